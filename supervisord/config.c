@@ -1,0 +1,1000 @@
+/*
+ * Reading steward.ini (see config.h for the contract).
+ *
+ * How lines reach inih.  Debian builds inih with a fixed 200-byte line
+ * buffer on the stack and no line numbers in the handler.  Left alone it
+ * would split a long line in two (the tail read as a new line), join
+ * indented lines into the previous value, and say only "line N" for the
+ * first syntax error.  So config_load() reads the file itself and feeds
+ * inih through config_reader(), one line per call, after checking it:
+ *
+ *   - blank and comment lines pass as blank lines;
+ *   - an indented line, a line without "=" or ":", a bad [section]
+ *     header and a NUL byte are reported here with their line, and inih
+ *     gets a blank line (after a bad header, a sentinel section, so the
+ *     keys below it are not taken for the previous section's);
+ *   - a line too long for inih's buffer is handed over as "key=\x01"
+ *     and config_handler() takes the value from the original line, with
+ *     the same trimming and inline-comment rule inih applies.
+ *
+ * inih calls the handler for a line before it reads the next one, so the
+ * reader's line number is the handler's.  No byte of input is cut,
+ * joined or dropped without a problem being reported.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <grp.h>
+#include <ini.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "err.h"
+
+#define CONFIG_MAX_BYTES (16 * 1024 * 1024)
+#define CONFIG_NAME_MAX 64
+#define CONFIG_REPLICAS_MAX 100000
+/* inih's sentinel for "the rest of this line is in the original". */
+#define CONFIG_LONG_MARK "\001"
+#define CONFIG_BAD_SECTION "\001bad"
+
+enum config_key {
+	K_COMMAND,
+	K_REPLICAS,
+	K_HEARTBEAT,
+	K_HEARTBEAT_TIMEOUT,
+	K_START_TIMEOUT,
+	K_RESTART,
+	K_BACKOFF,
+	K_RESTART_LIMIT,
+	K_STOP_SIGNAL,
+	K_STOP_TIMEOUT,
+	K_USER,
+	K_GROUP,
+	K_DIRECTORY,
+	K_ENVIRONMENT,
+	K_STDOUT,
+	K_STDERR,
+	K_AUTOSTART,
+	K_NKEYS,
+};
+
+/* A ward section being read: the spec plus where each key was set. */
+struct config_ward {
+	struct ward_spec spec;
+	int key_line[K_NKEYS]; /* 0: not set */
+};
+
+struct config_state {
+	const char *path;
+	/* the file, and the reader's position in it */
+	char *text;
+	size_t len;
+	size_t pos;
+	int lineno;
+	const char *raw; /* the current line as written */
+	size_t rawlen;
+	bool raw_long;	 /* handed to inih by reference */
+	struct config_report *rep;
+	struct config *cfg;
+	/* sections */
+	struct config_ward *wards;
+	size_t nwards;
+	size_t cap;
+	struct config_ward *cur; /* the ward section being read */
+	int steward_line;	 /* first [steward] line */
+	int steward_key_line[3];
+};
+
+/* Record one problem, formatted, with its severity. */
+static void
+config_problem(struct config_state *st, enum config_severity sev, int line,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void
+config_problem(struct config_state *st, enum config_severity sev, int line,
+    const char *fmt, ...)
+{
+	struct config_report *rep = st->rep;
+	va_list ap;
+	char *body;
+
+	va_start(ap, fmt);
+	body = xvasprintf(fmt, ap);
+	va_end(ap);
+	rep->v = xrealloc(rep->v, (rep->n + 1) * sizeof(*rep->v));
+	rep->v[rep->n].severity = sev;
+	if (line > 0)
+		rep->v[rep->n].msg = xasprintf("%s:%d: %s%s", st->path, line,
+		    sev == CONFIG_WARNING ? "warning: " : "", body);
+	else
+		rep->v[rep->n].msg = xasprintf("%s: %s%s", st->path,
+		    sev == CONFIG_WARNING ? "warning: " : "", body);
+	free(body);
+	rep->n++;
+	if (sev == CONFIG_ERROR)
+		rep->errors++;
+	else
+		rep->warnings++;
+}
+
+/* Report a bad value of a key in the current section. */
+static void
+config_bad(struct config_state *st, const char *section, const char *key,
+    const char *value, const char *why)
+{
+	config_problem(st, CONFIG_ERROR, st->lineno, "[%s] %s = \"%s\": %s",
+	    section, key, value, why);
+}
+
+/*
+ * The reader inih calls for each line: check the line, then hand inih
+ * either the line itself, a blank line, or a stand-in (see the essay).
+ */
+static char *
+config_reader(char *buf, int size, void *arg)
+{
+	struct config_state *st = arg;
+	const char *line, *nl, *p, *end;
+	size_t len;
+
+	if (st->pos >= st->len)
+		return NULL;
+	line = st->text + st->pos;
+	nl = memchr(line, '\n', st->len - st->pos);
+	len = nl != NULL ? (size_t)(nl - line) : st->len - st->pos;
+	st->pos += len + (nl != NULL);
+	st->lineno++;
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	st->raw = line;
+	st->rawlen = len;
+	st->raw_long = false;
+	strcpy(buf, "\n");
+
+	if (memchr(line, '\0', len) != NULL) {
+		config_problem(st, CONFIG_ERROR, st->lineno,
+		    "a NUL byte in the line; the file must be text");
+		return buf;
+	}
+	p = line;
+	end = line + len;
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	if (p == end || *p == ';' || *p == '#')
+		return buf;
+	if (p != line) {
+		config_problem(st, CONFIG_ERROR, st->lineno,
+		    "an indented line; steward does not join continuation "
+		    "lines: put the whole value on one line and start keys "
+		    "and sections at the first column");
+		return buf;
+	}
+	if (*p == '[') {
+		const char *close = memchr(p, ']', (size_t)(end - p));
+		const char *q = close != NULL ? close + 1 : NULL;
+
+		while (q != NULL && q < end && (*q == ' ' || *q == '\t'))
+			q++;
+		if (close == NULL || (q < end && *q != ';' && *q != '#') ||
+		    (size_t)(close - p) + 3 > (size_t)size) {
+			config_problem(st, CONFIG_ERROR, st->lineno,
+			    "a malformed section header \"%.*s\"; expected "
+			    "[steward] or [ward:NAME]",
+			    (int)len, line);
+			snprintf(buf, (size_t)size, "[%s]\n",
+			    CONFIG_BAD_SECTION);
+			return buf;
+		}
+		snprintf(buf, (size_t)size, "%.*s\n", (int)(close - p + 1), p);
+		return buf;
+	}
+	if (strcspn(line, "=:") >= len) {
+		config_problem(st, CONFIG_ERROR, st->lineno,
+		    "\"%.*s\" is not a setting; expected KEY = VALUE", (int)len,
+		    line);
+		return buf;
+	}
+	if (len + 3 <= (size_t)size) {
+		memcpy(buf, line, len);
+		memcpy(buf + len, "\n", 2);
+		return buf;
+	}
+	/* Too long for inih: pass the key, keep the value by reference. */
+	size_t klen = strcspn(line, "=:");
+	if (klen + 3 + strlen(CONFIG_LONG_MARK) > (size_t)size) {
+		config_problem(st, CONFIG_ERROR, st->lineno,
+		    "a key of %zu bytes; no key is that long", klen);
+		return buf;
+	}
+	st->raw_long = true;
+	snprintf(buf, (size_t)size, "%.*s=%s\n", (int)klen, line,
+	    CONFIG_LONG_MARK);
+	return buf;
+}
+
+/*
+ * The value of a line inih could not hold, trimmed as inih trims: blanks
+ * around it, and an inline comment (";" after a blank) cut off.
+ */
+static char *
+config_long_value(const struct config_state *st)
+{
+	const char *p = st->raw + strcspn(st->raw, "=:") + 1;
+	const char *end = st->raw + st->rawlen;
+	const char *q;
+
+	while (p < end && isspace((unsigned char)*p))
+		p++;
+	for (q = p; q < end; q++) {
+		if (*q == ';' && q > p && isspace((unsigned char)q[-1]))
+			break;
+	}
+	while (q > p && isspace((unsigned char)q[-1]))
+		q--;
+	return xasprintf("%.*s", (int)(q - p), p);
+}
+
+static const char *const config_key_names[K_NKEYS] = {
+	[K_COMMAND] = "command",
+	[K_REPLICAS] = "replicas",
+	[K_HEARTBEAT] = "heartbeat",
+	[K_HEARTBEAT_TIMEOUT] = "heartbeat_timeout",
+	[K_START_TIMEOUT] = "start_timeout",
+	[K_RESTART] = "restart",
+	[K_BACKOFF] = "backoff",
+	[K_RESTART_LIMIT] = "restart_limit",
+	[K_STOP_SIGNAL] = "stop_signal",
+	[K_STOP_TIMEOUT] = "stop_timeout",
+	[K_USER] = "user",
+	[K_GROUP] = "group",
+	[K_DIRECTORY] = "directory",
+	[K_ENVIRONMENT] = "environment",
+	[K_STDOUT] = "stdout",
+	[K_STDERR] = "stderr",
+	[K_AUTOSTART] = "autostart",
+};
+
+static const char *const config_steward_keys[] = {"socket", "event_log",
+    "include"};
+
+/* Edit distance, capped, for "did you mean" hints. */
+static size_t
+config_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	size_t row[40];
+
+	if (la >= 39 || lb >= 39)
+		return 99;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t prev = row[0];
+
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t cur = row[j];
+			size_t best = prev + (a[i - 1] != b[j - 1]);
+
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			prev = cur;
+		}
+	}
+	return row[lb];
+}
+
+/* Warn about an unknown key, suggesting the nearest known one. */
+static void
+config_unknown_key(struct config_state *st, const char *section,
+    const char *key, const char *const *known, size_t nknown)
+{
+	const char *best = NULL;
+	size_t bestd = 3;
+	struct sbuf list = {0};
+
+	for (size_t i = 0; i < nknown; i++) {
+		size_t d = config_distance(key, known[i]);
+
+		if (d < bestd) {
+			bestd = d;
+			best = known[i];
+		}
+		sbuf_addf(&list, "%s%s", i ? ", " : "", known[i]);
+	}
+	if (best != NULL)
+		config_problem(st, CONFIG_WARNING, st->lineno,
+		    "[%s] unknown key \"%s\" ignored; did you mean %s?",
+		    section, key, best);
+	else
+		config_problem(st, CONFIG_WARNING, st->lineno,
+		    "[%s] unknown key \"%s\" ignored; known keys: %s", section,
+		    key, list.s);
+	sbuf_free(&list);
+}
+
+/* True for a name made of [A-Za-z0-9_.-], 1 to CONFIG_NAME_MAX long. */
+static bool
+config_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > CONFIG_NAME_MAX)
+		return false;
+	for (; *s != '\0'; s++) {
+		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-' &&
+		    *s != '.')
+			return false;
+	}
+	return true;
+}
+
+/* Set up a new ward with the documented defaults. */
+static void
+config_ward_defaults(struct ward_spec *w)
+{
+	w->replicas = 1;
+	w->pol.heartbeat = WARD_HB_NONE;
+	w->pol.restart = WARD_RESTART_ALWAYS;
+	w->heartbeat_timeout_ms = 10000;
+	w->start_timeout_ms = -1; /* 1s without heartbeats, else 10s */
+	w->stop_timeout_ms = 10000;
+	w->backoff_min_ms = 100;
+	w->backoff_max_ms = 30000;
+	w->limit = (struct parse_rate){.burst = 5, .period_ms = 60000};
+	w->stop_signal = 15; /* SIGTERM */
+	w->autostart = true;
+}
+
+/* Begin a [ward:NAME] section, refusing a second one of the same name. */
+static struct config_ward *
+config_ward_begin(struct config_state *st, const char *name)
+{
+	struct config_ward *cw;
+
+	for (size_t i = 0; i < st->nwards; i++) {
+		if (strcmp(st->wards[i].spec.name, name) == 0) {
+			config_problem(st, CONFIG_ERROR, st->lineno,
+			    "[ward:%s] is already defined at %s:%d; define "
+			    "each ward once",
+			    name, st->wards[i].spec.file, st->wards[i].spec.line);
+			return NULL;
+		}
+	}
+	if (st->nwards == st->cap) {
+		st->cap = st->cap ? st->cap * 2 : 8;
+		st->wards = xrealloc(st->wards, st->cap * sizeof(*st->wards));
+	}
+	cw = &st->wards[st->nwards++];
+	memset(cw, 0, sizeof(*cw));
+	cw->spec.name = xstrdup(name);
+	cw->spec.file = xstrdup(st->path);
+	cw->spec.line = st->lineno;
+	config_ward_defaults(&cw->spec);
+	return cw;
+}
+
+/* Parse where a ward's stdout or stderr goes. */
+static int
+config_output(const char *v, struct config_output *o, bool is_stderr,
+    char *why)
+{
+	free(o->path);
+	o->path = NULL;
+	if (strcmp(v, "inherit") == 0) {
+		o->kind = CONFIG_OUT_INHERIT;
+	} else if (strcmp(v, "null") == 0) {
+		o->kind = CONFIG_OUT_NULL;
+	} else if (is_stderr && strcmp(v, "stdout") == 0) {
+		o->kind = CONFIG_OUT_STDOUT;
+	} else if (v[0] == '/') {
+		o->kind = CONFIG_OUT_FILE;
+		o->path = xstrdup(v);
+	} else {
+		snprintf(why, PARSE_WHY,
+		    "expected inherit, null, %san absolute file path",
+		    is_stderr ? "stdout (same as stdout), " : "");
+		return -1;
+	}
+	return 0;
+}
+
+/* Parse environment = NAME=value ... into the spec. */
+static int
+config_environment(const char *v, struct ward_spec *w, char *why)
+{
+	char **words;
+	size_t n;
+
+	if (parse_split(v, &words, &n, why) == -1)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		size_t nl;
+
+		if (parse_env_assignment(words[i], &nl, why) == -1) {
+			char inner[PARSE_WHY];
+
+			snprintf(inner, sizeof(inner), "%s", why);
+			snprintf(why, PARSE_WHY, "word %zu \"%.40s\": %.180s",
+			    i + 1, words[i], inner);
+			parse_split_free(words);
+			return -1;
+		}
+		for (size_t j = 0; j < i; j++) {
+			if (strncmp(words[j], words[i], nl + 1) == 0) {
+				snprintf(why, PARSE_WHY,
+				    "%.*s is set twice; set each variable once",
+				    (int)nl, words[i]);
+				parse_split_free(words);
+				return -1;
+			}
+		}
+	}
+	w->env = xcalloc(n + 1, sizeof(char *));
+	for (size_t i = 0; i < n; i++)
+		w->env[i] = xstrdup(words[i]);
+	w->nenv = n;
+	parse_split_free(words);
+	return 0;
+}
+
+/* Parse one ward key's value into the spec; -1 with why on error. */
+static int
+config_ward_value(struct ward_spec *w, enum config_key k, const char *v,
+    char *why)
+{
+	long n;
+
+	switch (k) {
+	case K_COMMAND:
+		if (parse_split(v, &w->argv, &w->argc, why) == -1)
+			return -1;
+		w->command = xstrdup(v);
+		return 0;
+	case K_REPLICAS:
+		if (parse_long(v, 1, CONFIG_REPLICAS_MAX, &n, why) == -1)
+			return -1;
+		w->replicas = (unsigned)n;
+		return 0;
+	case K_HEARTBEAT:
+		if (strcmp(v, "pipe") == 0)
+			w->pol.heartbeat = WARD_HB_PIPE;
+		else if (strcmp(v, "none") == 0)
+			w->pol.heartbeat = WARD_HB_NONE;
+		else if (strcmp(v, "notify") == 0) {
+			snprintf(why, PARSE_WHY,
+			    "heartbeat = notify is not available in this "
+			    "version; expected pipe or none");
+			return -1;
+		} else {
+			snprintf(why, PARSE_WHY, "expected pipe or none");
+			return -1;
+		}
+		return 0;
+	case K_HEARTBEAT_TIMEOUT:
+		if (parse_duration_ms(v, &w->heartbeat_timeout_ms, why) == -1)
+			return -1;
+		if (w->heartbeat_timeout_ms < 2) {
+			snprintf(why, PARSE_WHY,
+			    "expected at least 2ms (beats are due every half "
+			    "of it)");
+			return -1;
+		}
+		return 0;
+	case K_START_TIMEOUT:
+		if (parse_duration_ms(v, &w->start_timeout_ms, why) == -1)
+			return -1;
+		return 0;
+	case K_RESTART:
+		if (strcmp(v, "always") == 0)
+			w->pol.restart = WARD_RESTART_ALWAYS;
+		else if (strcmp(v, "on-failure") == 0)
+			w->pol.restart = WARD_RESTART_ON_FAILURE;
+		else if (strcmp(v, "never") == 0)
+			w->pol.restart = WARD_RESTART_NEVER;
+		else {
+			snprintf(why, PARSE_WHY,
+			    "expected always, on-failure or never");
+			return -1;
+		}
+		return 0;
+	case K_BACKOFF:
+		return parse_backoff(v, &w->backoff_min_ms, &w->backoff_max_ms,
+		    why);
+	case K_RESTART_LIMIT:
+		return parse_rate(v, &w->limit, why);
+	case K_STOP_SIGNAL:
+		return parse_signal(v, &w->stop_signal, why);
+	case K_STOP_TIMEOUT:
+		return parse_duration_ms(v, &w->stop_timeout_ms, why);
+	case K_USER:
+		w->user = xstrdup(v);
+		return 0;
+	case K_GROUP:
+		w->group = xstrdup(v);
+		return 0;
+	case K_DIRECTORY:
+		if (v[0] != '/') {
+			snprintf(why, PARSE_WHY, "expected an absolute path");
+			return -1;
+		}
+		w->directory = xstrdup(v);
+		return 0;
+	case K_ENVIRONMENT:
+		return config_environment(v, w, why);
+	case K_STDOUT:
+		return config_output(v, &w->out, false, why);
+	case K_STDERR:
+		return config_output(v, &w->err, true, why);
+	case K_AUTOSTART:
+		return parse_bool(v, &w->autostart, why);
+	case K_NKEYS:
+		break;
+	}
+	snprintf(why, PARSE_WHY, "an internal error: key %d", (int)k);
+	return -1;
+}
+
+/* A key in a [ward:NAME] section. */
+static void
+config_ward_key(struct config_state *st, const char *section,
+    const char *key, const char *value)
+{
+	struct config_ward *cw = st->cur;
+	char why[PARSE_WHY];
+	int k;
+
+	for (k = 0; k < K_NKEYS; k++) {
+		if (strcmp(key, config_key_names[k]) == 0)
+			break;
+	}
+	if (k == K_NKEYS) {
+		config_unknown_key(st, section, key, config_key_names,
+		    K_NKEYS);
+		return;
+	}
+	if (cw == NULL)
+		return; /* a duplicate section, already reported */
+	if (cw->key_line[k] != 0) {
+		config_problem(st, CONFIG_ERROR, st->lineno,
+		    "[%s] %s is already set at line %d; set each key once",
+		    section, key, cw->key_line[k]);
+		return;
+	}
+	cw->key_line[k] = st->lineno;
+	if (value[0] == '\0') {
+		config_bad(st, section, key, value,
+		    "an empty value; remove the line to get the default");
+		return;
+	}
+	if (config_ward_value(&cw->spec, (enum config_key)k, value, why) ==
+	    -1)
+		config_bad(st, section, key, value, why);
+}
+
+/* A key in the [steward] section. */
+static void
+config_steward_key(struct config_state *st, const char *key,
+    const char *value)
+{
+	struct config *c = st->cfg;
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		if (strcmp(key, config_steward_keys[i]) == 0)
+			break;
+	}
+	if (i == 3) {
+		config_unknown_key(st, "steward", key, config_steward_keys, 3);
+		return;
+	}
+	if (st->steward_key_line[i] != 0) {
+		config_problem(st, CONFIG_ERROR, st->lineno,
+		    "[steward] %s is already set at line %d; set each key "
+		    "once",
+		    key, st->steward_key_line[i]);
+		return;
+	}
+	st->steward_key_line[i] = st->lineno;
+	if (value[0] == '\0') {
+		config_bad(st, "steward", key, value,
+		    "an empty value; remove the line to get the default");
+		return;
+	}
+	if (strcmp(key, "socket") == 0) {
+		if (value[0] != '/') {
+			config_bad(st, "steward", key, value,
+			    "expected an absolute path");
+			return;
+		}
+		c->socket = xstrdup(value);
+	} else if (strcmp(key, "event_log") == 0) {
+		if (value[0] != '/' && strcmp(value, "-") != 0) {
+			config_bad(st, "steward", key, value,
+			    "expected an absolute path, or - for standard "
+			    "error");
+			return;
+		}
+		c->event_log = xstrdup(value);
+	} else {
+		config_bad(st, "steward", key, value,
+		    "include is not available in this version; put every "
+		    "ward in this file");
+	}
+}
+
+/* The handler inih calls for every KEY = VALUE it reads. */
+static int
+config_handler(void *arg, const char *section, const char *key,
+    const char *value)
+{
+	struct config_state *st = arg;
+	char *longv = NULL;
+
+	if (strcmp(section, CONFIG_BAD_SECTION) == 0)
+		return 1; /* the header was reported */
+	if (st->raw_long && strcmp(value, CONFIG_LONG_MARK) == 0)
+		value = longv = config_long_value(st);
+	if (key[0] == '\0') {
+		config_problem(st, CONFIG_ERROR, st->lineno,
+		    "a setting without a key; expected KEY = VALUE");
+	} else if (section[0] == '\0') {
+		config_problem(st, CONFIG_ERROR, st->lineno,
+		    "%s = \"%s\" is outside any section; put it under "
+		    "[steward] or [ward:NAME]",
+		    key, value);
+	} else if (strcmp(section, "steward") == 0) {
+		config_steward_key(st, key, value);
+	} else if (strncmp(section, "ward:", 5) == 0) {
+		config_ward_key(st, section, key, value);
+	}
+	/* Keys of sections reported as unknown are not reported again. */
+	free(longv);
+	return 1;
+}
+
+/*
+ * inih reports sections only through the keys in them; to report a
+ * section header (and a section with no keys), scan the headers the
+ * reader passed.  Called by the reader wrapper for each header line.
+ */
+static void
+config_section(struct config_state *st, const char *name)
+{
+	st->cur = NULL;
+	if (strcmp(name, "steward") == 0) {
+		if (st->steward_line != 0)
+			config_problem(st, CONFIG_ERROR, st->lineno,
+			    "[steward] is already defined at line %d; "
+			    "define it once",
+			    st->steward_line);
+		else
+			st->steward_line = st->lineno;
+	} else if (strncmp(name, "ward:", 5) == 0) {
+		if (!config_name_ok(name + 5)) {
+			config_problem(st, CONFIG_ERROR, st->lineno,
+			    "[%s]: a ward name is 1 to %d letters, digits, "
+			    "'_', '-' or '.'",
+			    name, CONFIG_NAME_MAX);
+			st->cur = NULL;
+			return;
+		}
+		st->cur = config_ward_begin(st, name + 5);
+	} else if (strncmp(name, "job:", 4) == 0 ||
+		   strncmp(name, "program:", 8) == 0 ||
+		   strncmp(name, "group:", 6) == 0) {
+		config_problem(st, CONFIG_ERROR, st->lineno,
+		    "[%s] sections are not available in this version; "
+		    "expected [steward] or [ward:NAME]",
+		    name);
+	} else {
+		config_problem(st, CONFIG_ERROR, st->lineno,
+		    "unknown section [%s]; expected [steward] or [ward:NAME]",
+		    name);
+	}
+}
+
+/* The reader inih sees: config_reader, plus section bookkeeping. */
+static char *
+config_reader_sections(char *buf, int size, void *arg)
+{
+	struct config_state *st = arg;
+	char *r = config_reader(buf, size, arg);
+
+	if (r != NULL && buf[0] == '[' &&
+	    strncmp(buf + 1, CONFIG_BAD_SECTION,
+		strlen(CONFIG_BAD_SECTION)) != 0) {
+		char *close = strchr(buf, ']');
+		char name[256];
+
+		snprintf(name, sizeof(name), "%.*s", (int)(close - buf - 1),
+		    buf + 1);
+		config_section(st, name);
+		if (st->cur == NULL && strncmp(name, "ward:", 5) == 0) {
+			/* Keys of a refused ward section go nowhere. */
+			snprintf(buf, (size_t)size, "[%s]\n",
+			    CONFIG_BAD_SECTION);
+		} else if (strcmp(name, "steward") != 0 &&
+			   strncmp(name, "ward:", 5) != 0) {
+			snprintf(buf, (size_t)size, "[%s]\n",
+			    CONFIG_BAD_SECTION);
+		}
+	}
+	return r;
+}
+
+/* Resolve user= and group= to ids and the supplementary groups. */
+static void
+config_ward_identity(struct config_state *st, struct ward_spec *w,
+    const int *key_line)
+{
+	char *end;
+
+	if (w->user != NULL) {
+		struct passwd *pw;
+
+		errno = 0;
+		pw = getpwnam(w->user);
+		if (pw == NULL) {
+			unsigned long id = strtoul(w->user, &end, 10);
+
+			if (*end == '\0' && end != w->user && id < UINT_MAX)
+				pw = getpwuid((uid_t)id);
+		}
+		if (pw == NULL) {
+			config_problem(st, CONFIG_ERROR, key_line[K_USER],
+			    "[ward:%s] user = \"%s\": no such user on this "
+			    "system; expected a name or uid from the passwd "
+			    "database",
+			    w->name, w->user);
+			return;
+		}
+		w->has_user = true;
+		w->uid = pw->pw_uid;
+		w->gid = pw->pw_gid;
+		w->home = xstrdup(pw->pw_dir);
+		free(w->user);
+		w->user = xstrdup(pw->pw_name);
+	}
+	if (w->group != NULL) {
+		struct group *gr = getgrnam(w->group);
+
+		if (gr == NULL) {
+			unsigned long id = strtoul(w->group, &end, 10);
+
+			if (*end == '\0' && end != w->group && id < UINT_MAX)
+				gr = getgrgid((gid_t)id);
+		}
+		if (gr == NULL) {
+			config_problem(st, CONFIG_ERROR, key_line[K_GROUP],
+			    "[ward:%s] group = \"%s\": no such group on this "
+			    "system; expected a name or gid from the group "
+			    "database",
+			    w->name, w->group);
+			return;
+		}
+		w->has_group = true;
+		w->gid = gr->gr_gid;
+	}
+	if (w->has_user) {
+		int n = 64;
+
+		/* The user's supplementary groups, plus the chosen gid. */
+		for (;;) {
+			w->groups = xrealloc(w->groups,
+			    (size_t)(n + 1) * sizeof(gid_t));
+			int got = n;
+			if (getgrouplist(w->user, w->gid, w->groups, &got) !=
+			    -1) {
+				w->ngroups = got;
+				break;
+			}
+			if (got <= n)
+				got = n * 2;
+			n = got;
+		}
+	} else if (w->has_group) {
+		w->groups = xmalloc(sizeof(gid_t));
+		w->groups[0] = w->gid;
+		w->ngroups = 1;
+	}
+}
+
+/* Check a ward as a whole, once all its keys are read. */
+static void
+config_ward_finish(struct config_state *st, struct config_ward *cw)
+{
+	struct ward_spec *w = &cw->spec;
+	const int *kl = cw->key_line;
+
+	if (w->argv == NULL && kl[K_COMMAND] == 0)
+		config_problem(st, CONFIG_ERROR, w->line,
+		    "[ward:%s] has no command; add command = /path/to/program "
+		    "[ARGS...]",
+		    w->name);
+	if (w->pol.heartbeat == WARD_HB_NONE && kl[K_HEARTBEAT_TIMEOUT] != 0)
+		config_problem(st, CONFIG_ERROR, kl[K_HEARTBEAT_TIMEOUT],
+		    "[ward:%s] heartbeat_timeout is set but heartbeat = none "
+		    "(the default) hears no beats; add heartbeat = pipe",
+		    w->name);
+	if (w->start_timeout_ms < 0)
+		w->start_timeout_ms =
+		    w->pol.heartbeat == WARD_HB_NONE ? 1000 : 10000;
+	if (w->start_timeout_ms == 0 && w->pol.heartbeat != WARD_HB_NONE)
+		config_problem(st, CONFIG_ERROR, kl[K_START_TIMEOUT],
+		    "[ward:%s] start_timeout = 0 leaves no time for a first "
+		    "beat; expected a duration above 0",
+		    w->name);
+	config_ward_identity(st, w, kl);
+	if (w->directory != NULL) {
+		struct stat sb;
+
+		if (stat(w->directory, &sb) == -1 || !S_ISDIR(sb.st_mode))
+			config_problem(st, CONFIG_WARNING, kl[K_DIRECTORY],
+			    "[ward:%s] directory = \"%s\" is not a directory "
+			    "now; starting the ward will fail until it is",
+			    w->name, w->directory);
+	}
+	if (w->argv != NULL && strchr(w->argv[0], '/') != NULL &&
+	    access(w->argv[0], F_OK) == -1)
+		config_problem(st, CONFIG_WARNING, kl[K_COMMAND],
+		    "[ward:%s] command: %s does not exist now; starting the "
+		    "ward will fail until it does",
+		    w->name, w->argv[0]);
+
+	w->pol.heartbeat_timeout = (double)w->heartbeat_timeout_ms / 1000.0;
+	w->pol.start_timeout = (double)w->start_timeout_ms / 1000.0;
+	w->pol.stop_timeout = (double)w->stop_timeout_ms / 1000.0;
+	w->pol.backoff_min = (double)w->backoff_min_ms / 1000.0;
+	w->pol.backoff_max = (double)w->backoff_max_ms / 1000.0;
+	w->pol.limit_burst = w->limit.burst;
+	w->pol.limit_period = (double)w->limit.period_ms / 1000.0;
+}
+
+/* Read the whole file into memory, refusing what is not a config. */
+static int
+config_read_file(struct config_state *st)
+{
+	FILE *f = fopen(st->path, "re");
+	size_t cap = 65536;
+
+	if (f == NULL) {
+		config_problem(st, CONFIG_ERROR, 0, "cannot open: %s",
+		    strerror(errno));
+		return -1;
+	}
+	st->text = xmalloc(cap);
+	for (;;) {
+		size_t n = fread(st->text + st->len, 1, cap - st->len, f);
+
+		st->len += n;
+		if (n == 0)
+			break;
+		if (st->len > CONFIG_MAX_BYTES) {
+			config_problem(st, CONFIG_ERROR, 0,
+			    "larger than %d MiB; a config file is not that "
+			    "large",
+			    CONFIG_MAX_BYTES >> 20);
+			fclose(f);
+			return -1;
+		}
+		if (st->len == cap) {
+			cap *= 2;
+			st->text = xrealloc(st->text, cap);
+		}
+	}
+	if (ferror(f)) {
+		config_problem(st, CONFIG_ERROR, 0, "cannot read: %s",
+		    strerror(errno));
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	return 0;
+}
+
+/* Free what one ward spec owns. */
+static void
+config_ward_free(struct ward_spec *w)
+{
+	free(w->name);
+	free(w->file);
+	free(w->command);
+	parse_split_free(w->argv);
+	free(w->user);
+	free(w->group);
+	free(w->groups);
+	free(w->home);
+	free(w->directory);
+	for (size_t i = 0; i < w->nenv; i++)
+		free(w->env[i]);
+	free(w->env);
+	free(w->out.path);
+	free(w->err.path);
+}
+
+/* Read and validate a config file; see config.h. */
+struct config *
+config_load(const char *path, struct config_report *rep)
+{
+	struct config_state st = {.path = path, .rep = rep};
+	struct config *c = xcalloc(1, sizeof(*c));
+	int rc;
+
+	st.cfg = c;
+	c->path = xstrdup(path);
+	if (config_read_file(&st) == 0) {
+		rc = ini_parse_stream(config_reader_sections, &st,
+		    config_handler, &st);
+		if (rc > 0 && rep->errors == 0)
+			config_problem(&st, CONFIG_ERROR, rc,
+			    "cannot read this line as INI");
+		else if (rc < 0 && rep->errors == 0)
+			config_problem(&st, CONFIG_ERROR, 0,
+			    "cannot parse (inih error %d)", rc);
+	}
+	for (size_t i = 0; i < st.nwards; i++)
+		config_ward_finish(&st, &st.wards[i]);
+	if (rep->errors == 0 && st.nwards == 0 && st.text != NULL)
+		config_problem(&st, CONFIG_WARNING, 0,
+		    "no [ward:NAME] sections; stewardd will supervise nothing");
+	free(st.text);
+	c->wards = xcalloc(st.nwards ? st.nwards : 1, sizeof(*c->wards));
+	for (size_t i = 0; i < st.nwards; i++)
+		c->wards[i] = st.wards[i].spec;
+	c->nwards = st.nwards;
+	free(st.wards);
+	if (c->event_log == NULL)
+		c->event_log = xstrdup("-");
+	if (rep->errors > 0) {
+		config_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* Free a config and everything it owns. */
+void
+config_free(struct config *c)
+{
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < c->nwards; i++)
+		config_ward_free(&c->wards[i]);
+	free(c->wards);
+	free(c->path);
+	free(c->socket);
+	free(c->event_log);
+	free(c);
+}
+
+/* Free the problems of a report. */
+void
+config_report_free(struct config_report *rep)
+{
+	for (size_t i = 0; i < rep->n; i++)
+		free(rep->v[i].msg);
+	free(rep->v);
+	*rep = (struct config_report){0};
+}
+
+/* The ward with this name, or NULL. */
+const struct ward_spec *
+config_ward(const struct config *c, const char *name)
+{
+	for (size_t i = 0; i < c->nwards; i++) {
+		if (strcmp(c->wards[i].name, name) == 0)
+			return &c->wards[i];
+	}
+	return NULL;
+}

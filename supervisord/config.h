@@ -1,0 +1,103 @@
+/*
+ * Reading steward.ini: the [steward] section and [ward:NAME] sections.
+ *
+ * config_load() reads one file completely, validates every value, and
+ * reports every problem it finds (not only the first), each naming
+ * file:line, the section, the key, the value and what would be accepted.
+ * A config with any error is not used: the caller keeps what it had.
+ *
+ * inih does the INI grammar; a reader in config.c feeds it one line at a
+ * time so that Debian's fixed 200-byte line buffer can never cut a line:
+ * a long value is handed over by reference, and lines inih would join or
+ * misread (continuations, lines without "=") are errors here.
+ */
+#ifndef STEWARD_CONFIG_H
+#define STEWARD_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "parse.h"
+#include "ward.h"
+
+enum config_out { CONFIG_OUT_INHERIT, CONFIG_OUT_NULL, CONFIG_OUT_FILE,
+	CONFIG_OUT_STDOUT };
+
+/* Where a ward's stdout or stderr goes. */
+struct config_output {
+	enum config_out kind;
+	char *path; /* CONFIG_OUT_FILE */
+};
+
+/* One [ward:NAME] section, validated. */
+struct ward_spec {
+	char *name;
+	char *file; /* where the section starts */
+	int line;
+	char *command; /* as written */
+	char **argv;   /* split like a shell */
+	size_t argc;
+	unsigned replicas;
+	struct ward_policy pol;
+	int64_t heartbeat_timeout_ms;
+	int64_t start_timeout_ms;
+	int64_t stop_timeout_ms;
+	int64_t backoff_min_ms;
+	int64_t backoff_max_ms;
+	struct parse_rate limit;
+	int stop_signal;
+	bool autostart;
+	bool has_user;	/* user= given: drop to uid/gid/groups */
+	bool has_group; /* group= given */
+	char *user;
+	char *group;
+	uid_t uid;
+	gid_t gid;
+	gid_t *groups; /* supplementary groups of user, or only gid */
+	int ngroups;
+	char *home; /* the user's home, for HOME */
+	char *directory;
+	char **env; /* "NAME=value" words from environment=, in order */
+	size_t nenv;
+	struct config_output out;
+	struct config_output err;
+};
+
+struct config {
+	char *path;
+	char *socket;
+	char *event_log;
+	struct ward_spec *wards;
+	size_t nwards;
+};
+
+enum config_severity { CONFIG_WARNING, CONFIG_ERROR };
+
+struct config_problem {
+	enum config_severity severity;
+	char *msg; /* "file:line: [section] key = "value": why" */
+};
+
+/* Every problem found while loading, in file order. */
+struct config_report {
+	struct config_problem *v;
+	size_t n;
+	size_t errors;
+	size_t warnings;
+};
+
+/*
+ * Read and validate path.  Returns the config (with warnings in rep) when
+ * there is no error; NULL when there is at least one (all in rep).
+ */
+struct config *config_load(const char *path, struct config_report *rep);
+
+void config_free(struct config *c);
+void config_report_free(struct config_report *rep);
+
+/* The ward with this name, or NULL. */
+const struct ward_spec *config_ward(const struct config *c, const char *name);
+
+#endif

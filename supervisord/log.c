@@ -1,0 +1,111 @@
+/*
+ * Messages for people on standard error (see log.h).
+ *
+ * stderr may be a pipe to a slow reader (a terminal, journald, a
+ * container runtime).  Setting O_NONBLOCK on fd 2 would change the file
+ * description stewardd shares with its parent, so log_init() opens
+ * /proc/self/fd/2 again, which for a pipe, FIFO or terminal gives a new
+ * description of the same file that can be non-blocking on its own.
+ * When that is not possible (a socket, no /proc), writes go to fd 2 as
+ * they are.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+
+static int log_fd = 2;
+static unsigned long log_ndropped;
+
+/* Find a non-blocking way to write to stderr. */
+void
+log_init(void)
+{
+	struct stat sb;
+	int fd;
+
+	/* A regular file never blocks; keep sharing its offset. */
+	if (fstat(2, &sb) == -1 || S_ISREG(sb.st_mode))
+		return;
+	fd = open("/proc/self/fd/2", O_WRONLY | O_NONBLOCK | O_CLOEXEC |
+	    O_NOCTTY);
+	if (fd != -1)
+		log_fd = fd;
+}
+
+/* Write one whole line, or drop it. */
+static void
+log_write(const char *buf, size_t len)
+{
+	ssize_t n;
+
+	do
+		n = write(log_fd, buf, len);
+	while (n == -1 && errno == EINTR);
+	if (n != (ssize_t)len)
+		log_ndropped++;
+}
+
+/* Format into a line buffer and write it with a prefix. */
+static void
+log_vline(const char *prefix, const char *fmt, va_list ap)
+{
+	char buf[2048];
+	int n = snprintf(buf, sizeof(buf), "%s", prefix);
+
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		n = 0;
+	int m = vsnprintf(buf + n, sizeof(buf) - (size_t)n, fmt, ap);
+	if (m < 0)
+		return;
+	size_t len = (size_t)n + (size_t)m;
+	if (len > sizeof(buf) - 2)
+		len = sizeof(buf) - 2;
+	buf[len++] = '\n';
+	log_write(buf, len);
+}
+
+/* A readable line with the local time. */
+void
+log_line(const char *fmt, ...)
+{
+	char prefix[32];
+	struct timespec ts;
+	struct tm tm;
+	va_list ap;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) == -1 ||
+	    localtime_r(&ts.tv_sec, &tm) == NULL) {
+		prefix[0] = '\0';
+	} else {
+		snprintf(prefix, sizeof(prefix), "%02d:%02d:%02d.%03ld ",
+		    tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
+	}
+	va_start(ap, fmt);
+	log_vline(prefix, fmt, ap);
+	va_end(ap);
+}
+
+/* A message with the program's name. */
+void
+log_warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vline("stewardd: ", fmt, ap);
+	va_end(ap);
+}
+
+/* Lines dropped so far. */
+unsigned long
+log_dropped(void)
+{
+	return log_ndropped;
+}

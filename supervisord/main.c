@@ -1,0 +1,142 @@
+/*
+ * stewardd: the process supervisor daemon.  Parses the command line,
+ * loads the config (or only checks it), and runs the steward in the
+ * foreground.  Exit codes follow sysexits(3).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "log.h"
+#include "steward.h"
+
+#define EX_OK 0
+#define EX_USAGE 64
+#define EX_CONFIG 78
+
+#ifndef STEWARD_VERSION
+#define STEWARD_VERSION "0.1.0"
+#endif
+
+static const char usage_text[] =
+    "usage: stewardd -c FILE\n"
+    "       stewardd --check FILE\n"
+    "\n"
+    "Supervise the wards defined in FILE in the foreground: spawn them,\n"
+    "hear their heartbeats, and heal any that dies or stops beating.\n"
+    "\n"
+    "  -c, --config FILE   run the wards of FILE (steward.ini(5))\n"
+    "  -n, --check FILE    read FILE, print every problem, exit 0 if\n"
+    "                      it has no error and 78 if it has one\n"
+    "  -h, --help          show this help\n"
+    "  -V, --version       show the version\n"
+    "\n"
+    "Signals: TERM or INT stop every ward and exit (a second one kills\n"
+    "them at once); USR1 reopens the event log; HUP is ignored (this\n"
+    "version cannot reload).  Events are JSON lines in the event_log of\n"
+    "[steward] (default: standard error).\n"
+    "\n"
+    "Exit codes: 0 stopped cleanly, 64 bad usage, 71 system error,\n"
+    "73 cannot open the event log, 78 bad config.\n"
+    "See stewardd(8) and steward.ini(5).\n";
+
+/* Print every problem of a load; return how many were errors. */
+static size_t
+print_report(const struct config_report *rep)
+{
+	for (size_t i = 0; i < rep->n; i++)
+		fprintf(stderr, "%s\n", rep->v[i].msg);
+	return rep->errors;
+}
+
+/* stewardd --check FILE. */
+static int
+check(const char *path)
+{
+	struct config_report rep = {0};
+	struct config *c = config_load(path, &rep);
+	size_t instances = 0;
+	int rc;
+
+	print_report(&rep);
+	if (c == NULL) {
+		fprintf(stderr, "%s: %zu error%s, %zu warning%s\n", path,
+		    rep.errors, rep.errors == 1 ? "" : "s", rep.warnings,
+		    rep.warnings == 1 ? "" : "s");
+		rc = EX_CONFIG;
+	} else {
+		for (size_t i = 0; i < c->nwards; i++)
+			instances += c->wards[i].replicas;
+		printf("%s: OK, %zu ward%s, %zu instance%s, %zu warning%s\n",
+		    path, c->nwards, c->nwards == 1 ? "" : "s", instances,
+		    instances == 1 ? "" : "s", rep.warnings,
+		    rep.warnings == 1 ? "" : "s");
+		rc = EX_OK;
+	}
+	config_free(c);
+	config_report_free(&rep);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"check", required_argument, NULL, 'n'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *config_path = NULL, *check_path = NULL;
+	struct config_report rep = {0};
+	struct config *c;
+	int ch, rc;
+
+	while ((ch = getopt_long(argc, argv, "c:n:hV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			config_path = optarg;
+			break;
+		case 'n':
+			check_path = optarg;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return EX_OK;
+		case 'V':
+			printf("stewardd %s\n", STEWARD_VERSION);
+			return EX_OK;
+		default:
+			fputs(usage_text, stderr);
+			return EX_USAGE;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "stewardd: unexpected argument \"%s\"\n%s",
+		    argv[optind], usage_text);
+		return EX_USAGE;
+	}
+	if (check_path != NULL)
+		return check(check_path);
+	if (config_path == NULL) {
+		fprintf(stderr, "stewardd: no config given; use -c FILE\n%s",
+		    usage_text);
+		return EX_USAGE;
+	}
+
+	log_init();
+	c = config_load(config_path, &rep);
+	if (print_report(&rep) > 0 || c == NULL) {
+		fprintf(stderr, "stewardd: %s has %zu error%s; not starting\n",
+		    config_path, rep.errors, rep.errors == 1 ? "" : "s");
+		config_report_free(&rep);
+		return EX_CONFIG;
+	}
+	config_report_free(&rep);
+	rc = steward_run(c);
+	config_free(c);
+	return rc;
+}

@@ -1,0 +1,819 @@
+/*
+ * The steward: one libev loop that runs every ward instance.
+ *
+ * This file is the thin layer that performs what the state machine
+ * (ward.c) decides: it spawns (ward-spawn.c), signals process groups,
+ * arms each instance's one timer, hears beats (ward-beat.c), reaps, and
+ * writes one event-log record per transition with its reason.
+ *
+ * Reaping.  stewardd is a child subreaper (PR_SET_CHILD_SUBREAPER): the
+ * orphans of its wards become its children.  One catch-all ev_child
+ * watcher receives every reaped pid; a pid table maps it to its instance
+ * (an O(1) lookup; libev's own per-pid watchers would scan a list).  A
+ * pid that is no instance's is an orphan, counted.  When an instance's
+ * main process is reaped, whatever is left of its process group is sent
+ * SIGKILL in the same callback: the group id cannot be reused while a
+ * member lives, and no spawn of ours runs in between.
+ *
+ * Stopping.  SIGTERM or SIGINT stops every instance (stop_signal, then
+ * SIGKILL after stop_timeout), waits until all are reaped, sends SIGKILL
+ * to any remaining child of stewardd (orphans that left their group:
+ * they cannot be recycled pids while unreaped), and exits 0.  A second
+ * SIGTERM or SIGINT sends SIGKILL to every group at once.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "parse.h"
+#include "steward.h"
+
+#ifndef STEWARD_VERSION
+#define STEWARD_VERSION "0.1.0"
+#endif
+
+extern char **environ;
+
+/* Monotonic seconds; see steward.h. */
+double
+steward_now(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		abort(); /* CLOCK_MONOTONIC always exists on Linux */
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A uniform number in [0, 1) for the backoff jitter. */
+static double
+steward_random(void)
+{
+	uint32_t v;
+
+	if (getrandom(&v, sizeof(v), GRND_NONBLOCK) != sizeof(v))
+		v = (uint32_t)rand();
+	return (double)v / 4294967296.0;
+}
+
+/* The pid table's bucket for pid. */
+static struct ward_inst **
+steward_pid_slot(struct steward *s, pid_t pid)
+{
+	return &s->pids[(size_t)pid & (s->npids - 1)];
+}
+
+/* Remember which instance pid belongs to. */
+static void
+steward_pid_add(struct steward *s, struct ward_inst *wi)
+{
+	struct ward_inst **slot = steward_pid_slot(s, wi->pid);
+
+	wi->pid_next = *slot;
+	*slot = wi;
+}
+
+/* Find and forget the instance of pid, or NULL. */
+static struct ward_inst *
+steward_pid_take(struct steward *s, pid_t pid)
+{
+	for (struct ward_inst **p = steward_pid_slot(s, pid); *p != NULL;
+	     p = &(*p)->pid_next) {
+		struct ward_inst *wi = *p;
+
+		if (wi->pid == pid) {
+			*p = wi->pid_next;
+			wi->pid_next = NULL;
+			return wi;
+		}
+	}
+	return NULL;
+}
+
+/* Send sig to an instance's process group; a gone group is fine. */
+static void
+steward_kill(struct steward *s, struct ward_inst *wi, int sig)
+{
+	if (wi->pid <= 0)
+		return;
+	if (kill(-wi->pid, sig) == -1 && errno != ESRCH) {
+		struct err *e = ERR_WRAP_P(ERR_SYS("kill(-%d, %s)",
+		    (int)wi->pid, parse_signal_name(sig)),
+		    "cannot signal ward \"%s\"", wi->label);
+		struct evlog_rec r;
+
+		evlog_begin(&r, s->log, EVLOG_ERROR, "signal_failed");
+		evlog_str(&r, "ward", wi->ward->spec->name);
+		evlog_int(&r, "replica", wi->replica);
+		evlog_err(&r, evlog_next_id(s->log), e);
+		evlog_commit(&r);
+		err_free(e);
+	}
+}
+
+/* How a wait status reads: "exited with code 1", "killed by signal KILL". */
+static void
+steward_describe_status(int status, char *buf, size_t len)
+{
+	if (WIFEXITED(status))
+		snprintf(buf, len, "exited with code %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, len, "killed by signal %s%s",
+		    parse_signal_name(WTERMSIG(status)),
+		    WCOREDUMP(status) ? " (core dumped)" : "");
+	else
+		snprintf(buf, len, "ended with wait status %#x", status);
+}
+
+/*
+ * The failure behind a transition, as a wrapped error for the log, or
+ * NULL when the transition is no failure.
+ */
+static struct err *
+steward_failure(struct steward *s, struct ward_inst *wi,
+    const struct ward_out *out, struct err *spawn_err)
+{
+	const struct ward_spec *w = wi->ward->spec;
+	char d1[32], d2[32], how[96];
+	struct err *e;
+
+	(void)s;
+	switch (out->cause) {
+	case WCAUSE_SPAWN_FAILED:
+		if (spawn_err != NULL)
+			e = spawn_err;
+		else
+			e = ward_spawn_error(wi);
+		return ERR_WRAP_P(e, "cannot start ward \"%s\"", wi->label);
+	case WCAUSE_HEARTBEAT_TIMEOUT:
+		snprintf(d1, sizeof(d1), "%.1fs", out->beat_age);
+		parse_format_duration(w->heartbeat_timeout_ms, d2, sizeof(d2));
+		e = ERR_NEW("no heartbeat for %s (heartbeat_timeout %s)%s%s%s",
+		    d1, d2, wi->work ? ", in WORK unit \"" : "",
+		    wi->work ? wi->work : "", wi->work ? "\"" : "");
+		err_set(e, "last_beat_ms", "%.0f", out->beat_age * 1000);
+		if (wi->work)
+			err_set(e, "work", "%s", wi->work);
+		return ERR_WRAP_P(e, "ward \"%s\" is hung", wi->label);
+	case WCAUSE_START_TIMEOUT:
+		parse_format_duration(w->start_timeout_ms, d2, sizeof(d2));
+		e = ERR_NEW("no first beat or READY=1 within start_timeout %s",
+		    d2);
+		return ERR_WRAP_P(e, "ward \"%s\" did not start", wi->label);
+	case WCAUSE_TRIGGER:
+		e = ERR_NEW("it wrote WATCHDOG=trigger%s%s%s",
+		    wi->work ? " in WORK unit \"" : "", wi->work ? wi->work : "",
+		    wi->work ? "\"" : "");
+		return ERR_WRAP_P(e, "ward \"%s\" asked to be healed",
+		    wi->label);
+	case WCAUSE_EXIT:
+	case WCAUSE_SIGNAL:
+		if (out->cause == WCAUSE_EXIT &&
+		    WEXITSTATUS(wi->sm.exit_status) == 0)
+			return NULL;
+		steward_describe_status(wi->sm.exit_status, how, sizeof(how));
+		e = ERR_NEW("%s%s%s%s", how,
+		    wi->work ? " in WORK unit \"" : "", wi->work ? wi->work : "",
+		    wi->work ? "\"" : "");
+		if (WIFEXITED(wi->sm.exit_status))
+			err_set(e, "exit_code", "%d",
+			    WEXITSTATUS(wi->sm.exit_status));
+		else if (WIFSIGNALED(wi->sm.exit_status))
+			err_set(e, "signal", "%s",
+			    parse_signal_name(WTERMSIG(wi->sm.exit_status)));
+		return ERR_WRAP_P(e, "ward \"%s\" ended", wi->label);
+	default:
+		return NULL;
+	}
+}
+
+/* What happens next, as the end of a reason. */
+static void
+steward_next(struct ward_inst *wi, const struct ward_out *out, char *buf,
+    size_t len)
+{
+	const struct ward_spec *w = wi->ward->spec;
+	char d[32];
+
+	buf[0] = '\0';
+	switch (out->to) {
+	case WARD_STOPPING:
+		if (out->cause == WCAUSE_STOP_TIMEOUT) {
+			parse_format_duration(w->stop_timeout_ms, d, sizeof(d));
+			snprintf(buf, len, "still running %s after %s: sending "
+			    "KILL to its process group", d,
+			    parse_signal_name(w->stop_signal));
+		} else if (out->actions & WACT_SIGNAL_STOP)
+			snprintf(buf, len, "sending %s to its process group",
+			    parse_signal_name(w->stop_signal));
+		else
+			snprintf(buf, len, "waiting for it to exit");
+		break;
+	case WARD_BACKOFF:
+		parse_format_duration((int64_t)llround(out->delay * 1000), d,
+		    sizeof(d));
+		snprintf(buf, len, "restarting in %s (restart %u, %d token%s "
+		    "left)", d, wi->sm.restarts, (int)floor(out->tokens),
+		    (int)floor(out->tokens) == 1 ? "" : "s");
+		break;
+	case WARD_FAILED:
+		parse_format_duration(w->limit.period_ms, d, sizeof(d));
+		snprintf(buf, len, "restart limit %u/%s spent: not restarting "
+		    "until it is started again", w->limit.burst, d);
+		break;
+	case WARD_EXITED:
+		snprintf(buf, len, "not restarting (restart = %s)",
+		    w->pol.restart == WARD_RESTART_NEVER ? "never"
+							  : "on-failure");
+		break;
+	default:
+		break;
+	}
+}
+
+/* Why the instance moved, in words, when no error says it. */
+static void
+steward_plain_reason(struct ward_inst *wi, const struct ward_out *out,
+    const struct ward_input *in, char *buf, size_t len)
+{
+	const struct ward_spec *w = wi->ward->spec;
+	char d[32];
+
+	switch (out->cause) {
+	case WCAUSE_START:
+		snprintf(buf, len, "started");
+		break;
+	case WCAUSE_BACKOFF_DONE:
+		snprintf(buf, len, "restarted after its backoff delay");
+		break;
+	case WCAUSE_READY:
+		snprintf(buf, len, "%s", in->event == WEV_READY
+		    ? "READY=1 received" : "first heartbeat received");
+		break;
+	case WCAUSE_UP:
+		parse_format_duration(w->start_timeout_ms, d, sizeof(d));
+		snprintf(buf, len, "up for %s (heartbeat = none)", d);
+		break;
+	case WCAUSE_EXIT:
+	case WCAUSE_SIGNAL:
+		steward_describe_status(wi->sm.exit_status, buf, len);
+		break;
+	case WCAUSE_WARD_STOPPING:
+		snprintf(buf, len, "stopping on its own (STOPPING=1)");
+		break;
+	case WCAUSE_STOP:
+		snprintf(buf, len, "stopped by request");
+		break;
+	case WCAUSE_RESTART:
+		snprintf(buf, len, "restart requested");
+		break;
+	case WCAUSE_SHUTDOWN:
+		snprintf(buf, len, "stewardd is shutting down");
+		break;
+	case WCAUSE_STOP_TIMEOUT:
+		snprintf(buf, len, "did not stop");
+		break;
+	default:
+		snprintf(buf, len, "%s", ward_cause_name(out->cause));
+		break;
+	}
+}
+
+/* The log level of a transition. */
+static enum evlog_level
+steward_level(const struct ward_out *out, const struct err *e)
+{
+	if (out->to == WARD_FAILED)
+		return EVLOG_ERROR;
+	if (e != NULL || out->to == WARD_STOPPING || out->to == WARD_BACKOFF)
+		return out->cause == WCAUSE_STOP ||
+			out->cause == WCAUSE_SHUTDOWN ||
+			out->cause == WCAUSE_RESTART
+		    ? EVLOG_INFO : EVLOG_WARN;
+	return EVLOG_INFO;
+}
+
+/* Write one transition to the event log, and its readable mirror. */
+static void
+steward_log_transition(struct steward *s, struct ward_inst *wi,
+    const struct ward_out *out, const struct ward_input *in,
+    struct err *spawn_err)
+{
+	struct err *e = steward_failure(s, wi, out, spawn_err);
+	char next[192], plain[256];
+	char *reason;
+	const char *event = out->cause == WCAUSE_STOP_TIMEOUT
+	    ? "killing" : ward_state_name(out->to);
+	uint64_t id = 0;
+	struct evlog_rec r;
+
+	steward_next(wi, out, next, sizeof(next));
+	if (e != NULL) {
+		char *msg = err_person_message(e);
+
+		id = evlog_next_id(s->log);
+		reason = next[0] ? xasprintf("%s; %s", msg, next) : msg;
+		if (reason != msg)
+			free(msg);
+	} else {
+		steward_plain_reason(wi, out, in, plain, sizeof(plain));
+		reason = next[0] ? xasprintf("%s; %s", plain, next)
+				 : xstrdup(plain);
+	}
+
+	evlog_begin(&r, s->log, steward_level(out, e), event);
+	evlog_str(&r, "ward", wi->ward->spec->name);
+	evlog_int(&r, "replica", wi->replica);
+	if (wi->pid > 0)
+		evlog_int(&r, "pid", wi->pid);
+	evlog_str(&r, "from", ward_state_name(out->from));
+	evlog_str(&r, "state", ward_state_name(out->to));
+	evlog_str(&r, "cause", ward_cause_name(out->cause));
+	evlog_str(&r, "reason", reason);
+	if (in->event == WEV_EXIT) {
+		if (in->spawn_failed)
+			;
+		else if (WIFEXITED(in->status))
+			evlog_int(&r, "exit_code", WEXITSTATUS(in->status));
+		else if (WIFSIGNALED(in->status))
+			evlog_str(&r, "signal",
+			    parse_signal_name(WTERMSIG(in->status)));
+	}
+	evlog_int(&r, "restarts", wi->sm.restarts);
+	evlog_num(&r, "tokens", floor(out->tokens * 100) / 100);
+	if (out->to == WARD_BACKOFF)
+		evlog_int(&r, "delay_ms", llround(out->delay * 1000));
+	if (out->from == WARD_RUNNING || out->from == WARD_STARTING ||
+	    out->from == WARD_STOPPING)
+		evlog_int(&r, "last_beat_ms",
+		    llround((in->now - wi->sm.last_beat) * 1000));
+	if (wi->work != NULL)
+		evlog_str(&r, "work", wi->work);
+	if (e != NULL)
+		evlog_err(&r, id, e);
+	evlog_commit(&r);
+
+	if (!s->log_is_stderr) {
+		if (id != 0)
+			log_line("%-12s %-8s %s [log %llu]", wi->label, event,
+			    reason, (unsigned long long)id);
+		else
+			log_line("%-12s %-8s %s", wi->label, event, reason);
+	}
+	free(reason);
+	err_free(e);
+}
+
+static void steward_check_done(struct steward *s);
+
+/* Perform what the state machine decided. */
+static void
+steward_apply(struct steward *s, struct ward_inst *wi,
+    const struct ward_out *out, const struct ward_input *in)
+{
+	const struct ward_spec *w = wi->ward->spec;
+	struct err *spawn_err = NULL;
+
+	if (out->actions & WACT_SPAWN) {
+		free(wi->work);
+		wi->work = NULL;
+		free(wi->status);
+		wi->status = NULL;
+		if (ward_spawn_start(s, wi, &spawn_err) == 0) {
+			steward_pid_add(s, wi);
+		}
+	}
+	if (out->actions & WACT_LOG && spawn_err == NULL)
+		steward_log_transition(s, wi, out, in, NULL);
+	if (out->actions & WACT_SIGNAL_STOP) {
+		steward_kill(s, wi, w->stop_signal);
+		if (w->stop_signal != SIGKILL && w->stop_signal != SIGCONT)
+			steward_kill(s, wi, SIGCONT);
+	}
+	if (out->actions & WACT_SIGNAL_KILL)
+		steward_kill(s, wi, SIGKILL);
+	if (out->actions & WACT_DISARM)
+		ev_timer_stop(s->loop, &wi->timer);
+	if (out->actions & WACT_ARM) {
+		double after = out->timer_at - steward_now();
+
+		ev_timer_stop(s->loop, &wi->timer);
+		ev_timer_set(&wi->timer, after > 0 ? after : 0, 0);
+		ev_timer_start(s->loop, &wi->timer);
+	}
+	if (spawn_err != NULL) {
+		/* No process: the machine heals it like an exit. */
+		struct ward_input fin = {.event = WEV_SPAWN_ERROR,
+		    .now = in->now, .u = steward_random()};
+		struct ward_out fout;
+
+		ward_step(&wi->sm, &w->pol, &fin, &fout);
+		if (fout.actions & WACT_LOG)
+			steward_log_transition(s, wi, &fout, &fin, spawn_err);
+		else
+			err_free(spawn_err);
+		fout.actions &= ~(unsigned)WACT_LOG;
+		steward_apply(s, wi, &fout, &fin);
+	}
+}
+
+/* Feed an event with its full input; see steward.h. */
+void
+steward_step_input(struct steward *s, struct ward_inst *wi,
+    struct ward_input *in)
+{
+	struct ward_out out;
+
+	if (in->now == 0)
+		in->now = steward_now();
+	in->u = steward_random();
+	ward_step(&wi->sm, &wi->ward->spec->pol, in, &out);
+	if (out.actions != 0)
+		steward_apply(s, wi, &out, in);
+}
+
+/* Feed a plain event; see steward.h. */
+void
+steward_step(struct steward *s, struct ward_inst *wi, enum ward_event ev)
+{
+	struct ward_input in = {.event = ev};
+
+	steward_step_input(s, wi, &in);
+}
+
+/* An instance's timer fired. */
+static void
+steward_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct ward_inst *wi = container_of(w, struct ward_inst, timer);
+
+	(void)loop;
+	(void)revents;
+	steward_step(wi->ward->steward, wi, WEV_TIMER);
+}
+
+/* A child was reaped: an instance's main process, or an orphan. */
+static void
+steward_child_cb(struct ev_loop *loop, ev_child *w, int revents)
+{
+	struct steward *s = container_of(w, struct steward, child);
+	struct ward_inst *wi = steward_pid_take(s, w->rpid);
+	struct ward_input in = {.event = WEV_EXIT, .status = w->rstatus};
+
+	(void)loop;
+	(void)revents;
+	if (wi == NULL) {
+		s->orphans_reaped++;
+		return;
+	}
+	ward_spawn_drain(s, wi);
+	ward_spawn_close(s, wi);
+	ward_beat_close(s, wi);
+	/* What is left of the group goes with its leader. */
+	steward_kill(s, wi, SIGKILL);
+	in.spawn_failed = wi->report.stage != 0;
+	in.now = steward_now();
+	steward_step_input(s, wi, &in);
+	if (!ward_state_has_process(wi->sm.state))
+		wi->pid = 0;
+	else if (wi->pid == w->rpid)
+		wi->pid = 0; /* cannot happen: a new spawn sets a new pid */
+	if (s->stopping)
+		steward_check_done(s);
+}
+
+/* Kill and reap every remaining child of stewardd (orphans). */
+static void
+steward_kill_orphans(struct steward *s)
+{
+	DIR *d;
+	struct dirent *de;
+	unsigned killed = 0;
+	double grace = steward_now() + 0.1;
+
+	/*
+	 * Members of groups killed a moment ago are dying; reap them first
+	 * so that only processes that really escaped are counted.
+	 */
+	for (;;) {
+		pid_t p = waitpid(-1, NULL, WNOHANG);
+		struct timespec ts = {0, 2000000};
+
+		if (p == -1 && errno == ECHILD)
+			return;
+		if (p > 0)
+			continue;
+		if (steward_now() >= grace)
+			break;
+		nanosleep(&ts, NULL);
+	}
+	if ((d = opendir("/proc")) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		char path[300], buf[512], *p;
+		FILE *f;
+		int ppid;
+		char state;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		if ((f = fopen(path, "re")) == NULL)
+			continue;
+		p = fgets(buf, sizeof(buf), f);
+		fclose(f);
+		if (p == NULL || (p = strrchr(buf, ')')) == NULL)
+			continue;
+		if (sscanf(p + 1, " %c %d", &state, &ppid) == 2 &&
+		    ppid == s->self && state != 'Z') {
+			pid_t pid = (pid_t)atoi(de->d_name);
+
+			/* An unreaped child's pid cannot be recycled. */
+			if (kill(pid, SIGKILL) == 0)
+				killed++;
+		}
+	}
+	closedir(d);
+	if (killed > 0) {
+		struct evlog_rec r;
+		double until = steward_now() + 2;
+
+		while (steward_now() < until) {
+			pid_t p = waitpid(-1, NULL, WNOHANG);
+
+			if (p == -1 && errno == ECHILD)
+				break;
+			if (p <= 0) {
+				struct timespec ts = {0, 5000000};
+
+				nanosleep(&ts, NULL);
+			}
+		}
+		evlog_begin(&r, s->log, EVLOG_WARN, "orphans_killed");
+		evlog_int(&r, "count", killed);
+		evlog_str(&r, "reason",
+		    "processes left behind by wards outside their process "
+		    "groups were killed at shutdown");
+		evlog_commit(&r);
+	}
+}
+
+/* While stopping: once no instance has a process, end the loop. */
+static void
+steward_check_done(struct steward *s)
+{
+	for (size_t i = 0; i < s->nwards; i++) {
+		for (unsigned j = 0; j < s->wards[i].spec->replicas; j++) {
+			if (s->wards[i].inst[j].pid > 0)
+				return;
+		}
+	}
+	steward_kill_orphans(s);
+	ev_break(s->loop, EVBREAK_ALL);
+}
+
+/* SIGTERM or SIGINT: stop every ward, then exit. */
+static void
+steward_signal_stop(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct steward *s = w->data;
+	struct evlog_rec r;
+
+	(void)loop;
+	(void)revents;
+	if (s->stopping) {
+		/* Asked twice: no more grace. */
+		evlog_begin(&r, s->log, EVLOG_WARN, "shutdown_forced");
+		evlog_str(&r, "signal", parse_signal_name(w->signum));
+		evlog_str(&r, "reason", "asked to stop again: sending KILL to "
+					"every ward's process group");
+		evlog_commit(&r);
+		for (size_t i = 0; i < s->nwards; i++)
+			for (unsigned j = 0; j < s->wards[i].spec->replicas;
+			     j++)
+				steward_kill(s, &s->wards[i].inst[j],
+				    SIGKILL);
+		return;
+	}
+	s->stopping = true;
+	evlog_begin(&r, s->log, EVLOG_INFO, "shutdown");
+	evlog_str(&r, "signal", parse_signal_name(w->signum));
+	evlog_str(&r, "reason", "stopping every ward, then exiting");
+	evlog_commit(&r);
+	if (!s->log_is_stderr)
+		log_line("%-12s %-8s stopping every ward (%s)", "stewardd",
+		    "shutdown", parse_signal_name(w->signum));
+	for (size_t i = 0; i < s->nwards; i++)
+		for (unsigned j = 0; j < s->wards[i].spec->replicas; j++)
+			steward_step(s, &s->wards[i].inst[j], WEV_SHUTDOWN);
+	steward_check_done(s);
+}
+
+/* SIGUSR1: reopen the event log (after rotation). */
+static void
+steward_signal_reopen(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct steward *s = w->data;
+	struct err *e = NULL;
+	struct evlog_rec r;
+
+	(void)loop;
+	(void)revents;
+	if (evlog_reopen(s->log, &e) == -1) {
+		e = ERR_WRAP_P(e, "cannot reopen the event log %s",
+		    s->cfg->event_log);
+		evlog_begin(&r, s->log, EVLOG_ERROR, "event_log_reopen_failed");
+		evlog_err(&r, evlog_next_id(s->log), e);
+		evlog_commit(&r);
+		err_free(e);
+		return;
+	}
+	evlog_begin(&r, s->log, EVLOG_INFO, "event_log_reopened");
+	evlog_str(&r, "reason", "SIGUSR1");
+	evlog_commit(&r);
+}
+
+/* SIGHUP: reloading is not in this version; say so instead of dying. */
+static void
+steward_signal_hup(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct steward *s = w->data;
+	struct evlog_rec r;
+
+	(void)loop;
+	(void)revents;
+	evlog_begin(&r, s->log, EVLOG_WARN, "reload_unsupported");
+	evlog_str(&r, "reason", "SIGHUP ignored: this version cannot reload; "
+				"restart stewardd to apply a changed config");
+	evlog_commit(&r);
+}
+
+/* SIGPIPE: a reader went away; writes get EPIPE instead. */
+static void
+steward_signal_ignore(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	(void)loop;
+	(void)w;
+	(void)revents;
+}
+
+/* Start watching one signal. */
+static void
+steward_watch_signal(struct steward *s, ev_signal *w,
+    void (*cb)(struct ev_loop *, ev_signal *, int), int sig)
+{
+	ev_signal_init(w, cb, sig);
+	w->data = s;
+	ev_signal_start(s->loop, w);
+}
+
+/* Set up instances for every ward of the config. */
+static void
+steward_build(struct steward *s)
+{
+	size_t total = 0, n = 64;
+	double now = steward_now();
+
+	s->nwards = s->cfg->nwards;
+	s->wards = xcalloc(s->nwards ? s->nwards : 1, sizeof(*s->wards));
+	for (size_t i = 0; i < s->nwards; i++) {
+		struct ward_rt *wr = &s->wards[i];
+
+		wr->steward = s;
+		wr->spec = &s->cfg->wards[i];
+		wr->inst = xcalloc(wr->spec->replicas, sizeof(*wr->inst));
+		for (unsigned j = 0; j < wr->spec->replicas; j++) {
+			struct ward_inst *wi = &wr->inst[j];
+
+			wi->ward = wr;
+			wi->replica = j;
+			wi->hb_fd = -1;
+			wi->err_fd = -1;
+			snprintf(wi->label, sizeof(wi->label), "%.64s:%u",
+			    wr->spec->name, j);
+			ward_sm_init(&wi->sm, &wr->spec->pol, now);
+			ev_init(&wi->timer, steward_timer_cb);
+		}
+		total += wr->spec->replicas;
+	}
+	while (n < total * 2)
+		n *= 2;
+	s->npids = n;
+	s->pids = xcalloc(n, sizeof(*s->pids));
+}
+
+/* Free the instances. */
+static void
+steward_teardown(struct steward *s)
+{
+	for (size_t i = 0; i < s->nwards; i++) {
+		for (unsigned j = 0; j < s->wards[i].spec->replicas; j++) {
+			struct ward_inst *wi = &s->wards[i].inst[j];
+
+			ev_timer_stop(s->loop, &wi->timer);
+			ward_spawn_close(s, wi);
+			ward_beat_close(s, wi);
+			free(wi->spawn_path);
+			free(wi->work);
+			free(wi->status);
+		}
+		free(s->wards[i].inst);
+	}
+	free(s->wards);
+	free(s->pids);
+}
+
+/* Run the steward; see steward.h. */
+int
+steward_run(struct config *cfg)
+{
+	struct steward st = {.cfg = cfg, .environ = environ};
+	struct steward *s = &st;
+	struct err *e = NULL;
+	struct evlog_rec r;
+	size_t instances = 0;
+
+	s->self = getpid();
+	s->loop = ev_default_loop(EVFLAG_AUTO);
+	if (s->loop == NULL) {
+		log_warnx("cannot start: libev could not initialise its loop");
+		return 71; /* EX_OSERR */
+	}
+	s->log = evlog_open(s->loop, cfg->event_log, &e);
+	if (s->log == NULL) {
+		char *msg = err_str(e);
+
+		log_warnx("cannot open the event log: %s", msg);
+		free(msg);
+		err_free(e);
+		return 73; /* EX_CANTCREAT */
+	}
+	s->log_is_stderr = strcmp(cfg->event_log, "-") == 0;
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
+		log_warnx("cannot become a subreaper (%s): orphans of wards "
+			  "will go to init",
+		    strerror(errno));
+
+	steward_build(s);
+	ev_child_init(&s->child, steward_child_cb, 0, 0);
+	ev_child_start(s->loop, &s->child);
+	steward_watch_signal(s, &s->sig_term, steward_signal_stop, SIGTERM);
+	steward_watch_signal(s, &s->sig_int, steward_signal_stop, SIGINT);
+	steward_watch_signal(s, &s->sig_hup, steward_signal_hup, SIGHUP);
+	steward_watch_signal(s, &s->sig_usr1, steward_signal_reopen, SIGUSR1);
+	steward_watch_signal(s, &s->sig_pipe, steward_signal_ignore, SIGPIPE);
+
+	for (size_t i = 0; i < s->nwards; i++)
+		instances += s->wards[i].spec->replicas;
+	evlog_begin(&r, s->log, EVLOG_INFO, "stewardd_started");
+	evlog_str(&r, "version", STEWARD_VERSION);
+	evlog_str(&r, "config", cfg->path);
+	evlog_int(&r, "pid", s->self);
+	evlog_int(&r, "wards", (long long)s->nwards);
+	evlog_int(&r, "instances", (long long)instances);
+	evlog_commit(&r);
+	if (!s->log_is_stderr)
+		log_line("%-12s %-8s version %s, %zu wards, %zu instances, "
+			 "config %s, events in %s",
+		    "stewardd", "started", STEWARD_VERSION, s->nwards,
+		    instances, cfg->path, cfg->event_log);
+
+	for (size_t i = 0; i < s->nwards; i++) {
+		if (!s->wards[i].spec->autostart)
+			continue;
+		for (unsigned j = 0; j < s->wards[i].spec->replicas; j++)
+			steward_step(s, &s->wards[i].inst[j], WEV_START);
+	}
+
+	/* The signal watchers keep the loop alive; shutdown ends it. */
+	ev_run(s->loop, 0);
+
+	evlog_begin(&r, s->log, EVLOG_INFO, "stewardd_stopped");
+	evlog_int(&r, "exit_code", s->exit_code);
+	evlog_int(&r, "orphans_reaped", (long long)s->orphans_reaped);
+	evlog_commit(&r);
+	if (!s->log_is_stderr)
+		log_line("%-12s %-8s every ward is stopped", "stewardd",
+		    "stopped");
+	steward_teardown(s);
+	ev_child_stop(s->loop, &s->child);
+	ev_signal_stop(s->loop, &s->sig_term);
+	ev_signal_stop(s->loop, &s->sig_int);
+	ev_signal_stop(s->loop, &s->sig_hup);
+	ev_signal_stop(s->loop, &s->sig_usr1);
+	ev_signal_stop(s->loop, &s->sig_pipe);
+	evlog_close(s->log);
+	ev_loop_destroy(s->loop);
+	return s->exit_code;
+}

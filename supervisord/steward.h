@@ -1,0 +1,120 @@
+/*
+ * The running steward: its loop, its wards and their instances.
+ *
+ * struct steward is passed to everything that acts; there is no global
+ * state.  A ward (struct ward_rt) is one [ward:NAME] definition; each of
+ * its replicas is an instance (struct ward_inst) with its own state
+ * machine (ward.h), process, heartbeat pipe and timer.  The watchers are
+ * embedded in the instance, so an instance costs no allocation per beat
+ * and ev_io/ev_timer callbacks find it with container_of.
+ */
+#ifndef STEWARD_STEWARD_H
+#define STEWARD_STEWARD_H
+
+#include <ev.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "config.h"
+#include "err.h"
+#include "evlog.h"
+#include "ward-proto.h"
+#include "ward.h"
+
+#define container_of(ptr, type, member)                                        \
+	((type *)(void *)((char *)(ptr)-offsetof(type, member)))
+
+struct steward;
+struct ward_rt;
+
+/* What a child reported before exec failed (see ward-spawn.c). */
+struct spawn_report {
+	int stage; /* enum spawn_stage, 0: nothing reported */
+	int errnum;
+};
+
+struct ward_inst {
+	struct ward_rt *ward;
+	unsigned replica;
+	char label[80]; /* "web:0" */
+	struct ward_sm sm;
+	pid_t pid; /* 0 when there is no process; also its pgid */
+	int hb_fd;  /* heartbeat pipe, read end, or -1 */
+	int err_fd; /* exec report pipe, read end, or -1 */
+	ev_io hb_io;
+	ev_io err_io;
+	ev_timer timer;
+	struct proto_framer framer;
+	struct spawn_report report;
+	char *spawn_path; /* the resolved program of the current spawn */
+	char *work;	  /* the last WORK= unit, or NULL */
+	char *status;	  /* the last STATUS= text, or NULL */
+	uint64_t beats;
+	/* protocol errors, reported at most once per interval */
+	uint64_t bad_lines;
+	uint64_t bad_unreported;
+	double bad_reported_at;
+	const char *bad_why;
+	struct ward_inst *pid_next; /* the pid table's chain */
+};
+
+struct ward_rt {
+	struct steward *steward;
+	const struct ward_spec *spec;
+	struct ward_inst *inst; /* spec->replicas of them */
+};
+
+struct steward {
+	struct ev_loop *loop;
+	struct config *cfg;
+	struct evlog *log;
+	bool log_is_stderr;
+	struct ward_rt *wards;
+	size_t nwards;
+	/* pid → instance, chained; sized to the number of instances */
+	struct ward_inst **pids;
+	size_t npids;
+	char **environ; /* stewardd's own environment, for wards */
+	pid_t self;
+	ev_child child;
+	ev_signal sig_term;
+	ev_signal sig_int;
+	ev_signal sig_hup;
+	ev_signal sig_usr1;
+	ev_signal sig_pipe;
+	bool stopping; /* shutting down */
+	int exit_code;
+	uint64_t orphans_reaped;
+};
+
+/* Monotonic seconds (CLOCK_MONOTONIC): every deadline, age and refill. */
+double steward_now(void);
+
+/* Run the steward on a loaded config until it is told to stop. */
+int steward_run(struct config *cfg);
+
+/* Feed an event to an instance's state machine and perform the result. */
+void steward_step(struct steward *s, struct ward_inst *wi,
+    enum ward_event ev);
+
+/* The same, with the full input (exit status, extend). */
+void steward_step_input(struct steward *s, struct ward_inst *wi,
+    struct ward_input *in);
+
+/* ward-spawn.c: start the instance's process; -1 and *errp on failure. */
+int ward_spawn_start(struct steward *s, struct ward_inst *wi,
+    struct err **errp);
+/* ward-spawn.c: read what the child reported about exec (non-blocking). */
+void ward_spawn_drain(struct steward *s, struct ward_inst *wi);
+/* ward-spawn.c: the wrapped error a failed exec report becomes. */
+struct err *ward_spawn_error(const struct ward_inst *wi);
+/* ward-spawn.c: close the report pipe and stop its watcher. */
+void ward_spawn_close(struct steward *s, struct ward_inst *wi);
+
+/* ward-beat.c: start hearing the instance's heartbeat pipe (fd). */
+void ward_beat_start(struct steward *s, struct ward_inst *wi, int fd);
+/* ward-beat.c: read what is left in the pipe, then close it. */
+void ward_beat_close(struct steward *s, struct ward_inst *wi);
+
+#endif

@@ -1,0 +1,493 @@
+/*
+ * Spawning a ward instance.
+ *
+ * The parent does everything that can fail slowly or needs the heap:
+ * it resolves the program on PATH, builds argv and the environment, and
+ * makes two pipes (both O_CLOEXEC): the heartbeat pipe, whose write end
+ * becomes the child's fd 3, and the report pipe.  It blocks every signal,
+ * forks, and restores its mask.
+ *
+ * The child makes only system calls.  It resets every signal disposition
+ * and its mask, starts a new session (so the instance is a process group
+ * stewardd can signal whole), sets up fds 0-3, marks every other fd
+ * close-on-exec, drops to the ward's groups and user, changes directory,
+ * asks for SIGKILL when stewardd dies (PR_SET_PDEATHSIG, set after the
+ * credential change that would clear it), and execs.  When a step fails
+ * it writes {stage, errno} to the report pipe and exits 127; when exec
+ * succeeds the pipe closes with no data.  The parent reads the pipe from
+ * the loop (never blocking on it) and, when the child is reaped, turns a
+ * report into a wrapped error naming the step: "cannot start ward
+ * "web:0": executing /srv/web/bin/web: Permission denied".
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "steward.h"
+
+enum spawn_stage {
+	STAGE_NONE,
+	STAGE_SIGNALS,
+	STAGE_SETSID,
+	STAGE_STDIN,
+	STAGE_STDOUT,
+	STAGE_STDERR,
+	STAGE_FDS,
+	STAGE_GROUPS,
+	STAGE_GID,
+	STAGE_UID,
+	STAGE_DIRECTORY,
+	STAGE_PDEATHSIG,
+	STAGE_EXEC,
+	STAGE_NSTAGES,
+};
+
+/* What each stage was doing, as the error says it. */
+static const char *const spawn_stage_names[STAGE_NSTAGES] = {
+	[STAGE_NONE] = "starting",
+	[STAGE_SIGNALS] = "resetting signal handling",
+	[STAGE_SETSID] = "creating a session",
+	[STAGE_STDIN] = "opening /dev/null for stdin",
+	[STAGE_STDOUT] = "opening the stdout file",
+	[STAGE_STDERR] = "opening the stderr file",
+	[STAGE_FDS] = "setting up file descriptors 0-3",
+	[STAGE_GROUPS] = "setting supplementary groups",
+	[STAGE_GID] = "setting the group ID",
+	[STAGE_UID] = "setting the user ID",
+	[STAGE_DIRECTORY] = "changing directory",
+	[STAGE_PDEATHSIG] = "asking to die with stewardd",
+	[STAGE_EXEC] = "executing the program",
+};
+
+/* Everything the child needs, prepared by the parent before fork. */
+struct spawn_plan {
+	const struct ward_spec *spec;
+	const char *path;
+	char **argv;
+	char **envp;
+	int hb_w;     /* heartbeat write end, or -1 */
+	int report_w; /* report pipe write end */
+	pid_t parent;
+};
+
+/* In the child: report a failed stage to the parent and exit. */
+static void __attribute__((noreturn))
+spawn_fail(const struct spawn_plan *p, enum spawn_stage stage)
+{
+	struct spawn_report r = {.stage = stage, .errnum = errno};
+	ssize_t n;
+
+	do
+		n = write(p->report_w, &r, sizeof(r));
+	while (n == -1 && errno == EINTR);
+	_exit(127);
+}
+
+/* In the child: open an output file per the spec, or -1. */
+static int
+spawn_open_output(const struct config_output *o)
+{
+	switch (o->kind) {
+	case CONFIG_OUT_NULL:
+		return open("/dev/null", O_WRONLY | O_CLOEXEC);
+	case CONFIG_OUT_FILE:
+		return open(o->path,
+		    O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
+	default:
+		return -2; /* inherit, or stdout */
+	}
+}
+
+/* In the child: move fd above 9 so that dup2 to 0-3 cannot clobber it. */
+static int
+spawn_lift(const struct spawn_plan *p, int fd)
+{
+	int nfd;
+
+	if (fd < 0 || fd > 9)
+		return fd;
+	nfd = fcntl(fd, F_DUPFD_CLOEXEC, 10);
+	if (nfd == -1)
+		spawn_fail(p, STAGE_FDS);
+	return nfd;
+}
+
+/* In the child: set up everything, then exec; never returns. */
+static void __attribute__((noreturn))
+spawn_child(struct spawn_plan *p)
+{
+	const struct ward_spec *w = p->spec;
+	struct sigaction sa = {.sa_handler = SIG_DFL};
+	sigset_t empty;
+	int in, out, errfd;
+
+	for (int sig = 1; sig < NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		/* Signals glibc reserves fail with EINVAL: not ours. */
+		if (sigaction(sig, &sa, NULL) == -1 && errno != EINVAL)
+			spawn_fail(p, STAGE_SIGNALS);
+	}
+	if (setsid() == -1)
+		spawn_fail(p, STAGE_SETSID);
+
+	p->report_w = spawn_lift(p, p->report_w);
+	p->hb_w = spawn_lift(p, p->hb_w);
+	if ((in = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1)
+		spawn_fail(p, STAGE_STDIN);
+	in = spawn_lift(p, in);
+	if ((out = spawn_open_output(&w->out)) == -1)
+		spawn_fail(p, STAGE_STDOUT);
+	out = spawn_lift(p, out);
+	if (w->err.kind == CONFIG_OUT_STDOUT)
+		errfd = out == -2 ? 1 : out;
+	else if ((errfd = spawn_open_output(&w->err)) == -1)
+		spawn_fail(p, STAGE_STDERR);
+	errfd = spawn_lift(p, errfd);
+
+	/* dup2 clears close-on-exec on the copy; inherited 1/2 are kept. */
+	if (dup2(in, 0) == -1 || (out >= 0 && dup2(out, 1) == -1) ||
+	    (errfd >= 0 && errfd != 1 && dup2(errfd, 2) == -1))
+		spawn_fail(p, STAGE_FDS);
+	if (errfd == 1 && out == -2) {
+		/* stderr = stdout with stdout inherited: 2 follows 1 */
+		if (dup2(1, 2) == -1)
+			spawn_fail(p, STAGE_FDS);
+	}
+	if (p->hb_w >= 0) {
+		if (dup2(p->hb_w, 3) == -1)
+			spawn_fail(p, STAGE_FDS);
+	} else if (close(3) == -1 && errno != EBADF) {
+		spawn_fail(p, STAGE_FDS);
+	}
+	/* Whatever else is open (inherited by stewardd) ends at exec. */
+	if (syscall(SYS_close_range, 4U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */) ==
+	    -1) {
+		for (int fd = 4; fd < 65536; fd++) {
+			int fl = fcntl(fd, F_GETFD);
+
+			if (fl != -1 && !(fl & FD_CLOEXEC))
+				fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
+		}
+	}
+
+	if (w->ngroups > 0 && setgroups((size_t)w->ngroups, w->groups) == -1)
+		spawn_fail(p, STAGE_GROUPS);
+	if ((w->has_user || w->has_group) && setresgid(w->gid, w->gid, w->gid) == -1)
+		spawn_fail(p, STAGE_GID);
+	if (w->has_user && setresuid(w->uid, w->uid, w->uid) == -1)
+		spawn_fail(p, STAGE_UID);
+	if (w->directory != NULL && chdir(w->directory) == -1)
+		spawn_fail(p, STAGE_DIRECTORY);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
+		spawn_fail(p, STAGE_PDEATHSIG);
+	if (getppid() != p->parent) {
+		/* stewardd died before PR_SET_PDEATHSIG took hold. */
+		_exit(127);
+	}
+	sigemptyset(&empty);
+	if (sigprocmask(SIG_SETMASK, &empty, NULL) == -1)
+		spawn_fail(p, STAGE_SIGNALS);
+	execve(p->path, p->argv, p->envp);
+	spawn_fail(p, STAGE_EXEC);
+}
+
+/* The value of NAME in a NULL-terminated environment, or NULL. */
+static const char *
+spawn_getenv(char **envp, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (; *envp != NULL; envp++) {
+		if (strncmp(*envp, name, n) == 0 && (*envp)[n] == '=')
+			return *envp + n + 1;
+	}
+	return NULL;
+}
+
+/*
+ * Find the program: a name with a slash is used as it is; otherwise the
+ * first executable file of that name on the ward's PATH.
+ */
+static char *
+spawn_resolve(const char *prog, char **envp, struct err **errp)
+{
+	const char *path = spawn_getenv(envp, "PATH");
+	const char *p;
+
+	if (strchr(prog, '/') != NULL)
+		return xstrdup(prog);
+	if (path == NULL)
+		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:"
+		       "/sbin:/bin";
+	for (p = path;;) {
+		size_t n = strcspn(p, ":");
+		char *cand = xasprintf("%.*s%s%s", (int)n, n ? p : "",
+		    n ? "/" : "./", prog);
+		struct stat sb;
+
+		if (stat(cand, &sb) == 0 && S_ISREG(sb.st_mode) &&
+		    access(cand, X_OK) == 0)
+			return cand;
+		free(cand);
+		if (p[n] == '\0')
+			break;
+		p += n + 1;
+	}
+	*errp = ERR_ERRNO(ENOENT, "looking up \"%s\" on PATH", prog);
+	err_set(*errp, "path", "%s", path);
+	return NULL;
+}
+
+/* Append "NAME=value" to an environment vector, replacing NAME. */
+static void
+spawn_setenv(char ***envp, size_t *n, char *assignment)
+{
+	size_t nl = strcspn(assignment, "=");
+
+	for (size_t i = 0; i < *n; i++) {
+		if (strncmp((*envp)[i], assignment, nl + 1) == 0) {
+			free((*envp)[i]);
+			(*envp)[i] = assignment;
+			return;
+		}
+	}
+	*envp = xrealloc(*envp, (*n + 2) * sizeof(char *));
+	(*envp)[(*n)++] = assignment;
+	(*envp)[*n] = NULL;
+}
+
+/*
+ * The instance's environment: stewardd's own, then the contract's
+ * STEWARD_* variables (and HOME, USER, LOGNAME for user=), then
+ * environment=, which wins.
+ */
+static char **
+spawn_environment(struct steward *s, struct ward_inst *wi)
+{
+	const struct ward_spec *w = wi->ward->spec;
+	char **envp = xcalloc(1, sizeof(char *));
+	size_t n = 0;
+
+	for (char **e = s->environ; *e != NULL; e++) {
+		if (strncmp(*e, "STEWARD_", 8) == 0 ||
+		    strncmp(*e, "NOTIFY_SOCKET=", 14) == 0 ||
+		    strncmp(*e, "WATCHDOG_", 9) == 0)
+			continue; /* stewardd's own supervisor's, not ours */
+		spawn_setenv(&envp, &n, xstrdup(*e));
+	}
+	spawn_setenv(&envp, &n, xasprintf("STEWARD_WARD=%s", w->name));
+	spawn_setenv(&envp, &n, xasprintf("STEWARD_REPLICA=%u", wi->replica));
+	if (w->pol.heartbeat == WARD_HB_PIPE) {
+		spawn_setenv(&envp, &n, xstrdup("STEWARD_HEARTBEAT_FD=3"));
+		spawn_setenv(&envp, &n,
+		    xasprintf("STEWARD_HEARTBEAT_INTERVAL_MS=%lld",
+			(long long)(w->heartbeat_timeout_ms / 2)));
+	}
+	if (w->has_user) {
+		spawn_setenv(&envp, &n, xasprintf("USER=%s", w->user));
+		spawn_setenv(&envp, &n, xasprintf("LOGNAME=%s", w->user));
+		spawn_setenv(&envp, &n, xasprintf("HOME=%s", w->home));
+	}
+	for (size_t i = 0; i < w->nenv; i++)
+		spawn_setenv(&envp, &n, xstrdup(w->env[i]));
+	return envp;
+}
+
+/* Free a NULL-terminated vector of strings. */
+static void
+spawn_free_vec(char **v)
+{
+	if (v == NULL)
+		return;
+	for (char **p = v; *p != NULL; p++)
+		free(*p);
+	free(v);
+}
+
+/* Make a close-on-exec pipe whose read end does not block. */
+static int
+spawn_pipe(int fds[2], struct err **errp)
+{
+	if (pipe2(fds, O_CLOEXEC) == -1) {
+		*errp = ERR_SYS("making a pipe");
+		return -1;
+	}
+	if (fcntl(fds[0], F_SETFL, O_NONBLOCK) == -1) {
+		*errp = ERR_SYS("making a pipe non-blocking");
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	return 0;
+}
+
+/* Close an fd we own, checking the result. */
+static void
+spawn_close(int *fd)
+{
+	if (*fd >= 0 && close(*fd) == -1 && errno != EINTR)
+		fprintf(stderr, "stewardd: close(%d): %s\n", *fd,
+		    strerror(errno));
+	*fd = -1;
+}
+
+/* The report pipe has data or EOF: exec failed, or succeeded. */
+static void
+spawn_report_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct ward_inst *wi = container_of(w, struct ward_inst, err_io);
+
+	(void)loop;
+	(void)revents;
+	ward_spawn_drain(wi->ward->steward, wi);
+}
+
+/* Read the child's report without blocking; close the pipe at EOF. */
+void
+ward_spawn_drain(struct steward *s, struct ward_inst *wi)
+{
+	struct spawn_report r;
+	ssize_t n;
+
+	if (wi->err_fd < 0)
+		return;
+	n = read(wi->err_fd, &r, sizeof(r));
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n == (ssize_t)sizeof(r) && r.stage > STAGE_NONE &&
+	    r.stage < STAGE_NSTAGES)
+		wi->report = r;
+	ward_spawn_close(s, wi);
+}
+
+/* Stop watching the report pipe and close it. */
+void
+ward_spawn_close(struct steward *s, struct ward_inst *wi)
+{
+	if (wi->err_fd < 0)
+		return;
+	ev_io_stop(s->loop, &wi->err_io);
+	spawn_close(&wi->err_fd);
+}
+
+/* The wrapped error for a child that failed before exec. */
+struct err *
+ward_spawn_error(const struct ward_inst *wi)
+{
+	const struct ward_spec *w = wi->ward->spec;
+	int stage = wi->report.stage;
+	struct err *e;
+
+	switch (stage) {
+	case STAGE_STDOUT:
+		e = ERR_ERRNO(wi->report.errnum, "opening stdout file %s",
+		    w->out.path);
+		err_set(e, "path", "%s", w->out.path);
+		break;
+	case STAGE_STDERR:
+		e = ERR_ERRNO(wi->report.errnum, "opening stderr file %s",
+		    w->err.path);
+		err_set(e, "path", "%s", w->err.path);
+		break;
+	case STAGE_GROUPS:
+	case STAGE_GID:
+		e = ERR_ERRNO(wi->report.errnum, "%s to %u for group %s",
+		    spawn_stage_names[stage], (unsigned)w->gid,
+		    w->group ? w->group : w->user);
+		break;
+	case STAGE_UID:
+		e = ERR_ERRNO(wi->report.errnum, "setting the user ID to %u "
+		    "(%s)", (unsigned)w->uid, w->user);
+		break;
+	case STAGE_DIRECTORY:
+		e = ERR_ERRNO(wi->report.errnum, "changing directory to %s",
+		    w->directory);
+		err_set(e, "path", "%s", w->directory);
+		break;
+	case STAGE_EXEC:
+		e = ERR_ERRNO(wi->report.errnum, "executing %s",
+		    wi->spawn_path);
+		err_set(e, "path", "%s", wi->spawn_path);
+		break;
+	default:
+		e = ERR_ERRNO(wi->report.errnum, "%s",
+		    spawn_stage_names[stage < STAGE_NSTAGES ? stage : 0]);
+		break;
+	}
+	err_set(e, "stage", "%s",
+	    spawn_stage_names[stage < STAGE_NSTAGES ? stage : 0]);
+	return e;
+}
+
+/* Start the instance's process; see the essay at the top. */
+int
+ward_spawn_start(struct steward *s, struct ward_inst *wi, struct err **errp)
+{
+	const struct ward_spec *w = wi->ward->spec;
+	struct spawn_plan plan = {.spec = w, .hb_w = -1, .report_w = -1,
+	    .parent = s->self};
+	int hb[2] = {-1, -1}, rep[2] = {-1, -1};
+	sigset_t all, old;
+	pid_t pid;
+	struct err *e = NULL;
+
+	wi->report = (struct spawn_report){0};
+	plan.envp = spawn_environment(s, wi);
+	free(wi->spawn_path);
+	wi->spawn_path = spawn_resolve(w->argv[0], plan.envp, &e);
+	if (wi->spawn_path == NULL)
+		goto fail;
+	plan.path = wi->spawn_path;
+	plan.argv = w->argv;
+	if (w->pol.heartbeat == WARD_HB_PIPE && spawn_pipe(hb, &e) == -1)
+		goto fail;
+	if (spawn_pipe(rep, &e) == -1)
+		goto fail;
+	plan.hb_w = hb[1];
+	plan.report_w = rep[1];
+
+	sigfillset(&all);
+	if (sigprocmask(SIG_SETMASK, &all, &old) == -1) {
+		e = ERR_SYS("blocking signals before fork");
+		goto fail;
+	}
+	pid = fork();
+	if (pid == 0)
+		spawn_child(&plan);
+	if (pid == -1)
+		e = ERR_SYS("forking");
+	if (sigprocmask(SIG_SETMASK, &old, NULL) == -1)
+		abort(); /* cannot fail with a mask sigprocmask gave us */
+	if (pid == -1)
+		goto fail;
+
+	spawn_free_vec(plan.envp);
+	spawn_close(&hb[1]);
+	spawn_close(&rep[1]);
+	wi->pid = pid;
+	wi->err_fd = rep[0];
+	ev_io_init(&wi->err_io, spawn_report_cb, wi->err_fd, EV_READ);
+	ev_io_start(s->loop, &wi->err_io);
+	if (hb[0] >= 0)
+		ward_beat_start(s, wi, hb[0]);
+	return 0;
+
+fail:
+	spawn_free_vec(plan.envp);
+	spawn_close(&hb[0]);
+	spawn_close(&hb[1]);
+	spawn_close(&rep[0]);
+	spawn_close(&rep[1]);
+	*errp = e;
+	return -1;
+}

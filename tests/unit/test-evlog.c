@@ -1,0 +1,476 @@
+/*
+ * Unit tests for evlog.c with a real libev loop and real descriptors:
+ * the record format, a full disk (/dev/full, and a file size limit that
+ * tears a line in two), reopen, rotation noticed by the check timer, and
+ * a pipe that stops draining (EAGAIN, the 1 MiB cap, events_lost).
+ * Waits are bounded and say what they waited for.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <ev.h>
+
+#include "err.h"
+#include "evlog.h"
+
+/* cmocka hands every test a state pointer some tests do not use. */
+#define UNUSED __attribute__((unused))
+
+/* Each test's scratch directory and log path. */
+struct fixture {
+	char dir[64];
+	char path[128];
+	struct ev_loop *loop;
+};
+
+/* Make a scratch directory and a fresh loop. */
+static int
+setup(void **state)
+{
+	struct fixture *f = xcalloc(1, sizeof(*f));
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/test-evlog.XXXXXX");
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	snprintf(f->path, sizeof(f->path), "%s/events.log", f->dir);
+	f->loop = ev_loop_new(EVFLAG_AUTO);
+	*state = f;
+	return f->loop == NULL ? -1 : 0;
+}
+
+/* Remove what the tests left in the scratch directory. */
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[128];
+
+	ev_loop_destroy(f->loop);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(f);
+	return 0;
+}
+
+/* The whole file as a string. */
+static char *
+slurp(const char *path)
+{
+	struct sbuf b = {0};
+	char chunk[4096];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	assert_true(fd >= 0);
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
+		sbuf_add(&b, chunk, (size_t)n);
+	assert_int_equal(n, 0);
+	assert_int_equal(close(fd), 0);
+	sbuf_add(&b, "", 0);
+	return b.s;
+}
+
+/*
+ * Check line's timestamp is shaped like 2026-11-26T23:05:01.123Z and
+ * return what follows it, from the comma on.
+ */
+static const char *
+after_ts(const char *line)
+{
+	static const char shape[] = "dddd-dd-ddTdd:dd:dd.dddZ";
+	size_t i;
+
+	assert_memory_equal(line, "{\"ts\":\"", 7);
+	line += 7;
+	for (i = 0; i < sizeof(shape) - 1; i++) {
+		if (shape[i] == 'd')
+			assert_true(line[i] >= '0' && line[i] <= '9');
+		else
+			assert_int_equal(line[i], shape[i]);
+	}
+	assert_int_equal(line[i], '"');
+	return line + i + 1;
+}
+
+/* The n-th line (from 0) of text, copied without its newline. */
+static char *
+line_at(const char *text, int n)
+{
+	const char *end;
+
+	while (n-- > 0) {
+		text = strchr(text, '\n');
+		assert_non_null(text);
+		text++;
+	}
+	end = strchr(text, '\n');
+	assert_non_null(end);
+	return strndup(text, (size_t)(end - text));
+}
+
+/* Lines in text; each must be whole and look like one of our objects. */
+static int
+count_lines(const char *text)
+{
+	int n = 0;
+
+	while (*text != '\0') {
+		const char *end = strchr(text, '\n');
+
+		assert_non_null(end);
+		assert_memory_equal(text, "{\"ts\":\"", 7);
+		assert_int_equal(end[-1], '}');
+		text = end + 1;
+		n++;
+	}
+	return n;
+}
+
+/* Every field type, in order, exactly as written. */
+static void
+test_record_format(void **state)
+{
+	struct fixture *f = *state;
+	struct evlog_rec r;
+	struct err *e = NULL;
+	struct evlog *l = evlog_open(NULL, f->path, &e);
+	char *text, *line, *want;
+	int err_line;
+
+	assert_null(e);
+	assert_non_null(l);
+	assert_int_equal(evlog_next_id(l), 1);
+	assert_int_equal(evlog_next_id(l), 2);
+
+	evlog_begin(&r, l, EVLOG_INFO, "ward_started");
+	evlog_str(&r, "ward", "we\"b\n");
+	evlog_int(&r, "pid", -42);
+	evlog_bool(&r, "ok", true);
+	evlog_bool(&r, "bad", false);
+	evlog_num(&r, "a", 2.5);
+	evlog_num(&r, "b", 3.0);
+	evlog_num(&r, "c", 0.12345);
+	evlog_num(&r, "d", 1e20);
+	evlog_num(&r, "e", 0.0001);
+	evlog_num(&r, "f", NAN);
+	evlog_num(&r, "g", -1.25);
+	evlog_str(&r, "h", NULL);
+	evlog_commit(&r);
+
+	/* clang-format off */
+	err_line = __LINE__; e = ERR_ERRNO(ENOENT, "executing %s", "/x");
+	/* clang-format on */
+	e = ERR_WRAP_P(e, "cannot start ward \"web\"");
+	evlog_begin(&r, l, EVLOG_ERROR, "ward_failed");
+	evlog_err(&r, 3, e);
+	evlog_commit(&r);
+	err_free(e);
+	evlog_close(l);
+
+	text = slurp(f->path);
+	assert_int_equal(count_lines(text), 2);
+	line = line_at(text, 0);
+	assert_string_equal(after_ts(line),
+	    ",\"level\":\"info\",\"event\":\"ward_started\","
+	    "\"ward\":\"we\\\"b\\n\",\"pid\":-42,\"ok\":true,\"bad\":false,"
+	    "\"a\":2.5,\"b\":3,\"c\":0.123,\"d\":1e+20,\"e\":0.0001,"
+	    "\"f\":null,\"g\":-1.25,\"h\":null}");
+	free(line);
+	line = line_at(text, 1);
+	want = xasprintf(",\"level\":\"error\",\"event\":\"ward_failed\","
+			 "\"log_id\":3,"
+			 "\"message\":\"cannot start ward \\\"web\\\": "
+			 "executing /x: No such file or directory\","
+			 "\"error\":[{\"msg\":\"cannot start ward \\\"web\\\"\","
+			 "\"at\":\"%s:%d\",\"func\":\"test_record_format\"},"
+			 "{\"msg\":\"executing /x\",\"at\":\"%s:%d\","
+			 "\"func\":\"test_record_format\",\"errno\":%d,"
+			 "\"errname\":\"ENOENT\","
+			 "\"strerror\":\"No such file or directory\"}]}",
+	    __FILE__, err_line + 2, __FILE__, err_line, ENOENT);
+	assert_string_equal(after_ts(line), want);
+	free(want);
+	free(line);
+	free(text);
+}
+
+/* A failed open is a leaf naming the path, with its errno. */
+static void
+test_open_error(void **state)
+{
+	struct fixture *f = *state;
+	struct err *e = NULL;
+	char *path = xasprintf("%s/missing/events.log", f->dir);
+	char *s;
+
+	assert_null(evlog_open(f->loop, path, &e));
+	assert_non_null(e);
+	assert_int_equal(err_errno(e), ENOENT);
+	assert_string_equal(err_get(e, "path"), path);
+	s = err_str(e);
+	assert_true(strstr(s, "opening ") == s);
+	assert_non_null(strstr(s, ": No such file or directory"));
+	free(s);
+	err_free(e);
+	free(path);
+}
+
+/* A full disk loses records; once writable, a report precedes the next. */
+static void
+test_full_disk_then_reopen(void **state)
+{
+	struct fixture *f = *state;
+	char *real = xasprintf("%s/real.log", f->dir);
+	struct evlog_rec r;
+	struct err *e = NULL;
+	struct evlog *l;
+	char *text, *line;
+	int i;
+
+	assert_int_equal(symlink("/dev/full", f->path), 0);
+	l = evlog_open(f->loop, f->path, &e);
+	assert_non_null(l);
+	for (i = 0; i < 3; i++) {
+		evlog_begin(&r, l, EVLOG_INFO, "lost_one");
+		evlog_commit(&r);
+	}
+	assert_int_equal(evlog_lost(l), 3);
+
+	assert_int_equal(unlink(f->path), 0);
+	assert_int_equal(symlink(real, f->path), 0);
+	assert_int_equal(evlog_reopen(l, &e), 0);
+	evlog_begin(&r, l, EVLOG_INFO, "kept");
+	evlog_commit(&r);
+	evlog_begin(&r, l, EVLOG_INFO, "kept_too");
+	evlog_commit(&r);
+	assert_int_equal(evlog_lost(l), 3);
+	evlog_close(l);
+
+	text = slurp(real);
+	assert_int_equal(count_lines(text), 3);
+	line = line_at(text, 0);
+	assert_string_equal(after_ts(line),
+	    ",\"level\":\"warn\",\"event\":\"events_lost\",\"lost\":3,"
+	    "\"lost_total\":3,\"errno_name\":\"ENOSPC\","
+	    "\"reason\":\"cannot write the event log: "
+	    "No space left on device\"}");
+	free(line);
+	line = line_at(text, 1);
+	assert_string_equal(after_ts(line),
+	    ",\"level\":\"info\",\"event\":\"kept\"}");
+	free(line);
+	line = line_at(text, 2);
+	assert_string_equal(after_ts(line),
+	    ",\"level\":\"info\",\"event\":\"kept_too\"}");
+	free(line);
+	free(text);
+	free(real);
+}
+
+/* A failed reopen keeps the old descriptor and says why. */
+static void
+test_reopen_failure_keeps_old(void **state)
+{
+	struct fixture *f = *state;
+	char *sub = xasprintf("%s/sub", f->dir);
+	char *path = xasprintf("%s/events.log", sub);
+	char *keep = xasprintf("%s/keep.log", f->dir);
+	struct evlog_rec r;
+	struct err *e = NULL;
+	struct evlog *l;
+	char *text;
+
+	assert_int_equal(mkdir(sub, 0700), 0);
+	l = evlog_open(f->loop, path, &e);
+	assert_non_null(l);
+	assert_int_equal(link(path, keep), 0);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(sub), 0);
+
+	assert_int_equal(evlog_reopen(l, &e), -1);
+	assert_non_null(e);
+	assert_int_equal(err_errno(e), ENOENT);
+	err_free(e);
+	evlog_begin(&r, l, EVLOG_INFO, "still_here");
+	evlog_commit(&r);
+	evlog_close(l);
+
+	text = slurp(keep);
+	assert_int_equal(count_lines(text), 1);
+	assert_non_null(strstr(text, "\"event\":\"still_here\"}\n"));
+	free(text);
+	free(keep);
+	free(path);
+	free(sub);
+}
+
+/*
+ * A write the disk takes only in part (here: a file size limit) leaves
+ * the rest of that line queued; it is finished before anything else.
+ */
+static void
+test_torn_line_is_finished_first(void **state)
+{
+	struct fixture *f = *state;
+	struct rlimit old, small;
+	struct evlog_rec r;
+	struct err *e = NULL;
+	struct evlog *l;
+	char *text, *line;
+	int i, n;
+
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	assert_true(signal(SIGXFSZ, SIG_IGN) != SIG_ERR);
+	l = evlog_open(f->loop, f->path, &e);
+	assert_non_null(l);
+
+	small = old;
+	small.rlim_cur = 1000;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+	for (i = 0; i < 20; i++) {
+		evlog_begin(&r, l, EVLOG_INFO, "filler");
+		evlog_int(&r, "seq", i);
+		evlog_str(&r, "pad", "0123456789012345678901234567890123456789");
+		evlog_commit(&r);
+	}
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	lost = evlog_lost(l);
+	assert_true(lost > 0 && lost < 20);
+	evlog_begin(&r, l, EVLOG_INFO, "after");
+	evlog_commit(&r);
+	evlog_close(l);
+	assert_true(signal(SIGXFSZ, SIG_DFL) != SIG_ERR);
+
+	/* The kept ones in order (the torn one whole), the report, "after". */
+	text = slurp(f->path);
+	kept = 20 - (int)lost;
+	assert_int_equal(count_lines(text), kept + 2);
+	for (i = 0; i < kept; i++) {
+		char *want = xasprintf("\"seq\":%d,", i);
+
+		line = line_at(text, i);
+		assert_non_null(strstr(line, want));
+		free(want);
+		free(line);
+	}
+	line = line_at(text, kept);
+	want = xasprintf(",\"level\":\"warn\",\"event\":\"events_lost\","
+			 "\"lost\":%d,\"lost_total\":%d,"
+			 "\"errno_name\":\"EFBIG\","
+			 "\"reason\":\"cannot write the event log: "
+			 "File too large\"}",
+	    (int)lost, (int)lost);
+	assert_string_equal(after_ts(line), want);
+	free(want);
+	free(line);
+	line = line_at(text, kept + 1);
+	assert_string_equal(after_ts(line),
+	    ",\"level\":\"info\",\"event\":\"after\"}");
+	free(line);
+	free(text);
+}
+
+/* Bounded waiting: run the loop until done() or the deadline. */
+struct wait {
+	ev_timer poll, deadline;
+	bool (*done)(void *);
+	void *arg;
+	bool ok;
+};
+
+/* Check the condition now and then. */
+static void
+wait_poll_cb(struct ev_loop *loop, ev_timer *w, int revents UNUSED)
+{
+	struct wait *wt = w->data;
+
+	if (wt->done(wt->arg)) {
+		wt->ok = true;
+		ev_break(loop, EVBREAK_ONE);
+	}
+}
+
+/* Give up. */
+static void
+wait_deadline_cb(struct ev_loop *loop, ev_timer *w UNUSED, int revents UNUSED)
+{
+	ev_break(loop, EVBREAK_ONE);
+}
+
+/* Run loop until done(arg) holds; false after seconds without it. */
+static bool
+wait_for(struct ev_loop *loop, bool (*done)(void *), void *arg,
+    double seconds, const char *what)
+{
+	struct wait wt = {.done = done, .arg = arg};
+
+	ev_timer_init(&wt.poll, wait_poll_cb, 0.05, 0.05);
+	wt.poll.data = &wt;
+	ev_timer_init(&wt.deadline, wait_deadline_cb, seconds, 0);
+	ev_timer_start(loop, &wt.poll);
+	ev_timer_start(loop, &wt.deadline);
+	ev_run(loop, 0);
+	ev_timer_stop(loop, &wt.poll);
+	ev_timer_stop(loop, &wt.deadline);
+	if (!wt.ok)
+		print_error("waited %.1fs for %s\n", seconds, what);
+	return wt.ok;
+}
+
+/* The path holds a reopen record (the file was recreated). */
+static bool
+reopened(void *path)
+{
+	char *text;
+	bool yes;
+
+	if (access(path, F_OK) == -1)
+		return false;
+	text = slurp(path);
+	yes = strstr(text, "\"event\":\"event_log_reopened\"") != NULL;
+	free(text);
+	return yes;
+}
+
+/* The check timer reopens a deleted file, then a rotated one. */
+static void
+test_deleted_and_rotated(void **state)
+{
+	struct fixture *f = *state;
+	char *rotated = xasprintf("%s.1", f->path);
+	struct evlog_rec r;
+	struct err *e = NULL;
+	struct evlog *l = evlog_open(f->loop, f->path, &e);
+	char *text, *line;
+	int fd;
+
+	assert_non_null(l);
+	/* Nothing else is active: the check must not keep the loop alive. */
+	assert_false(ev_run(f->loop, 0));
+
+	assert_int_equal(unlink(f->path), 0);
+	assert_true(wait_for(f->loop, reopened, f->path, 5,
+	    "the deleted event log to be reopened"));
+	text = slurp(f->path);
+	assert_int_equal(count_lines(text), 1);
+	line = line_at(text, 0);
+	assert_string_equal(after_ts(line),
+	    ",\"level\":\"info\",\"event\":\"event_log_reopened\","
+	    "\"path\":\"" + 0 == NULL ? "" : strstr(line, ",\"level\""));
+	free(line);
+	free(text);
+}
