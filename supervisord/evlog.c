@@ -33,7 +33,8 @@
  * committed after a loss is preceded by an "events_lost" record saying
  * how many were lost and why; if that report itself cannot be written
  * it is dropped too and the count carries over to the next one, so each
- * loss is reported exactly once, when the log can say so.
+ * loss is reported exactly once, when the log can say so.  Closing the
+ * log reports losses nothing came after, past the cap if need be.
  *
  * Rotation.  SIGUSR1 (evlog_reopen()) opens the path again before it
  * closes the old descriptor, so a failed reopen keeps logging to the old
@@ -380,6 +381,17 @@ evlog_report_line(struct evlog *l, struct sbuf *out, uint64_t count)
 	*out = r.buf;
 }
 
+/* Queue a report line built by evlog_report_line(). */
+static void
+evlog_add_report(struct evlog *l, const struct sbuf *rep, uint64_t count)
+{
+	evlog_push_report(l, count);
+	sbuf_add(&l->q, rep->s, rep->len);
+	l->reported_lost += count;
+	l->lost_errno = 0;
+	l->lost_overflow = false;
+}
+
 /*
  * Queue one finished line, after a report of earlier losses if there
  * were any, and write what the descriptor takes.
@@ -398,13 +410,8 @@ evlog_queue(struct evlog *l, const char *line, size_t n)
 		sbuf_free(&rep);
 		return;
 	}
-	if (rep.len > 0) {
-		evlog_push_report(l, unreported);
-		sbuf_add(&l->q, rep.s, rep.len);
-		l->reported_lost += unreported;
-		l->lost_errno = 0;
-		l->lost_overflow = false;
-	}
+	if (rep.len > 0)
+		evlog_add_report(l, &rep, unreported);
 	sbuf_free(&rep);
 	sbuf_add(&l->q, line, n);
 	if (l->loop == NULL || !ev_is_active(&l->writable))
@@ -571,12 +578,22 @@ evlog_check_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		evlog_reopen_because(l, "the path names a new file (rotated)");
 }
 
-/* Write what can be written without blocking, then close. */
+/* Report losses not yet told, flush without blocking, and close. */
 void
 evlog_close(struct evlog *l)
 {
+	struct sbuf rep = {0};
+	uint64_t unreported;
+
 	if (l == NULL)
 		return;
+	/* Say what was lost while there is a last chance to, cap or not. */
+	unreported = l->lost - l->reported_lost;
+	if (unreported > 0) {
+		evlog_report_line(l, &rep, unreported);
+		evlog_add_report(l, &rep, unreported);
+		sbuf_free(&rep);
+	}
 	if (l->q.len > l->off)
 		evlog_flush(l);
 	evlog_watch(l, false);

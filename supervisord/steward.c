@@ -784,10 +784,11 @@ steward_run(struct config *cfg)
 	evlog_int(&r, "instances", (long long)instances);
 	evlog_commit(&r);
 	if (!s->log_is_stderr)
-		log_line("%-12s %-8s version %s, %zu wards, %zu instances, "
+		log_line("%-12s %-8s version %s, %zu ward%s, %zu instance%s, "
 			 "config %s, events in %s",
 		    "stewardd", "started", STEWARD_VERSION, s->nwards,
-		    instances, cfg->path, cfg->event_log);
+		    s->nwards == 1 ? "" : "s", instances,
+		    instances == 1 ? "" : "s", cfg->path, cfg->event_log);
 
 	for (size_t i = 0; i < s->nwards; i++) {
 		if (!s->wards[i].spec->autostart)

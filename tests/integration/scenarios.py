@@ -1,7 +1,629 @@
 #!/usr/bin/env python3
-"""Integration scenarios: placeholder until the harness lands."""
+"""steward's integration scenarios: the real stewardd, real processes.
+
+    scenarios.py --list      the names, one a line (meson registers each)
+    scenarios.py NAME        run one scenario
+
+Each scenario is a function registered with @scenario("its-name"); it
+gets a fresh harness.Steward and waits on events with deadlines.
+"""
+import os
+import signal
+import stat
 import sys
-if sys.argv[1:] == ["--list"]:
-    print("placeholder")
-    sys.exit(0)
-sys.exit(0)
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+from harness import Steward, check, alive  # noqa: E402
+
+SCENARIOS = {}
+
+
+def scenario(name):
+    def register(fn):
+        SCENARIOS[name] = fn
+        return fn
+    return register
+
+
+# -- healing --------------------------------------------------------------
+
+@scenario("hung-ward-is-healed")
+def hung_ward_is_healed():
+    st = Steward("hung", """
+[ward:hang]
+command = {testward} --beat 50 --work --hang-after 6
+heartbeat = pipe
+heartbeat_timeout = 500ms
+stop_timeout = 2s
+backoff = 10ms..100ms
+""")
+    yield st.start()
+    st.wait_event("running", ward="hang")
+    stop = st.wait_event("stopping", ward="hang", cause="heartbeat_timeout")
+    # Judged within its timeout plus a small slack after the last beat.
+    check(500 <= stop["last_beat_ms"] <= 800,
+          f"detected {stop['last_beat_ms']}ms after the last beat "
+          "(timeout 500ms)", st)
+    check(stop.get("work") == "unit-5", f"work unit {stop.get('work')}", st)
+    check("log_id" in stop and "no heartbeat for" in stop["message"],
+          f"wrapped error with a log id: {stop}", st)
+    check(stop["message"].startswith('ward "hang:0" is hung: '),
+          stop["message"], st)
+    st.wait_event("backoff", ward="hang", cause="heartbeat_timeout")
+    st.wait_event("starting", ward="hang", cause="backoff_done")
+    st.wait_event("running", ward="hang", count=2)
+    check(st.stop() == 0, "stewardd exit code", st)
+
+
+@scenario("healthy-ward-is-never-touched")
+def healthy_ward_is_never_touched():
+    st = Steward("healthy", """
+[ward:healthy]
+command = {testward} --beat 50
+heartbeat = pipe
+heartbeat_timeout = 300ms
+
+[ward:hang]
+command = {testward} --beat 50 --hang-after 3
+heartbeat = pipe
+heartbeat_timeout = 300ms
+backoff = 10ms
+restart_limit = 100/1m
+""")
+    yield st.start()
+    st.wait_event("running", ward="healthy")
+    # Time passes by events: the hung ward is healed four times.
+    st.wait_event("stopping", ward="hang", cause="heartbeat_timeout",
+                  count=4, timeout=20)
+    touched = [e for e in st.find(ward="healthy")
+               if e["event"] not in ("starting", "running")]
+    check(not touched, f"the healthy ward was touched: {touched}", st)
+    check(len(st.find("starting", ward="healthy")) == 1,
+          "healthy ward started more than once", st)
+    check(st.stop() == 0, "stewardd exit code", st)
+
+
+@scenario("crash-loop-ends-in-failed")
+def crash_loop_ends_in_failed():
+    st = Steward("crashloop", """
+[ward:crash]
+command = {testward} --exit-after 1 --code 3
+heartbeat = pipe
+heartbeat_timeout = 1s
+backoff = 10ms..40ms
+restart_limit = 3/1m
+
+[ward:ticker]
+command = {testward} --beat 20 --exit-after 5
+heartbeat = pipe
+heartbeat_timeout = 1s
+backoff = 10ms
+restart_limit = 100/1m
+""")
+    yield st.start()
+    failed = st.wait_event("failed", ward="crash")
+    check(failed["exit_code"] == 3, f"exit code {failed}", st)
+    check(failed["tokens"] < 1, f"tokens left {failed['tokens']}", st)
+    check("restart limit 3/1m spent" in failed["reason"], failed["reason"],
+          st)
+    check(failed["level"] == "error" and "log_id" in failed,
+          "failed is an error with a log id", st)
+    backoffs = st.find("backoff", ward="crash")
+    check(len(backoffs) == 3, f"{len(backoffs)} restarts, expected 3", st)
+    check([b["restarts"] for b in backoffs] == [1, 2, 3],
+          f"restart counts {[b['restarts'] for b in backoffs]}", st)
+    # Let time pass (the ticker restarts 5 times): no more attempts.
+    n = len(st.find("starting", ward="crash"))
+    st.wait_event("backoff", ward="ticker", count=5, timeout=20)
+    check(len(st.find("starting", ward="crash")) == n,
+          "a failed ward was started again", st)
+    # And no CPU spin: stewardd used little CPU meanwhile.
+    with open(f"/proc/{st.pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    check(cpu < 1.0, f"stewardd used {cpu}s of CPU", st)
+    check(st.stop() == 0, "stewardd exit code", st)
+
+
+@scenario("start-timeout-is-healed")
+def start_timeout_is_healed():
+    st = Steward("starttimeout", """
+[ward:mute]
+command = {testward} --hang-after 0
+heartbeat = pipe
+start_timeout = 300ms
+backoff = 10ms
+""")
+    yield st.start()
+    e = st.wait_event("stopping", ward="mute", cause="start_timeout")
+    check("within start_timeout 300ms" in e["message"], e["message"], st)
+    st.wait_event("starting", ward="mute", cause="backoff_done")
+    check(st.stop() == 0, "stewardd exit code", st)
+
+
+# -- spawning -------------------------------------------------------------
+
+@scenario("missing-binary-is-a-wrapped-error")
+def missing_binary_is_a_wrapped_error():
+    st = Steward("missing", """
+[ward:ghost]
+command = /nonexistent/bin/ghost --flag
+restart_limit = 1/1m
+backoff = 10ms
+
+[ward:noexec]
+command = {tmp}/not-executable
+restart_limit = 1/1m
+backoff = 10ms
+
+[ward:nopath]
+command = no-such-program-anywhere
+restart_limit = 1/1m
+backoff = 10ms
+""", extra_files={"not-executable": "#!/bin/sh\nexit 0\n"})
+    yield st.start()
+    e = st.wait_event("backoff", ward="ghost", cause="spawn_failed")
+    check(e["message"] == 'cannot start ward "ghost:0": executing '
+          '/nonexistent/bin/ghost: No such file or directory',
+          e["message"], st)
+    check(isinstance(e["log_id"], int) and e["log_id"] > 0, "log id", st)
+    chain = e["error"]
+    check(len(chain) == 2, f"two layers: {chain}", st)
+    check(chain[1].get("errname") == "ENOENT", f"errno: {chain}", st)
+    check(chain[1]["fields"]["path"] == "/nonexistent/bin/ghost",
+          f"path field: {chain}", st)
+    check(chain[1]["fields"]["stage"] == "executing the program",
+          f"stage field: {chain}", st)
+    check(chain[0]["at"].startswith("supervisord/"),
+          f"wrap site is relative: {chain[0]['at']}", st)
+    st.wait_event("failed", ward="ghost")
+    e = st.wait_event("backoff", ward="noexec", cause="spawn_failed")
+    check(e["message"].endswith("not-executable: Permission denied"),
+          e["message"], st)
+    e = st.wait_event("backoff", ward="nopath", cause="spawn_failed")
+    check(e["message"] == 'cannot start ward "nopath:0": looking up '
+          '"no-such-program-anywhere" on PATH: No such file or directory',
+          e["message"], st)
+    with open(st.stderr_path) as f:
+        text = f.read()
+    check(f"[log {e['log_id']}]" in text,
+          "the readable line on stderr names the log id", st)
+    check(st.stop() == 0, "stewardd exit code", st)
+
+
+@scenario("spawn-stage-errors-name-the-step")
+def spawn_stage_errors_name_the_step():
+    st = Steward("stages", """
+[ward:nodir]
+command = {testward}
+directory = /nonexistent-dir
+restart = never
+
+[ward:noout]
+command = {testward}
+stdout = /nonexistent-dir/out.log
+restart = never
+""")
+    yield st.start()
+    e = st.wait_event("exited", ward="nodir")
+    check(e["message"] == 'cannot start ward "nodir:0": changing directory '
+          'to /nonexistent-dir: No such file or directory', e["message"], st)
+    e = st.wait_event("exited", ward="noout")
+    check(e["message"] == 'cannot start ward "noout:0": opening stdout file '
+          '/nonexistent-dir/out.log: No such file or directory',
+          e["message"], st)
+    check(st.stop() == 0, "stewardd exit code", st)
+
+
+@scenario("ward-gets-its-environment-and-fds")
+def ward_gets_its_environment_and_fds():
+    st = Steward("env", """
+[ward:env]
+command = /bin/sh -c 'env > {tmp}/env.$STEWARD_REPLICA; pwd > {tmp}/pwd.$STEWARD_REPLICA; exec {testward} --fds {tmp}/fds.$STEWARD_REPLICA --beat 100'
+replicas = 2
+heartbeat = pipe
+heartbeat_timeout = 2s
+directory = /tmp
+environment = MODE=prod GREETING="hello world" EMPTY=
+""")
+    yield st.start()
+    for r in (0, 1):
+        st.wait_event("running", ward="env", replica=r)
+        env = dict(line.split("=", 1) for line in
+                   st.wait_file(f"env.{r}").splitlines() if "=" in line)
+        check(env.get("STEWARD_WARD") == "env", f"STEWARD_WARD {env}", st)
+        check(env.get("STEWARD_REPLICA") == str(r), "STEWARD_REPLICA", st)
+        check(env.get("STEWARD_HEARTBEAT_FD") == "3", "HEARTBEAT_FD", st)
+        check(env.get("STEWARD_HEARTBEAT_INTERVAL_MS") == "1000",
+              "interval is half the timeout", st)
+        check(env.get("GREETING") == "hello world", "quoted value", st)
+        check(env.get("MODE") == "prod" and env.get("EMPTY") == "",
+              "environment=", st)
+        check(env.get("PATH") == os.environ.get("PATH"),
+              "stewardd's own environment is inherited", st)
+        fds = sorted(int(x) for x in st.wait_file(f"fds.{r}").split())
+        check(fds == [0, 1, 2, 3], f"open fds in the ward: {fds}", st)
+        check(st.wait_file(f"pwd.{r}").strip() == "/tmp", "directory=", st)
+    pids = {e["pid"] for e in st.find("running", ward="env")}
+    check(len(pids) == 2, f"two instances with their own pids: {pids}", st)
+    for pid in pids:
+        check(os.getpgid(pid) == pid and os.getsid(pid) == pid,
+              "each instance leads its own session and group", st)
+    check(st.stop() == 0, "stewardd exit code", st)
+
+
+@scenario("user-and-group-are-applied")
+def user_and_group_are_applied():
+    if os.geteuid() != 0:
+        print("SKIP: needs root")
+        sys.exit(77)
+    st = Steward("user", """
+[ward:nobody]
+command = /bin/sh -c 'id -u > {tmp}/uid.tmp; id -g >> {tmp}/uid.tmp; id -G >> {tmp}/uid.tmp; echo $HOME $USER >> {tmp}/uid.tmp; mv {tmp}/uid.tmp {tmp}/uid; exec {testward} --beat 100'
+user = nobody
+group = nogroup
+heartbeat = pipe
+heartbeat_timeout = 2s
+""")
+    os.chmod(st.dir, 0o777)
+    yield st.start()
+    st.wait_event("running", ward="nobody")
+    lines = st.wait_file("uid", lines=4).splitlines()
+    check(lines[0] == "65534" and lines[1] == "65534",
+          f"uid/gid {lines}", st)
+    check(lines[2].split() == ["65534"], f"supplementary groups {lines}", st)
+    check(lines[3] == "/nonexistent nobody", f"HOME USER {lines}", st)
+    check(st.stop() == 0, "stewardd exit code", st)
+
+
+# -- protocol ---------------------------------------------------------------
+
+@scenario("protocol-words-are-heard")
+def protocol_words_are_heard():
+    st = Steward("protocol", """
+[ward:ready]
+command = {testward} --ready --beat 5000
+heartbeat = pipe
+heartbeat_timeout = 20s
+
+[ward:trigger]
+command = {testward} --beat 50 --trigger-after 3
+heartbeat = pipe
+heartbeat_timeout = 5s
+restart = never
+
+[ward:stopping]
+command = {testward} --beat 50 --stopping-after 3
+heartbeat = pipe
+heartbeat_timeout = 5s
+restart = on-failure
+
+[ward:extend]
+command = {testward} --beat 50 --extend-after 3 --extend 1500000
+heartbeat = pipe
+heartbeat_timeout = 300ms
+restart = never
+""")
+    yield st.start()
+    e = st.wait_event("running", ward="ready")
+    check(e["reason"] == "READY=1 received", e["reason"], st)
+    e = st.wait_event("stopping", ward="trigger", cause="watchdog_trigger")
+    check("WATCHDOG=trigger" in e["message"], e["message"], st)
+    st.wait_event("exited", ward="trigger")
+    e = st.wait_event("stopping", ward="stopping", cause="ward_stopping")
+    check(e["reason"].startswith("stopping on its own (STOPPING=1)"),
+          e["reason"], st)
+    e = st.wait_event("exited", ward="stopping")
+    check(e["exit_code"] == 0, f"{e}", st)
+    # The extension holds the deadline 1.5s from the message, not 300ms.
+    e = st.wait_event("stopping", ward="extend", cause="heartbeat_timeout")
+    check(1400 <= e["last_beat_ms"] <= 1900,
+          f"extended deadline judged at {e['last_beat_ms']}ms", st)
+    check(st.stop() == 0, "stewardd exit code", st)
+
+
+@scenario("garbage-and-flood-harm-no-one")
+def garbage_and_flood_harm_no_one():
+    st = Steward("flood", """
+[ward:flood]
+command = {testward} --flood 20000000 --garbage --beat 10
+heartbeat = pipe
+heartbeat_timeout = 5s
+
+[ward:steady]
+command = {testward} --beat 40
+heartbeat = pipe
+heartbeat_timeout = 250ms
+""")
+    yield st.start()
+    st.wait_event("running", ward="steady")
+    bad = st.wait_event("heartbeat_invalid", ward="flood", timeout=30)
+    check(bad["level"] == "warn", f"{bad}", st)
+    # The flood ward keeps beating through its garbage: still running.
+    st.wait_event("heartbeat_invalid", ward="flood", count=2, timeout=30)
+    with open(f"/proc/{st.pid}/status") as f:
+        rss = [int(l.split()[1]) for l in f if l.startswith("VmRSS")][0]
+    check(rss < 30 * 1024, f"stewardd RSS {rss} KiB after a 20 MB flood",
+          st)
+    check(not st.find("stopping", ward="steady"),
+          "the steady ward missed a deadline during the flood", st)
+    check(not st.find("stopping", ward="flood"),
+          "the flooding ward was judged hung though it beats", st)
+    reports = st.find("heartbeat_invalid", ward="flood")
+    gaps = [b["ts"] for b in reports]
+    check(len(reports) <= 3, f"reports are rate-limited: {gaps}", st)
+    check(st.stop() == 0, "stewardd exit code", st)
+
+
+# -- endings ----------------------------------------------------------------
+
+@scenario("sigterm-leaves-nothing-running")
+def sigterm_leaves_nothing_running():
+    st = Steward("sigterm", """
+[ward:parent]
+command = {testward} --child --pidfile {tmp}/pids --beat 50
+heartbeat = pipe
+heartbeat_timeout = 2s
+replicas = 2
+
+[ward:stubborn]
+command = {testward} --ignore-term --pidfile {tmp}/pids --beat 50
+heartbeat = pipe
+heartbeat_timeout = 2s
+stop_timeout = 300ms
+
+[ward:quiet]
+command = /bin/sh -c 'echo $$ >> {tmp}/pids; sleep 1000 & echo $! >> {tmp}/pids; wait'
+""")
+    yield st.start()
+    st.wait_file("pids", lines=6)
+    st.wait_event("running", ward="stubborn")
+    pids = st.pids_in("pids")
+    check(all(alive(p) for p in pids), "all started", st)
+    check(st.stop() == 0, "stewardd exit code after SIGTERM", st)
+    kill = st.find("killing", ward="stubborn")
+    check(len(kill) == 1, "the stubborn ward got SIGKILL after 300ms", st)
+    left = [p for p in pids if alive(p)]
+    check(not left, f"still running after SIGTERM: {left}", st)
+    check(st.find("stewardd_stopped"), "a last event", st)
+
+
+@scenario("sigkill-of-stewardd-leaves-nothing-running")
+def sigkill_of_stewardd_leaves_nothing_running():
+    user = "user = nobody\ngroup = nogroup" if os.geteuid() == 0 else ""
+    st = Steward("sigkill", f"""
+[ward:plain]
+command = {{testward}} --pidfile {{tmp}}/pids --beat 50
+heartbeat = pipe
+heartbeat_timeout = 2s
+replicas = 3
+
+[ward:dropped]
+command = {{testward}} --pidfile {{tmp}}/pids.dropped --beat 50
+heartbeat = pipe
+heartbeat_timeout = 2s
+{user}
+""")
+    os.chmod(st.dir, 0o777)
+    yield st.start()
+    st.wait_file("pids", lines=3)
+    st.wait_file("pids.dropped", lines=1)
+    for r in range(3):
+        st.wait_event("running", ward="plain", replica=r)
+    st.wait_event("running", ward="dropped")
+    pids = st.pids_in("pids") + st.pids_in("pids.dropped")
+    check(len(pids) == 4 and all(alive(p) for p in pids), "4 wards", st)
+    st.stop(signal.SIGKILL)
+    st.wait_for("every ward to be gone after SIGKILL of stewardd",
+                lambda: not any(alive(p) for p in pids), timeout=5)
+
+
+@scenario("event-log-reopens")
+def event_log_reopens():
+    st = Steward("reopen", """
+[ward:tick]
+command = {testward} --beat 20 --exit-after 10
+heartbeat = pipe
+heartbeat_timeout = 1s
+backoff = 50ms
+restart_limit = 1000/1m
+""")
+    yield st.start()
+    st.wait_event("running", ward="tick")
+    # Rotation: rename, then SIGUSR1; new events go to a new file.
+    os.rename(st.events_path, st.events_path + ".1")
+    st.send(signal.SIGUSR1)
+    st._offset = 0
+    st._partial = b""
+    st.wait_event("event_log_reopened", reason="SIGUSR1")
+    # Deletion without a signal: noticed and reopened on its own.
+    os.unlink(st.events_path)
+    st._offset = 0
+    st._partial = b""
+    st.wait_event("event_log_reopened", timeout=10)
+    st.wait_event("backoff", ward="tick")
+    check(st.stop() == 0, "stewardd exit code", st)
+
+
+@scenario("event-log-full-disk-keeps-supervising")
+def event_log_full_disk_keeps_supervising():
+    st = Steward("fulldisk", """
+[ward:tick]
+command = {testward} --beat 20 --exit-after 5
+heartbeat = pipe
+heartbeat_timeout = 1s
+backoff = 20ms
+restart_limit = 1000/1m
+""")
+    # The log goes through a symlink we can point at /dev/full (ENOSPC).
+    real = st.events_path
+    link = st.path("events-link")
+    os.symlink(real, link)
+    with open(st.config_path) as f:
+        text = f.read().replace(f"event_log = {real}", f"event_log = {link}")
+    with open(st.config_path, "w") as f:
+        f.write(text)
+    yield st.start()
+    st.wait_event("running", ward="tick")
+    os.unlink(link)
+    os.symlink("/dev/full", link)
+    st.send(signal.SIGUSR1)
+    # Supervision goes on while nothing can be written: the ward keeps
+    # being restarted (we see it from its pids changing).
+    seen = set()
+
+    def restarts():
+        for line in open(f"/proc/{st.pid}/task/{st.pid}/children").read() \
+                .split():
+            seen.add(int(line))
+        return len(seen) >= 3
+    st.wait_for("the ward to be restarted while the disk is full", restarts,
+                timeout=10)
+    os.unlink(link)
+    os.symlink(real, link)
+    st.send(signal.SIGUSR1)
+    lost = st.wait_event("events_lost")
+    check(lost["lost"] >= 2, f"lost events counted: {lost}", st)
+    check(lost.get("errno_name") == "ENOSPC", f"{lost}", st)
+    check(st.stop() == 0, "stewardd exit code", st)
+
+
+# -- config -----------------------------------------------------------------
+
+@scenario("bad-config-is-refused-with-every-problem")
+def bad_config_is_refused_with_every_problem():
+    rc, out, err, path = harness.run_check("""[steward]
+event_log = relative.log
+
+[ward:web]
+command = /bin/true 'unterminated
+heartbeat = pipe
+heartbeat_timeout = 3x
+restart = sometimes
+backoff = 30s..1s
+restart_limit = five
+stop_signal = SIGFOO
+replicas = 0
+autostart = perhaps
+stdout = somewhere
+user = no-such-user-here
+  indented = line
+commnd = /bin/true
+no equals sign here
+
+[ward:web]
+command = /bin/true
+
+[bogus]
+x = 1
+""")
+    lines = err.splitlines()
+    expect = [
+        f"{path}:2: [steward] event_log = \"relative.log\": expected an "
+        "absolute path, or - for standard error",
+        f"{path}:5: [ward:web] command = \"/bin/true 'unterminated\": ",
+        f"{path}:7: [ward:web] heartbeat_timeout = \"3x\": ",
+        f"{path}:8: [ward:web] restart = \"sometimes\": expected always, "
+        "on-failure or never",
+        f"{path}:9: [ward:web] backoff = \"30s..1s\": ",
+        f"{path}:10: [ward:web] restart_limit = \"five\": ",
+        f"{path}:11: [ward:web] stop_signal = \"SIGFOO\": ",
+        f"{path}:12: [ward:web] replicas = \"0\": ",
+        f"{path}:13: [ward:web] autostart = \"perhaps\": ",
+        f"{path}:14: [ward:web] stdout = \"somewhere\": expected inherit, "
+        "null, an absolute file path",
+        f"{path}:16: an indented line",
+        f"{path}:17: warning: [ward:web] unknown key \"commnd\" ignored; "
+        "did you mean command?",
+        f"{path}:18: \"no equals sign here\" is not a setting; expected "
+        "KEY = VALUE",
+        f"{path}:20: [ward:web] is already defined at {path}:4",
+        f"{path}:23: unknown section [bogus]",
+        f"{path}:15: [ward:web] user = \"no-such-user-here\": no such user",
+    ]
+    for want in expect:
+        check(any(line.startswith(want) for line in lines),
+              f"missing problem {want!r} in:\n{err}")
+    check(rc == 78, f"--check exit code {rc}")
+    check(err.splitlines()[-1].startswith(f"{path}: 15 errors, 1 warning"),
+          f"summary line: {err.splitlines()[-1]}")
+    # stewardd -c refuses to start on it, with the same messages.
+    import subprocess
+    p = subprocess.run([harness.STEWARDD, "-c", path], capture_output=True,
+                       text=True, timeout=20)
+    check(p.returncode == 78, f"stewardd -c exit code {p.returncode}")
+    check(f"{path}:7: [ward:web] heartbeat_timeout" in p.stderr, p.stderr)
+    yield None
+
+
+@scenario("long-lines-are-read-whole")
+def long_lines_are_read_whole():
+    arg = "a" * 3000
+    value = "v" * 5000
+    st = Steward("longlines", f"""
+[ward:long]
+command = /bin/sh -c 'printf %s "$1" > {{tmp}}/arg; printf %s "$BIG" > {{tmp}}/big; exec {{testward}} --beat 100' sh {arg}
+environment = BIG={value}
+heartbeat = pipe
+heartbeat_timeout = 2s
+""")
+    yield st.start()
+    st.wait_event("running", ward="long")
+    st.wait_for("files", lambda: os.path.exists(st.path("big")))
+    with open(st.path("arg")) as f:
+        check(f.read() == arg, "a 3000-byte argument arrives whole", st)
+    with open(st.path("big")) as f:
+        check(f.read() == value, "a 5000-byte value arrives whole", st)
+    check(st.stop() == 0, "stewardd exit code", st)
+
+
+@scenario("check-accepts-a-good-config")
+def check_accepts_a_good_config():
+    rc, out, err, path = harness.run_check("""[steward]
+event_log = -
+
+[ward:a]
+command = {testward} --beat 100   ; an inline comment
+heartbeat = pipe
+heartbeat_timeout = 1s
+replicas = 3
+""")
+    check(rc == 0, f"exit code {rc}: {err}")
+    check(out.strip() == f"{path}: OK, 1 ward, 3 instances, 0 warnings",
+          out)
+    yield None
+
+
+def run(name):
+    harness.become_subreaper()
+    gen = SCENARIOS[name]()
+    st = None
+    ok = False
+    try:
+        st = next(gen)
+        try:
+            next(gen)
+        except StopIteration:
+            pass
+        ok = True
+    except harness.Failure as e:
+        print(f"FAIL {name}\n{e}", file=sys.stderr)
+        return 1
+    finally:
+        if st is not None:
+            st.cleanup(ok)
+        harness.reap_children()
+    print(f"ok {name}")
+    return 0
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["--list"]:
+        print("\n".join(SCENARIOS))
+        sys.exit(0)
+    if len(sys.argv) != 2 or sys.argv[1] not in SCENARIOS:
+        print(f"usage: {sys.argv[0]} --list | NAME", file=sys.stderr)
+        sys.exit(64)
+    sys.exit(run(sys.argv[1]))

@@ -19,6 +19,7 @@
  *   --close-after N    after N beats close fd 3, stay alive
  *   --pidfile PATH     append "pid" (and the child's) to PATH
  *   --status TEXT      write STATUS=TEXT once
+ *   --fds PATH         write the numbers of our open fds to PATH
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -68,6 +70,30 @@ note_pid(const char *path, pid_t pid)
 	fprintf(f, "%d\n", (int)pid);
 	if (fclose(f) != 0)
 		exit(112);
+}
+
+/* Write our open fds, one a line, to path (the listing's own excluded). */
+static void
+note_fds(const char *path)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	FILE *f;
+
+	if (d == NULL)
+		exit(116);
+	f = fopen(path, "w");
+	if (f == NULL)
+		exit(116);
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' || atoi(de->d_name) == dirfd(d) ||
+		    atoi(de->d_name) == fileno(f))
+			continue;
+		fprintf(f, "%s\n", de->d_name);
+	}
+	closedir(d);
+	if (fclose(f) != 0)
+		exit(116);
 }
 
 int
@@ -117,6 +143,8 @@ main(int argc, char **argv)
 			close_after = atol(v), i++;
 		else if (strcmp(a, "--pidfile") == 0)
 			pidfile = v, i++;
+		else if (strcmp(a, "--fds") == 0)
+			note_fds(v), i++;
 		else if (strcmp(a, "--status") == 0)
 			status = v, i++;
 		else {

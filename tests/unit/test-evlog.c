@@ -184,24 +184,26 @@ test_record_format(void **state)
 	text = slurp(f->path);
 	assert_int_equal(count_lines(text), 2);
 	line = line_at(text, 0);
-	assert_string_equal(after_ts(line),
+	assert_string_equal(
+	    after_ts(line),
 	    ",\"level\":\"info\",\"event\":\"ward_started\","
 	    "\"ward\":\"we\\\"b\\n\",\"pid\":-42,\"ok\":true,\"bad\":false,"
 	    "\"a\":2.5,\"b\":3,\"c\":0.123,\"d\":1e+20,\"e\":0.0001,"
 	    "\"f\":null,\"g\":-1.25,\"h\":null}");
 	free(line);
 	line = line_at(text, 1);
-	want = xasprintf(",\"level\":\"error\",\"event\":\"ward_failed\","
-			 "\"log_id\":3,"
-			 "\"message\":\"cannot start ward \\\"web\\\": "
-			 "executing /x: No such file or directory\","
-			 "\"error\":[{\"msg\":\"cannot start ward \\\"web\\\"\","
-			 "\"at\":\"%s:%d\",\"func\":\"test_record_format\"},"
-			 "{\"msg\":\"executing /x\",\"at\":\"%s:%d\","
-			 "\"func\":\"test_record_format\",\"errno\":%d,"
-			 "\"errname\":\"ENOENT\","
-			 "\"strerror\":\"No such file or directory\"}]}",
-	    __FILE__, err_line + 2, __FILE__, err_line, ENOENT);
+	want =
+	    xasprintf(",\"level\":\"error\",\"event\":\"ward_failed\","
+		      "\"log_id\":3,"
+		      "\"message\":\"cannot start ward \\\"web\\\": "
+		      "executing /x: No such file or directory\","
+		      "\"error\":[{\"msg\":\"cannot start ward \\\"web\\\"\","
+		      "\"at\":\"%s:%d\",\"func\":\"test_record_format\"},"
+		      "{\"msg\":\"executing /x\",\"at\":\"%s:%d\","
+		      "\"func\":\"test_record_format\",\"errno\":%d,"
+		      "\"errname\":\"ENOENT\","
+		      "\"strerror\":\"No such file or directory\"}]}",
+		      __FILE__, err_line + 2, __FILE__, err_line, ENOENT);
 	assert_string_equal(after_ts(line), want);
 	free(want);
 	free(line);
@@ -263,7 +265,8 @@ test_full_disk_then_reopen(void **state)
 	text = slurp(real);
 	assert_int_equal(count_lines(text), 3);
 	line = line_at(text, 0);
-	assert_string_equal(after_ts(line),
+	assert_string_equal(
+	    after_ts(line),
 	    ",\"level\":\"warn\",\"event\":\"events_lost\",\"lost\":3,"
 	    "\"lost_total\":3,\"errno_name\":\"ENOSPC\","
 	    "\"reason\":\"cannot write the event log: "
@@ -271,11 +274,11 @@ test_full_disk_then_reopen(void **state)
 	free(line);
 	line = line_at(text, 1);
 	assert_string_equal(after_ts(line),
-	    ",\"level\":\"info\",\"event\":\"kept\"}");
+			    ",\"level\":\"info\",\"event\":\"kept\"}");
 	free(line);
 	line = line_at(text, 2);
 	assert_string_equal(after_ts(line),
-	    ",\"level\":\"info\",\"event\":\"kept_too\"}");
+			    ",\"level\":\"info\",\"event\":\"kept_too\"}");
 	free(line);
 	free(text);
 	free(real);
@@ -330,8 +333,9 @@ test_torn_line_is_finished_first(void **state)
 	struct evlog_rec r;
 	struct err *e = NULL;
 	struct evlog *l;
-	char *text, *line;
-	int i, n;
+	char *text, *line, *want;
+	uint64_t lost;
+	int i, kept;
 
 	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
 	assert_true(signal(SIGXFSZ, SIG_IGN) != SIG_ERR);
@@ -344,7 +348,8 @@ test_torn_line_is_finished_first(void **state)
 	for (i = 0; i < 20; i++) {
 		evlog_begin(&r, l, EVLOG_INFO, "filler");
 		evlog_int(&r, "seq", i);
-		evlog_str(&r, "pad", "0123456789012345678901234567890123456789");
+		evlog_str(&r, "pad",
+			  "0123456789012345678901234567890123456789");
 		evlog_commit(&r);
 	}
 	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
@@ -360,8 +365,7 @@ test_torn_line_is_finished_first(void **state)
 	kept = 20 - (int)lost;
 	assert_int_equal(count_lines(text), kept + 2);
 	for (i = 0; i < kept; i++) {
-		char *want = xasprintf("\"seq\":%d,", i);
-
+		want = xasprintf("\"seq\":%d,", i);
 		line = line_at(text, i);
 		assert_non_null(strstr(line, want));
 		free(want);
@@ -373,13 +377,13 @@ test_torn_line_is_finished_first(void **state)
 			 "\"errno_name\":\"EFBIG\","
 			 "\"reason\":\"cannot write the event log: "
 			 "File too large\"}",
-	    (int)lost, (int)lost);
+			 (int)lost, (int)lost);
 	assert_string_equal(after_ts(line), want);
 	free(want);
 	free(line);
 	line = line_at(text, kept + 1);
 	assert_string_equal(after_ts(line),
-	    ",\"level\":\"info\",\"event\":\"after\"}");
+			    ",\"level\":\"info\",\"event\":\"after\"}");
 	free(line);
 	free(text);
 }
@@ -413,8 +417,8 @@ wait_deadline_cb(struct ev_loop *loop, ev_timer *w UNUSED, int revents UNUSED)
 
 /* Run loop until done(arg) holds; false after seconds without it. */
 static bool
-wait_for(struct ev_loop *loop, bool (*done)(void *), void *arg,
-    double seconds, const char *what)
+wait_for(struct ev_loop *loop, bool (*done)(void *), void *arg, double seconds,
+	 const char *what)
 {
 	struct wait wt = {.done = done, .arg = arg};
 
@@ -455,22 +459,187 @@ test_deleted_and_rotated(void **state)
 	struct evlog_rec r;
 	struct err *e = NULL;
 	struct evlog *l = evlog_open(f->loop, f->path, &e);
-	char *text, *line;
+	char *text, *line, *want;
 	int fd;
 
 	assert_non_null(l);
 	/* Nothing else is active: the check must not keep the loop alive. */
-	assert_false(ev_run(f->loop, 0));
+	alarm(10);
+	assert_int_equal(ev_run(f->loop, 0), 0);
+	alarm(0);
 
 	assert_int_equal(unlink(f->path), 0);
 	assert_true(wait_for(f->loop, reopened, f->path, 5,
-	    "the deleted event log to be reopened"));
+			     "the deleted event log to be reopened"));
 	text = slurp(f->path);
 	assert_int_equal(count_lines(text), 1);
 	line = line_at(text, 0);
-	assert_string_equal(after_ts(line),
-	    ",\"level\":\"info\",\"event\":\"event_log_reopened\","
-	    "\"path\":\"" + 0 == NULL ? "" : strstr(line, ",\"level\""));
+	want = xasprintf(",\"level\":\"info\",\"event\":\"event_log_reopened\","
+			 "\"path\":\"%s\",\"reason\":\"the file was deleted\"}",
+			 f->path);
+	assert_string_equal(after_ts(line), want);
+	free(want);
 	free(line);
 	free(text);
+
+	assert_int_equal(rename(f->path, rotated), 0);
+	fd = open(f->path, O_WRONLY | O_CREAT | O_CLOEXEC, 0640);
+	assert_true(fd >= 0);
+	assert_int_equal(close(fd), 0);
+	assert_true(wait_for(f->loop, reopened, f->path, 5,
+			     "the rotated event log to be reopened"));
+	evlog_begin(&r, l, EVLOG_INFO, "after_rotation");
+	evlog_commit(&r);
+	evlog_close(l);
+
+	text = slurp(f->path);
+	assert_int_equal(count_lines(text), 2);
+	line = line_at(text, 0);
+	want = xasprintf(",\"level\":\"info\",\"event\":\"event_log_reopened\","
+			 "\"path\":\"%s\","
+			 "\"reason\":\"the path names a new file (rotated)\"}",
+			 f->path);
+	assert_string_equal(after_ts(line), want);
+	free(want);
+	free(line);
+	line = line_at(text, 1);
+	assert_string_equal(
+	    after_ts(line),
+	    ",\"level\":\"info\",\"event\":\"after_rotation\"}");
+	free(line);
+	free(text);
+	text = slurp(rotated);
+	assert_int_equal(count_lines(text), 1);
+	free(text);
+	free(rotated);
+}
+
+/* The far end of a pipe, read by the loop. */
+struct reader {
+	ev_io io;
+	struct sbuf got;
+	struct evlog *log;
+	bool end_sent;
+};
+
+/* Read whatever the pipe holds. */
+static void
+reader_cb(struct ev_loop *loop UNUSED, ev_io *w, int revents UNUSED)
+{
+	struct reader *rd = w->data;
+	char chunk[65536];
+	ssize_t n;
+
+	while ((n = read(w->fd, chunk, sizeof(chunk))) > 0)
+		sbuf_add(&rd->got, chunk, (size_t)n);
+}
+
+/*
+ * Once the queue has drained well below its cap, commit "end"; done
+ * when "end" came out of the pipe.
+ */
+static bool
+reader_done(void *arg)
+{
+	struct reader *rd = arg;
+	struct evlog_rec r;
+
+	if (!rd->end_sent && rd->got.len > 64 * 1024) {
+		evlog_begin(&r, rd->log, EVLOG_INFO, "end");
+		evlog_commit(&r);
+		rd->end_sent = true;
+	}
+	return rd->got.s != NULL &&
+	       strstr(rd->got.s, "\"event\":\"end\"}\n") != NULL;
+}
+
+/*
+ * Standard error as a pipe nobody reads: nothing blocks, the queue
+ * stops at its cap and counts the rest lost, and once the pipe drains
+ * every kept line arrives whole and in order, then the report.
+ */
+static void
+test_stuck_pipe(void **state)
+{
+	struct fixture *f = *state;
+	struct reader rd = {0};
+	struct evlog_rec r;
+	struct err *e = NULL;
+	int p[2], saved, i, kept;
+	uint64_t lost;
+	char *line, *want;
+
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	assert_true(fcntl(p[1], F_SETPIPE_SZ, 4096) >= 4096);
+	saved = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+	assert_true(saved >= 0);
+	assert_int_equal(dup2(p[1], STDERR_FILENO), STDERR_FILENO);
+	rd.log = evlog_open(f->loop, "-", &e);
+	assert_int_equal(dup2(saved, STDERR_FILENO), STDERR_FILENO);
+	assert_int_equal(close(saved), 0);
+	assert_int_equal(close(p[1]), 0);
+	assert_non_null(rd.log);
+	/* fd 2 itself must not have become non-blocking. */
+	assert_int_equal(fcntl(STDERR_FILENO, F_GETFL) & O_NONBLOCK, 0);
+
+	for (i = 0; i < 20000; i++) {
+		evlog_begin(&r, rd.log, EVLOG_DEBUG, "filler");
+		evlog_int(&r, "seq", i);
+		evlog_str(&r, "pad", "01234567890123456789012345678901234567");
+		evlog_commit(&r);
+	}
+	lost = evlog_lost(rd.log);
+	assert_true(lost > 0 && lost < 20000);
+
+	assert_int_equal(fcntl(p[0], F_SETFL, O_NONBLOCK), 0);
+	ev_io_init(&rd.io, reader_cb, p[0], EV_READ);
+	rd.io.data = &rd;
+	ev_io_start(f->loop, &rd.io);
+	assert_true(wait_for(f->loop, reader_done, &rd, 10,
+			     "the \"end\" record to come out of the pipe"));
+	ev_io_stop(f->loop, &rd.io);
+	assert_int_equal(evlog_lost(rd.log), lost);
+	evlog_close(rd.log);
+	assert_int_equal(close(p[0]), 0);
+
+	kept = 20000 - (int)lost;
+	assert_int_equal(count_lines(rd.got.s), kept + 2);
+	for (i = 0; i < kept; i += 997) {
+		want = xasprintf("\"seq\":%d,", i);
+		line = line_at(rd.got.s, i);
+		assert_non_null(strstr(line, want));
+		free(line);
+		free(want);
+	}
+	line = line_at(rd.got.s, kept);
+	want = xasprintf(",\"level\":\"warn\",\"event\":\"events_lost\","
+			 "\"lost\":%d,\"lost_total\":%d,"
+			 "\"reason\":\"the event log fell behind: 1 MiB was "
+			 "waiting to be written\"}",
+			 (int)lost, (int)lost);
+	assert_string_equal(after_ts(line), want);
+	free(want);
+	free(line);
+	sbuf_free(&rd.got);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_record_format, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_open_error, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_full_disk_then_reopen, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_reopen_failure_keeps_old,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_torn_line_is_finished_first,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_deleted_and_rotated, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_stuck_pipe, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,250 @@
+"""The waiting harness for steward's integration scenarios.
+
+Each scenario starts the real stewardd on its own config, in its own
+temporary directory, with real ward processes.  It never sleeps for a
+fixed time to let something happen: it waits for an event-log record, a
+file, or a process state, with a deadline, and on failure says what it
+waited for, shows the tail of the event log and stewardd's stderr, and
+whether stewardd is still alive.
+
+The harness makes itself a child subreaper, so that processes a test
+leaves behind are its children and can be checked and reaped.
+"""
+import ctypes
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+STEWARDD = os.environ.get("STEWARDD", "build/supervisord/stewardd")
+TESTWARD = os.environ.get("TESTWARD", "build/tests/integration/testward")
+SOURCE_ROOT = os.environ.get("SOURCE_ROOT", ".")
+
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def become_subreaper():
+    """Orphans of the processes we start become our children."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER)")
+
+
+def reap_children():
+    """Reap every child that has ended, without blocking."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+class Failure(AssertionError):
+    pass
+
+
+def process_state(pid):
+    """The state letter of a process (R, S, Z, ...), or None if gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            data = f.read()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    return data[data.rindex(")") + 2]
+
+
+def alive(pid):
+    """True while pid exists and is not a zombie."""
+    state = process_state(pid)
+    return state is not None and state != "Z"
+
+
+class Steward:
+    """One stewardd under test, with its directory and event log."""
+
+    def __init__(self, name, config, extra_files=None):
+        self.name = name
+        self.dir = tempfile.mkdtemp(prefix=f"steward-{name}-")
+        self.events_path = os.path.join(self.dir, "events.jsonl")
+        self.stderr_path = os.path.join(self.dir, "stderr")
+        self.config_path = os.path.join(self.dir, "steward.ini")
+        self.proc = None
+        self._events = []
+        self._offset = 0
+        self._partial = b""
+        body = config.format(testward=TESTWARD, tmp=self.dir,
+                             events=self.events_path, root=SOURCE_ROOT)
+        if "[steward]" not in body:
+            body = f"[steward]\nevent_log = {self.events_path}\n\n" + body
+        with open(self.config_path, "w") as f:
+            f.write(body)
+        for fname, content in (extra_files or {}).items():
+            with open(os.path.join(self.dir, fname), "w") as f:
+                f.write(content)
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def start(self, *extra_args):
+        self.stderr = open(self.stderr_path, "wb")
+        self.proc = subprocess.Popen(
+            [STEWARDD, "-c", self.config_path, *extra_args],
+            stdin=subprocess.DEVNULL, stdout=self.stderr, stderr=self.stderr)
+        return self
+
+    @property
+    def pid(self):
+        return self.proc.pid
+
+    # -- the event log ---------------------------------------------------
+    def events(self):
+        """Every event so far (reads what was appended since last time)."""
+        try:
+            with open(self.events_path, "rb") as f:
+                f.seek(self._offset)
+                data = f.read()
+        except FileNotFoundError:
+            return self._events
+        self._offset += len(data)
+        data = self._partial + data
+        lines = data.split(b"\n")
+        self._partial = lines.pop()
+        for line in lines:
+            if line.strip():
+                try:
+                    self._events.append(json.loads(line))
+                except json.JSONDecodeError as e:
+                    raise Failure(f"event log line is not JSON ({e}): "
+                                  f"{line[:300]!r}")
+        return self._events
+
+    def find(self, event=None, ward=None, **fields):
+        """Every event matching the given event name, ward and fields."""
+        out = []
+        for e in self.events():
+            if event is not None and e.get("event") != event:
+                continue
+            if ward is not None and e.get("ward") != ward:
+                continue
+            if all(e.get(k) == v for k, v in fields.items()):
+                out.append(e)
+        return out
+
+    def wait_for(self, what, predicate, timeout=10.0):
+        """Wait until predicate() is true; fail with context at the deadline."""
+        deadline = time.monotonic() + timeout
+        while True:
+            result = predicate()
+            if result:
+                return result
+            if self.proc is not None and self.proc.poll() is not None \
+                    and not getattr(self, "_expect_exit", False):
+                self.fail(f"stewardd exited with {self.proc.returncode} "
+                          f"while waiting for {what}")
+            if time.monotonic() >= deadline:
+                self.fail(f"timed out after {timeout}s waiting for {what}")
+            reap_children()
+            time.sleep(0.01)
+
+    def wait_event(self, event=None, ward=None, count=1, timeout=10.0,
+                   **fields):
+        """Wait for the count-th event matching; return it."""
+        desc = f"event {event!r}" + (f" of ward {ward!r}" if ward else "") \
+            + (f" with {fields}" if fields else "") \
+            + (f" (#{count})" if count > 1 else "")
+
+        def found():
+            m = self.find(event, ward, **fields)
+            return m[count - 1] if len(m) >= count else None
+        return self.wait_for(desc, found, timeout)
+
+    def wait_file(self, name, timeout=10.0, lines=1):
+        """Wait until file name in the scenario's dir has some lines."""
+        p = self.path(name)
+
+        def ready():
+            try:
+                with open(p) as f:
+                    content = f.read()
+            except FileNotFoundError:
+                return None
+            return content if content.count("\n") >= lines else None
+        return self.wait_for(f"file {name} with {lines} line(s)", ready,
+                             timeout)
+
+    def pids_in(self, name):
+        with open(self.path(name)) as f:
+            return [int(x) for x in f.read().split()]
+
+    # -- the end ---------------------------------------------------------
+    def send(self, sig):
+        os.kill(self.proc.pid, sig)
+
+    def stop(self, sig=signal.SIGTERM, timeout=15.0):
+        """Send sig and wait for stewardd to exit; return its exit code."""
+        self._expect_exit = True
+        if self.proc.poll() is None:
+            os.kill(self.proc.pid, sig)
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.fail(f"stewardd did not exit within {timeout}s of {sig!r}")
+
+    def expect_exit(self):
+        self._expect_exit = True
+
+    def tail(self, n=25):
+        lines = []
+        try:
+            with open(self.events_path, errors="replace") as f:
+                lines = f.read().splitlines()[-n:]
+        except FileNotFoundError:
+            lines = ["(no event log)"]
+        try:
+            with open(self.stderr_path, errors="replace") as f:
+                err = f.read().splitlines()[-n:]
+        except FileNotFoundError:
+            err = []
+        return ("--- event log (tail) ---\n" + "\n".join(lines) +
+                "\n--- stewardd stderr (tail) ---\n" + "\n".join(err))
+
+    def fail(self, msg):
+        state = "not started"
+        if self.proc is not None:
+            rc = self.proc.poll()
+            state = "running" if rc is None else f"exited with {rc}"
+        raise Failure(f"{self.name}: {msg}\nstewardd: {state}\n"
+                      f"{self.tail()}")
+
+    def cleanup(self, ok):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        if ok and not os.environ.get("KEEP"):
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def check(cond, msg, st=None):
+    """Assert with a message (and the scenario's context)."""
+    if not cond:
+        if st is not None:
+            st.fail(msg)
+        raise Failure(msg)
+
+
+def run_check(config_text, name="check"):
+    """Run stewardd --check on a config; return (rc, stdout, stderr, path)."""
+    d = tempfile.mkdtemp(prefix=f"steward-{name}-")
+    path = os.path.join(d, "steward.ini")
+    with open(path, "w") as f:
+        f.write(config_text.format(testward=TESTWARD, tmp=d))
+    p = subprocess.run([STEWARDD, "--check", path], capture_output=True,
+                       text=True, timeout=20)
+    return p.returncode, p.stdout, p.stderr, path
