@@ -618,6 +618,10 @@ config_steward_key(struct config_state *st, const char *key,
 			return;
 		}
 		c->socket = xstrdup(value);
+		config_problem(st, CONFIG_WARNING, st->lineno,
+		    "[steward] socket = \"%s\": the control socket is not in "
+		    "this version; nothing listens there yet",
+		    value);
 	} else if (strcmp(key, "event_log") == 0) {
 		if (value[0] != '/' && strcmp(value, "-") != 0) {
 			config_bad(st, "steward", key, value,

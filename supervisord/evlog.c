@@ -113,7 +113,6 @@ static const char *const level_names[] = {
     [EVLOG_ERROR] = "error",
 };
 
-static void evlog_flush(struct evlog *l);
 static void evlog_check_cb(struct ev_loop *loop, ev_timer *w, int revents);
 
 /* Hand an error to the caller, or free it if the caller wants none. */

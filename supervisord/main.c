@@ -3,10 +3,13 @@
  * loads the config (or only checks it), and runs the steward in the
  * foreground.  Exit codes follow sysexits(3).
  */
+#include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "log.h"
@@ -94,6 +97,19 @@ main(int argc, char **argv)
 	struct config_report rep = {0};
 	struct config *c;
 	int ch, rc;
+
+	/*
+	 * fds 0-2 must be open, or the loop's own fds would take their
+	 * numbers and "-" would write into epoll.  A reader that goes away
+	 * gives EPIPE, not death (wards get their signals reset to default).
+	 */
+	for (int fd = 0; fd < 3; fd++) {
+		if (fcntl(fd, F_GETFD) == -1 &&
+		    open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) == -1)
+			return 71; /* EX_OSERR: no /dev/null */
+	}
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		return 71;
 
 	while ((ch = getopt_long(argc, argv, "c:n:hV", longopts, NULL)) != -1) {
 		switch (ch) {

@@ -392,6 +392,7 @@ steward_apply(struct steward *s, struct ward_inst *wi,
 		wi->status = NULL;
 		if (ward_spawn_start(s, wi, &spawn_err) == 0) {
 			steward_pid_add(s, wi);
+			guard_add(&s->guard, wi->pid);
 		}
 	}
 	if (out->actions & WACT_LOG && spawn_err == NULL)
@@ -463,6 +464,23 @@ steward_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	steward_step(wi->ward->steward, wi, WEV_TIMER);
 }
 
+/* The guard died (it should not): wards lose their cover; say so. */
+static void
+steward_guard_lost(struct steward *s, int status)
+{
+	struct evlog_rec r;
+	char how[96];
+
+	steward_describe_status(status, how, sizeof(how));
+	s->guard.pid = 0;
+	evlog_begin(&r, s->log, EVLOG_ERROR, "guard_lost");
+	evlog_str(&r, "reason", how);
+	evlog_str(&r, "impact",
+	    "if stewardd is killed with SIGKILL, the children of wards will "
+	    "not be killed with it");
+	evlog_commit(&r);
+}
+
 /* A child was reaped: an instance's main process, or an orphan. */
 static void
 steward_child_cb(struct ev_loop *loop, ev_child *w, int revents)
@@ -474,7 +492,10 @@ steward_child_cb(struct ev_loop *loop, ev_child *w, int revents)
 	(void)loop;
 	(void)revents;
 	if (wi == NULL) {
-		s->orphans_reaped++;
+		if (w->rpid == s->guard.pid)
+			steward_guard_lost(s, w->rstatus);
+		else
+			s->orphans_reaped++;
 		return;
 	}
 	ward_spawn_drain(s, wi);
@@ -482,6 +503,7 @@ steward_child_cb(struct ev_loop *loop, ev_child *w, int revents)
 	ward_beat_close(s, wi);
 	/* What is left of the group goes with its leader. */
 	steward_kill(s, wi, SIGKILL);
+	guard_remove(&s->guard, wi->pid);
 	in.spawn_failed = wi->report.stage != 0;
 	in.now = steward_now();
 	steward_step_input(s, wi, &in);
@@ -579,6 +601,8 @@ steward_check_done(struct steward *s)
 				return;
 		}
 	}
+	/* The guard has nothing left to cover: it is no orphan to kill. */
+	guard_stop(&s->guard);
 	steward_kill_orphans(s);
 	ev_break(s->loop, EVBREAK_ALL);
 }
@@ -657,15 +681,6 @@ steward_signal_hup(struct ev_loop *loop, ev_signal *w, int revents)
 	evlog_str(&r, "reason", "SIGHUP ignored: this version cannot reload; "
 				"restart stewardd to apply a changed config");
 	evlog_commit(&r);
-}
-
-/* SIGPIPE: a reader went away; writes get EPIPE instead. */
-static void
-steward_signal_ignore(struct ev_loop *loop, ev_signal *w, int revents)
-{
-	(void)loop;
-	(void)w;
-	(void)revents;
 }
 
 /* Start watching one signal. */
@@ -765,6 +780,16 @@ steward_run(struct config *cfg)
 			  "will go to init",
 		    strerror(errno));
 
+	if (guard_start(&s->guard, &e) == -1) {
+		char *msg = err_str(e);
+
+		log_warnx("cannot start the guard (%s): if stewardd is killed "
+			  "with SIGKILL, children of wards will survive it",
+		    msg);
+		free(msg);
+		err_free(e);
+		e = NULL;
+	}
 	steward_build(s);
 	ev_child_init(&s->child, steward_child_cb, 0, 0);
 	ev_child_start(s->loop, &s->child);
@@ -772,7 +797,6 @@ steward_run(struct config *cfg)
 	steward_watch_signal(s, &s->sig_int, steward_signal_stop, SIGINT);
 	steward_watch_signal(s, &s->sig_hup, steward_signal_hup, SIGHUP);
 	steward_watch_signal(s, &s->sig_usr1, steward_signal_reopen, SIGUSR1);
-	steward_watch_signal(s, &s->sig_pipe, steward_signal_ignore, SIGPIPE);
 
 	for (size_t i = 0; i < s->nwards; i++)
 		instances += s->wards[i].spec->replicas;
@@ -808,12 +832,12 @@ steward_run(struct config *cfg)
 		log_line("%-12s %-8s every ward is stopped", "stewardd",
 		    "stopped");
 	steward_teardown(s);
+	guard_stop(&s->guard);
 	ev_child_stop(s->loop, &s->child);
 	ev_signal_stop(s->loop, &s->sig_term);
 	ev_signal_stop(s->loop, &s->sig_int);
 	ev_signal_stop(s->loop, &s->sig_hup);
 	ev_signal_stop(s->loop, &s->sig_usr1);
-	ev_signal_stop(s->loop, &s->sig_pipe);
 	evlog_close(s->log);
 	ev_loop_destroy(s->loop);
 	return s->exit_code;

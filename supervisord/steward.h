@@ -19,6 +19,7 @@
 #include "config.h"
 #include "err.h"
 #include "evlog.h"
+#include "guard.h"
 #include "ward-proto.h"
 #include "ward.h"
 
@@ -82,7 +83,7 @@ struct steward {
 	ev_signal sig_int;
 	ev_signal sig_hup;
 	ev_signal sig_usr1;
-	ev_signal sig_pipe;
+	struct guard guard;
 	bool stopping; /* shutting down */
 	int exit_code;
 	uint64_t orphans_reaped;

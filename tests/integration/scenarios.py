@@ -395,7 +395,7 @@ def sigkill_of_stewardd_leaves_nothing_running():
     user = "user = nobody\ngroup = nogroup" if os.geteuid() == 0 else ""
     st = Steward("sigkill", f"""
 [ward:plain]
-command = {{testward}} --pidfile {{tmp}}/pids --beat 50
+command = {{testward}} --pidfile {{tmp}}/pids --beat 50 --child
 heartbeat = pipe
 heartbeat_timeout = 2s
 replicas = 3
@@ -408,13 +408,14 @@ heartbeat_timeout = 2s
 """)
     os.chmod(st.dir, 0o777)
     yield st.start()
-    st.wait_file("pids", lines=3)
+    st.wait_file("pids", lines=6)  # three wards and their children
     st.wait_file("pids.dropped", lines=1)
     for r in range(3):
         st.wait_event("running", ward="plain", replica=r)
     st.wait_event("running", ward="dropped")
     pids = st.pids_in("pids") + st.pids_in("pids.dropped")
-    check(len(pids) == 4 and all(alive(p) for p in pids), "4 wards", st)
+    check(len(pids) == 7 and all(alive(p) for p in pids),
+          "4 wards and 3 children", st)
     st.stop(signal.SIGKILL)
     st.wait_for("every ward to be gone after SIGKILL of stewardd",
                 lambda: not any(alive(p) for p in pids), timeout=5)

@@ -400,6 +400,7 @@ test_sbuf_growth(void **state UNUSED)
 	free(s);
 }
 
+/* Run every err test. */
 int
 main(void)
 {

@@ -623,6 +623,7 @@ test_stuck_pipe(void **state)
 	sbuf_free(&rd.got);
 }
 
+/* Run every evlog test, each in its own scratch directory. */
 int
 main(void)
 {

@@ -1,0 +1,1227 @@
+/*
+ * Unit tests for the ward state machine (supervisord/ward.c).
+ *
+ * The clock is a plain number the tests pass in ward_input.now, and the
+ * jitter u is chosen by the test (0.5 unless said otherwise), so every
+ * deadline and delay below is exact.  Times are multiples of 1/4 second
+ * so that sums are exact in binary floating point.
+ *
+ * First every (state × event) pair, one table per state: the resulting
+ * state, the actions, the cause and the armed deadline; a pair the table
+ * leaves empty must leave the machine byte for byte untouched.  Then
+ * scenarios, each named after what it shows.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include <cmocka.h>
+
+#include "ward.h"
+
+/*
+ * The (state × event) pair being checked, "" outside the tables: every
+ * failure message starts with it.
+ */
+static char pair_ctx[64];
+
+/* cmocka 1.1.5's assert_float_equal() compares as float: too coarse. */
+#define assert_near(a, b)                                                      \
+	do {                                                                   \
+		double near_a_ = (a), near_b_ = (b);                           \
+		if (!(fabs(near_a_ - near_b_) <= 1e-9))                        \
+			fail_msg("%s%s is %.17g, expected %.17g", pair_ctx,    \
+				 #a, near_a_, near_b_);                        \
+	} while (0)
+
+/* An integer check whose failure names the pair. */
+#define check_int(a, b)                                                        \
+	do {                                                                   \
+		long check_a_ = (long)(a), check_b_ = (long)(b);               \
+		if (check_a_ != check_b_)                                      \
+			fail_msg("%s%s is %ld, expected %ld", pair_ctx, #a,    \
+				 check_a_, check_b_);                          \
+	} while (0)
+
+/* The jitter the tests use: delay = d/2 + 0.5 * d/2 = 0.75 d. */
+#define U 0.5
+
+#define EXITED_WITH(code) W_EXITCODE((code), 0)
+#define KILLED_BY(sig) W_EXITCODE(0, (sig))
+
+/* All the actions a transition with a new process asks for. */
+#define A_SPAWN (WACT_SPAWN | WACT_ARM | WACT_LOG)
+/* A stop that signals the group and arms the SIGKILL deadline. */
+#define A_STOP (WACT_SIGNAL_STOP | WACT_ARM | WACT_LOG)
+
+/*
+ * The policy most tests use: beats over a pipe, due every 3s; 10s to
+ * start, 5s to stop; delays from 1s to 8s; 3 restarts refilled per minute.
+ */
+static const struct ward_policy base_policy = {
+    .heartbeat = WARD_HB_PIPE,
+    .restart = WARD_RESTART_ON_FAILURE,
+    .heartbeat_timeout = 3,
+    .start_timeout = 10,
+    .stop_timeout = 5,
+    .backoff_min = 1,
+    .backoff_max = 8,
+    .limit_burst = 3,
+    .limit_period = 60,
+};
+
+/* One instance under test: its policy, its machine, the last output. */
+struct rig {
+	struct ward_policy pol;
+	struct ward_sm sm;
+	struct ward_out out;
+};
+
+/* A stopped instance with the given policy at time now. */
+static void
+rig_init(struct rig *r, const struct ward_policy *pol, double now)
+{
+	memset(r, 0, sizeof(*r));
+	r->pol = *pol;
+	ward_sm_init(&r->sm, &r->pol, now);
+}
+
+/* Feed one complete input. */
+static void
+feed(struct rig *r, struct ward_input in)
+{
+	ward_step(&r->sm, &r->pol, &in, &r->out);
+}
+
+/* Feed an event that needs nothing but the time. */
+static void
+ev(struct rig *r, enum ward_event e, double now)
+{
+	feed(r, (struct ward_input){.event = e, .now = now, .u = U});
+}
+
+/* The main process was reaped with this wait status. */
+static void
+ev_exit(struct rig *r, double now, int status)
+{
+	feed(r, (struct ward_input){
+		    .event = WEV_EXIT, .now = now, .u = U, .status = status});
+}
+
+/* EXTEND_TIMEOUT_USEC=usec arrived. */
+static void
+ev_extend(struct rig *r, double now, int64_t usec)
+{
+	feed(r,
+	     (struct ward_input){
+		 .event = WEV_EXTEND, .now = now, .u = U, .extend_usec = usec});
+}
+
+/* The actions as "spawn|arm|log", for failure messages. */
+static const char *
+actions_str(unsigned a, char *buf, size_t len)
+{
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} names[] = {
+	    {WACT_SPAWN, "spawn"},
+	    {WACT_SIGNAL_STOP, "signal_stop"},
+	    {WACT_SIGNAL_KILL, "signal_kill"},
+	    {WACT_ARM, "arm"},
+	    {WACT_DISARM, "disarm"},
+	    {WACT_LOG, "log"},
+	};
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if ((a & names[i].bit) && n < len)
+			n += (size_t)snprintf(buf + n, len - n, "%s%s",
+					      n ? "|" : "", names[i].name);
+	}
+	if (n == 0)
+		snprintf(buf, len, "none");
+	return buf;
+}
+
+/*
+ * The output and the machine agree with an expected transition: state,
+ * actions, cause, and the deadline when the timer is armed (or no timer
+ * when it is disarmed).
+ */
+static void
+expect(const struct rig *r, enum ward_state to, unsigned actions,
+       enum ward_cause cause, double timer_at)
+{
+	char got[128], want[128];
+
+	if (r->sm.state != to || r->out.to != to)
+		fail_msg("%sstate %s (out.to %s), expected %s", pair_ctx,
+			 ward_state_name(r->sm.state),
+			 ward_state_name(r->out.to), ward_state_name(to));
+	if (r->out.actions != actions)
+		fail_msg("%sactions %s, expected %s", pair_ctx,
+			 actions_str(r->out.actions, got, sizeof(got)),
+			 actions_str(actions, want, sizeof(want)));
+	if (r->out.cause != cause)
+		fail_msg("%scause %s, expected %s", pair_ctx,
+			 ward_cause_name(r->out.cause), ward_cause_name(cause));
+	if (actions & WACT_ARM) {
+		assert_near(r->out.timer_at, timer_at);
+		assert_near(r->sm.timer_at, timer_at);
+	}
+	if (actions & WACT_DISARM)
+		assert_near(r->sm.timer_at, 0);
+}
+
+/* A transition that changes state also records its cause in the machine. */
+static void
+expect_sm_cause(const struct rig *r, enum ward_cause cause)
+{
+	if (r->sm.cause != cause)
+		fail_msg("%ssm.cause %s, expected %s", pair_ctx,
+			 ward_cause_name(r->sm.cause), ward_cause_name(cause));
+}
+
+/*
+ * The (state × event) tables.  Each state is reached through events from
+ * a stopped instance at t = 100; then every event is fed at time T (the
+ * timer at its armed deadline, as libev would fire it), EXTEND with 4s and
+ * EXIT with exit code 1.
+ */
+struct pair {
+	bool defined; /* the row names this event (catches a forgotten one) */
+	bool ignored; /* no handler: the machine must be untouched */
+	enum ward_state to;
+	unsigned actions;
+	enum ward_cause cause;
+	double timer_at; /* with WACT_ARM */
+	bool check_after;
+	enum ward_after after; /* with check_after: what happens once reaped */
+};
+
+#define IGNORED                                                                \
+	{                                                                      \
+		.defined = true, .ignored = true                               \
+	}
+#define TO(st, act, why, at)                                                   \
+	{                                                                      \
+		.defined = true, .to = (st), .actions = (act), .cause = (why), \
+		.timer_at = (at)                                               \
+	}
+#define TO_AFTER(st, act, why, at, aft)                                        \
+	{                                                                      \
+		.defined = true, .to = (st), .actions = (act), .cause = (why), \
+		.timer_at = (at), .check_after = true, .after = (aft)          \
+	}
+
+/* Drive a fresh instance into state s; returns the time T for the test. */
+static double
+reach(struct rig *r, enum ward_state s)
+{
+	rig_init(r, &base_policy, 100);
+	switch (s) {
+	case WARD_STOPPED:
+		return 101;
+	case WARD_STARTING:
+		ev(r, WEV_START, 100); /* start deadline 110 */
+		assert_int_equal(r->sm.state, WARD_STARTING);
+		return 101;
+	case WARD_RUNNING:
+		ev(r, WEV_START, 100);
+		ev(r, WEV_READY, 100.5); /* heartbeat deadline 103.5 */
+		assert_int_equal(r->sm.state, WARD_RUNNING);
+		return 101;
+	case WARD_STOPPING:
+		ev(r, WEV_START, 100);
+		ev(r, WEV_READY, 100.5);
+		ev(r, WEV_TRIGGER, 101); /* SIGKILL deadline 106, heal after */
+		assert_int_equal(r->sm.state, WARD_STOPPING);
+		return 102;
+	case WARD_BACKOFF:
+		ev(r, WEV_START, 100);
+		ev(r, WEV_READY, 100.5);
+		ev_exit(r, 101, EXITED_WITH(1)); /* restart at 101.75 */
+		assert_int_equal(r->sm.state, WARD_BACKOFF);
+		return 101.5;
+	case WARD_FAILED:
+		/* Four spawn errors: three restarts spend the bucket of 3. */
+		ev(r, WEV_START, 100);
+		ev(r, WEV_SPAWN_ERROR, 100);
+		ev(r, WEV_TIMER, 100.75);
+		ev(r, WEV_SPAWN_ERROR, 100.75);
+		ev(r, WEV_TIMER, 102.25);
+		ev(r, WEV_SPAWN_ERROR, 102.25);
+		ev(r, WEV_TIMER, 105.25);
+		ev(r, WEV_SPAWN_ERROR, 105.25);
+		assert_int_equal(r->sm.state, WARD_FAILED);
+		return 106;
+	case WARD_EXITED:
+		ev(r, WEV_START, 100);
+		ev(r, WEV_READY, 100.5);
+		ev_exit(r, 101, EXITED_WITH(0)); /* on-failure: left exited */
+		assert_int_equal(r->sm.state, WARD_EXITED);
+		return 101.5;
+	}
+	fail_msg("no recipe for state %d", (int)s);
+	return 0;
+}
+
+/* Check one state's row: feed every event to a fresh copy of the state. */
+static void
+check_row(enum ward_state s, const struct pair row[WARD_NEVENTS])
+{
+	for (int e = 0; e < WARD_NEVENTS; e++) {
+		const struct pair *p = &row[e];
+		struct rig r;
+		struct ward_sm before;
+		struct ward_input in = {.event = (enum ward_event)e, .u = U};
+		double t = reach(&r, s);
+
+		if (!p->defined)
+			fail_msg("%s × %s: no expectation written",
+				 ward_state_name(s),
+				 ward_event_name((enum ward_event)e));
+		snprintf(pair_ctx, sizeof(pair_ctx),
+			 "%s × %s: ", ward_state_name(s),
+			 ward_event_name((enum ward_event)e));
+		in.now = t;
+		if (e == WEV_TIMER && r.sm.timer_at > 0)
+			in.now = r.sm.timer_at;
+		if (e == WEV_EXTEND)
+			in.extend_usec = 4000000;
+		if (e == WEV_EXIT)
+			in.status = EXITED_WITH(1);
+		memcpy(&before, &r.sm, sizeof(before));
+		ward_step(&r.sm, &r.pol, &in, &r.out);
+		check_int(r.out.from, s);
+		if (p->ignored) {
+			expect(&r, s, 0, WCAUSE_NONE, 0);
+			if (memcmp(&before, &r.sm, sizeof(before)) != 0)
+				fail_msg("%sthe machine changed", pair_ctx);
+			continue;
+		}
+		expect(&r, p->to, p->actions, p->cause, p->timer_at);
+		if ((p->actions & WACT_LOG) && p->to != s)
+			expect_sm_cause(&r, p->cause);
+		if (p->check_after)
+			check_int(r.sm.after, p->after);
+	}
+	pair_ctx[0] = '\0';
+}
+
+/* stopped: only start and restart do anything; they spawn. */
+static void
+test_every_event_in_stopped(void **state)
+{
+	static const struct pair row[WARD_NEVENTS] = {
+	    [WEV_START] = TO(WARD_STARTING, A_SPAWN, WCAUSE_START, 111),
+	    [WEV_STOP] = IGNORED,
+	    [WEV_RESTART] = TO(WARD_STARTING, A_SPAWN, WCAUSE_RESTART, 111),
+	    [WEV_SHUTDOWN] = IGNORED,
+	    [WEV_BEAT] = IGNORED,
+	    [WEV_READY] = IGNORED,
+	    [WEV_EXTEND] = IGNORED,
+	    [WEV_TRIGGER] = IGNORED,
+	    [WEV_STOPPING] = IGNORED,
+	    [WEV_TIMER] = IGNORED,
+	    [WEV_EXIT] = IGNORED,
+	    [WEV_SPAWN_ERROR] = IGNORED,
+	};
+
+	check_row(WARD_STOPPED, row);
+}
+
+/* starting: every event but a second start means something. */
+static void
+test_every_event_in_starting(void **state)
+{
+	static const struct pair row[WARD_NEVENTS] = {
+	    [WEV_START] = IGNORED,
+	    [WEV_STOP] =
+		TO_AFTER(WARD_STOPPING, A_STOP, WCAUSE_STOP, 106, WAFTER_STOP),
+	    [WEV_RESTART] = TO_AFTER(WARD_STOPPING, A_STOP, WCAUSE_RESTART, 106,
+				     WAFTER_RESTART),
+	    [WEV_SHUTDOWN] = TO_AFTER(WARD_STOPPING, A_STOP, WCAUSE_SHUTDOWN,
+				      106, WAFTER_STOP),
+	    [WEV_BEAT] =
+		TO(WARD_RUNNING, WACT_ARM | WACT_LOG, WCAUSE_READY, 104),
+	    [WEV_READY] =
+		TO(WARD_RUNNING, WACT_ARM | WACT_LOG, WCAUSE_READY, 104),
+	    [WEV_EXTEND] = TO(WARD_STARTING, WACT_ARM, WCAUSE_NONE, 105),
+	    [WEV_TRIGGER] = TO_AFTER(WARD_STOPPING, A_STOP, WCAUSE_TRIGGER, 106,
+				     WAFTER_HEAL),
+	    [WEV_STOPPING] = TO_AFTER(WARD_STOPPING, WACT_ARM | WACT_LOG,
+				      WCAUSE_WARD_STOPPING, 106, WAFTER_HEAL),
+	    /* Fired at the start deadline, 110. */
+	    [WEV_TIMER] = TO_AFTER(WARD_STOPPING, A_STOP, WCAUSE_START_TIMEOUT,
+				   115, WAFTER_HEAL),
+	    [WEV_EXIT] =
+		TO(WARD_BACKOFF, WACT_ARM | WACT_LOG, WCAUSE_EXIT, 101.75),
+	    [WEV_SPAWN_ERROR] = TO(WARD_BACKOFF, WACT_ARM | WACT_LOG,
+				   WCAUSE_SPAWN_FAILED, 101.75),
+	};
+
+	check_row(WARD_STARTING, row);
+}
+
+/* running: beats only store the time; the timer judges the deadline. */
+static void
+test_every_event_in_running(void **state)
+{
+	static const struct pair row[WARD_NEVENTS] = {
+	    [WEV_START] = IGNORED,
+	    [WEV_STOP] =
+		TO_AFTER(WARD_STOPPING, A_STOP, WCAUSE_STOP, 106, WAFTER_STOP),
+	    [WEV_RESTART] = TO_AFTER(WARD_STOPPING, A_STOP, WCAUSE_RESTART, 106,
+				     WAFTER_RESTART),
+	    [WEV_SHUTDOWN] = TO_AFTER(WARD_STOPPING, A_STOP, WCAUSE_SHUTDOWN,
+				      106, WAFTER_STOP),
+	    [WEV_BEAT] = TO(WARD_RUNNING, 0, WCAUSE_NONE, 0),
+	    [WEV_READY] = TO(WARD_RUNNING, 0, WCAUSE_NONE, 0),
+	    [WEV_EXTEND] = TO(WARD_RUNNING, WACT_ARM, WCAUSE_NONE, 105),
+	    [WEV_TRIGGER] = TO_AFTER(WARD_STOPPING, A_STOP, WCAUSE_TRIGGER, 106,
+				     WAFTER_HEAL),
+	    [WEV_STOPPING] = TO_AFTER(WARD_STOPPING, WACT_ARM | WACT_LOG,
+				      WCAUSE_WARD_STOPPING, 106, WAFTER_HEAL),
+	    /* Fired at the heartbeat deadline, 100.5 + 3. */
+	    [WEV_TIMER] =
+		TO_AFTER(WARD_STOPPING, A_STOP, WCAUSE_HEARTBEAT_TIMEOUT, 108.5,
+			 WAFTER_HEAL),
+	    [WEV_EXIT] =
+		TO(WARD_BACKOFF, WACT_ARM | WACT_LOG, WCAUSE_EXIT, 101.75),
+	    [WEV_SPAWN_ERROR] = IGNORED,
+	};
+
+	check_row(WARD_RUNNING, row);
+}
+
+/* stopping (healing a triggered ward): requests change only the after. */
+static void
+test_every_event_in_stopping(void **state)
+{
+	static const struct pair row[WARD_NEVENTS] = {
+	    [WEV_START] =
+		TO_AFTER(WARD_STOPPING, 0, WCAUSE_NONE, 0, WAFTER_RESTART),
+	    [WEV_STOP] =
+		TO_AFTER(WARD_STOPPING, 0, WCAUSE_NONE, 0, WAFTER_STOP),
+	    [WEV_RESTART] =
+		TO_AFTER(WARD_STOPPING, 0, WCAUSE_NONE, 0, WAFTER_RESTART),
+	    [WEV_SHUTDOWN] =
+		TO_AFTER(WARD_STOPPING, 0, WCAUSE_NONE, 0, WAFTER_STOP),
+	    [WEV_BEAT] = IGNORED,
+	    [WEV_READY] = IGNORED,
+	    [WEV_EXTEND] = IGNORED,
+	    [WEV_TRIGGER] = IGNORED,
+	    [WEV_STOPPING] = IGNORED,
+	    /* Fired at the SIGKILL deadline, 106. */
+	    [WEV_TIMER] = TO_AFTER(WARD_STOPPING,
+				   WACT_SIGNAL_KILL | WACT_DISARM | WACT_LOG,
+				   WCAUSE_STOP_TIMEOUT, 0, WAFTER_HEAL),
+	    [WEV_EXIT] =
+		TO(WARD_BACKOFF, WACT_ARM | WACT_LOG, WCAUSE_TRIGGER, 102.75),
+	    [WEV_SPAWN_ERROR] = IGNORED,
+	};
+
+	check_row(WARD_STOPPING, row);
+}
+
+/* backoff: a person or the delay starts it; stop and shutdown end it. */
+static void
+test_every_event_in_backoff(void **state)
+{
+	static const struct pair row[WARD_NEVENTS] = {
+	    [WEV_START] = TO(WARD_STARTING, A_SPAWN, WCAUSE_START, 111.5),
+	    [WEV_STOP] =
+		TO(WARD_STOPPED, WACT_DISARM | WACT_LOG, WCAUSE_STOP, 0),
+	    [WEV_RESTART] = TO(WARD_STARTING, A_SPAWN, WCAUSE_RESTART, 111.5),
+	    [WEV_SHUTDOWN] =
+		TO(WARD_STOPPED, WACT_DISARM | WACT_LOG, WCAUSE_SHUTDOWN, 0),
+	    [WEV_BEAT] = IGNORED,
+	    [WEV_READY] = IGNORED,
+	    [WEV_EXTEND] = IGNORED,
+	    [WEV_TRIGGER] = IGNORED,
+	    [WEV_STOPPING] = IGNORED,
+	    /* Fired at the restart time, 101 + 0.75. */
+	    [WEV_TIMER] =
+		TO(WARD_STARTING, A_SPAWN, WCAUSE_BACKOFF_DONE, 111.75),
+	    [WEV_EXIT] = IGNORED,
+	    [WEV_SPAWN_ERROR] = IGNORED,
+	};
+
+	check_row(WARD_BACKOFF, row);
+}
+
+/* failed: only a person's start, restart or stop does anything. */
+static void
+test_every_event_in_failed(void **state)
+{
+	static const struct pair row[WARD_NEVENTS] = {
+	    [WEV_START] = TO(WARD_STARTING, A_SPAWN, WCAUSE_START, 116),
+	    [WEV_STOP] =
+		TO(WARD_STOPPED, WACT_DISARM | WACT_LOG, WCAUSE_STOP, 0),
+	    [WEV_RESTART] = TO(WARD_STARTING, A_SPAWN, WCAUSE_RESTART, 116),
+	    [WEV_SHUTDOWN] = IGNORED,
+	    [WEV_BEAT] = IGNORED,
+	    [WEV_READY] = IGNORED,
+	    [WEV_EXTEND] = IGNORED,
+	    [WEV_TRIGGER] = IGNORED,
+	    [WEV_STOPPING] = IGNORED,
+	    [WEV_TIMER] = IGNORED,
+	    [WEV_EXIT] = IGNORED,
+	    [WEV_SPAWN_ERROR] = IGNORED,
+	};
+
+	check_row(WARD_FAILED, row);
+}
+
+/* exited: only a person's start, restart or stop does anything. */
+static void
+test_every_event_in_exited(void **state)
+{
+	static const struct pair row[WARD_NEVENTS] = {
+	    [WEV_START] = TO(WARD_STARTING, A_SPAWN, WCAUSE_START, 111.5),
+	    [WEV_STOP] =
+		TO(WARD_STOPPED, WACT_DISARM | WACT_LOG, WCAUSE_STOP, 0),
+	    [WEV_RESTART] = TO(WARD_STARTING, A_SPAWN, WCAUSE_RESTART, 111.5),
+	    [WEV_SHUTDOWN] = IGNORED,
+	    [WEV_BEAT] = IGNORED,
+	    [WEV_READY] = IGNORED,
+	    [WEV_EXTEND] = IGNORED,
+	    [WEV_TRIGGER] = IGNORED,
+	    [WEV_STOPPING] = IGNORED,
+	    [WEV_TIMER] = IGNORED,
+	    [WEV_EXIT] = IGNORED,
+	    [WEV_SPAWN_ERROR] = IGNORED,
+	};
+
+	check_row(WARD_EXITED, row);
+}
+
+/* A running ward whose beats stop is stopped, killed, reaped, restarted. */
+static void
+test_hung_ward_is_stopped_then_killed(void **state)
+{
+	struct ward_policy pol = base_policy;
+	struct rig r;
+
+	pol.restart = WARD_RESTART_ALWAYS;
+	rig_init(&r, &pol, 10);
+	ev(&r, WEV_START, 10);
+	expect(&r, WARD_STARTING, A_SPAWN, WCAUSE_START, 20);
+	ev(&r, WEV_READY, 11);
+	expect(&r, WARD_RUNNING, WACT_ARM | WACT_LOG, WCAUSE_READY, 14);
+
+	/* A beat only stores its time: no timer operation. */
+	ev(&r, WEV_BEAT, 11.25);
+	expect(&r, WARD_RUNNING, 0, WCAUSE_NONE, 0);
+	assert_near(r.sm.timer_at, 14);
+
+	/* The timer fires early: re-armed for last_beat + timeout. */
+	ev(&r, WEV_TIMER, 14);
+	expect(&r, WARD_RUNNING, WACT_ARM, WCAUSE_NONE, 14.25);
+
+	/* No beat since: at the deadline the ward is hung. */
+	ev(&r, WEV_TIMER, 14.25);
+	expect(&r, WARD_STOPPING, A_STOP, WCAUSE_HEARTBEAT_TIMEOUT, 19.25);
+	expect_sm_cause(&r, WCAUSE_HEARTBEAT_TIMEOUT);
+	assert_near(r.out.beat_age, 3);
+	assert_true(r.sm.signalled);
+	assert_false(r.sm.killed);
+
+	/* A timer before stop_timeout only re-arms; no SIGKILL yet. */
+	ev(&r, WEV_TIMER, 19);
+	expect(&r, WARD_STOPPING, WACT_ARM, WCAUSE_NONE, 19.25);
+
+	/* stop_timeout passed: SIGKILL to the group, once. */
+	ev(&r, WEV_TIMER, 19.25);
+	expect(&r, WARD_STOPPING, WACT_SIGNAL_KILL | WACT_DISARM | WACT_LOG,
+	       WCAUSE_STOP_TIMEOUT, 0);
+	expect_sm_cause(&r, WCAUSE_HEARTBEAT_TIMEOUT);
+	assert_true(r.sm.killed);
+	ev(&r, WEV_TIMER, 19.75);
+	expect(&r, WARD_STOPPING, WACT_DISARM, WCAUSE_NONE, 0);
+
+	/* Reaped: backoff for the first delay (0.75 * 1s), one token. */
+	ev_exit(&r, 20, KILLED_BY(SIGKILL));
+	expect(&r, WARD_BACKOFF, WACT_ARM | WACT_LOG, WCAUSE_HEARTBEAT_TIMEOUT,
+	       20.75);
+	assert_near(r.out.delay, 0.75);
+	assert_near(r.out.tokens, 2);
+	assert_int_equal(r.sm.restarts, 1);
+
+	ev(&r, WEV_TIMER, 20.75);
+	expect(&r, WARD_STARTING, A_SPAWN, WCAUSE_BACKOFF_DONE, 30.75);
+}
+
+/* Crash after crash, the bucket of 3 allows 3 restarts, then failed. */
+static void
+test_crash_loop_empties_bucket_then_fails(void **state)
+{
+	static const double delays[] = {0.75, 1.5, 3};
+	struct ward_policy pol = base_policy;
+	struct rig r;
+	double t = 10;
+
+	pol.restart = WARD_RESTART_ALWAYS;
+	rig_init(&r, &pol, t);
+	ev(&r, WEV_START, t);
+	for (unsigned i = 0; i < 3; i++) {
+		ev_exit(&r, t, EXITED_WITH(1));
+		expect(&r, WARD_BACKOFF, WACT_ARM | WACT_LOG, WCAUSE_EXIT,
+		       t + delays[i]);
+		assert_near(r.out.delay, delays[i]);
+		assert_int_equal(r.sm.restarts, i + 1);
+		t += delays[i];
+		ev(&r, WEV_TIMER, t);
+		expect(&r, WARD_STARTING, A_SPAWN, WCAUSE_BACKOFF_DONE, t + 10);
+	}
+	/* 5.25s refilled only 5.25 * 3/60 of a token. */
+	ev_exit(&r, t, EXITED_WITH(1));
+	expect(&r, WARD_FAILED, WACT_DISARM | WACT_LOG, WCAUSE_EXIT, 0);
+	assert_near(r.out.tokens, 5.25 * 3 / 60);
+	assert_int_equal(r.sm.restarts, 3);
+
+	/* Stays failed: nothing restarts it by itself. */
+	ev(&r, WEV_TIMER, t + 1);
+	assert_int_equal(r.out.actions, 0);
+	assert_int_equal(r.sm.state, WARD_FAILED);
+
+	/* A refill period later, a start works and restarts heal again. */
+	t += 60;
+	ev(&r, WEV_START, t);
+	expect(&r, WARD_STARTING, A_SPAWN, WCAUSE_START, t + 10);
+	assert_near(r.out.tokens, 3);
+	ev_exit(&r, t, EXITED_WITH(1));
+	expect(&r, WARD_BACKOFF, WACT_ARM | WACT_LOG, WCAUSE_EXIT, t + 0.75);
+	assert_near(r.out.tokens, 2);
+}
+
+/* An empty bucket refills with time: a crash a period later is healed. */
+static void
+test_crash_loop_bucket_refills_over_period(void **state)
+{
+	static const double delays[] = {0.75, 1.5, 3};
+	struct ward_policy pol = base_policy;
+	struct rig r;
+	double t = 10;
+
+	pol.restart = WARD_RESTART_ALWAYS;
+	rig_init(&r, &pol, t);
+	ev(&r, WEV_START, t);
+	for (unsigned i = 0; i < 3; i++) {
+		ev_exit(&r, t, EXITED_WITH(1));
+		assert_int_equal(r.sm.state, WARD_BACKOFF);
+		t += delays[i];
+		ev(&r, WEV_TIMER, t);
+		assert_int_equal(r.sm.state, WARD_STARTING);
+	}
+	/* This time it comes up and runs for a whole refill period. */
+	ev(&r, WEV_READY, t);
+	assert_int_equal(r.sm.state, WARD_RUNNING);
+	t += 60;
+	ev_exit(&r, t, EXITED_WITH(1));
+	expect(&r, WARD_BACKOFF, WACT_ARM | WACT_LOG, WCAUSE_EXIT,
+	       t + r.out.delay);
+	assert_near(r.out.tokens, 2);
+	assert_int_equal(r.sm.restarts, 4);
+}
+
+/* restart=on-failure: exit 0 is left exited, without spending a token. */
+static void
+test_on_failure_clean_exit_is_left_exited(void **state)
+{
+	struct rig r;
+
+	rig_init(&r, &base_policy, 10);
+	ev(&r, WEV_START, 10);
+	ev(&r, WEV_READY, 11);
+	ev_exit(&r, 12, EXITED_WITH(0));
+	expect(&r, WARD_EXITED, WACT_DISARM | WACT_LOG, WCAUSE_EXIT, 0);
+	expect_sm_cause(&r, WCAUSE_EXIT);
+	assert_near(r.out.tokens, 3);
+	assert_int_equal(r.sm.restarts, 0);
+}
+
+/* restart=on-failure: exit 1 is restarted after the backoff delay. */
+static void
+test_on_failure_exit_code_one_is_restarted(void **state)
+{
+	struct rig r;
+
+	rig_init(&r, &base_policy, 10);
+	ev(&r, WEV_START, 10);
+	ev(&r, WEV_READY, 11);
+	ev_exit(&r, 12, EXITED_WITH(1));
+	expect(&r, WARD_BACKOFF, WACT_ARM | WACT_LOG, WCAUSE_EXIT, 12.75);
+	assert_near(r.out.delay, 0.75);
+	assert_near(r.out.tokens, 2);
+	assert_int_equal(r.sm.exit_status, EXITED_WITH(1));
+}
+
+/* restart=on-failure: death by a signal is a failure, with its cause. */
+static void
+test_on_failure_killed_by_signal_is_restarted(void **state)
+{
+	struct rig r;
+
+	rig_init(&r, &base_policy, 10);
+	ev(&r, WEV_START, 10);
+	ev(&r, WEV_READY, 11);
+	ev_exit(&r, 12, KILLED_BY(SIGSEGV));
+	expect(&r, WARD_BACKOFF, WACT_ARM | WACT_LOG, WCAUSE_SIGNAL, 12.75);
+}
+
+/* restart=never: any end is final, even a failure or a hang. */
+static void
+test_restart_never_leaves_ward_exited(void **state)
+{
+	struct ward_policy pol = base_policy;
+	struct rig r;
+
+	pol.restart = WARD_RESTART_NEVER;
+	rig_init(&r, &pol, 10);
+	ev(&r, WEV_START, 10);
+	ev(&r, WEV_READY, 11);
+	ev_exit(&r, 12, EXITED_WITH(1));
+	expect(&r, WARD_EXITED, WACT_DISARM | WACT_LOG, WCAUSE_EXIT, 0);
+	assert_near(r.out.tokens, 3);
+
+	/* Hung, stopped and reaped: still exited, with the hang as cause. */
+	ev(&r, WEV_START, 20);
+	ev(&r, WEV_READY, 21);
+	ev(&r, WEV_TIMER, 24);
+	expect(&r, WARD_STOPPING, A_STOP, WCAUSE_HEARTBEAT_TIMEOUT, 29);
+	ev_exit(&r, 25, KILLED_BY(SIGTERM));
+	expect(&r, WARD_EXITED, WACT_DISARM | WACT_LOG,
+	       WCAUSE_HEARTBEAT_TIMEOUT, 0);
+}
+
+/* heartbeat=none: running once up for start_timeout; beats are ignored. */
+static void
+test_heartbeat_none_runs_after_start_timeout(void **state)
+{
+	struct ward_policy pol = base_policy;
+	struct rig r;
+
+	pol.heartbeat = WARD_HB_NONE;
+	pol.start_timeout = 1;
+	rig_init(&r, &pol, 10);
+	ev(&r, WEV_START, 10);
+	expect(&r, WARD_STARTING, A_SPAWN, WCAUSE_START, 11);
+
+	/* A beat does not end the start phase. */
+	ev(&r, WEV_BEAT, 10.5);
+	expect(&r, WARD_STARTING, 0, WCAUSE_NONE, 0);
+	assert_near(r.sm.timer_at, 11);
+
+	ev(&r, WEV_TIMER, 11);
+	expect(&r, WARD_RUNNING, WACT_DISARM | WACT_LOG, WCAUSE_UP, 0);
+	assert_near(r.sm.running_since, 11);
+
+	/* Running: beats, extensions and stale timers change nothing. */
+	ev(&r, WEV_BEAT, 12);
+	expect(&r, WARD_RUNNING, 0, WCAUSE_NONE, 0);
+	ev_extend(&r, 13, 1000000);
+	expect(&r, WARD_RUNNING, 0, WCAUSE_NONE, 0);
+	assert_near(r.sm.timer_at, 0);
+	ev(&r, WEV_TIMER, 100);
+	expect(&r, WARD_RUNNING, WACT_DISARM, WCAUSE_NONE, 0);
+}
+
+/* heartbeat=none: READY=1 still ends the start phase early. */
+static void
+test_heartbeat_none_ready_ends_start_early(void **state)
+{
+	struct ward_policy pol = base_policy;
+	struct rig r;
+
+	pol.heartbeat = WARD_HB_NONE;
+	rig_init(&r, &pol, 10);
+	ev(&r, WEV_START, 10);
+	ev(&r, WEV_READY, 10.5);
+	expect(&r, WARD_RUNNING, WACT_DISARM | WACT_LOG, WCAUSE_READY, 0);
+}
+
+/* EXTEND_TIMEOUT_USEC in running moves the deadline n µs away, once. */
+static void
+test_extend_in_running_sets_one_off_deadline(void **state)
+{
+	struct rig r;
+
+	rig_init(&r, &base_policy, 10);
+	ev(&r, WEV_START, 10);
+	ev(&r, WEV_READY, 11);
+	ev_extend(&r, 12, 10000000);
+	expect(&r, WARD_RUNNING, WACT_ARM, WCAUSE_NONE, 22);
+	assert_near(r.sm.extend_until, 22);
+
+	/* Fired before the extended deadline: re-armed for it. */
+	ev(&r, WEV_TIMER, 14);
+	expect(&r, WARD_RUNNING, WACT_ARM, WCAUSE_NONE, 22);
+	ev(&r, WEV_TIMER, 21.75);
+	expect(&r, WARD_RUNNING, WACT_ARM, WCAUSE_NONE, 22);
+
+	/* No beat until then: hung. */
+	ev(&r, WEV_TIMER, 22);
+	expect(&r, WARD_STOPPING, A_STOP, WCAUSE_HEARTBEAT_TIMEOUT, 27);
+	assert_near(r.out.beat_age, 11);
+}
+
+/* An extension may also be shorter than the heartbeat deadline. */
+static void
+test_extend_can_shorten_the_deadline(void **state)
+{
+	struct rig r;
+
+	rig_init(&r, &base_policy, 10);
+	ev(&r, WEV_START, 10);
+	ev(&r, WEV_READY, 11);
+	ev_extend(&r, 12, 500000);
+	expect(&r, WARD_RUNNING, WACT_ARM, WCAUSE_NONE, 12.5);
+	ev(&r, WEV_TIMER, 12.5);
+	expect(&r, WARD_STOPPING, A_STOP, WCAUSE_HEARTBEAT_TIMEOUT, 17.5);
+}
+
+/* A beat after EXTEND clears it: the heartbeat deadline applies again. */
+static void
+test_beat_clears_extend(void **state)
+{
+	struct rig r;
+
+	rig_init(&r, &base_policy, 10);
+	ev(&r, WEV_START, 10);
+	ev(&r, WEV_READY, 11);
+	ev_extend(&r, 12, 1000000); /* timer at 13 */
+	ev(&r, WEV_BEAT, 12.5);
+	assert_near(r.sm.extend_until, 0);
+	/* Without the clear, 13 would be the deadline. */
+	ev(&r, WEV_TIMER, 13);
+	expect(&r, WARD_RUNNING, WACT_ARM, WCAUSE_NONE, 15.5);
+	ev(&r, WEV_TIMER, 15.5);
+	expect(&r, WARD_STOPPING, A_STOP, WCAUSE_HEARTBEAT_TIMEOUT, 20.5);
+}
+
+/*
+ * BUG (ward.c, on_beat): a beat that clears a long EXTEND leaves the timer
+ * armed at the old extended deadline, so a ward that hangs right after
+ * that beat is judged only when the extension would have ended (72), not
+ * at last_beat + heartbeat_timeout (16).  Expected: the beat re-arms the
+ * timer for no later than 16.
+ */
+static void
+test_beat_after_long_extend_keeps_hang_detection(void **state)
+{
+	struct rig r;
+
+	rig_init(&r, &base_policy, 10);
+	ev(&r, WEV_START, 10);
+	ev(&r, WEV_READY, 11);
+	ev_extend(&r, 12, 60000000);
+	expect(&r, WARD_RUNNING, WACT_ARM, WCAUSE_NONE, 72);
+	ev(&r, WEV_BEAT, 13);
+	/* The timer libev will fire must come by the new deadline. */
+	if (!(r.sm.timer_at > 0 && r.sm.timer_at <= 16))
+		fail_msg("BUG: after the beat at 13 the timer fires at %g; a "
+			 "hang from 13 on must be caught by 16",
+			 r.sm.timer_at);
+	ev(&r, WEV_TIMER, r.sm.timer_at);
+	if (r.sm.state == WARD_RUNNING)
+		ev(&r, WEV_TIMER, r.sm.timer_at);
+	expect(&r, WARD_STOPPING, A_STOP, WCAUSE_HEARTBEAT_TIMEOUT, 21);
+}
+
+/* EXTEND in starting moves the start deadline. */
+static void
+test_extend_in_starting_moves_start_deadline(void **state)
+{
+	struct rig r;
+
+	rig_init(&r, &base_policy, 10);
+	ev(&r, WEV_START, 10);
+	ev_extend(&r, 11, 30000000);
+	expect(&r, WARD_STARTING, WACT_ARM, WCAUSE_NONE, 41);
+	ev(&r, WEV_TIMER, 20);
+	expect(&r, WARD_STARTING, WACT_ARM, WCAUSE_NONE, 41);
+	ev(&r, WEV_TIMER, 41);
+	expect(&r, WARD_STOPPING, A_STOP, WCAUSE_START_TIMEOUT, 46);
+}
+
+/* No first beat within start_timeout: stopped and healed. */
+static void
+test_start_timeout_stops_and_heals(void **state)
+{
+	struct rig r;
+
+	rig_init(&r, &base_policy, 10);
+	ev(&r, WEV_START, 10);
+	ev(&r, WEV_TIMER, 15);
+	expect(&r, WARD_STARTING, WACT_ARM, WCAUSE_NONE, 20);
+	ev(&r, WEV_TIMER, 20);
+	expect(&r, WARD_STOPPING, A_STOP, WCAUSE_START_TIMEOUT, 25);
+	assert_near(r.out.beat_age, 10);
+	/* Exit 0 after a start timeout is still a failure. */
+	ev_exit(&r, 21, EXITED_WITH(0));
+	expect(&r, WARD_BACKOFF, WACT_ARM | WACT_LOG, WCAUSE_START_TIMEOUT,
+	       21.75);
+}
+
+/* WATCHDOG=trigger heals now, even with on-failure and exit 0. */
+static void
+test_watchdog_trigger_heals_now(void **state)
+{
+	struct rig r;
+
+	rig_init(&r, &base_policy, 10);
+	ev(&r, WEV_START, 10);
+	ev(&r, WEV_READY, 11);
+	ev(&r, WEV_TRIGGER, 12);
+	expect(&r, WARD_STOPPING, A_STOP, WCAUSE_TRIGGER, 17);
+	assert_int_equal(r.sm.after, WAFTER_HEAL);
+	assert_near(r.out.beat_age, 1);
+	ev_exit(&r, 12.5, EXITED_WITH(0));
+	expect(&r, WARD_BACKOFF, WACT_ARM | WACT_LOG, WCAUSE_TRIGGER, 13.25);
+	assert_near(r.out.tokens, 2);
+}
+
+/* STOPPING=1 then exit 0 with restart=always: restarted after backoff. */
+static void
+test_ward_stopping_itself_restarts_with_always(void **state)
+{
+	struct ward_policy pol = base_policy;
+	struct rig r;
+
+	pol.restart = WARD_RESTART_ALWAYS;
+	rig_init(&r, &pol, 10);
+	ev(&r, WEV_START, 10);
+	ev(&r, WEV_READY, 11);
+	ev(&r, WEV_STOPPING, 12);
+	/* No signal: it is stopping on its own; only the kill deadline. */
+	expect(&r, WARD_STOPPING, WACT_ARM | WACT_LOG, WCAUSE_WARD_STOPPING,
+	       17);
+	assert_false(r.sm.signalled);
+	ev_exit(&r, 13, EXITED_WITH(0));
+	expect(&r, WARD_BACKOFF, WACT_ARM | WACT_LOG, WCAUSE_EXIT, 13.75);
+	assert_near(r.out.tokens, 2);
+	assert_int_equal(r.sm.restarts, 1);
+}
+
+/* STOPPING=1 then exit 0 with restart=on-failure: left exited. */
+static void
+test_ward_stopping_itself_clean_exit_with_on_failure(void **state)
+{
+	struct rig r;
+
+	rig_init(&r, &base_policy, 10);
+	ev(&r, WEV_START, 10);
+	ev(&r, WEV_READY, 11);
+	ev(&r, WEV_STOPPING, 12);
+	ev_exit(&r, 13, EXITED_WITH(0));
+	expect(&r, WARD_EXITED, WACT_DISARM | WACT_LOG, WCAUSE_EXIT, 0);
+}
+
+/* A ward that says STOPPING=1 but never exits is killed at stop_timeout. */
+static void
+test_ward_stopping_itself_but_lingering_is_killed(void **state)
+{
+	struct rig r;
+
+	rig_init(&r, &base_policy, 10);
+	ev(&r, WEV_START, 10);
+	ev(&r, WEV_READY, 11);
+	ev(&r, WEV_STOPPING, 12);
+	ev(&r, WEV_TIMER, 17);
+	expect(&r, WARD_STOPPING, WACT_SIGNAL_KILL | WACT_DISARM | WACT_LOG,
+	       WCAUSE_STOP_TIMEOUT, 0);
+}
+
+/* A person's stop while the ward stops on its own sends the signal. */
+static void
+test_stop_while_ward_stopping_itself_sends_signal(void **state)
+{
+	struct rig r;
+
+	rig_init(&r, &base_policy, 10);
+	ev(&r, WEV_START, 10);
+	ev(&r, WEV_READY, 11);
+	ev(&r, WEV_STOPPING, 12); /* kill deadline 17 */
+	ev(&r, WEV_STOP, 13);
+	/* The signal now; the kill deadline already armed stays. */
+	expect(&r, WARD_STOPPING, WACT_SIGNAL_STOP, WCAUSE_NONE, 0);
+	assert_near(r.sm.timer_at, 17);
+	assert_true(r.sm.signalled);
+	assert_int_equal(r.sm.after, WAFTER_STOP);
+	/* A second stop sends nothing more. */
+	ev(&r, WEV_STOP, 13.5);
+	expect(&r, WARD_STOPPING, 0, WCAUSE_NONE, 0);
+	ev_exit(&r, 14, KILLED_BY(SIGTERM));
+	expect(&r, WARD_STOPPED, WACT_DISARM | WACT_LOG, WCAUSE_STOP, 0);
+	assert_near(r.out.tokens, 3);
+}
+
+/* A restart request while running: stopped, then spawned at once. */
+static void
+test_restart_request_restarts_at_once(void **state)
+{
+	struct rig r;
+
+	rig_init(&r, &base_policy, 10);
+	ev(&r, WEV_START, 10);
+	ev(&r, WEV_READY, 11);
+	ev(&r, WEV_RESTART, 12);
+	expect(&r, WARD_STOPPING, A_STOP, WCAUSE_RESTART, 17);
+	assert_int_equal(r.sm.after, WAFTER_RESTART);
+	ev_exit(&r, 13, KILLED_BY(SIGTERM));
+	/* No backoff, no token, not counted as a healing restart. */
+	expect(&r, WARD_STARTING, A_SPAWN, WCAUSE_RESTART, 23);
+	assert_near(r.out.delay, 0);
+	assert_near(r.out.tokens, 3);
+	assert_int_equal(r.sm.restarts, 0);
+	assert_int_equal(r.sm.backoff.attempt, 0);
+	assert_near(r.sm.spawned_at, 13);
+}
+
+/* A stop during a requested restart cancels the restart. */
+static void
+test_stop_during_restart_cancels_it(void **state)
+{
+	struct rig r;
+
+	rig_init(&r, &base_policy, 10);
+	ev(&r, WEV_START, 10);
+	ev(&r, WEV_READY, 11);
+	ev(&r, WEV_RESTART, 12);
+	ev(&r, WEV_STOP, 12.5);
+	expect(&r, WARD_STOPPING, 0, WCAUSE_NONE, 0);
+	assert_int_equal(r.sm.after, WAFTER_STOP);
+	ev_exit(&r, 13, KILLED_BY(SIGTERM));
+	expect(&r, WARD_STOPPED, WACT_DISARM | WACT_LOG, WCAUSE_STOP, 0);
+}
+
+/* A person's stop of a ward being healed leaves it stopped. */
+static void
+test_stop_of_hung_ward_is_not_healed(void **state)
+{
+	struct rig r;
+
+	rig_init(&r, &base_policy, 10);
+	ev(&r, WEV_START, 10);
+	ev(&r, WEV_READY, 11);
+	ev(&r, WEV_TIMER, 14);
+	assert_int_equal(r.sm.state, WARD_STOPPING);
+	ev(&r, WEV_STOP, 15);
+	expect(&r, WARD_STOPPING, 0, WCAUSE_NONE, 0);
+	ev_exit(&r, 16, KILLED_BY(SIGTERM));
+	expect(&r, WARD_STOPPED, WACT_DISARM | WACT_LOG, WCAUSE_STOP, 0);
+	assert_near(r.out.tokens, 3);
+}
+
+/* During stewardd's shutdown a start does not bring the ward back. */
+static void
+test_shutdown_while_stopping_wins_over_start(void **state)
+{
+	struct rig r;
+
+	rig_init(&r, &base_policy, 10);
+	ev(&r, WEV_START, 10);
+	ev(&r, WEV_READY, 11);
+	ev(&r, WEV_SHUTDOWN, 12);
+	expect(&r, WARD_STOPPING, A_STOP, WCAUSE_SHUTDOWN, 17);
+	ev(&r, WEV_START, 12.5);
+	expect(&r, WARD_STOPPING, 0, WCAUSE_NONE, 0);
+	assert_int_equal(r.sm.after, WAFTER_STOP);
+	ev(&r, WEV_RESTART, 12.75);
+	assert_int_equal(r.sm.after, WAFTER_STOP);
+	ev(&r, WEV_STOP, 13);
+	expect_sm_cause(&r, WCAUSE_SHUTDOWN);
+	ev_exit(&r, 14, KILLED_BY(SIGTERM));
+	expect(&r, WARD_STOPPED, WACT_DISARM | WACT_LOG, WCAUSE_SHUTDOWN, 0);
+}
+
+/* Shutdown while in backoff: stopped, the restart timer disarmed. */
+static void
+test_shutdown_in_backoff_leaves_ward_stopped(void **state)
+{
+	struct rig r;
+
+	rig_init(&r, &base_policy, 10);
+	ev(&r, WEV_START, 10);
+	ev_exit(&r, 11, EXITED_WITH(1));
+	assert_int_equal(r.sm.state, WARD_BACKOFF);
+	ev(&r, WEV_SHUTDOWN, 11.5);
+	expect(&r, WARD_STOPPED, WACT_DISARM | WACT_LOG, WCAUSE_SHUTDOWN, 0);
+	/* A timer already queued does not restart it. */
+	ev(&r, WEV_TIMER, 11.75);
+	expect(&r, WARD_STOPPED, 0, WCAUSE_NONE, 0);
+}
+
+/* Short runs: each delay doubles up to backoff_max (jittered by u). */
+static void
+test_backoff_grows_after_short_runs(void **state)
+{
+	/* d = 1, 2, 4, 8, 8; with u = 0.5 the delay is 0.75 d. */
+	static const double delays[] = {0.75, 1.5, 3, 6, 6};
+	struct ward_policy pol = base_policy;
+	struct rig r;
+	double t = 10;
+
+	pol.limit_burst = 100;
+	rig_init(&r, &pol, t);
+	ev(&r, WEV_START, t);
+	for (unsigned i = 0; i < 5; i++) {
+		ev(&r, WEV_READY, t + 0.25);
+		/* Runs of 7.75s: short of backoff_max (8s). */
+		t += 8;
+		ev_exit(&r, t, EXITED_WITH(1));
+		expect(&r, WARD_BACKOFF, WACT_ARM | WACT_LOG, WCAUSE_EXIT,
+		       t + delays[i]);
+		assert_near(r.out.delay, delays[i]);
+		t += delays[i];
+		ev(&r, WEV_TIMER, t);
+		assert_int_equal(r.sm.state, WARD_STARTING);
+	}
+}
+
+/* A run as long as backoff_max was healthy: the delay starts over. */
+static void
+test_backoff_resets_after_healthy_run(void **state)
+{
+	struct ward_policy pol = base_policy;
+	struct rig r;
+
+	pol.limit_burst = 100;
+	rig_init(&r, &pol, 10);
+	ev(&r, WEV_START, 10);
+	ev_exit(&r, 10, EXITED_WITH(1));
+	assert_near(r.out.delay, 0.75);
+	ev(&r, WEV_TIMER, 10.75);
+	ev_exit(&r, 10.75, EXITED_WITH(1));
+	assert_near(r.out.delay, 1.5);
+	ev(&r, WEV_TIMER, 12.25);
+	ev_exit(&r, 12.25, EXITED_WITH(1));
+	assert_near(r.out.delay, 3);
+	ev(&r, WEV_TIMER, 15.25);
+	ev(&r, WEV_READY, 15.5);
+	/* Running for exactly backoff_max. */
+	ev_exit(&r, 23.5, EXITED_WITH(1));
+	expect(&r, WARD_BACKOFF, WACT_ARM | WACT_LOG, WCAUSE_EXIT, 24.25);
+	assert_near(r.out.delay, 0.75);
+	assert_int_equal(r.sm.backoff.attempt, 1);
+}
+
+/* Starting from failed gives a full bucket and a fresh backoff. */
+static void
+test_start_from_failed_refills_bucket(void **state)
+{
+	struct rig r;
+
+	reach(&r, WARD_FAILED); /* failed at 105.25 */
+	assert_true(r.out.tokens < 1);
+	ev(&r, WEV_START, 106);
+	expect(&r, WARD_STARTING, A_SPAWN, WCAUSE_START, 116);
+	assert_near(r.out.tokens, 3);
+	assert_int_equal(r.sm.backoff.attempt, 0);
+	ev_exit(&r, 107, EXITED_WITH(1));
+	expect(&r, WARD_BACKOFF, WACT_ARM | WACT_LOG, WCAUSE_EXIT, 107.75);
+	assert_near(r.out.tokens, 2);
+}
+
+/* A spawn that fails before exec counts as a failure for on-failure. */
+static void
+test_exit_before_exec_is_spawn_failure(void **state)
+{
+	struct rig r;
+
+	rig_init(&r, &base_policy, 10);
+	ev(&r, WEV_START, 10);
+	feed(&r, (struct ward_input){.event = WEV_EXIT,
+				     .now = 10.5,
+				     .u = U,
+				     .status = EXITED_WITH(0),
+				     .spawn_failed = true});
+	expect(&r, WARD_BACKOFF, WACT_ARM | WACT_LOG, WCAUSE_SPAWN_FAILED,
+	       11.25);
+	assert_true(r.sm.exit_spawn_failed);
+}
+
+/* The names people and logs see, and which states have a process. */
+static void
+test_names_and_process_states(void **state)
+{
+	assert_string_equal(ward_state_name(WARD_STOPPED), "stopped");
+	assert_string_equal(ward_state_name(WARD_STARTING), "starting");
+	assert_string_equal(ward_state_name(WARD_RUNNING), "running");
+	assert_string_equal(ward_state_name(WARD_STOPPING), "stopping");
+	assert_string_equal(ward_state_name(WARD_BACKOFF), "backoff");
+	assert_string_equal(ward_state_name(WARD_FAILED), "failed");
+	assert_string_equal(ward_state_name(WARD_EXITED), "exited");
+	assert_string_equal(ward_state_name((enum ward_state)99), "unknown");
+	assert_string_equal(ward_event_name(WEV_SPAWN_ERROR), "spawn_error");
+	assert_string_equal(ward_event_name((enum ward_event)99), "unknown");
+	assert_string_equal(ward_cause_name(WCAUSE_HEARTBEAT_TIMEOUT),
+			    "heartbeat_timeout");
+	assert_string_equal(ward_cause_name(WCAUSE_TRIGGER),
+			    "watchdog_trigger");
+	assert_string_equal(ward_cause_name(WCAUSE_STOP_TIMEOUT),
+			    "stop_timeout");
+	assert_string_equal(ward_cause_name((enum ward_cause)99), "unknown");
+	for (int s = 0; s < WARD_NSTATES; s++)
+		assert_int_equal(ward_state_has_process((enum ward_state)s),
+				 s == WARD_STARTING || s == WARD_RUNNING ||
+				     s == WARD_STOPPING);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_every_event_in_stopped),
+	    cmocka_unit_test(test_every_event_in_starting),
+	    cmocka_unit_test(test_every_event_in_running),
+	    cmocka_unit_test(test_every_event_in_stopping),
+	    cmocka_unit_test(test_every_event_in_backoff),
+	    cmocka_unit_test(test_every_event_in_failed),
+	    cmocka_unit_test(test_every_event_in_exited),
+	    cmocka_unit_test(test_hung_ward_is_stopped_then_killed),
+	    cmocka_unit_test(test_crash_loop_empties_bucket_then_fails),
+	    cmocka_unit_test(test_crash_loop_bucket_refills_over_period),
+	    cmocka_unit_test(test_on_failure_clean_exit_is_left_exited),
+	    cmocka_unit_test(test_on_failure_exit_code_one_is_restarted),
+	    cmocka_unit_test(test_on_failure_killed_by_signal_is_restarted),
+	    cmocka_unit_test(test_restart_never_leaves_ward_exited),
+	    cmocka_unit_test(test_heartbeat_none_runs_after_start_timeout),
+	    cmocka_unit_test(test_heartbeat_none_ready_ends_start_early),
+	    cmocka_unit_test(test_extend_in_running_sets_one_off_deadline),
+	    cmocka_unit_test(test_extend_can_shorten_the_deadline),
+	    cmocka_unit_test(test_beat_clears_extend),
+	    cmocka_unit_test(test_beat_after_long_extend_keeps_hang_detection),
+	    cmocka_unit_test(test_extend_in_starting_moves_start_deadline),
+	    cmocka_unit_test(test_start_timeout_stops_and_heals),
+	    cmocka_unit_test(test_watchdog_trigger_heals_now),
+	    cmocka_unit_test(test_ward_stopping_itself_restarts_with_always),
+	    cmocka_unit_test(
+		test_ward_stopping_itself_clean_exit_with_on_failure),
+	    cmocka_unit_test(test_ward_stopping_itself_but_lingering_is_killed),
+	    cmocka_unit_test(test_stop_while_ward_stopping_itself_sends_signal),
+	    cmocka_unit_test(test_restart_request_restarts_at_once),
+	    cmocka_unit_test(test_stop_during_restart_cancels_it),
+	    cmocka_unit_test(test_stop_of_hung_ward_is_not_healed),
+	    cmocka_unit_test(test_shutdown_while_stopping_wins_over_start),
+	    cmocka_unit_test(test_shutdown_in_backoff_leaves_ward_stopped),
+	    cmocka_unit_test(test_backoff_grows_after_short_runs),
+	    cmocka_unit_test(test_backoff_resets_after_healthy_run),
+	    cmocka_unit_test(test_start_from_failed_refills_bucket),
+	    cmocka_unit_test(test_exit_before_exec_is_spawn_failure),
+	    cmocka_unit_test(test_names_and_process_states),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

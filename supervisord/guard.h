@@ -1,0 +1,45 @@
+/*
+ * The guard: a small process that outlives a killed stewardd just long
+ * enough to kill every ward's process group.
+ *
+ * PR_SET_PDEATHSIG takes a ward's main process down with stewardd, but
+ * not the processes that main process started.  So at startup stewardd
+ * forks the guard, which leaves stewardd's session and process group (a
+ * Ctrl-C or a kill of stewardd's group does not reach it) and holds the
+ * read end of a pipe.  stewardd tells it each process group it creates
+ * and each one it has reaped.  When the pipe ends without a goodbye
+ * (stewardd was killed), the guard sends SIGKILL to every group it
+ * still knows, then exits.  On an orderly stop stewardd says goodbye
+ * and reaps it.
+ *
+ * What can still escape is a process that left its ward's process group
+ * (setsid or setpgid, as a daemon that double-forks does): stewardd kills
+ * those at an orderly stop (they are its children, as the subreaper),
+ * but after a SIGKILL of stewardd they go to init.
+ */
+#ifndef STEWARD_GUARD_H
+#define STEWARD_GUARD_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "err.h"
+
+struct guard {
+	pid_t pid; /* 0 when there is no guard */
+	int fd;	   /* write end, or -1 */
+};
+
+/* Fork the guard; -1 and *errp when it cannot be started. */
+int guard_start(struct guard *g, struct err **errp);
+
+/* A new process group to kill if stewardd dies. */
+void guard_add(struct guard *g, pid_t pgid);
+
+/* A group whose leader is reaped: forget it. */
+void guard_remove(struct guard *g, pid_t pgid);
+
+/* Say goodbye (nothing to kill) and reap the guard. */
+void guard_stop(struct guard *g);
+
+#endif
