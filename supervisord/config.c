@@ -40,6 +40,7 @@
 #define CONFIG_MAX_BYTES (16 * 1024 * 1024)
 #define CONFIG_NAME_MAX 64
 #define CONFIG_REPLICAS_MAX 100000
+#define CONFIG_NSTEWARD_KEYS 4
 /* inih's sentinel for "the rest of this line is in the original". */
 #define CONFIG_LONG_MARK "\001"
 #define CONFIG_BAD_SECTION "\001bad"
@@ -88,8 +89,9 @@ struct config_state {
 	size_t nwards;
 	size_t cap;
 	struct config_ward *cur; /* the ward section being read */
+	enum { SEC_NONE, SEC_STEWARD, SEC_WARD, SEC_BAD } sec;
 	int steward_line;	 /* first [steward] line */
-	int steward_key_line[3];
+	int steward_key_line[CONFIG_NSTEWARD_KEYS];
 };
 
 /* Record one problem, formatted, with its severity. */
@@ -110,6 +112,7 @@ config_problem(struct config_state *st, enum config_severity sev, int line,
 	va_end(ap);
 	rep->v = xrealloc(rep->v, (rep->n + 1) * sizeof(*rep->v));
 	rep->v[rep->n].severity = sev;
+	rep->v[rep->n].line = line;
 	if (line > 0)
 		rep->v[rep->n].msg = xasprintf("%s:%d: %s%s", st->path, line,
 		    sev == CONFIG_WARNING ? "warning: " : "", body);
@@ -134,6 +137,23 @@ config_bad(struct config_state *st, const char *section, const char *key,
 }
 
 /*
+ * Where inih splits KEY = VALUE: the first "=" or ":" before any inline
+ * comment (a ";" after a blank).  -1 when the line has none.
+ */
+static ssize_t
+config_separator(const char *line, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (line[i] == '=' || line[i] == ':')
+			return (ssize_t)i;
+		if (line[i] == ';' && i > 0 &&
+		    isspace((unsigned char)line[i - 1]))
+			return -1;
+	}
+	return -1;
+}
+
+/*
  * The reader inih calls for each line: check the line, then hand inih
  * either the line itself, a blank line, or a stand-in (see the essay).
  */
@@ -151,6 +171,10 @@ config_reader(char *buf, int size, void *arg)
 	len = nl != NULL ? (size_t)(nl - line) : st->len - st->pos;
 	st->pos += len + (nl != NULL);
 	st->lineno++;
+	if (st->lineno == 1 && len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0) {
+		line += 3; /* a UTF-8 byte order mark */
+		len -= 3;
+	}
 	if (len > 0 && line[len - 1] == '\r')
 		len--;
 	st->raw = line;
@@ -195,7 +219,7 @@ config_reader(char *buf, int size, void *arg)
 		snprintf(buf, (size_t)size, "%.*s\n", (int)(close - p + 1), p);
 		return buf;
 	}
-	if (strcspn(line, "=:") >= len) {
+	if (config_separator(line, len) < 0) {
 		config_problem(st, CONFIG_ERROR, st->lineno,
 		    "\"%.*s\" is not a setting; expected KEY = VALUE", (int)len,
 		    line);
@@ -207,7 +231,7 @@ config_reader(char *buf, int size, void *arg)
 		return buf;
 	}
 	/* Too long for inih: pass the key, keep the value by reference. */
-	size_t klen = strcspn(line, "=:");
+	size_t klen = (size_t)config_separator(line, len);
 	if (klen + 3 + strlen(CONFIG_LONG_MARK) > (size_t)size) {
 		config_problem(st, CONFIG_ERROR, st->lineno,
 		    "a key of %zu bytes; no key is that long", klen);
@@ -226,16 +250,17 @@ config_reader(char *buf, int size, void *arg)
 static char *
 config_long_value(const struct config_state *st)
 {
-	const char *p = st->raw + strcspn(st->raw, "=:") + 1;
+	const char *p = st->raw + config_separator(st->raw, st->rawlen) + 1;
 	const char *end = st->raw + st->rawlen;
 	const char *q;
 
-	while (p < end && isspace((unsigned char)*p))
-		p++;
+	/* The comment rule looks at the value before blanks are trimmed. */
 	for (q = p; q < end; q++) {
 		if (*q == ';' && q > p && isspace((unsigned char)q[-1]))
 			break;
 	}
+	while (p < q && isspace((unsigned char)*p))
+		p++;
 	while (q > p && isspace((unsigned char)q[-1]))
 		q--;
 	return xasprintf("%.*s", (int)(q - p), p);
@@ -261,8 +286,8 @@ static const char *const config_key_names[K_NKEYS] = {
 	[K_AUTOSTART] = "autostart",
 };
 
-static const char *const config_steward_keys[] = {"socket", "event_log",
-    "include"};
+static const char *const config_steward_keys[CONFIG_NSTEWARD_KEYS] = {
+    "socket", "event_log", "include", "group"};
 
 /* Edit distance, capped, for "did you mean" hints. */
 static size_t
@@ -590,12 +615,13 @@ config_steward_key(struct config_state *st, const char *key,
 	struct config *c = st->cfg;
 	size_t i;
 
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < CONFIG_NSTEWARD_KEYS; i++) {
 		if (strcmp(key, config_steward_keys[i]) == 0)
 			break;
 	}
-	if (i == 3) {
-		config_unknown_key(st, "steward", key, config_steward_keys, 3);
+	if (i == CONFIG_NSTEWARD_KEYS) {
+		config_unknown_key(st, "steward", key, config_steward_keys,
+		    CONFIG_NSTEWARD_KEYS);
 		return;
 	}
 	if (st->steward_key_line[i] != 0) {
@@ -617,11 +643,12 @@ config_steward_key(struct config_state *st, const char *key,
 			    "expected an absolute path");
 			return;
 		}
+		if (strlen(value) >= 108) {
+			config_bad(st, "steward", key, value,
+			    "a unix socket path is at most 107 bytes");
+			return;
+		}
 		c->socket = xstrdup(value);
-		config_problem(st, CONFIG_WARNING, st->lineno,
-		    "[steward] socket = \"%s\": the control socket is not in "
-		    "this version; nothing listens there yet",
-		    value);
 	} else if (strcmp(key, "event_log") == 0) {
 		if (value[0] != '/' && strcmp(value, "-") != 0) {
 			config_bad(st, "steward", key, value,
@@ -630,6 +657,25 @@ config_steward_key(struct config_state *st, const char *key,
 			return;
 		}
 		c->event_log = xstrdup(value);
+	} else if (strcmp(key, "group") == 0) {
+		struct group *gr = getgrnam(value);
+		char *end;
+
+		if (gr == NULL) {
+			unsigned long id = strtoul(value, &end, 10);
+
+			if (*end == '\0' && end != value && id < UINT_MAX)
+				gr = getgrgid((gid_t)id);
+		}
+		if (gr == NULL) {
+			config_bad(st, "steward", key, value,
+			    "no such group on this system; expected a name or "
+			    "gid from the group database");
+			return;
+		}
+		c->has_group = true;
+		c->group_gid = gr->gr_gid;
+		c->group = xstrdup(gr->gr_name);
 	} else {
 		config_bad(st, "steward", key, value,
 		    "include is not available in this version; put every "
@@ -637,45 +683,48 @@ config_steward_key(struct config_state *st, const char *key,
 	}
 }
 
-/* The handler inih calls for every KEY = VALUE it reads. */
+/*
+ * The handler inih calls for every KEY = VALUE it reads.  The section is
+ * the reader's (st->sec, st->cur), not inih's, whose buffer would cut a
+ * long ward name.
+ */
 static int
 config_handler(void *arg, const char *section, const char *key,
     const char *value)
 {
 	struct config_state *st = arg;
 	char *longv = NULL;
+	char name[CONFIG_NAME_MAX + 8];
 
-	if (strcmp(section, CONFIG_BAD_SECTION) == 0)
+	(void)section;
+	if (st->sec == SEC_BAD)
 		return 1; /* the header was reported */
 	if (st->raw_long && strcmp(value, CONFIG_LONG_MARK) == 0)
 		value = longv = config_long_value(st);
 	if (key[0] == '\0') {
 		config_problem(st, CONFIG_ERROR, st->lineno,
 		    "a setting without a key; expected KEY = VALUE");
-	} else if (section[0] == '\0') {
+	} else if (st->sec == SEC_NONE) {
 		config_problem(st, CONFIG_ERROR, st->lineno,
 		    "%s = \"%s\" is outside any section; put it under "
 		    "[steward] or [ward:NAME]",
 		    key, value);
-	} else if (strcmp(section, "steward") == 0) {
+	} else if (st->sec == SEC_STEWARD) {
 		config_steward_key(st, key, value);
-	} else if (strncmp(section, "ward:", 5) == 0) {
-		config_ward_key(st, section, key, value);
+	} else if (st->cur != NULL) {
+		snprintf(name, sizeof(name), "ward:%s", st->cur->spec.name);
+		config_ward_key(st, name, key, value);
 	}
-	/* Keys of sections reported as unknown are not reported again. */
 	free(longv);
 	return 1;
 }
 
-/*
- * inih reports sections only through the keys in them; to report a
- * section header (and a section with no keys), scan the headers the
- * reader passed.  Called by the reader wrapper for each header line.
- */
+/* A section header: check it and make it the current section. */
 static void
 config_section(struct config_state *st, const char *name)
 {
 	st->cur = NULL;
+	st->sec = SEC_BAD;
 	if (strcmp(name, "steward") == 0) {
 		if (st->steward_line != 0)
 			config_problem(st, CONFIG_ERROR, st->lineno,
@@ -684,16 +733,18 @@ config_section(struct config_state *st, const char *name)
 			    st->steward_line);
 		else
 			st->steward_line = st->lineno;
+		st->sec = SEC_STEWARD;
 	} else if (strncmp(name, "ward:", 5) == 0) {
 		if (!config_name_ok(name + 5)) {
 			config_problem(st, CONFIG_ERROR, st->lineno,
 			    "[%s]: a ward name is 1 to %d letters, digits, "
 			    "'_', '-' or '.'",
 			    name, CONFIG_NAME_MAX);
-			st->cur = NULL;
 			return;
 		}
 		st->cur = config_ward_begin(st, name + 5);
+		if (st->cur != NULL)
+			st->sec = SEC_WARD;
 	} else if (strncmp(name, "job:", 4) == 0 ||
 		   strncmp(name, "program:", 8) == 0 ||
 		   strncmp(name, "group:", 6) == 0) {
@@ -708,32 +759,31 @@ config_section(struct config_state *st, const char *name)
 	}
 }
 
-/* The reader inih sees: config_reader, plus section bookkeeping. */
+/*
+ * The reader inih sees: config_reader, plus the sections, which are
+ * tracked here and handed to inih as a short stand-in.
+ */
 static char *
 config_reader_sections(char *buf, int size, void *arg)
 {
 	struct config_state *st = arg;
 	char *r = config_reader(buf, size, arg);
 
-	if (r != NULL && buf[0] == '[' &&
-	    strncmp(buf + 1, CONFIG_BAD_SECTION,
-		strlen(CONFIG_BAD_SECTION)) != 0) {
+	if (r == NULL || buf[0] != '[')
+		return r;
+	if (strncmp(buf + 1, CONFIG_BAD_SECTION,
+		strlen(CONFIG_BAD_SECTION)) == 0) {
+		st->cur = NULL;
+		st->sec = SEC_BAD;
+	} else {
 		char *close = strchr(buf, ']');
 		char name[256];
 
 		snprintf(name, sizeof(name), "%.*s", (int)(close - buf - 1),
 		    buf + 1);
 		config_section(st, name);
-		if (st->cur == NULL && strncmp(name, "ward:", 5) == 0) {
-			/* Keys of a refused ward section go nowhere. */
-			snprintf(buf, (size_t)size, "[%s]\n",
-			    CONFIG_BAD_SECTION);
-		} else if (strcmp(name, "steward") != 0 &&
-			   strncmp(name, "ward:", 5) != 0) {
-			snprintf(buf, (size_t)size, "[%s]\n",
-			    CONFIG_BAD_SECTION);
-		}
 	}
+	snprintf(buf, (size_t)size, "[s]\n");
 	return r;
 }
 
@@ -761,14 +811,14 @@ config_ward_identity(struct config_state *st, struct ward_spec *w,
 			    "system; expected a name or uid from the passwd "
 			    "database",
 			    w->name, w->user);
-			return;
+		} else {
+			w->has_user = true;
+			w->uid = pw->pw_uid;
+			w->gid = pw->pw_gid;
+			w->home = xstrdup(pw->pw_dir);
+			free(w->user);
+			w->user = xstrdup(pw->pw_name);
 		}
-		w->has_user = true;
-		w->uid = pw->pw_uid;
-		w->gid = pw->pw_gid;
-		w->home = xstrdup(pw->pw_dir);
-		free(w->user);
-		w->user = xstrdup(pw->pw_name);
 	}
 	if (w->group != NULL) {
 		struct group *gr = getgrnam(w->group);
@@ -785,11 +835,15 @@ config_ward_identity(struct config_state *st, struct ward_spec *w,
 			    "system; expected a name or gid from the group "
 			    "database",
 			    w->name, w->group);
-			return;
+		} else {
+			w->has_group = true;
+			w->gid = gr->gr_gid;
 		}
-		w->has_group = true;
-		w->gid = gr->gr_gid;
 	}
+	if (w->user != NULL && !w->has_user)
+		return;
+	if (w->group != NULL && !w->has_group)
+		return;
 	if (w->has_user) {
 		int n = 64;
 
@@ -907,6 +961,22 @@ config_read_file(struct config_state *st)
 	return 0;
 }
 
+/* Put the problems in file order (stable: same line keeps its order). */
+static void
+config_sort(struct config_report *rep)
+{
+	for (size_t i = 1; i < rep->n; i++) {
+		struct config_problem p = rep->v[i];
+		size_t j = i;
+
+		while (j > 0 && rep->v[j - 1].line > p.line) {
+			rep->v[j] = rep->v[j - 1];
+			j--;
+		}
+		rep->v[j] = p;
+	}
+}
+
 /* Free what one ward spec owns. */
 static void
 config_ward_free(struct ward_spec *w)
@@ -949,6 +1019,7 @@ config_load(const char *path, struct config_report *rep)
 	}
 	for (size_t i = 0; i < st.nwards; i++)
 		config_ward_finish(&st, &st.wards[i]);
+	config_sort(rep);
 	if (rep->errors == 0 && st.nwards == 0 && st.text != NULL)
 		config_problem(&st, CONFIG_WARNING, 0,
 		    "no [ward:NAME] sections; stewardd will supervise nothing");
@@ -979,6 +1050,7 @@ config_free(struct config *c)
 	free(c->path);
 	free(c->socket);
 	free(c->event_log);
+	free(c->group);
 	free(c);
 }
 
@@ -1001,4 +1073,48 @@ config_ward(const struct config *c, const char *name)
 			return &c->wards[i];
 	}
 	return NULL;
+}
+
+/* Check a file and print what was found; see config.h. */
+int
+config_check(const char *path)
+{
+	struct config_report rep = {0};
+	struct config *c = config_load(path, &rep);
+	size_t instances = 0;
+	int rc;
+
+	for (size_t i = 0; i < rep.n; i++)
+		fprintf(stderr, "%s\n", rep.v[i].msg);
+	if (c == NULL) {
+		fprintf(stderr, "%s: %zu error%s, %zu warning%s\n", path,
+		    rep.errors, rep.errors == 1 ? "" : "s", rep.warnings,
+		    rep.warnings == 1 ? "" : "s");
+		rc = 78; /* EX_CONFIG */
+	} else {
+		for (size_t i = 0; i < c->nwards; i++)
+			instances += c->wards[i].replicas;
+		printf("%s: OK, %zu ward%s, %zu instance%s, %zu warning%s\n",
+		    path, c->nwards, c->nwards == 1 ? "" : "s", instances,
+		    instances == 1 ? "" : "s", rep.warnings,
+		    rep.warnings == 1 ? "" : "s");
+		rc = 0;
+	}
+	config_free(c);
+	config_report_free(&rep);
+	return rc;
+}
+
+/* The default control socket path; see config.h. */
+char *
+config_default_socket(void)
+{
+	const char *dir;
+
+	if (geteuid() == 0)
+		return xstrdup("/run/steward.sock");
+	dir = getenv("XDG_RUNTIME_DIR");
+	if (dir == NULL || dir[0] != '/')
+		return NULL;
+	return xasprintf("%s/steward.sock", dir);
 }

@@ -67,8 +67,11 @@ struct ward_spec {
 
 struct config {
 	char *path;
-	char *socket;
+	char *socket; /* NULL: config_default_socket() */
 	char *event_log;
+	bool has_group; /* [steward] group: who else may steer */
+	gid_t group_gid;
+	char *group;
 	struct ward_spec *wards;
 	size_t nwards;
 };
@@ -77,6 +80,7 @@ enum config_severity { CONFIG_WARNING, CONFIG_ERROR };
 
 struct config_problem {
 	enum config_severity severity;
+	int line; /* 0: the file as a whole */
 	char *msg; /* "file:line: [section] key = "value": why" */
 };
 
@@ -96,6 +100,19 @@ struct config *config_load(const char *path, struct config_report *rep);
 
 void config_free(struct config *c);
 void config_report_free(struct config_report *rep);
+
+/*
+ * Check a file as stewardd --check and stewardctl check do: every problem
+ * on stderr, a summary line, and the exit code (0, or 78 on an error).
+ */
+int config_check(const char *path);
+
+/*
+ * The control socket when [steward] socket is not set: /run/steward.sock
+ * for root, $XDG_RUNTIME_DIR/steward.sock otherwise (NULL when that is
+ * unset).  Malloc'd.
+ */
+char *config_default_socket(void);
 
 /* The ward with this name, or NULL. */
 const struct ward_spec *config_ward(const struct config *c, const char *name);

@@ -19,9 +19,6 @@
 #define EX_USAGE 64
 #define EX_CONFIG 78
 
-#ifndef STEWARD_VERSION
-#define STEWARD_VERSION "0.1.0"
-#endif
 
 static const char usage_text[] =
     "usage: stewardd -c FILE\n"
@@ -52,35 +49,6 @@ print_report(const struct config_report *rep)
 	for (size_t i = 0; i < rep->n; i++)
 		fprintf(stderr, "%s\n", rep->v[i].msg);
 	return rep->errors;
-}
-
-/* stewardd --check FILE. */
-static int
-check(const char *path)
-{
-	struct config_report rep = {0};
-	struct config *c = config_load(path, &rep);
-	size_t instances = 0;
-	int rc;
-
-	print_report(&rep);
-	if (c == NULL) {
-		fprintf(stderr, "%s: %zu error%s, %zu warning%s\n", path,
-		    rep.errors, rep.errors == 1 ? "" : "s", rep.warnings,
-		    rep.warnings == 1 ? "" : "s");
-		rc = EX_CONFIG;
-	} else {
-		for (size_t i = 0; i < c->nwards; i++)
-			instances += c->wards[i].replicas;
-		printf("%s: OK, %zu ward%s, %zu instance%s, %zu warning%s\n",
-		    path, c->nwards, c->nwards == 1 ? "" : "s", instances,
-		    instances == 1 ? "" : "s", rep.warnings,
-		    rep.warnings == 1 ? "" : "s");
-		rc = EX_OK;
-	}
-	config_free(c);
-	config_report_free(&rep);
-	return rc;
 }
 
 int
@@ -136,7 +104,7 @@ main(int argc, char **argv)
 		return EX_USAGE;
 	}
 	if (check_path != NULL)
-		return check(check_path);
+		return config_check(check_path);
 	if (config_path == NULL) {
 		fprintf(stderr, "stewardd: no config given; use -c FILE\n%s",
 		    usage_text);

@@ -247,6 +247,15 @@ duration_why_unit(const char *p, const char *end, char *why)
 		why_set(why, DURATION_EXPECTED);
 }
 
+/* Say that a duration passes the range, which ends below limit hours. */
+static void
+duration_why_too_long(char *why, int64_t limit)
+{
+	why_set(why,
+		"the duration is too long; expected less than %" PRId64 "h",
+		limit);
+}
+
 /* The unit at p in microseconds, or 0 for none; *lenp is its length. */
 static int64_t
 duration_unit(const char *p, const char *end, size_t *lenp)
@@ -264,7 +273,7 @@ duration_unit(const char *p, const char *end, size_t *lenp)
 	return 0;
 }
 
-/* Parse the duration [s, end); a term that overflows says "less than Nh". */
+/* Parse the duration [s, end); overflow is reported as hours_limit. */
 static int
 duration_parse(const char *s, const char *end, int64_t hours_limit,
 	       struct duration *out, char *why)
@@ -323,9 +332,7 @@ duration_parse(const char *s, const char *end, int64_t hours_limit,
 	return 0;
 
 too_long:
-	why_set(why,
-		"the duration is too long; expected less than %" PRId64 "h",
-		hours_limit);
+	duration_why_too_long(why, hours_limit);
 	return -1;
 }
 
@@ -339,10 +346,7 @@ duration_ms_span(const char *s, const char *end, int64_t *out, char *why)
 	if (duration_parse(s, end, limit, &d, why) == -1)
 		return -1;
 	if (d.us > 0 && !add_i64(&d.ms, 1)) {
-		why_set(why,
-			"the duration is too long; expected less than %" PRId64
-			"h",
-			limit);
+		duration_why_too_long(why, limit);
 		return -1;
 	}
 	*out = d.ms;
@@ -366,10 +370,7 @@ parse_duration_us(const char *s, int64_t *out, char *why)
 	if (duration_parse(s, s + strlen(s), limit, &d, why) == -1)
 		return -1;
 	if (d.ms > (INT64_MAX - d.us) / 1000) {
-		why_set(why,
-			"the duration is too long; expected less than %" PRId64
-			"h",
-			limit);
+		duration_why_too_long(why, limit);
 		return -1;
 	}
 	*out = d.ms * 1000 + d.us;

@@ -35,13 +35,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ctl.h"
 #include "log.h"
 #include "parse.h"
 #include "steward.h"
 
-#ifndef STEWARD_VERSION
-#define STEWARD_VERSION "0.1.0"
-#endif
 
 extern char **environ;
 
@@ -318,6 +316,8 @@ steward_log_transition(struct steward *s, struct ward_inst *wi,
 	uint64_t id = 0;
 	struct evlog_rec r;
 
+	if (out->to != out->from)
+		wi->state_since = in->now;
 	steward_next(wi, out, next, sizeof(next));
 	if (e != NULL) {
 		char *msg = err_person_message(e);
@@ -371,7 +371,17 @@ steward_log_transition(struct steward *s, struct ward_inst *wi,
 		else
 			log_line("%-12s %-8s %s", wi->label, event, reason);
 	}
-	free(reason);
+	if (out->to == WARD_STOPPING || out->to == WARD_BACKOFF ||
+	    out->to == WARD_FAILED || out->to == WARD_EXITED ||
+	    out->to == WARD_STOPPED) {
+		/* The last restart, stop or failure, for status. */
+		free(wi->last_reason);
+		wi->last_reason = reason;
+		wi->last_cause = out->cause;
+		wi->last_log_id = id;
+	} else {
+		free(reason);
+	}
 	err_free(e);
 }
 
@@ -386,6 +396,8 @@ steward_apply(struct steward *s, struct ward_inst *wi,
 	struct err *spawn_err = NULL;
 
 	if (out->actions & WACT_SPAWN) {
+		wi->generation++;
+		wi->beats = 0;
 		free(wi->work);
 		wi->work = NULL;
 		free(wi->status);
@@ -424,9 +436,13 @@ steward_apply(struct steward *s, struct ward_inst *wi,
 			steward_log_transition(s, wi, &fout, &fin, spawn_err);
 		else
 			err_free(spawn_err);
+		/* The waits judge the state the failure led to. */
 		fout.actions &= ~(unsigned)WACT_LOG;
 		steward_apply(s, wi, &fout, &fin);
+		return;
 	}
+	if ((out->actions & WACT_LOG) && s->ctl != NULL)
+		ctl_transition(s->ctl, wi);
 }
 
 /* Feed an event with its full input; see steward.h. */
@@ -742,11 +758,45 @@ steward_teardown(struct steward *s)
 			free(wi->spawn_path);
 			free(wi->work);
 			free(wi->status);
+			free(wi->last_reason);
+			free(wi->refs);
 		}
 		free(s->wards[i].inst);
 	}
 	free(s->wards);
 	free(s->pids);
+}
+
+/* Open the control socket; -1 (said) when stewardd must not start. */
+static int
+steward_listen(struct steward *s)
+{
+	const struct config *cfg = s->cfg;
+	char *path = cfg->socket ? xstrdup(cfg->socket)
+				 : config_default_socket();
+	struct err *e = NULL;
+
+	if (path == NULL) {
+		log_warnx("no control socket: [steward] socket is not set and "
+			  "XDG_RUNTIME_DIR is not set; stewardctl cannot reach "
+			  "this stewardd");
+		return 0;
+	}
+	s->ctl = ctl_open(s, path, cfg->has_group, cfg->group_gid, &e);
+	if (s->ctl == NULL) {
+		char *msg;
+
+		e = ERR_WRAP_P(e, "cannot listen on the control socket %s",
+		    path);
+		msg = err_person_message(e);
+		log_warnx("%s", msg);
+		free(msg);
+		err_free(e);
+		free(path);
+		return -1;
+	}
+	free(path);
+	return 0;
 }
 
 /* Run the steward; see steward.h. */
@@ -760,6 +810,7 @@ steward_run(struct config *cfg)
 	size_t instances = 0;
 
 	s->self = getpid();
+	s->started_at = steward_now();
 	s->loop = ev_default_loop(EVFLAG_AUTO);
 	if (s->loop == NULL) {
 		log_warnx("cannot start: libev could not initialise its loop");
@@ -775,6 +826,11 @@ steward_run(struct config *cfg)
 		return 73; /* EX_CANTCREAT */
 	}
 	s->log_is_stderr = strcmp(cfg->event_log, "-") == 0;
+	if (steward_listen(s) == -1) {
+		evlog_close(s->log);
+		ev_loop_destroy(s->loop);
+		return 73; /* EX_CANTCREAT */
+	}
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
 		log_warnx("cannot become a subreaper (%s): orphans of wards "
 			  "will go to init",
@@ -831,6 +887,8 @@ steward_run(struct config *cfg)
 	if (!s->log_is_stderr)
 		log_line("%-12s %-8s every ward is stopped", "stewardd",
 		    "stopped");
+	ctl_close(s->ctl);
+	s->ctl = NULL;
 	steward_teardown(s);
 	guard_stop(&s->guard);
 	ev_child_stop(s->loop, &s->child);

@@ -28,6 +28,9 @@
 
 struct steward;
 struct ward_rt;
+struct ctl;
+struct ctl_ref;
+
 
 /* What a child reported before exec failed (see ward-spawn.c). */
 struct spawn_report {
@@ -58,6 +61,15 @@ struct ward_inst {
 	double bad_reported_at;
 	const char *bad_why;
 	struct ward_inst *pid_next; /* the pid table's chain */
+	/* for status and waits (ctl.c) */
+	unsigned generation;	  /* spawns so far */
+	double state_since;	  /* when it entered its state */
+	char *last_reason;	  /* the last restart, stop or failure */
+	enum ward_cause last_cause;
+	uint64_t last_log_id;
+	struct ctl_ref *refs;	  /* the waits that include it */
+	size_t nrefs;
+	size_t caprefs;
 };
 
 struct ward_rt {
@@ -78,6 +90,8 @@ struct steward {
 	size_t npids;
 	char **environ; /* stewardd's own environment, for wards */
 	pid_t self;
+	double started_at;
+	struct ctl *ctl; /* the control socket, or NULL */
 	ev_child child;
 	ev_signal sig_term;
 	ev_signal sig_int;

@@ -49,7 +49,9 @@ void ward_proto_parse(const char *line, size_t len, struct proto_msg *m);
 
 /*
  * Splitting a byte stream into lines.  The carry holds a partial line
- * between reads; it is allocated only while a partial line exists.
+ * between reads; it is allocated when the first partial line arrives and
+ * kept (PROTO_LINE_MAX bytes) until ward_proto_reset(), so a ward that
+ * writes lines in pieces costs no allocation per line.
  */
 struct proto_framer {
 	char *carry;	    /* partial line, PROTO_LINE_MAX bytes when set */

@@ -185,10 +185,20 @@ static void
 on_beat(struct ward_sm *sm, const struct ward_policy *pol,
     const struct ward_input *in, struct ward_out *out)
 {
+	bool extended = sm->extend_until > 0;
+
 	sm->last_beat = in->now;
 	sm->extend_until = 0;
-	if (sm->state == WARD_RUNNING)
-		return; /* strategy 3: the timer finds out when it fires */
+	if (sm->state == WARD_RUNNING) {
+		/*
+		 * Strategy 3: the timer finds out when it fires.  Only an
+		 * extension may have pushed it later than the deadline a
+		 * beat now gives; then it must come back.
+		 */
+		if (extended && pol->heartbeat != WARD_HB_NONE)
+			ward_arm(sm, out, in->now + pol->heartbeat_timeout);
+		return;
+	}
 	if (pol->heartbeat == WARD_HB_NONE && in->event == WEV_BEAT)
 		return; /* no beats expected; only the start timer ends it */
 	sm->running_since = in->now;

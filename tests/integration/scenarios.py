@@ -63,7 +63,7 @@ def healthy_ward_is_never_touched():
 [ward:healthy]
 command = {testward} --beat 50
 heartbeat = pipe
-heartbeat_timeout = 300ms
+heartbeat_timeout = 1s
 
 [ward:hang]
 command = {testward} --beat 50 --hang-after 3
@@ -335,7 +335,7 @@ heartbeat_timeout = 5s
 [ward:steady]
 command = {testward} --beat 40
 heartbeat = pipe
-heartbeat_timeout = 250ms
+heartbeat_timeout = 600ms
 """)
     yield st.start()
     st.wait_event("running", ward="steady")

@@ -88,6 +88,7 @@ struct rig {
 static void
 rig_init(struct rig *r, const struct ward_policy *pol, double now)
 {
+	pair_ctx[0] = '\0'; /* a failed table test may have left it set */
 	memset(r, 0, sizeof(*r));
 	r->pol = *pol;
 	ward_sm_init(&r->sm, &r->pol, now);
@@ -811,7 +812,7 @@ test_beat_clears_extend(void **state)
 }
 
 /*
- * BUG (ward.c, on_beat): a beat that clears a long EXTEND leaves the timer
+ * Regression test for a fixed bug (ward.c, on_beat): a beat that clears a long EXTEND leaves the timer
  * armed at the old extended deadline, so a ward that hangs right after
  * that beat is judged only when the extension would have ended (72), not
  * at last_beat + heartbeat_timeout (16).  Expected: the beat re-arms the

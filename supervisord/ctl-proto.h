@@ -1,0 +1,113 @@
+/*
+ * The control protocol between stewardctl and stewardd, version 1.
+ *
+ * Transport: a unix stream socket ([steward] socket; mode 0600, or 0660
+ * with [steward] group).  The peer's credentials are checked when it
+ * connects (SO_PEERCRED, SO_PEERGROUPS): root, stewardd's own uid, or a
+ * member of the configured group; anyone else receives one error reply
+ * (code "refused") and is disconnected.
+ *
+ * A connection carries any number of requests, one at a time: the client
+ * sends a request line and reads exactly one reply line before sending
+ * the next.
+ *
+ * Request: one line of at most CTL_LINE_MAX bytes, newline included:
+ *
+ *	steward/1 COMMAND [ARG ...]\n
+ *
+ * Words are separated by single spaces; a word is 1 to CTL_WORD_MAX
+ * bytes of printable ASCII (0x21-0x7e); at most CTL_ARGS_MAX args.
+ * Options are args that start with "--" and come before the other args.
+ * NAME is a ward ("web", every replica of it) or an instance ("web:1");
+ * "all" means every ward.
+ *
+ *	status [NAME ...]             every instance, or the ones named
+ *	start [--no-wait] NAME ...    start, wait until running or failed
+ *	stop [--no-wait] NAME ...     stop, wait until it has no process
+ *	restart [--no-wait] NAME ...  stop then start, wait until running
+ *	signal SIG NAME ...           send SIG to the instances' groups
+ *	health                        answers at once while the loop runs
+ *	reopen                        reopen the event log (as SIGUSR1)
+ *	info                          version, pid, paths, uptime
+ *
+ * Reply: one line, a JSON object, at most 1 MiB, ending in "\n".
+ *	{"ok":true, ...}
+ *	{"ok":false,"code":"CODE","error":"MESSAGE", ...}
+ * MESSAGE is written for people, without the command's own context
+ * (the client adds it: "cannot stop ward "web": " + MESSAGE).  CODE is
+ * one of: usage, version, no_such_ward, too_long, rate_limited, refused,
+ * busy, timeout, shutting_down, failed, internal.
+ *
+ * status: {"ok":true,"daemon":{DAEMON},"instances":[{INSTANCE}...]}
+ *   DAEMON: "pid", "version", "uptime_ms", "config", "event_log",
+ *	     "socket", "events_lost", "instances"
+ *   INSTANCE: "ward", "replica", "state", "pid" (0: none),
+ *	     "uptime_ms" (since spawn; 0 without a process),
+ *	     "since_ms" (in this state), "last_beat_ms" (-1: no beat yet or
+ *	     no heartbeat), "heartbeat" (pipe|none), "beats", "work" and
+ *	     "status" (null when none), "restarts", "tokens" (fractional),
+ *	     "limit" ("5/1m"), "cause" and "reason" (of the last restart,
+ *	     stop or failure; null when none), "log_id" (of that reason's
+ *	     error, or null)
+ * start, stop, restart: {"ok":BOOL,"results":[{"ward","replica",
+ *	     "ok":BOOL,"state","reason"}...]} with "code":"failed" and an
+ *	     "error" when any instance did not reach its goal; with
+ *	     --no-wait the results have the state at once and ok true.
+ * signal: {"ok":true,"signalled":N} (instances with a process).
+ * health: {"ok":true,"uptime_ms":N}
+ * reopen: {"ok":true} or an error.
+ * info: {"ok":true,"daemon":{DAEMON},"protocol":1}
+ *
+ * Limits, per connection: a request line longer than CTL_LINE_MAX is
+ * refused (code too_long) and the connection closed; no complete request
+ * for CTL_IDLE_SECONDS closes it; requests beyond a token bucket of
+ * CTL_RATE_BURST, refilled CTL_RATE_BURST per second, get code
+ * rate_limited; a reply the client does not read past 1 MiB closes it.
+ * At most CTL_CONN_MAX connections at once: one more gets code busy.
+ */
+#ifndef STEWARD_CTL_PROTO_H
+#define STEWARD_CTL_PROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CTL_PROTO "steward/1"
+#define CTL_LINE_MAX 4096
+#define CTL_WORD_MAX 255
+#define CTL_ARGS_MAX 64
+#define CTL_IDLE_SECONDS 30
+#define CTL_RATE_BURST 50
+#define CTL_CONN_MAX 64
+#define CTL_REPLY_MAX (1024 * 1024)
+
+enum ctl_cmd {
+	CTL_STATUS,
+	CTL_START,
+	CTL_STOP,
+	CTL_RESTART,
+	CTL_SIGNAL,
+	CTL_HEALTH,
+	CTL_REOPEN,
+	CTL_INFO,
+};
+
+struct ctl_request {
+	enum ctl_cmd cmd;
+	bool no_wait;
+	const char *sig; /* signal: the signal word */
+	size_t nargs;	 /* NAMEs */
+	char *args[CTL_ARGS_MAX];
+};
+
+/*
+ * Parse one request line (without its newline), splitting it in place.
+ * Returns 0, or -1 with *code ("usage", "version") and a message in why
+ * (PARSE_WHY bytes).
+ */
+int ctl_parse(char *line, size_t len, struct ctl_request *req,
+    const char **code, char *why);
+
+/* The command's word ("status", ...). */
+const char *ctl_cmd_name(enum ctl_cmd c);
+
+#endif

@@ -1,0 +1,1081 @@
+/*
+ * The control socket (the wire protocol is in ctl-proto.h).
+ *
+ * Never stall the loop.  The listening socket and every connection are
+ * non-blocking.  A connection costs a fixed input buffer of CTL_LINE_MAX
+ * bytes and an output buffer that is dropped with the connection when it
+ * passes twice CTL_REPLY_MAX (a client that does not read).  A request is
+ * handled only once its newline has arrived, so a client that sends a
+ * byte at a time costs a read per byte and nothing else; one that sends
+ * nothing is closed after CTL_IDLE_SECONDS (an idle timer per connection,
+ * re-armed lazily, as the heartbeat deadlines are); a line that fills the
+ * buffer is refused and the connection closed.  Requests beyond a token
+ * bucket (bucket.c, as for restarts) are answered "rate_limited".  At
+ * most CTL_CONN_MAX connections live at once; one more is answered
+ * "busy" and closed.  When accept() fails for lack of fds (EMFILE,
+ * ENFILE), the listener is paused for CTL_PAUSE seconds instead of being
+ * woken again at once by the same pending connection (a busy loop).
+ *
+ * Who may connect.  SO_PEERCRED at accept: root, stewardd's own uid, or
+ * (with [steward] group) that gid as primary or supplementary group
+ * (SO_PEERGROUPS).  Anyone else gets one "refused" reply; refusals are
+ * logged, at most one record per CTL_REPORT_EVERY seconds with a count.
+ *
+ * Waiting.  start, stop and restart reply when every instance named has
+ * reached its goal or cannot: steward.c calls ctl_transition() on every
+ * transition, which re-judges the waits that include that instance
+ * (a wait is linked from each of its instances, so the cost is the
+ * number of waits on that instance, usually zero).  A wait has a
+ * deadline (the longest stop_timeout + start_timeout of its instances,
+ * plus CTL_WAIT_SLACK).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "bucket.h"
+#include "ctl-proto.h"
+#include "ctl.h"
+#include "log.h"
+#include "parse.h"
+#include "steward.h"
+
+#define CTL_PAUSE 0.1
+#define CTL_REPORT_EVERY 10.0
+#define CTL_WAIT_SLACK 10.0
+#define CTL_ACCEPT_BATCH 16
+
+enum ctl_goal { GOAL_RUNNING, GOAL_STOPPED, GOAL_RESTARTED };
+
+struct ctl_conn;
+
+/* A start/stop/restart request waiting for its instances. */
+struct ctl_wait {
+	struct ctl_conn *conn;
+	enum ctl_cmd cmd;
+	enum ctl_goal goal;
+	size_t n;
+	struct ward_inst **inst;
+	unsigned *gen0;	      /* each instance's generation at the request */
+	signed char *verdict; /* 1 reached, -1 cannot, 0 not yet */
+	size_t pending;	      /* verdicts still 0 */
+	bool armed;	      /* judged after the request's own steps */
+	ev_timer deadline;
+};
+
+/* An instance's link to a wait that includes it (see ward_inst). */
+struct ctl_ref {
+	struct ctl_wait *wait;
+	size_t k; /* the instance's position in the wait */
+};
+
+struct ctl_conn {
+	struct ctl *ctl;
+	int fd;
+	ev_io rio;
+	ev_io wio;
+	ev_timer idle;
+	double last_active;
+	char in[CTL_LINE_MAX + 1];
+	size_t inlen;
+	struct sbuf out;
+	size_t outoff;
+	bool closing; /* close once out is written */
+	struct bucket rate;
+	struct ctl_wait *wait;
+	pid_t peer_pid;
+	uid_t peer_uid;
+	struct ctl_conn *next;
+};
+
+struct ctl {
+	struct steward *s;
+	char *path;
+	dev_t dev;
+	ino_t ino;
+	int fd;
+	bool has_group;
+	gid_t gid;
+	ev_io lio;
+	ev_timer pause;
+	ev_prepare reap;
+	struct ctl_conn *conns;
+	struct ctl_conn *dead; /* closed, freed before the loop next waits */
+	size_t nconns;
+	/* rate-limited reports */
+	uint64_t refused, refused_unreported;
+	uint64_t busy_unreported;
+	uint64_t pause_count;
+	double refused_reported_at, busy_reported_at, pause_reported_at;
+};
+
+static void ctl_conn_close(struct ctl_conn *cn);
+static void ctl_conn_flush(struct ctl_conn *cn);
+
+/* Append a reply line and start writing it. */
+static void
+ctl_reply(struct ctl_conn *cn, struct sbuf *body)
+{
+	sbuf_add(&cn->out, body->s, body->len);
+	sbuf_add(&cn->out, "\n", 1);
+	sbuf_free(body);
+	ctl_conn_flush(cn);
+}
+
+/* An error reply: code and a message for people. */
+static void
+ctl_reply_error(struct ctl_conn *cn, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+ctl_reply_error(struct ctl_conn *cn, const char *code, const char *fmt, ...)
+{
+	struct sbuf b = {0};
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	sbuf_addf(&b, "{\"ok\":false,\"code\":\"%s\",\"error\":", code);
+	sbuf_add_json(&b, msg);
+	sbuf_add(&b, "}", 1);
+	free(msg);
+	ctl_reply(cn, &b);
+}
+
+/* Write what is pending; watch for writability if the socket is full. */
+static void
+ctl_conn_flush(struct ctl_conn *cn)
+{
+	struct ev_loop *loop = cn->ctl->s->loop;
+
+	while (cn->outoff < cn->out.len) {
+		ssize_t n = send(cn->fd, cn->out.s + cn->outoff,
+		    cn->out.len - cn->outoff, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN) {
+			if (cn->out.len - cn->outoff > 2 * CTL_REPLY_MAX) {
+				ctl_conn_close(cn); /* it does not read */
+				return;
+			}
+			ev_io_start(loop, &cn->wio);
+			return;
+		}
+		if (n == -1) {
+			ctl_conn_close(cn); /* EPIPE, ECONNRESET: gone */
+			return;
+		}
+		cn->outoff += (size_t)n;
+	}
+	ev_io_stop(loop, &cn->wio);
+	cn->out.len = 0;
+	cn->outoff = 0;
+	if (cn->closing)
+		ctl_conn_close(cn);
+}
+
+/* The socket can take more of the reply. */
+static void
+ctl_conn_write_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	ctl_conn_flush(container_of(w, struct ctl_conn, wio));
+}
+
+/* Milliseconds between two monotonic times, never negative. */
+static long long
+ctl_ms(double later, double earlier)
+{
+	return later > earlier ? llround((later - earlier) * 1000) : 0;
+}
+
+/* The daemon's own fields, shared by status and info. */
+static void
+ctl_add_daemon(struct sbuf *b, struct ctl *c)
+{
+	struct steward *s = c->s;
+	size_t instances = 0;
+
+	for (size_t i = 0; i < s->nwards; i++)
+		instances += s->wards[i].spec->replicas;
+	sbuf_addf(b, "\"daemon\":{\"pid\":%d,\"version\":", (int)s->self);
+	sbuf_add_json(b, STEWARD_VERSION);
+	sbuf_addf(b, ",\"uptime_ms\":%lld,\"config\":",
+	    ctl_ms(steward_now(), s->started_at));
+	sbuf_add_json(b, s->cfg->path);
+	sbuf_add(b, ",\"event_log\":", 13);
+	sbuf_add_json(b, s->cfg->event_log);
+	sbuf_add(b, ",\"socket\":", 10);
+	sbuf_add_json(b, c->path);
+	sbuf_addf(b, ",\"events_lost\":%llu,\"instances\":%zu}",
+	    (unsigned long long)evlog_lost(s->log), instances);
+}
+
+/* Append a string field, or null. */
+static void
+ctl_add_str(struct sbuf *b, const char *key, const char *v)
+{
+	sbuf_addf(b, ",\"%s\":", key);
+	if (v == NULL)
+		sbuf_add(b, "null", 4);
+	else
+		sbuf_add_json(b, v);
+}
+
+/* One instance's status object. */
+static void
+ctl_add_instance(struct sbuf *b, struct ward_inst *wi, double now)
+{
+	const struct ward_spec *w = wi->ward->spec;
+	bool live = ward_state_has_process(wi->sm.state) && wi->pid > 0;
+	char period[32];
+
+	sbuf_add(b, "{\"ward\":", 8);
+	sbuf_add_json(b, w->name);
+	sbuf_addf(b, ",\"replica\":%u,\"state\":\"%s\",\"pid\":%d", wi->replica,
+	    ward_state_name(wi->sm.state), live ? (int)wi->pid : 0);
+	sbuf_addf(b, ",\"uptime_ms\":%lld,\"since_ms\":%lld",
+	    live ? ctl_ms(now, wi->sm.spawned_at) : 0,
+	    ctl_ms(now, wi->state_since));
+	if (live && w->pol.heartbeat != WARD_HB_NONE && wi->beats > 0)
+		sbuf_addf(b, ",\"last_beat_ms\":%lld",
+		    ctl_ms(now, wi->sm.last_beat));
+	else
+		sbuf_add(b, ",\"last_beat_ms\":-1", 18);
+	sbuf_addf(b, ",\"heartbeat\":\"%s\",\"beats\":%llu",
+	    w->pol.heartbeat == WARD_HB_NONE ? "none" : "pipe",
+	    (unsigned long long)wi->beats);
+	ctl_add_str(b, "work", wi->work);
+	ctl_add_str(b, "status", wi->status);
+	sbuf_addf(b, ",\"restarts\":%u,\"tokens\":%.2f", wi->sm.restarts,
+	    floor(bucket_tokens(&wi->sm.bucket, now) * 100) / 100);
+	parse_format_duration(w->limit.period_ms, period, sizeof(period));
+	sbuf_addf(b, ",\"limit\":\"%u/%s\"", w->limit.burst, period);
+	ctl_add_str(b, "cause",
+	    wi->last_reason ? ward_cause_name(wi->last_cause) : NULL);
+	ctl_add_str(b, "reason", wi->last_reason);
+	if (wi->last_log_id != 0)
+		sbuf_addf(b, ",\"log_id\":%llu",
+		    (unsigned long long)wi->last_log_id);
+	else
+		sbuf_add(b, ",\"log_id\":null", 14);
+	sbuf_add(b, "}", 1);
+}
+
+/* The names of every ward, for "no such ward" messages. */
+static char *
+ctl_known(struct steward *s)
+{
+	struct sbuf b = {0};
+
+	for (size_t i = 0; i < s->nwards && i < 20; i++)
+		sbuf_addf(&b, "%s%s", i ? ", " : "", s->wards[i].spec->name);
+	if (s->nwards > 20)
+		sbuf_addf(&b, ", ... (%zu in all)", s->nwards);
+	if (b.s == NULL)
+		sbuf_addf(&b, "none");
+	return b.s;
+}
+
+/*
+ * Resolve the request's names to instances (in config order, each once).
+ * Returns the count, or -1 after replying with the error.
+ */
+static ssize_t
+ctl_resolve(struct ctl_conn *cn, const struct ctl_request *req,
+    struct ward_inst ***outp)
+{
+	struct steward *s = cn->ctl->s;
+	size_t cap = 0, n = 0;
+	struct ward_inst **v = NULL;
+	bool all = req->nargs == 0;
+
+	for (size_t a = 0; a < req->nargs; a++) {
+		if (strcmp(req->args[a], "all") == 0)
+			all = true;
+	}
+	for (size_t i = 0; i < s->nwards; i++)
+		cap += s->wards[i].spec->replicas;
+	v = xcalloc(cap ? cap : 1, sizeof(*v));
+	for (size_t i = 0; i < s->nwards; i++) {
+		struct ward_rt *wr = &s->wards[i];
+
+		for (unsigned j = 0; j < wr->spec->replicas; j++) {
+			bool want = all;
+
+			for (size_t a = 0; a < req->nargs && !want; a++)
+				want = strcmp(req->args[a], wr->spec->name) ==
+					   0 ||
+				    strcmp(req->args[a], wr->inst[j].label) == 0;
+			if (want)
+				v[n++] = &wr->inst[j];
+		}
+	}
+	/* Every name must have matched something. */
+	for (size_t a = 0; a < req->nargs && !all; a++) {
+		bool found = false;
+
+		for (size_t k = 0; k < n && !found; k++)
+			found = strcmp(req->args[a], v[k]->ward->spec->name) ==
+				    0 ||
+			    strcmp(req->args[a], v[k]->label) == 0;
+		if (!found) {
+			char *known = ctl_known(s);
+
+			ctl_reply_error(cn, "no_such_ward",
+			    "no such ward \"%s\" (known: %s)", req->args[a],
+			    known);
+			free(known);
+			free(v);
+			return -1;
+		}
+	}
+	*outp = v;
+	return (ssize_t)n;
+}
+
+/* status [NAME ...] */
+static void
+ctl_do_status(struct ctl_conn *cn, const struct ctl_request *req)
+{
+	struct ward_inst **v;
+	ssize_t n = ctl_resolve(cn, req, &v);
+	double now = steward_now();
+	struct sbuf b = {0};
+
+	if (n < 0)
+		return;
+	sbuf_add(&b, "{\"ok\":true,", 11);
+	ctl_add_daemon(&b, cn->ctl);
+	sbuf_add(&b, ",\"instances\":[", 14);
+	for (ssize_t i = 0; i < n; i++) {
+		if (i > 0)
+			sbuf_add(&b, ",", 1);
+		ctl_add_instance(&b, v[i], now);
+	}
+	sbuf_add(&b, "]}", 2);
+	free(v);
+	ctl_reply(cn, &b);
+}
+
+/* Judge one instance of a wait: 1 reached, -1 cannot, 0 not yet. */
+static int
+ctl_judge(const struct ctl_wait *w, size_t k)
+{
+	struct ward_inst *wi = w->inst[k];
+	enum ward_state st = wi->sm.state;
+	bool fresh = wi->generation != w->gen0[k];
+
+	switch (w->goal) {
+	case GOAL_STOPPED:
+		return ward_state_has_process(st) ? 0 : 1;
+	case GOAL_RESTARTED:
+		if (!fresh)
+			return ward_state_has_process(st) ? 0 : -1;
+		/* FALLTHROUGH */
+	case GOAL_RUNNING:
+		if (st == WARD_RUNNING)
+			return 1;
+		if (st == WARD_STARTING || st == WARD_STOPPING)
+			return 0;
+		return -1;
+	}
+	return -1;
+}
+
+/* Forget the link from an instance to a wait. */
+static void
+ctl_unref(struct ward_inst *wi, struct ctl_wait *w)
+{
+	for (size_t i = 0; i < wi->nrefs; i++) {
+		if (wi->refs[i].wait == w) {
+			wi->refs[i] = wi->refs[--wi->nrefs];
+			return;
+		}
+	}
+}
+
+/* Free a wait and unlink it everywhere (without replying). */
+static void
+ctl_wait_free(struct ctl_wait *w)
+{
+	ev_timer_stop(w->conn->ctl->s->loop, &w->deadline);
+	for (size_t k = 0; k < w->n; k++)
+		ctl_unref(w->inst[k], w);
+	w->conn->wait = NULL;
+	free(w->inst);
+	free(w->gen0);
+	free(w->verdict);
+	free(w);
+}
+
+/* Reply to a wait with every instance's outcome, and free it. */
+static void
+ctl_wait_finish(struct ctl_wait *w, const char *why_not)
+{
+	struct ctl_conn *cn = w->conn;
+	struct sbuf b = {0};
+	size_t failed = 0;
+
+	sbuf_add(&b, "{\"results\":[", 12);
+	for (size_t k = 0; k < w->n; k++) {
+		struct ward_inst *wi = w->inst[k];
+		int v = w->verdict[k];
+
+		if (v != 1)
+			failed++;
+		sbuf_add(&b, k ? ",{\"ward\":" : "{\"ward\":", k ? 9 : 8);
+		sbuf_add_json(&b, wi->ward->spec->name);
+		sbuf_addf(&b, ",\"replica\":%u,\"ok\":%s,\"state\":\"%s\"",
+		    wi->replica, v == 1 ? "true" : "false",
+		    ward_state_name(wi->sm.state));
+		ctl_add_str(&b, "reason",
+		    v == 1 ? NULL
+			   : (v == 0 ? why_not
+				     : (wi->last_reason ? wi->last_reason
+							: ward_state_name(
+							      wi->sm.state))));
+		sbuf_add(&b, "}", 1);
+	}
+	sbuf_add(&b, "]", 1);
+	if (failed == 0) {
+		sbuf_add(&b, ",\"ok\":true}", 11);
+	} else {
+		char *msg = xasprintf("%zu of %zu instance%s did not %s", failed,
+		    w->n, w->n == 1 ? "" : "s",
+		    w->goal == GOAL_STOPPED ? "stop" : "come up running");
+
+		sbuf_addf(&b, ",\"ok\":false,\"code\":\"%s\",\"error\":",
+		    why_not != NULL ? "timeout" : "failed");
+		sbuf_add_json(&b, msg);
+		sbuf_add(&b, "}", 1);
+		free(msg);
+	}
+	ctl_wait_free(w);
+	ctl_reply(cn, &b);
+}
+
+/* A wait's deadline passed: reply with what is known. */
+static void
+ctl_wait_deadline_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct ctl_wait *w = container_of(t, struct ctl_wait, deadline);
+
+	(void)loop;
+	(void)revents;
+	ctl_wait_finish(w, "still on its way when the wait's deadline passed");
+}
+
+/* An instance changed state; see ctl.h. */
+void
+ctl_transition(struct ctl *c, struct ward_inst *wi)
+{
+	(void)c;
+	for (size_t i = 0; i < wi->nrefs;) {
+		struct ctl_wait *w = wi->refs[i].wait;
+		size_t k = wi->refs[i].k;
+
+		if (w->armed && w->verdict[k] == 0) {
+			w->verdict[k] = (signed char)ctl_judge(w, k);
+			if (w->verdict[k] != 0 && --w->pending == 0) {
+				ctl_wait_finish(w, NULL); /* unlinks refs[i] */
+				continue;
+			}
+		}
+		i++;
+	}
+}
+
+/* start, stop, restart: feed the event to each instance, maybe wait. */
+static void
+ctl_do_steer(struct ctl_conn *cn, const struct ctl_request *req)
+{
+	struct steward *s = cn->ctl->s;
+	struct ward_inst **v;
+	ssize_t n = ctl_resolve(cn, req, &v);
+	struct ctl_wait *w;
+	double longest = 0;
+	enum ward_event ev = req->cmd == CTL_START ? WEV_START
+	    : req->cmd == CTL_STOP		   ? WEV_STOP
+						   : WEV_RESTART;
+
+	if (n < 0)
+		return;
+	if (s->stopping) {
+		free(v);
+		ctl_reply_error(cn, "shutting_down",
+		    "stewardd is shutting down");
+		return;
+	}
+	w = xcalloc(1, sizeof(*w));
+	w->conn = cn;
+	w->cmd = req->cmd;
+	w->goal = req->cmd == CTL_START ? GOAL_RUNNING
+	    : req->cmd == CTL_STOP	    ? GOAL_STOPPED
+					    : GOAL_RESTARTED;
+	w->n = (size_t)n;
+	w->inst = v;
+	w->gen0 = xcalloc(w->n ? w->n : 1, sizeof(unsigned));
+	w->verdict = xcalloc(w->n ? w->n : 1, 1);
+	for (size_t k = 0; k < w->n; k++)
+		w->gen0[k] = v[k]->generation;
+	cn->wait = w;
+	/* Link first, so transitions during the steps are judged. */
+	for (size_t k = 0; k < w->n; k++) {
+		struct ward_inst *wi = v[k];
+
+		if (wi->nrefs == wi->caprefs) {
+			wi->caprefs = wi->caprefs ? wi->caprefs * 2 : 2;
+			wi->refs = xrealloc(wi->refs,
+			    wi->caprefs * sizeof(*wi->refs));
+		}
+		wi->refs[wi->nrefs++] = (struct ctl_ref){.wait = w, .k = k};
+	}
+	for (size_t k = 0; k < w->n; k++) {
+		const struct ward_policy *pol = &v[k]->ward->spec->pol;
+
+		if (pol->stop_timeout + pol->start_timeout > longest)
+			longest = pol->stop_timeout + pol->start_timeout;
+		steward_step(s, v[k], ev);
+	}
+	w->pending = 0;
+	for (size_t k = 0; k < w->n; k++) {
+		if (w->verdict[k] == 0)
+			w->verdict[k] = (signed char)ctl_judge(w, k);
+		if (w->verdict[k] == 0)
+			w->pending++;
+	}
+	if (w->pending == 0 || req->no_wait) {
+		if (req->no_wait)
+			for (size_t k = 0; k < w->n; k++)
+				w->verdict[k] = 1;
+		ctl_wait_finish(w, NULL);
+		return;
+	}
+	w->armed = true;
+	ev_timer_init(&w->deadline, ctl_wait_deadline_cb,
+	    longest + CTL_WAIT_SLACK, 0);
+	ev_timer_start(s->loop, &w->deadline);
+}
+
+/* signal SIG NAME ... */
+static void
+ctl_do_signal(struct ctl_conn *cn, const struct ctl_request *req)
+{
+	struct ward_inst **v;
+	ssize_t n;
+	int sig, count = 0;
+	char why[PARSE_WHY];
+	struct sbuf b = {0};
+
+	if (parse_signal(req->sig, &sig, why) == -1) {
+		ctl_reply_error(cn, "usage", "signal \"%s\": %s", req->sig,
+		    why);
+		return;
+	}
+	if ((n = ctl_resolve(cn, req, &v)) < 0)
+		return;
+	for (ssize_t i = 0; i < n; i++) {
+		if (ward_state_has_process(v[i]->sm.state) && v[i]->pid > 0 &&
+		    kill(-v[i]->pid, sig) == 0)
+			count++;
+	}
+	free(v);
+	sbuf_addf(&b, "{\"ok\":true,\"signalled\":%d}", count);
+	ctl_reply(cn, &b);
+}
+
+/* reopen: as SIGUSR1. */
+static void
+ctl_do_reopen(struct ctl_conn *cn)
+{
+	struct err *e = NULL;
+	struct sbuf b = {0};
+
+	if (evlog_reopen(cn->ctl->s->log, &e) == -1) {
+		char *msg = err_str(e);
+
+		ctl_reply_error(cn, "failed", "%s", msg);
+		free(msg);
+		err_free(e);
+		return;
+	}
+	sbuf_add(&b, "{\"ok\":true}", 11);
+	ctl_reply(cn, &b);
+}
+
+/* Handle one complete request line. */
+static void
+ctl_request(struct ctl_conn *cn, char *line, size_t len)
+{
+	struct ctl_request req;
+	const char *code;
+	char why[PARSE_WHY];
+	struct sbuf b = {0};
+
+	if (!bucket_take(&cn->rate, steward_now())) {
+		ctl_reply_error(cn, "rate_limited",
+		    "more than %d requests a second; slow down",
+		    CTL_RATE_BURST);
+		return;
+	}
+	if (ctl_parse(line, len, &req, &code, why) == -1) {
+		ctl_reply_error(cn, code, "%s", why);
+		return;
+	}
+	switch (req.cmd) {
+	case CTL_STATUS:
+		ctl_do_status(cn, &req);
+		break;
+	case CTL_START:
+	case CTL_STOP:
+	case CTL_RESTART:
+		ctl_do_steer(cn, &req);
+		break;
+	case CTL_SIGNAL:
+		ctl_do_signal(cn, &req);
+		break;
+	case CTL_HEALTH:
+		sbuf_addf(&b, "{\"ok\":true,\"uptime_ms\":%lld}",
+		    ctl_ms(steward_now(), cn->ctl->s->started_at));
+		ctl_reply(cn, &b);
+		break;
+	case CTL_REOPEN:
+		ctl_do_reopen(cn);
+		break;
+	case CTL_INFO:
+		sbuf_add(&b, "{\"ok\":true,\"protocol\":1,", 24);
+		ctl_add_daemon(&b, cn->ctl);
+		sbuf_add(&b, "}", 1);
+		ctl_reply(cn, &b);
+		break;
+	}
+}
+
+/* Handle every complete line in the buffer (one at a time, no waits). */
+static void
+ctl_conn_process(struct ctl_conn *cn)
+{
+	while (cn->wait == NULL && !cn->closing && cn->fd >= 0) {
+		char *nl = memchr(cn->in, '\n', cn->inlen);
+		size_t len;
+
+		if (nl == NULL)
+			break;
+		len = (size_t)(nl - cn->in);
+		cn->last_active = steward_now();
+		ctl_request(cn, cn->in, len);
+		if (cn->fd < 0)
+			return; /* closed while replying */
+		memmove(cn->in, cn->in + len + 1, cn->inlen - len - 1);
+		cn->inlen -= len + 1;
+	}
+}
+
+/* The client sent something, or went away. */
+static void
+ctl_conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct ctl_conn *cn = container_of(w, struct ctl_conn, rio);
+	ssize_t n;
+
+	(void)loop;
+	(void)revents;
+	if (cn->inlen == CTL_LINE_MAX) {
+		/* Full of lines waiting behind a pending request. */
+		ev_io_stop(loop, &cn->rio);
+		return;
+	}
+	n = recv(cn->fd, cn->in + cn->inlen, CTL_LINE_MAX - cn->inlen,
+	    MSG_DONTWAIT);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		ctl_conn_close(cn); /* EOF or reset: cancels any wait */
+		return;
+	}
+	cn->inlen += (size_t)n;
+	ctl_conn_process(cn);
+	if (cn->fd >= 0 && cn->wait == NULL && !cn->closing &&
+	    cn->inlen == CTL_LINE_MAX) {
+		ctl_reply_error(cn, "too_long",
+		    "a request longer than %d bytes; closing", CTL_LINE_MAX);
+		if (cn->fd >= 0) {
+			cn->closing = true;
+			ev_io_stop(loop, &cn->rio);
+			ctl_conn_flush(cn);
+		}
+	}
+}
+
+/* The idle timer fired: close if nothing came for CTL_IDLE_SECONDS. */
+static void
+ctl_conn_idle_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct ctl_conn *cn = container_of(t, struct ctl_conn, idle);
+	double left = cn->last_active + CTL_IDLE_SECONDS - steward_now();
+
+	(void)revents;
+	if (cn->wait != NULL || left > 0) {
+		t->repeat = left > 0 ? left : CTL_IDLE_SECONDS;
+		ev_timer_again(loop, t);
+		return;
+	}
+	ctl_reply_error(cn, "timeout", "no request for %d seconds; closing",
+	    CTL_IDLE_SECONDS);
+	if (cn->fd >= 0) {
+		cn->closing = true;
+		ev_io_stop(loop, &cn->rio);
+		ctl_conn_flush(cn);
+	}
+}
+
+/* Close a connection, dropping any wait and pending output. */
+static void
+ctl_conn_close(struct ctl_conn *cn)
+{
+	struct ctl *c = cn->ctl;
+	struct ev_loop *loop = c->s->loop;
+
+	if (cn->fd < 0)
+		return;
+	if (cn->wait != NULL)
+		ctl_wait_free(cn->wait);
+	ev_io_stop(loop, &cn->rio);
+	ev_io_stop(loop, &cn->wio);
+	ev_timer_stop(loop, &cn->idle);
+	if (close(cn->fd) == -1 && errno != EINTR)
+		log_warnx("closing a control connection: %s", strerror(errno));
+	cn->fd = -1;
+	for (struct ctl_conn **p = &c->conns; *p != NULL; p = &(*p)->next) {
+		if (*p == cn) {
+			*p = cn->next;
+			break;
+		}
+	}
+	c->nconns--;
+	sbuf_free(&cn->out);
+	/* Freed before the loop next waits: callers may still look at it. */
+	cn->next = c->dead;
+	c->dead = cn;
+}
+
+/* Before the loop waits: free the connections closed meanwhile. */
+static void
+ctl_reap_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	struct ctl *c = container_of(w, struct ctl, reap);
+
+	(void)loop;
+	(void)revents;
+	while (c->dead != NULL) {
+		struct ctl_conn *cn = c->dead;
+
+		c->dead = cn->next;
+		free(cn);
+	}
+}
+
+/* A rate-limited warning about the control socket. */
+static void
+ctl_report(struct ctl *c, double *last, uint64_t *count, const char *event,
+    const char *reason, uid_t uid, pid_t pid)
+{
+	struct evlog_rec r;
+	double now = steward_now();
+
+	(*count)++;
+	if (*last > 0 && now - *last < CTL_REPORT_EVERY)
+		return;
+	evlog_begin(&r, c->s->log, EVLOG_WARN, event);
+	evlog_int(&r, "count", (long long)*count);
+	if (pid > 0) {
+		evlog_int(&r, "peer_uid", uid);
+		evlog_int(&r, "peer_pid", pid);
+	}
+	evlog_str(&r, "reason", reason);
+	evlog_commit(&r);
+	*count = 0;
+	*last = now;
+}
+
+/* May this peer steer stewardd? */
+static bool
+ctl_peer_allowed(struct ctl *c, int fd, struct ucred *cred)
+{
+	socklen_t len = sizeof(*cred);
+	gid_t groups[256];
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, cred, &len) == -1)
+		return false;
+	if (cred->uid == 0 || cred->uid == geteuid())
+		return true;
+	if (!c->has_group)
+		return false;
+	if (cred->gid == c->gid)
+		return true;
+	len = sizeof(groups);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) == -1)
+		return false;
+	for (size_t i = 0; i < len / sizeof(gid_t); i++) {
+		if (groups[i] == c->gid)
+			return true;
+	}
+	return false;
+}
+
+/* Answer and close a connection that will not be served. */
+static void
+ctl_turn_away(int fd, const char *code, const char *msg)
+{
+	struct sbuf b = {0};
+
+	sbuf_addf(&b, "{\"ok\":false,\"code\":\"%s\",\"error\":", code);
+	sbuf_add_json(&b, msg);
+	sbuf_add(&b, "}\n", 2);
+	/* Best effort: a fresh socket has room for one short line. */
+	(void)send(fd, b.s, b.len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	sbuf_free(&b);
+	if (close(fd) == -1 && errno != EINTR)
+		log_warnx("closing a refused connection: %s", strerror(errno));
+}
+
+/* The listener was paused for lack of fds: listen again. */
+static void
+ctl_resume_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct ctl *c = container_of(t, struct ctl, pause);
+
+	(void)revents;
+	ev_io_start(loop, &c->lio);
+}
+
+/* Accept what is waiting, a bounded batch per wake-up. */
+static void
+ctl_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct ctl *c = container_of(w, struct ctl, lio);
+
+	(void)revents;
+	for (int i = 0; i < CTL_ACCEPT_BATCH; i++) {
+		int fd = accept4(c->fd, NULL, NULL,
+		    SOCK_CLOEXEC | SOCK_NONBLOCK);
+		struct ucred cred = {0};
+		struct ctl_conn *cn;
+
+		if (fd == -1) {
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM) {
+				/* Pending connections would wake us at once,
+				 * again and again: pause instead. */
+				ev_io_stop(loop, &c->lio);
+				ev_timer_set(&c->pause, CTL_PAUSE, 0);
+				ev_timer_start(loop, &c->pause);
+				ctl_report(c, &c->pause_reported_at,
+				    &c->pause_count, "control_accept_paused",
+				    strerror(errno), 0, 0);
+			}
+			return; /* EAGAIN, ECONNABORTED, ...: done for now */
+		}
+		if (!ctl_peer_allowed(c, fd, &cred)) {
+			c->refused++;
+			ctl_turn_away(fd, "refused",
+			    "permission denied: only root, stewardd's own user "
+			    "or members of [steward] group may steer it");
+			ctl_report(c, &c->refused_reported_at,
+			    &c->refused_unreported, "control_refused",
+			    "a peer that may not steer stewardd connected",
+			    cred.uid, cred.pid);
+			continue;
+		}
+		if (c->nconns >= CTL_CONN_MAX) {
+			ctl_turn_away(fd, "busy",
+			    "too many control connections; try again");
+			ctl_report(c, &c->busy_reported_at,
+			    &c->busy_unreported, "control_busy",
+			    "connection refused: CTL_CONN_MAX connections "
+			    "are open",
+			    cred.uid, cred.pid);
+			continue;
+		}
+		cn = xcalloc(1, sizeof(*cn));
+		cn->ctl = c;
+		cn->fd = fd;
+		cn->peer_pid = cred.pid;
+		cn->peer_uid = cred.uid;
+		cn->last_active = steward_now();
+		bucket_init(&cn->rate, CTL_RATE_BURST, 1.0, cn->last_active);
+		ev_io_init(&cn->rio, ctl_conn_read_cb, fd, EV_READ);
+		ev_io_init(&cn->wio, ctl_conn_write_cb, fd, EV_WRITE);
+		ev_init(&cn->idle, ctl_conn_idle_cb);
+		cn->idle.repeat = CTL_IDLE_SECONDS;
+		ev_io_start(loop, &cn->rio);
+		ev_timer_again(loop, &cn->idle);
+		cn->next = c->conns;
+		c->conns = cn;
+		c->nconns++;
+	}
+}
+
+/*
+ * Make the path ours: refuse a symlink, a non-socket, or a live stewardd;
+ * remove a stale socket.
+ */
+static int
+ctl_claim(const char *path, struct err **errp)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct stat sb;
+	int fd, rc;
+
+	if (lstat(path, &sb) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		*errp = ERR_SYS("checking %s", path);
+		return -1;
+	}
+	if (S_ISLNK(sb.st_mode)) {
+		*errp = ERR_NEW("%s is a symbolic link; refusing to follow it "
+				"(remove it or choose another socket path)",
+		    path);
+		return -1;
+	}
+	if (!S_ISSOCK(sb.st_mode)) {
+		*errp = ERR_NEW("%s exists and is not a socket; remove it or "
+				"choose another socket path",
+		    path);
+		return -1;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd == -1) {
+		*errp = ERR_SYS("making a socket to probe %s", path);
+		return -1;
+	}
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+	close(fd);
+	if (rc == 0) {
+		*errp = ERR_NEW("another stewardd is listening on %s; stop it "
+				"or choose another socket path",
+		    path);
+		return -1;
+	}
+	if (errno != ECONNREFUSED) {
+		*errp = ERR_SYS("probing %s", path);
+		return -1;
+	}
+	if (unlink(path) == -1 && errno != ENOENT) {
+		*errp = ERR_SYS("removing the stale socket %s", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Listen on the control socket; see ctl.h. */
+struct ctl *
+ctl_open(struct steward *s, const char *path, bool has_group, gid_t gid,
+    struct err **errp)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct ctl *c;
+	struct stat sb;
+	mode_t old;
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		*errp = ERR_NEW("the socket path %s is longer than %zu bytes",
+		    path, sizeof(sa.sun_path) - 1);
+		return NULL;
+	}
+	if (ctl_claim(path, errp) == -1)
+		return NULL;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd == -1) {
+		*errp = ERR_SYS("making the control socket");
+		return NULL;
+	}
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	old = umask(0177); /* never a moment with a wider mode */
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
+		*errp = ERR_SYS("binding %s", path);
+		umask(old);
+		close(fd);
+		return NULL;
+	}
+	umask(old);
+	if (has_group &&
+	    (chown(path, (uid_t)-1, gid) == -1 || chmod(path, 0660) == -1)) {
+		*errp = ERR_SYS("giving %s to group %u with mode 0660", path,
+		    (unsigned)gid);
+		unlink(path);
+		close(fd);
+		return NULL;
+	}
+	if (listen(fd, 64) == -1 || stat(path, &sb) == -1) {
+		*errp = ERR_SYS("listening on %s", path);
+		unlink(path);
+		close(fd);
+		return NULL;
+	}
+	c = xcalloc(1, sizeof(*c));
+	c->s = s;
+	c->path = xstrdup(path);
+	c->dev = sb.st_dev;
+	c->ino = sb.st_ino;
+	c->fd = fd;
+	c->has_group = has_group;
+	c->gid = gid;
+	ev_io_init(&c->lio, ctl_accept_cb, fd, EV_READ);
+	ev_io_start(s->loop, &c->lio);
+	ev_init(&c->pause, ctl_resume_cb);
+	ev_prepare_init(&c->reap, ctl_reap_cb);
+	ev_prepare_start(s->loop, &c->reap);
+	return c;
+}
+
+/* Stop listening and close everything; see ctl.h. */
+void
+ctl_close(struct ctl *c)
+{
+	struct ev_loop *loop;
+	struct stat sb;
+
+	if (c == NULL)
+		return;
+	loop = c->s->loop;
+	while (c->conns != NULL) {
+		struct ctl_conn *cn = c->conns;
+
+		if (cn->wait != NULL) {
+			ctl_wait_free(cn->wait);
+			ctl_reply_error(cn, "shutting_down",
+			    "stewardd is shutting down");
+		}
+		ctl_conn_close(cn);
+	}
+	ctl_reap_cb(loop, &c->reap, 0);
+	ev_io_stop(loop, &c->lio);
+	ev_timer_stop(loop, &c->pause);
+	ev_prepare_stop(loop, &c->reap);
+	if (close(c->fd) == -1 && errno != EINTR)
+		log_warnx("closing the control socket: %s", strerror(errno));
+	/* Remove the path only if it is still our socket. */
+	if (lstat(c->path, &sb) == 0 && sb.st_dev == c->dev &&
+	    sb.st_ino == c->ino && unlink(c->path) == -1)
+		log_warnx("removing %s: %s", c->path, strerror(errno));
+	free(c->path);
+	free(c);
+}

@@ -1,0 +1,27 @@
+/*
+ * The control socket: stewardd's side of the protocol in ctl-proto.h.
+ */
+#ifndef STEWARD_CTL_H
+#define STEWARD_CTL_H
+
+#include "err.h"
+
+struct steward;
+struct ward_inst;
+struct ctl;
+
+/*
+ * Listen on path: refuses a symlink, a non-socket, or a socket another
+ * live stewardd answers on; replaces a stale one.  Mode 0600, or 0660
+ * and owned by group gid when has_group.
+ */
+struct ctl *ctl_open(struct steward *s, const char *path, bool has_group,
+    gid_t gid, struct err **errp);
+
+/* An instance changed state: finish the requests waiting for it. */
+void ctl_transition(struct ctl *c, struct ward_inst *wi);
+
+/* Stop listening, answer waiting clients, close, unlink the socket. */
+void ctl_close(struct ctl *c);
+
+#endif
