@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -23,6 +24,7 @@ import time
 
 STEWARDD = os.environ.get("STEWARDD", "build/supervisord/stewardd")
 TESTWARD = os.environ.get("TESTWARD", "build/tests/integration/testward")
+STEWARDCTL = os.environ.get("STEWARDCTL", "build/supervisord/stewardctl")
 SOURCE_ROOT = os.environ.get("SOURCE_ROOT", ".")
 
 PR_SET_CHILD_SUBREAPER = 36
@@ -75,14 +77,17 @@ class Steward:
         self.events_path = os.path.join(self.dir, "events.jsonl")
         self.stderr_path = os.path.join(self.dir, "stderr")
         self.config_path = os.path.join(self.dir, "steward.ini")
+        self.socket_path = os.path.join(self.dir, "ctl.sock")
         self.proc = None
         self._events = []
         self._offset = 0
         self._partial = b""
         body = config.format(testward=TESTWARD, tmp=self.dir,
-                             events=self.events_path, root=SOURCE_ROOT)
+                             events=self.events_path, root=SOURCE_ROOT,
+                             socket=self.socket_path)
         if "[steward]" not in body:
-            body = f"[steward]\nevent_log = {self.events_path}\n\n" + body
+            body = (f"[steward]\nevent_log = {self.events_path}\n"
+                    f"socket = {self.socket_path}\n\n" + body)
         with open(self.config_path, "w") as f:
             f.write(body)
         for fname, content in (extra_files or {}).items():
@@ -92,11 +97,20 @@ class Steward:
     def path(self, name):
         return os.path.join(self.dir, name)
 
-    def start(self, *extra_args):
+    def start(self, *extra_args, nofile=None, wait_socket=True):
+        """Start stewardd; with nofile, under that RLIMIT_NOFILE."""
+        import resource
         self.stderr = open(self.stderr_path, "wb")
+
+        def limit():
+            if nofile is not None:
+                resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
         self.proc = subprocess.Popen(
             [STEWARDD, "-c", self.config_path, *extra_args],
-            stdin=subprocess.DEVNULL, stdout=self.stderr, stderr=self.stderr)
+            stdin=subprocess.DEVNULL, stdout=self.stderr, stderr=self.stderr,
+            preexec_fn=limit)
+        if wait_socket:
+            self.wait_event("stewardd_started")
         return self
 
     @property
@@ -182,6 +196,54 @@ class Steward:
     def pids_in(self, name):
         with open(self.path(name)) as f:
             return [int(x) for x in f.read().split()]
+
+    # -- the control socket -----------------------------------------------
+    def connect(self, timeout=5.0):
+        """A raw connection to the control socket."""
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(timeout)
+        sock.connect(self.socket_path)
+        return sock
+
+    def request(self, line, timeout=30.0, sock=None):
+        """Send one protocol line; return the reply as a dict."""
+        own = sock is None
+        if own:
+            sock = self.connect(timeout)
+        sock.settimeout(timeout)
+        try:
+            sock.sendall(line.encode() + b"\n")
+            data = b""
+            while not data.endswith(b"\n"):
+                chunk = sock.recv(65536)
+                if not chunk:
+                    self.fail(f"control socket closed without a reply "
+                              f"to {line!r} (got {data[:200]!r})")
+                data += chunk
+            return json.loads(data)
+        finally:
+            if own:
+                sock.close()
+
+    def ctl(self, *args, check_rc=None, timeout=60):
+        """Run stewardctl against this stewardd; return the CompletedProcess."""
+        p = subprocess.run([STEWARDCTL, "-s", self.socket_path, *args],
+                           capture_output=True, text=True, timeout=timeout)
+        if check_rc is not None and p.returncode != check_rc:
+            self.fail(f"stewardctl {' '.join(args)} exited {p.returncode}, "
+                      f"expected {check_rc}\nstdout: {p.stdout}\n"
+                      f"stderr: {p.stderr}")
+        return p
+
+    def status(self):
+        """The status document, as stewardctl status --json gives it."""
+        return self.request("steward/1 status")
+
+    def instance(self, ward, replica=0):
+        for i in self.status()["instances"]:
+            if i["ward"] == ward and i["replica"] == replica:
+                return i
+        self.fail(f"no instance {ward}:{replica} in status")
 
     # -- the end ---------------------------------------------------------
     def send(self, sig):
