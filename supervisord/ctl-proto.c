@@ -143,6 +143,11 @@ ctl_parse(char *line, size_t len, struct ctl_request *req, const char **code,
 		    def->usage);
 		return -1;
 	}
+	if (nw - i > CTL_ARGS_MAX) {
+		snprintf(why, PARSE_WHY, "more than %d arguments",
+		    CTL_ARGS_MAX);
+		return -1;
+	}
 	for (; i < nw; i++)
 		req->args[req->nargs++] = words[i];
 	return 0;
