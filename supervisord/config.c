@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -961,6 +962,39 @@ config_read_file(struct config_state *st)
 	return 0;
 }
 
+/*
+ * Every instance with a heartbeat pipe holds one fd for its whole life
+ * (the spawn's report pipe is closed once exec succeeds); stewardd itself
+ * needs about CONFIG_FD_RESERVE more (control connections, the event log,
+ * the loop, the guard).  stewardd raises its soft RLIMIT_NOFILE to the
+ * hard limit at start, so the hard limit is the budget.
+ */
+#define CONFIG_FD_RESERVE 32
+
+/* Refuse a config whose wards cannot all get their fds on this machine. */
+static void
+config_check_budget(struct config_state *st)
+{
+	struct rlimit rl;
+	unsigned long long need = CONFIG_FD_RESERVE, instances = 0;
+
+	for (size_t i = 0; i < st->nwards; i++) {
+		const struct ward_spec *w = &st->wards[i].spec;
+
+		instances += w->replicas;
+		if (w->pol.heartbeat == WARD_HB_PIPE)
+			need += w->replicas;
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 ||
+	    rl.rlim_max == RLIM_INFINITY || need <= rl.rlim_max)
+		return;
+	config_problem(st, CONFIG_ERROR, 0,
+	    "%llu ward instances need about %llu file descriptors, but "
+	    "RLIMIT_NOFILE allows at most %llu here; raise the hard limit "
+	    "(ulimit -Hn, LimitNOFILE=) or run fewer replicas",
+	    instances, need, (unsigned long long)rl.rlim_max);
+}
+
 /* Put the problems in file order (stable: same line keeps its order). */
 static void
 config_sort(struct config_report *rep)
@@ -1020,6 +1054,7 @@ config_load(const char *path, struct config_report *rep)
 	for (size_t i = 0; i < st.nwards; i++)
 		config_ward_finish(&st, &st.wards[i]);
 	config_sort(rep);
+	config_check_budget(&st);
 	if (rep->errors == 0 && st.nwards == 0 && st.text != NULL)
 		config_problem(&st, CONFIG_WARNING, 0,
 		    "no [ward:NAME] sections; stewardd will supervise nothing");

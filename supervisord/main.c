@@ -3,12 +3,14 @@
  * loads the config (or only checks it), and runs the steward in the
  * foreground.  Exit codes follow sysexits(3).
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -64,6 +66,7 @@ main(int argc, char **argv)
 	const char *config_path = NULL, *check_path = NULL;
 	struct config_report rep = {0};
 	struct config *c;
+	struct rlimit rl;
 	int ch, rc;
 
 	/*
@@ -112,6 +115,13 @@ main(int argc, char **argv)
 	}
 
 	log_init();
+	/* Each ward holds an fd: take all the machine allows (see config.c). */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			log_warnx("cannot raise RLIMIT_NOFILE to %llu: %s",
+			    (unsigned long long)rl.rlim_max, strerror(errno));
+	}
 	c = config_load(config_path, &rep);
 	if (print_report(&rep) > 0 || c == NULL) {
 		fprintf(stderr, "stewardd: %s has %zu error%s; not starting\n",

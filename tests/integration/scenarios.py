@@ -605,6 +605,8 @@ def hostile_clients_harm_no_one():
     for sk in socks:
         sk.close()
     st.wait_event("control_busy")
+    st.wait_for("the closed connections to be noticed",
+                lambda: _answers(st.socket_path), timeout=10)
     # A pipelined burst past the rate limit.
     burst = st.connect()
     burst.sendall(b"steward/1 health\n" * 200)
@@ -637,10 +639,10 @@ def hostile_clients_harm_no_one():
 @scenario("fd-exhaustion-pauses-accepting")
 def fd_exhaustion_pauses_accepting():
     st = Steward("emfile", BEATING)
-    yield st.start(nofile=24)
+    yield st.start(nofile=40)
     st.wait_event("running", ward="beater")
     socks = []
-    for _ in range(40):
+    for _ in range(60):
         socks.append(st.connect())
     st.wait_event("control_accept_paused")
     cpu0 = cpu_seconds(st.pid)
