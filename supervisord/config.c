@@ -71,6 +71,7 @@ enum config_key {
 struct config_ward {
 	struct ward_spec spec;
 	int key_line[K_NKEYS]; /* 0: not set */
+	bool bad[K_NKEYS];     /* set, but its value was refused */
 };
 
 struct config_state {
@@ -497,13 +498,11 @@ config_ward_value(struct ward_spec *w, enum config_key k, const char *v,
 			w->pol.heartbeat = WARD_HB_PIPE;
 		else if (strcmp(v, "none") == 0)
 			w->pol.heartbeat = WARD_HB_NONE;
-		else if (strcmp(v, "notify") == 0) {
+		else if (strcmp(v, "notify") == 0)
+			w->pol.heartbeat = WARD_HB_NOTIFY;
+		else {
 			snprintf(why, PARSE_WHY,
-			    "heartbeat = notify is not available in this "
-			    "version; expected pipe or none");
-			return -1;
-		} else {
-			snprintf(why, PARSE_WHY, "expected pipe or none");
+			    "expected pipe, notify or none");
 			return -1;
 		}
 		return 0;
@@ -604,8 +603,10 @@ config_ward_key(struct config_state *st, const char *section,
 		return;
 	}
 	if (config_ward_value(&cw->spec, (enum config_key)k, value, why) ==
-	    -1)
+	    -1) {
+		cw->bad[k] = true;
 		config_bad(st, section, key, value, why);
+	}
 }
 
 /* A key in the [steward] section. */
@@ -881,11 +882,12 @@ config_ward_finish(struct config_state *st, struct config_ward *cw)
 		    "[ward:%s] has no command; add command = /path/to/program "
 		    "[ARGS...]",
 		    w->name);
-	if (w->pol.heartbeat == WARD_HB_NONE && kl[K_HEARTBEAT_TIMEOUT] != 0)
+	if (w->pol.heartbeat == WARD_HB_NONE && kl[K_HEARTBEAT_TIMEOUT] != 0 &&
+	    !cw->bad[K_HEARTBEAT])
 		config_problem(st, CONFIG_ERROR, kl[K_HEARTBEAT_TIMEOUT],
-		    "[ward:%s] heartbeat_timeout is set but heartbeat = none "
-		    "(the default) hears no beats; add heartbeat = pipe",
-		    w->name);
+		    "[ward:%s] heartbeat_timeout is set but heartbeat = none%s "
+		    "hears no beats; add heartbeat = pipe or notify",
+		    w->name, kl[K_HEARTBEAT] ? "" : " (the default)");
 	if (w->start_timeout_ms < 0)
 		w->start_timeout_ms =
 		    w->pol.heartbeat == WARD_HB_NONE ? 1000 : 10000;
@@ -904,12 +906,19 @@ config_ward_finish(struct config_state *st, struct config_ward *cw)
 			    "now; starting the ward will fail until it is",
 			    w->name, w->directory);
 	}
-	if (w->argv != NULL && strchr(w->argv[0], '/') != NULL &&
-	    access(w->argv[0], F_OK) == -1)
-		config_problem(st, CONFIG_WARNING, kl[K_COMMAND],
-		    "[ward:%s] command: %s does not exist now; starting the "
-		    "ward will fail until it does",
-		    w->name, w->argv[0]);
+	if (w->argv != NULL && strchr(w->argv[0], '/') != NULL) {
+		/* A relative program is run from directory=, if set. */
+		char *prog = w->argv[0][0] != '/' && w->directory != NULL
+		    ? xasprintf("%s/%s", w->directory, w->argv[0])
+		    : xstrdup(w->argv[0]);
+
+		if (access(prog, F_OK) == -1)
+			config_problem(st, CONFIG_WARNING, kl[K_COMMAND],
+			    "[ward:%s] command: %s does not exist now; "
+			    "starting the ward will fail until it does",
+			    w->name, prog);
+		free(prog);
+	}
 
 	w->pol.heartbeat_timeout = (double)w->heartbeat_timeout_ms / 1000.0;
 	w->pol.start_timeout = (double)w->start_timeout_ms / 1000.0;
@@ -982,7 +991,7 @@ config_check_budget(struct config_state *st)
 		const struct ward_spec *w = &st->wards[i].spec;
 
 		instances += w->replicas;
-		if (w->pol.heartbeat == WARD_HB_PIPE)
+		if (w->pol.heartbeat != WARD_HB_NONE)
 			need += w->replicas;
 	}
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 ||

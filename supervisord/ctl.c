@@ -256,7 +256,9 @@ ctl_add_instance(struct sbuf *b, struct ward_inst *wi, double now)
 	else
 		sbuf_add(b, ",\"last_beat_ms\":-1", 18);
 	sbuf_addf(b, ",\"heartbeat\":\"%s\",\"beats\":%llu",
-	    w->pol.heartbeat == WARD_HB_NONE ? "none" : "pipe",
+	    w->pol.heartbeat == WARD_HB_NONE	 ? "none"
+	    : w->pol.heartbeat == WARD_HB_NOTIFY ? "notify"
+						 : "pipe",
 	    (unsigned long long)wi->beats);
 	ctl_add_str(b, "work", wi->work);
 	ctl_add_str(b, "status", wi->status);
@@ -604,6 +606,7 @@ ctl_do_reopen(struct ctl_conn *cn)
 {
 	struct err *e = NULL;
 	struct sbuf b = {0};
+	struct evlog_rec r;
 
 	if (evlog_reopen(cn->ctl->s->log, &e) == -1) {
 		char *msg = err_str(e);
@@ -613,6 +616,9 @@ ctl_do_reopen(struct ctl_conn *cn)
 		err_free(e);
 		return;
 	}
+	evlog_begin(&r, cn->ctl->s->log, EVLOG_INFO, "event_log_reopened");
+	evlog_str(&r, "reason", "stewardctl reopen");
+	evlog_commit(&r);
 	sbuf_add(&b, "{\"ok\":true}", 11);
 	ctl_reply(cn, &b);
 }

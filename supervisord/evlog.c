@@ -417,6 +417,48 @@ evlog_queue(struct evlog *l, const char *line, size_t n)
 		evlog_flush(l);
 }
 
+/*
+ * The first log id of this run: one past the largest in the last
+ * EVLOG_ID_SCAN bytes of the file, so ids do not repeat in a log that
+ * several runs append to (a rotated-away file starts again at 1).
+ */
+#define EVLOG_ID_SCAN (256 * 1024)
+
+static uint64_t
+evlog_first_id(const char *path)
+{
+	static const char key[] = "\"log_id\":";
+	uint64_t max = 0;
+	char *buf;
+	off_t size;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+
+	if (fd == -1)
+		return 1;
+	size = lseek(fd, 0, SEEK_END);
+	if (size <= 0) {
+		close(fd);
+		return 1;
+	}
+	buf = xmalloc(EVLOG_ID_SCAN + 1);
+	n = pread(fd, buf, EVLOG_ID_SCAN,
+	    size > EVLOG_ID_SCAN ? size - EVLOG_ID_SCAN : 0);
+	close(fd);
+	if (n > 0) {
+		buf[n] = '\0';
+		for (char *p = buf; (p = memmem(p, (size_t)(buf + n - p), key,
+					 sizeof(key) - 1)) != NULL;) {
+			uint64_t v = strtoull(p + sizeof(key) - 1, &p, 10);
+
+			if (v > max)
+				max = v;
+		}
+	}
+	free(buf);
+	return max + 1;
+}
+
 /* Open the log; "-" is standard error. */
 struct evlog *
 evlog_open(struct ev_loop *loop, const char *path, struct err **errp)
@@ -427,7 +469,7 @@ evlog_open(struct ev_loop *loop, const char *path, struct err **errp)
 	l->loop = loop;
 	l->path = xstrdup(path);
 	l->is_stderr = strcmp(path, "-") == 0;
-	l->next_id = 1;
+	l->next_id = l->is_stderr ? 1 : evlog_first_id(path);
 	l->fd = evlog_open_fd(l, &use_send, errp);
 	if (l->fd == -1) {
 		free(l->path);

@@ -38,10 +38,13 @@ static const char usage_text[] =
     "Signals: TERM or INT stop every ward and exit (a second one kills\n"
     "them at once); USR1 reopens the event log; HUP is ignored (this\n"
     "version cannot reload).  Events are JSON lines in the event_log of\n"
-    "[steward] (default: standard error).\n"
+    "[steward] (default: standard error).  stewardctl(1) talks to the\n"
+    "control socket ([steward] socket; default /run/steward.sock for\n"
+    "root, $XDG_RUNTIME_DIR/steward.sock otherwise).\n"
     "\n"
     "Exit codes: 0 stopped cleanly, 64 bad usage, 71 system error,\n"
-    "73 cannot open the event log, 78 bad config.\n"
+    "73 cannot open the event log or listen on the control socket,\n"
+    "78 bad config.\n"
     "See stewardd(8) and steward.ini(5).\n";
 
 /* Print every problem of a load; return how many were errors. */
@@ -67,6 +70,7 @@ main(int argc, char **argv)
 	struct config_report rep = {0};
 	struct config *c;
 	struct rlimit rl;
+	rlim_t nofile_soft = RLIM_INFINITY; /* unchanged: nothing to restore */
 	int ch, rc;
 
 	/*
@@ -117,6 +121,7 @@ main(int argc, char **argv)
 	log_init();
 	/* Each ward holds an fd: take all the machine allows (see config.c). */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		nofile_soft = rl.rlim_cur;
 		rl.rlim_cur = rl.rlim_max;
 		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
 			log_warnx("cannot raise RLIMIT_NOFILE to %llu: %s",
@@ -130,7 +135,7 @@ main(int argc, char **argv)
 		return EX_CONFIG;
 	}
 	config_report_free(&rep);
-	rc = steward_run(c);
+	rc = steward_run(c, nofile_soft);
 	config_free(c);
 	return rc;
 }

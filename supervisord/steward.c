@@ -157,9 +157,16 @@ steward_failure(struct steward *s, struct ward_inst *wi,
 	case WCAUSE_HEARTBEAT_TIMEOUT:
 		snprintf(d1, sizeof(d1), "%.1fs", out->beat_age);
 		parse_format_duration(w->heartbeat_timeout_ms, d2, sizeof(d2));
-		e = ERR_NEW("no heartbeat for %s (heartbeat_timeout %s)%s%s%s",
-		    d1, d2, wi->work ? ", in WORK unit \"" : "",
-		    wi->work ? wi->work : "", wi->work ? "\"" : "");
+		if (wi->sm.extend_until > 0)
+			e = ERR_NEW("no heartbeat for %s, past the deadline it "
+				    "set with EXTEND_TIMEOUT_USEC%s%s%s",
+			    d1, wi->work ? ", in WORK unit \"" : "",
+			    wi->work ? wi->work : "", wi->work ? "\"" : "");
+		else
+			e = ERR_NEW("no heartbeat for %s (heartbeat_timeout "
+				    "%s)%s%s%s",
+			    d1, d2, wi->work ? ", in WORK unit \"" : "",
+			    wi->work ? wi->work : "", wi->work ? "\"" : "");
 		err_set(e, "last_beat_ms", "%.0f", out->beat_age * 1000);
 		if (wi->work)
 			err_set(e, "work", "%s", wi->work);
@@ -211,7 +218,8 @@ steward_next(struct ward_inst *wi, const struct ward_out *out, char *buf,
 			parse_format_duration(w->stop_timeout_ms, d, sizeof(d));
 			snprintf(buf, len, "still running %s after %s: sending "
 			    "KILL to its process group", d,
-			    parse_signal_name(w->stop_signal));
+			    wi->sm.signalled ? parse_signal_name(w->stop_signal)
+					     : "it said STOPPING=1");
 		} else if (out->actions & WACT_SIGNAL_STOP)
 			snprintf(buf, len, "sending %s to its process group",
 			    parse_signal_name(w->stop_signal));
@@ -322,7 +330,12 @@ steward_log_transition(struct steward *s, struct ward_inst *wi,
 	if (e != NULL) {
 		char *msg = err_person_message(e);
 
-		id = evlog_next_id(s->log);
+		/* Healing after a stop for a failure: the same failure. */
+		if (out->from == WARD_STOPPING && wi->last_log_id != 0 &&
+		    out->cause == wi->last_cause)
+			id = wi->last_log_id;
+		else
+			id = evlog_next_id(s->log);
 		reason = next[0] ? xasprintf("%s; %s", msg, next) : msg;
 		if (reason != msg)
 			free(msg);
@@ -517,6 +530,7 @@ steward_child_cb(struct ev_loop *loop, ev_child *w, int revents)
 	ward_spawn_drain(s, wi);
 	ward_spawn_close(s, wi);
 	ward_beat_close(s, wi);
+	ward_notify_close(s, wi);
 	/* What is left of the group goes with its leader. */
 	steward_kill(s, wi, SIGKILL);
 	guard_remove(&s->guard, wi->pid);
@@ -531,37 +545,24 @@ steward_child_cb(struct ev_loop *loop, ev_child *w, int revents)
 		steward_check_done(s);
 }
 
-/* Kill and reap every remaining child of stewardd (orphans). */
-static void
-steward_kill_orphans(struct steward *s)
+/*
+ * Kill every child of stewardd that is still running (orphans of wards
+ * that left their process groups), with its process group; return how
+ * many.  An unreaped child's pid cannot be recycled, so this is safe.
+ */
+static unsigned
+steward_kill_children(struct steward *s)
 {
-	DIR *d;
+	DIR *d = opendir("/proc");
 	struct dirent *de;
 	unsigned killed = 0;
-	double grace = steward_now() + 0.1;
 
-	/*
-	 * Members of groups killed a moment ago are dying; reap them first
-	 * so that only processes that really escaped are counted.
-	 */
-	for (;;) {
-		pid_t p = waitpid(-1, NULL, WNOHANG);
-		struct timespec ts = {0, 2000000};
-
-		if (p == -1 && errno == ECHILD)
-			return;
-		if (p > 0)
-			continue;
-		if (steward_now() >= grace)
-			break;
-		nanosleep(&ts, NULL);
-	}
-	if ((d = opendir("/proc")) == NULL)
-		return;
+	if (d == NULL)
+		return 0;
 	while ((de = readdir(d)) != NULL) {
 		char path[300], buf[512], *p;
 		FILE *f;
-		int ppid;
+		int ppid, pgrp;
 		char state;
 
 		if (!isdigit((unsigned char)de->d_name[0]))
@@ -573,31 +574,63 @@ steward_kill_orphans(struct steward *s)
 		fclose(f);
 		if (p == NULL || (p = strrchr(buf, ')')) == NULL)
 			continue;
-		if (sscanf(p + 1, " %c %d", &state, &ppid) == 2 &&
-		    ppid == s->self && state != 'Z') {
-			pid_t pid = (pid_t)atoi(de->d_name);
-
-			/* An unreaped child's pid cannot be recycled. */
-			if (kill(pid, SIGKILL) == 0)
-				killed++;
-		}
+		if (sscanf(p + 1, " %c %d %d", &state, &ppid, &pgrp) != 3 ||
+		    ppid != s->self || state == 'Z')
+			continue;
+		pid_t pid = (pid_t)atoi(de->d_name);
+		if (pid == s->guard.pid)
+			continue;
+		/* Its group too, while it (a member) holds the id. */
+		if (pgrp == pid)
+			(void)kill(-pid, SIGKILL);
+		if (kill(pid, SIGKILL) == 0)
+			killed++;
 	}
 	closedir(d);
+	return killed;
+}
+
+/* Reap whatever has ended; wait up to until for children to go. */
+static bool
+steward_reap_until(double until)
+{
+	for (;;) {
+		pid_t p = waitpid(-1, NULL, WNOHANG);
+		struct timespec ts = {0, 2000000};
+
+		if (p == -1 && errno == ECHILD)
+			return true; /* no children left */
+		if (p > 0)
+			continue;
+		if (steward_now() >= until)
+			return false;
+		nanosleep(&ts, NULL);
+	}
+}
+
+/*
+ * At shutdown: kill what is left of stewardd's children, round after
+ * round (a killed orphan's own children become ours), and reap them.
+ */
+static void
+steward_kill_orphans(struct steward *s)
+{
+	unsigned killed = 0;
+
+	/* Members of groups killed a moment ago are dying: let them. */
+	if (steward_reap_until(steward_now() + 0.1))
+		return;
+	for (int round = 0; round < 50; round++) {
+		unsigned n = steward_kill_children(s);
+
+		killed += n;
+		if (steward_reap_until(steward_now() + (n ? 0.2 : 0.02)) ||
+		    n == 0)
+			break;
+	}
 	if (killed > 0) {
 		struct evlog_rec r;
-		double until = steward_now() + 2;
 
-		while (steward_now() < until) {
-			pid_t p = waitpid(-1, NULL, WNOHANG);
-
-			if (p == -1 && errno == ECHILD)
-				break;
-			if (p <= 0) {
-				struct timespec ts = {0, 5000000};
-
-				nanosleep(&ts, NULL);
-			}
-		}
 		evlog_begin(&r, s->log, EVLOG_WARN, "orphans_killed");
 		evlog_int(&r, "count", killed);
 		evlog_str(&r, "reason",
@@ -731,6 +764,7 @@ steward_build(struct steward *s)
 			wi->replica = j;
 			wi->hb_fd = -1;
 			wi->err_fd = -1;
+			wi->notify_fd = -1;
 			snprintf(wi->label, sizeof(wi->label), "%.64s:%u",
 			    wr->spec->name, j);
 			ward_sm_init(&wi->sm, &wr->spec->pol, now);
@@ -755,6 +789,8 @@ steward_teardown(struct steward *s)
 			ev_timer_stop(s->loop, &wi->timer);
 			ward_spawn_close(s, wi);
 			ward_beat_close(s, wi);
+			ward_notify_close(s, wi);
+			free(wi->notify_path);
 			free(wi->spawn_path);
 			free(wi->work);
 			free(wi->status);
@@ -765,6 +801,7 @@ steward_teardown(struct steward *s)
 	}
 	free(s->wards);
 	free(s->pids);
+	ward_notify_cleanup(s);
 }
 
 /* Open the control socket; -1 (said) when stewardd must not start. */
@@ -801,9 +838,10 @@ steward_listen(struct steward *s)
 
 /* Run the steward; see steward.h. */
 int
-steward_run(struct config *cfg)
+steward_run(struct config *cfg, rlim_t nofile_soft)
 {
-	struct steward st = {.cfg = cfg, .environ = environ};
+	struct steward st = {.cfg = cfg, .environ = environ,
+	    .nofile_soft = nofile_soft};
 	struct steward *s = &st;
 	struct err *e = NULL;
 	struct evlog_rec r;

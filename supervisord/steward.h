@@ -14,6 +14,7 @@
 #include <ev.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include "config.h"
@@ -46,6 +47,9 @@ struct ward_inst {
 	pid_t pid; /* 0 when there is no process; also its pgid */
 	int hb_fd;  /* heartbeat pipe, read end, or -1 */
 	int err_fd; /* exec report pipe, read end, or -1 */
+	int notify_fd;	    /* heartbeat = notify: the socket, or -1 */
+	char *notify_path;  /* its path */
+	ev_io notify_io;
 	ev_io hb_io;
 	ev_io err_io;
 	ev_timer timer;
@@ -90,6 +94,7 @@ struct steward {
 	size_t npids;
 	char **environ; /* stewardd's own environment, for wards */
 	pid_t self;
+	rlim_t nofile_soft; /* RLIMIT_NOFILE soft limit to give wards */
 	double started_at;
 	struct ctl *ctl; /* the control socket, or NULL */
 	ev_child child;
@@ -101,13 +106,18 @@ struct steward {
 	bool stopping; /* shutting down */
 	int exit_code;
 	uint64_t orphans_reaped;
+	char *notify_dir; /* where NOTIFY_SOCKETs live, made on first use */
 };
 
 /* Monotonic seconds (CLOCK_MONOTONIC): every deadline, age and refill. */
 double steward_now(void);
 
-/* Run the steward on a loaded config until it is told to stop. */
-int steward_run(struct config *cfg);
+/*
+ * Run the steward on a loaded config until it is told to stop.
+ * nofile_soft is the RLIMIT_NOFILE soft limit stewardd started with
+ * (wards get it back), or RLIM_INFINITY when it was not raised.
+ */
+int steward_run(struct config *cfg, rlim_t nofile_soft);
 
 /* Feed an event to an instance's state machine and perform the result. */
 void steward_step(struct steward *s, struct ward_inst *wi,
@@ -131,5 +141,19 @@ void ward_spawn_close(struct steward *s, struct ward_inst *wi);
 void ward_beat_start(struct steward *s, struct ward_inst *wi, int fd);
 /* ward-beat.c: read what is left in the pipe, then close it. */
 void ward_beat_close(struct steward *s, struct ward_inst *wi);
+/* ward-beat.c: act on one protocol message from another channel. */
+void ward_beat_message(struct steward *s, struct ward_inst *wi,
+    const char *msg, size_t len, bool dead);
+/* ward-beat.c: count and report (rate-limited) one bad message. */
+void ward_beat_invalid(struct steward *s, struct ward_inst *wi,
+    const char *why, const char *sample, size_t len);
+
+/* ward-notify.c: make the instance's NOTIFY_SOCKET before it spawns. */
+int ward_notify_open(struct steward *s, struct ward_inst *wi,
+    struct err **errp);
+/* ward-notify.c: read what is left, close and remove the socket. */
+void ward_notify_close(struct steward *s, struct ward_inst *wi);
+/* ward-notify.c: remove stewardd's notify directory at exit. */
+void ward_notify_cleanup(struct steward *s);
 
 #endif

@@ -180,6 +180,27 @@ beat_read(struct steward *s, struct ward_inst *wi, size_t max, bool dead)
 	return 1;
 }
 
+/* One message from another channel (notify datagrams); see steward.h. */
+void
+ward_beat_message(struct steward *s, struct ward_inst *wi, const char *msg,
+    size_t len, bool dead)
+{
+	struct beat_ctx c = {.s = s, .wi = wi, .now = steward_now(),
+	    .dead = dead};
+
+	beat_line(&c, msg, len);
+}
+
+/* Count and report a bad message from another channel; see steward.h. */
+void
+ward_beat_invalid(struct steward *s, struct ward_inst *wi, const char *why,
+    const char *sample, size_t len)
+{
+	struct beat_ctx c = {.s = s, .wi = wi, .now = steward_now()};
+
+	beat_bad(&c, why, sample, len);
+}
+
 /* Stop hearing the pipe and close it. */
 static void
 beat_stop(struct steward *s, struct ward_inst *wi)

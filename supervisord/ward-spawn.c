@@ -47,6 +47,7 @@ enum spawn_stage {
 	STAGE_UID,
 	STAGE_DIRECTORY,
 	STAGE_PDEATHSIG,
+	STAGE_RLIMIT,
 	STAGE_EXEC,
 	STAGE_NSTAGES,
 };
@@ -65,6 +66,7 @@ static const char *const spawn_stage_names[STAGE_NSTAGES] = {
 	[STAGE_UID] = "setting the user ID",
 	[STAGE_DIRECTORY] = "changing directory",
 	[STAGE_PDEATHSIG] = "asking to die with stewardd",
+	[STAGE_RLIMIT] = "restoring the open-file limit",
 	[STAGE_EXEC] = "executing the program",
 };
 
@@ -77,6 +79,8 @@ struct spawn_plan {
 	int hb_w;     /* heartbeat write end, or -1 */
 	int report_w; /* report pipe write end */
 	pid_t parent;
+	char *watchdog_pid; /* "WATCHDOG_PID=" in envp, filled by the child */
+	rlim_t nofile_soft; /* give back stewardd's original soft limit */
 };
 
 /* In the child: report a failed stage to the parent and exit. */
@@ -194,6 +198,27 @@ spawn_child(struct spawn_plan *p)
 		/* stewardd died before PR_SET_PDEATHSIG took hold. */
 		_exit(127);
 	}
+	if (p->nofile_soft != RLIM_INFINITY) {
+		struct rlimit rl;
+
+		if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+			spawn_fail(p, STAGE_RLIMIT);
+		rl.rlim_cur = p->nofile_soft;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			spawn_fail(p, STAGE_RLIMIT);
+	}
+	if (p->watchdog_pid != NULL) {
+		/* Our own pid, written into the slot made before fork. */
+		char *d = p->watchdog_pid + strlen("WATCHDOG_PID=");
+		char digits[16];
+		int n = 0;
+
+		for (pid_t v = getpid(); v > 0 && n < 15; v /= 10)
+			digits[n++] = (char)('0' + v % 10);
+		while (n > 0)
+			*d++ = digits[--n];
+		*d = '\0';
+	}
 	sigemptyset(&empty);
 	if (sigprocmask(SIG_SETMASK, &empty, NULL) == -1)
 		spawn_fail(p, STAGE_SIGNALS);
@@ -272,7 +297,7 @@ spawn_setenv(char ***envp, size_t *n, char *assignment)
  * environment=, which wins.
  */
 static char **
-spawn_environment(struct steward *s, struct ward_inst *wi)
+spawn_environment(struct steward *s, struct ward_inst *wi, char **wdpid)
 {
 	const struct ward_spec *w = wi->ward->spec;
 	char **envp = xcalloc(1, sizeof(char *));
@@ -293,13 +318,26 @@ spawn_environment(struct steward *s, struct ward_inst *wi)
 		    xasprintf("STEWARD_HEARTBEAT_INTERVAL_MS=%lld",
 			(long long)(w->heartbeat_timeout_ms / 2)));
 	}
+	if (w->pol.heartbeat == WARD_HB_NOTIFY) {
+		spawn_setenv(&envp, &n,
+		    xasprintf("NOTIFY_SOCKET=%s", wi->notify_path));
+		spawn_setenv(&envp, &n,
+		    xasprintf("WATCHDOG_USEC=%lld",
+			(long long)w->heartbeat_timeout_ms * 1000));
+		*wdpid = xasprintf("WATCHDOG_PID=%-15s", "");
+		spawn_setenv(&envp, &n, *wdpid);
+	}
 	if (w->has_user) {
 		spawn_setenv(&envp, &n, xasprintf("USER=%s", w->user));
 		spawn_setenv(&envp, &n, xasprintf("LOGNAME=%s", w->user));
 		spawn_setenv(&envp, &n, xasprintf("HOME=%s", w->home));
 	}
-	for (size_t i = 0; i < w->nenv; i++)
+	for (size_t i = 0; i < w->nenv; i++) {
+		if (*wdpid != NULL &&
+		    strncmp(w->env[i], "WATCHDOG_PID=", 13) == 0)
+			*wdpid = NULL; /* environment= replaced it */
 		spawn_setenv(&envp, &n, xstrdup(w->env[i]));
+	}
 	return envp;
 }
 
@@ -435,14 +473,17 @@ ward_spawn_start(struct steward *s, struct ward_inst *wi, struct err **errp)
 {
 	const struct ward_spec *w = wi->ward->spec;
 	struct spawn_plan plan = {.spec = w, .hb_w = -1, .report_w = -1,
-	    .parent = s->self};
+	    .parent = s->self, .nofile_soft = s->nofile_soft};
 	int hb[2] = {-1, -1}, rep[2] = {-1, -1};
 	sigset_t all, old;
 	pid_t pid;
 	struct err *e = NULL;
 
 	wi->report = (struct spawn_report){0};
-	plan.envp = spawn_environment(s, wi);
+	if (w->pol.heartbeat == WARD_HB_NOTIFY &&
+	    ward_notify_open(s, wi, &e) == -1)
+		return *errp = e, -1;
+	plan.envp = spawn_environment(s, wi, &plan.watchdog_pid);
 	free(wi->spawn_path);
 	wi->spawn_path = spawn_resolve(w->argv[0], plan.envp, &e);
 	if (wi->spawn_path == NULL)
@@ -484,6 +525,7 @@ ward_spawn_start(struct steward *s, struct ward_inst *wi, struct err **errp)
 
 fail:
 	spawn_free_vec(plan.envp);
+	ward_notify_close(s, wi);
 	spawn_close(&hb[0]);
 	spawn_close(&hb[1]);
 	spawn_close(&rep[0]);

@@ -356,7 +356,7 @@ test_several_problems_are_all_reported(void **state)
 	     "environment = 1A=x\n"
 	     "stdout = stdout\n"
 	     "stderr = somefile\n"
-	     "heartbeat = notify\n"
+	     "heartbeat = beats\n"
 	     "replicas =\n");
 	/* A bad command is one problem, not also "has no command". */
 	expect_counts(l, 15, 0);
@@ -366,7 +366,8 @@ test_several_problems_are_all_reported(void **state)
 	    "1 to 100000");
 	expect_problem(
 	    l, 1, CONFIG_ERROR,
-	    "FILE:4: [ward:a] heartbeat = \"pulse\": expected pipe or none");
+	    "FILE:4: [ward:a] heartbeat = \"pulse\": expected pipe, notify or "
+	    "none");
 	expect_problem(
 	    l, 2, CONFIG_ERROR,
 	    "FILE:5: [ward:a] restart = \"sometimes\": expected always, "
@@ -418,8 +419,8 @@ test_several_problems_are_all_reported(void **state)
 	    "stdout (same as stdout), an absolute file path");
 	expect_problem(
 	    l, 13, CONFIG_ERROR,
-	    "FILE:17: [ward:b] heartbeat = \"notify\": heartbeat = notify is "
-	    "not available in this version; expected pipe or none");
+	    "FILE:17: [ward:b] heartbeat = \"beats\": expected pipe, notify or "
+	    "none");
 	expect_problem(
 	    l, 14, CONFIG_ERROR,
 	    "FILE:18: [ward:b] replicas = \"\": an empty value; remove the "
@@ -769,7 +770,7 @@ test_heartbeat_timeout_with_heartbeat_none_is_error(void **state)
 	expect_problem(
 	    l, 0, CONFIG_ERROR,
 	    "FILE:4: [ward:a] heartbeat_timeout is set but heartbeat = none "
-	    "(the default) hears no beats; add heartbeat = pipe");
+	    "hears no beats; add heartbeat = pipe or notify");
 	unload(l);
 }
 
@@ -980,7 +981,7 @@ test_problems_are_in_file_order(void **state)
 	expect_problem(
 	    l, 0, CONFIG_ERROR,
 	    "FILE:4: [ward:a] heartbeat_timeout is set but heartbeat = none "
-	    "(the default) hears no beats; add heartbeat = pipe");
+	    "hears no beats; add heartbeat = pipe or notify");
 	expect_problem(
 	    l, 1, CONFIG_ERROR,
 	    "FILE:6: [ward:b] replicas = \"0\": expected a whole number from "

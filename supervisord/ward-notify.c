@@ -1,0 +1,306 @@
+/*
+ * heartbeat = notify: the systemd notification protocol, per instance.
+ *
+ * Each instance gets its own datagram socket, bound before the ward is
+ * spawned, at <notify_dir>/<ward>.<replica>/notify.  notify_dir is made
+ * once per stewardd (mode 0711: others may pass through, not list); the
+ * instance directory is mode 0700 and owned by the ward's user, so only
+ * stewardd and that user can reach the socket.  The ward finds it in
+ * NOTIFY_SOCKET, with WATCHDOG_USEC (heartbeat_timeout) and WATCHDOG_PID
+ * (its own pid), as sd_notify(3) and systemd-notify(1) expect.
+ *
+ * A datagram holds one or more words separated by newlines, the words
+ * of ward-proto.h; each goes through the same handling as a pipe line.
+ * The socket has SO_PASSCRED, so every datagram carries the sender's
+ * pid, checked against the ward: its main process or a member of its
+ * process group (systemd-notify runs as a child of a shell ward).
+ * Anything else is rejected and reported.  Passed file descriptors
+ * (SCM_RIGHTS, e.g. systemd-notify's BARRIER=1 fd, which it waits to see
+ * closed) are closed at once, so nothing leaks and barriers complete.
+ * Zero-length and over-long datagrams (MSG_TRUNC) are counted as bad
+ * messages.  One wake-up reads at most NOTIFY_READ_MAX datagrams, so a
+ * flooding ward cannot hold the loop.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "steward.h"
+
+#define NOTIFY_MSG_MAX 4096
+#define NOTIFY_FDS_MAX 16
+#define NOTIFY_READ_MAX 64
+
+/* Make stewardd's notify directory, once. */
+static int
+notify_dir(struct steward *s, struct err **errp)
+{
+	const char *base = getenv("XDG_RUNTIME_DIR");
+	char *dir;
+
+	if (s->notify_dir != NULL)
+		return 0;
+	if (geteuid() == 0)
+		dir = xasprintf("/run/steward-notify.%d", (int)s->self);
+	else if (base != NULL && base[0] == '/')
+		dir = xasprintf("%s/steward-notify.%d", base, (int)s->self);
+	else
+		dir = xasprintf("/tmp/steward-notify.%d.%u", (int)s->self,
+		    (unsigned)geteuid());
+	if (mkdir(dir, 0711) == -1 && errno != EEXIST) {
+		*errp = ERR_SYS("making the notify directory %s", dir);
+		free(dir);
+		return -1;
+	}
+	if (chmod(dir, 0711) == -1) {
+		*errp = ERR_SYS("setting the mode of %s", dir);
+		free(dir);
+		return -1;
+	}
+	s->notify_dir = dir;
+	return 0;
+}
+
+/* Close every fd passed in a message's control data. */
+static void
+notify_close_fds(struct msghdr *mh)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c != NULL;
+	     c = CMSG_NXTHDR(mh, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		int *fds = (int *)(void *)CMSG_DATA(c);
+
+		for (size_t i = 0; i < n; i++) {
+			if (close(fds[i]) == -1 && errno != EINTR)
+				log_warnx("closing a passed fd: %s",
+				    strerror(errno));
+		}
+	}
+}
+
+/* The sender's credentials, or NULL when the kernel gave none. */
+static struct ucred *
+notify_creds(struct msghdr *mh)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c != NULL;
+	     c = CMSG_NXTHDR(mh, c)) {
+		if (c->cmsg_level == SOL_SOCKET &&
+		    c->cmsg_type == SCM_CREDENTIALS &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(struct ucred)))
+			return (struct ucred *)(void *)CMSG_DATA(c);
+	}
+	return NULL;
+}
+
+/* True when pid is the instance's main process or in its group. */
+static bool
+notify_sender_ok(const struct ward_inst *wi, pid_t pid)
+{
+	pid_t pg;
+
+	if (wi->pid <= 0 || pid <= 0)
+		return false;
+	if (pid == wi->pid)
+		return true;
+	pg = getpgid(pid);
+	return pg == wi->pid;
+}
+
+/* Act on one datagram: each newline-separated word in turn. */
+static void
+notify_handle(struct steward *s, struct ward_inst *wi, const char *buf,
+    size_t len, bool dead)
+{
+	const char *end = buf + len;
+
+	while (buf < end) {
+		const char *nl = memchr(buf, '\n', (size_t)(end - buf));
+		size_t n = nl != NULL ? (size_t)(nl - buf) : (size_t)(end - buf);
+
+		/* Newlines separate words; they are no empty beats here. */
+		if (n > 0)
+			ward_beat_message(s, wi, buf, n, dead);
+		buf += n + (nl != NULL);
+	}
+}
+
+/* Read up to max datagrams; -1 when the socket failed. */
+static int
+notify_read(struct steward *s, struct ward_inst *wi, int max, bool dead)
+{
+	for (int i = 0; i < max && wi->notify_fd >= 0; i++) {
+		char buf[NOTIFY_MSG_MAX];
+		union {
+			struct cmsghdr align;
+			char space[CMSG_SPACE(sizeof(struct ucred)) +
+			    CMSG_SPACE(sizeof(int) * NOTIFY_FDS_MAX)];
+		} control;
+		struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
+		struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1,
+		    .msg_control = &control, .msg_controllen = sizeof(control)};
+		struct ucred *cred;
+		ssize_t n;
+
+		n = recvmsg(wi->notify_fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN)
+			return 0;
+		if (n == -1)
+			return -1;
+		notify_close_fds(&mh);
+		cred = notify_creds(&mh);
+		if (cred == NULL || !notify_sender_ok(wi, cred->pid)) {
+			char why[128];
+
+			snprintf(why, sizeof(why),
+			    "a notification from pid %d, which is not in the "
+			    "ward's process group; rejected",
+			    cred != NULL ? (int)cred->pid : 0);
+			if (!dead)
+				ward_beat_invalid(s, wi, why, buf,
+				    (size_t)n > 64 ? 64 : (size_t)n);
+			continue;
+		}
+		if (mh.msg_flags & MSG_TRUNC) {
+			ward_beat_invalid(s, wi,
+			    "a notification longer than 4096 bytes; dropped",
+			    buf, 64);
+			continue;
+		}
+		if (mh.msg_flags & MSG_CTRUNC) {
+			ward_beat_invalid(s, wi,
+			    "more than 16 file descriptors passed; the rest "
+			    "were closed",
+			    NULL, 0);
+		}
+		if (n == 0) {
+			ward_beat_invalid(s, wi, "an empty notification", NULL,
+			    0);
+			continue;
+		}
+		notify_handle(s, wi, buf, (size_t)n, dead);
+	}
+	return 0;
+}
+
+/* The socket is readable: hear the ward. */
+static void
+notify_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct ward_inst *wi = container_of(w, struct ward_inst, notify_io);
+	struct steward *s = wi->ward->steward;
+
+	(void)loop;
+	(void)revents;
+	if (notify_read(s, wi, NOTIFY_READ_MAX, false) == -1)
+		ward_beat_invalid(s, wi, "the notify socket failed", NULL, 0);
+}
+
+/* Make the instance's socket; see steward.h. */
+int
+ward_notify_open(struct steward *s, struct ward_inst *wi, struct err **errp)
+{
+	const struct ward_spec *w = wi->ward->spec;
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	char *dir = NULL;
+	int fd = -1, one = 1;
+
+	if (notify_dir(s, errp) == -1)
+		return -1;
+	dir = xasprintf("%s/%s.%u", s->notify_dir, w->name, wi->replica);
+	free(wi->notify_path);
+	wi->notify_path = xasprintf("%s/notify", dir);
+	if (strlen(wi->notify_path) >= sizeof(sa.sun_path)) {
+		*errp = ERR_NEW("the notify socket path %s is too long",
+		    wi->notify_path);
+		goto fail;
+	}
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
+		*errp = ERR_SYS("making %s", dir);
+		goto fail;
+	}
+	if (unlink(wi->notify_path) == -1 && errno != ENOENT) {
+		*errp = ERR_SYS("removing an old %s", wi->notify_path);
+		goto fail;
+	}
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd == -1) {
+		*errp = ERR_SYS("making the notify socket");
+		goto fail;
+	}
+	if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) == -1) {
+		*errp = ERR_SYS("asking for sender credentials");
+		goto fail;
+	}
+	memcpy(sa.sun_path, wi->notify_path, strlen(wi->notify_path) + 1);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
+		*errp = ERR_SYS("binding %s", wi->notify_path);
+		goto fail;
+	}
+	/* Only stewardd and the ward's user may reach it. */
+	if (w->has_user && (chown(dir, w->uid, w->gid) == -1 ||
+			       chown(wi->notify_path, w->uid, w->gid) == -1)) {
+		*errp = ERR_SYS("giving %s to user %s", dir, w->user);
+		goto fail;
+	}
+	if (chmod(dir, 0700) == -1 || chmod(wi->notify_path, 0600) == -1) {
+		*errp = ERR_SYS("setting the mode of %s", wi->notify_path);
+		goto fail;
+	}
+	free(dir);
+	wi->notify_fd = fd;
+	ev_io_init(&wi->notify_io, notify_cb, fd, EV_READ);
+	ev_set_priority(&wi->notify_io, EV_MAXPRI);
+	ev_io_start(s->loop, &wi->notify_io);
+	return 0;
+
+fail:
+	if (fd >= 0)
+		close(fd);
+	free(dir);
+	return -1;
+}
+
+/* Read what is left, then close and remove the socket; see steward.h. */
+void
+ward_notify_close(struct steward *s, struct ward_inst *wi)
+{
+	char *dir;
+
+	if (wi->notify_fd < 0)
+		return;
+	(void)notify_read(s, wi, 1024, true);
+	ev_io_stop(s->loop, &wi->notify_io);
+	if (close(wi->notify_fd) == -1 && errno != EINTR)
+		log_warnx("closing %s: %s", wi->notify_path, strerror(errno));
+	wi->notify_fd = -1;
+	if (unlink(wi->notify_path) == -1 && errno != ENOENT)
+		log_warnx("removing %s: %s", wi->notify_path, strerror(errno));
+	dir = xstrdup(wi->notify_path);
+	*strrchr(dir, '/') = '\0';
+	if (rmdir(dir) == -1 && errno != ENOENT)
+		log_warnx("removing %s: %s", dir, strerror(errno));
+	free(dir);
+}
+
+/* Remove the notify directory at exit; see steward.h. */
+void
+ward_notify_cleanup(struct steward *s)
+{
+	if (s->notify_dir == NULL)
+		return;
+	if (rmdir(s->notify_dir) == -1 && errno != ENOENT)
+		log_warnx("removing %s: %s", s->notify_dir, strerror(errno));
+	free(s->notify_dir);
+	s->notify_dir = NULL;
+}
