@@ -78,6 +78,9 @@
 #define CTL_FOLLOW_MS 200
 #define CTL_LOG_LINE_MAX (4 * 1024 * 1024)
 #define CTL_NAME_WIDTH_MAX 24
+/* The status table's columns after NAME: STATE 8, PID 7, UPTIME 6,
+ * BEAT 5, RESTARTS 8, TOKENS 6, each after two spaces, and two more. */
+#define CTL_STATUS_FIXED (2 + 8 + 2 + 7 + 2 + 6 + 2 + 5 + 2 + 8 + 2 + 6 + 2)
 
 #define CTL_RED "\033[31m"
 #define CTL_GREEN "\033[32m"
@@ -130,9 +133,9 @@ enum ctl_opt {
 };
 
 /* One command: its word, handler, options, operands and help. */
-struct ctl_cmd {
+struct ctl_command {
 	const char *name;
-	int (*run)(struct ctl_ctx *c, const struct ctl_cmd *cmd,
+	int (*run)(struct ctl_ctx *c, const struct ctl_command *cmd,
 	    struct ctl_args *a);
 	unsigned opts;
 	size_t min_names;
@@ -176,7 +179,7 @@ ctl_now_ms(void)
 		fprintf(stderr, "stewardctl: cannot read the monotonic clock: "
 				"%s\n",
 		    strerror(errno));
-		exit(EX_OSERR);
+		exit(EX_SOFTWARE);
 	}
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
@@ -190,7 +193,7 @@ ctl_wall_ms(void)
 	if (clock_gettime(CLOCK_REALTIME, &ts) == -1) {
 		fprintf(stderr, "stewardctl: cannot read the clock: %s\n",
 		    strerror(errno));
-		exit(EX_OSERR);
+		exit(EX_SOFTWARE);
 	}
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
@@ -221,6 +224,19 @@ ctl_close(int fd)
 	}
 }
 
+/*
+ * Whether an error already says everything as one line (connection and
+ * config errors): its outermost layer has the field "socket".
+ */
+static bool
+ctl_standalone(const struct err *e)
+{
+	for (size_t i = 0; e != NULL && i < e->nfields; i++)
+		if (strcmp(e->fields[i].key, "socket") == 0)
+			return true;
+	return false;
+}
+
 /* Print "stewardctl: " and the error, wrapped in what we were doing. */
 static int
 ctl_fail(int rc, struct err *e, const char *fmt, ...)
@@ -231,8 +247,7 @@ ctl_fail(int rc, struct err *e, const char *fmt, ...)
 {
 	char *s;
 
-	/* Connection errors already say everything, as one line. */
-	if (fmt != NULL && err_get(e, "socket") == NULL) {
+	if (fmt != NULL && !ctl_standalone(e)) {
 		va_list ap;
 		char *what;
 
@@ -387,11 +402,16 @@ ctl_label(const struct json *obj)
 	const char *ward = json_str(json_get(obj, "ward"));
 	int64_t replica = ctl_int(obj, "replica", -1);
 
+	char *clean, *s;
+
 	if (ward == NULL)
 		return xstrdup("-");
+	clean = ctl_clean(ward, 0);
 	if (replica < 0)
-		return ctl_clean(ward, 0);
-	return xasprintf("%s:%" PRId64, ward, replica);
+		return clean;
+	s = xasprintf("%s:%" PRId64, clean, replica);
+	free(clean);
+	return s;
 }
 
 /* How the request's names read in a message: ward "web", every ward. */
@@ -399,11 +419,11 @@ static char *
 ctl_what(char **names, size_t n)
 {
 	struct sbuf b = {0};
+	bool all = n == 0;
 
 	for (size_t i = 0; i < n; i++)
-		if (strcmp(names[i], "all") == 0)
-			n = 0;
-	if (n == 0)
+		all |= strcmp(names[i], "all") == 0;
+	if (all)
 		return xstrdup("every ward");
 	if (n == 1)
 		return xasprintf("%s \"%s\"",
@@ -420,9 +440,12 @@ ctl_what(char **names, size_t n)
 /* Finding stewardd                                                 */
 /* ---------------------------------------------------------------- */
 
-/* Load -c FILE once; every problem is printed, exit code on failure. */
+/*
+ * Load -c FILE once.  Its errors are printed as they are (file:line);
+ * the returned error is the one-line summary.
+ */
 static int
-ctl_load_config(struct ctl_ctx *c)
+ctl_load_config(struct ctl_ctx *c, struct err **errp)
 {
 	struct config_report rep = {0};
 	struct stat st;
@@ -430,9 +453,8 @@ ctl_load_config(struct ctl_ctx *c)
 	if (c->cfg != NULL)
 		return 0;
 	if (stat(c->config_opt, &st) == -1) {
-		fprintf(stderr, "stewardctl: cannot read %s (given with -c): "
-				"%s\n",
-		    c->config_opt, strerror(errno));
+		*errp = ERR_SYS("cannot read %s (given with -c)", c->config_opt);
+		err_set(*errp, "socket", "-");
 		return EX_NOINPUT;
 	}
 	c->cfg = config_load(c->config_opt, &rep);
@@ -440,9 +462,9 @@ ctl_load_config(struct ctl_ctx *c)
 		for (size_t i = 0; i < rep.n; i++)
 			if (rep.v[i].severity == CONFIG_ERROR)
 				fprintf(stderr, "%s\n", rep.v[i].msg);
-		fprintf(stderr, "stewardctl: cannot use %s (given with -c): "
-				"%zu error%s\n",
+		*errp = ERR_NEW("cannot use %s (given with -c): %zu error%s",
 		    c->config_opt, rep.errors, rep.errors == 1 ? "" : "s");
+		err_set(*errp, "socket", "-");
 	}
 	config_report_free(&rep);
 	return c->cfg == NULL ? EX_CONFIG : 0;
@@ -470,11 +492,8 @@ ctl_find_socket(struct ctl_ctx *c, struct err **errp)
 		return 0;
 	}
 	if (c->config_opt != NULL) {
-		if ((rc = ctl_load_config(c)) != 0) {
-			*errp = err_set(ERR_NEW("cannot find stewardd's socket"),
-			    "socket", "-");
+		if ((rc = ctl_load_config(c, errp)) != 0)
 			return rc;
-		}
 		if (c->cfg->socket != NULL) {
 			c->sock = xstrdup(c->cfg->socket);
 			c->sock_how = xasprintf("[steward] socket in %s",
@@ -524,8 +543,12 @@ static int
 ctl_connect(struct ctl_ctx *c, int64_t deadline, int *fdp, struct err **errp)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int64_t cap = ctl_now_ms() + CTL_TIMEOUT_MS;
 	int rc, fd;
 
+	/* Connecting takes no longer than an ordinary request. */
+	if (deadline < 0 || deadline > cap)
+		deadline = cap;
 	if ((rc = ctl_find_socket(c, errp)) != 0)
 		return rc;
 	if (strlen(c->sock) >= sizeof(sa.sun_path))
@@ -540,7 +563,7 @@ ctl_connect(struct ctl_ctx *c, int64_t deadline, int *fdp, struct err **errp)
 		    0);
 		if (fd == -1) {
 			*errp = ERR_SYS("cannot create a unix socket");
-			return EX_OSERR;
+			return EX_SOFTWARE;
 		}
 		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
 			break;
@@ -645,7 +668,7 @@ ctl_send(int fd, const char *s, size_t n, int64_t deadline, struct err **errp)
 		}
 		if (rc == -1 && errno != EINTR) {
 			*errp = ERR_SYS("cannot wait to send the request");
-			return EX_OSERR;
+			return EX_SOFTWARE;
 		}
 	}
 	return 0;
@@ -664,10 +687,7 @@ ctl_reply_free(struct ctl_reply *r)
 	*r = (struct ctl_reply){0};
 }
 
-/*
- * While a long wait goes on: is stewardd still answering?  Busy and
- * rate-limited replies are answers too.
- */
+/* While a long wait goes on: is stewardd still answering? */
 static int
 ctl_still_alive(struct ctl_ctx *c, struct err **errp)
 {
@@ -676,10 +696,10 @@ ctl_still_alive(struct ctl_ctx *c, struct err **errp)
 	int rc = ctl_call(c, "health", NULL, 0, CTL_ALIVE_TIMEOUT_MS, false,
 	    &r, &e);
 
+	/* Any reply, even "busy", says the loop runs. */
 	ctl_reply_free(&r);
 	if (rc == 0)
 		return 0;
-	err_set(e, "socket", "%s", ""); /* drop: wrapped below */
 	*errp = ERR_WRAP(e, "stewardd stopped answering while it worked on "
 			    "the request");
 	return rc == EX_UNAVAILABLE ? EX_UNAVAILABLE : EX_TEMPFAIL;
@@ -708,18 +728,13 @@ ctl_recv(struct ctl_ctx *c, int fd, int64_t deadline, bool keep_alive,
 			continue;
 		if (k == -1) {
 			e = ERR_SYS("cannot wait for the reply");
-			rc = EX_OSERR;
+			rc = EX_SOFTWARE;
 			goto out;
 		}
 		if (k == 0) {
 			if (deadline >= 0 && ctl_left(deadline) == 0) {
-				char d[32];
-
-				parse_format_duration(deadline < 0 ? 0
-				    : deadline - (alive_at - CTL_ALIVE_EVERY_MS),
-				    d, sizeof(d));
-				e = ERR_NEW("no reply from stewardd within %s",
-				    d);
+				/* ctl_call() says how long that was. */
+				e = ERR_NEW("no reply from stewardd in time");
 				rc = EX_TEMPFAIL;
 				goto out;
 			}
@@ -884,21 +899,41 @@ ctl_ask(struct ctl_ctx *c, const char *cmd, char *const *words, size_t n,
 /* Commands that talk to stewardd                                   */
 /* ---------------------------------------------------------------- */
 
-/* The STATE, PID, ... cells of one instance. */
+/* The restart tokens left of the burst: "4.5/5", "5/5". */
+static void
+ctl_tokens(const struct json *in, char *buf, size_t len)
+{
+	const char *limit = json_str(json_get(in, "limit"));
+	double tok;
+
+	if (json_num(json_get(in, "tokens"), &tok) == -1 || limit == NULL ||
+	    tok < 0 || tok > 1e9) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	/* Floor to tenths: 4.99 tokens is not yet 5. */
+	tok = (double)(int64_t)(tok * 10) / 10;
+	snprintf(buf, len, "%.*f/%.*s", tok == (double)(int64_t)tok ? 0 : 1,
+	    tok, (int)strcspn(limit, "/"), limit);
+}
+
+/*
+ * One instance: a row of cells, and under it the reason of its last
+ * restart, stop or failure.  On a terminal the free text is cut to the
+ * width; anywhere else it is whole.
+ */
 static void
 ctl_status_row(const struct ctl_ctx *c, const struct json *in, size_t namew)
 {
-	char *label = ctl_label(in), *state, *tail, up[32], beat[32],
-						      tokens[32], pid[24];
 	const char *st = json_str(json_get(in, "state"));
 	const char *work = json_str(json_get(in, "work"));
 	const char *status = json_str(json_get(in, "status"));
-	const char *limit = json_str(json_get(in, "limit"));
 	const char *reason = json_str(json_get(in, "reason"));
 	int64_t p = ctl_int(in, "pid", 0), uptime = ctl_int(in, "uptime_ms", 0);
-	int64_t last = ctl_int(in, "last_beat_ms", -1), log_id;
-	double tok = -1;
-	size_t used = namew + 2 + 8 + 2 + 7 + 2 + 7 + 2 + 6 + 2 + 8 + 2 + 8 + 2;
+	int64_t log_id;
+	char *label = ctl_label(in), *state = ctl_clean(st ? st : "?", 0);
+	char up[32], beat[32], tokens[48], pid[24], restarts[24], *text;
+	size_t used = namew + CTL_STATUS_FIXED;
 	struct sbuf b = {0};
 
 	snprintf(pid, sizeof(pid), p > 0 ? "%" PRId64 : "-", p);
@@ -906,14 +941,10 @@ ctl_status_row(const struct ctl_ctx *c, const struct json *in, size_t namew)
 		ctl_human_ms(uptime, false, up, sizeof(up));
 	else
 		snprintf(up, sizeof(up), "-");
-	ctl_human_ms(last, true, beat, sizeof(beat));
-	if (json_num(json_get(in, "tokens"), &tok) == 0 && limit != NULL)
-		snprintf(tokens, sizeof(tokens), "%.*f/%.*s",
-		    tok == (double)(int64_t)tok ? 0 : 1, tok,
-		    (int)strcspn(limit, "/"), limit);
-	else
-		snprintf(tokens, sizeof(tokens), "-");
-	state = ctl_clean(st ? st : "?", 0);
+	ctl_human_ms(ctl_int(in, "last_beat_ms", -1), true, beat, sizeof(beat));
+	snprintf(restarts, sizeof(restarts), "%" PRId64,
+	    ctl_int(in, "restarts", 0));
+	ctl_tokens(in, tokens, sizeof(tokens));
 
 	ctl_cell(c, label, namew, false, NULL);
 	printf("  ");
@@ -921,34 +952,33 @@ ctl_status_row(const struct ctl_ctx *c, const struct json *in, size_t namew)
 	printf("  ");
 	ctl_cell(c, pid, 7, true, NULL);
 	printf("  ");
-	ctl_cell(c, up, 7, true, NULL);
+	ctl_cell(c, up, 6, true, NULL);
 	printf("  ");
-	ctl_cell(c, beat, 6, true, NULL);
+	ctl_cell(c, beat, 5, true, NULL);
 	printf("  ");
-	ctl_cell(c, "", 0, false, NULL);
-	printf("%8" PRId64 "  ", ctl_int(in, "restarts", 0));
-	ctl_cell(c, tokens, 8, true, NULL);
+	ctl_cell(c, restarts, 8, true, NULL);
+	printf("  ");
+	ctl_cell(c, tokens, 6, true, NULL);
 	if (work != NULL)
 		sbuf_addf(&b, "work=%s", work);
 	if (status != NULL)
 		sbuf_addf(&b, "%s%s", work ? " " : "", status);
 	if (b.s != NULL) {
-		tail = ctl_clean(b.s, c->width > 0 && (size_t)c->width > used + 4
+		text = ctl_clean(b.s, c->width > 0 && (size_t)c->width > used + 4
 					  ? (size_t)c->width - used
 					  : 0);
-		printf("  %s", tail);
-		free(tail);
+		printf("  %s", text);
+		free(text);
 	}
 	putchar('\n');
 	sbuf_free(&b);
 	if (reason != NULL) {
+		sbuf_addf(&b, "%s", reason);
 		if (json_int(json_get(in, "log_id"), &log_id) == 0)
-			sbuf_addf(&b, "%s [log %" PRId64 "]", reason, log_id);
-		else
-			sbuf_addf(&b, "%s", reason);
-		tail = ctl_clean(b.s, c->width > 8 ? (size_t)c->width - 4 : 0);
-		printf("    %s\n", tail);
-		free(tail);
+			sbuf_addf(&b, " [log %" PRId64 "]", log_id);
+		text = ctl_clean(b.s, c->width > 8 ? (size_t)c->width - 4 : 0);
+		printf("    %s\n", text);
+		free(text);
 		sbuf_free(&b);
 	}
 	free(label);
@@ -957,7 +987,7 @@ ctl_status_row(const struct ctl_ctx *c, const struct json *in, size_t namew)
 
 /* status [NAME ...] [--json] */
 static int
-cmd_status(struct ctl_ctx *c, const struct ctl_cmd *cmd, struct ctl_args *a)
+cmd_status(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 {
 	struct ctl_reply r;
 	const struct json *list, *daemon;
@@ -993,7 +1023,7 @@ cmd_status(struct ctl_ctx *c, const struct ctl_cmd *cmd, struct ctl_args *a)
 	}
 	if (c->color)
 		fputs(CTL_BOLD, stdout);
-	printf("%-*s  %-8s  %7s  %7s  %6s  %8s  %8s  %s", (int)namew, "NAME",
+	printf("%-*s  %-8s  %7s  %6s  %5s  %8s  %6s  %s", (int)namew, "NAME",
 	    "STATE", "PID", "UPTIME", "BEAT", "RESTARTS", "TOKENS",
 	    "WORK/STATUS");
 	if (c->color)
@@ -1014,7 +1044,7 @@ cmd_status(struct ctl_ctx *c, const struct ctl_cmd *cmd, struct ctl_args *a)
 
 /* start, stop, restart [--no-wait] [--timeout D] NAME ... | all */
 static int
-cmd_steer(struct ctl_ctx *c, const struct ctl_cmd *cmd, struct ctl_args *a)
+cmd_steer(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 {
 	char *words[CTL_ARGS_MAX + 1], *what, *msg;
 	const struct json *results;
@@ -1077,7 +1107,7 @@ cmd_steer(struct ctl_ctx *c, const struct ctl_cmd *cmd, struct ctl_args *a)
 
 /* signal SIG NAME ... | all */
 static int
-cmd_signal(struct ctl_ctx *c, const struct ctl_cmd *cmd, struct ctl_args *a)
+cmd_signal(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 {
 	char why[PARSE_WHY], *what, *msg;
 	struct ctl_reply r;
@@ -1104,7 +1134,7 @@ cmd_signal(struct ctl_ctx *c, const struct ctl_cmd *cmd, struct ctl_args *a)
 
 /* health [--timeout D]: 0 when stewardd answers in time, else 1. */
 static int
-cmd_health(struct ctl_ctx *c, const struct ctl_cmd *cmd, struct ctl_args *a)
+cmd_health(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 {
 	int64_t t0 = ctl_now_ms(), timeout = a->timeout_ms;
 	struct ctl_reply r;
@@ -1115,30 +1145,35 @@ cmd_health(struct ctl_ctx *c, const struct ctl_cmd *cmd, struct ctl_args *a)
 	if (timeout < 0)
 		timeout = CTL_HEALTH_TIMEOUT_MS;
 	rc = ctl_call(c, cmd->name, NULL, 0, timeout, false, &r, &e);
-	if (rc == 0)
-		rc = ctl_reply_status(&r, &e);
-	if (rc == EX_USAGE) {
-		ctl_reply_free(&r);
-		return ctl_fail(rc, e, "cannot check stewardd's health");
+	if (rc == 0 && a->json)
+		ctl_print_raw(&r);
+	if (rc == 0 && (rc = ctl_reply_status(&r, &e)) != 0) {
+		/* An answer from a loop too busy to take us is an answer. */
+		const char *code = err_get(e, "code");
+
+		if (strcmp(code, "busy") == 0 ||
+		    strcmp(code, "rate_limited") == 0) {
+			s = err_str(e);
+			if (!a->json)
+				printf("stewardd is healthy: it answered, "
+				       "\"%s\"\n",
+				    s);
+			free(s);
+			err_free(e);
+			ctl_reply_free(&r);
+			return 0;
+		}
 	}
 	if (rc != 0) {
-		if (a->json && r.doc != NULL)
-			ctl_print_raw(&r);
 		ctl_reply_free(&r);
-		if (err_get(e, "socket") != NULL && e->msg[0] == 'c') {
-			/* "cannot connect ...": say it is not healthy first. */
-			e = ERR_WRAP(e, "stewardd is not healthy");
-		} else
-			e = ERR_WRAP(e, "stewardd is not healthy");
+		e = ERR_WRAP(e, "stewardd is not healthy");
 		s = err_str(e);
 		fprintf(stderr, "stewardctl: %s\n", s);
 		free(s);
 		err_free(e);
 		return CTL_EX_FAILED;
 	}
-	if (a->json)
-		ctl_print_raw(&r);
-	else {
+	if (!a->json) {
 		ctl_human_ms(ctl_int(r.doc, "uptime_ms", 0), false, up,
 		    sizeof(up));
 		printf("stewardd is healthy: answered in %" PRId64 "ms, up %s\n",
@@ -1150,7 +1185,7 @@ cmd_health(struct ctl_ctx *c, const struct ctl_cmd *cmd, struct ctl_args *a)
 
 /* reopen: the event log, as SIGUSR1 does. */
 static int
-cmd_reopen(struct ctl_ctx *c, const struct ctl_cmd *cmd, struct ctl_args *a)
+cmd_reopen(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 {
 	struct ctl_reply r;
 	int rc = ctl_ask(c, cmd->name, NULL, 0, a, CTL_TIMEOUT_MS, false, &r,
@@ -1197,7 +1232,7 @@ ctl_print_daemon(const struct json *d, int64_t protocol)
 
 /* info: version, pid, paths, uptime. */
 static int
-cmd_info(struct ctl_ctx *c, const struct ctl_cmd *cmd, struct ctl_args *a)
+cmd_info(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 {
 	struct ctl_reply r;
 	int rc = ctl_ask(c, cmd->name, NULL, 0, a, CTL_TIMEOUT_MS, false, &r,
@@ -1212,7 +1247,7 @@ cmd_info(struct ctl_ctx *c, const struct ctl_cmd *cmd, struct ctl_args *a)
 
 /* version: stewardctl's, and stewardd's when it answers. */
 static int
-cmd_version(struct ctl_ctx *c, const struct ctl_cmd *cmd, struct ctl_args *a)
+cmd_version(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 {
 	const struct json *d;
 	struct ctl_reply r;
@@ -1246,7 +1281,7 @@ cmd_version(struct ctl_ctx *c, const struct ctl_cmd *cmd, struct ctl_args *a)
 
 /* check [FILE]: as stewardd --check. */
 static int
-cmd_check(struct ctl_ctx *c, const struct ctl_cmd *cmd, struct ctl_args *a)
+cmd_check(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 {
 	const char *path = a->nnames > 0 ? a->names[0] : c->config_opt;
 
@@ -1319,16 +1354,24 @@ ctl_log_time(const char *ts, bool with_date, bool zone, char *buf,
 	int64_t ms;
 	time_t t;
 	struct tm tm;
-	const char *fmt = zone ? "%Y-%m-%d %H:%M:%S %Z"
-		: with_date ? "%Y-%m-%d %H:%M:%S" : "%H:%M:%S";
+	size_t n;
 
 	if (ctl_parse_ts(ts, &ms) == -1) {
 		snprintf(buf, len, "?");
 		return;
 	}
 	t = (time_t)(ms / 1000);
-	if (localtime_r(&t, &tm) == NULL ||
-	    strftime(buf, len, fmt, &tm) == 0)
+	if (localtime_r(&t, &tm) == NULL) {
+		snprintf(buf, len, "?");
+		return;
+	}
+	if (zone)
+		n = strftime(buf, len, "%Y-%m-%d %H:%M:%S %Z", &tm);
+	else if (with_date)
+		n = strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
+	else
+		n = strftime(buf, len, "%H:%M:%S", &tm);
+	if (n == 0)
 		snprintf(buf, len, "?");
 }
 
@@ -1665,6 +1708,22 @@ ctl_on_signal(int sig)
 	ctl_interrupted = 1;
 }
 
+/* Catch SIGINT and SIGTERM (no SA_RESTART: they interrupt the wait). */
+static int
+ctl_log_catch_signals(void)
+{
+	struct sigaction sa = {.sa_handler = ctl_on_signal};
+
+	if (sigemptyset(&sa.sa_mask) == -1 ||
+	    sigaction(SIGINT, &sa, NULL) == -1 ||
+	    sigaction(SIGTERM, &sa, NULL) == -1) {
+		fprintf(stderr, "stewardctl: cannot catch SIGINT: %s\n",
+		    strerror(errno));
+		return EX_SOFTWARE;
+	}
+	return 0;
+}
+
 /* Open the log; the message says how its path was found. */
 static int
 ctl_log_open(const struct ctl_log *l, int *fdp, struct stat *st)
@@ -1692,47 +1751,38 @@ static int
 ctl_log_follow(struct ctl_log *l, int fd, struct stat *cur, struct sbuf *buf,
     bool *skipping)
 {
-	struct sigaction sa = {.sa_handler = ctl_on_signal};
-
-	if (sigemptyset(&sa.sa_mask) == -1 || sigaction(SIGINT, &sa, NULL) ==
-						  -1 ||
-	    sigaction(SIGTERM, &sa, NULL) == -1) {
-		fprintf(stderr, "stewardctl: cannot catch SIGINT: %s\n",
-		    strerror(errno));
-		return EX_OSERR;
-	}
 	while (!ctl_interrupted) {
 		struct stat now, path;
 		off_t pos;
 
 		if (fflush(stdout) == EOF)
-			return EX_IOERR;
+			return EX_SOFTWARE;
 		if (poll(NULL, 0, CTL_FOLLOW_MS) == -1 && errno != EINTR)
-			return EX_OSERR;
+			return EX_SOFTWARE;
 		if (ctl_interrupted)
 			break;
 		if (fstat(fd, &now) == -1 ||
 		    (pos = lseek(fd, 0, SEEK_CUR)) == -1) {
 			fprintf(stderr, "stewardctl: cannot follow %s: %s\n",
 			    l->path, strerror(errno));
-			return EX_IOERR;
+			return EX_SOFTWARE;
 		}
 		if (now.st_size < pos) {
 			/* Truncated in place: read it again from the top. */
 			if (lseek(fd, 0, SEEK_SET) == -1)
-				return EX_IOERR;
+				return EX_SOFTWARE;
 			buf->len = 0;
 			*skipping = false;
 		}
 		if (now.st_size != pos &&
 		    ctl_log_drain(l, fd, buf, skipping) == -1)
-			return EX_IOERR;
+			return EX_SOFTWARE;
 		if (stat(l->path, &path) == -1 ||
 		    (path.st_dev == cur->st_dev && path.st_ino == cur->st_ino))
 			continue; /* gone for now, or the same file */
 		/* Rotated: finish the old file, then switch. */
 		if (ctl_log_drain(l, fd, buf, skipping) == -1)
-			return EX_IOERR;
+			return EX_SOFTWARE;
 		ctl_close(fd);
 		buf->len = 0;
 		*skipping = false;
@@ -1764,9 +1814,11 @@ ctl_log_find(struct ctl_log *l)
 	rc = ctl_call(c, "info", NULL, 0, CTL_HEALTH_TIMEOUT_MS, false, &r, &e);
 	if (rc == 0 && (rc = ctl_reply_status(&r, &e)) == 0) {
 		p = json_str(json_get(json_get(r.doc, "daemon"), "event_log"));
-		if (p == NULL)
+		if (p == NULL) {
+			e = ERR_NEW("stewardd's info reply has no "
+				    "\"event_log\"");
 			rc = EX_DATAERR;
-		else {
+		} else {
 			l->path = xstrdup(p);
 			l->how = xasprintf("stewardd's event_log, from %s",
 			    c->sock);
@@ -1776,13 +1828,12 @@ ctl_log_find(struct ctl_log *l)
 	if (rc != 0 && c->config_opt != NULL) {
 		err_free(e);
 		e = NULL;
-		if ((rc = ctl_load_config(c)) != 0)
-			return rc;
+		if ((rc = ctl_load_config(c, &e)) != 0)
+			return ctl_fail(rc, e, NULL);
 		l->path = xstrdup(c->cfg->event_log);
 		l->how = xasprintf("[steward] event_log in %s", c->config_opt);
 	}
 	if (rc != 0) {
-		err_set(e, "socket", "%s", ""); /* no "cannot show" wrap */
 		return ctl_fail(rc,
 		    ERR_WRAP(e, "cannot find the event log (use --file PATH "
 				"or -c FILE)"),
@@ -1804,7 +1855,7 @@ ctl_log_find(struct ctl_log *l)
 
 /* log [--ward W] [--event E] [--since D] [--id N] [-f] [--json] [--file P] */
 static int
-cmd_log(struct ctl_ctx *c, const struct ctl_cmd *cmd, struct ctl_args *a)
+cmd_log(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 {
 	struct ctl_log l = {.c = c, .a = a};
 	struct sbuf buf = {0};
@@ -1816,10 +1867,13 @@ cmd_log(struct ctl_ctx *c, const struct ctl_cmd *cmd, struct ctl_args *a)
 		return ctl_usage(cmd->name, "--id and -f do not go together");
 	if (a->has_since)
 		l.cutoff_ms = ctl_wall_ms() - a->since_ms;
-	if ((rc = ctl_log_find(&l)) != 0 || (rc = ctl_log_open(&l, &fd, &st)))
+	if ((rc = ctl_log_find(&l)) != 0 ||
+	    (rc = ctl_log_open(&l, &fd, &st)) != 0)
+		goto out;
+	if (a->follow && (rc = ctl_log_catch_signals()) != 0)
 		goto out;
 	if (ctl_log_drain(&l, fd, &buf, &skipping) == -1) {
-		rc = EX_IOERR;
+		rc = EX_SOFTWARE;
 		goto out;
 	}
 	if (a->follow) {
@@ -1856,14 +1910,14 @@ out:
 /* The command table, help, and the command line                    */
 /* ---------------------------------------------------------------- */
 
-static int cmd_help(struct ctl_ctx *c, const struct ctl_cmd *cmd,
+static int cmd_help(struct ctl_ctx *c, const struct ctl_command *cmd,
     struct ctl_args *a);
 
 static const char ctl_names_help[] =
     "NAME is a ward (\"web\": every replica of it) or an instance\n"
     "(\"web:1\"); \"all\" means every ward.\n";
 
-static const struct ctl_cmd ctl_cmds[] = {
+static const struct ctl_command ctl_cmds[] = {
     {
 	.name = "status",
 	.run = cmd_status,
@@ -2041,7 +2095,7 @@ static const struct ctl_cmd ctl_cmds[] = {
 #define CTL_NCMDS (sizeof(ctl_cmds) / sizeof(ctl_cmds[0]))
 
 /* The command named word, or NULL. */
-static const struct ctl_cmd *
+static const struct ctl_command *
 ctl_cmd_find(const char *word)
 {
 	for (size_t i = 0; i < CTL_NCMDS; i++)
@@ -2052,7 +2106,7 @@ ctl_cmd_find(const char *word)
 
 /* Print the help of one command. */
 static void
-ctl_cmd_help(const struct ctl_cmd *cmd)
+ctl_cmd_help(const struct ctl_command *cmd)
 {
 	printf("usage: stewardctl [-s PATH] [-c FILE] %s\n\n%s\n%s",
 	    cmd->synopsis, cmd->summary, cmd->help);
@@ -2098,9 +2152,9 @@ ctl_main_help(FILE *f)
 
 /* help [COMMAND] */
 static int
-cmd_help(struct ctl_ctx *c, const struct ctl_cmd *cmd, struct ctl_args *a)
+cmd_help(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 {
-	const struct ctl_cmd *which;
+	const struct ctl_command *which;
 
 	(void)c;
 	if (a->nnames == 0) {
@@ -2144,7 +2198,7 @@ ctl_args_free(struct ctl_args *a)
  * Returns -1 for --help (printed), 0, or EX_USAGE (message printed).
  */
 static int
-ctl_parse_args(const struct ctl_cmd *cmd, int argc, char **argv,
+ctl_parse_args(const struct ctl_command *cmd, int argc, char **argv,
     struct ctl_args *a)
 {
 	static const struct option longopts[] = {
@@ -2177,7 +2231,7 @@ ctl_parse_args(const struct ctl_cmd *cmd, int argc, char **argv,
 	*a = (struct ctl_args){.timeout_ms = -1};
 	optind = 0; /* glibc: start over, with this argv */
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+:hf" + 1, longopts, NULL)) !=
+	while ((ch = getopt_long(argc, argv, ":hf", longopts, NULL)) !=
 	    -1) {
 		if (ch == 'h')
 			return -1;
@@ -2190,8 +2244,8 @@ ctl_parse_args(const struct ctl_cmd *cmd, int argc, char **argv,
 		for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++)
 			if (need[i].ch == ch && !(cmd->opts & need[i].opt))
 				return ctl_usage(cmd->name,
-				    "%s takes no option %s", cmd->name,
-				    argv[optind - 1]);
+				    "%s is not an option of %s",
+				    argv[optind - 1], cmd->name);
 		switch (ch) {
 		case 'j':
 			a->json = true;
@@ -2276,7 +2330,7 @@ main(int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	struct ctl_ctx c = {0};
-	const struct ctl_cmd *cmd;
+	const struct ctl_command *cmd;
 	struct ctl_args a;
 	int ch, rc;
 
@@ -2325,7 +2379,7 @@ main(int argc, char **argv)
 	if (fflush(stdout) == EOF && rc == 0) {
 		fprintf(stderr, "stewardctl: cannot write the output: %s\n",
 		    strerror(errno));
-		rc = EX_IOERR;
+		rc = EX_SOFTWARE;
 	}
 	return rc;
 }

@@ -359,6 +359,85 @@ heartbeat_timeout = 600ms
     check(st.stop() == 0, "stewardd exit code", st)
 
 
+# -- heartbeat = notify ----------------------------------------------------
+
+NOTIFY_PY = r"""
+import array, os, socket, sys, time
+a = os.environ["NOTIFY_SOCKET"]
+open(sys.argv[1], "w").write(a + "\n" + os.environ["WATCHDOG_USEC"] + "\n"
+                             + os.environ["WATCHDOG_PID"] + "\n")
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.sendto(b"", a)                                   # zero-length
+s.sendto(b"X" * 5000, a)                           # over-long
+r, w = os.pipe()
+for i in range(20):                                # fds passed, many times
+    s.sendmsg([b"WATCHDOG=1"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS,
+                                  array.array("i", [r, w]))], 0, a)
+s.sendto(b"READY=1\nSTATUS=multi word status\nWORK=unit-7", a)
+while True:
+    s.sendto(b"WATCHDOG=1", a)
+    time.sleep(0.05)
+"""
+
+
+@scenario("notify-heartbeats-with-real-clients")
+def notify_heartbeats_with_real_clients():
+    st = Steward("notify", """
+[ward:sdnotify]
+command = /bin/sh -c 'systemd-notify --ready --status="shell ward up" && while systemd-notify WATCHDOG=1; do sleep 0.1; done'
+heartbeat = notify
+heartbeat_timeout = 2s
+
+[ward:py]
+command = /usr/bin/python3 {tmp}/notify.py {tmp}/py.env
+heartbeat = notify
+heartbeat_timeout = 1s
+
+[ward:quiet]
+command = /bin/sh -c 'systemd-notify --ready; exec sleep 1000'
+heartbeat = notify
+heartbeat_timeout = 500ms
+backoff = 10ms
+""", extra_files={"notify.py": NOTIFY_PY})
+    yield st.start()
+    base = fd_count(st.pid)
+    e = st.wait_event("running", ward="sdnotify")
+    check(e["reason"] == "READY=1 received", f"{e}", st)
+    st.wait_for("the shell ward's STATUS=",
+                lambda: st.instance("sdnotify")["status"] == "shell ward up")
+    st.wait_event("running", ward="py")
+    env = st.wait_file("py.env", lines=3).splitlines()
+    inst = st.instance("py")
+    check(env[1] == "1000000", f"WATCHDOG_USEC {env}", st)
+    check(env[2] == str(inst["pid"]), f"WATCHDOG_PID {env} {inst}", st)
+    sock_path = env[0]
+    mode = stat.S_IMODE(os.stat(os.path.dirname(sock_path)).st_mode)
+    check(mode == 0o700, f"notify directory mode {oct(mode)}", st)
+    st.wait_for("multi-word status and WORK from one datagram",
+                lambda: st.instance("py")["status"] == "multi word status"
+                and st.instance("py")["work"] == "unit-7")
+    bad = st.wait_event("heartbeat_invalid", ward="py")
+    check(bad["total"] >= 1, f"{bad}", st)
+    # A stranger (this test, outside the ward) is rejected and reported.
+    n_bad = len(st.find("heartbeat_invalid", ward="sdnotify"))
+    stranger = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sd_sock = sock_path.replace("/py.0/", "/sdnotify.0/")
+    stranger.sendto(b"WATCHDOG=trigger", sd_sock)
+    rej = st.wait_event("heartbeat_invalid", ward="sdnotify",
+                        count=n_bad + 1)
+    check("not in the ward's process group" in rej["reason"], f"{rej}", st)
+    # The quiet ward stops beating after READY=1: healed.
+    st.wait_event("stopping", ward="quiet", cause="heartbeat_timeout")
+    # 40 passed fds were all closed: the fd count is back at its base.
+    st.wait_for("stewardd's fds back at their base",
+                lambda: fd_count(st.pid) <= base + 2, timeout=5)
+    check(not st.find("stopping", ward="sdnotify"), "sdnotify healthy", st)
+    check(not st.find("stopping", ward="py"), "py healthy", st)
+    check(st.stop() == 0, "stewardd exit code", st)
+    check(not os.path.exists(os.path.dirname(os.path.dirname(sock_path))),
+          "the notify directory is removed at exit", st)
+
+
 # -- endings ----------------------------------------------------------------
 
 @scenario("sigterm-leaves-nothing-running")
