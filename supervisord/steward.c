@@ -37,6 +37,7 @@
 
 #include "ctl.h"
 #include "log.h"
+#include "upbeat.h"
 #include "parse.h"
 #include "steward.h"
 
@@ -324,8 +325,6 @@ steward_log_transition(struct steward *s, struct ward_inst *wi,
 	uint64_t id = 0;
 	struct evlog_rec r;
 
-	if (out->to != out->from)
-		wi->state_since = in->now;
 	steward_next(wi, out, next, sizeof(next));
 	if (e != NULL) {
 		char *msg = err_person_message(e);
@@ -408,6 +407,13 @@ steward_apply(struct steward *s, struct ward_inst *wi,
 	const struct ward_spec *w = wi->ward->spec;
 	struct err *spawn_err = NULL;
 
+	if (out->to != out->from) {
+		wi->state_since = in->now;
+		if (out->to == WARD_STARTING)
+			s->nstarting++;
+		if (out->from == WARD_STARTING)
+			s->nstarting--;
+	}
 	if (out->actions & WACT_SPAWN) {
 		wi->generation++;
 		wi->beats = 0;
@@ -454,8 +460,11 @@ steward_apply(struct steward *s, struct ward_inst *wi,
 		steward_apply(s, wi, &fout, &fin);
 		return;
 	}
-	if ((out->actions & WACT_LOG) && s->ctl != NULL)
-		ctl_transition(s->ctl, wi);
+	if (out->actions & WACT_LOG) {
+		if (s->ctl != NULL)
+			ctl_transition(s->ctl, wi);
+		upbeat_update(s);
+	}
 }
 
 /* Feed an event with its full input; see steward.h. */
@@ -680,6 +689,7 @@ steward_signal_stop(struct ev_loop *loop, ev_signal *w, int revents)
 		return;
 	}
 	s->stopping = true;
+	upbeat_stopping(s);
 	evlog_begin(&r, s->log, EVLOG_INFO, "shutdown");
 	evlog_str(&r, "signal", parse_signal_name(w->signum));
 	evlog_str(&r, "reason", "stopping every ward, then exiting");
@@ -908,12 +918,15 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 		    s->nwards == 1 ? "" : "s", instances,
 		    instances == 1 ? "" : "s", cfg->path, cfg->event_log);
 
+	upbeat_open(s);
 	for (size_t i = 0; i < s->nwards; i++) {
 		if (!s->wards[i].spec->autostart)
 			continue;
 		for (unsigned j = 0; j < s->wards[i].spec->replicas; j++)
 			steward_step(s, &s->wards[i].inst[j], WEV_START);
 	}
+	s->autostarted = true;
+	upbeat_update(s);
 
 	/* The signal watchers keep the loop alive; shutdown ends it. */
 	ev_run(s->loop, 0);
@@ -927,6 +940,7 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 		    "stopped");
 	ctl_close(s->ctl);
 	s->ctl = NULL;
+	upbeat_close(s);
 	steward_teardown(s);
 	guard_stop(&s->guard);
 	ev_child_stop(s->loop, &s->child);

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <sys/resource.h>
 #include <sys/types.h>
+#include <sys/un.h>
 
 #include "config.h"
 #include "err.h"
@@ -82,6 +83,18 @@ struct ward_rt {
 	struct ward_inst *inst; /* spec->replicas of them */
 };
 
+/* The channel to stewardd's own supervisor (upbeat.c). */
+struct upbeat {
+	int fd; /* -1: none */
+	bool is_socket;
+	struct sockaddr_un addr;
+	socklen_t addrlen;
+	ev_timer timer;
+	bool ready_pending;
+	char last_status[200];
+	unsigned long errors;
+};
+
 struct steward {
 	struct ev_loop *loop;
 	struct config *cfg;
@@ -107,6 +120,9 @@ struct steward {
 	int exit_code;
 	uint64_t orphans_reaped;
 	char *notify_dir; /* where NOTIFY_SOCKETs live, made on first use */
+	struct upbeat up;
+	size_t nstarting; /* instances in starting */
+	bool autostarted; /* the autostart instances were started */
 };
 
 /* Monotonic seconds (CLOCK_MONOTONIC): every deadline, age and refill. */

@@ -2059,7 +2059,7 @@ static const struct ctl_command ctl_cmds[] = {
 	.opts = OPT_JSON | OPT_WARD | OPT_EVENT | OPT_SINCE | OPT_ID |
 		OPT_FOLLOW | OPT_FILE,
 	.synopsis = "log [--ward NAME] [--event E] [--since D] [--id N] [-f]\n"
-		    "             [--json] [--file PATH]",
+		    "                  [--json] [--file PATH]",
 	.summary = "show why wards restarted, from the event log",
 	.help = "Read the event log and show the records that explain\n"
 		"restarts (stopping, killing, backoff, failed, exited,\n"
@@ -2108,8 +2108,7 @@ ctl_cmd_find(const char *word)
 static void
 ctl_cmd_help(const struct ctl_command *cmd)
 {
-	printf("usage: stewardctl [-s PATH] [-c FILE] %s\n\n%s\n%s",
-	    cmd->synopsis, cmd->summary, cmd->help);
+	printf("usage: stewardctl %s\n\n%s", cmd->synopsis, cmd->help);
 	if (cmd->min_names > 0 && cmd->run != cmd_check)
 		printf("\n%s", ctl_names_help);
 }

@@ -84,7 +84,7 @@ class Steward:
         self._partial = b""
         body = config.format(testward=TESTWARD, tmp=self.dir,
                              events=self.events_path, root=SOURCE_ROOT,
-                             socket=self.socket_path)
+                             socket=self.socket_path, stewardd=STEWARDD)
         if "[steward]" not in body:
             body = (f"[steward]\nevent_log = {self.events_path}\n"
                     f"socket = {self.socket_path}\n\n" + body)
@@ -92,7 +92,8 @@ class Steward:
             f.write(body)
         for fname, content in (extra_files or {}).items():
             with open(os.path.join(self.dir, fname), "w") as f:
-                f.write(content)
+                f.write(content.format(testward=TESTWARD, tmp=self.dir,
+                                       stewardd=STEWARDD))
 
     def path(self, name):
         return os.path.join(self.dir, name)

@@ -438,6 +438,64 @@ backoff = 10ms
           "the notify directory is removed at exit", st)
 
 
+# -- stewards that are wards ------------------------------------------------
+
+INNER = """[steward]
+event_log = {tmp}/%(name)s.events
+socket = {tmp}/%(name)s.sock
+
+[ward:w]
+command = {testward} --pidfile {tmp}/%(name)s.pids --beat 50
+heartbeat = pipe
+heartbeat_timeout = 1s
+"""
+
+
+@scenario("nested-steward-is-healed-when-its-loop-hangs")
+def nested_steward_is_healed_when_its_loop_hangs():
+    st = Steward("nested", """
+[ward:pipe]
+command = {stewardd} -c {tmp}/pipe.ini
+heartbeat = pipe
+heartbeat_timeout = 1s
+stop_timeout = 5s
+backoff = 10ms
+
+[ward:notify]
+command = {stewardd} -c {tmp}/notify.ini
+heartbeat = notify
+heartbeat_timeout = 1s
+stop_timeout = 5s
+backoff = 10ms
+""", extra_files={"pipe.ini": INNER % {"name": "pipe"},
+                  "notify.ini": INNER % {"name": "notify"}})
+    yield st.start()
+    for name in ("pipe", "notify"):
+        e = st.wait_event("running", ward=name)
+        # READY=1 came once the inner ward was running.
+        check(e["reason"] == "READY=1 received", f"{e}", st)
+        st.wait_for(f"{name}'s STATUS= summary",
+                    lambda: st.instance(name)["status"] == "1 running")
+        check(st.instance(name)["beats"] >= 1, "inner beats", st)
+    pids = {n: st.pids_in(f"{n}.pids") for n in ("pipe", "notify")}
+    inner = {n: st.instance(n)["pid"] for n in ("pipe", "notify")}
+    # Hang the inner stewards' loops: the outer heals them.
+    for n in ("pipe", "notify"):
+        os.kill(inner[n], signal.SIGSTOP)
+    for n in ("pipe", "notify"):
+        e = st.wait_event("stopping", ward=n, cause="heartbeat_timeout")
+        st.wait_event("running", ward=n, count=2)
+        # SIGTERM (and SIGCONT) let the inner steward stop its ward.
+        check(not any(alive(p) for p in pids[n]),
+              f"the inner ward of {n} outlived its steward", st)
+        check(st.instance(n)["pid"] != inner[n], "a new inner steward", st)
+    check(st.stop() == 0, "stewardd exit code", st)
+    for n in ("pipe", "notify"):
+        left = [p for p in st.pids_in(f"{n}.pids") if alive(p)]
+        check(not left, f"inner wards left after the outer stopped: {left}",
+              st)
+
+
 # -- endings ----------------------------------------------------------------
 
 @scenario("sigterm-leaves-nothing-running")
