@@ -23,6 +23,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <glob.h>
 #include <grp.h>
 #include <ini.h>
 #include <limits.h>
@@ -64,6 +65,7 @@ enum config_key {
 	K_STDOUT,
 	K_STDERR,
 	K_AUTOSTART,
+	K_ENVIRONMENT_FILE,
 	K_NKEYS,
 };
 
@@ -75,7 +77,11 @@ struct config_ward {
 };
 
 struct config_state {
-	const char *path;
+	const char *path; /* the file being read */
+	int file;	  /* its index in reading order */
+	const char *dir;  /* the main file's directory, for relative paths */
+	char *include;	  /* [steward] include, as written */
+	int include_line;
 	/* the file, and the reader's position in it */
 	char *text;
 	size_t len;
@@ -114,6 +120,7 @@ config_problem(struct config_state *st, enum config_severity sev, int line,
 	va_end(ap);
 	rep->v = xrealloc(rep->v, (rep->n + 1) * sizeof(*rep->v));
 	rep->v[rep->n].severity = sev;
+	rep->v[rep->n].file = st->file;
 	rep->v[rep->n].line = line;
 	if (line > 0)
 		rep->v[rep->n].msg = xasprintf("%s:%d: %s%s", st->path, line,
@@ -286,6 +293,7 @@ static const char *const config_key_names[K_NKEYS] = {
 	[K_STDOUT] = "stdout",
 	[K_STDERR] = "stderr",
 	[K_AUTOSTART] = "autostart",
+	[K_ENVIRONMENT_FILE] = "environment_file",
 };
 
 static const char *const config_steward_keys[CONFIG_NSTEWARD_KEYS] = {
@@ -563,6 +571,17 @@ config_ward_value(struct ward_spec *w, enum config_key k, const char *v,
 		return config_output(v, &w->err, true, why);
 	case K_AUTOSTART:
 		return parse_bool(v, &w->autostart, why);
+	case K_ENVIRONMENT_FILE: {
+		char **words;
+		size_t nw;
+
+		/* Checked here, read once the section is complete. */
+		if (parse_split(v, &words, &nw, why) == -1)
+			return -1;
+		parse_split_free(words);
+		w->env_files = xstrdup(v);
+		return 0;
+	}
 	case K_NKEYS:
 		break;
 	}
@@ -679,9 +698,23 @@ config_steward_key(struct config_state *st, const char *key,
 		c->group_gid = gr->gr_gid;
 		c->group = xstrdup(gr->gr_name);
 	} else {
-		config_bad(st, "steward", key, value,
-		    "include is not available in this version; put every "
-		    "ward in this file");
+		char **words;
+		size_t n;
+		char why[PARSE_WHY];
+
+		if (st->file != 0) {
+			config_bad(st, "steward", key, value,
+			    "an included file cannot include more; put every "
+			    "include in the main file");
+			return;
+		}
+		if (parse_split(value, &words, &n, why) == -1) {
+			config_bad(st, "steward", key, value, why);
+			return;
+		}
+		parse_split_free(words);
+		st->include = xstrdup(value);
+		st->include_line = st->lineno;
 	}
 }
 
@@ -727,7 +760,12 @@ config_section(struct config_state *st, const char *name)
 {
 	st->cur = NULL;
 	st->sec = SEC_BAD;
-	if (strcmp(name, "steward") == 0) {
+	if (strcmp(name, "steward") == 0 && st->file != 0) {
+		config_problem(st, CONFIG_ERROR, st->lineno,
+		    "[steward] belongs in the main file %s, not in an "
+		    "included one",
+		    st->cfg->path);
+	} else if (strcmp(name, "steward") == 0) {
 		if (st->steward_line != 0)
 			config_problem(st, CONFIG_ERROR, st->lineno,
 			    "[steward] is already defined at line %d; "
@@ -1012,7 +1050,9 @@ config_sort(struct config_report *rep)
 		struct config_problem p = rep->v[i];
 		size_t j = i;
 
-		while (j > 0 && rep->v[j - 1].line > p.line) {
+		while (j > 0 && (rep->v[j - 1].file > p.file ||
+				    (rep->v[j - 1].file == p.file &&
+					rep->v[j - 1].line > p.line))) {
 			rep->v[j] = rep->v[j - 1];
 			j--;
 		}
@@ -1038,41 +1078,293 @@ config_ward_free(struct ward_spec *w)
 	free(w->env);
 	free(w->out.path);
 	free(w->err.path);
+	free(w->env_files);
 }
 
-/* Read and validate a config file; see config.h. */
+/* Read and parse one file into the state (the main one or an include). */
+static void
+config_parse_file(struct config_state *st, const char *path)
+{
+	struct config *c = st->cfg;
+	int rc;
+
+	st->path = path;
+	st->file = (int)c->nfiles;
+	c->files = xrealloc(c->files, (c->nfiles + 1) * sizeof(char *));
+	c->files[c->nfiles++] = xstrdup(path);
+	st->text = NULL;
+	st->len = st->pos = 0;
+	st->lineno = 0;
+	st->cur = NULL;
+	st->sec = SEC_NONE;
+	if (config_read_file(st) == 0) {
+		size_t before = st->rep->errors;
+
+		rc = ini_parse_stream(config_reader_sections, st,
+		    config_handler, st);
+		if (rc > 0 && st->rep->errors == before)
+			config_problem(st, CONFIG_ERROR, rc,
+			    "cannot read this line as INI");
+		else if (rc < 0 && st->rep->errors == before)
+			config_problem(st, CONFIG_ERROR, 0,
+			    "cannot parse (inih error %d)", rc);
+	}
+	free(st->text);
+	st->text = NULL;
+}
+
+/* A path as written in the config: relative ones from its directory. */
+static char *
+config_path_from(const struct config_state *st, const char *p)
+{
+	return p[0] == '/' ? xstrdup(p) : xasprintf("%s/%s", st->dir, p);
+}
+
+/* glob(3) cannot say which directory failed; remember the error. */
+static int config_glob_errno;
+
+/* glob's error hook: a missing directory only means no match. */
+static int
+config_glob_error(const char *path, int errnum)
+{
+	(void)path;
+	if (errnum != ENOENT && errnum != ENOTDIR)
+		config_glob_errno = errnum;
+	return 0;
+}
+
+/* Read every file [steward] include names, in sorted order. */
+static void
+config_includes(struct config_state *st, const char *main_path)
+{
+	char **pats;
+	size_t npats;
+	char why[PARSE_WHY];
+
+	if (st->include == NULL ||
+	    parse_split(st->include, &pats, &npats, why) == -1)
+		return;
+	for (size_t i = 0; i < npats; i++) {
+		char *pat = config_path_from(st, pats[i]);
+		glob_t g;
+		int rc;
+
+		config_glob_errno = 0;
+		rc = glob(pat, 0, config_glob_error, &g);
+		if (rc == 0 || rc == GLOB_NOMATCH) {
+			if (config_glob_errno != 0)
+				config_problem(st, CONFIG_WARNING,
+				    st->include_line,
+				    "[steward] include = \"%s\": part of %s "
+				    "could not be read: %s",
+				    st->include, pat,
+				    strerror(config_glob_errno));
+		}
+
+		st->path = main_path;
+		st->file = 0;
+		if (rc == GLOB_NOMATCH) {
+			config_problem(st, CONFIG_WARNING, st->include_line,
+			    "[steward] include = \"%s\": nothing matches %s",
+			    st->include, pat);
+		} else if (rc != 0) {
+			config_problem(st, CONFIG_ERROR, st->include_line,
+			    "[steward] include = \"%s\": cannot expand %s",
+			    st->include, pat);
+		} else {
+			for (size_t k = 0; k < g.gl_pathc; k++) {
+				char *f = xstrdup(g.gl_pathv[k]);
+
+				config_parse_file(st, f);
+				free(f);
+			}
+		}
+		if (rc != GLOB_NOMATCH)
+			globfree(&g);
+		free(pat);
+	}
+	parse_split_free(pats);
+	st->path = main_path;
+	st->file = 0;
+}
+
+/* Set NAME=value in a NULL-terminated environment vector, replacing. */
+static void
+config_env_set(char ***env, size_t *n, const char *word)
+{
+	size_t nl = strcspn(word, "=");
+
+	for (size_t i = 0; i < *n; i++) {
+		if (strncmp((*env)[i], word, nl + 1) == 0) {
+			free((*env)[i]);
+			(*env)[i] = xstrdup(word);
+			return;
+		}
+	}
+	*env = xrealloc(*env, (*n + 2) * sizeof(char *));
+	(*env)[(*n)++] = xstrdup(word);
+	(*env)[*n] = NULL;
+}
+
+/*
+ * Read one environment file: KEY=value lines; blank lines and lines
+ * starting with # or ; are comments; a value in quotes is unquoted like
+ * a shell word.  Problems name the file's own line.
+ */
+static void
+config_env_file(struct config_state *st, struct ward_spec *w,
+    const char *path, bool optional, char ***env, size_t *n)
+{
+	FILE *f = fopen(path, "re");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	int lineno = 0;
+	const char *saved = st->path;
+	int saved_file = st->file;
+
+	if (f == NULL) {
+		if (!(optional && errno == ENOENT))
+			config_problem(st, CONFIG_ERROR, w->line,
+			    "[ward:%s] environment_file %s: cannot open: %s%s",
+			    w->name, path, strerror(errno),
+			    errno == ENOENT ? " (a leading - makes it optional)"
+					    : "");
+		return;
+	}
+	st->path = path;
+	while ((len = getline(&line, &cap, f)) != -1) {
+		char *p = line, *eq, *end = line + len;
+		char why[PARSE_WHY];
+		size_t nl;
+
+		lineno++;
+		while (end > p && (end[-1] == '\n' || end[-1] == '\r' ||
+				      end[-1] == ' ' || end[-1] == '\t'))
+			*--end = '\0';
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\0' || *p == '#' || *p == ';')
+			continue;
+		if (memchr(p, '\0', (size_t)(end - p)) != NULL ||
+		    (eq = strchr(p, '=')) == NULL) {
+			config_problem(st, CONFIG_ERROR, lineno,
+			    "not a KEY=value line (in environment_file of "
+			    "[ward:%s])",
+			    w->name);
+			continue;
+		}
+		if (parse_env_assignment(p, &nl, why) == -1) {
+			config_problem(st, CONFIG_ERROR, lineno, "%s (in "
+			    "environment_file of [ward:%s])", why, w->name);
+			continue;
+		}
+		if (eq[1] == '"' || eq[1] == '\'') {
+			char **words;
+			size_t nw;
+
+			if (parse_split(eq + 1, &words, &nw, why) == -1 ||
+			    nw != 1) {
+				if (nw != 1 && words != NULL)
+					snprintf(why, PARSE_WHY,
+					    "a quoted value must be one word");
+				config_problem(st, CONFIG_ERROR, lineno,
+				    "%.*s: %s (in environment_file of "
+				    "[ward:%s])",
+				    (int)nl, p, why, w->name);
+				if (words != NULL)
+					parse_split_free(words);
+				continue;
+			}
+			char *word = xasprintf("%.*s=%s", (int)nl, p, words[0]);
+			config_env_set(env, n, word);
+			free(word);
+			parse_split_free(words);
+		} else {
+			config_env_set(env, n, p);
+		}
+	}
+	free(line);
+	fclose(f);
+	st->path = saved;
+	st->file = saved_file;
+}
+
+/* environment_file= first, then environment= over it. */
+static void
+config_ward_env(struct config_state *st, struct ward_spec *w)
+{
+	char **files, **env = NULL;
+	size_t nfiles, n = 0;
+	char why[PARSE_WHY];
+
+	if (w->env_files == NULL ||
+	    parse_split(w->env_files, &files, &nfiles, why) == -1)
+		return;
+	env = xcalloc(1, sizeof(char *));
+	for (size_t i = 0; i < nfiles; i++) {
+		bool optional = files[i][0] == '-';
+		char *path = config_path_from(st, files[i] + optional);
+
+		config_env_file(st, w, path, optional, &env, &n);
+		free(path);
+	}
+	parse_split_free(files);
+	for (size_t i = 0; i < w->nenv; i++) {
+		config_env_set(&env, &n, w->env[i]);
+		free(w->env[i]);
+	}
+	free(w->env);
+	w->env = env;
+	w->nenv = n;
+}
+
+/* Read and validate a config file and its includes; see config.h. */
 struct config *
 config_load(const char *path, struct config_report *rep)
 {
-	struct config_state st = {.path = path, .rep = rep};
+	struct config_state st = {.rep = rep};
 	struct config *c = xcalloc(1, sizeof(*c));
-	int rc;
+	char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
 
+	if (slash == NULL)
+		snprintf(dir, strlen(dir) + 1, ".");
+	else if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	st.dir = dir;
 	st.cfg = c;
+	c->refs = 1;
 	c->path = xstrdup(path);
-	if (config_read_file(&st) == 0) {
-		rc = ini_parse_stream(config_reader_sections, &st,
-		    config_handler, &st);
-		if (rc > 0 && rep->errors == 0)
-			config_problem(&st, CONFIG_ERROR, rc,
-			    "cannot read this line as INI");
-		else if (rc < 0 && rep->errors == 0)
-			config_problem(&st, CONFIG_ERROR, 0,
-			    "cannot parse (inih error %d)", rc);
-	}
-	for (size_t i = 0; i < st.nwards; i++)
+	config_parse_file(&st, path);
+	config_includes(&st, path);
+	for (size_t i = 0; i < st.nwards; i++) {
+		/* Problems of a section belong to the file it is in. */
+		for (size_t f = 0; f < c->nfiles; f++) {
+			if (strcmp(c->files[f], st.wards[i].spec.file) == 0) {
+				st.path = c->files[f];
+				st.file = (int)f;
+			}
+		}
 		config_ward_finish(&st, &st.wards[i]);
-	config_sort(rep);
+		config_ward_env(&st, &st.wards[i].spec);
+	}
+	st.path = path;
+	st.file = 0;
 	config_check_budget(&st);
-	if (rep->errors == 0 && st.nwards == 0 && st.text != NULL)
+	if (rep->errors == 0 && st.nwards == 0)
 		config_problem(&st, CONFIG_WARNING, 0,
 		    "no [ward:NAME] sections; stewardd will supervise nothing");
-	free(st.text);
+	config_sort(rep);
 	c->wards = xcalloc(st.nwards ? st.nwards : 1, sizeof(*c->wards));
 	for (size_t i = 0; i < st.nwards; i++)
 		c->wards[i] = st.wards[i].spec;
 	c->nwards = st.nwards;
 	free(st.wards);
+	free(st.include);
+	free(dir);
 	if (c->event_log == NULL)
 		c->event_log = xstrdup("-");
 	if (rep->errors > 0) {
@@ -1080,6 +1372,69 @@ config_load(const char *path, struct config_report *rep)
 		return NULL;
 	}
 	return c;
+}
+
+/* Take a reference to a config. */
+struct config *
+config_ref(struct config *c)
+{
+	c->refs++;
+	return c;
+}
+
+/* Drop a reference; the last one frees. */
+void
+config_unref(struct config *c)
+{
+	if (c != NULL && --c->refs == 0)
+		config_free(c);
+}
+
+/* Compare two optional strings. */
+static bool
+config_str_eq(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) ||
+	    (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* Compare two outputs. */
+static bool
+config_out_eq(const struct config_output *a, const struct config_output *b)
+{
+	return a->kind == b->kind && config_str_eq(a->path, b->path);
+}
+
+/* Would two definitions run the same processes the same way? */
+bool
+config_ward_same(const struct ward_spec *a, const struct ward_spec *b)
+{
+	if (strcmp(a->name, b->name) != 0 || a->argc != b->argc ||
+	    a->nenv != b->nenv || a->ngroups != b->ngroups)
+		return false;
+	for (size_t i = 0; i < a->argc; i++)
+		if (strcmp(a->argv[i], b->argv[i]) != 0)
+			return false;
+	for (size_t i = 0; i < a->nenv; i++)
+		if (strcmp(a->env[i], b->env[i]) != 0)
+			return false;
+	for (int i = 0; i < a->ngroups; i++)
+		if (a->groups[i] != b->groups[i])
+			return false;
+	return a->pol.heartbeat == b->pol.heartbeat &&
+	    a->pol.restart == b->pol.restart &&
+	    a->heartbeat_timeout_ms == b->heartbeat_timeout_ms &&
+	    a->start_timeout_ms == b->start_timeout_ms &&
+	    a->stop_timeout_ms == b->stop_timeout_ms &&
+	    a->backoff_min_ms == b->backoff_min_ms &&
+	    a->backoff_max_ms == b->backoff_max_ms &&
+	    a->limit.burst == b->limit.burst &&
+	    a->limit.period_ms == b->limit.period_ms &&
+	    a->stop_signal == b->stop_signal &&
+	    a->autostart == b->autostart && a->has_user == b->has_user &&
+	    a->has_group == b->has_group && a->uid == b->uid &&
+	    a->gid == b->gid && config_str_eq(a->directory, b->directory) &&
+	    config_out_eq(&a->out, &b->out) && config_out_eq(&a->err, &b->err);
 }
 
 /* Free a config and everything it owns. */
@@ -1095,6 +1450,9 @@ config_free(struct config *c)
 	free(c->socket);
 	free(c->event_log);
 	free(c->group);
+	for (size_t i = 0; i < c->nfiles; i++)
+		free(c->files[i]);
+	free(c->files);
 	free(c);
 }
 

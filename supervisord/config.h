@@ -59,16 +59,20 @@ struct ward_spec {
 	int ngroups;
 	char *home; /* the user's home, for HOME */
 	char *directory;
-	char **env; /* "NAME=value" words from environment=, in order */
+	char **env; /* "NAME=value": environment_file=, then environment= */
 	size_t nenv;
+	char *env_files; /* environment_file as written, or NULL */
 	struct config_output out;
 	struct config_output err;
 };
 
 struct config {
+	unsigned refs; /* config_ref/config_unref; 1 when loaded */
 	char *path;
 	char *socket; /* NULL: config_default_socket() */
 	char *event_log;
+	char **files; /* every file read: path, then includes, sorted */
+	size_t nfiles;
 	bool has_group; /* [steward] group: who else may steer */
 	gid_t group_gid;
 	char *group;
@@ -80,6 +84,7 @@ enum config_severity { CONFIG_WARNING, CONFIG_ERROR };
 
 struct config_problem {
 	enum config_severity severity;
+	int file; /* index of the file in reading order (for sorting) */
 	int line; /* 0: the file as a whole */
 	char *msg; /* "file:line: [section] key = "value": why" */
 };
@@ -99,6 +104,17 @@ struct config_report {
 struct config *config_load(const char *path, struct config_report *rep);
 
 void config_free(struct config *c);
+
+/* Reference counting: a running steward keeps the config its wards'
+ * specs point into until no ward uses it. */
+struct config *config_ref(struct config *c);
+void config_unref(struct config *c);
+
+/*
+ * True when two definitions of a ward would run the same processes the
+ * same way: every key but replicas (and where they were written) equal.
+ */
+bool config_ward_same(const struct ward_spec *a, const struct ward_spec *b);
 void config_report_free(struct config_report *rep);
 
 /*

@@ -34,6 +34,7 @@ static const struct ctl_cmd_def ctl_cmds[] = {
 	[CTL_HEALTH] = {.name = "health", .usage = "health"},
 	[CTL_REOPEN] = {.name = "reopen", .usage = "reopen"},
 	[CTL_INFO] = {.name = "info", .usage = "info"},
+	[CTL_RELOAD] = {.name = "reload", .usage = "reload"},
 };
 #define CTL_NCMDS (sizeof(ctl_cmds) / sizeof(ctl_cmds[0]))
 
@@ -102,7 +103,7 @@ ctl_parse(char *line, size_t len, struct ctl_request *req, const char **code,
 	if (nw < 2) {
 		snprintf(why, PARSE_WHY, "no command; expected status, start, "
 					 "stop, restart, signal, health, "
-					 "reopen or info");
+					 "reopen, info or reload");
 		return -1;
 	}
 	for (size_t c = 0; c < CTL_NCMDS; c++) {
@@ -114,7 +115,7 @@ ctl_parse(char *line, size_t len, struct ctl_request *req, const char **code,
 	if (def == NULL) {
 		snprintf(why, PARSE_WHY,
 		    "unknown command \"%.40s\"; expected status, start, stop, "
-		    "restart, signal, health, reopen or info",
+		    "restart, signal, health, reopen, info or reload",
 		    words[1]);
 		return -1;
 	}

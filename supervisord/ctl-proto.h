@@ -29,6 +29,7 @@
  *	health                        answers at once while the loop runs
  *	reopen                        reopen the event log (as SIGUSR1)
  *	info                          version, pid, paths, uptime
+ *	reload                        re-read the config, apply the change
  *
  * Reply: one line, a JSON object, at most 1 MiB, ending in "\n".
  *	{"ok":true, ...}
@@ -36,7 +37,7 @@
  * MESSAGE is written for people, without the command's own context
  * (the client adds it: "cannot stop ward "web": " + MESSAGE).  CODE is
  * one of: usage, version, no_such_ward, too_long, rate_limited, refused,
- * busy, timeout, shutting_down, failed, internal.
+ * busy, timeout, shutting_down, failed, config, internal.
  *
  * status: {"ok":true,"daemon":{DAEMON},"instances":[{INSTANCE}...]}
  *   DAEMON: "pid", "version", "uptime_ms", "config", "event_log",
@@ -57,6 +58,10 @@
  * health: {"ok":true,"uptime_ms":N}
  * reopen: {"ok":true} or an error.
  * info: {"ok":true,"daemon":{DAEMON},"protocol":1}
+ * reload: {"ok":BOOL,"added":[NAME...],"changed":[...],"removed":[...],
+ *	     "resized":[...],"unchanged":N,"problems":["FILE:LINE: ..."...],
+ *	     "notes":[TEXT...]}; on an error in the config "code":"config",
+ *	     "error" and "problems", and nothing changed.
  *
  * Limits, per connection: a request line longer than CTL_LINE_MAX is
  * refused (code too_long) and the connection closed; no complete request
@@ -89,6 +94,7 @@ enum ctl_cmd {
 	CTL_HEALTH,
 	CTL_REOPEN,
 	CTL_INFO,
+	CTL_RELOAD,
 };
 
 struct ctl_request {

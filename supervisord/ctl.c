@@ -210,7 +210,7 @@ ctl_add_daemon(struct sbuf *b, struct ctl *c)
 	size_t instances = 0;
 
 	for (size_t i = 0; i < s->nwards; i++)
-		instances += s->wards[i].spec->replicas;
+		instances += s->wards[i]->ninst;
 	sbuf_addf(b, "\"daemon\":{\"pid\":%d,\"version\":", (int)s->self);
 	sbuf_add_json(b, STEWARD_VERSION);
 	sbuf_addf(b, ",\"uptime_ms\":%lld,\"config\":",
@@ -284,7 +284,7 @@ ctl_known(struct steward *s)
 	struct sbuf b = {0};
 
 	for (size_t i = 0; i < s->nwards && i < 20; i++)
-		sbuf_addf(&b, "%s%s", i ? ", " : "", s->wards[i].spec->name);
+		sbuf_addf(&b, "%s%s", i ? ", " : "", s->wards[i]->spec->name);
 	if (s->nwards > 20)
 		sbuf_addf(&b, ", ... (%zu in all)", s->nwards);
 	if (b.s == NULL)
@@ -310,20 +310,21 @@ ctl_resolve(struct ctl_conn *cn, const struct ctl_request *req,
 			all = true;
 	}
 	for (size_t i = 0; i < s->nwards; i++)
-		cap += s->wards[i].spec->replicas;
+		cap += s->wards[i]->ninst;
 	v = xcalloc(cap ? cap : 1, sizeof(*v));
 	for (size_t i = 0; i < s->nwards; i++) {
-		struct ward_rt *wr = &s->wards[i];
+		struct ward_rt *wr = s->wards[i];
 
-		for (unsigned j = 0; j < wr->spec->replicas; j++) {
+		for (unsigned j = 0; j < wr->ninst; j++) {
 			bool want = all;
 
 			for (size_t a = 0; a < req->nargs && !want; a++)
 				want = strcmp(req->args[a], wr->spec->name) ==
 					   0 ||
-				    strcmp(req->args[a], wr->inst[j].label) == 0;
+				    strcmp(req->args[a], wr->inst[j]->label) ==
+					0;
 			if (want)
-				v[n++] = &wr->inst[j];
+				v[n++] = wr->inst[j];
 		}
 	}
 	/* Every name must have matched something. */
@@ -501,6 +502,21 @@ ctl_transition(struct ctl *c, struct ward_inst *wi)
 	}
 }
 
+/* An instance is about to be freed (reload): end the waits on it. */
+void
+ctl_forget(struct ctl *c, struct ward_inst *wi)
+{
+	(void)c;
+	while (wi->nrefs > 0) {
+		struct ctl_wait *w = wi->refs[0].wait;
+
+		if (w->verdict[wi->refs[0].k] == 0)
+			w->verdict[wi->refs[0].k] = -1;
+		ctl_wait_finish(w, "interrupted: a reload removed or "
+				   "redefined the ward");
+	}
+}
+
 /* start, stop, restart: feed the event to each instance, maybe wait. */
 static void
 ctl_do_steer(struct ctl_conn *cn, const struct ctl_request *req)
@@ -662,6 +678,21 @@ ctl_request(struct ctl_conn *cn, char *line, size_t len)
 	case CTL_REOPEN:
 		ctl_do_reopen(cn);
 		break;
+	case CTL_RELOAD: {
+		struct sbuf fields = {0};
+		int rc = steward_reload(cn->ctl->s, "stewardctl reload",
+		    &fields);
+
+		sbuf_addf(&b, "{\"ok\":%s%s", rc == 0 ? "true" : "false",
+		    rc == 0 ? "" : ",\"code\":\"config\"");
+		if (fields.len > 0)
+			sbuf_add(&b, ",", 1);
+		sbuf_add(&b, fields.s, fields.len);
+		sbuf_add(&b, "}", 1);
+		sbuf_free(&fields);
+		ctl_reply(cn, &b);
+		break;
+	}
 	case CTL_INFO:
 		sbuf_add(&b, "{\"ok\":true,\"protocol\":1,", 24);
 		ctl_add_daemon(&b, cn->ctl);
@@ -1050,6 +1081,23 @@ ctl_open(struct steward *s, const char *path, bool has_group, gid_t gid,
 	ev_prepare_init(&c->reap, ctl_reap_cb);
 	ev_prepare_start(s->loop, &c->reap);
 	return c;
+}
+
+/* A reload changed [steward] group; see ctl.h. */
+void
+ctl_set_group(struct ctl *c, bool has_group, gid_t gid)
+{
+	if (c->has_group == has_group && (!has_group || c->gid == gid))
+		return;
+	if (has_group && (chown(c->path, (uid_t)-1, gid) == -1 ||
+			     chmod(c->path, 0660) == -1))
+		log_warnx("giving %s to group %u: %s", c->path, (unsigned)gid,
+		    strerror(errno));
+	if (!has_group && chmod(c->path, 0600) == -1)
+		log_warnx("setting %s to mode 0600: %s", c->path,
+		    strerror(errno));
+	c->has_group = has_group;
+	c->gid = gid;
 }
 
 /* Stop listening and close everything; see ctl.h. */

@@ -21,6 +21,12 @@ struct ctl *ctl_open(struct steward *s, const char *path, bool has_group,
 /* An instance changed state: finish the requests waiting for it. */
 void ctl_transition(struct ctl *c, struct ward_inst *wi);
 
+/* An instance is about to be freed: answer the waits that include it. */
+void ctl_forget(struct ctl *c, struct ward_inst *wi);
+
+/* Who else may connect, after a reload changed [steward] group. */
+void ctl_set_group(struct ctl *c, bool has_group, gid_t gid);
+
 /* Stop listening, answer waiting clients, close, unlink the socket. */
 void ctl_close(struct ctl *c);
 

@@ -40,8 +40,7 @@ struct json_parser {
 static int json_value(struct json_parser *p, struct json *out, int depth);
 
 /* Record the first error: where it happened and what was wrong. */
-static int
-json_fail(struct json_parser *p, size_t at, const char *fmt, ...)
+static int json_fail(struct json_parser *p, size_t at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static int
@@ -84,7 +83,7 @@ json_expected(struct json_parser *p, const char *what)
 	char buf[32];
 
 	return json_fail(p, p->pos, "expected %s, found %s", what,
-	    json_found(p, p->pos, buf, sizeof(buf)));
+			 json_found(p, p->pos, buf, sizeof(buf)));
 }
 
 /* Skip the four whitespace bytes JSON allows. */
@@ -180,7 +179,8 @@ json_hex4(struct json_parser *p, size_t at, unsigned long *out)
 		else if (c >= 'A' && c <= 'F')
 			d = (unsigned long)(c - 'A' + 10);
 		else
-			return json_fail(p, at + i,
+			return json_fail(
+			    p, at + i,
 			    "expected 4 hex digits after \\u, found %s",
 			    json_found(p, at + i, buf, sizeof(buf)));
 		*out = *out << 4 | d;
@@ -199,21 +199,24 @@ json_unicode_escape(struct json_parser *p, char *out, size_t *outlen)
 		return -1;
 	p->pos = start + 6;
 	if (cp >= 0xdc00 && cp <= 0xdfff)
-		return json_fail(p, start,
+		return json_fail(
+		    p, start,
 		    "unpaired surrogate \\u%04lX (a low surrogate must follow "
 		    "a high one \\uD800-\\uDBFF)",
 		    cp);
 	if (cp >= 0xd800 && cp <= 0xdbff) {
 		if (p->pos + 1 >= p->len || p->s[p->pos] != '\\' ||
 		    p->s[p->pos + 1] != 'u')
-			return json_fail(p, start,
+			return json_fail(
+			    p, start,
 			    "unpaired surrogate \\u%04lX (a high surrogate "
 			    "must be followed by a low one \\uDC00-\\uDFFF)",
 			    cp);
 		if (json_hex4(p, p->pos + 2, &lo) == -1)
 			return -1;
 		if (lo < 0xdc00 || lo > 0xdfff)
-			return json_fail(p, start,
+			return json_fail(
+			    p, start,
 			    "unpaired surrogate \\u%04lX (a high surrogate "
 			    "must be followed by a low one \\uDC00-\\uDFFF)",
 			    cp);
@@ -237,7 +240,8 @@ json_string(struct json_parser *p, char **str, size_t *len)
 			end++;
 	if (end >= p->len)
 		return json_fail(p, p->len,
-		    "unterminated string (it starts at byte %zu)", start);
+				 "unterminated string (it starts at byte %zu)",
+				 start);
 	out = xmalloc(end - start);
 	p->pos = start + 1;
 	while (p->pos < end) {
@@ -246,7 +250,8 @@ json_string(struct json_parser *p, char **str, size_t *len)
 
 		if (c == '\\') {
 			int esc = p->s[p->pos + 1];
-			const char *from = "\"\\/bfnrt", *to = "\"\\/\b\f\n\r\t";
+			const char *from = "\"\\/bfnrt",
+				   *to = "\"\\/\b\f\n\r\t";
 			const char *hit = strchr(from, esc);
 
 			if (esc == 'u') {
@@ -259,8 +264,9 @@ json_string(struct json_parser *p, char **str, size_t *len)
 					snprintf(buf, sizeof(buf), "\\%c", esc);
 				else
 					snprintf(buf, sizeof(buf),
-					    "\\ and byte 0x%02x", esc);
-				json_fail(p, p->pos,
+						 "\\ and byte 0x%02x", esc);
+				json_fail(
+				    p, p->pos,
 				    "invalid escape %s in a string (JSON has "
 				    "\\\" \\\\ \\/ \\b \\f \\n \\r \\t and "
 				    "\\uXXXX)",
@@ -270,15 +276,16 @@ json_string(struct json_parser *p, char **str, size_t *len)
 			out[n++] = to[hit - from];
 			p->pos += 2;
 		} else if (c < 0x20) {
-			json_fail(p, p->pos,
+			json_fail(
+			    p, p->pos,
 			    "control byte 0x%02x in a string; write it as "
 			    "\\u%04x",
 			    c, c);
 			goto fail;
 		} else if ((k = json_utf8_len(p->s + p->pos, end - p->pos)) ==
-		    0) {
+			   0) {
 			json_fail(p, p->pos,
-			    "invalid UTF-8 byte 0x%02x in a string", c);
+				  "invalid UTF-8 byte 0x%02x in a string", c);
 			goto fail;
 		} else {
 			memcpy(out + n, p->s + p->pos, k);
@@ -324,7 +331,7 @@ json_number(struct json_parser *p, struct json *out)
 		p->pos++;
 		if (json_peek(p) >= '0' && json_peek(p) <= '9')
 			return json_fail(p, p->pos,
-			    "a number cannot have a leading zero");
+					 "a number cannot have a leading zero");
 	} else if (json_digits(p) == 0)
 		return json_expected(p, "a digit in the number");
 	if (json_peek(p) == '.') {
@@ -351,8 +358,9 @@ json_number(struct json_parser *p, struct json *out)
 	if (range && (d > 1.0 || d < -1.0)) {
 		if (tok != small)
 			free(tok);
-		return json_fail(p, start, "the number is too large for a "
-					   "double");
+		return json_fail(p, start,
+				 "the number is too large for a "
+				 "double");
 	}
 	out->type = JSON_NUMBER;
 	out->num = d;
@@ -365,8 +373,8 @@ json_number(struct json_parser *p, struct json *out)
 			out->is_int = true;
 			out->i = v;
 		}
-	} else if (!range && d >= -9007199254740992.0 && d <= 9007199254740992.0 &&
-	    (double)(int64_t)d == d) {
+	} else if (!range && d >= -9007199254740992.0 &&
+		   d <= 9007199254740992.0 && (double)(int64_t)d == d) {
 		out->is_int = true;
 		out->i = (int64_t)d;
 	}
@@ -378,7 +386,7 @@ json_number(struct json_parser *p, struct json *out)
 /* Parse the literal word (true, false, null) at p->pos. */
 static int
 json_literal(struct json_parser *p, const char *word, enum json_type t,
-    struct json *out)
+	     struct json *out)
 {
 	size_t n = strlen(word);
 
@@ -386,9 +394,9 @@ json_literal(struct json_parser *p, const char *word, enum json_type t,
 		if (p->pos + i >= p->len || p->s[p->pos + i] != word[i]) {
 			char buf[32];
 
-			return json_fail(p, p->pos + i,
-			    "expected the literal %s, found %s", word,
-			    json_found(p, p->pos + i, buf, sizeof(buf)));
+			return json_fail(
+			    p, p->pos + i, "expected the literal %s, found %s",
+			    word, json_found(p, p->pos + i, buf, sizeof(buf)));
 		}
 	}
 	p->pos += n;
@@ -428,14 +436,14 @@ json_key_cmp(const void *a, const void *b)
 static bool
 json_same_key(const struct json *x, const struct json *y)
 {
-	return x->key_len == y->key_len && memcmp(x->key, y->key,
-					       x->key_len) == 0;
+	return x->key_len == y->key_len &&
+	       memcmp(x->key, y->key, x->key_len) == 0;
 }
 
 /* Refuse an object in which a key appears twice. */
 static int
 json_check_dups(struct json_parser *p, const struct json *obj,
-    const size_t *key_at)
+		const size_t *key_at)
 {
 	const struct json *first = NULL, *second = NULL;
 
@@ -456,7 +464,8 @@ json_check_dups(struct json_parser *p, const struct json *obj,
 		/* Report the earliest second occurrence in the document. */
 		for (size_t i = 1; i < obj->n; i++)
 			if (json_same_key(idx[i - 1], idx[i]) &&
-			    (second == NULL || idx[i]->offset < second->offset)) {
+			    (second == NULL ||
+			     idx[i]->offset < second->offset)) {
 				first = idx[i - 1];
 				second = idx[i];
 			}
@@ -465,7 +474,8 @@ json_check_dups(struct json_parser *p, const struct json *obj,
 	if (second == NULL)
 		return 0;
 	/* key_at[i] is where member i's key starts. */
-	return json_fail(p, key_at[second - obj->v],
+	return json_fail(
+	    p, key_at[second - obj->v],
 	    "duplicate key \"%s\" in an object (first at byte %zu)",
 	    second->key, key_at[first - obj->v]);
 }
@@ -491,8 +501,8 @@ json_object(struct json_parser *p, struct json *out, int depth)
 
 		if (json_peek(p) != '"') {
 			json_expected(p, out->n == 0 ? "'\"' to start a key or "
-							"'}'"
-						      : "'\"' to start a key");
+						       "'}'"
+						     : "'\"' to start a key");
 			goto out;
 		}
 		at = p->pos;
@@ -572,7 +582,8 @@ json_value(struct json_parser *p, struct json *out, int depth)
 
 	out->offset = p->pos;
 	if ((c == '{' || c == '[') && depth >= JSON_DEPTH_MAX)
-		return json_fail(p, p->pos,
+		return json_fail(
+		    p, p->pos,
 		    "arrays and objects nested deeper than %d levels",
 		    JSON_DEPTH_MAX);
 	switch (c) {
@@ -617,8 +628,8 @@ json_parse(const char *s, size_t len, struct err **errp)
 
 	if (len > JSON_SIZE_MAX)
 		json_fail(&p, JSON_SIZE_MAX,
-		    "the document is %zu bytes, more than the %d allowed", len,
-		    JSON_SIZE_MAX);
+			  "the document is %zu bytes, more than the %d allowed",
+			  len, JSON_SIZE_MAX);
 	else {
 		json_ws(&p);
 		if (json_value(&p, root, 0) == 0) {

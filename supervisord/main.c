@@ -71,7 +71,7 @@ main(int argc, char **argv)
 	struct config *c;
 	struct rlimit rl;
 	rlim_t nofile_soft = RLIM_INFINITY; /* unchanged: nothing to restore */
-	int ch, rc;
+	int ch;
 
 	/*
 	 * fds 0-2 must be open, or the loop's own fds would take their
@@ -135,7 +135,5 @@ main(int argc, char **argv)
 		return EX_CONFIG;
 	}
 	config_report_free(&rep);
-	rc = steward_run(c, nofile_soft);
-	config_free(c);
-	return rc;
+	return steward_run(c, nofile_soft); /* it owns c now */
 }

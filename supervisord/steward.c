@@ -73,14 +73,34 @@ steward_pid_slot(struct steward *s, pid_t pid)
 	return &s->pids[(size_t)pid & (s->npids - 1)];
 }
 
-/* Remember which instance pid belongs to. */
+/* Remember which instance pid belongs to (the table grows at 1/2). */
 static void
 steward_pid_add(struct steward *s, struct ward_inst *wi)
 {
-	struct ward_inst **slot = steward_pid_slot(s, wi->pid);
+	struct ward_inst **slot;
 
+	if ((s->pid_entries + 1) * 2 > s->npids) {
+		struct ward_inst **old = s->pids;
+		size_t oldn = s->npids;
+
+		s->npids = oldn ? oldn * 2 : 64;
+		s->pids = xcalloc(s->npids, sizeof(*s->pids));
+		for (size_t i = 0; i < oldn; i++) {
+			while (old[i] != NULL) {
+				struct ward_inst *x = old[i];
+
+				old[i] = x->pid_next;
+				slot = steward_pid_slot(s, x->pid);
+				x->pid_next = *slot;
+				*slot = x;
+			}
+		}
+		free(old);
+	}
+	slot = steward_pid_slot(s, wi->pid);
 	wi->pid_next = *slot;
 	*slot = wi;
+	s->pid_entries++;
 }
 
 /* Find and forget the instance of pid, or NULL. */
@@ -94,6 +114,7 @@ steward_pid_take(struct steward *s, pid_t pid)
 		if (wi->pid == pid) {
 			*p = wi->pid_next;
 			wi->pid_next = NULL;
+			s->pid_entries--;
 			return wi;
 		}
 	}
@@ -464,6 +485,8 @@ steward_apply(struct steward *s, struct ward_inst *wi,
 		if (s->ctl != NULL)
 			ctl_transition(s->ctl, wi);
 		upbeat_update(s);
+		if (s->settle_armed && !ev_is_active(&s->settle))
+			ev_prepare_start(s->loop, &s->settle);
 	}
 }
 
@@ -654,8 +677,8 @@ static void
 steward_check_done(struct steward *s)
 {
 	for (size_t i = 0; i < s->nwards; i++) {
-		for (unsigned j = 0; j < s->wards[i].spec->replicas; j++) {
-			if (s->wards[i].inst[j].pid > 0)
+		for (unsigned j = 0; j < s->wards[i]->ninst; j++) {
+			if (s->wards[i]->inst[j]->pid > 0)
 				return;
 		}
 	}
@@ -682,10 +705,8 @@ steward_signal_stop(struct ev_loop *loop, ev_signal *w, int revents)
 					"every ward's process group");
 		evlog_commit(&r);
 		for (size_t i = 0; i < s->nwards; i++)
-			for (unsigned j = 0; j < s->wards[i].spec->replicas;
-			     j++)
-				steward_kill(s, &s->wards[i].inst[j],
-				    SIGKILL);
+			for (unsigned j = 0; j < s->wards[i]->ninst; j++)
+				steward_kill(s, s->wards[i]->inst[j], SIGKILL);
 		return;
 	}
 	s->stopping = true;
@@ -697,9 +718,10 @@ steward_signal_stop(struct ev_loop *loop, ev_signal *w, int revents)
 	if (!s->log_is_stderr)
 		log_line("%-12s %-8s stopping every ward (%s)", "stewardd",
 		    "shutdown", parse_signal_name(w->signum));
+	ev_timer_stop(s->loop, &s->hup);
 	for (size_t i = 0; i < s->nwards; i++)
-		for (unsigned j = 0; j < s->wards[i].spec->replicas; j++)
-			steward_step(s, &s->wards[i].inst[j], WEV_SHUTDOWN);
+		for (unsigned j = 0; j < s->wards[i]->ninst; j++)
+			steward_step(s, s->wards[i]->inst[j], WEV_SHUTDOWN);
 	steward_check_done(s);
 }
 
@@ -727,19 +749,39 @@ steward_signal_reopen(struct ev_loop *loop, ev_signal *w, int revents)
 	evlog_commit(&r);
 }
 
-/* SIGHUP: reloading is not in this version; say so instead of dying. */
+/* SIGHUP: reload, after a moment, so that a storm of them is one. */
 static void
 steward_signal_hup(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	struct steward *s = w->data;
-	struct evlog_rec r;
+
+	(void)revents;
+	if (!s->stopping && !ev_is_active(&s->hup))
+		ev_timer_start(loop, &s->hup);
+}
+
+/* The SIGHUP moment passed: reload once. */
+static void
+steward_hup_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct steward *s = container_of(t, struct steward, hup);
+	struct sbuf json = {0};
 
 	(void)loop;
 	(void)revents;
-	evlog_begin(&r, s->log, EVLOG_WARN, "reload_unsupported");
-	evlog_str(&r, "reason", "SIGHUP ignored: this version cannot reload; "
-				"restart stewardd to apply a changed config");
-	evlog_commit(&r);
+	(void)steward_reload(s, "SIGHUP", &json);
+	sbuf_free(&json);
+}
+
+/* Before the loop waits: finish what reloads began. */
+static void
+steward_settle_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	struct steward *s = container_of(w, struct steward, settle);
+
+	(void)loop;
+	(void)revents;
+	steward_reload_settle(s);
 }
 
 /* Start watching one signal. */
@@ -752,63 +794,90 @@ steward_watch_signal(struct steward *s, ev_signal *w,
 	ev_signal_start(s->loop, w);
 }
 
-/* Set up instances for every ward of the config. */
+/* A new stopped instance; see steward.h. */
+struct ward_inst *
+steward_inst_new(struct steward *s, struct ward_rt *wr, unsigned r)
+{
+	struct ward_inst *wi = xcalloc(1, sizeof(*wi));
+
+	wi->ward = wr;
+	wi->replica = r;
+	wi->hb_fd = -1;
+	wi->err_fd = -1;
+	wi->notify_fd = -1;
+	wi->state_since = steward_now();
+	snprintf(wi->label, sizeof(wi->label), "%.64s:%u", wr->spec->name, r);
+	ward_sm_init(&wi->sm, &wr->spec->pol, wi->state_since);
+	ev_init(&wi->timer, steward_timer_cb);
+	return wi;
+}
+
+/* Free an instance with no process; see steward.h. */
+void
+steward_inst_free(struct steward *s, struct ward_inst *wi)
+{
+	if (s->ctl != NULL)
+		ctl_forget(s->ctl, wi);
+	ev_timer_stop(s->loop, &wi->timer);
+	ward_spawn_close(s, wi);
+	ward_beat_close(s, wi);
+	ward_notify_close(s, wi);
+	if (wi->sm.state == WARD_STARTING)
+		s->nstarting--;
+	free(wi->notify_path);
+	free(wi->spawn_path);
+	free(wi->work);
+	free(wi->status);
+	free(wi->last_reason);
+	free(wi->refs);
+	free(wi);
+}
+
+/* A new ward with its instances; see steward.h. */
+struct ward_rt *
+steward_ward_new(struct steward *s, const struct ward_spec *spec,
+    struct config *cfg)
+{
+	struct ward_rt *wr = xcalloc(1, sizeof(*wr));
+
+	wr->steward = s;
+	wr->spec = spec;
+	wr->cfg = config_ref(cfg);
+	wr->ninst = spec->replicas;
+	wr->inst = xcalloc(wr->ninst, sizeof(*wr->inst));
+	for (unsigned j = 0; j < wr->ninst; j++)
+		wr->inst[j] = steward_inst_new(s, wr, j);
+	return wr;
+}
+
+/* Free a ward whose instances have no process; see steward.h. */
+void
+steward_ward_free(struct steward *s, struct ward_rt *wr)
+{
+	for (unsigned j = 0; j < wr->ninst; j++)
+		steward_inst_free(s, wr->inst[j]);
+	free(wr->inst);
+	config_unref(wr->cfg);
+	config_unref(wr->next_cfg);
+	free(wr);
+}
+
+/* Set up a ward for every definition of the config. */
 static void
 steward_build(struct steward *s)
 {
-	size_t total = 0, n = 64;
-	double now = steward_now();
-
 	s->nwards = s->cfg->nwards;
 	s->wards = xcalloc(s->nwards ? s->nwards : 1, sizeof(*s->wards));
-	for (size_t i = 0; i < s->nwards; i++) {
-		struct ward_rt *wr = &s->wards[i];
-
-		wr->steward = s;
-		wr->spec = &s->cfg->wards[i];
-		wr->inst = xcalloc(wr->spec->replicas, sizeof(*wr->inst));
-		for (unsigned j = 0; j < wr->spec->replicas; j++) {
-			struct ward_inst *wi = &wr->inst[j];
-
-			wi->ward = wr;
-			wi->replica = j;
-			wi->hb_fd = -1;
-			wi->err_fd = -1;
-			wi->notify_fd = -1;
-			snprintf(wi->label, sizeof(wi->label), "%.64s:%u",
-			    wr->spec->name, j);
-			ward_sm_init(&wi->sm, &wr->spec->pol, now);
-			ev_init(&wi->timer, steward_timer_cb);
-		}
-		total += wr->spec->replicas;
-	}
-	while (n < total * 2)
-		n *= 2;
-	s->npids = n;
-	s->pids = xcalloc(n, sizeof(*s->pids));
+	for (size_t i = 0; i < s->nwards; i++)
+		s->wards[i] = steward_ward_new(s, &s->cfg->wards[i], s->cfg);
 }
 
-/* Free the instances. */
+/* Free every ward. */
 static void
 steward_teardown(struct steward *s)
 {
-	for (size_t i = 0; i < s->nwards; i++) {
-		for (unsigned j = 0; j < s->wards[i].spec->replicas; j++) {
-			struct ward_inst *wi = &s->wards[i].inst[j];
-
-			ev_timer_stop(s->loop, &wi->timer);
-			ward_spawn_close(s, wi);
-			ward_beat_close(s, wi);
-			ward_notify_close(s, wi);
-			free(wi->notify_path);
-			free(wi->spawn_path);
-			free(wi->work);
-			free(wi->status);
-			free(wi->last_reason);
-			free(wi->refs);
-		}
-		free(s->wards[i].inst);
-	}
+	for (size_t i = 0; i < s->nwards; i++)
+		steward_ward_free(s, s->wards[i]);
 	free(s->wards);
 	free(s->pids);
 	ward_notify_cleanup(s);
@@ -862,6 +931,7 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 	s->loop = ev_default_loop(EVFLAG_AUTO);
 	if (s->loop == NULL) {
 		log_warnx("cannot start: libev could not initialise its loop");
+		config_unref(cfg);
 		return 71; /* EX_OSERR */
 	}
 	s->log = evlog_open(s->loop, cfg->event_log, &e);
@@ -871,12 +941,15 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 		log_warnx("cannot open the event log: %s", msg);
 		free(msg);
 		err_free(e);
+		ev_loop_destroy(s->loop);
+		config_unref(cfg);
 		return 73; /* EX_CANTCREAT */
 	}
 	s->log_is_stderr = strcmp(cfg->event_log, "-") == 0;
 	if (steward_listen(s) == -1) {
 		evlog_close(s->log);
 		ev_loop_destroy(s->loop);
+		config_unref(cfg);
 		return 73; /* EX_CANTCREAT */
 	}
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
@@ -900,10 +973,12 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 	steward_watch_signal(s, &s->sig_term, steward_signal_stop, SIGTERM);
 	steward_watch_signal(s, &s->sig_int, steward_signal_stop, SIGINT);
 	steward_watch_signal(s, &s->sig_hup, steward_signal_hup, SIGHUP);
+	ev_timer_init(&s->hup, steward_hup_cb, 0.05, 0);
+	ev_prepare_init(&s->settle, steward_settle_cb);
 	steward_watch_signal(s, &s->sig_usr1, steward_signal_reopen, SIGUSR1);
 
 	for (size_t i = 0; i < s->nwards; i++)
-		instances += s->wards[i].spec->replicas;
+		instances += s->wards[i]->ninst;
 	evlog_begin(&r, s->log, EVLOG_INFO, "stewardd_started");
 	evlog_str(&r, "version", STEWARD_VERSION);
 	evlog_str(&r, "config", cfg->path);
@@ -920,10 +995,10 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 
 	upbeat_open(s);
 	for (size_t i = 0; i < s->nwards; i++) {
-		if (!s->wards[i].spec->autostart)
+		if (!s->wards[i]->spec->autostart)
 			continue;
-		for (unsigned j = 0; j < s->wards[i].spec->replicas; j++)
-			steward_step(s, &s->wards[i].inst[j], WEV_START);
+		for (unsigned j = 0; j < s->wards[i]->ninst; j++)
+			steward_step(s, s->wards[i]->inst[j], WEV_START);
 	}
 	s->autostarted = true;
 	upbeat_update(s);
@@ -941,6 +1016,8 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 	ctl_close(s->ctl);
 	s->ctl = NULL;
 	upbeat_close(s);
+	ev_timer_stop(s->loop, &s->hup);
+	ev_prepare_stop(s->loop, &s->settle);
 	steward_teardown(s);
 	guard_stop(&s->guard);
 	ev_child_stop(s->loop, &s->child);
@@ -950,5 +1027,6 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 	ev_signal_stop(s->loop, &s->sig_usr1);
 	evlog_close(s->log);
 	ev_loop_destroy(s->loop);
+	config_unref(s->cfg);
 	return s->exit_code;
 }

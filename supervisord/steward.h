@@ -80,7 +80,14 @@ struct ward_inst {
 struct ward_rt {
 	struct steward *steward;
 	const struct ward_spec *spec;
-	struct ward_inst *inst; /* spec->replicas of them */
+	struct config *cfg; /* the config spec lives in (a reference) */
+	/* reload (steward-reload.c): what happens once nothing runs */
+	const struct ward_spec *next; /* switch to this definition */
+	struct config *next_cfg;
+	bool start_after; /* start the new definition's instances */
+	bool removing;	  /* gone from the config: free it */
+	struct ward_inst **inst;
+	unsigned ninst; /* above spec->replicas while extra ones stop */
 };
 
 /* The channel to stewardd's own supervisor (upbeat.c). */
@@ -100,11 +107,16 @@ struct steward {
 	struct config *cfg;
 	struct evlog *log;
 	bool log_is_stderr;
-	struct ward_rt *wards;
+	struct ward_rt **wards;
 	size_t nwards;
-	/* pid → instance, chained; sized to the number of instances */
+	/* pid → instance, chained; grown with the number of live pids */
 	struct ward_inst **pids;
 	size_t npids;
+	size_t pid_entries;
+	/* reload */
+	ev_timer hup;	    /* SIGHUPs coalesce into one reload */
+	ev_prepare settle;  /* finishes reload changes once wards stop */
+	bool settle_armed;
 	char **environ; /* stewardd's own environment, for wards */
 	pid_t self;
 	rlim_t nofile_soft; /* RLIMIT_NOFILE soft limit to give wards */
@@ -129,11 +141,30 @@ struct steward {
 double steward_now(void);
 
 /*
- * Run the steward on a loaded config until it is told to stop.
+ * Run the steward on a loaded config until it is told to stop; it takes
+ * the caller's reference to cfg.
  * nofile_soft is the RLIMIT_NOFILE soft limit stewardd started with
  * (wards get it back), or RLIM_INFINITY when it was not raised.
  */
 int steward_run(struct config *cfg, rlim_t nofile_soft);
+
+/* A new instance of wr (replica r), stopped. */
+struct ward_inst *steward_inst_new(struct steward *s, struct ward_rt *wr,
+    unsigned r);
+/* Free an instance that has no process. */
+void steward_inst_free(struct steward *s, struct ward_inst *wi);
+/* A new ward for spec (in cfg, referenced), with its instances. */
+struct ward_rt *steward_ward_new(struct steward *s,
+    const struct ward_spec *spec, struct config *cfg);
+/* Free a ward whose instances have no process. */
+void steward_ward_free(struct steward *s, struct ward_rt *wr);
+
+/* steward-reload.c: re-read the config and apply the difference.
+ * Returns 0, or -1 when the config has an error (nothing changed);
+ * either way *json gets the reply's fields for stewardctl. */
+int steward_reload(struct steward *s, const char *why, struct sbuf *json);
+/* steward-reload.c: after a transition, finish what a reload began. */
+void steward_reload_settle(struct steward *s);
 
 /* Feed an event to an instance's state machine and perform the result. */
 void steward_step(struct steward *s, struct ward_inst *wi,

@@ -79,8 +79,8 @@
 #define CTL_LOG_LINE_MAX (4 * 1024 * 1024)
 #define CTL_NAME_WIDTH_MAX 24
 /* The status table's columns after NAME: STATE 8, PID 7, UPTIME 6,
- * BEAT 5, RESTARTS 8, TOKENS 6, each after two spaces, and two more. */
-#define CTL_STATUS_FIXED (2 + 8 + 2 + 7 + 2 + 6 + 2 + 5 + 2 + 8 + 2 + 6 + 2)
+ * BEAT 5, RESTARTS 8, TOKENS 7, each after two spaces, and two more. */
+#define CTL_STATUS_FIXED (2 + 8 + 2 + 7 + 2 + 6 + 2 + 5 + 2 + 8 + 2 + 7 + 2)
 
 #define CTL_RED "\033[31m"
 #define CTL_GREEN "\033[32m"
@@ -90,13 +90,13 @@
 
 /* What every command may need: the daemon's address and the output. */
 struct ctl_ctx {
-	const char *sock_opt;	/* -s PATH */
+	const char *sock_opt;   /* -s PATH */
 	const char *config_opt; /* -c FILE */
-	struct config *cfg;	/* -c FILE, loaded when first needed */
-	char *sock;		/* the socket chosen ... */
-	char *sock_how;		/* ... and how it was chosen */
-	bool color;		/* stdout is a terminal, colour allowed */
-	int width;		/* stdout's columns; 0 when not a terminal */
+	struct config *cfg;     /* -c FILE, loaded when first needed */
+	char *sock;             /* the socket chosen ... */
+	char *sock_how;         /* ... and how it was chosen */
+	bool color;             /* stdout is a terminal, colour allowed */
+	int width;              /* stdout's columns; 0 when not a terminal */
 };
 
 /* The options and operands of one command. */
@@ -136,7 +136,7 @@ enum ctl_opt {
 struct ctl_command {
 	const char *name;
 	int (*run)(struct ctl_ctx *c, const struct ctl_command *cmd,
-	    struct ctl_args *a);
+		   struct ctl_args *a);
 	unsigned opts;
 	size_t min_names;
 	size_t max_names; /* SIZE_MAX: any number */
@@ -169,19 +169,27 @@ static volatile sig_atomic_t ctl_interrupted;
 /* Small helpers                                                    */
 /* ---------------------------------------------------------------- */
 
-/* Milliseconds on the monotonic clock, for every deadline. */
+/* Microseconds on the monotonic clock. */
 static int64_t
-ctl_now_ms(void)
+ctl_now_us(void)
 {
 	struct timespec ts;
 
 	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1) {
-		fprintf(stderr, "stewardctl: cannot read the monotonic clock: "
-				"%s\n",
-		    strerror(errno));
+		fprintf(stderr,
+			"stewardctl: cannot read the monotonic clock: "
+			"%s\n",
+			strerror(errno));
 		exit(EX_SOFTWARE);
 	}
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Milliseconds on the monotonic clock, for every deadline. */
+static int64_t
+ctl_now_ms(void)
+{
+	return ctl_now_us() / 1000;
 }
 
 /* Milliseconds on the wall clock, for the event log's timestamps. */
@@ -192,7 +200,7 @@ ctl_wall_ms(void)
 
 	if (clock_gettime(CLOCK_REALTIME, &ts) == -1) {
 		fprintf(stderr, "stewardctl: cannot read the clock: %s\n",
-		    strerror(errno));
+			strerror(errno));
 		exit(EX_SOFTWARE);
 	}
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
@@ -238,8 +246,7 @@ ctl_standalone(const struct err *e)
 }
 
 /* Print "stewardctl: " and the error, wrapped in what we were doing. */
-static int
-ctl_fail(int rc, struct err *e, const char *fmt, ...)
+static int ctl_fail(int rc, struct err *e, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static int
@@ -258,6 +265,9 @@ ctl_fail(int rc, struct err *e, const char *fmt, ...)
 		free(what);
 	}
 	s = err_str(e);
+	if (fflush(stdout) == EOF) {
+		/* Reported by main() when it flushes again. */
+	}
 	fprintf(stderr, "stewardctl: %s\n", s);
 	free(s);
 	err_free(e);
@@ -265,8 +275,7 @@ ctl_fail(int rc, struct err *e, const char *fmt, ...)
 }
 
 /* A usage error for one command: the complaint and where to read more. */
-static int
-ctl_usage(const char *cmd, const char *fmt, ...)
+static int ctl_usage(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static int
@@ -274,12 +283,15 @@ ctl_usage(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (fflush(stdout) == EOF) {
+		/* Reported by main() when it flushes again. */
+	}
 	fprintf(stderr, "stewardctl%s%s: ", cmd ? " " : "", cmd ? cmd : "");
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "; see stewardctl help%s%s\n", cmd ? " " : "",
-	    cmd ? cmd : "");
+		cmd ? cmd : "");
 	return EX_USAGE;
 }
 
@@ -332,7 +344,7 @@ ctl_cols(const char *s)
 /* Print a cell padded to width, coloured when colour is on. */
 static void
 ctl_cell(const struct ctl_ctx *c, const char *s, size_t width, bool right,
-    const char *color)
+	 const char *color)
 {
 	size_t n = ctl_cols(s);
 	size_t pad = n < width ? width - n : 0;
@@ -373,17 +385,17 @@ ctl_human_ms(int64_t ms, bool tenths, char *buf, size_t len)
 		snprintf(buf, len, "-");
 	else if (tenths && ms < 10000)
 		snprintf(buf, len, "%" PRId64 ".%" PRId64 "s", s,
-		    (ms % 1000) / 100);
+			 (ms % 1000) / 100);
 	else if (s < 60)
 		snprintf(buf, len, "%" PRId64 "s", s);
 	else if (s < 3600)
 		snprintf(buf, len, "%" PRId64 "m%" PRId64 "s", s / 60, s % 60);
 	else if (s < 86400)
 		snprintf(buf, len, "%" PRId64 "h%" PRId64 "m", s / 3600,
-		    s / 60 % 60);
+			 s / 60 % 60);
 	else
 		snprintf(buf, len, "%" PRId64 "d%" PRId64 "h", s / 86400,
-		    s / 3600 % 24);
+			 s / 3600 % 24);
 }
 
 /* An integer member, or def when it is missing or not an integer. */
@@ -427,7 +439,8 @@ ctl_what(char **names, size_t n)
 		return xstrdup("every ward");
 	if (n == 1)
 		return xasprintf("%s \"%s\"",
-		    strchr(names[0], ':') ? "instance" : "ward", names[0]);
+				 strchr(names[0], ':') ? "instance" : "ward",
+				 names[0]);
 	sbuf_addf(&b, "wards");
 	for (size_t i = 0; i < n && i < 4; i++)
 		sbuf_addf(&b, "%s \"%s\"", i ? "," : "", names[i]);
@@ -453,7 +466,8 @@ ctl_load_config(struct ctl_ctx *c, struct err **errp)
 	if (c->cfg != NULL)
 		return 0;
 	if (stat(c->config_opt, &st) == -1) {
-		*errp = ERR_SYS("cannot read %s (given with -c)", c->config_opt);
+		*errp =
+		    ERR_SYS("cannot read %s (given with -c)", c->config_opt);
 		err_set(*errp, "socket", "-");
 		return EX_NOINPUT;
 	}
@@ -463,7 +477,8 @@ ctl_load_config(struct ctl_ctx *c, struct err **errp)
 			if (rep.v[i].severity == CONFIG_ERROR)
 				fprintf(stderr, "%s\n", rep.v[i].msg);
 		*errp = ERR_NEW("cannot use %s (given with -c): %zu error%s",
-		    c->config_opt, rep.errors, rep.errors == 1 ? "" : "s");
+				c->config_opt, rep.errors,
+				rep.errors == 1 ? "" : "s");
 		err_set(*errp, "socket", "-");
 	}
 	config_report_free(&rep);
@@ -496,13 +511,13 @@ ctl_find_socket(struct ctl_ctx *c, struct err **errp)
 			return rc;
 		if (c->cfg->socket != NULL) {
 			c->sock = xstrdup(c->cfg->socket);
-			c->sock_how = xasprintf("[steward] socket in %s",
-			    c->config_opt);
+			c->sock_how =
+			    xasprintf("[steward] socket in %s", c->config_opt);
 			return 0;
 		}
 		c->sock = config_default_socket();
 		c->sock_how = xasprintf("%s, as %s sets no [steward] socket",
-		    root, c->config_opt);
+					root, c->config_opt);
 	} else {
 		c->sock = config_default_socket();
 		c->sock_how = xasprintf("%s; use -s PATH or -c FILE", root);
@@ -513,8 +528,8 @@ ctl_find_socket(struct ctl_ctx *c, struct err **errp)
 					"and no default socket for uid %u "
 					"without $XDG_RUNTIME_DIR; use -s PATH "
 					"or -c FILE",
-				    (unsigned)geteuid()),
-		    "socket", "-");
+					(unsigned)geteuid()),
+				"socket", "-");
 		return EX_UNAVAILABLE;
 	}
 	return 0;
@@ -525,7 +540,7 @@ static int
 ctl_connect_error(struct ctl_ctx *c, int errnum, struct err **errp)
 {
 	*errp = ERR_ERRNO(errnum, "cannot connect to stewardd at %s (%s)",
-	    c->sock, c->sock_how);
+			  c->sock, c->sock_how);
 	err_set(*errp, "socket", "%s", c->sock);
 	if (errnum == EACCES || errnum == EPERM)
 		return EX_NOPERM;
@@ -560,7 +575,7 @@ ctl_connect(struct ctl_ctx *c, int64_t deadline, int *fdp, struct err **errp)
 		struct pollfd p;
 
 		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
-		    0);
+			    0);
 		if (fd == -1) {
 			*errp = ERR_SYS("cannot create a unix socket");
 			return EX_SOFTWARE;
@@ -571,8 +586,8 @@ ctl_connect(struct ctl_ctx *c, int64_t deadline, int *fdp, struct err **errp)
 		if (err == EINPROGRESS || err == EINTR) {
 			p = (struct pollfd){.fd = fd, .events = POLLOUT};
 			rc = poll(&p, 1, ctl_left(deadline));
-			if (rc == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err,
-					   &elen) == -1)
+			if (rc == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR,
+						  &err, &elen) == -1)
 				err = errno;
 			else if (rc == 0)
 				err = ETIMEDOUT;
@@ -599,12 +614,12 @@ ctl_connect(struct ctl_ctx *c, int64_t deadline, int *fdp, struct err **errp)
 
 /* Build the request line and check it against the protocol's limits. */
 static int
-ctl_request_line(struct sbuf *b, const char *cmd, char *const *words,
-    size_t n, struct err **errp)
+ctl_request_line(struct sbuf *b, const char *cmd, char *const *words, size_t n,
+		 struct err **errp)
 {
 	if (n > CTL_ARGS_MAX) {
 		*errp = ERR_NEW("%zu arguments; a request takes at most %d", n,
-		    CTL_ARGS_MAX);
+				CTL_ARGS_MAX);
 		return EX_USAGE;
 	}
 	sbuf_addf(b, "%s %s", CTL_PROTO, cmd);
@@ -617,10 +632,11 @@ ctl_request_line(struct sbuf *b, const char *cmd, char *const *words,
 		if (!ok) {
 			char *w = ctl_clean(words[i], 40);
 
-			*errp = ERR_NEW("\"%s\" cannot be sent: a word is 1 to "
-					"%d printable ASCII characters, without "
-					"spaces",
-			    w, CTL_WORD_MAX);
+			*errp =
+			    ERR_NEW("\"%s\" cannot be sent: a word is 1 to "
+				    "%d printable ASCII characters, without "
+				    "spaces",
+				    w, CTL_WORD_MAX);
 			free(w);
 			return EX_USAGE;
 		}
@@ -630,7 +646,7 @@ ctl_request_line(struct sbuf *b, const char *cmd, char *const *words,
 	if (b->len > CTL_LINE_MAX) {
 		*errp = ERR_NEW("the request is %zu bytes; at most %d are "
 				"accepted",
-		    b->len, CTL_LINE_MAX);
+				b->len, CTL_LINE_MAX);
 		return EX_USAGE;
 	}
 	return 0;
@@ -675,8 +691,8 @@ ctl_send(int fd, const char *s, size_t n, int64_t deadline, struct err **errp)
 }
 
 static int ctl_call(struct ctl_ctx *c, const char *cmd, char *const *words,
-    size_t n, int64_t timeout_ms, bool keep_alive, struct ctl_reply *r,
-    struct err **errp);
+		    size_t n, int64_t timeout_ms, bool keep_alive,
+		    struct ctl_reply *r, struct err **errp);
 
 /* Free what a reply holds. */
 static void
@@ -693,8 +709,8 @@ ctl_still_alive(struct ctl_ctx *c, struct err **errp)
 {
 	struct ctl_reply r = {0};
 	struct err *e = NULL;
-	int rc = ctl_call(c, "health", NULL, 0, CTL_ALIVE_TIMEOUT_MS, false,
-	    &r, &e);
+	int rc =
+	    ctl_call(c, "health", NULL, 0, CTL_ALIVE_TIMEOUT_MS, false, &r, &e);
 
 	/* Any reply, even "busy", says the loop runs. */
 	ctl_reply_free(&r);
@@ -708,7 +724,7 @@ ctl_still_alive(struct ctl_ctx *c, struct err **errp)
 /* Read one reply line before the deadline (see ctl-proto.h). */
 static int
 ctl_recv(struct ctl_ctx *c, int fd, int64_t deadline, bool keep_alive,
-    struct ctl_reply *r, struct err **errp)
+	 struct ctl_reply *r, struct err **errp)
 {
 	struct sbuf b = {0};
 	int64_t alive_at = ctl_now_ms() + CTL_ALIVE_EVERY_MS;
@@ -756,8 +772,8 @@ ctl_recv(struct ctl_ctx *c, int fd, int64_t deadline, bool keep_alive,
 		if (n <= 0)
 			break;
 		if (b.len + (size_t)n > CTL_REPLY_MAX) {
-			e = ERR_NEW("the reply is longer than %d bytes",
-			    CTL_REPLY_MAX);
+			e = ERR_NEW("the reply is longer than the protocol's "
+				    "limit of 1 MiB");
 			rc = EX_PROTOCOL;
 			goto out;
 		}
@@ -769,11 +785,11 @@ ctl_recv(struct ctl_ctx *c, int fd, int64_t deadline, bool keep_alive,
 		rc = EX_UNAVAILABLE;
 	} else if (nl == NULL) {
 		e = ERR_NEW("the reply ended after %zu bytes without a newline",
-		    b.len);
+			    b.len);
 		rc = EX_PROTOCOL;
 	} else if ((size_t)(nl - b.s) + 1 != b.len) {
 		e = ERR_NEW("stewardd sent %zu bytes after its reply line",
-		    b.len - (size_t)(nl - b.s) - 1);
+			    b.len - (size_t)(nl - b.s) - 1);
 		rc = EX_PROTOCOL;
 	}
 	if (rc != 0)
@@ -784,8 +800,8 @@ ctl_recv(struct ctl_ctx *c, int fd, int64_t deadline, bool keep_alive,
 		e = ERR_WRAP(e, "the reply is not valid JSON");
 		rc = EX_DATAERR;
 	} else if (json_type(r->doc) != JSON_OBJECT ||
-	    (json_type(json_get(r->doc, "ok")) != JSON_TRUE &&
-		json_type(json_get(r->doc, "ok")) != JSON_FALSE)) {
+		   (json_type(json_get(r->doc, "ok")) != JSON_TRUE &&
+		    json_type(json_get(r->doc, "ok")) != JSON_FALSE)) {
 		e = ERR_NEW("the reply is not a JSON object with a boolean "
 			    "\"ok\"");
 		rc = EX_DATAERR;
@@ -808,8 +824,8 @@ out:
  */
 static int
 ctl_call(struct ctl_ctx *c, const char *cmd, char *const *words, size_t n,
-    int64_t timeout_ms, bool keep_alive, struct ctl_reply *r,
-    struct err **errp)
+	 int64_t timeout_ms, bool keep_alive, struct ctl_reply *r,
+	 struct err **errp)
 {
 	int64_t deadline = timeout_ms < 0 ? -1 : ctl_now_ms() + timeout_ms;
 	struct sbuf line = {0};
@@ -859,7 +875,13 @@ ctl_reply_status(const struct ctl_reply *r, struct err **errp)
 				"and \"error\" strings");
 		return EX_DATAERR;
 	}
-	*errp = err_set(ERR_NEW("%s", msg), "code", "%s", code);
+	if (strcmp(code, "version") == 0)
+		*errp = ERR_NEW("%s (this stewardctl speaks %s; use the "
+				"stewardctl that came with this stewardd)",
+				msg, CTL_PROTO);
+	else
+		*errp = ERR_NEW("%s", msg);
+	err_set(*errp, "code", "%s", code);
 	return ctl_code_exit(code);
 }
 
@@ -878,8 +900,8 @@ ctl_print_raw(const struct ctl_reply *r)
  */
 static int
 ctl_ask(struct ctl_ctx *c, const char *cmd, char *const *words, size_t n,
-    const struct ctl_args *a, int64_t timeout_ms, bool keep_alive,
-    struct ctl_reply *r, const char *what)
+	const struct ctl_args *a, int64_t timeout_ms, bool keep_alive,
+	struct ctl_reply *r, const char *what)
 {
 	struct err *e = NULL;
 	int rc = ctl_call(c, cmd, words, n, timeout_ms, keep_alive, r, &e);
@@ -914,7 +936,7 @@ ctl_tokens(const struct json *in, char *buf, size_t len)
 	/* Floor to tenths: 4.99 tokens is not yet 5. */
 	tok = (double)(int64_t)(tok * 10) / 10;
 	snprintf(buf, len, "%.*f/%.*s", tok == (double)(int64_t)tok ? 0 : 1,
-	    tok, (int)strcspn(limit, "/"), limit);
+		 tok, (int)strcspn(limit, "/"), limit);
 }
 
 /*
@@ -943,7 +965,7 @@ ctl_status_row(const struct ctl_ctx *c, const struct json *in, size_t namew)
 		snprintf(up, sizeof(up), "-");
 	ctl_human_ms(ctl_int(in, "last_beat_ms", -1), true, beat, sizeof(beat));
 	snprintf(restarts, sizeof(restarts), "%" PRId64,
-	    ctl_int(in, "restarts", 0));
+		 ctl_int(in, "restarts", 0));
 	ctl_tokens(in, tokens, sizeof(tokens));
 
 	ctl_cell(c, label, namew, false, NULL);
@@ -958,15 +980,16 @@ ctl_status_row(const struct ctl_ctx *c, const struct json *in, size_t namew)
 	printf("  ");
 	ctl_cell(c, restarts, 8, true, NULL);
 	printf("  ");
-	ctl_cell(c, tokens, 6, true, NULL);
+	ctl_cell(c, tokens, 7, true, NULL);
 	if (work != NULL)
 		sbuf_addf(&b, "work=%s", work);
 	if (status != NULL)
 		sbuf_addf(&b, "%s%s", work ? " " : "", status);
 	if (b.s != NULL) {
-		text = ctl_clean(b.s, c->width > 0 && (size_t)c->width > used + 4
-					  ? (size_t)c->width - used
-					  : 0);
+		text =
+		    ctl_clean(b.s, c->width > 0 && (size_t)c->width > used + 4
+				       ? (size_t)c->width - used
+				       : 0);
 		printf("  %s", text);
 		free(text);
 	}
@@ -998,8 +1021,8 @@ cmd_status(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 
 	msg = xasprintf("get the status of %s", what);
 	free(what);
-	rc = ctl_ask(c, cmd->name, a->names, a->nnames, a, CTL_TIMEOUT_MS, false,
-	    &r, msg);
+	rc = ctl_ask(c, cmd->name, a->names, a->nnames, a, CTL_TIMEOUT_MS,
+		     false, &r, msg);
 	free(msg);
 	if (rc != 0 || a->json) {
 		ctl_reply_free(&r);
@@ -1010,8 +1033,8 @@ cmd_status(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 	if (json_type(list) != JSON_ARRAY) {
 		ctl_reply_free(&r);
 		return ctl_fail(EX_DATAERR,
-		    ERR_NEW("the reply has no \"instances\" array"),
-		    "cannot read stewardd's status");
+				ERR_NEW("the reply has no \"instances\" array"),
+				"cannot read stewardd's status");
 	}
 	for (size_t i = 0; i < json_len(list); i++) {
 		char *label = ctl_label(json_at(list, i));
@@ -1023,9 +1046,9 @@ cmd_status(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 	}
 	if (c->color)
 		fputs(CTL_BOLD, stdout);
-	printf("%-*s  %-8s  %7s  %6s  %5s  %8s  %6s  %s", (int)namew, "NAME",
-	    "STATE", "PID", "UPTIME", "BEAT", "RESTARTS", "TOKENS",
-	    "WORK/STATUS");
+	printf("%-*s  %-8s  %7s  %6s  %5s  %8s  %7s  %s", (int)namew, "NAME",
+	       "STATE", "PID", "UPTIME", "BEAT", "RESTARTS", "TOKENS",
+	       "WORK/STATUS");
 	if (c->color)
 		fputs(CTL_RESET, stdout);
 	putchar('\n');
@@ -1037,7 +1060,7 @@ cmd_status(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 	if (lost > 0)
 		printf("stewardd lost %" PRId64 " event log record%s (the log "
 		       "could not be written)\n",
-		    lost, lost == 1 ? "" : "s");
+		       lost, lost == 1 ? "" : "s");
 	ctl_reply_free(&r);
 	return 0;
 }
@@ -1054,7 +1077,8 @@ cmd_steer(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 	int rc;
 
 	if (a->nnames + 1 > CTL_ARGS_MAX)
-		return ctl_usage(cmd->name, "at most %d names", CTL_ARGS_MAX - 1);
+		return ctl_usage(cmd->name, "at most %d names",
+				 CTL_ARGS_MAX - 1);
 	if (a->no_wait)
 		words[n++] = "--no-wait";
 	for (size_t i = 0; i < a->nnames; i++)
@@ -1063,7 +1087,8 @@ cmd_steer(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 	msg = xasprintf("%s %s", cmd->name, what);
 	free(what);
 	rc = ctl_call(c, cmd->name, words, n,
-	    a->no_wait ? CTL_TIMEOUT_MS : a->timeout_ms, !a->no_wait, &r, &e);
+		      a->no_wait ? CTL_TIMEOUT_MS : a->timeout_ms, !a->no_wait,
+		      &r, &e);
 	if (rc != 0) {
 		rc = ctl_fail(rc, e, "cannot %s", msg);
 		free(msg);
@@ -1076,16 +1101,20 @@ cmd_steer(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 		const struct json *res = json_at(results, i);
 		const char *st = json_str(json_get(res, "state"));
 		const char *why = json_str(json_get(res, "reason"));
-		char *label = ctl_label(res), *state = ctl_clean(st ? st : "?", 0);
+		char *label = ctl_label(res),
+		     *state = ctl_clean(st ? st : "?", 0);
 
 		printf("%s ", label);
 		ctl_cell(c, state, 0, false, ctl_color(st));
-		if (json_type(json_get(res, "ok")) != JSON_TRUE && why != NULL) {
+		if (json_type(json_get(res, "ok")) != JSON_TRUE &&
+		    why != NULL) {
 			char *clean = ctl_clean(why, 0);
 
 			if (st == NULL || strcmp(st, "failed") != 0)
-				printf(" (not %s)", strcmp(cmd->name, "stop")
-					== 0 ? "stopped" : "running");
+				printf(" (not %s)",
+				       strcmp(cmd->name, "stop") == 0
+					   ? "stopped"
+					   : "running");
 			printf(": %s", clean);
 			free(clean);
 		}
@@ -1096,8 +1125,8 @@ cmd_steer(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 	rc = ctl_reply_status(&r, &e);
 	if (rc == 0 && json_type(results) != JSON_ARRAY)
 		rc = ctl_fail(EX_DATAERR,
-		    ERR_NEW("the reply has no \"results\" array"), "cannot %s",
-		    msg);
+			      ERR_NEW("the reply has no \"results\" array"),
+			      "cannot %s", msg);
 	else if (rc != 0)
 		rc = ctl_fail(rc, e, "cannot %s", msg);
 	free(msg);
@@ -1120,13 +1149,13 @@ cmd_signal(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 	msg = xasprintf("send %s to %s", parse_signal_name(signo), what);
 	free(what);
 	rc = ctl_ask(c, cmd->name, a->names, a->nnames, a, CTL_TIMEOUT_MS,
-	    false, &r, msg);
+		     false, &r, msg);
 	free(msg);
 	if (rc == 0 && !a->json) {
 		count = ctl_int(r.doc, "signalled", 0);
 		printf("sent %s to %" PRId64 " instance%s%s\n",
-		    parse_signal_name(signo), count, count == 1 ? "" : "s",
-		    count == 0 ? " (none of them has a process)" : "");
+		       parse_signal_name(signo), count, count == 1 ? "" : "s",
+		       count == 0 ? " (none of them has a process)" : "");
 	}
 	ctl_reply_free(&r);
 	return rc;
@@ -1136,7 +1165,7 @@ cmd_signal(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 static int
 cmd_health(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 {
-	int64_t t0 = ctl_now_ms(), timeout = a->timeout_ms;
+	int64_t t0 = ctl_now_us(), timeout = a->timeout_ms;
 	struct ctl_reply r;
 	struct err *e = NULL;
 	char up[32], *s;
@@ -1157,7 +1186,7 @@ cmd_health(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 			if (!a->json)
 				printf("stewardd is healthy: it answered, "
 				       "\"%s\"\n",
-				    s);
+				       s);
 			free(s);
 			err_free(e);
 			ctl_reply_free(&r);
@@ -1175,9 +1204,9 @@ cmd_health(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 	}
 	if (!a->json) {
 		ctl_human_ms(ctl_int(r.doc, "uptime_ms", 0), false, up,
-		    sizeof(up));
-		printf("stewardd is healthy: answered in %" PRId64 "ms, up %s\n",
-		    ctl_now_ms() - t0, up);
+			     sizeof(up));
+		printf("stewardd is healthy: answered in %.1fms, up %s\n",
+		       (double)(ctl_now_us() - t0) / 1000, up);
 	}
 	ctl_reply_free(&r);
 	return 0;
@@ -1189,7 +1218,7 @@ cmd_reopen(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 {
 	struct ctl_reply r;
 	int rc = ctl_ask(c, cmd->name, NULL, 0, a, CTL_TIMEOUT_MS, false, &r,
-	    "reopen the event log");
+			 "reopen the event log");
 
 	if (rc == 0 && !a->json)
 		printf("stewardd reopened its event log\n");
@@ -1218,7 +1247,8 @@ ctl_print_daemon(const struct json *d, int64_t protocol)
 		else if (json_type(m) == JSON_NUMBER)
 			v = m->is_int ? xasprintf("%" PRId64, m->i)
 				      : xasprintf("%g", m->num);
-		else if (json_type(m) == JSON_TRUE || json_type(m) == JSON_FALSE)
+		else if (json_type(m) == JSON_TRUE ||
+			 json_type(m) == JSON_FALSE)
 			v = xstrdup(json_type(m) == JSON_TRUE ? "yes" : "no");
 		else if (json_type(m) == JSON_NULL)
 			v = xstrdup("-");
@@ -1236,18 +1266,19 @@ cmd_info(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 {
 	struct ctl_reply r;
 	int rc = ctl_ask(c, cmd->name, NULL, 0, a, CTL_TIMEOUT_MS, false, &r,
-	    "get information from stewardd");
+			 "get information from stewardd");
 
 	if (rc == 0 && !a->json)
 		ctl_print_daemon(json_get(r.doc, "daemon"),
-		    ctl_int(r.doc, "protocol", -1));
+				 ctl_int(r.doc, "protocol", -1));
 	ctl_reply_free(&r);
 	return rc;
 }
 
 /* version: stewardctl's, and stewardd's when it answers. */
 static int
-cmd_version(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
+cmd_version(struct ctl_ctx *c, const struct ctl_command *cmd,
+	    struct ctl_args *a)
 {
 	const struct json *d;
 	struct ctl_reply r;
@@ -1272,8 +1303,8 @@ cmd_version(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a
 	d = json_get(r.doc, "daemon");
 	s = ctl_clean(json_str(json_get(d, "version")), 0);
 	printf("stewardd %s (pid %" PRId64 ", protocol %" PRId64 ", at %s)\n",
-	    s[0] ? s : "?", ctl_int(d, "pid", 0), ctl_int(r.doc, "protocol", 0),
-	    c->sock);
+	       s[0] ? s : "?", ctl_int(d, "pid", 0),
+	       ctl_int(r.doc, "protocol", 0), c->sock);
 	free(s);
 	ctl_reply_free(&r);
 	return 0;
@@ -1296,8 +1327,8 @@ cmd_check(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 
 /* The events "log" shows when no --event is given. */
 static const char *const ctl_log_default_events[] = {
-    "stopping",		 "killing",	"backoff",     "failed",
-    "exited",		 "heartbeat_invalid", "events_lost",
+    "stopping", "killing",           "backoff",     "failed",
+    "exited",   "heartbeat_invalid", "events_lost",
 };
 
 /* Where the log is read from, what is shown, and what was seen. */
@@ -1307,11 +1338,12 @@ struct ctl_log {
 	char *path;
 	char *how;
 	int64_t cutoff_ms; /* --since: records at or after this wall time */
-	bool long_time;	   /* dates shown: the output reaches before today */
-	bool started;	   /* the header is printed */
+	bool long_time;    /* dates shown: the output reaches before today */
+	bool started;      /* the header is printed */
 	size_t shown;
 	size_t malformed;
 	size_t nlines;
+	char *chain_seen; /* --id: the last chain printed, by its sites */
 };
 
 /* Parse an RFC 3339 UTC timestamp "2026-11-26T23:18:51.123Z" to ms. */
@@ -1322,9 +1354,9 @@ ctl_parse_ts(const char *ts, int64_t *ms)
 	int ms_part = 0, used = 0;
 	time_t t;
 
-	if (ts == NULL ||
-	    sscanf(ts, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon,
-		&tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &used) != 6)
+	if (ts == NULL || sscanf(ts, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year,
+				 &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+				 &tm.tm_min, &tm.tm_sec, &used) != 6)
 		return -1;
 	ts += used;
 	if (*ts == '.') {
@@ -1348,8 +1380,7 @@ ctl_parse_ts(const char *ts, int64_t *ms)
 
 /* Local time of a record: "23:18:51", with the date when asked. */
 static void
-ctl_log_time(const char *ts, bool with_date, bool zone, char *buf,
-    size_t len)
+ctl_log_time(const char *ts, bool with_date, bool zone, char *buf, size_t len)
 {
 	int64_t ms;
 	time_t t;
@@ -1412,22 +1443,22 @@ ctl_log_match(const struct ctl_log *l, const struct json *rec)
 
 	if (a->has_id)
 		return json_int(json_get(rec, "log_id"), &id) == 0 &&
-		    id == a->id;
+		       id == a->id;
 	if (a->nevents > 0) {
 		if (!ctl_in_list(a->events, a->nevents, event))
 			return false;
 	} else if (!ctl_in_list((char **)ctl_log_default_events,
-		       sizeof(ctl_log_default_events) /
-			   sizeof(ctl_log_default_events[0]),
-		       event) &&
-	    (level == NULL || strcmp(level, "error") != 0) &&
-	    json_get(rec, "error") == NULL)
+				sizeof(ctl_log_default_events) /
+				    sizeof(ctl_log_default_events[0]),
+				event) &&
+		   (level == NULL || strcmp(level, "error") != 0) &&
+		   json_get(rec, "error") == NULL)
 		return false;
 	if (a->nwards > 0) {
 		const char *ward = json_str(json_get(rec, "ward"));
 		char *label = ctl_label(rec);
 		bool hit = ctl_in_list(a->wards, a->nwards, ward) ||
-		    ctl_in_list(a->wards, a->nwards, label);
+			   ctl_in_list(a->wards, a->nwards, label);
 
 		free(label);
 		if (!hit)
@@ -1435,7 +1466,7 @@ ctl_log_match(const struct ctl_log *l, const struct json *rec)
 	}
 	if (a->has_since &&
 	    (ctl_parse_ts(json_str(json_get(rec, "ts")), &ms) == -1 ||
-		ms < l->cutoff_ms))
+	     ms < l->cutoff_ms))
 		return false;
 	return true;
 }
@@ -1504,8 +1535,9 @@ ctl_layer_text(const struct json *layer)
 static void
 ctl_log_detail(struct ctl_log *l, const struct json *rec)
 {
-	static const char *const shown[] = {"ts", "level", "event", "ward",
-	    "replica", "reason", "message", "error", "log_id"};
+	static const char *const shown[] = {"ts",      "level",   "event",
+					    "ward",    "replica", "reason",
+					    "message", "error",   "log_id"};
 	const struct json *chain = json_get(rec, "error");
 	const char *reason = json_str(json_get(rec, "reason"));
 	const char *event = json_str(json_get(rec, "event"));
@@ -1516,22 +1548,20 @@ ctl_log_detail(struct ctl_log *l, const struct json *rec)
 	if (l->shown++ > 0)
 		putchar('\n');
 	ctl_log_time(json_str(json_get(rec, "ts")), true, true, when,
-	    sizeof(when));
+		     sizeof(when));
 	s = ctl_clean(event ? event : "?", 0);
 	printf("log %" PRId64 "  %s  ", l->a->id, when);
 	ctl_cell(l->c, s, 0, false, ctl_color(event));
 	printf("  %s\n", label);
 	free(s);
-	s = ctl_clean(reason ? reason
-			     : json_str(json_get(rec, "message")),
-	    0);
+	s = ctl_clean(reason ? reason : json_str(json_get(rec, "message")), 0);
 	printf("%s\n", s);
 	free(s);
 	for (size_t i = 0; i < json_len(rec); i++) {
 		const struct json *m = json_at(rec, i);
 
-		if (ctl_in_list((char **)shown, sizeof(shown) / sizeof(shown[0]),
-			m->key))
+		if (ctl_in_list((char **)shown,
+				sizeof(shown) / sizeof(shown[0]), m->key))
 			continue;
 		s = ctl_member_text(m);
 		sbuf_addf(&b, "%s%s", b.len ? " " : "", s);
@@ -1545,6 +1575,23 @@ ctl_log_detail(struct ctl_log *l, const struct json *rec)
 		free(label);
 		return;
 	}
+	/* One failure is logged at each step (stopping, backoff): print
+	 * its chain once. */
+	for (size_t i = 0; i < n; i++) {
+		const char *msg = json_str(json_get(json_at(chain, i), "msg"));
+		const char *at = json_str(json_get(json_at(chain, i), "at"));
+
+		sbuf_addf(&b, "%s@%s\n", msg ? msg : "", at ? at : "");
+	}
+	if (l->chain_seen != NULL && b.s != NULL &&
+	    strcmp(l->chain_seen, b.s) == 0) {
+		printf("  error chain: the same as above\n");
+		sbuf_free(&b);
+		free(label);
+		return;
+	}
+	free(l->chain_seen);
+	l->chain_seen = b.s;
 	printf("  error chain, outermost first, with where each layer was "
 	       "added:\n");
 	left = xcalloc(n, sizeof(*left));
@@ -1587,13 +1634,13 @@ ctl_log_row(struct ctl_log *l, const struct json *rec)
 		if (l->c->color)
 			fputs(CTL_BOLD, stdout);
 		printf("%-*s  %-12s  %-11s  %s", l->long_time ? 19 : 8, "TIME",
-		    "WARD", "EVENT", "REASON");
+		       "WARD", "EVENT", "REASON");
 		if (l->c->color)
 			fputs(CTL_RESET, stdout);
 		putchar('\n');
 	}
 	ctl_log_time(ts, l->long_time || !ctl_is_today(ts), false, when,
-	    sizeof(when));
+		     sizeof(when));
 	ev = ctl_clean(event ? event : "?", 0);
 	if (reason == NULL)
 		reason = json_str(json_get(rec, "message"));
@@ -1656,9 +1703,10 @@ ctl_log_lines(struct ctl_log *l, struct sbuf *buf, bool *skipping)
 	while ((nl = memchr(buf->s + start, '\n', buf->len - start)) != NULL) {
 		size_t len = (size_t)(nl - (buf->s + start));
 
-		if (*skipping)
+		if (*skipping) {
 			*skipping = false;
-		else
+			l->nlines++;
+		} else
 			ctl_log_line(l, buf->s + start, len);
 		start += len + 1;
 	}
@@ -1688,9 +1736,10 @@ ctl_log_drain(struct ctl_log *l, int fd, struct sbuf *buf, bool *skipping)
 		if (n == -1 && errno == EINTR)
 			return 0;
 		if (n == -1) {
-			fprintf(stderr, "stewardctl: cannot read the event log "
-					"%s: %s\n",
-			    l->path, strerror(errno));
+			fprintf(stderr,
+				"stewardctl: cannot read the event log "
+				"%s: %s\n",
+				l->path, strerror(errno));
 			return -1;
 		}
 		if (n == 0)
@@ -1718,7 +1767,7 @@ ctl_log_catch_signals(void)
 	    sigaction(SIGINT, &sa, NULL) == -1 ||
 	    sigaction(SIGTERM, &sa, NULL) == -1) {
 		fprintf(stderr, "stewardctl: cannot catch SIGINT: %s\n",
-		    strerror(errno));
+			strerror(errno));
 		return EX_SOFTWARE;
 	}
 	return 0;
@@ -1731,9 +1780,10 @@ ctl_log_open(const struct ctl_log *l, int *fdp, struct stat *st)
 	int fd = open(l->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 
 	if (fd == -1 || fstat(fd, st) == -1) {
-		fprintf(stderr, "stewardctl: cannot read the event log %s (%s): "
-				"%s\n",
-		    l->path, l->how, strerror(errno));
+		fprintf(stderr,
+			"stewardctl: cannot read the event log %s (%s): "
+			"%s\n",
+			l->path, l->how, strerror(errno));
 		if (fd != -1)
 			ctl_close(fd);
 		return EX_NOINPUT;
@@ -1749,7 +1799,7 @@ ctl_log_open(const struct ctl_log *l, int *fdp, struct stat *st)
  */
 static int
 ctl_log_follow(struct ctl_log *l, int fd, struct stat *cur, struct sbuf *buf,
-    bool *skipping)
+	       bool *skipping)
 {
 	while (!ctl_interrupted) {
 		struct stat now, path;
@@ -1764,7 +1814,7 @@ ctl_log_follow(struct ctl_log *l, int fd, struct stat *cur, struct sbuf *buf,
 		if (fstat(fd, &now) == -1 ||
 		    (pos = lseek(fd, 0, SEEK_CUR)) == -1) {
 			fprintf(stderr, "stewardctl: cannot follow %s: %s\n",
-			    l->path, strerror(errno));
+				l->path, strerror(errno));
 			return EX_SOFTWARE;
 		}
 		if (now.st_size < pos) {
@@ -1820,8 +1870,8 @@ ctl_log_find(struct ctl_log *l)
 			rc = EX_DATAERR;
 		} else {
 			l->path = xstrdup(p);
-			l->how = xasprintf("stewardd's event_log, from %s",
-			    c->sock);
+			l->how =
+			    xasprintf("stewardd's event_log, from %s", c->sock);
 		}
 	}
 	ctl_reply_free(&r);
@@ -1834,20 +1884,22 @@ ctl_log_find(struct ctl_log *l)
 		l->how = xasprintf("[steward] event_log in %s", c->config_opt);
 	}
 	if (rc != 0) {
-		return ctl_fail(rc,
+		return ctl_fail(
+		    rc,
 		    ERR_WRAP(e, "cannot find the event log (use --file PATH "
 				"or -c FILE)"),
 		    NULL);
 	}
 	err_free(e);
 	if (strcmp(l->path, "-") == 0) {
-		fprintf(stderr, "stewardctl: cannot read the event log: it "
-				"goes to stewardd's standard error (event_log "
-				"= -, %s), which stewardctl cannot read; read "
-				"it where stewardd's stderr goes (journalctl, "
-				"docker logs), or set [steward] event_log to a "
-				"file\n",
-		    l->how);
+		fprintf(stderr,
+			"stewardctl: cannot read the event log: it "
+			"goes to stewardd's standard error (event_log "
+			"= -, %s), which stewardctl cannot read; read "
+			"it where stewardd's stderr goes (journalctl, "
+			"docker logs), or set [steward] event_log to a "
+			"file\n",
+			l->how);
 		return EX_NOINPUT;
 	}
 	return 0;
@@ -1882,19 +1934,19 @@ cmd_log(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 	} else if (buf.len > 0 && !skipping)
 		ctl_log_line(&l, buf.s, buf.len); /* a last line, unfinished */
 	if (l.malformed > 0)
-		fprintf(stderr, "stewardctl: skipped %zu malformed line%s of "
-				"%zu in %s (not JSON objects)\n",
-		    l.malformed, l.malformed == 1 ? "" : "s", l.nlines, l.path);
+		fprintf(stderr,
+			"stewardctl: skipped %zu malformed line%s (of "
+			"%zu) in %s: not a JSON object, or longer than "
+			"4 MiB\n",
+			l.malformed, l.malformed == 1 ? "" : "s", l.nlines,
+			l.path);
 	if (rc == 0 && a->has_id && l.shown == 0) {
-		fprintf(stderr, "stewardctl: cannot show log %" PRId64 ": no "
-				"record has that log_id in %s (%s)\n",
-		    a->id, l.path, l.how);
+		fprintf(stderr,
+			"stewardctl: cannot show log %" PRId64 ": no "
+			"record has that log_id in %s (%s)\n",
+			a->id, l.path, l.how);
 		rc = CTL_EX_FAILED;
-	} else if (rc == 0 && a->has_id && l.shown > 1 && !a->json)
-		printf("\nlog %" PRId64 " appears %zu times: log ids start "
-		       "again at 1 when stewardd restarts; the last is the "
-		       "latest\n",
-		    a->id, l.shown);
+	}
 	if (rc == 0 && l.shown == 0 && !a->json && !a->follow)
 		printf("(no matching records in %s)\n", l.path);
 out:
@@ -1903,6 +1955,7 @@ out:
 	sbuf_free(&buf);
 	free(l.path);
 	free(l.how);
+	free(l.chain_seen);
 	return rc;
 }
 
@@ -1911,7 +1964,7 @@ out:
 /* ---------------------------------------------------------------- */
 
 static int cmd_help(struct ctl_ctx *c, const struct ctl_command *cmd,
-    struct ctl_args *a);
+		    struct ctl_args *a);
 
 static const char ctl_names_help[] =
     "NAME is a ward (\"web\": every replica of it) or an instance\n"
@@ -1941,16 +1994,17 @@ static const struct ctl_command ctl_cmds[] = {
 	.max_names = SIZE_MAX,
 	.synopsis = "start [--no-wait] [--timeout D] [--json] NAME ... | all",
 	.summary = "start instances and wait until they run or fail",
-	.help = "Start the instances (also a failed one: this is how a ward\n"
-		"whose restart limit was spent comes back) and wait until each\n"
-		"is running or cannot be.  One line per instance; exit 0 when\n"
-		"all run, 1 when one did not.\n"
-		"\n"
-		"  --no-wait    reply at once with the states as they are\n"
-		"  --timeout D  give up after D (e.g. 1m); by default wait as\n"
-		"               long as stewardd keeps answering (it bounds\n"
-		"               its own wait)\n"
-		"  --json       print stewardd's reply document as it is\n",
+	.help =
+	    "Start the instances (also a failed one: this is how a ward\n"
+	    "whose restart limit was spent comes back) and wait until each\n"
+	    "is running or cannot be.  One line per instance; exit 0 when\n"
+	    "all run, 1 when one did not.\n"
+	    "\n"
+	    "  --no-wait    reply at once with the states as they are\n"
+	    "  --timeout D  give up after D (e.g. 1m); by default wait as\n"
+	    "               long as stewardd keeps answering (it bounds\n"
+	    "               its own wait)\n"
+	    "  --json       print stewardd's reply document as it is\n",
     },
     {
 	.name = "stop",
@@ -2030,10 +2084,11 @@ static const struct ctl_command ctl_cmds[] = {
 	.opts = OPT_JSON,
 	.synopsis = "info [--json]",
 	.summary = "show stewardd's version, pid, paths and uptime",
-	.help = "Show stewardd's version, pid, uptime, config file, event log,\n"
-		"socket, lost event count, instance count and protocol.\n"
-		"\n"
-		"  --json   print stewardd's reply document as it is\n",
+	.help =
+	    "Show stewardd's version, pid, uptime, config file, event log,\n"
+	    "socket, lost event count, instance count and protocol.\n"
+	    "\n"
+	    "  --json   print stewardd's reply document as it is\n",
     },
     {
 	.name = "version",
@@ -2061,26 +2116,28 @@ static const struct ctl_command ctl_cmds[] = {
 	.synopsis = "log [--ward NAME] [--event E] [--since D] [--id N] [-f]\n"
 		    "                  [--json] [--file PATH]",
 	.summary = "show why wards restarted, from the event log",
-	.help = "Read the event log and show the records that explain\n"
-		"restarts (stopping, killing, backoff, failed, exited,\n"
-		"heartbeat_invalid, events_lost, and every error) as TIME\n"
-		"(local; with the date when not today), WARD, EVENT, REASON\n"
-		"and [log N].  The file is --file PATH, else the event_log\n"
-		"stewardd reports, else [steward] event_log of -c FILE.\n"
-		"\n"
-		"  --ward NAME   only this ward (\"web\") or instance (\"web:0\");\n"
-		"                repeat or use commas for several\n"
-		"  --event E     only these events (any, e.g. running, starting);\n"
-		"                repeat or use commas for several\n"
-		"  --since D     only records of the last D (e.g. 10m, 2h)\n"
-		"  --id N        the record with log id N and its whole error\n"
-		"                chain, one layer a line with its wrap site\n"
-		"  -f, --follow  keep reading as records are added (also across\n"
-		"                rotation); Ctrl-C ends it (exit 0)\n"
-		"  --json        print the matching lines as they are\n"
-		"  --file PATH   read this file\n"
-		"\n"
-		"Lines that are not JSON objects are skipped and counted.\n",
+	.help =
+	    "Read the event log and show the records that explain\n"
+	    "restarts (stopping, killing, backoff, failed, exited,\n"
+	    "heartbeat_invalid, events_lost, and every error) as TIME\n"
+	    "(local; with the date when not today), WARD, EVENT, REASON\n"
+	    "and [log N].  The file is --file PATH, else the event_log\n"
+	    "stewardd reports, else [steward] event_log of -c FILE.\n"
+	    "\n"
+	    "  --ward NAME   only this ward (\"web\") or instance "
+	    "(\"web:0\");\n"
+	    "                repeat or use commas for several\n"
+	    "  --event E     only these events (any, e.g. running, starting);\n"
+	    "                repeat or use commas for several\n"
+	    "  --since D     only records of the last D (e.g. 10m, 2h)\n"
+	    "  --id N        the record with log id N and its whole error\n"
+	    "                chain, one layer a line with its wrap site\n"
+	    "  -f, --follow  keep reading as records are added (also across\n"
+	    "                rotation); Ctrl-C ends it (exit 0)\n"
+	    "  --json        print the matching lines as they are\n"
+	    "  --file PATH   read this file\n"
+	    "\n"
+	    "Lines that are not JSON objects are skipped and counted.\n",
     },
     {
 	.name = "help",
@@ -2136,7 +2193,8 @@ ctl_main_help(FILE *f)
 		   "\n"
 		   "Commands:\n");
 	for (size_t i = 0; i < CTL_NCMDS; i++)
-		fprintf(f, "  %-9s %s\n", ctl_cmds[i].name, ctl_cmds[i].summary);
+		fprintf(f, "  %-9s %s\n", ctl_cmds[i].name,
+			ctl_cmds[i].summary);
 	fprintf(f, "\n"
 		   "Exit codes: 0 ok, 1 an instance did not reach its goal or "
 		   "health\n"
@@ -2161,7 +2219,7 @@ cmd_help(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 		return 0;
 	}
 	if ((which = ctl_cmd_find(a->names[0])) == NULL)
-		return ctl_usage(cmd->name, "no command \"%s\"", a->names[0]);
+		return ctl_usage(NULL, "no command \"%s\"", a->names[0]);
 	ctl_cmd_help(which);
 	return 0;
 }
@@ -2198,7 +2256,7 @@ ctl_args_free(struct ctl_args *a)
  */
 static int
 ctl_parse_args(const struct ctl_command *cmd, int argc, char **argv,
-    struct ctl_args *a)
+	       struct ctl_args *a)
 {
 	static const struct option longopts[] = {
 	    {"json", no_argument, NULL, 'j'},
@@ -2217,10 +2275,10 @@ ctl_parse_args(const struct ctl_command *cmd, int argc, char **argv,
 		int ch;
 		unsigned opt;
 	} need[] = {
-	    {.ch = 'j', .opt = OPT_JSON},     {.ch = 'W', .opt = OPT_NO_WAIT},
-	    {.ch = 't', .opt = OPT_TIMEOUT},  {.ch = 'w', .opt = OPT_WARD},
-	    {.ch = 'e', .opt = OPT_EVENT},    {.ch = 'S', .opt = OPT_SINCE},
-	    {.ch = 'i', .opt = OPT_ID},	      {.ch = 'f', .opt = OPT_FOLLOW},
+	    {.ch = 'j', .opt = OPT_JSON},    {.ch = 'W', .opt = OPT_NO_WAIT},
+	    {.ch = 't', .opt = OPT_TIMEOUT}, {.ch = 'w', .opt = OPT_WARD},
+	    {.ch = 'e', .opt = OPT_EVENT},   {.ch = 'S', .opt = OPT_SINCE},
+	    {.ch = 'i', .opt = OPT_ID},      {.ch = 'f', .opt = OPT_FOLLOW},
 	    {.ch = 'F', .opt = OPT_FILE},
 	};
 	char why[PARSE_WHY];
@@ -2230,21 +2288,20 @@ ctl_parse_args(const struct ctl_command *cmd, int argc, char **argv,
 	*a = (struct ctl_args){.timeout_ms = -1};
 	optind = 0; /* glibc: start over, with this argv */
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":hf", longopts, NULL)) !=
-	    -1) {
+	while ((ch = getopt_long(argc, argv, ":hf", longopts, NULL)) != -1) {
 		if (ch == 'h')
 			return -1;
 		if (ch == '?')
 			return ctl_usage(cmd->name, "unknown option %s",
-			    argv[optind - 1]);
+					 argv[optind - 1]);
 		if (ch == ':')
 			return ctl_usage(cmd->name, "%s needs a value",
-			    argv[optind - 1]);
+					 argv[optind - 1]);
 		for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++)
 			if (need[i].ch == ch && !(cmd->opts & need[i].opt))
 				return ctl_usage(cmd->name,
-				    "%s is not an option of %s",
-				    argv[optind - 1], cmd->name);
+						 "%s is not an option of %s",
+						 argv[optind - 1], cmd->name);
 		switch (ch) {
 		case 'j':
 			a->json = true;
@@ -2266,35 +2323,38 @@ ctl_parse_args(const struct ctl_command *cmd, int argc, char **argv,
 			break;
 		case 't':
 		case 'S':
-			if (parse_duration_ms(optarg, ch == 't' ? &a->timeout_ms
-								: &a->since_ms,
-				why) == -1)
+			if (parse_duration_ms(optarg,
+					      ch == 't' ? &a->timeout_ms
+							: &a->since_ms,
+					      why) == -1)
 				return ctl_usage(cmd->name, "%s \"%s\": %s",
-				    ch == 't' ? "--timeout" : "--since", optarg,
-				    why);
+						 ch == 't' ? "--timeout"
+							   : "--since",
+						 optarg, why);
 			a->has_since |= ch == 'S';
 			break;
 		case 'i':
 			if (parse_long(optarg, 1, LONG_MAX, &id, why) == -1)
 				return ctl_usage(cmd->name, "--id \"%s\": %s",
-				    optarg, why);
+						 optarg, why);
 			a->id = id;
 			a->has_id = true;
 			break;
 		default:
 			return ctl_usage(cmd->name, "unknown option %s",
-			    argv[optind - 1]);
+					 argv[optind - 1]);
 		}
 	}
 	a->names = argv + optind;
 	a->nnames = (size_t)(argc - optind);
 	if (a->nnames < cmd->min_names)
 		return ctl_usage(cmd->name, "%s",
-		    cmd->min_names == 2 ? "give a signal and at least one NAME"
-					: "give at least one NAME, or all");
+				 cmd->min_names == 2
+				     ? "give a signal and at least one NAME"
+				     : "give at least one NAME, or all");
 	if (a->nnames > cmd->max_names)
 		return ctl_usage(cmd->name, "unexpected argument \"%s\"",
-		    a->names[cmd->max_names]);
+				 a->names[cmd->max_names]);
 	return 0;
 }
 
@@ -2309,7 +2369,7 @@ ctl_terminal(struct ctl_ctx *c)
 	if (!isatty(STDOUT_FILENO))
 		return;
 	c->color = (no == NULL || no[0] == '\0') &&
-	    (term == NULL || strcmp(term, "dumb") != 0);
+		   (term == NULL || strcmp(term, "dumb") != 0);
 	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
 		c->width = ws.ws_col;
 	else if (cols != NULL && atoi(cols) > 0)
@@ -2335,7 +2395,7 @@ main(int argc, char **argv)
 
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "+:s:c:hV", longopts, NULL)) !=
-	    -1) {
+	       -1) {
 		switch (ch) {
 		case 's':
 			c.sock_opt = optarg;
@@ -2351,10 +2411,10 @@ main(int argc, char **argv)
 			return 0;
 		case ':':
 			return ctl_usage(NULL, "%s needs a value",
-			    argv[optind - 1]);
+					 argv[optind - 1]);
 		default:
 			return ctl_usage(NULL, "unknown option %s",
-			    argv[optind - 1]);
+					 argv[optind - 1]);
 		}
 	}
 	if (optind >= argc) {
@@ -2377,7 +2437,7 @@ main(int argc, char **argv)
 	free(c.sock_how);
 	if (fflush(stdout) == EOF && rc == 0) {
 		fprintf(stderr, "stewardctl: cannot write the output: %s\n",
-		    strerror(errno));
+			strerror(errno));
 		rc = EX_SOFTWARE;
 	}
 	return rc;

@@ -49,8 +49,8 @@ upbeat_summary(struct steward *s, char *buf, size_t len)
 	size_t off = 0;
 
 	for (size_t i = 0; i < s->nwards; i++)
-		for (unsigned j = 0; j < s->wards[i].spec->replicas; j++)
-			count[s->wards[i].inst[j].sm.state]++;
+		for (unsigned j = 0; j < s->wards[i]->ninst; j++)
+			count[s->wards[i]->inst[j]->sm.state]++;
 	buf[0] = '\0';
 	for (int st = 0; st < WARD_NSTATES && off < len; st++) {
 		if (count[st] == 0)

@@ -99,9 +99,9 @@ enum ward_chan_kind {
 
 struct ward_chan {
 	enum ward_chan_kind kind;
-	int fd;		  /* ours, close-on-exec, >= 3 */
-	int err;	  /* CHAN_BROKEN: the errno init saw */
-	bool newline;	  /* a byte stream: end each message with '\n' */
+	int fd;           /* ours, close-on-exec, >= 3 */
+	int err;          /* CHAN_BROKEN: the errno init saw */
+	bool newline;     /* a byte stream: end each message with '\n' */
 	long interval_ms; /* 0 when unknown */
 	struct sockaddr_un addr;
 	socklen_t addrlen;
@@ -186,7 +186,8 @@ ward_open_pipe(int fd, const struct stat *st, int flags)
 	(void)snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	nfd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (nfd != -1) {
-		/* The same pipe still?  Another thread may close and reuse fd. */
+		/* The same pipe still?  Another thread may close and reuse fd.
+		 */
 		if (fstat(nfd, &nst) == 0 && nst.st_dev == st->st_dev &&
 		    nst.st_ino == st->st_ino)
 			return ward_lift(nfd);
@@ -356,8 +357,8 @@ ward_get(void)
 
 	if (rc != 0) {
 		/* Cannot happen on Linux; say so rather than crash. */
-		static const struct ward_chan failed = {.kind = CHAN_BROKEN,
-		    .fd = -1, .err = EAGAIN};
+		static const struct ward_chan failed = {
+		    .kind = CHAN_BROKEN, .fd = -1, .err = EAGAIN};
 
 		return &failed;
 	}
@@ -425,7 +426,8 @@ ward_send(const struct ward_chan *c, char *buf, size_t len)
 	case CHAN_NOTIFY:
 		do
 			n = sendto(c->fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL,
-			    (const struct sockaddr *)&c->addr, c->addrlen);
+				   (const struct sockaddr *)&c->addr,
+				   c->addrlen);
 		while (n == -1 && errno == EINTR);
 		break;
 	}
@@ -577,7 +579,7 @@ ward_extend_usec(uint64_t usec)
 		return -1;
 	}
 	(void)snprintf(word, sizeof(word), "EXTEND_TIMEOUT_USEC=%" PRIu64,
-	    usec);
+		       usec);
 	return ward_send_word(word);
 }
 

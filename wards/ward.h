@@ -65,9 +65,10 @@ int ward_stopping(void);
 
 /*
  * Beat from a background thread every ward_interval_ms(), for programs
- * with no loop of their own.  Start beats once at once; starting again is
- * a no-op.  Stop wakes the thread and joins it; stopping what was never
- * started is a no-op.
+ * with no loop of their own.  Start sends the first beat at once;
+ * starting a running pulse is a no-op, and so is starting one with no
+ * interval to keep.  Stop wakes the thread and joins it; stopping what
+ * was never started is a no-op.  Not for signal handlers.
  */
 int ward_pulse_start(void);
 int ward_pulse_stop(void);

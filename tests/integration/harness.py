@@ -202,8 +202,9 @@ class Steward:
     def connect(self, timeout=5.0):
         """A raw connection to the control socket."""
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        sock.settimeout(timeout)
+        # A blocking connect waits for room in a full backlog.
         sock.connect(self.socket_path)
+        sock.settimeout(timeout)
         return sock
 
     def request(self, line, timeout=30.0, sock=None):

@@ -808,8 +808,12 @@ def control_socket_refuses_strangers():
     # Open the file up by hand: SO_PEERCRED must still refuse nobody.
     os.chmod(st.dir, 0o755)
     os.chmod(st.socket_path, 0o666)
+    # A refused peer is answered at once; an allowed one after asking.
     probe = ("import socket,sys; s=socket.socket(socket.AF_UNIX);"
-             "s.connect(sys.argv[1]); s.sendall(b'steward/1 status\\n');"
+             "s.connect(sys.argv[1]); s.settimeout(1)\n"
+             "try: print(s.recv(4096).decode()); sys.exit(0)\n"
+             "except socket.timeout: pass\n"
+             "s.sendall(b'steward/1 status\\n'); s.settimeout(5);"
              "print(s.recv(4096).decode())")
     import subprocess
     p = subprocess.run(["/usr/bin/python3", "-c", probe, st.socket_path],

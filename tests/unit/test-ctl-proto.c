@@ -97,11 +97,11 @@ test_usage_errors(void **state)
 	assert_string_equal(
 	    refuse("steward/1", "usage"),
 	    "no command; expected status, start, stop, restart, signal, "
-	    "health, reopen or info");
+	    "health, reopen, info or reload");
 	assert_string_equal(
 	    refuse("steward/1 frob", "usage"),
 	    "unknown command \"frob\"; expected status, start, stop, restart, "
-	    "signal, health, reopen or info");
+	    "signal, health, reopen, info or reload");
 	assert_string_equal(
 	    refuse("steward/1 stop", "usage"),
 	    "no ward named; usage: stop [--no-wait] NAME ... | all");

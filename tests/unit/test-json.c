@@ -82,8 +82,9 @@ static const char any_value[] =
 static void
 test_object_members_in_order(UNUSED void **state)
 {
-	struct json *j = parse("{\"ok\":true,\"n\":3,\"s\":\"x\",\"a\":[1,\"b\","
-			       "null],\"o\":{},\"z\":null,\"f\":false}");
+	struct json *j =
+	    parse("{\"ok\":true,\"n\":3,\"s\":\"x\",\"a\":[1,\"b\","
+		  "null],\"o\":{},\"z\":null,\"f\":false}");
 	const char *keys[] = {"ok", "n", "s", "a", "o", "z", "f"};
 	const struct json *a;
 	int64_t i;
@@ -140,8 +141,8 @@ test_scalar_documents(UNUSED void **state)
 	json_free(j);
 	j = parse("[[[]], {\"a\" : {\"b\" : [ 1 , 2 ] } } ]");
 	assert_int_equal(json_len(json_at(j, 0)), 1);
-	assert_int_equal(
-	    json_len(json_get(json_get(json_at(j, 1), "a"), "b")), 2);
+	assert_int_equal(json_len(json_get(json_get(json_at(j, 1), "a"), "b")),
+			 2);
 	json_free(j);
 }
 
@@ -192,10 +193,11 @@ test_unicode_escapes(UNUSED void **state)
 
 	j = parse("\"\\u0041\\u00e9\\u20AC\\u07FF\\uFFFF\"");
 	assert_string_equal(json_str(j),
-	    "A\xc3\xa9\xe2\x82\xac\xdf\xbf\xef\xbf\xbf");
+			    "A\xc3\xa9\xe2\x82\xac\xdf\xbf\xef\xbf\xbf");
 	json_free(j);
 	/* U+1F600 as a surrogate pair, upper and lower case hex. */
-	j = parse("[\"\\uD83D\\uDE00\", \"\\ud83d\\ude00\", \"\\uDBFF\\uDFFF\"]");
+	j = parse(
+	    "[\"\\uD83D\\uDE00\", \"\\ud83d\\ude00\", \"\\uDBFF\\uDFFF\"]");
 	assert_string_equal(json_str(json_at(j, 0)), "\xf0\x9f\x98\x80");
 	assert_string_equal(json_str(json_at(j, 1)), "\xf0\x9f\x98\x80");
 	assert_string_equal(json_str(json_at(j, 2)), "\xf4\x8f\xbf\xbf");
@@ -314,27 +316,35 @@ test_bad_numbers(UNUSED void **state)
 {
 	refuse("01", 1, "a number cannot have a leading zero");
 	refuse("[-00]", 3, "a number cannot have a leading zero");
-	refuse("-", 1, "expected a digit in the number, found the end of the "
-		       "input");
+	refuse("-", 1,
+	       "expected a digit in the number, found the end of the "
+	       "input");
 	refuse("-x", 1, "expected a digit in the number, found 'x'");
-	refuse("1.", 2, "expected a digit after the '.', found the end of the "
-			"input");
+	refuse("1.", 2,
+	       "expected a digit after the '.', found the end of the "
+	       "input");
 	refuse("1.e5", 2, "expected a digit after the '.', found 'e'");
-	refuse("1e", 2, "expected a digit in the exponent, found the end of "
-			"the input");
+	refuse("1e", 2,
+	       "expected a digit in the exponent, found the end of "
+	       "the input");
 	refuse("[1e+]", 4, "expected a digit in the exponent, found ']'");
-	refuse(".5", 0, "expected a value (object, array, string, number, true, "
-			"false or null), found '.'");
-	refuse("+1", 0, "expected a value (object, array, string, number, true, "
-			"false or null), found '+'");
+	refuse(".5", 0,
+	       "expected a value (object, array, string, number, true, "
+	       "false or null), found '.'");
+	refuse("+1", 0,
+	       "expected a value (object, array, string, number, true, "
+	       "false or null), found '+'");
 	refuse("[1, 1e400]", 4, "the number is too large for a double");
 	refuse("-1e400", 0, "the number is too large for a double");
-	refuse("0x10", 1, "expected the end of the document after the value, "
-			  "found 'x'");
-	refuse("Infinity", 0, "expected a value (object, array, string, "
-			      "number, true, false or null), found 'I'");
-	refuse("NaN", 0, "expected a value (object, array, string, number, "
-			 "true, false or null), found 'N'");
+	refuse("0x10", 1,
+	       "expected the end of the document after the value, "
+	       "found 'x'");
+	refuse("Infinity", 0,
+	       "expected a value (object, array, string, "
+	       "number, true, false or null), found 'I'");
+	refuse("NaN", 0,
+	       "expected a value (object, array, string, number, "
+	       "true, false or null), found 'N'");
 }
 
 /* Structural errors name what was expected and where. */
@@ -344,7 +354,7 @@ test_structure_errors(UNUSED void **state)
 	char what[128];
 
 	snprintf(what, sizeof(what), "expected %s, found the end of the input",
-	    any_value);
+		 any_value);
 	refuse("", 0, what);
 	refuse(" \n ", 3, what);
 	refuse("[1,", 3, what);
@@ -353,26 +363,30 @@ test_structure_errors(UNUSED void **state)
 	refuse("{,}", 1, "expected '\"' to start a key or '}', found ','");
 	refuse("{a:1}", 1, "expected '\"' to start a key or '}', found 'a'");
 	refuse("{\"a\":1 \"b\":2}", 7,
-	    "expected ',' or '}' after an object member, found '\"'");
+	       "expected ',' or '}' after an object member, found '\"'");
 	refuse("{\"a\":1", 6,
-	    "expected ',' or '}' after an object member, found the end of "
-	    "the input");
+	       "expected ',' or '}' after an object member, found the end of "
+	       "the input");
 	snprintf(what, sizeof(what), "expected %s, found ']'", any_value);
 	refuse("[1,]", 3, what);
-	refuse("[1 2]", 3, "expected ',' or ']' after an array item, found '2'");
+	refuse("[1 2]", 3,
+	       "expected ',' or ']' after an array item, found '2'");
 	refuse("[1}", 2, "expected ',' or ']' after an array item, found '}'");
-	refuse("tru", 3, "expected the literal true, found the end of the "
-			 "input");
+	refuse("tru", 3,
+	       "expected the literal true, found the end of the "
+	       "input");
 	refuse("nul1", 3, "expected the literal null, found '1'");
 	refuse("[fals]", 5, "expected the literal false, found ']'");
-	refuse("True", 0, "expected a value (object, array, string, number, "
-			  "true, false or null), found 'T'");
-	refuse("/* c */ 1", 0, "expected a value (object, array, string, "
-			       "number, true, false or null), found '/'");
+	refuse("True", 0,
+	       "expected a value (object, array, string, number, "
+	       "true, false or null), found 'T'");
+	refuse("/* c */ 1", 0,
+	       "expected a value (object, array, string, "
+	       "number, true, false or null), found '/'");
 	refuse("{\"a\":1,\"a\":2}", 7,
-	    "duplicate key \"a\" in an object (first at byte 1)");
+	       "duplicate key \"a\" in an object (first at byte 1)");
 	refuse("{\"x\":{},\"y\":[{\"b\":1,\"c\":2,\"b\":3}]}", 26,
-	    "duplicate key \"b\" in an object (first at byte 14)");
+	       "duplicate key \"b\" in an object (first at byte 14)");
 }
 
 /* A large object is checked for duplicates too (the sorting path). */
@@ -397,7 +411,8 @@ test_duplicate_in_large_object(UNUSED void **state)
 	}
 	sbuf_add(&b, "}", 1);
 	snprintf(what, sizeof(what),
-	    "duplicate key \"k7\" in an object (first at byte %zu)", first_at);
+		 "duplicate key \"k7\" in an object (first at byte %zu)",
+		 first_at);
 	refuse_n(b.s, b.len, dup_at, what);
 
 	/* The same object without duplicates is fine, order kept. */
@@ -421,15 +436,18 @@ test_string_errors(UNUSED void **state)
 	refuse("\"abc", 4, "unterminated string (it starts at byte 0)");
 	refuse("[\"a\\\"]", 6, "unterminated string (it starts at byte 1)");
 	refuse("\"a\\x\"", 2,
-	    "invalid escape \\x in a string (JSON has \\\" \\\\ \\/ \\b \\f \\n "
-	    "\\r \\t and \\uXXXX)");
-	refuse("\"a\\\x01\"", 2,
+	       "invalid escape \\x in a string (JSON has \\\" \\\\ \\/ \\b \\f "
+	       "\\n "
+	       "\\r \\t and \\uXXXX)");
+	refuse(
+	    "\"a\\\x01\"", 2,
 	    "invalid escape \\ and byte 0x01 in a string (JSON has \\\" \\\\ "
 	    "\\/ \\b \\f \\n \\r \\t and \\uXXXX)");
 	refuse("\"a\nb\"", 2,
-	    "control byte 0x0a in a string; write it as \\u000a");
-	refuse("\"\t\"", 1, "control byte 0x09 in a string; write it as "
-			    "\\u0009");
+	       "control byte 0x0a in a string; write it as \\u000a");
+	refuse("\"\t\"", 1,
+	       "control byte 0x09 in a string; write it as "
+	       "\\u0009");
 	refuse("\"\\u12G4\"", 5, "expected 4 hex digits after \\u, found 'G'");
 	refuse("\"\\u12\"", 5, "expected 4 hex digits after \\u, found '\"'");
 }
@@ -446,13 +464,13 @@ test_surrogate_errors(UNUSED void **state)
 	refuse("\"\\uD800\\uD800\"", 1, high);
 	refuse("\"\\uD800\\n\"", 1, high);
 	refuse("\"\\uDC00\\uD800\"", 1,
-	    "unpaired surrogate \\uDC00 (a low surrogate must follow a high "
-	    "one \\uD800-\\uDBFF)");
+	       "unpaired surrogate \\uDC00 (a low surrogate must follow a high "
+	       "one \\uD800-\\uDBFF)");
 	refuse("\"\\uDFFF\"", 1,
-	    "unpaired surrogate \\uDFFF (a low surrogate must follow a high "
-	    "one \\uD800-\\uDBFF)");
+	       "unpaired surrogate \\uDFFF (a low surrogate must follow a high "
+	       "one \\uD800-\\uDBFF)");
 	refuse("\"\\uD800\\uZZZZ\"", 9,
-	    "expected 4 hex digits after \\u, found 'Z'");
+	       "expected 4 hex digits after \\u, found 'Z'");
 }
 
 /* Raw bytes that are not UTF-8 are refused where they start. */
@@ -468,11 +486,13 @@ test_invalid_utf8(UNUSED void **state)
 	refuse("\"\xed\xa0\x80\"", 1, "invalid UTF-8 byte 0xed in a string");
 	/* Past U+10FFFF. */
 	refuse("\"\xf4\x90\x80\x80\"", 1,
-	    "invalid UTF-8 byte 0xf4 in a string");
+	       "invalid UTF-8 byte 0xf4 in a string");
 	/* Truncated by the closing quote, and by the end of a key. */
 	refuse("\"\xe2\x82\"", 1, "invalid UTF-8 byte 0xe2 in a string");
-	refuse("{\"\xf0\x9f\x98\":1}", 2, "invalid UTF-8 byte 0xf0 in a string");
-	refuse("\xef\xbb\xbf{}", 0,
+	refuse("{\"\xf0\x9f\x98\":1}", 2,
+	       "invalid UTF-8 byte 0xf0 in a string");
+	refuse(
+	    "\xef\xbb\xbf{}", 0,
 	    "expected a value (object, array, string, number, true, false or "
 	    "null), found byte 0xef");
 }
@@ -482,14 +502,16 @@ static void
 test_nul_bytes(UNUSED void **state)
 {
 	refuse_n("\"a\0b\"", 5, 2,
-	    "control byte 0x00 in a string; write it as \\u0000");
+		 "control byte 0x00 in a string; write it as \\u0000");
 	refuse_n("1\0", 2, 1,
-	    "expected the end of the document after the value, found byte "
-	    "0x00");
-	refuse_n("[\0]", 3, 1,
+		 "expected the end of the document after the value, found byte "
+		 "0x00");
+	refuse_n(
+	    "[\0]", 3, 1,
 	    "expected a value (object, array, string, number, true, false or "
 	    "null), found byte 0x00");
-	refuse_n("\0", 1, 0,
+	refuse_n(
+	    "\0", 1, 0,
 	    "expected a value (object, array, string, number, true, false or "
 	    "null), found byte 0x00");
 }
@@ -498,16 +520,20 @@ test_nul_bytes(UNUSED void **state)
 static void
 test_trailing_garbage(UNUSED void **state)
 {
-	refuse("{} x", 3, "expected the end of the document after the value, "
-			  "found 'x'");
-	refuse("{}}", 2, "expected the end of the document after the value, "
-			 "found '}'");
-	refuse("1 2", 2, "expected the end of the document after the value, "
-			 "found '2'");
+	refuse("{} x", 3,
+	       "expected the end of the document after the value, "
+	       "found 'x'");
+	refuse("{}}", 2,
+	       "expected the end of the document after the value, "
+	       "found '}'");
+	refuse("1 2", 2,
+	       "expected the end of the document after the value, "
+	       "found '2'");
 	refuse("{\"ok\":true}\n{\"ok\":true}\n", 12,
-	    "expected the end of the document after the value, found '{'");
-	refuse("\"a\"\v", 3, "expected the end of the document after the value, "
-			     "found byte 0x0b");
+	       "expected the end of the document after the value, found '{'");
+	refuse("\"a\"\v", 3,
+	       "expected the end of the document after the value, "
+	       "found byte 0x0b");
 }
 
 /* Build n nested openers and closers of one kind. */
@@ -532,7 +558,8 @@ test_depth_limit(UNUSED void **state)
 	struct json *j;
 
 	snprintf(what, sizeof(what),
-	    "arrays and objects nested deeper than %d levels", JSON_DEPTH_MAX);
+		 "arrays and objects nested deeper than %d levels",
+		 JSON_DEPTH_MAX);
 	s = nest(JSON_DEPTH_MAX, "[", "]");
 	j = parse(s);
 	json_free(j);
@@ -564,8 +591,8 @@ test_size_limit(UNUSED void **state)
 	memset(s, ' ', n);
 	s[0] = '1';
 	snprintf(what, sizeof(what),
-	    "the document is %zu bytes, more than the %d allowed", n,
-	    JSON_SIZE_MAX);
+		 "the document is %zu bytes, more than the %d allowed", n,
+		 JSON_SIZE_MAX);
 	refuse_n(s, n, JSON_SIZE_MAX, what);
 	/* Exactly the limit is read. */
 	j = parse_n(s, n - 1);
@@ -600,14 +627,15 @@ test_real_documents(UNUSED void **state)
 	double t;
 
 	assert_string_equal(json_str(json_get(j, "reason")),
-	    "ward \"crasher:0\" ended: exited with code 3");
+			    "ward \"crasher:0\" ended: exited with code 3");
 	assert_int_equal(json_int(json_get(j, "log_id"), &id), 0);
 	assert_int_equal(id, 17);
 	assert_int_equal(json_num(json_get(j, "tokens"), &t), 0);
 	assert_true(t == 4.5);
 	assert_int_equal(json_len(err), 2);
 	assert_string_equal(
-	    json_str(json_get(json_get(json_at(err, 1), "fields"), "exit_code")),
+	    json_str(
+		json_get(json_get(json_at(err, 1), "fields"), "exit_code")),
 	    "3");
 	json_free(j);
 }

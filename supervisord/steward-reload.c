@@ -1,0 +1,366 @@
+/*
+ * Reloading: re-read the config and apply only the difference.
+ *
+ * The new config is loaded and validated beside the running one with the
+ * same code as --check; if it has any error, nothing changes (the
+ * problems go to the caller and the event log).  Otherwise each ward is
+ * compared by name with config_ward_same():
+ *
+ *   new name              added: its instances start (if autostart)
+ *   gone                  removed: stopped, freed once reaped
+ *   same but replicas     resized: extra instances stop and are freed,
+ *                         new ones start; the others are untouched
+ *   same                  unchanged: pid, uptime, restart count and
+ *                         token bucket kept; only its spec pointer moves
+ *                         to the new config
+ *   different             changed: stopped with the old definition,
+ *                         then started with the new one once reaped
+ *
+ * Specs live inside their config, so a config is reference-counted: each
+ * ward holds the one its spec points into (and the one its pending change
+ * points into), and the last to let go frees it.  Nothing is freed from
+ * inside a transition: steward_reload_settle() runs from an ev_prepare
+ * (before the loop next waits) and finishes the removals, resizes and
+ * changes whose instances have all been reaped.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl.h"
+#include "log.h"
+#include "steward.h"
+
+/* The ward named name, or NULL. */
+static struct ward_rt *
+reload_find(struct steward *s, const char *name)
+{
+	for (size_t i = 0; i < s->nwards; i++)
+		if (strcmp(s->wards[i]->spec->name, name) == 0)
+			return s->wards[i];
+	return NULL;
+}
+
+/* True when some instance of the ward has a process. */
+static bool
+reload_live(const struct ward_rt *wr, unsigned from)
+{
+	for (unsigned j = from; j < wr->ninst; j++)
+		if (ward_state_has_process(wr->inst[j]->sm.state))
+			return true;
+	return false;
+}
+
+/* Feed an event to instances [from, ninst). */
+static void
+reload_step_all(struct steward *s, struct ward_rt *wr, unsigned from,
+    enum ward_event ev)
+{
+	for (unsigned j = from; j < wr->ninst; j++)
+		steward_step(s, wr->inst[j], ev);
+}
+
+/* Append a JSON array of names to a reply. */
+static void
+reload_names(struct sbuf *b, const char *key, char **names, size_t n)
+{
+	sbuf_addf(b, "%s\"%s\":[", b->len ? "," : "", key);
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			sbuf_add(b, ",", 1);
+		sbuf_add_json(b, names[i]);
+	}
+	sbuf_add(b, "]", 1);
+}
+
+/* A growing list of names. */
+struct reload_list {
+	char **v;
+	size_t n;
+};
+
+/* Add an entry (malloc'd, taken) to a list. */
+static void
+reload_add(struct reload_list *l, char *entry)
+{
+	l->v = xrealloc(l->v, (l->n + 1) * sizeof(char *));
+	l->v[l->n++] = entry;
+}
+
+/* Free a list. */
+static void
+reload_list_free(struct reload_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+}
+
+/* Resize an unchanged ward to its new replicas. */
+static void
+reload_resize(struct steward *s, struct ward_rt *wr, unsigned had,
+    unsigned want)
+{
+	/* Extra instances still stopping come back if wanted again. */
+	for (unsigned j = had; j < want && j < wr->ninst; j++)
+		if (wr->inst[j]->sm.state == WARD_STOPPING &&
+		    wr->spec->autostart)
+			steward_step(s, wr->inst[j], WEV_START);
+	if (want > wr->ninst) {
+		unsigned old = wr->ninst;
+
+		wr->inst = xrealloc(wr->inst, want * sizeof(*wr->inst));
+		for (unsigned j = old; j < want; j++)
+			wr->inst[j] = steward_inst_new(s, wr, j);
+		wr->ninst = want;
+		if (wr->spec->autostart)
+			reload_step_all(s, wr, old, WEV_START);
+	}
+	if (want < wr->ninst)
+		reload_step_all(s, wr, want, WEV_STOP);
+}
+
+/* Apply the [steward] section: event log, group; the socket at restart. */
+static void
+reload_steward(struct steward *s, const struct config *old,
+    const struct config *c, struct reload_list *notes)
+{
+	if (strcmp(old->event_log, c->event_log) != 0) {
+		struct err *e = NULL;
+		struct evlog *nl = evlog_open(s->loop, c->event_log, &e);
+
+		if (nl == NULL) {
+			char *msg = err_str(e);
+
+			reload_add(notes, xasprintf("event_log stays %s: %s",
+					      old->event_log, msg));
+			free(msg);
+			err_free(e);
+		} else {
+			evlog_close(s->log);
+			s->log = nl;
+			s->log_is_stderr = strcmp(c->event_log, "-") == 0;
+		}
+	}
+	if (!((old->socket == NULL && c->socket == NULL) ||
+		(old->socket != NULL && c->socket != NULL &&
+		    strcmp(old->socket, c->socket) == 0)))
+		reload_add(notes, xstrdup("socket changes take effect when "
+					  "stewardd restarts"));
+	if (s->ctl != NULL)
+		ctl_set_group(s->ctl, c->has_group, c->group_gid);
+}
+
+/* Log the outcome of a reload and build the reply's fields. */
+static void
+reload_report(struct steward *s, const char *why,
+    const struct config_report *rep, struct reload_list lists[5],
+    size_t unchanged, struct sbuf *json)
+{
+	static const char *const keys[5] = {"added", "changed", "removed",
+	    "resized", "notes"};
+	struct evlog_rec r;
+	struct sbuf line = {0};
+
+	evlog_begin(&r, s->log, rep->errors ? EVLOG_ERROR : EVLOG_INFO,
+	    rep->errors ? "reload_failed" : "reloaded");
+	evlog_str(&r, "reason", why);
+	if (rep->errors) {
+		char *msg = xasprintf("%zu error%s in the config; nothing "
+				      "changed",
+		    rep->errors, rep->errors == 1 ? "" : "s");
+
+		evlog_str(&r, "error", msg);
+		sbuf_add(json, "\"error\":", 8);
+		sbuf_add_json(json, msg);
+		free(msg);
+	}
+	for (int k = 0; k < 5; k++) {
+		reload_names(json, keys[k], lists[k].v, lists[k].n);
+		reload_names(&line, keys[k], lists[k].v, lists[k].n);
+	}
+	sbuf_addf(json, ",\"unchanged\":%zu,\"problems\":[", unchanged);
+	for (size_t i = 0; i < rep->n; i++) {
+		if (i > 0)
+			sbuf_add(json, ",", 1);
+		sbuf_add_json(json, rep->v[i].msg);
+	}
+	sbuf_add(json, "]", 1);
+	evlog_int(&r, "unchanged", (long long)unchanged);
+	/* The lists and problems as JSON arrays, for people and tools. */
+	{
+		struct sbuf p = {0};
+
+		for (size_t i = 0; i < rep->n; i++)
+			sbuf_addf(&p, "%s%s", i ? "\n" : "", rep->v[i].msg);
+		if (p.s != NULL)
+			evlog_str(&r, "problems", p.s);
+		sbuf_free(&p);
+	}
+	evlog_str(&r, "changes", line.s ? line.s : "");
+	evlog_commit(&r);
+	if (!s->log_is_stderr)
+		log_line("%-12s %-8s %s: %s", "stewardd",
+		    rep->errors ? "reload" : "reloaded", why,
+		    rep->errors ? "the config has errors; nothing changed"
+				: (line.s ? line.s : ""));
+	sbuf_free(&line);
+}
+
+/* Re-read the config and apply the difference; see steward.h. */
+int
+steward_reload(struct steward *s, const char *why, struct sbuf *json)
+{
+	struct config_report rep = {0};
+	struct config *c = config_load(s->cfg->path, &rep);
+	struct reload_list lists[5] = {{0}}; /* added changed removed resized
+						notes */
+	size_t unchanged = 0;
+
+	if (s->stopping) {
+		sbuf_add(json, "\"error\":\"stewardd is shutting down\"", 35);
+		config_unref(c);
+		config_report_free(&rep);
+		return -1;
+	}
+	if (c == NULL) {
+		reload_report(s, why, &rep, lists, 0, json);
+		config_report_free(&rep);
+		return -1;
+	}
+	/* Wards of the new config: added, unchanged, resized or changed. */
+	for (size_t i = 0; i < c->nwards; i++) {
+		const struct ward_spec *ns = &c->wards[i];
+		struct ward_rt *wr = reload_find(s, ns->name);
+		const struct ward_spec *cur;
+
+		if (wr == NULL) {
+			wr = steward_ward_new(s, ns, c);
+			s->wards = xrealloc(s->wards,
+			    (s->nwards + 1) * sizeof(*s->wards));
+			s->wards[s->nwards++] = wr;
+			if (ns->autostart)
+				reload_step_all(s, wr, 0, WEV_START);
+			reload_add(&lists[0], xstrdup(ns->name));
+			continue;
+		}
+		cur = wr->next != NULL ? wr->next : wr->spec;
+		if (!wr->removing && config_ward_same(cur, ns)) {
+			unsigned old = cur->replicas;
+
+			if (wr->next != NULL) {
+				config_unref(wr->next_cfg);
+				wr->next = ns;
+				wr->next_cfg = config_ref(c);
+			} else {
+				config_unref(wr->cfg);
+				wr->spec = ns;
+				wr->cfg = config_ref(c);
+				reload_resize(s, wr, old, ns->replicas);
+			}
+			if (old != ns->replicas)
+				reload_add(&lists[3],
+				    xasprintf("%s (%u -> %u)", ns->name, old,
+					ns->replicas));
+			else
+				unchanged++;
+			continue;
+		}
+		/* Changed: stop with the old definition, start the new. */
+		wr->start_after = wr->start_after || wr->removing ||
+		    reload_live(wr, 0) || ns->autostart;
+		wr->removing = false;
+		config_unref(wr->next_cfg);
+		wr->next = ns;
+		wr->next_cfg = config_ref(c);
+		reload_step_all(s, wr, 0, WEV_STOP);
+		reload_add(&lists[1], xstrdup(ns->name));
+	}
+	/* Wards that are gone. */
+	for (size_t i = 0; i < s->nwards; i++) {
+		struct ward_rt *wr = s->wards[i];
+		bool kept = false;
+
+		for (size_t k = 0; k < c->nwards && !kept; k++)
+			kept = strcmp(c->wards[k].name, wr->spec->name) == 0;
+		if (kept || wr->removing)
+			continue;
+		wr->removing = true;
+		config_unref(wr->next_cfg);
+		wr->next_cfg = NULL;
+		wr->next = NULL;
+		reload_step_all(s, wr, 0, WEV_STOP);
+		reload_add(&lists[2], xstrdup(wr->spec->name));
+	}
+	reload_steward(s, s->cfg, c, &lists[4]);
+	config_unref(s->cfg);
+	s->cfg = c;
+	reload_report(s, why, &rep, lists, unchanged, json);
+	for (int k = 0; k < 5; k++)
+		reload_list_free(&lists[k]);
+	config_report_free(&rep);
+	s->settle_armed = true;
+	ev_prepare_start(s->loop, &s->settle);
+	return 0;
+}
+
+/* Finish what reloads began, for wards whose processes are gone. */
+void
+steward_reload_settle(struct steward *s)
+{
+	bool pending = false;
+
+	for (size_t i = 0; i < s->nwards;) {
+		struct ward_rt *wr = s->wards[i];
+
+		if (wr->removing) {
+			if (reload_live(wr, 0)) {
+				pending = true;
+				i++;
+				continue;
+			}
+			steward_ward_free(s, wr);
+			s->wards[i] = s->wards[--s->nwards];
+			continue;
+		}
+		if (wr->next != NULL) {
+			if (reload_live(wr, 0)) {
+				pending = true;
+				i++;
+				continue;
+			}
+			/* Every instance is down: switch definitions. */
+			for (unsigned j = 0; j < wr->ninst; j++)
+				steward_inst_free(s, wr->inst[j]);
+			free(wr->inst);
+			config_unref(wr->cfg);
+			wr->spec = wr->next;
+			wr->cfg = wr->next_cfg;
+			wr->next = NULL;
+			wr->next_cfg = NULL;
+			wr->ninst = wr->spec->replicas;
+			wr->inst = xcalloc(wr->ninst, sizeof(*wr->inst));
+			for (unsigned j = 0; j < wr->ninst; j++)
+				wr->inst[j] = steward_inst_new(s, wr, j);
+			if (wr->start_after)
+				reload_step_all(s, wr, 0, WEV_START);
+			wr->start_after = false;
+		}
+		/* Extra instances of a smaller ward, once stopped. */
+		while (wr->ninst > wr->spec->replicas) {
+			struct ward_inst *wi = wr->inst[wr->ninst - 1];
+
+			if (ward_state_has_process(wi->sm.state)) {
+				pending = true;
+				break;
+			}
+			steward_inst_free(s, wi);
+			wr->ninst--;
+		}
+		i++;
+	}
+	if (!pending) {
+		s->settle_armed = false;
+		ev_prepare_stop(s->loop, &s->settle);
+	}
+}
