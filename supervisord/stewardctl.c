@@ -2378,6 +2378,23 @@ ctl_terminal(struct ctl_ctx *c)
 		c->width = 80;
 }
 
+/*
+ * fds 0-2 must be open: otherwise the control socket could take number
+ * 1 and the output would be sent to stewardd as a request.  (These are
+ * meant to be inherited, so they are the one exception to O_CLOEXEC.)
+ */
+static void
+ctl_std_fds(void)
+{
+	for (int fd = 0; fd < 3; fd++) {
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		if (open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) != fd)
+			exit(EX_SOFTWARE); /* nowhere left to say why */
+	}
+}
+
+/* Parse the options before the command, then run the command. */
 int
 main(int argc, char **argv)
 {
@@ -2393,6 +2410,7 @@ main(int argc, char **argv)
 	struct ctl_args a;
 	int ch, rc;
 
+	ctl_std_fds();
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "+:s:c:hV", longopts, NULL)) !=
 	       -1) {
@@ -2435,7 +2453,7 @@ main(int argc, char **argv)
 	config_free(c.cfg);
 	free(c.sock);
 	free(c.sock_how);
-	if (fflush(stdout) == EOF && rc == 0) {
+	if ((fflush(stdout) == EOF || ferror(stdout)) && rc == 0) {
 		fprintf(stderr, "stewardctl: cannot write the output: %s\n",
 			strerror(errno));
 		rc = EX_SOFTWARE;
