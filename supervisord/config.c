@@ -389,6 +389,7 @@ config_ward_defaults(struct ward_spec *w)
 	w->limit = (struct parse_rate){.burst = 5, .period_ms = 60000};
 	w->stop_signal = 15; /* SIGTERM */
 	w->autostart = true;
+	w->pol.start_retries = -1;
 }
 
 /* Begin a [ward:NAME] section, refusing a second one of the same name. */

@@ -338,9 +338,14 @@ ctl_resolve(struct ctl_conn *cn, const struct ctl_request *req,
 		if (!found) {
 			char *known = ctl_known(s);
 
-			ctl_reply_error(cn, "no_such_ward",
-			    "no such ward \"%s\" (known: %s)", req->args[a],
-			    known);
+			/* With one name, the client's context names it. */
+			if (req->nargs == 1)
+				ctl_reply_error(cn, "no_such_ward",
+				    "no such ward (known: %s)", known);
+			else
+				ctl_reply_error(cn, "no_such_ward",
+				    "no such ward \"%s\" (known: %s)",
+				    req->args[a], known);
 			free(known);
 			free(v);
 			return -1;

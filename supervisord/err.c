@@ -53,7 +53,7 @@ static void xoom(void) __attribute__((noreturn));
 static void
 xoom(void)
 {
-	static const char msg[] = "stewardd: out of memory\n";
+	static const char msg[] = "steward: out of memory\n";
 
 	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) == -1) {
 		/* Nothing is left to report with; abort regardless. */

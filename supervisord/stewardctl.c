@@ -160,6 +160,7 @@ static const struct {
     {.code = "timeout", .exit = EX_TEMPFAIL},
     {.code = "shutting_down", .exit = EX_UNAVAILABLE},
     {.code = "failed", .exit = CTL_EX_FAILED},
+    {.code = "config", .exit = EX_CONFIG},
     {.code = "internal", .exit = EX_SOFTWARE},
 };
 
@@ -1226,6 +1227,54 @@ cmd_reopen(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 	return rc;
 }
 
+/* Print one list of a reload reply: "added: a, b". */
+static void
+cmd_reload_list(const struct json *doc, const char *key, const char *label)
+{
+	const struct json *l = json_get(doc, key);
+
+	if (json_len(l) == 0)
+		return;
+	printf("%s: ", label);
+	for (size_t i = 0; i < json_len(l); i++)
+		printf("%s%s", i ? ", " : "", json_str(json_at(l, i)));
+	putchar('\n');
+}
+
+/* reload: stewardd re-reads its config and applies the difference. */
+static int
+cmd_reload(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
+{
+	struct ctl_reply r;
+	struct err *e = NULL;
+	const struct json *problems;
+	int rc = ctl_call(c, cmd->name, NULL, 0, CTL_TIMEOUT_MS, false, &r,
+			  &e);
+
+	if (rc != 0)
+		return ctl_fail(rc, e, "cannot reload");
+	if (a->json)
+		ctl_print_raw(&r);
+	problems = json_get(r.doc, "problems");
+	for (size_t i = 0; !a->json && i < json_len(problems); i++)
+		fprintf(stderr, "%s\n", json_str(json_at(problems, i)));
+	if ((rc = ctl_reply_status(&r, &e)) != 0) {
+		ctl_reply_free(&r);
+		return ctl_fail(rc, e, "cannot reload");
+	}
+	if (!a->json) {
+		cmd_reload_list(r.doc, "added", "added");
+		cmd_reload_list(r.doc, "changed", "changed (restarting)");
+		cmd_reload_list(r.doc, "removed", "removed (stopping)");
+		cmd_reload_list(r.doc, "resized", "resized");
+		cmd_reload_list(r.doc, "notes", "note");
+		printf("unchanged: %" PRId64 "\n",
+		       ctl_int(r.doc, "unchanged", 0));
+	}
+	ctl_reply_free(&r);
+	return 0;
+}
+
 /* Print the daemon object of "info" as aligned key/value lines. */
 static void
 ctl_print_daemon(const struct json *d, int64_t protocol)
@@ -2075,6 +2124,22 @@ static const struct ctl_command ctl_cmds[] = {
 	.summary = "make stewardd reopen its event log (after rotation)",
 	.help = "Make stewardd reopen its event log, as SIGUSR1 does, after\n"
 		"the file was rotated.\n"
+		"\n"
+		"  --json   print stewardd's reply document as it is\n",
+    },
+    {
+	.name = "reload",
+	.run = cmd_reload,
+	.opts = OPT_JSON,
+	.synopsis = "reload [--json]",
+	.summary = "make stewardd re-read its config and apply the change",
+	.help = "Make stewardd re-read its config (and included and\n"
+		"environment files), as SIGHUP does, and apply only the\n"
+		"difference: new wards start, removed wards stop, changed\n"
+		"wards restart, a change of replicas adds or removes instances,\n"
+		"unchanged wards keep running untouched.  A config with any\n"
+		"error changes nothing: every problem is printed and the exit\n"
+		"code is 78.\n"
 		"\n"
 		"  --json   print stewardd's reply document as it is\n",
     },

@@ -82,10 +82,19 @@ ward_stop(struct ward_sm *sm, const struct ward_policy *pol,
 
 /* True when a reaped process ended in a way restart=on-failure forgives. */
 static bool
-ward_exit_clean(const struct ward_sm *sm)
+ward_exit_clean(const struct ward_sm *sm, const struct ward_policy *pol)
 {
-	return !sm->exit_spawn_failed && WIFEXITED(sm->exit_status) &&
-	    WEXITSTATUS(sm->exit_status) == 0;
+	int code;
+	bool any = false;
+
+	if (sm->exit_spawn_failed || !WIFEXITED(sm->exit_status))
+		return false;
+	code = WEXITSTATUS(sm->exit_status);
+	for (size_t i = 0; i < sizeof(pol->success); i++)
+		any = any || pol->success[i] != 0;
+	if (!any)
+		return code == 0;
+	return (pol->success[code / 8] >> (code % 8)) & 1;
 }
 
 /* The cause a reaped process's own ending gives. */
@@ -110,13 +119,20 @@ ward_heal(struct ward_sm *sm, const struct ward_policy *pol,
 {
 	bool unhealthy = cause == WCAUSE_HEARTBEAT_TIMEOUT ||
 	    cause == WCAUSE_START_TIMEOUT || cause == WCAUSE_TRIGGER;
-	bool clean = !unhealthy && ward_exit_clean(sm);
+	bool clean = !unhealthy && ward_exit_clean(sm, pol);
 
 	ward_disarm(sm, out);
 	if (pol->restart == WARD_RESTART_NEVER ||
 	    (pol->restart == WARD_RESTART_ON_FAILURE && clean)) {
 		out->tokens = bucket_tokens(&sm->bucket, in->now);
 		ward_go(sm, out, WARD_EXITED, cause);
+		return;
+	}
+	/* A start that never ran counts against start_retries. */
+	if (sm->running_since == 0 && pol->start_retries >= 0 &&
+	    ++sm->start_failures > (unsigned)pol->start_retries) {
+		out->tokens = bucket_tokens(&sm->bucket, in->now);
+		ward_go(sm, out, WARD_FAILED, cause);
 		return;
 	}
 	if (!bucket_take(&sm->bucket, in->now)) {
@@ -156,6 +172,7 @@ on_start(struct ward_sm *sm, const struct ward_policy *pol,
 		bucket_init(&sm->bucket, pol->limit_burst, pol->limit_period,
 		    in->now);
 		backoff_reset(&sm->backoff);
+		sm->start_failures = 0;
 	}
 	if (in->event == WEV_RESTART)
 		cause = WCAUSE_RESTART;
@@ -202,6 +219,7 @@ on_beat(struct ward_sm *sm, const struct ward_policy *pol,
 	if (pol->heartbeat == WARD_HB_NONE && in->event == WEV_BEAT)
 		return; /* no beats expected; only the start timer ends it */
 	sm->running_since = in->now;
+	sm->start_failures = 0;
 	ward_go(sm, out, WARD_RUNNING, WCAUSE_READY);
 	if (pol->heartbeat == WARD_HB_NONE)
 		ward_disarm(sm, out);
@@ -232,6 +250,7 @@ on_starting_timer(struct ward_sm *sm, const struct ward_policy *pol,
 	out->beat_age = in->now - sm->last_beat;
 	if (pol->heartbeat == WARD_HB_NONE) {
 		sm->running_since = in->now;
+		sm->start_failures = 0;
 		ward_go(sm, out, WARD_RUNNING, WCAUSE_UP);
 		ward_disarm(sm, out);
 		return;

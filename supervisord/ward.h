@@ -118,6 +118,12 @@ struct ward_policy {
 	double backoff_max;
 	unsigned limit_burst;
 	double limit_period;
+	/* Exit codes restart = on-failure counts as success (bit per code;
+	 * all zero means only 0, the default). */
+	uint8_t success[32];
+	/* Starts that end before running that are retried before failed
+	 * (supervisord's startretries); -1: only the bucket limits them. */
+	int start_retries;
 };
 
 /* One instance's memory; times are monotonic seconds. */
@@ -133,6 +139,7 @@ struct ward_sm {
 	double extend_until;	/* a one-off deadline from EXTEND, or 0 */
 	double timer_at;	/* when the armed timer fires, or 0 */
 	unsigned restarts;	/* restarts by healing */
+	unsigned start_failures; /* serial starts that never ran */
 	int exit_status;	/* wait status of the last reaped process */
 	bool exit_spawn_failed; /* that process failed before exec */
 	struct bucket bucket;

@@ -356,9 +356,9 @@ ward_get(void)
 	int rc = pthread_once(&ward_once, ward_init);
 
 	if (rc != 0) {
-		/* Cannot happen on Linux; say so rather than crash. */
+		/* Cannot happen on Linux; fail each call rather than crash. */
 		static const struct ward_chan failed = {
-		    .kind = CHAN_BROKEN, .fd = -1, .err = EAGAIN};
+		    .kind = CHAN_BROKEN, .fd = -1, .err = EIO};
 
 		return &failed;
 	}

@@ -686,7 +686,7 @@ replicas = 2
         check(r["ok"] is False and r["code"] == code,
               f"{line!r} gave {r}, expected code {code}", st)
     r = st.request("steward/1 stop nope")
-    check(r["error"] == 'no such ward "nope" (known: beater, other)',
+    check(r["error"] == 'no such ward (known: beater, other)',
           r["error"], st)
     # One connection, many requests, in order.
     sock = st.connect()

@@ -653,6 +653,57 @@ case_foreign_fds_refused(void)
 	check_child(variant_fd_device, "/dev/null");
 }
 
+/* Point STEWARD_HEARTBEAT_FD at one end of a socketpair; the other. */
+static int
+socketpair_setup(int type)
+{
+	int s[2];
+
+	CHECK(socketpair(AF_UNIX, type | SOCK_CLOEXEC, 0, s) == 0);
+	CHECK(dup2(s[1], HB_FD) == HB_FD);
+	CHECK(close(s[1]) == 0);
+	env_clear();
+	CHECK(setenv("STEWARD_HEARTBEAT_FD", "37", 1) == 0);
+	return s[0];
+}
+
+/* A stream socket gets lines; a gone peer is EPIPE, not SIGPIPE. */
+static void
+variant_stream_socket(void)
+{
+	struct reader r = {.fd = socketpair_setup(SOCK_STREAM)};
+
+	CHECK(signal(SIGPIPE, SIG_DFL) != SIG_ERR);
+	CHECK(ward_enabled() == 1);
+	CHECK(ward_ready() == 0);
+	expect_line(&r, "READY=1");
+	CHECK(ward_work("job-%d", 2) == 0);
+	expect_line(&r, "WORK=job-2");
+	CHECK(close(r.fd) == 0);
+	CHECK_FAILS(ward_beat(), EPIPE);
+	CHECK(ward_dropped() == 1);
+}
+
+/* A datagram socket gets one datagram per message, no newline. */
+static void
+variant_dgram_socket(void)
+{
+	int fd = socketpair_setup(SOCK_DGRAM);
+
+	CHECK(ward_ready() == 0);
+	expect_dgram(fd, "READY=1");
+	CHECK(ward_status("%s", "up") == 0);
+	expect_dgram(fd, "STATUS=up");
+}
+
+/* A unix socket handed over as STEWARD_HEARTBEAT_FD. */
+static void
+case_socket_as_heartbeat_fd(void)
+{
+	check_child(variant_stream_socket, "a stream socket");
+	check_child(variant_dgram_socket, "a datagram socket");
+}
+
 /* One call, one line: controls replaced, cut to fit 512 bytes. */
 static void
 case_long_status_is_one_line(void)
@@ -984,6 +1035,8 @@ main(void)
 	    {.name = "pending-sigpipe-is-left-alone",
 	     .fn = case_pending_sigpipe_is_left_alone},
 	    {.name = "foreign-fds-refused", .fn = case_foreign_fds_refused},
+	    {.name = "socket-as-heartbeat-fd",
+	     .fn = case_socket_as_heartbeat_fd},
 	    {.name = "long-status-is-one-line",
 	     .fn = case_long_status_is_one_line},
 	    {.name = "threads-write-whole-lines",

@@ -75,6 +75,7 @@ static const struct ward_policy base_policy = {
     .backoff_max = 8,
     .limit_burst = 3,
     .limit_period = 60,
+    .start_retries = -1,
 };
 
 /* One instance under test: its policy, its machine, the last output. */
@@ -706,6 +707,67 @@ test_restart_never_leaves_ward_exited(void **state)
 	       WCAUSE_HEARTBEAT_TIMEOUT, 0);
 }
 
+/* start_retries: serial starts that never run end in failed. */
+static void
+test_start_retries_then_failed(void **state)
+{
+	struct ward_policy pol = base_policy;
+	struct rig r;
+
+	pol.restart = WARD_RESTART_ALWAYS;
+	pol.limit_burst = 100;
+	pol.start_retries = 2;
+	rig_init(&r, &pol, 10);
+	ev(&r, WEV_START, 10);
+	ev_exit(&r, 11, EXITED_WITH(1)); /* 1st failed start: retried */
+	expect(&r, WARD_BACKOFF, WACT_ARM | WACT_LOG, WCAUSE_EXIT, 11.75);
+	ev(&r, WEV_TIMER, 11.75);
+	ev_exit(&r, 12, EXITED_WITH(1)); /* 2nd: retried */
+	assert_int_equal(r.sm.state, WARD_BACKOFF);
+	ev(&r, WEV_TIMER, 20);
+	ev_exit(&r, 21, EXITED_WITH(1)); /* 3rd: more than 2 retries */
+	expect(&r, WARD_FAILED, WACT_DISARM | WACT_LOG, WCAUSE_EXIT, 0);
+
+	/* Reaching running starts the count again. */
+	ev(&r, WEV_START, 30);
+	ev_exit(&r, 31, EXITED_WITH(1));
+	ev(&r, WEV_TIMER, 40);
+	ev(&r, WEV_READY, 41);
+	assert_int_equal(r.sm.start_failures, 0);
+	ev_exit(&r, 42, EXITED_WITH(1)); /* it ran: no start failure */
+	ev(&r, WEV_TIMER, 50);
+	ev_exit(&r, 51, EXITED_WITH(1));
+	ev(&r, WEV_TIMER, 60);
+	ev_exit(&r, 61, EXITED_WITH(1));
+	assert_int_equal(r.sm.state, WARD_BACKOFF);
+	ev(&r, WEV_TIMER, 70);
+	ev_exit(&r, 71, EXITED_WITH(1));
+	assert_int_equal(r.sm.state, WARD_FAILED);
+}
+
+/* on-failure with other success codes (supervisord's exitcodes). */
+static void
+test_success_codes_decide_on_failure(void **state)
+{
+	struct ward_policy pol = base_policy;
+	struct rig r;
+
+	pol.success[0] = 1 << 0 | 1 << 2; /* 0 and 2 */
+	rig_init(&r, &pol, 10);
+	ev(&r, WEV_START, 10);
+	ev(&r, WEV_READY, 11);
+	ev_exit(&r, 12, EXITED_WITH(2));
+	expect(&r, WARD_EXITED, WACT_DISARM | WACT_LOG, WCAUSE_EXIT, 0);
+	ev(&r, WEV_START, 20);
+	ev(&r, WEV_READY, 21);
+	ev_exit(&r, 22, EXITED_WITH(0));
+	assert_int_equal(r.sm.state, WARD_EXITED);
+	ev(&r, WEV_START, 30);
+	ev(&r, WEV_READY, 31);
+	ev_exit(&r, 32, EXITED_WITH(1));
+	assert_int_equal(r.sm.state, WARD_BACKOFF);
+}
+
 /* heartbeat=none: running once up for start_timeout; beats are ignored. */
 static void
 test_heartbeat_none_runs_after_start_timeout(void **state)
@@ -1198,6 +1260,8 @@ main(void)
 	    cmocka_unit_test(test_on_failure_exit_code_one_is_restarted),
 	    cmocka_unit_test(test_on_failure_killed_by_signal_is_restarted),
 	    cmocka_unit_test(test_restart_never_leaves_ward_exited),
+	    cmocka_unit_test(test_start_retries_then_failed),
+	    cmocka_unit_test(test_success_codes_decide_on_failure),
 	    cmocka_unit_test(test_heartbeat_none_runs_after_start_timeout),
 	    cmocka_unit_test(test_heartbeat_none_ready_ends_start_early),
 	    cmocka_unit_test(test_extend_in_running_sets_one_off_deadline),
