@@ -36,78 +36,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "config-internal.h"
 #include "err.h"
 
-#define CONFIG_MAX_BYTES (16 * 1024 * 1024)
-#define CONFIG_NAME_MAX 64
-#define CONFIG_REPLICAS_MAX 100000
-#define CONFIG_NSTEWARD_KEYS 4
-/* inih's sentinel for "the rest of this line is in the original". */
-#define CONFIG_LONG_MARK "\001"
-#define CONFIG_BAD_SECTION "\001bad"
-
-enum config_key {
-	K_COMMAND,
-	K_REPLICAS,
-	K_HEARTBEAT,
-	K_HEARTBEAT_TIMEOUT,
-	K_START_TIMEOUT,
-	K_RESTART,
-	K_BACKOFF,
-	K_RESTART_LIMIT,
-	K_STOP_SIGNAL,
-	K_STOP_TIMEOUT,
-	K_USER,
-	K_GROUP,
-	K_DIRECTORY,
-	K_ENVIRONMENT,
-	K_STDOUT,
-	K_STDERR,
-	K_AUTOSTART,
-	K_ENVIRONMENT_FILE,
-	K_NKEYS,
-};
-
-/* A ward section being read: the spec plus where each key was set. */
-struct config_ward {
-	struct ward_spec spec;
-	int key_line[K_NKEYS]; /* 0: not set */
-	bool bad[K_NKEYS];     /* set, but its value was refused */
-};
-
-struct config_state {
-	const char *path; /* the file being read */
-	int file;	  /* its index in reading order */
-	const char *dir;  /* the main file's directory, for relative paths */
-	char *include;	  /* [steward] include, as written */
-	int include_line;
-	/* the file, and the reader's position in it */
-	char *text;
-	size_t len;
-	size_t pos;
-	int lineno;
-	const char *raw; /* the current line as written */
-	size_t rawlen;
-	bool raw_long;	 /* handed to inih by reference */
-	struct config_report *rep;
-	struct config *cfg;
-	/* sections */
-	struct config_ward *wards;
-	size_t nwards;
-	size_t cap;
-	struct config_ward *cur; /* the ward section being read */
-	enum { SEC_NONE, SEC_STEWARD, SEC_WARD, SEC_BAD } sec;
-	int steward_line;	 /* first [steward] line */
-	int steward_key_line[CONFIG_NSTEWARD_KEYS];
-};
-
 /* Record one problem, formatted, with its severity. */
-static void
-config_problem(struct config_state *st, enum config_severity sev, int line,
-    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static void
+void
 config_problem(struct config_state *st, enum config_severity sev, int line,
     const char *fmt, ...)
 {
@@ -137,7 +70,7 @@ config_problem(struct config_state *st, enum config_severity sev, int line,
 }
 
 /* Report a bad value of a key in the current section. */
-static void
+void
 config_bad(struct config_state *st, const char *section, const char *key,
     const char *value, const char *why)
 {
@@ -202,6 +135,19 @@ config_reader(char *buf, int size, void *arg)
 		p++;
 	if (p == end || *p == ';' || *p == '#')
 		return buf;
+	st->raw_continuation = false;
+	if (p != line && (st->sec == SEC_PROGRAM || st->sec == SEC_SV_MAIN ||
+			     st->sec == SEC_SV_INCLUDE ||
+			     st->sec == SEC_SV_OTHER) &&
+	    st->last_key_line == st->lineno - 1 && len + 3 <= (size_t)size) {
+		/* supervisord's continuation line: inih hands it to the
+		 * handler under the previous key, which joins it. */
+		st->raw_continuation = true;
+		st->last_key_line = st->lineno;
+		memcpy(buf, line, len);
+		memcpy(buf + len, "\n", 2);
+		return buf;
+	}
 	if (p != line) {
 		config_problem(st, CONFIG_ERROR, st->lineno,
 		    "an indented line; steward does not join continuation "
@@ -234,6 +180,7 @@ config_reader(char *buf, int size, void *arg)
 		    line);
 		return buf;
 	}
+	st->last_key_line = st->lineno;
 	if (len + 3 <= (size_t)size) {
 		memcpy(buf, line, len);
 		memcpy(buf + len, "\n", 2);
@@ -330,7 +277,7 @@ config_distance(const char *a, const char *b)
 }
 
 /* Warn about an unknown key, suggesting the nearest known one. */
-static void
+void
 config_unknown_key(struct config_state *st, const char *section,
     const char *key, const char *const *known, size_t nknown)
 {
@@ -359,7 +306,7 @@ config_unknown_key(struct config_state *st, const char *section,
 }
 
 /* True for a name made of [A-Za-z0-9_.-], 1 to CONFIG_NAME_MAX long. */
-static bool
+bool
 config_name_ok(const char *s)
 {
 	size_t n = strlen(s);
@@ -390,10 +337,15 @@ config_ward_defaults(struct ward_spec *w)
 	w->stop_signal = 15; /* SIGTERM */
 	w->autostart = true;
 	w->pol.start_retries = -1;
+	w->priority = 999;
+	w->umask = -1;
+	w->stop_group = true;
+	w->kill_group = true;
+	w->kind = "ward";
 }
 
 /* Begin a [ward:NAME] section, refusing a second one of the same name. */
-static struct config_ward *
+struct config_ward *
 config_ward_begin(struct config_state *st, const char *name)
 {
 	struct config_ward *cw;
@@ -421,7 +373,7 @@ config_ward_begin(struct config_state *st, const char *name)
 }
 
 /* Parse where a ward's stdout or stderr goes. */
-static int
+int
 config_output(const char *v, struct config_output *o, bool is_stderr,
     char *why)
 {
@@ -591,7 +543,7 @@ config_ward_value(struct ward_spec *w, enum config_key k, const char *v,
 }
 
 /* A key in a [ward:NAME] section. */
-static void
+void
 config_ward_key(struct config_state *st, const char *section,
     const char *key, const char *value)
 {
@@ -747,6 +699,10 @@ config_handler(void *arg, const char *section, const char *key,
 		    key, value);
 	} else if (st->sec == SEC_STEWARD) {
 		config_steward_key(st, key, value);
+	} else if (st->sec != SEC_WARD) {
+		bool cont = st->raw_continuation;
+
+		config_sv_key(st, key, value, cont);
 	} else if (st->cur != NULL) {
 		snprintf(name, sizeof(name), "ward:%s", st->cur->spec.name);
 		config_ward_key(st, name, key, value);
@@ -786,16 +742,17 @@ config_section(struct config_state *st, const char *name)
 		st->cur = config_ward_begin(st, name + 5);
 		if (st->cur != NULL)
 			st->sec = SEC_WARD;
-	} else if (strncmp(name, "job:", 4) == 0 ||
-		   strncmp(name, "program:", 8) == 0 ||
-		   strncmp(name, "group:", 6) == 0) {
+	} else if (config_sv_section(st, name)) {
+		return; /* a section of a supervisord.conf */
+	} else if (strncmp(name, "job:", 4) == 0) {
 		config_problem(st, CONFIG_ERROR, st->lineno,
 		    "[%s] sections are not available in this version; "
-		    "expected [steward] or [ward:NAME]",
+		    "expected [steward], [ward:NAME] or [program:NAME]",
 		    name);
 	} else {
 		config_problem(st, CONFIG_ERROR, st->lineno,
-		    "unknown section [%s]; expected [steward] or [ward:NAME]",
+		    "unknown section [%s]; expected [steward], [ward:NAME] or "
+		    "[program:NAME]",
 		    name);
 	}
 }
@@ -916,7 +873,9 @@ config_ward_finish(struct config_state *st, struct config_ward *cw)
 	struct ward_spec *w = &cw->spec;
 	const int *kl = cw->key_line;
 
-	if (w->argv == NULL && kl[K_COMMAND] == 0)
+	if (cw->prog != NULL)
+		config_sv_finish(st, cw);
+	else if (w->argv == NULL && kl[K_COMMAND] == 0)
 		config_problem(st, CONFIG_ERROR, w->line,
 		    "[ward:%s] has no command; add command = /path/to/program "
 		    "[ARGS...]",
@@ -1080,6 +1039,19 @@ config_ward_free(struct ward_spec *w)
 	free(w->out.path);
 	free(w->err.path);
 	free(w->env_files);
+	for (unsigned r = 0; w->procs != NULL && r < w->replicas; r++) {
+		struct ward_proc *pr = &w->procs[r];
+
+		free(pr->name);
+		parse_split_free(pr->argv);
+		free(pr->directory);
+		free(pr->out.path);
+		free(pr->err.path);
+		for (size_t i = 0; i < pr->nenv; i++)
+			free(pr->env[i]);
+		free(pr->env);
+	}
+	free(w->procs);
 }
 
 /* Read and parse one file into the state (the main one or an include). */
@@ -1115,7 +1087,7 @@ config_parse_file(struct config_state *st, const char *path)
 }
 
 /* A path as written in the config: relative ones from its directory. */
-static char *
+char *
 config_path_from(const struct config_state *st, const char *p)
 {
 	return p[0] == '/' ? xstrdup(p) : xasprintf("%s/%s", st->dir, p);
@@ -1190,7 +1162,7 @@ config_includes(struct config_state *st, const char *main_path)
 }
 
 /* Set NAME=value in a NULL-terminated environment vector, replacing. */
-static void
+void
 config_env_set(char ***env, size_t *n, const char *word)
 {
 	size_t nl = strcspn(word, "=");
@@ -1363,8 +1335,11 @@ config_load(const char *path, struct config_report *rep)
 	for (size_t i = 0; i < st.nwards; i++)
 		c->wards[i] = st.wards[i].spec;
 	c->nwards = st.nwards;
+	for (size_t i = 0; i < st.nwards; i++)
+		config_sv_free(st.wards[i].prog);
 	free(st.wards);
 	free(st.include);
+	free(st.sv_env_raw);
 	free(dir);
 	if (c->event_log == NULL)
 		c->event_log = xstrdup("-");
@@ -1422,6 +1397,29 @@ config_ward_same(const struct ward_spec *a, const struct ward_spec *b)
 	for (int i = 0; i < a->ngroups; i++)
 		if (a->groups[i] != b->groups[i])
 			return false;
+	if ((a->procs == NULL) != (b->procs == NULL) ||
+	    (a->procs != NULL && a->replicas != b->replicas) ||
+	    memcmp(a->pol.success, b->pol.success, sizeof(a->pol.success)) !=
+		0 ||
+	    a->pol.start_retries != b->pol.start_retries ||
+	    a->priority != b->priority || a->umask != b->umask ||
+	    a->stop_group != b->stop_group || a->kill_group != b->kill_group)
+		return false;
+	for (unsigned r = 0; a->procs != NULL && r < a->replicas; r++) {
+		const struct ward_proc *p = &a->procs[r], *q = &b->procs[r];
+
+		if (p->argc != q->argc || p->nenv != q->nenv ||
+		    !config_str_eq(p->directory, q->directory) ||
+		    !config_out_eq(&p->out, &q->out) ||
+		    !config_out_eq(&p->err, &q->err))
+			return false;
+		for (size_t i = 0; i < p->argc; i++)
+			if (strcmp(p->argv[i], q->argv[i]) != 0)
+				return false;
+		for (size_t i = 0; i < p->nenv; i++)
+			if (strcmp(p->env[i], q->env[i]) != 0)
+				return false;
+	}
 	return a->pol.heartbeat == b->pol.heartbeat &&
 	    a->pol.restart == b->pol.restart &&
 	    a->heartbeat_timeout_ms == b->heartbeat_timeout_ms &&

@@ -31,7 +31,22 @@ struct config_output {
 	char *path; /* CONFIG_OUT_FILE */
 };
 
-/* One [ward:NAME] section, validated. */
+/*
+ * What differs between the instances of a supervisord [program:NAME]
+ * with numprocs > 1: its values with %(process_num)d expanded.
+ */
+struct ward_proc {
+	char *name; /* process_name */
+	char **argv;
+	size_t argc;
+	char *directory;
+	struct config_output out;
+	struct config_output err;
+	char **env; /* the whole environment= of this process */
+	size_t nenv;
+};
+
+/* One [ward:NAME] (or [program:NAME]) section, validated. */
 struct ward_spec {
 	char *name;
 	char *file; /* where the section starts */
@@ -64,6 +79,12 @@ struct ward_spec {
 	char *env_files; /* environment_file as written, or NULL */
 	struct config_output out;
 	struct config_output err;
+	int priority;	 /* start ascending, stop descending (999) */
+	int umask;	 /* -1: inherit stewardd's */
+	bool stop_group; /* stop_signal to the group, not the main process */
+	bool kill_group; /* SIGKILL at stop_timeout to the group */
+	struct ward_proc *procs; /* [program:NAME]: per instance, or NULL */
+	const char *kind;	 /* "ward" or "program", for messages */
 };
 
 struct config {

@@ -24,6 +24,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -121,13 +122,23 @@ steward_pid_take(struct steward *s, pid_t pid)
 	return NULL;
 }
 
+static void steward_kill_as(struct steward *s, struct ward_inst *wi, int sig,
+    bool group);
+
 /* Send sig to an instance's process group; a gone group is fine. */
 static void
 steward_kill(struct steward *s, struct ward_inst *wi, int sig)
 {
+	steward_kill_as(s, wi, sig, true);
+}
+
+/* Send sig to an instance's group, or (group false) its main process. */
+static void
+steward_kill_as(struct steward *s, struct ward_inst *wi, int sig, bool group)
+{
 	if (wi->pid <= 0)
 		return;
-	if (kill(-wi->pid, sig) == -1 && errno != ESRCH) {
+	if (kill(group ? -wi->pid : wi->pid, sig) == -1 && errno != ESRCH) {
 		struct err *e = ERR_WRAP_P(ERR_SYS("kill(-%d, %s)",
 		    (int)wi->pid, parse_signal_name(sig)),
 		    "cannot signal ward \"%s\"", wi->label);
@@ -450,12 +461,12 @@ steward_apply(struct steward *s, struct ward_inst *wi,
 	if (out->actions & WACT_LOG && spawn_err == NULL)
 		steward_log_transition(s, wi, out, in, NULL);
 	if (out->actions & WACT_SIGNAL_STOP) {
-		steward_kill(s, wi, w->stop_signal);
+		steward_kill_as(s, wi, w->stop_signal, w->stop_group);
 		if (w->stop_signal != SIGKILL && w->stop_signal != SIGCONT)
-			steward_kill(s, wi, SIGCONT);
+			steward_kill_as(s, wi, SIGCONT, w->stop_group);
 	}
 	if (out->actions & WACT_SIGNAL_KILL)
-		steward_kill(s, wi, SIGKILL);
+		steward_kill_as(s, wi, SIGKILL, w->kill_group);
 	if (out->actions & WACT_DISARM)
 		ev_timer_stop(s->loop, &wi->timer);
 	if (out->actions & WACT_ARM) {
@@ -503,6 +514,15 @@ steward_step_input(struct steward *s, struct ward_inst *wi,
 	ward_step(&wi->sm, &wi->ward->spec->pol, in, &out);
 	if (out.actions != 0)
 		steward_apply(s, wi, &out, in);
+	/* While stewardd stops, an ending ward is not healed. */
+	if (s->stopping && wi->sm.state == WARD_BACKOFF) {
+		struct ward_input stop = {.event = WEV_SHUTDOWN,
+		    .now = in->now};
+
+		ward_step(&wi->sm, &wi->ward->spec->pol, &stop, &out);
+		if (out.actions != 0)
+			steward_apply(s, wi, &out, &stop);
+	}
 }
 
 /* Feed a plain event; see steward.h. */
@@ -672,16 +692,61 @@ steward_kill_orphans(struct steward *s)
 	}
 }
 
+/* True when some instance of the ward has a process. */
+static bool
+steward_ward_live(const struct ward_rt *wr)
+{
+	for (unsigned j = 0; j < wr->ninst; j++)
+		if (wr->inst[j]->pid > 0)
+			return true;
+	return false;
+}
+
+/*
+ * Shutdown goes by priority, highest first: every ward of the highest
+ * priority not yet reached is told to stop; the next level waits until
+ * those have no process.  Returns false when every ward was reached.
+ */
+static bool
+steward_shutdown_next(struct steward *s)
+{
+	int level = INT_MIN;
+	bool any = false;
+
+	for (size_t i = 0; i < s->nwards; i++) {
+		if (!s->wards[i]->shut && s->wards[i]->spec->priority >= level) {
+			level = s->wards[i]->spec->priority;
+			any = true;
+		}
+	}
+	if (!any)
+		return false;
+	for (size_t i = 0; i < s->nwards; i++) {
+		struct ward_rt *wr = s->wards[i];
+
+		if (wr->shut || wr->spec->priority != level)
+			continue;
+		wr->shut = true;
+		for (unsigned j = 0; j < wr->ninst; j++)
+			steward_step(s, wr->inst[j], WEV_SHUTDOWN);
+	}
+	return true;
+}
+
 /* While stopping: once no instance has a process, end the loop. */
 static void
 steward_check_done(struct steward *s)
 {
-	for (size_t i = 0; i < s->nwards; i++) {
-		for (unsigned j = 0; j < s->wards[i]->ninst; j++) {
-			if (s->wards[i]->inst[j]->pid > 0)
+	for (;;) {
+		for (size_t i = 0; i < s->nwards; i++)
+			if (s->wards[i]->shut && steward_ward_live(s->wards[i]))
 				return;
-		}
+		if (!steward_shutdown_next(s))
+			break;
 	}
+	for (size_t i = 0; i < s->nwards; i++)
+		if (steward_ward_live(s->wards[i]))
+			return;
 	/* The guard has nothing left to cover: it is no orphan to kill. */
 	guard_stop(&s->guard);
 	steward_kill_orphans(s);
@@ -719,9 +784,12 @@ steward_signal_stop(struct ev_loop *loop, ev_signal *w, int revents)
 		log_line("%-12s %-8s stopping every ward (%s)", "stewardd",
 		    "shutdown", parse_signal_name(w->signum));
 	ev_timer_stop(s->loop, &s->hup);
+	/* Nothing restarts from now on; live wards stop by priority. */
 	for (size_t i = 0; i < s->nwards; i++)
 		for (unsigned j = 0; j < s->wards[i]->ninst; j++)
-			steward_step(s, s->wards[i]->inst[j], WEV_SHUTDOWN);
+			if (!ward_state_has_process(s->wards[i]->inst[j]->sm.state))
+				steward_step(s, s->wards[i]->inst[j],
+				    WEV_SHUTDOWN);
 	steward_check_done(s);
 }
 
@@ -883,6 +951,33 @@ steward_teardown(struct steward *s)
 	ward_notify_cleanup(s);
 }
 
+/* Start the autostart wards, lowest priority first (stable). */
+static void
+steward_start_all(struct steward *s)
+{
+	struct ward_rt **order = xcalloc(s->nwards ? s->nwards : 1,
+	    sizeof(*order));
+
+	for (size_t i = 0; i < s->nwards; i++) {
+		size_t k = i;
+
+		/* Insertion: keeps config order within a priority. */
+		while (k > 0 &&
+		    order[k - 1]->spec->priority > s->wards[i]->spec->priority) {
+			order[k] = order[k - 1];
+			k--;
+		}
+		order[k] = s->wards[i];
+	}
+	for (size_t i = 0; i < s->nwards; i++) {
+		if (!order[i]->spec->autostart)
+			continue;
+		for (unsigned j = 0; j < order[i]->ninst; j++)
+			steward_step(s, order[i]->inst[j], WEV_START);
+	}
+	free(order);
+}
+
 /* Open the control socket; -1 (said) when stewardd must not start. */
 static int
 steward_listen(struct steward *s)
@@ -994,12 +1089,7 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 		    instances == 1 ? "" : "s", cfg->path, cfg->event_log);
 
 	upbeat_open(s);
-	for (size_t i = 0; i < s->nwards; i++) {
-		if (!s->wards[i]->spec->autostart)
-			continue;
-		for (unsigned j = 0; j < s->wards[i]->ninst; j++)
-			steward_step(s, s->wards[i]->inst[j], WEV_START);
-	}
+	steward_start_all(s);
 	s->autostarted = true;
 	upbeat_update(s);
 

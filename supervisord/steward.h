@@ -86,6 +86,7 @@ struct ward_rt {
 	struct config *next_cfg;
 	bool start_after; /* start the new definition's instances */
 	bool removing;	  /* gone from the config: free it */
+	bool shut;	  /* stewardd's shutdown has reached it */
 	struct ward_inst **inst;
 	unsigned ninst; /* above spec->replicas while extra ones stop */
 };

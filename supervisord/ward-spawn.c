@@ -70,6 +70,40 @@ static const char *const spawn_stage_names[STAGE_NSTAGES] = {
 	[STAGE_EXEC] = "executing the program",
 };
 
+/* The per-process part of a [program:NAME], or NULL for a ward. */
+static const struct ward_proc *
+spawn_proc(const struct ward_inst *wi)
+{
+	const struct ward_spec *w = wi->ward->spec;
+
+	return w->procs != NULL ? &w->procs[wi->replica] : NULL;
+}
+
+/* The instance's directory, stdout and stderr. */
+static const char *
+spawn_directory(const struct ward_inst *wi)
+{
+	const struct ward_proc *pr = spawn_proc(wi);
+
+	return pr != NULL ? pr->directory : wi->ward->spec->directory;
+}
+
+static const struct config_output *
+spawn_stdout(const struct ward_inst *wi)
+{
+	const struct ward_proc *pr = spawn_proc(wi);
+
+	return pr != NULL ? &pr->out : &wi->ward->spec->out;
+}
+
+static const struct config_output *
+spawn_stderr(const struct ward_inst *wi)
+{
+	const struct ward_proc *pr = spawn_proc(wi);
+
+	return pr != NULL ? &pr->err : &wi->ward->spec->err;
+}
+
 /* Everything the child needs, prepared by the parent before fork. */
 struct spawn_plan {
 	const struct ward_spec *spec;
@@ -81,6 +115,9 @@ struct spawn_plan {
 	pid_t parent;
 	char *watchdog_pid; /* "WATCHDOG_PID=" in envp, filled by the child */
 	rlim_t nofile_soft; /* give back stewardd's original soft limit */
+	const char *directory;
+	const struct config_output *out;
+	const struct config_output *err;
 };
 
 /* In the child: report a failed stage to the parent and exit. */
@@ -149,12 +186,12 @@ spawn_child(struct spawn_plan *p)
 	if ((in = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1)
 		spawn_fail(p, STAGE_STDIN);
 	in = spawn_lift(p, in);
-	if ((out = spawn_open_output(&w->out)) == -1)
+	if ((out = spawn_open_output(p->out)) == -1)
 		spawn_fail(p, STAGE_STDOUT);
 	out = spawn_lift(p, out);
-	if (w->err.kind == CONFIG_OUT_STDOUT)
+	if (p->err->kind == CONFIG_OUT_STDOUT)
 		errfd = out == -2 ? 1 : out;
-	else if ((errfd = spawn_open_output(&w->err)) == -1)
+	else if ((errfd = spawn_open_output(p->err)) == -1)
 		spawn_fail(p, STAGE_STDERR);
 	errfd = spawn_lift(p, errfd);
 
@@ -190,8 +227,10 @@ spawn_child(struct spawn_plan *p)
 		spawn_fail(p, STAGE_GID);
 	if (w->has_user && setresuid(w->uid, w->uid, w->uid) == -1)
 		spawn_fail(p, STAGE_UID);
-	if (w->directory != NULL && chdir(w->directory) == -1)
+	if (p->directory != NULL && chdir(p->directory) == -1)
 		spawn_fail(p, STAGE_DIRECTORY);
+	if (w->umask >= 0)
+		umask((mode_t)w->umask);
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
 		spawn_fail(p, STAGE_PDEATHSIG);
 	if (getppid() != p->parent) {
@@ -338,6 +377,16 @@ spawn_environment(struct steward *s, struct ward_inst *wi, char **wdpid)
 			*wdpid = NULL; /* environment= replaced it */
 		spawn_setenv(&envp, &n, xstrdup(w->env[i]));
 	}
+	if (spawn_proc(wi) != NULL) {
+		const struct ward_proc *pr = spawn_proc(wi);
+
+		for (size_t i = 0; i < pr->nenv; i++) {
+			if (*wdpid != NULL &&
+			    strncmp(pr->env[i], "WATCHDOG_PID=", 13) == 0)
+				*wdpid = NULL;
+			spawn_setenv(&envp, &n, xstrdup(pr->env[i]));
+		}
+	}
 	return envp;
 }
 
@@ -429,13 +478,13 @@ ward_spawn_error(const struct ward_inst *wi)
 	switch (stage) {
 	case STAGE_STDOUT:
 		e = ERR_ERRNO(wi->report.errnum, "opening stdout file %s",
-		    w->out.path);
-		err_set(e, "path", "%s", w->out.path);
+		    spawn_stdout(wi)->path);
+		err_set(e, "path", "%s", spawn_stdout(wi)->path);
 		break;
 	case STAGE_STDERR:
 		e = ERR_ERRNO(wi->report.errnum, "opening stderr file %s",
-		    w->err.path);
-		err_set(e, "path", "%s", w->err.path);
+		    spawn_stderr(wi)->path);
+		err_set(e, "path", "%s", spawn_stderr(wi)->path);
 		break;
 	case STAGE_GROUPS:
 	case STAGE_GID:
@@ -449,8 +498,8 @@ ward_spawn_error(const struct ward_inst *wi)
 		break;
 	case STAGE_DIRECTORY:
 		e = ERR_ERRNO(wi->report.errnum, "changing directory to %s",
-		    w->directory);
-		err_set(e, "path", "%s", w->directory);
+		    spawn_directory(wi));
+		err_set(e, "path", "%s", spawn_directory(wi));
 		break;
 	case STAGE_EXEC:
 		e = ERR_ERRNO(wi->report.errnum, "executing %s",
@@ -484,12 +533,15 @@ ward_spawn_start(struct steward *s, struct ward_inst *wi, struct err **errp)
 	    ward_notify_open(s, wi, &e) == -1)
 		return *errp = e, -1;
 	plan.envp = spawn_environment(s, wi, &plan.watchdog_pid);
+	plan.argv = spawn_proc(wi) != NULL ? spawn_proc(wi)->argv : w->argv;
+	plan.directory = spawn_directory(wi);
+	plan.out = spawn_stdout(wi);
+	plan.err = spawn_stderr(wi);
 	free(wi->spawn_path);
-	wi->spawn_path = spawn_resolve(w->argv[0], plan.envp, &e);
+	wi->spawn_path = spawn_resolve(plan.argv[0], plan.envp, &e);
 	if (wi->spawn_path == NULL)
 		goto fail;
 	plan.path = wi->spawn_path;
-	plan.argv = w->argv;
 	if (w->pol.heartbeat == WARD_HB_PIPE && spawn_pipe(hb, &e) == -1)
 		goto fail;
 	if (spawn_pipe(rep, &e) == -1)

@@ -186,8 +186,7 @@ ward_open_pipe(int fd, const struct stat *st, int flags)
 	(void)snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	nfd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (nfd != -1) {
-		/* The same pipe still?  Another thread may close and reuse fd.
-		 */
+		/* Still the same pipe?  Another thread may reuse fd. */
 		if (fstat(nfd, &nst) == 0 && nst.st_dev == st->st_dev &&
 		    nst.st_ino == st->st_ino)
 			return ward_lift(nfd);

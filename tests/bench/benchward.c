@@ -198,8 +198,8 @@ main(int argc, char **argv)
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
 		return 113;
 	/* fd 3 is a heartbeat pipe only when the steward says so. */
-	if (getenv("STEWARD_HEARTBEAT_FD") != NULL &&
-	    fcntl(3, F_GETFD) != -1 && beat() == 0)
+	if (getenv("STEWARD_HEARTBEAT_FD") != NULL && fcntl(3, F_GETFD) != -1 &&
+	    beat() == 0)
 		beating = 1;
 	first = beating ? last_beat_ns : now_ns();
 	report('F', first, 0, 1);
@@ -215,11 +215,12 @@ main(int argc, char **argv)
 		next.tv_nsec %= 1000000000;
 		do
 			rc = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME,
-			    &next, NULL);
+					     &next, NULL);
 		while (rc == EINTR);
 		if (rc != 0)
 			return 114;
 		if (beating && !hanging && beat() == -1)
-			beating = 0; /* the steward closed the pipe: only live */
+			beating =
+			    0; /* the steward closed the pipe: only live */
 	}
 }

@@ -792,9 +792,9 @@ test_zero_start_timeout_with_heartbeat_is_error(void **state)
 	unload(l);
 }
 
-/* [program:x] and [job:x] say clearly that they are not available. */
+/* supervisord's sections are read; [job:] and unknown ones are errors. */
 static void
-test_program_and_job_sections_not_available(void **state)
+test_program_and_job_sections(void **state)
 {
 	struct load *l = &the_load;
 
@@ -803,22 +803,141 @@ test_program_and_job_sections_not_available(void **state)
 	     "[job:j]\ncommand = /bin/true\ntimeout = 5s\n"
 	     "[group:g]\nprograms = p\n"
 	     "[weird]\nx = 1\n");
-	expect_counts(l, 4, 0);
+	expect_counts(l, 3, 1);
 	expect_problem(
 	    l, 0, CONFIG_ERROR,
-	    "FILE:1: [program:p] sections are not available in this version; "
-	    "expected [steward] or [ward:NAME]");
+	    "FILE:3: [program:p] numprocs = 2 needs %(process_num) in "
+	    "process_name (as supervisord requires), e.g. process_name = "
+	    "%(program_name)s_%(process_num)02d");
 	expect_problem(
 	    l, 1, CONFIG_ERROR,
 	    "FILE:4: [job:j] sections are not available in this version; "
-	    "expected [steward] or [ward:NAME]");
+	    "expected [steward], [ward:NAME] or [program:NAME]");
 	expect_problem(
-	    l, 2, CONFIG_ERROR,
-	    "FILE:7: [group:g] sections are not available in this version; "
-	    "expected [steward] or [ward:NAME]");
+	    l, 2, CONFIG_WARNING,
+	    "FILE:7: warning: [group:g] is supervisord's; steward has no "
+	    "equivalent, so this section is ignored (its programs run, "
+	    "ungrouped)");
 	expect_problem(l, 3, CONFIG_ERROR,
-		       "FILE:9: unknown section [weird]; expected [steward] or "
-		       "[ward:NAME]");
+		       "FILE:9: unknown section [weird]; expected [steward], "
+		       "[ward:NAME] or [program:NAME]");
+	unload(l);
+}
+
+/* A [program:x] maps key by key, with its expansions per process. */
+static void
+test_program_maps_supervisord_keys(void **state)
+{
+	struct load *l = &the_load;
+	const struct ward_spec *w;
+
+	setenv("STEWARD_TEST_PORT", "80", 1);
+	load(l, "sv.ini",
+	     "[supervisord]\nlogfile = /tmp/x.log\n"
+	     "environment = GLOBAL=\"g\"\n"
+	     "[program:web]\n"
+	     "command = /bin/echo %(program_name)s --port=%(ENV_STEWARD_TEST_PORT)s%(process_num)02d\n"
+	     "process_name = %(program_name)s_%(process_num)02d\n"
+	     "numprocs = 3\nnumprocs_start = 1\n"
+	     "directory = %(here)s\numask = 022\npriority = 10\n"
+	     "autostart = false\nautorestart = unexpected\n"
+	     "exitcodes = 0,2\nstartsecs = 5\nstartretries = 7\n"
+	     "stopsignal = INT\nstopwaitsecs = 3\nstopasgroup = true\n"
+	     "redirect_stderr = true\n"
+	     "stdout_logfile = /var/log/%(process_num)d.log\n"
+	     "stdout_logfile_maxbytes = 1MB\n"
+	     "environment = A=\"1,2\",B='x y',\n"
+	     "  C=3\n"
+	     "heartbeat = pipe\nheartbeat_timeout = 2s\n");
+	expect_counts(l, 0, 2);
+	w = config_ward(l->c, "web");
+	assert_non_null(w);
+	assert_string_equal(w->kind, "program");
+	assert_int_equal(w->replicas, 3);
+	assert_non_null(w->procs);
+	assert_string_equal(w->procs[0].name, "web_01");
+	assert_string_equal(w->procs[2].name, "web_03");
+	assert_int_equal(w->procs[1].argc, 3);
+	assert_string_equal(w->procs[1].argv[1], "web");
+	assert_string_equal(w->procs[1].argv[2], "--port=8002");
+	{
+		char *dir = strdup(l->path);
+
+		assert_non_null(dir);
+		*strrchr(dir, '/') = '\0';
+		assert_string_equal(w->procs[0].directory, dir);
+		free(dir);
+	}
+	assert_int_equal(w->umask, 022);
+	assert_int_equal(w->priority, 10);
+	assert_false(w->autostart);
+	assert_int_equal(w->pol.restart, WARD_RESTART_ON_FAILURE);
+	assert_int_equal(w->pol.success[0], 1 << 0 | 1 << 2);
+	assert_int_equal(w->start_timeout_ms, 5000);
+	assert_int_equal(w->pol.start_retries, 7);
+	assert_int_equal(w->stop_signal, SIGINT);
+	assert_int_equal(w->stop_timeout_ms, 3000);
+	assert_true(w->stop_group);
+	assert_true(w->kill_group); /* stopasgroup implies killasgroup */
+	assert_int_equal(w->procs[2].out.kind, CONFIG_OUT_FILE);
+	assert_string_equal(w->procs[2].out.path, "/var/log/3.log");
+	assert_int_equal(w->procs[0].err.kind, CONFIG_OUT_STDOUT);
+	assert_int_equal(w->pol.heartbeat, WARD_HB_PIPE);
+	assert_int_equal(w->heartbeat_timeout_ms, 2000);
+	/* [supervisord] environment, the program's (continued), then
+	 * SUPERVISOR_* */
+	assert_int_equal(w->procs[0].nenv, 7);
+	assert_string_equal(w->procs[0].env[0], "GLOBAL=g");
+	assert_string_equal(w->procs[0].env[1], "A=1,2");
+	assert_string_equal(w->procs[0].env[2], "B=x y");
+	assert_string_equal(w->procs[0].env[3], "C=3");
+	assert_string_equal(w->procs[0].env[4], "SUPERVISOR_ENABLED=1");
+	assert_string_equal(w->procs[0].env[5],
+	    "SUPERVISOR_PROCESS_NAME=web_01");
+	assert_string_equal(w->procs[0].env[6], "SUPERVISOR_GROUP_NAME=web");
+	unload(l);
+}
+
+/* supervisord's defaults, and keys steward cannot honour. */
+static void
+test_program_defaults_and_refusals(void **state)
+{
+	struct load *l = &the_load;
+	const struct ward_spec *w;
+
+	load(l, "svdef.ini", "[program:p]\ncommand = /bin/true\n");
+	expect_counts(l, 0, 0);
+	w = config_ward(l->c, "p");
+	assert_int_equal(w->pol.heartbeat, WARD_HB_NONE);
+	assert_int_equal(w->pol.restart, WARD_RESTART_ON_FAILURE);
+	assert_int_equal(w->pol.start_retries, 3);
+	assert_int_equal(w->start_timeout_ms, 1000);
+	assert_int_equal(w->stop_timeout_ms, 10000);
+	assert_false(w->stop_group);
+	assert_false(w->kill_group);
+	assert_int_equal(w->procs[0].out.kind, CONFIG_OUT_INHERIT);
+	unload(l);
+
+	load(l, "svbad.ini",
+	     "[program:p]\ncommand = /bin/true %(nope)s\n"
+	     "stdout_logfile = syslog\nautorestart = sometimes\n"
+	     "umask = 9\n");
+	expect_counts(l, 4, 0);
+	expect_problem(l, 0, CONFIG_ERROR,
+		       "FILE:2: [program:p] command = \"/bin/true %(nope)s\": "
+		       "unknown expansion %(nope); expected program_name, "
+		       "process_num, group_name, host_node_name, here or "
+		       "ENV_NAME");
+	expect_problem(l, 1, CONFIG_ERROR,
+		       "FILE:3: [program:p] stdout_logfile = \"syslog\": "
+		       "steward does not send output to syslog; expected AUTO, "
+		       "NONE or an absolute file path");
+	expect_problem(l, 2, CONFIG_ERROR,
+		       "FILE:4: [program:p] autorestart = \"sometimes\": "
+		       "expected true, false or unexpected");
+	expect_problem(l, 3, CONFIG_ERROR,
+		       "FILE:5: [program:p] umask = \"9\": expected an octal "
+		       "mode such as 022");
 	unload(l);
 }
 
@@ -1181,8 +1300,12 @@ main(void)
 		load_teardown),
 	    cmocka_unit_test_teardown(
 		test_zero_start_timeout_with_heartbeat_is_error, load_teardown),
-	    cmocka_unit_test_teardown(
-		test_program_and_job_sections_not_available, load_teardown),
+	    cmocka_unit_test_teardown(test_program_and_job_sections,
+				      load_teardown),
+	    cmocka_unit_test_teardown(test_program_maps_supervisord_keys,
+				      load_teardown),
+	    cmocka_unit_test_teardown(test_program_defaults_and_refusals,
+				      load_teardown),
 	    cmocka_unit_test_teardown(test_bad_ward_names_are_errors,
 				      load_teardown),
 	    cmocka_unit_test_teardown(test_steward_section_and_stray_keys,

@@ -1,0 +1,123 @@
+/*
+ * What config.c and config-supervisord.c share while reading: the
+ * reader's state and the helpers that report problems and build wards.
+ * Nothing outside the config reader includes this.
+ */
+#ifndef STEWARD_CONFIG_INTERNAL_H
+#define STEWARD_CONFIG_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+#include "err.h"
+
+#define CONFIG_MAX_BYTES (16 * 1024 * 1024)
+#define CONFIG_NAME_MAX 64
+#define CONFIG_REPLICAS_MAX 100000
+#define CONFIG_NSTEWARD_KEYS 4
+/* inih's sentinel for "the rest of this line is in the original". */
+#define CONFIG_LONG_MARK "\001"
+#define CONFIG_BAD_SECTION "\001bad"
+
+enum config_key {
+	K_COMMAND,
+	K_REPLICAS,
+	K_HEARTBEAT,
+	K_HEARTBEAT_TIMEOUT,
+	K_START_TIMEOUT,
+	K_RESTART,
+	K_BACKOFF,
+	K_RESTART_LIMIT,
+	K_STOP_SIGNAL,
+	K_STOP_TIMEOUT,
+	K_USER,
+	K_GROUP,
+	K_DIRECTORY,
+	K_ENVIRONMENT,
+	K_STDOUT,
+	K_STDERR,
+	K_AUTOSTART,
+	K_ENVIRONMENT_FILE,
+	K_NKEYS,
+};
+
+struct config_program; /* config-supervisord.c */
+
+/* A ward section being read: the spec plus where each key was set. */
+struct config_ward {
+	struct ward_spec spec;
+	int key_line[K_NKEYS]; /* 0: not set */
+	bool bad[K_NKEYS];     /* set, but its value was refused */
+	struct config_program *prog; /* [program:NAME]: supervisord's keys */
+};
+
+enum config_sec {
+	SEC_NONE,
+	SEC_STEWARD,
+	SEC_WARD,
+	SEC_PROGRAM,	/* supervisord's [program:NAME] */
+	SEC_SV_INCLUDE, /* supervisord's [include] */
+	SEC_SV_MAIN,	/* supervisord's [supervisord] */
+	SEC_SV_OTHER,	/* other supervisord sections: warned, ignored */
+	SEC_BAD,
+};
+
+struct config_state {
+	const char *path; /* the file being read */
+	int file;	  /* its index in reading order */
+	const char *dir;  /* the main file's directory, for relative paths */
+	char *include;	  /* [steward] include, as written */
+	int include_line;
+	/* the file, and the reader's position in it */
+	char *text;
+	size_t len;
+	size_t pos;
+	int lineno;
+	const char *raw; /* the current line as written */
+	size_t rawlen;
+	bool raw_long;	 /* handed to inih by reference */
+	bool raw_continuation; /* a supervisord continuation line */
+	struct config_report *rep;
+	struct config *cfg;
+	/* sections */
+	struct config_ward *wards;
+	size_t nwards;
+	size_t cap;
+	struct config_ward *cur; /* the ward section being read */
+	enum config_sec sec;
+	int last_key_line; /* the line of the last KEY = VALUE, for
+			      supervisord's continuation lines */
+	char *sv_env_raw;  /* [supervisord] environment, for programs */
+	int steward_line;	 /* first [steward] line */
+	int steward_key_line[CONFIG_NSTEWARD_KEYS];
+};
+
+
+void config_problem(struct config_state *st, enum config_severity sev,
+    int line, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void config_bad(struct config_state *st, const char *section,
+    const char *key, const char *value, const char *why);
+void config_unknown_key(struct config_state *st, const char *section,
+    const char *key, const char *const *known, size_t nknown);
+bool config_name_ok(const char *s);
+struct config_ward *config_ward_begin(struct config_state *st,
+    const char *name);
+void config_ward_key(struct config_state *st, const char *section,
+    const char *key, const char *value);
+int config_output(const char *v, struct config_output *o, bool is_stderr,
+    char *why);
+char *config_path_from(const struct config_state *st, const char *p);
+void config_env_set(char ***env, size_t *n, const char *word);
+
+/* config-supervisord.c */
+/* A section of a supervisord.conf; false if name is none of them. */
+bool config_sv_section(struct config_state *st, const char *name);
+/* A KEY = VALUE in one of those sections. */
+void config_sv_key(struct config_state *st, const char *key,
+    const char *value, bool continuation);
+/* Turn a [program:NAME]'s keys into its ward, once it is read. */
+void config_sv_finish(struct config_state *st, struct config_ward *cw);
+void config_sv_free(struct config_program *p);
+
+#endif

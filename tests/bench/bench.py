@@ -1,0 +1,1000 @@
+#!/usr/bin/env python3
+"""steward's benchmark: the real stewardd, thousands of tiny wards.
+
+    python3 tests/bench/bench.py --build build [--quick] [--json FILE]
+
+Runs stewardd (and, side by side, Debian's supervisord when it is
+installed) with N copies of tests/bench/benchward.c and prints a table of
+figures: median, p90/p99 where there are enough samples, min-max.  Every
+sample is written as JSON (default BUILD/bench.json).  This is a
+benchmark, not a test: it passes unless something breaks outright, and
+it reports which of issue #7's targets are met.
+
+What is measured, for stewardd at each N (100, 1,000, 10,000):
+
+  start-all   from the moment stewardd is started until every ward has
+              written its first beat (the wards time it; also: until the
+              event log holds a "running" record for each)
+  steady      every ward beating once a second (heartbeat_timeout 2s):
+              the daemon's CPU (utime+stime from /proc/PID/stat over the
+              window, as % of one core), its VmRSS, and the CPU time per
+              beat heard (beats from the control socket's status)
+  detection   one ward stops beating (SIGUSR1) while all others go on:
+              SIGTERM arrival in the ward minus (its last beat +
+              heartbeat_timeout), both timed in the ward
+  restart     SIGKILL to a ward until its replacement's first beat
+              (backoff = 0, so the figure is the mechanism)
+  stop-all    SIGTERM to stewardd until it has reaped every ward and
+              exited (the wards obey SIGTERM at once)
+
+and the floors, from tests/bench/benchfloor.c, at idle and again under
+each N's load: fork+exec and posix_spawn of the ward until its first
+beat, a restart done by hand (SIGKILL, waitpid, fork+exec, first beat),
+pipe write -> epoll wake-up, kill -> handler, and epoll timer lateness.
+
+supervisord runs the same ward as [program:w] with numprocs=N,
+startsecs=0, autorestart=true.  It hears no beats, so the ward reports
+when it reached its loop instead (the same moment as the first beat under
+stewardd); detection has no peer.
+
+All times come from CLOCK_MONOTONIC (time.monotonic_ns() here, the same
+clock in the C programs), except the event-log and supervisord-log
+cross-checks, which have millisecond wall-clock stamps.
+"""
+import argparse
+import calendar
+import datetime
+import fcntl
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+HB_TIMEOUT_S = 2.0  # beats every second: one spare tick
+QUICK = {
+    "steward_n": [100, 1000],
+    "supervisord_n": [100],
+    "runs": {100: 2, 1000: 2},
+    "sup_runs": {100: 2},
+    "window": 6.0,
+    "detect_trials": 20,
+    "restart_trials": 20,
+    "sup_restart_trials": 10,
+    "floor_n": 60,
+    "floor_w": 300,
+    "idle_compare": False,
+}
+FULL = {
+    "steward_n": [100, 1000, 10000],
+    "supervisord_n": [100, 1000],
+    "runs": {100: 5, 1000: 5, 10000: 3},
+    "sup_runs": {100: 3, 1000: 3},
+    "window": 20.0,
+    "detect_trials": 60,
+    "restart_trials": 60,
+    "sup_restart_trials": 30,
+    "floor_n": 200,
+    "floor_w": 1000,
+    "idle_compare": True,
+}
+
+
+def log(msg):
+    """Progress on stderr, so that stdout is the table."""
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr,
+          flush=True)
+
+
+def mono():
+    """CLOCK_MONOTONIC in nanoseconds, the wards' clock."""
+    return time.monotonic_ns()
+
+
+def pct(values, p):
+    """The p-th percentile, linear between closest ranks."""
+    v = sorted(values)
+    if not v:
+        return None
+    k = (len(v) - 1) * p / 100.0
+    lo = int(k)
+    hi = min(lo + 1, len(v) - 1)
+    return v[lo] + (v[hi] - v[lo]) * (k - lo)
+
+
+def summary(values, unit):
+    """Median, p90, p99, min, max and the count of a sample list."""
+    if not values:
+        return {"n": 0, "unit": unit}
+    return {
+        "n": len(values), "unit": unit,
+        "median": statistics.median(values),
+        "p90": pct(values, 90), "p99": pct(values, 99),
+        "min": min(values), "max": max(values),
+    }
+
+
+# -- /proc -------------------------------------------------------------------
+
+def proc_cpu_s(pid):
+    """utime + stime of a process, in seconds (from /proc/PID/stat)."""
+    with open(f"/proc/{pid}/stat") as f:
+        data = f.read()
+    rest = data[data.rfind(")") + 2:].split()
+    return (int(rest[11]) + int(rest[12])) / CLK_TCK
+
+
+def proc_run_ns(pid):
+    """Time on a CPU, in ns, from /proc/PID/schedstat (finer than ticks)."""
+    with open(f"/proc/{pid}/schedstat") as f:
+        return int(f.read().split()[0])
+
+
+def proc_status(pid, key):
+    """A field of /proc/PID/status in KiB (VmRSS, VmHWM), or None."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def proc_children(pid):
+    """The pids of a process's children."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(x) for x in f.read().split()]
+    except OSError:
+        return []
+
+
+def machine():
+    """What the figures were measured on."""
+    model = "?"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as f:
+        mem = f.readline().split()[1]
+    with open("/proc/loadavg") as f:
+        load = f.read().split()[:3]
+    return {
+        "nproc": os.cpu_count(), "cpu_model": model,
+        "kernel": platform.release(), "mem_total_kib": int(mem),
+        "loadavg_at_start": load,
+        "nofile": list(__import__("resource").getrlimit(
+            __import__("resource").RLIMIT_NOFILE)),
+        "python": platform.python_version(),
+    }
+
+
+# -- what the wards report ---------------------------------------------------
+
+class Reports:
+    """Reads the wards' report FIFO in a thread (see benchward.c)."""
+
+    def __init__(self, path):
+        self.path = path
+        os.mkfifo(path, 0o600)
+        # O_RDWR: opening never blocks and the FIFO never reads EOF.
+        self.fd = os.open(path, os.O_RDWR | os.O_CLOEXEC)
+        try:
+            fcntl.fcntl(self.fd, fcntl.F_SETPIPE_SZ, 1 << 20)
+        except (OSError, AttributeError):
+            pass
+        self.cond = threading.Condition()
+        self.first = []  # (id, pid, t_ns) in arrival order
+        self.latest = {}  # id -> (pid, t_ns) of the newest first beat
+        self.terms = []  # (id, pid, last_beat_ns, sigterm_ns)
+        self.stop_r, self.stop_w = os.pipe2(os.O_CLOEXEC)
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        """Parse report lines as they come."""
+        import select
+        carry = b""
+        while True:
+            r, _, _ = select.select([self.fd, self.stop_r], [], [])
+            if self.stop_r in r:
+                return
+            data = os.read(self.fd, 1 << 20)
+            lines = (carry + data).split(b"\n")
+            carry = lines.pop()
+            with self.cond:
+                for line in lines:
+                    w = line.decode().split()
+                    if w[0] == "F":
+                        rec = (w[1], int(w[2]), int(w[3]))
+                        self.first.append(rec)
+                        self.latest[w[1]] = (rec[1], rec[2])
+                    elif w[0] == "T":
+                        self.terms.append((w[1], int(w[2]), int(w[3]),
+                                           int(w[4])))
+                self.cond.notify_all()
+
+    def wait(self, pred, timeout, what):
+        """Wait until pred() holds (under the lock), or fail saying what."""
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while not pred():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(f"waited {timeout:.0f}s for {what}")
+                self.cond.wait(min(left, 0.5))
+
+    def close(self):
+        """Stop the thread, close and remove the FIFO."""
+        os.write(self.stop_w, b"x")
+        self.thread.join()
+        for fd in (self.fd, self.stop_r, self.stop_w):
+            os.close(fd)
+        os.unlink(self.path)
+
+
+# -- the daemons -------------------------------------------------------------
+
+class Daemon:
+    """One run of a supervisor daemon with N bench wards."""
+
+    kind = "?"
+
+    def __init__(self, bench, n, tag):
+        self.bench = bench
+        self.n = n
+        self.dir = os.path.join(bench.work, f"{self.kind}-{n}-{tag}")
+        os.makedirs(self.dir)
+        self.reports = Reports(os.path.join(self.dir, "reports.fifo"))
+        self.proc = None
+        self.t0 = None
+        self.t0_wall = None
+
+    def env(self):
+        """The daemon's environment: ours, plus where wards report."""
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(("STEWARD_", "SUPERVISOR_",
+                                    "NOTIFY_SOCKET", "WATCHDOG_"))}
+        env["BENCH_REPORT"] = self.reports.path
+        return env
+
+    def start(self):
+        """Start the daemon and time start-all from this moment."""
+        self.stderr = open(os.path.join(self.dir, "stderr.log"), "wb")
+        argv = self.argv()
+        self.t0_wall = time.time()
+        self.t0 = mono()
+        self.proc = subprocess.Popen(argv, env=self.env(),
+                                     stdin=subprocess.DEVNULL,
+                                     stdout=self.stderr, stderr=self.stderr,
+                                     cwd=self.dir)
+
+    def wait_all_started(self, timeout):
+        """Wait for every ward's first report; start-all in ms."""
+        n = self.n
+        self.reports.wait(lambda: len(self.reports.latest) >= n, timeout,
+                          f"the first beat of {n} wards "
+                          f"({self.kind} pid {self.proc.pid})")
+        with self.reports.cond:
+            last = max(t for _, t in self.reports.latest.values())
+        return (last - self.t0) / 1e6
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def cpu_window(self, seconds):
+        """CPU % of one core over a window, and 1 s slices of it."""
+        pid = self.proc.pid
+        c0, r0, t0 = proc_cpu_s(pid), proc_run_ns(pid), mono()
+        slices = []
+        rp, tp = r0, t0
+        end = t0 + int(seconds * 1e9)
+        while True:
+            now = mono()
+            if now >= end:
+                break
+            time.sleep(min(1.0, (end - now) / 1e9))
+            r, t = proc_run_ns(pid), mono()
+            slices.append(100.0 * (r - rp) / (t - tp))
+            rp, tp = r, t
+        c1, r1, t1 = proc_cpu_s(pid), proc_run_ns(pid), mono()
+        wall = (t1 - t0) / 1e9
+        return {
+            "wall_s": wall,
+            "cpu_s": c1 - c0,
+            "cpu_pct": 100.0 * (c1 - c0) / wall,
+            "sched_cpu_s": (r1 - r0) / 1e9,
+            "sched_cpu_pct": 100.0 * (r1 - r0) / (t1 - t0),
+            "slices_pct": slices,
+        }
+
+    def rss(self):
+        """VmRSS and VmHWM of the daemon, KiB."""
+        pid = self.proc.pid
+        return {"vmrss_kib": proc_status(pid, "VmRSS"),
+                "vmhwm_kib": proc_status(pid, "VmHWM")}
+
+    def current_pid(self, wid):
+        """The pid of ward wid's current process, from its reports."""
+        with self.reports.cond:
+            return self.reports.latest[wid][0]
+
+    def restart_trials(self, trials, gap):
+        """SIGKILL a ward; time until its replacement's first beat (ms)."""
+        out = []
+        ids = self.ward_ids()
+        for k in range(trials):
+            wid = ids[(k * 7919 + 13) % len(ids)]
+            pid = self.current_pid(wid)
+            t0 = mono()
+            os.kill(pid, signal.SIGKILL)
+
+            def replaced():
+                cur = self.reports.latest.get(wid)
+                return cur is not None and cur[0] != pid and cur[1] > t0
+            self.reports.wait(replaced, 30, f"a replacement for ward {wid}")
+            with self.reports.cond:
+                out.append((self.reports.latest[wid][1] - t0) / 1e6)
+            time.sleep(gap)
+        return out
+
+    def stop(self, timeout=120):
+        """SIGTERM; time until the daemon has exited (ms)."""
+        t0 = mono()
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            rc = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise
+        t = (mono() - t0) / 1e6
+        self.exit_code = rc
+        return t
+
+    def kill(self):
+        """Tear down after a failure: the daemon, then its wards."""
+        if self.alive():
+            self.proc.kill()
+            self.proc.wait()
+        with self.reports.cond:
+            pids = [p for p, _ in self.reports.latest.values()]
+        for p in pids:
+            try:
+                os.kill(p, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+    def close(self):
+        if self.alive():
+            self.kill()
+        self.reports.close()
+        self.stderr.close()
+
+
+class Steward(Daemon):
+    kind = "steward"
+
+    def __init__(self, bench, n, tag, heartbeat="pipe"):
+        self.heartbeat = heartbeat
+        super().__init__(bench, n, tag)
+        self.sock = os.path.join(self.dir, "steward.sock")
+        self.events = os.path.join(self.dir, "events.jsonl")
+        self.config = os.path.join(self.dir, "steward.ini")
+        hb = ("heartbeat = pipe\nheartbeat_timeout = 2s\n"
+              "start_timeout = 60s\n" if heartbeat == "pipe"
+              else "heartbeat = none\nstart_timeout = 1s\n")
+        with open(self.config, "w") as f:
+            f.write(f"""[steward]
+socket = {self.sock}
+event_log = {self.events}
+
+[ward:w]
+command = {bench.benchward}
+replicas = {n}
+{hb}backoff = 0
+restart_limit = 100000/1s
+stop_timeout = 10s
+""")
+
+    def argv(self):
+        return [self.bench.stewardd, "-c", self.config]
+
+    def ward_ids(self):
+        return [str(i) for i in range(self.n)]
+
+    def events_list(self):
+        """Every record of the event log."""
+        out = []
+        with open(self.events) as f:
+            for line in f:
+                try:
+                    out.append(json.loads(line))
+                except ValueError:
+                    pass
+        return out
+
+    def wait_running(self, timeout):
+        """Wait for N "running" records; the last one's time, ms after t0."""
+        deadline = time.monotonic() + timeout
+        while True:
+            recs = [e for e in self.events_list()
+                    if e.get("event") == "running"]
+            if len(recs) >= self.n:
+                break
+            if time.monotonic() > deadline or not self.alive():
+                raise TimeoutError(
+                    f"{len(recs)} of {self.n} running records")
+            time.sleep(0.1)
+        last = max(parse_rfc3339(e["ts"]) for e in recs)
+        return (last - self.t0_wall) * 1000
+
+    def ctl(self, line):
+        """One control-socket request; the reply as JSON."""
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(60)
+        s.connect(self.sock)
+        s.sendall(f"steward/1 {line}\n".encode())
+        chunks = []
+        while True:
+            b = s.recv(1 << 20)
+            if not b:
+                break
+            chunks.append(b)
+            if b.endswith(b"\n"):
+                break
+        s.close()
+        return json.loads(b"".join(chunks))
+
+    def beats_total(self):
+        """The sum of every instance's beats, from status."""
+        rep = self.ctl("status")
+        if not rep.get("ok"):
+            raise RuntimeError(f"status: {rep}")
+        return sum(i.get("beats", 0) for i in rep["instances"])
+
+    def guard_rss(self):
+        """VmRSS of the guard (stewardd's child running stewardd), KiB."""
+        exe = os.path.realpath(self.bench.stewardd)
+        for c in proc_children(self.proc.pid):
+            try:
+                if os.path.realpath(f"/proc/{c}/exe") == exe:
+                    return proc_status(c, "VmRSS")
+            except OSError:
+                pass
+        return None
+
+    def detection_trials(self, trials, gap):
+        """Stop a ward's beats; lateness of SIGTERM past its deadline."""
+        ids = self.ward_ids()
+        victims = []
+        used = set()
+        k = 0
+        while len(victims) < trials:
+            wid = ids[(k * 104729 + 7) % len(ids)]
+            k += 1
+            if wid in used and len(used) < len(ids):
+                continue
+            used.add(wid)
+            victims.append(wid)
+        t_start = mono()
+        sent = {}
+        for j, wid in enumerate(victims):
+            while mono() < t_start + int(j * gap * 1e9):
+                time.sleep(0.005)
+            pid = self.current_pid(wid)
+            os.kill(pid, signal.SIGUSR1)
+            sent[pid] = wid
+        pids = set(sent)
+
+        def all_termed():
+            return pids <= {t[1] for t in self.reports.terms}
+        self.reports.wait(all_termed, HB_TIMEOUT_S + 30,
+                          "SIGTERM in every hung ward")
+        with self.reports.cond:
+            terms = [t for t in self.reports.terms if t[1] in pids]
+        late = [(s - (lb + int(HB_TIMEOUT_S * 1e9))) / 1e6
+                for _, _, lb, s in terms]
+        # Every victim is restarted (backoff 0): wait for all of them.
+
+        def all_back():
+            return all(self.reports.latest[w][0] != p
+                       for p, w in sent.items())
+        self.reports.wait(all_back, 30, "the hung wards' replacements")
+        # The daemon's own view: last_beat_ms of its stopping records.
+        daemon = [e["last_beat_ms"] - HB_TIMEOUT_S * 1000
+                  for e in self.events_list()
+                  if e.get("event") == "stopping"
+                  and e.get("cause") == "heartbeat_timeout"
+                  and e.get("pid") in pids]
+        return late, daemon
+
+
+class Supervisord(Daemon):
+    kind = "supervisord"
+
+    def __init__(self, bench, n, tag):
+        super().__init__(bench, n, tag)
+        self.config = os.path.join(self.dir, "supervisord.conf")
+        self.logfile = os.path.join(self.dir, "supervisord.log")
+        with open(self.config, "w") as f:
+            f.write(f"""[unix_http_server]
+file = {self.dir}/supervisor.sock
+
+[supervisord]
+nodaemon = true
+logfile = {self.logfile}
+logfile_maxbytes = 0
+pidfile = {self.dir}/supervisord.pid
+childlogdir = {self.dir}
+loglevel = info
+
+[rpcinterface:supervisor]
+supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
+
+[supervisorctl]
+serverurl = unix://{self.dir}/supervisor.sock
+
+[program:w]
+command = {bench.benchward}
+numprocs = {n}
+process_name = w_%(process_num)d
+startsecs = 0
+autorestart = true
+stopwaitsecs = 10
+stdout_logfile = NONE
+stderr_logfile = NONE
+""")
+
+    def argv(self):
+        return [self.bench.supervisord, "-n", "-c", self.config]
+
+    def ward_ids(self):
+        return [f"w_{i}" for i in range(self.n)]
+
+    def wait_running(self, timeout):
+        """Wait for N RUNNING lines in its log; the last one, ms after t0."""
+        pat = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3}) \S+ "
+                         r"success: (\S+) entered RUNNING state")
+        deadline = time.monotonic() + timeout
+        while True:
+            stamps = {}
+            with open(self.logfile) as f:
+                for line in f:
+                    m = pat.match(line)
+                    if m:
+                        t = time.mktime(time.strptime(
+                            m.group(1), "%Y-%m-%d %H:%M:%S"))
+                        stamps[m.group(3)] = t + int(m.group(2)) / 1000
+            if len(stamps) >= self.n:
+                break
+            if time.monotonic() > deadline or not self.alive():
+                raise TimeoutError(
+                    f"{len(stamps)} of {self.n} RUNNING lines")
+            time.sleep(0.1)
+        return (max(stamps.values()) - self.t0_wall) * 1000
+
+
+def parse_rfc3339(ts):
+    """"2026-11-26T23:31:30.865Z" -> seconds since the epoch."""
+    base, frac = ts.rstrip("Z").split(".")
+    t = calendar.timegm(time.strptime(base, "%Y-%m-%dT%H:%M:%S"))
+    return t + int(frac) / 10 ** len(frac)
+
+
+# -- the benchmark -----------------------------------------------------------
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.p = QUICK if args.quick else FULL
+        if args.n:
+            self.p = dict(self.p)
+            self.p["steward_n"] = [int(x) for x in args.n.split(",")]
+        if args.sup_n is not None:
+            self.p = dict(self.p)
+            self.p["supervisord_n"] = [int(x) for x in args.sup_n.split(",")
+                                       if x]
+        b = args.build
+        self.stewardd = os.path.abspath(os.path.join(
+            b, "supervisord", "stewardd"))
+        self.benchward = os.path.abspath(os.path.join(
+            b, "tests", "bench", "benchward"))
+        self.benchfloor = os.path.abspath(os.path.join(
+            b, "tests", "bench", "benchfloor"))
+        self.supervisord = shutil.which("supervisord")
+        for path in (self.stewardd, self.benchward, self.benchfloor):
+            if not os.access(path, os.X_OK):
+                sys.exit(f"bench.py: {path} is not built; run "
+                         f"ninja -C {b} first")
+        self.work = tempfile.mkdtemp(prefix="steward-bench-")
+        self.out = {"date": datetime.datetime.now(datetime.timezone.utc)
+                    .strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "command": " ".join([os.path.basename(sys.executable)]
+                                        + sys.argv),
+                    "mode": "quick" if args.quick else "full",
+                    "machine": machine(), "params": {
+                        k: v for k, v in self.p.items()
+                        if k not in ("runs", "sup_runs")},
+                    "floor": {}, "steward": {}, "steward_idle": {},
+                    "supervisord": {}}
+        try:
+            self.out["supervisord_version"] = subprocess.run(
+                [self.supervisord, "--version"], capture_output=True,
+                text=True).stdout.strip() if self.supervisord else None
+        except OSError:
+            self.out["supervisord_version"] = None
+
+    def floor(self, label):
+        """Run benchfloor; keep its series as summaries (µs)."""
+        log(f"floor ({label})")
+        r = subprocess.run([self.benchfloor, "-n", str(self.p["floor_n"]),
+                            "-w", str(self.p["floor_w"]), self.benchward],
+                           capture_output=True, text=True, check=True)
+        raw = json.loads(r.stdout)
+        return {k: summary(v, "us") for k, v in raw.items()}
+
+    def steward_n(self, n):
+        """Every stewardd figure at one N."""
+        res = {"start_all_ms": [], "start_all_daemon_ms": [],
+               "stop_all_ms": [], "exit_codes": []}
+        runs = self.p["runs"].get(n, 3)
+        for run in range(runs):
+            d = Steward(self, n, f"run{run}")
+            try:
+                log(f"steward N={n} run {run + 1}/{runs}: start")
+                d.start()
+                res["start_all_ms"].append(
+                    d.wait_all_started(60 + n / 50))
+                res["start_all_daemon_ms"].append(d.wait_running(60))
+                if run == 0:
+                    self.steward_steady(d, res)
+                else:
+                    time.sleep(1.0)
+                log(f"steward N={n} run {run + 1}/{runs}: stop")
+                res["stop_all_ms"].append(d.stop())
+                res["exit_codes"].append(d.exit_code)
+            finally:
+                d.close()
+        return res
+
+    def steward_steady(self, d, res):
+        """Steady state, detection, restart and the loaded floor."""
+        n = d.n
+        time.sleep(3.0)  # let the start-up burst pass
+        log(f"steward N={n}: steady state, {self.p['window']:.0f}s")
+        b0 = d.beats_total()
+        cpu = d.cpu_window(self.p["window"])
+        b1 = d.beats_total()
+        res["steady"] = cpu
+        res["beats"] = b1 - b0
+        res["beats_per_s"] = (b1 - b0) / cpu["wall_s"]
+        res["cpu_us_per_beat"] = 1e6 * cpu["cpu_s"] / max(1, b1 - b0)
+        res["sched_cpu_us_per_beat"] = (1e6 * cpu["sched_cpu_s"]
+                                        / max(1, b1 - b0))
+        res.update(d.rss())
+        res["guard_vmrss_kib"] = d.guard_rss()
+        log(f"steward N={n}: detection, {self.p['detect_trials']} trials")
+        late, daemon = d.detection_trials(self.p["detect_trials"], 0.4)
+        res["detect_late_ms"] = late
+        res["detect_late_daemon_ms"] = daemon
+        time.sleep(1.0)
+        log(f"steward N={n}: restart, {self.p['restart_trials']} trials")
+        res["restart_ms"] = d.restart_trials(self.p["restart_trials"], 0.1)
+        res["floor_loaded"] = self.floor(f"under N={n}")
+
+    def steward_idle(self, n):
+        """CPU and RSS with heartbeat = none, to compare with supervisord."""
+        d = Steward(self, n, "idle", heartbeat="none")
+        try:
+            log(f"steward N={n} heartbeat=none: idle")
+            d.start()
+            d.wait_all_started(60 + n / 50)
+            time.sleep(3.0)
+            res = d.cpu_window(self.p["window"])
+            res.update(d.rss())
+            d.stop()
+            return res
+        finally:
+            d.close()
+
+    def supervisord_n(self, n):
+        """Every supervisord figure at one N."""
+        res = {"start_all_ms": [], "start_all_daemon_ms": [],
+               "stop_all_ms": [], "exit_codes": []}
+        runs = self.p["sup_runs"].get(n, 3)
+        for run in range(runs):
+            d = Supervisord(self, n, f"run{run}")
+            try:
+                log(f"supervisord N={n} run {run + 1}/{runs}: start")
+                d.start()
+                res["start_all_ms"].append(d.wait_all_started(120 + n / 10))
+                res["start_all_daemon_ms"].append(d.wait_running(120))
+                if run == 0:
+                    time.sleep(3.0)
+                    log(f"supervisord N={n}: idle, "
+                        f"{self.p['window']:.0f}s")
+                    res["steady"] = d.cpu_window(self.p["window"])
+                    res.update(d.rss())
+                    log(f"supervisord N={n}: restart, "
+                        f"{self.p['sup_restart_trials']} trials")
+                    res["restart_ms"] = d.restart_trials(
+                        self.p["sup_restart_trials"], 0.2)
+                else:
+                    time.sleep(1.0)
+                log(f"supervisord N={n} run {run + 1}/{runs}: stop")
+                res["stop_all_ms"].append(d.stop())
+                res["exit_codes"].append(d.exit_code)
+            finally:
+                d.close()
+        return res
+
+    def run(self):
+        log(f"work directory {self.work}")
+        self.out["floor"]["idle"] = self.floor("idle")
+        for n in self.p["steward_n"]:
+            self.out["steward"][str(n)] = self.steward_n(n)
+        if self.supervisord is None:
+            log("supervisord is not installed: no comparison "
+                "(apt-get install supervisor)")
+        else:
+            for n in self.p["supervisord_n"]:
+                self.out["supervisord"][str(n)] = self.supervisord_n(n)
+                if self.p["idle_compare"]:
+                    self.out["steward_idle"][str(n)] = self.steward_idle(n)
+        self.out["floor"]["idle_end"] = self.floor("idle, at the end")
+        if not self.args.keep:
+            shutil.rmtree(self.work, ignore_errors=True)
+
+
+# -- the report --------------------------------------------------------------
+
+def fmt(v, digits=1):
+    return "-" if v is None else f"{v:.{digits}f}"
+
+
+def fmtr(v):
+    """A ratio, with three significant digits."""
+    return "-" if v is None else f"{v:.3g}"
+
+
+def row(name, s, digits=1):
+    """One table line from a summary."""
+    if not s or s.get("n", 0) == 0:
+        return f"| {name} | - | - | - | - | 0 |"
+    n = s["n"]
+    p90 = fmt(s["p90"], digits) if n >= 10 else "-"
+    p99 = fmt(s["p99"], digits) if n >= 50 else "-"
+    return (f"| {name} | {fmt(s['median'], digits)} | {p90} | {p99} | "
+            f"{fmt(s['min'], digits)}-{fmt(s['max'], digits)} | {n} |")
+
+
+def single(name, v, unit, digits=1):
+    return f"| {name} | {fmt(v, digits)} {unit} | | | | 1 |"
+
+
+def report(out):
+    """The table (markdown) and the targets; fills out['summary']."""
+    lines = []
+    summ = {}
+    hdr = ["| figure | median | p90 | p99 | min-max | n |",
+           "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    fl = out["floor"]
+    lines.append("### Floors (µs; idle machine, start of run)")
+    lines += hdr
+    for k, s in fl["idle"].items():
+        lines.append(row(k, s))
+    for n, r in out["steward"].items():
+        st = {k: summary(r[k], "ms") for k in
+              ("start_all_ms", "start_all_daemon_ms", "stop_all_ms",
+               "detect_late_ms", "detect_late_daemon_ms", "restart_ms")
+              if k in r}
+        st["steady_slices_pct"] = summary(r["steady"]["slices_pct"], "%")
+        summ[f"steward_{n}"] = st
+        lines.append("")
+        lines.append(f"### stewardd, N = {int(n):,} wards")
+        lines += hdr
+        lines.append(row("start-all, wards' first beats (ms)",
+                         st["start_all_ms"]))
+        lines.append(row("start-all, last `running` record (ms)",
+                         st["start_all_daemon_ms"], 0))
+        cpu = r["steady"]
+        lines.append(f"| steady CPU, /proc stat utime+stime (% of a core)"
+                     f" | {fmt(cpu['cpu_pct'], 2)} | | | | "
+                     f"{cpu['wall_s']:.0f}s |")
+        lines.append(f"| steady CPU, schedstat (% of a core)"
+                     f" | {fmt(cpu['sched_cpu_pct'], 2)} | | | | "
+                     f"{cpu['wall_s']:.0f}s |")
+        lines.append(row("steady CPU per 1 s slice, schedstat (%)",
+                         st["steady_slices_pct"], 2))
+        lines.append(f"| beats heard per second | {r['beats_per_s']:.0f} "
+                     f"| | | | |")
+        lines.append(f"| CPU per beat (µs) | {r['cpu_us_per_beat']:.2f} | "
+                     f"| | | schedstat {r['sched_cpu_us_per_beat']:.2f} |")
+        lines.append(f"| VmRSS (MiB) | {r['vmrss_kib'] / 1024:.1f} | | | "
+                     f"| HWM {r['vmhwm_kib'] / 1024:.1f}, guard "
+                     f"{fmt((r['guard_vmrss_kib'] or 0) / 1024)} |")
+        lines.append(row("detection: SIGTERM after deadline (ms)",
+                         st["detect_late_ms"], 2))
+        lines.append(row("detection, daemon's last_beat_ms - 2000",
+                         st["detect_late_daemon_ms"], 0))
+        lines.append(row("restart: SIGKILL -> first beat (ms)",
+                         st["restart_ms"], 2))
+        flo = r["floor_loaded"]
+        lines.append(row("floor under load: restart_fork_exec (ms)",
+                         scale(flo["restart_fork_exec"]), 2))
+        lines.append(row("floor under load: restart_posix_spawn (ms)",
+                         scale(flo["restart_posix_spawn"]), 2))
+        lines.append(row("stop-all (ms)", st["stop_all_ms"]))
+    for n, r in out["supervisord"].items():
+        st = {k: summary(r[k], "ms") for k in
+              ("start_all_ms", "start_all_daemon_ms", "stop_all_ms",
+               "restart_ms") if k in r}
+        summ[f"supervisord_{n}"] = st
+        lines.append("")
+        lines.append(f"### supervisord {out.get('supervisord_version')}, "
+                     f"N = {int(n):,}")
+        lines += hdr
+        lines.append(row("start-all, wards reached their loop (ms)",
+                         st["start_all_ms"]))
+        lines.append(row("start-all, last RUNNING log line (ms)",
+                         st["start_all_daemon_ms"], 0))
+        lines.append(f"| idle CPU, /proc stat utime+stime (% of a core) | "
+                     f"{fmt(r['steady']['cpu_pct'], 3)} | | | | "
+                     f"{r['steady']['wall_s']:.0f}s |")
+        lines.append(f"| idle CPU, schedstat (% of a core) | "
+                     f"{fmt(r['steady']['sched_cpu_pct'], 3)} | | | | "
+                     f"{r['steady']['wall_s']:.0f}s |")
+        lines.append(f"| VmRSS (MiB) | {r['vmrss_kib'] / 1024:.1f} | | | "
+                     f"| HWM {r['vmhwm_kib'] / 1024:.1f} |")
+        lines.append(row("restart: SIGKILL -> first report (ms)",
+                         st["restart_ms"], 2))
+        lines.append(row("stop-all (ms)", st["stop_all_ms"]))
+    # Ratios.
+    if out["supervisord"]:
+        lines.append("")
+        lines.append("### steward / supervisord (medians; < 1 means "
+                     "steward is faster or smaller)")
+        lines.append("| N | start-all | restart | stop-all | RSS | CPU "
+                     "(steward beating) | CPU (both idle) |")
+        lines.append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        for n, r in out["supervisord"].items():
+            s = out["steward"].get(n)
+            if s is None:
+                continue
+            idle = out["steward_idle"].get(n)
+
+            def ratio(a, b):
+                return None if not a or not b else a / b
+            rr = {
+                "start_all": ratio(statistics.median(s["start_all_ms"]),
+                                   statistics.median(r["start_all_ms"])),
+                "restart": ratio(statistics.median(s["restart_ms"]),
+                                 statistics.median(r["restart_ms"])),
+                "stop_all": ratio(statistics.median(s["stop_all_ms"]),
+                                  statistics.median(r["stop_all_ms"])),
+                "rss": ratio(s["vmrss_kib"], r["vmrss_kib"]),
+                # schedstat: /proc stat's 10 ms ticks read 0 at idle
+                "cpu_beating": ratio(s["steady"]["sched_cpu_pct"],
+                                     r["steady"]["sched_cpu_pct"]),
+                "cpu_idle": ratio(idle["sched_cpu_pct"],
+                                  r["steady"]["sched_cpu_pct"])
+                if idle else None,
+            }
+            summ[f"ratio_{n}"] = rr
+            lines.append(f"| {int(n):,} | {fmtr(rr['start_all'])} | "
+                         f"{fmtr(rr['restart'])} | "
+                         f"{fmtr(rr['stop_all'])} | {fmtr(rr['rss'])} | "
+                         f"{fmtr(rr['cpu_beating'])} | "
+                         f"{fmtr(rr['cpu_idle'])} |")
+        if out["steward_idle"]:
+            lines.append("")
+            lines.append("steward idle = heartbeat = none, same N: "
+                         + ", ".join(
+                f"N={n}: {v['sched_cpu_pct']:.3f} % CPU (schedstat), "
+                f"{v['vmrss_kib'] / 1024:.1f} MiB"
+                for n, v in out["steward_idle"].items()))
+        lines.append("")
+        lines.append("Detection has no supervisord peer: it cannot hear "
+                     "beats, and a hung process stays RUNNING there.")
+    lines.append("")
+    lines += targets(out, summ)
+    out["summary"] = summ
+    return "\n".join(lines)
+
+
+def scale(s, k=1e-3):
+    """A µs summary in ms."""
+    return {key: (v * k if isinstance(v, float) else v)
+            for key, v in s.items()}
+
+
+def targets(out, summ):
+    """Issue #7's targets: met or missed, with the figure."""
+    res = []
+    st = out["steward"]
+
+    def verdict(name, ok, text):
+        res.append(f"- {'MET   ' if ok else 'MISSED'} {name}: {text}")
+        out.setdefault("targets", []).append(
+            {"target": name, "met": ok, "figure": text})
+    big = max((int(n) for n in st), default=None)
+    if big is not None:
+        r = st[str(big)]
+        sfx = "" if big == 10000 else f" (measured at N={big}, not 10,000)"
+        verdict("CPU <= 5% of a core, 10,000 wards beating",
+                r["steady"]["cpu_pct"] <= 5.0,
+                f"{r['steady']['cpu_pct']:.2f} %{sfx}")
+        verdict("RSS <= 40 MiB, 10,000 wards", r["vmrss_kib"] <= 40 * 1024,
+                f"{r['vmrss_kib'] / 1024:.1f} MiB{sfx}")
+        p99 = summ[f"steward_{big}"]["detect_late_ms"]["p99"]
+        verdict("detection p99 <= 10 ms after the deadline, all beating",
+                p99 <= 10.0, f"p99 {p99:.2f} ms{sfx}")
+    for n, r in st.items():
+        med = statistics.median(r["restart_ms"])
+        fl = r["floor_loaded"]["restart_fork_exec"]["median"] / 1000
+        verdict(f"restart <= 1.5x fork+exec floor, N={int(n):,}",
+                med <= 1.5 * fl,
+                f"{med:.2f} ms vs floor {fl:.2f} ms = {med / fl:.2f}x")
+    if "1000" in st:
+        r = st["1000"]
+        m = statistics.median(r["start_all_ms"])
+        md = statistics.median(r["start_all_daemon_ms"])
+        verdict("start-all of 1,000 <= 1 s", max(m, md) <= 1000,
+                f"{m:.0f} ms (wards), {md:.0f} ms (running records)")
+        m = statistics.median(r["stop_all_ms"])
+        verdict("stop-all of 1,000 <= 1 s", m <= 1000, f"{m:.0f} ms")
+    res.insert(0, "### Targets (medians; this machine)")
+    return res
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--build", default="build",
+                    help="the meson build directory (default: build)")
+    ap.add_argument("--quick", action="store_true",
+                    help="smaller N, fewer trials: under 2 minutes")
+    ap.add_argument("--json", help="where to write every sample "
+                    "(default BUILD/bench.json)")
+    ap.add_argument("--n", help="stewardd's N, comma-separated")
+    ap.add_argument("--sup-n", help="supervisord's N, comma-separated "
+                    "(empty: none)")
+    ap.add_argument("--keep", action="store_true",
+                    help="keep the work directory (configs, logs)")
+    args = ap.parse_args()
+    t = time.monotonic()
+    b = Bench(args)
+    try:
+        b.run()
+    except BaseException:
+        log(f"failed; work directory kept: {b.work}")
+        raise
+    b.out["duration_s"] = time.monotonic() - t
+    text = report(b.out)
+    path = args.json or os.path.join(args.build, "bench.json")
+    with open(path, "w") as f:
+        json.dump(b.out, f, indent=1)
+    m = b.out["machine"]
+    print(f"## steward benchmark, {b.out['date']} ({b.out['mode']})\n")
+    print(f"{m['nproc']} CPUs, {m['cpu_model']}, Linux {m['kernel']}; "
+          f"load at start {' '.join(m['loadavg_at_start'])}; "
+          f"took {b.out['duration_s']:.0f}s\n")
+    print(text)
+    print(f"\nEvery sample: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,452 @@
+/*
+ * benchfloor: what the kernel alone costs for the things stewardd does,
+ * measured on the same machine in the same run, so that the daemon's
+ * figures can be read against a floor.
+ *
+ *   benchfloor [-n N] [-w N] BENCHWARD
+ *
+ * prints one JSON object; each key holds the samples of one floor, in
+ * microseconds:
+ *
+ *   spawn_fork_exec     fork + execve of BENCHWARD, until its first beat
+ *                       is read from the pipe that is its fd 3
+ *   spawn_posix_spawn   the same with posix_spawn(3) (clone+vfork)
+ *   kill_reap           SIGKILL to a running ward until waitpid returns
+ *   restart_fork_exec   a whole restart done by hand: SIGKILL, waitpid,
+ *                       fork + execve, first beat read (the floor of
+ *                       stewardd's SIGKILL -> replacement's first beat)
+ *   restart_posix_spawn the same with posix_spawn(3)
+ *   pipe_wake           a write to a pipe until another process, asleep
+ *                       in epoll_wait, has read it
+ *   signal_wake         kill(2) until the handler runs in another,
+ *                       sleeping process (how a stop signal lands)
+ *   timer_late          how late epoll_wait wakes for a deadline when
+ *                       its timeout is rounded up to whole milliseconds
+ *                       as libev does (the floor of a deadline's
+ *                       lateness)
+ *
+ * -n is the number of spawn and restart samples (default 200), -w that
+ * of the wake-up samples (default 1000).  Everything is timed with
+ * CLOCK_MONOTONIC.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* The ward's environment: beat on fd 3, report nowhere. */
+static char *ward_env[] = {
+    "STEWARD_HEARTBEAT_FD=3",
+    "STEWARD_HEARTBEAT_INTERVAL_MS=1000",
+    "STEWARD_WARD=floor",
+    "STEWARD_REPLICA=0",
+    NULL,
+};
+
+/* A sample series, in microseconds. */
+struct series {
+	const char *name;
+	double *v;
+	size_t n;
+};
+
+/* Print a message with errno and exit. */
+static void __attribute__((noreturn)) die(const char *what)
+{
+	fprintf(stderr, "benchfloor: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+/* CLOCK_MONOTONIC in nanoseconds. */
+static int64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		die("clock_gettime");
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Sleep for us microseconds, through signals. */
+static void
+nap_us(long us)
+{
+	struct timespec ts = {us / 1000000, (us % 1000000) * 1000L};
+
+	while (nanosleep(&ts, &ts) == -1) {
+		if (errno != EINTR)
+			die("nanosleep");
+	}
+}
+
+/* A new series with room for n samples. */
+static void
+series_init(struct series *s, const char *name, size_t n)
+{
+	s->name = name;
+	s->n = 0;
+	s->v = calloc(n ? n : 1, sizeof(double));
+	if (s->v == NULL)
+		die("calloc");
+}
+
+/* Make a close-on-exec pipe whose ends are above fd 9. */
+static void
+high_pipe(int fds[2])
+{
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC) == -1)
+		die("pipe2");
+	for (int i = 0; i < 2; i++) {
+		fds[i] = fcntl(p[i], F_DUPFD_CLOEXEC, 10);
+		if (fds[i] == -1)
+			die("fcntl F_DUPFD_CLOEXEC");
+		if (close(p[i]) == -1)
+			die("close");
+	}
+}
+
+/* Start the ward with fork + execve, its fd 3 the write end w. */
+static pid_t
+start_fork(const char *ward, int w)
+{
+	char *argv[] = {(char *)ward, NULL};
+	pid_t pid = fork();
+
+	if (pid == -1)
+		die("fork");
+	if (pid == 0) {
+		if (dup2(w, 3) == -1)
+			_exit(126);
+		execve(ward, argv, ward_env);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* Start the ward with posix_spawn, its fd 3 the write end w. */
+static pid_t
+start_spawn(const char *ward, int w)
+{
+	char *argv[] = {(char *)ward, NULL};
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	int rc;
+
+	if ((rc = posix_spawn_file_actions_init(&fa)) != 0 ||
+	    (rc = posix_spawn_file_actions_adddup2(&fa, w, 3)) != 0) {
+		errno = rc;
+		die("posix_spawn_file_actions");
+	}
+	rc = posix_spawn(&pid, ward, &fa, NULL, argv, ward_env);
+	if (rc != 0) {
+		errno = rc;
+		die("posix_spawn");
+	}
+	if ((rc = posix_spawn_file_actions_destroy(&fa)) != 0) {
+		errno = rc;
+		die("posix_spawn_file_actions_destroy");
+	}
+	return pid;
+}
+
+/* Block until the ward's first beat can be read from r. */
+static void
+read_beat(int r)
+{
+	char c;
+	ssize_t n;
+
+	do
+		n = read(r, &c, 1);
+	while (n == -1 && errno == EINTR);
+	if (n != 1) {
+		fprintf(stderr, "benchfloor: the ward wrote no beat\n");
+		exit(1);
+	}
+}
+
+/* SIGKILL a ward and wait until it is reaped. */
+static void
+kill_reap(pid_t pid)
+{
+	int st;
+
+	if (kill(pid, SIGKILL) == -1)
+		die("kill");
+	while (waitpid(pid, &st, 0) == -1) {
+		if (errno != EINTR)
+			die("waitpid");
+	}
+}
+
+/* Spawn, first beat and reap floors, with one way of starting. */
+static void
+floor_spawn(const char *ward, size_t n, pid_t (*start)(const char *, int),
+	    struct series *spawn, struct series *reap, struct series *restart)
+{
+	int p[2];
+	pid_t pid;
+
+	high_pipe(p);
+	for (size_t i = 0; i < n; i++) {
+		int64_t t0 = now_ns(), t1;
+
+		pid = start(ward, p[1]);
+		read_beat(p[0]);
+		t1 = now_ns();
+		spawn->v[spawn->n++] = (double)(t1 - t0) / 1e3;
+		if (reap != NULL) {
+			t0 = now_ns();
+			kill_reap(pid);
+			reap->v[reap->n++] = (double)(now_ns() - t0) / 1e3;
+		} else {
+			kill_reap(pid);
+		}
+		nap_us(2000);
+	}
+	/* A restart by hand: kill, reap, start, first beat. */
+	pid = start(ward, p[1]);
+	read_beat(p[0]);
+	for (size_t i = 0; i < n; i++) {
+		int64_t t0;
+
+		nap_us(2000);
+		t0 = now_ns();
+		kill_reap(pid);
+		pid = start(ward, p[1]);
+		read_beat(p[0]);
+		restart->v[restart->n++] = (double)(now_ns() - t0) / 1e3;
+	}
+	kill_reap(pid);
+	if (close(p[0]) == -1 || close(p[1]) == -1)
+		die("close");
+}
+
+/* In the child: wait on r with epoll, note each wake-up's latency. */
+static void __attribute__((noreturn)) wake_child(int r, int back, size_t n)
+{
+	struct epoll_event ev = {.events = EPOLLIN, .data.fd = r};
+	double *lat = calloc(n ? n : 1, sizeof(double));
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+
+	if (lat == NULL || ep == -1 || epoll_ctl(ep, EPOLL_CTL_ADD, r, &ev))
+		_exit(1);
+	for (size_t i = 0; i < n; i++) {
+		int64_t sent;
+		ssize_t got;
+
+		while (epoll_wait(ep, &ev, 1, -1) != 1) {
+			if (errno != EINTR)
+				_exit(1);
+		}
+		got = read(r, &sent, sizeof(sent));
+		if (got != (ssize_t)sizeof(sent))
+			_exit(1);
+		lat[i] = (double)(now_ns() - sent) / 1e3;
+	}
+	if (write(back, lat, n * sizeof(double)) !=
+	    (ssize_t)(n * sizeof(double)))
+		_exit(1);
+	_exit(0);
+}
+
+/* Read exactly len bytes. */
+static void
+read_all(int fd, void *buf, size_t len)
+{
+	char *p = buf;
+
+	while (len > 0) {
+		ssize_t got = read(fd, p, len);
+
+		if (got == -1 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			die("read");
+		p += got;
+		len -= (size_t)got;
+	}
+}
+
+/* Pipe write -> epoll wake-up in another process. */
+static void
+floor_pipe_wake(size_t n, struct series *s)
+{
+	int to[2], back[2], st;
+	pid_t pid;
+
+	if (pipe2(to, O_CLOEXEC) == -1 || pipe2(back, O_CLOEXEC) == -1)
+		die("pipe2");
+	if ((pid = fork()) == -1)
+		die("fork");
+	if (pid == 0)
+		wake_child(to[0], back[1], n);
+	for (size_t i = 0; i < n; i++) {
+		int64_t t;
+
+		nap_us(500 + (long)(i * 7919 % 1500)); /* the reader sleeps */
+		t = now_ns();
+		if (write(to[1], &t, sizeof(t)) != (ssize_t)sizeof(t))
+			die("write");
+	}
+	read_all(back[0], s->v, n * sizeof(double));
+	s->n = n;
+	if (waitpid(pid, &st, 0) == -1)
+		die("waitpid");
+	if (close(to[0]) == -1 || close(to[1]) == -1 || close(back[0]) == -1 ||
+	    close(back[1]) == -1)
+		die("close");
+}
+
+static int sig_fd = -1;
+
+/* In the child: note when the signal arrived. */
+static void
+on_signal(int sig)
+{
+	int64_t t = now_ns();
+
+	(void)sig;
+	if (write(sig_fd, &t, sizeof(t)) != (ssize_t)sizeof(t))
+		_exit(1);
+}
+
+/* kill(2) -> the handler runs in another, sleeping process. */
+static void
+floor_signal_wake(size_t n, struct series *s)
+{
+	struct sigaction sa;
+	int back[2], st;
+	pid_t pid;
+
+	if (pipe2(back, O_CLOEXEC) == -1)
+		die("pipe2");
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	if (sigemptyset(&sa.sa_mask) == -1)
+		die("sigemptyset");
+	sa.sa_flags = SA_RESTART;
+	if (sigaction(SIGUSR2, &sa, NULL) == -1)
+		die("sigaction");
+	if ((pid = fork()) == -1)
+		die("fork");
+	if (pid == 0) {
+		sig_fd = back[1];
+		for (;;)
+			pause();
+	}
+	nap_us(20000);
+	for (size_t i = 0; i < n; i++) {
+		int64_t t0, t1;
+
+		nap_us(500 + (long)(i * 7919 % 1500));
+		t0 = now_ns();
+		if (kill(pid, SIGUSR2) == -1)
+			die("kill");
+		read_all(back[0], &t1, sizeof(t1));
+		s->v[s->n++] = (double)(t1 - t0) / 1e3;
+	}
+	if (kill(pid, SIGKILL) == -1 || waitpid(pid, &st, 0) == -1)
+		die("kill/waitpid");
+	if (close(back[0]) == -1 || close(back[1]) == -1)
+		die("close");
+}
+
+/* epoll_wait with a timeout rounded up to ms, as libev does: lateness. */
+static void
+floor_timer_late(size_t n, struct series *s)
+{
+	struct epoll_event ev;
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+
+	if (ep == -1)
+		die("epoll_create1");
+	for (size_t i = 0; i < n; i++) {
+		int64_t deadline =
+		    now_ns() + 1000000 + (int64_t)(i * 104729 % 3000000);
+		int64_t left;
+
+		while ((left = deadline - now_ns()) > 0) {
+			int ms = (int)((left + 999999) / 1000000);
+
+			if (epoll_wait(ep, &ev, 1, ms) == -1 && errno != EINTR)
+				die("epoll_wait");
+		}
+		s->v[s->n++] = (double)(now_ns() - deadline) / 1e3;
+	}
+	if (close(ep) == -1)
+		die("close");
+}
+
+/* Print the series as one JSON object. */
+static void
+print_json(struct series *s, size_t ns)
+{
+	printf("{");
+	for (size_t i = 0; i < ns; i++) {
+		printf("%s\"%s\": [", i ? ", " : "", s[i].name);
+		for (size_t j = 0; j < s[i].n; j++)
+			printf("%s%.3f", j ? "," : "", s[i].v[j]);
+		printf("]");
+	}
+	printf("}\n");
+	if (fflush(stdout) == EOF)
+		die("stdout");
+}
+
+int
+main(int argc, char **argv)
+{
+	size_t n = 200, nw = 1000;
+	struct series s[8];
+	int opt;
+
+	while ((opt = getopt(argc, argv, "n:w:")) != -1) {
+		switch (opt) {
+		case 'n':
+			n = strtoul(optarg, NULL, 10);
+			break;
+		case 'w':
+			nw = strtoul(optarg, NULL, 10);
+			break;
+		default:
+			fprintf(stderr, "usage: benchfloor [-n N] [-w N] "
+					"BENCHWARD\n");
+			return 64;
+		}
+	}
+	if (nw > 8000)
+		nw = 8000; /* the latencies go back through one pipe buffer */
+	if (optind + 1 != argc) {
+		fprintf(stderr, "usage: benchfloor [-n N] [-w N] BENCHWARD\n");
+		return 64;
+	}
+	series_init(&s[0], "spawn_fork_exec", n);
+	series_init(&s[1], "spawn_posix_spawn", n);
+	series_init(&s[2], "kill_reap", n);
+	series_init(&s[3], "restart_fork_exec", n);
+	series_init(&s[4], "restart_posix_spawn", n);
+	series_init(&s[5], "pipe_wake", nw);
+	series_init(&s[6], "signal_wake", nw);
+	series_init(&s[7], "timer_late", nw / 2);
+	floor_spawn(argv[optind], n, start_fork, &s[0], &s[2], &s[3]);
+	floor_spawn(argv[optind], n, start_spawn, &s[1], NULL, &s[4]);
+	floor_pipe_wake(nw, &s[5]);
+	floor_signal_wake(nw, &s[6]);
+	floor_timer_late(nw / 2, &s[7]);
+	print_json(s, sizeof(s) / sizeof(s[0]));
+	return 0;
+}

@@ -1,0 +1,223 @@
+/*
+ * Fuzz config_load(): the whole reader, from inih's line reader to the
+ * checks of a finished ward, including includes and environment files.
+ *
+ * The input is up to three files separated by the line "#%next-file":
+ * steward.ini (the one loaded), more.ini and env.  Each lives in a memfd
+ * (nothing is written to disk) reached through a symlink in a private
+ * directory made once per process, /tmp/steward-fuzz-config.XXXXXX, so
+ * "include = *.ini" or "environment_file = env" reach the other parts.
+ *
+ * A config may name any path, and as root a read of /dev or /proc can
+ * block, or worse.  So the reader is sandboxed: this target is linked
+ * with -Wl,--wrap=fopen,--wrap=glob, and the wrappers below let config.c
+ * open only files inside the private directory (anything else fails
+ * with EACCES, as an unreadable file would) and glob only patterns under
+ * it without "..", dot components or backslashes (anything else matches
+ * nothing).  stat(), access() and the user and group database are real.
+ *
+ * Properties: the report counts its problems right and is sorted by file
+ * and line; a config comes back exactly when there is no error; every
+ * ward is found by name and is the same as itself (config_ward_same).
+ */
+#include <errno.h>
+#include <glob.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "fuzz.h"
+
+#define FUZZ_PARTS 3
+#define FUZZ_SEPARATOR "\n#%next-file\n"
+
+FILE *__real_fopen(const char *path, const char *mode);
+FILE *__wrap_fopen(const char *path, const char *mode);
+int __real_glob(const char *pattern, int flags,
+    int (*errfunc)(const char *, int), glob_t *pglob);
+int __wrap_glob(const char *pattern, int flags,
+    int (*errfunc)(const char *, int), glob_t *pglob);
+
+static const char *const fuzz_part_names[FUZZ_PARTS] = {
+    "steward.ini", "more.ini", "env"};
+
+/* The private directory and, in it, a symlink to each part's memfd. */
+static char fuzz_dir[] = "/tmp/steward-fuzz-config.XXXXXX";
+static char fuzz_paths[FUZZ_PARTS][sizeof(fuzz_dir) + 16];
+static int fuzz_fds[FUZZ_PARTS];
+static bool fuzz_made;
+
+/* True when path lies inside the private directory and stays there. */
+static int
+fuzz_inside(const char *path, const char *forbidden)
+{
+	size_t n = strlen(fuzz_dir);
+
+	if (strncmp(path, fuzz_dir, n) != 0 || path[n] != '/')
+		return 0;
+	for (const char *f = forbidden; *f != '\0'; f += strlen(f) + 1)
+		if (strstr(path + n, f) != NULL)
+			return 0;
+	return 1;
+}
+
+/* fopen() for config.c: only files of the private directory. */
+FILE *
+__wrap_fopen(const char *path, const char *mode)
+{
+	if (!fuzz_inside(path, "/..\0")) {
+		errno = EACCES;
+		return NULL;
+	}
+	return __real_fopen(path, mode);
+}
+
+/* glob() for config.c: only patterns that cannot leave the directory. */
+int
+__wrap_glob(const char *pattern, int flags,
+    int (*errfunc)(const char *, int), glob_t *pglob)
+{
+	if (!fuzz_inside(pattern, "..\0/.\0\\\0"))
+		return GLOB_NOMATCH;
+	return __real_glob(pattern, flags, errfunc, pglob);
+}
+
+/* Remove the symlinks and the directory when the fuzzer exits. */
+static void
+fuzz_sandbox_remove(void)
+{
+	for (size_t i = 0; i < FUZZ_PARTS; i++)
+		unlink(fuzz_paths[i]);
+	rmdir(fuzz_dir);
+}
+
+/* Make the directory, the memfds and the symlinks, once. */
+static void
+fuzz_sandbox_make(void)
+{
+	char target[64];
+
+	if (mkdtemp(fuzz_dir) == NULL) {
+		perror("fuzz-config: mkdtemp");
+		abort();
+	}
+	for (size_t i = 0; i < FUZZ_PARTS; i++) {
+		fuzz_fds[i] = memfd_create(fuzz_part_names[i], MFD_CLOEXEC);
+		snprintf(fuzz_paths[i], sizeof(fuzz_paths[i]), "%s/%s",
+		    fuzz_dir, fuzz_part_names[i]);
+		snprintf(target, sizeof(target), "/proc/self/fd/%d",
+		    fuzz_fds[i]);
+		if (fuzz_fds[i] == -1 || symlink(target, fuzz_paths[i]) == -1) {
+			perror("fuzz-config: memfd_create or symlink");
+			abort();
+		}
+	}
+	atexit(fuzz_sandbox_remove);
+	fuzz_made = true;
+}
+
+/* Replace part i's content with n bytes. */
+static void
+fuzz_part_write(size_t i, const uint8_t *data, size_t n)
+{
+	if (ftruncate(fuzz_fds[i], 0) == -1 ||
+	    (n > 0 && pwrite(fuzz_fds[i], data, n, 0) != (ssize_t)n)) {
+		perror("fuzz-config: writing a memfd");
+		abort();
+	}
+}
+
+/* Cut the input into the parts at each separator (the last takes all). */
+static void
+fuzz_parts_write(const uint8_t *data, size_t size)
+{
+	const size_t seplen = strlen(FUZZ_SEPARATOR);
+	size_t i;
+
+	for (i = 0; i < FUZZ_PARTS - 1; i++) {
+		const uint8_t *sep = memmem(data, size, FUZZ_SEPARATOR, seplen);
+
+		if (sep == NULL)
+			break;
+		fuzz_part_write(i, data, (size_t)(sep - data));
+		size -= (size_t)(sep - data) + seplen;
+		data = sep + seplen;
+	}
+	fuzz_part_write(i, data, size);
+	while (++i < FUZZ_PARTS)
+		fuzz_part_write(i, NULL, 0);
+}
+
+/* Check the report: counts, messages, order, and the config's presence. */
+static void
+check_report(const struct config_report *rep, const struct config *c)
+{
+	size_t errors = 0, warnings = 0;
+
+	for (size_t i = 0; i < rep->n; i++) {
+		const struct config_problem *p = &rep->v[i];
+
+		FUZZ_CHECK(p->msg != NULL && p->msg[0] != '\0', "problem %zu",
+		    i);
+		FUZZ_CHECK(p->line >= 0 && p->file >= 0, "problem %zu at %d:%d",
+		    i, p->file, p->line);
+		if (p->severity == CONFIG_ERROR)
+			errors++;
+		else
+			warnings++;
+		if (i > 0)
+			FUZZ_CHECK(rep->v[i - 1].file < p->file ||
+				(rep->v[i - 1].file == p->file &&
+				    rep->v[i - 1].line <= p->line),
+			    "problem %zu out of order: %s", i, p->msg);
+	}
+	FUZZ_CHECK(errors == rep->errors && warnings == rep->warnings,
+	    "%zu errors, %zu warnings counted as %zu, %zu", errors, warnings,
+	    rep->errors, rep->warnings);
+	FUZZ_CHECK((c == NULL) == (rep->errors > 0),
+	    "config %p with %zu errors", (const void *)c, rep->errors);
+}
+
+/* Check a loaded config: every ward found by name and equal to itself. */
+static void
+check_config(struct config *c)
+{
+	FUZZ_CHECK(c->refs == 1 && c->nfiles >= 1, "refs %u, files %zu",
+	    c->refs, c->nfiles);
+	for (size_t i = 0; i < c->nwards; i++) {
+		const struct ward_spec *w = &c->wards[i];
+
+		FUZZ_CHECK(config_ward(c, w->name) == w, "ward %s not found",
+		    w->name);
+		FUZZ_CHECK(config_ward_same(w, w), "ward %s differs from itself",
+		    w->name);
+		FUZZ_CHECK(w->argv == NULL || w->argv[w->argc] == NULL,
+		    "ward %s: argv[%zu] is not NULL", w->name, w->argc);
+		FUZZ_CHECK(w->replicas >= 1, "ward %s: %u replicas", w->name,
+		    w->replicas);
+	}
+	config_unref(config_ref(c));
+	FUZZ_CHECK(c->refs == 1, "refs %u after ref and unref", c->refs);
+}
+
+/* One input: write the parts, load, check, free. */
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct config_report rep = {0};
+	struct config *c;
+
+	if (!fuzz_made)
+		fuzz_sandbox_make();
+	fuzz_parts_write(data, size);
+	c = config_load(fuzz_paths[0], &rep);
+	check_report(&rep, c);
+	if (c != NULL)
+		check_config(c);
+	config_free(c);
+	config_report_free(&rep);
+	return 0;
+}
