@@ -1061,10 +1061,10 @@ config_parse_file(struct config_state *st, const char *path)
 	struct config *c = st->cfg;
 	int rc;
 
-	st->path = path;
 	st->file = (int)c->nfiles;
 	c->files = xrealloc(c->files, (c->nfiles + 1) * sizeof(char *));
 	c->files[c->nfiles++] = xstrdup(path);
+	st->path = c->files[st->file]; /* lives as long as the config */
 	st->text = NULL;
 	st->len = st->pos = 0;
 	st->lineno = 0;

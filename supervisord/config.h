@@ -91,6 +91,9 @@ struct config {
 	unsigned refs; /* config_ref/config_unref; 1 when loaded */
 	char *path;
 	char *socket; /* NULL: config_default_socket() */
+	/* stewardd -s and -l: kept across reloads (not owned) */
+	const char *socket_override;
+	const char *event_log_override;
 	char *event_log;
 	char **files; /* every file read: path, then includes, sorted */
 	size_t nfiles;

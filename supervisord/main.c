@@ -23,13 +23,17 @@
 
 
 static const char usage_text[] =
-    "usage: stewardd -c FILE\n"
+    "usage: stewardd -c FILE [-s SOCKET] [-l EVENT_LOG]\n"
     "       stewardd --check FILE\n"
     "\n"
     "Supervise the wards defined in FILE in the foreground: spawn them,\n"
     "hear their heartbeats, and heal any that dies or stops beating.\n"
     "\n"
-    "  -c, --config FILE   run the wards of FILE (steward.ini(5))\n"
+    "  -c, --config FILE   run the wards of FILE (steward.ini(5), or a\n"
+    "                      supervisord.conf as it is)\n"
+    "  -s, --socket PATH   the control socket (overrides [steward] socket)\n"
+    "  -l, --event-log PATH  the event log, or - for standard error\n"
+    "                      (overrides [steward] event_log)\n"
     "  -n, --check FILE    read FILE, print every problem, exit 0 if\n"
     "                      it has no error and 78 if it has one\n"
     "  -h, --help          show this help\n"
@@ -62,11 +66,14 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"check", required_argument, NULL, 'n'},
+		{"socket", required_argument, NULL, 's'},
+		{"event-log", required_argument, NULL, 'l'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *config_path = NULL, *check_path = NULL;
+	const char *socket_path = NULL, *event_log = NULL;
 	struct config_report rep = {0};
 	struct config *c;
 	struct rlimit rl;
@@ -86,13 +93,32 @@ main(int argc, char **argv)
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
 		return 71;
 
-	while ((ch = getopt_long(argc, argv, "c:n:hV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:n:s:l:hV", longopts, NULL)) !=
+	    -1) {
 		switch (ch) {
 		case 'c':
 			config_path = optarg;
 			break;
 		case 'n':
 			check_path = optarg;
+			break;
+		case 's':
+			if (optarg[0] != '/') {
+				fprintf(stderr, "stewardd: -s %s: expected an "
+						"absolute path\n",
+				    optarg);
+				return EX_USAGE;
+			}
+			socket_path = optarg;
+			break;
+		case 'l':
+			if (optarg[0] != '/' && strcmp(optarg, "-") != 0) {
+				fprintf(stderr, "stewardd: -l %s: expected an "
+						"absolute path or -\n",
+				    optarg);
+				return EX_USAGE;
+			}
+			event_log = optarg;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -135,5 +161,16 @@ main(int argc, char **argv)
 		return EX_CONFIG;
 	}
 	config_report_free(&rep);
+	/* The command line wins over [steward], also on reload. */
+	c->socket_override = socket_path;
+	c->event_log_override = event_log;
+	if (socket_path != NULL) {
+		free(c->socket);
+		c->socket = xstrdup(socket_path);
+	}
+	if (event_log != NULL) {
+		free(c->event_log);
+		c->event_log = xstrdup(event_log);
+	}
 	return steward_run(c, nofile_soft); /* it owns c now */
 }

@@ -228,6 +228,17 @@ steward_reload(struct steward *s, const char *why, struct sbuf *json)
 		config_report_free(&rep);
 		return -1;
 	}
+	/* stewardd's -s and -l still win. */
+	c->socket_override = s->cfg->socket_override;
+	c->event_log_override = s->cfg->event_log_override;
+	if (c->socket_override != NULL) {
+		free(c->socket);
+		c->socket = xstrdup(c->socket_override);
+	}
+	if (c->event_log_override != NULL) {
+		free(c->event_log);
+		c->event_log = xstrdup(c->event_log_override);
+	}
 	/* Wards of the new config: added, unchanged, resized or changed. */
 	for (size_t i = 0; i < c->nwards; i++) {
 		const struct ward_spec *ns = &c->wards[i];

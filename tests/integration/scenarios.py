@@ -1063,6 +1063,129 @@ environment_file = {tmp}/bad.env /nonexistent.env
     check(rc == 78 and "/nonexistent.env: cannot open" in err, err)
 
 
+# -- supervisord.conf -------------------------------------------------------
+
+SUPERVISORD_CONF = """; A supervisord.conf as people have them.
+[unix_http_server]
+file=%(here)s/supervisor.sock
+
+[supervisord]
+logfile=%(here)s/supervisord.log
+pidfile=%(here)s/supervisord.pid
+nodaemon=true
+environment=SITE="demo site",TIER=prod
+
+[rpcinterface:supervisor]
+supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
+
+[supervisorctl]
+serverurl=unix://%(here)s/supervisor.sock
+
+[program:web]
+command=/bin/sh -c 'echo "$SUPERVISOR_PROCESS_NAME $1 $SITE $TIER $PORT" > %(here)s/out/web.%(process_num)d; exec sleep 1000' sh --port=%(process_num)d
+process_name=%(program_name)s_%(process_num)02d
+numprocs=2
+numprocs_start=8
+priority=10
+environment=PORT="80%(process_num)02d",
+    EXTRA='with, comma'
+redirect_stderr=true
+stdout_logfile=%(here)s/web.log
+stdout_logfile_maxbytes=1MB
+autorestart=true
+startsecs=0
+
+[program:worker]
+command=/bin/sh -c 'echo "$SUPERVISOR_PROCESS_NAME $(pwd) $EXTRA" > out/worker; exec sleep 1000'
+priority=20
+directory=%(here)s
+stopsignal=INT
+startsecs=0
+
+[group:site]
+programs=web,worker
+
+[include]
+files = conf.d/*.conf
+"""
+
+EXTRA_CONF = """[program:extra]
+command=/bin/sh -c 'echo "$SUPERVISOR_PROCESS_NAME $SUPERVISOR_ENABLED" > %(here)s/../out/extra; exec sleep 1000'
+startsecs=0
+"""
+
+
+def _sv_tree(d):
+    """Write the supervisord.conf tree into directory d."""
+    os.makedirs(os.path.join(d, "conf.d"), exist_ok=True)
+    os.makedirs(os.path.join(d, "out"), exist_ok=True)
+    with open(os.path.join(d, "supervisord.conf"), "w") as f:
+        f.write(SUPERVISORD_CONF)
+    with open(os.path.join(d, "conf.d", "extra.conf"), "w") as f:
+        f.write(EXTRA_CONF)
+
+
+def _outputs(d):
+    out = {}
+    for name in sorted(os.listdir(os.path.join(d, "out"))):
+        with open(os.path.join(d, "out", name)) as f:
+            out[name] = f.read().replace(d, "HERE")
+    return out
+
+
+@scenario("supervisord-conf-runs-unchanged")
+def supervisord_conf_runs_unchanged():
+    import subprocess
+    st = Steward("svconf", "")
+    _sv_tree(st.dir)
+    st.config_path = os.path.join(st.dir, "supervisord.conf")
+    yield st.start("-s", st.socket_path, "-l", st.events_path)
+    for name, r in (("web", 0), ("web", 1), ("worker", 0), ("extra", 0)):
+        st.wait_event("running", ward=name, replica=r)
+    st.wait_for("every program's output",
+                lambda: len(os.listdir(st.path("out"))) == 4 and
+                all(os.path.getsize(os.path.join(st.path("out"), n)) > 0
+                    for n in os.listdir(st.path("out"))))
+    got = _outputs(st.dir)
+    want = {"web.8": "web_08 --port=8 demo site prod 8008\n",
+            "web.9": "web_09 --port=9 demo site prod 8009\n",
+            "worker": "worker HERE with, comma\n",
+            "extra": "extra 1\n"}
+    # worker does not get EXTRA (it is web's): the line ends in a blank.
+    want["worker"] = "worker HERE \n"
+    check(got == want, f"processes differ from supervisord's: {got}", st)
+    # Priorities: web (10) starts before worker (20); stops after it.
+    starts = [e["ward"] for e in st.find("starting")]
+    check(starts.index("web") < starts.index("worker"), f"{starts}", st)
+    with open(st.path("supervisord.conf")) as f:
+        check(f.read() == SUPERVISORD_CONF, "the file is unchanged", st)
+    check(st.stop() == 0, "stewardd exit code", st)
+    stops = [e["ward"] for e in st.find("stopped")]
+    check(stops.index("worker") < stops.index("web"), f"{stops}", st)
+    # The same tree under Debian's supervisord starts the same processes.
+    if not os.path.exists("/usr/bin/supervisord"):
+        print("supervisord is not installed: compared with expected output")
+        return
+    import tempfile
+    d = tempfile.mkdtemp(prefix="steward-svreal-")
+    _sv_tree(d)
+    sv = subprocess.Popen(["/usr/bin/supervisord", "-n", "-c",
+                           os.path.join(d, "supervisord.conf")],
+                          stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL)
+    try:
+        st.wait_for("supervisord's processes",
+                    lambda: len(os.listdir(os.path.join(d, "out"))) == 4 and
+                    all(os.path.getsize(os.path.join(d, "out", n)) > 0
+                        for n in os.listdir(os.path.join(d, "out"))),
+                    timeout=20)
+        real = _outputs(d)
+    finally:
+        sv.terminate()
+        sv.wait(20)
+    check(real == got, f"supervisord started {real}, steward {got}", st)
+
+
 # -- config -----------------------------------------------------------------
 
 @scenario("bad-config-is-refused-with-every-problem")

@@ -1,0 +1,122 @@
+#!/bin/sh
+# Build steward's libFuzzer targets and fuzz each one for a while.
+#
+#   tests/fuzz/run.sh [TARGET ...]    every target, or only those named
+#
+#   FUZZ_SECONDS=20       seconds of fuzzing per target
+#   FUZZ_BUILD=build-fuzz the build directory (relative to the top)
+#   FUZZ_MESON_ARGS=      more options for its first meson setup
+#
+# Steps: configure FUZZ_BUILD once with CC=clang and -Dfuzz=enabled;
+# build only the fuzz targets; replay every file in regressions/TARGET/
+# (inputs that once crashed: each must now run clean); then fuzz each
+# target for FUZZ_SECONDS, starting from its seed corpus corpus/TARGET/.
+# New inputs go to FUZZ_BUILD/fuzz/corpus/TARGET/, never into the tree.
+# A crash, leak, timeout or broken property leaves its input in
+# FUZZ_BUILD/fuzz/artifacts/TARGET/ and the log beside it; once it is
+# understood, copy the input to regressions/TARGET/.
+#
+# Prints one summary line per target; exits 1 if any replay or run
+# failed, 0 otherwise.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+cd "$top"
+
+seconds=${FUZZ_SECONDS:-20}
+build=${FUZZ_BUILD:-build-fuzz}
+all="config ctl-proto json parse ward-feed ward-notify ward-proto"
+targets=${*:-$all}
+
+# The longest input worth trying, per target.
+max_len() {
+	case $1 in
+	config) echo 8192 ;;    # lines past inih's 200 bytes, three files
+	ctl-proto) echo 4200 ;; # CTL_LINE_MAX is 4096
+	json) echo 8192 ;;      # depth 64 and objects past 16 members
+	parse) echo 512 ;;      # one value
+	ward-feed) echo 4096 ;; # several lines, some past PROTO_LINE_MAX
+	ward-notify) echo 4096 ;; # NOTIFY_MSG_MAX
+	ward-proto) echo 1024 ;; # PROTO_LINE_MAX is 512
+	*)
+		echo "run.sh: unknown target $1 (targets: $all)" >&2
+		exit 64
+		;;
+	esac
+}
+
+for t in $targets; do
+	max_len "$t" >/dev/null
+done
+
+if ! command -v clang >/dev/null; then
+	echo "run.sh: clang is needed (apt-get install clang)" >&2
+	exit 1
+fi
+if [ ! -f "$build/build.ninja" ]; then
+	# shellcheck disable=SC2086
+	CC=clang meson setup "$build" -Dfuzz=enabled ${FUZZ_MESON_ARGS:-} \
+		>/dev/null
+fi
+# shellcheck disable=SC2046
+ninja -C "$build" $(for t in $targets; do echo "tests/fuzz/fuzz-$t"; done) \
+	>/dev/null
+
+export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+failed=0
+summary=""
+
+for t in $targets; do
+	bin=$build/tests/fuzz/fuzz-$t
+	work=$build/fuzz/corpus/$t
+	art=$build/fuzz/artifacts/$t
+	log=$build/fuzz/$t.log
+	mkdir -p "$work" "$art"
+	status=ok
+
+	# Replay: each file once; a crash is a regression.
+	bad=0
+	nreg=0
+	for f in "$here/regressions/$t"/*; do
+		[ -f "$f" ] || continue
+		nreg=$((nreg + 1))
+		if ! "$bin" "$f" </dev/null >"$log.replay" 2>&1; then
+			echo "run.sh: $t: regression $f crashes again:" >&2
+			grep -E "ERROR|SUMMARY|property failed|#[0-3] " \
+				"$log.replay" | head -12 >&2
+			bad=$((bad + 1))
+		fi
+	done
+	if [ "$bad" -gt 0 ]; then
+		status="$bad of $nreg regressions crash"
+		failed=1
+	fi
+
+	dict=
+	[ -f "$here/dict/$t.dict" ] && dict="-dict=$here/dict/$t.dict"
+	echo "run.sh: fuzzing $t for ${seconds}s (log $log)" >&2
+	# shellcheck disable=SC2086
+	if ! "$bin" -max_total_time="$seconds" -max_len="$(max_len "$t")" \
+		-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+		-artifact_prefix="$art/" $dict "$work" "$here/corpus/$t" \
+		</dev/null >"$log" 2>&1; then
+		echo "run.sh: $t: the fuzzer stopped on a finding:" >&2
+		grep -E "ERROR|SUMMARY|property failed|Test unit written|#[0-3] " \
+			"$log" | head -16 >&2
+		status="FOUND (see $art/)"
+		failed=1
+	fi
+	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+	last=$(grep -E '^#[0-9]+.*cov: ' "$log" | tail -n 1)
+	cov=$(echo "$last" | sed -n 's/.*cov: \([0-9]*\).*/\1/p')
+	ft=$(echo "$last" | sed -n 's/.* ft: \([0-9]*\).*/\1/p')
+	corp=$(echo "$last" | sed -n 's/.* corp: \([0-9]*\).*/\1/p')
+	summary="$summary$(printf '%-12s %8s execs  cov %5s  ft %6s  corpus %5s  %s' \
+		"$t" "${execs:-?}" "${cov:-?}" "${ft:-?}" "${corp:-?}" "$status")
+"
+done
+
+echo "run.sh: summary (${seconds}s each; cov = edges, ft = features):"
+printf '%s' "$summary"
+exit $failed
