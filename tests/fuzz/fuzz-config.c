@@ -10,11 +10,12 @@
  *
  * A config may name any path, and as root a read of /dev or /proc can
  * block, or worse.  So the reader is sandboxed: this target is linked
- * with -Wl,--wrap=fopen,--wrap=glob, and the wrappers below let config.c
- * open only files inside the private directory (anything else fails
- * with EACCES, as an unreadable file would) and glob only patterns under
- * it without "..", dot components or backslashes (anything else matches
- * nothing).  stat(), access() and the user and group database are real.
+ * with -Wl,--wrap= for fopen and glob (and their 64 names), and the
+ * wrappers below let config.c open only files inside the private
+ * directory (anything else fails with EACCES, as an unreadable file
+ * would) and glob only patterns under it without "..", dot components
+ * or backslashes (anything else matches nothing).  stat(), access() and
+ * the user and group database are real.
  *
  * Properties: the report counts its problems right and is sorted by file
  * and line; a config comes back exactly when there is no error; every
@@ -34,12 +35,20 @@
 #define FUZZ_PARTS 3
 #define FUZZ_SEPARATOR "\n#%next-file\n"
 
+/* Both names of each: meson builds with _FILE_OFFSET_BITS=64, which
+ * makes config.c call fopen64 and glob64. */
 FILE *__real_fopen(const char *path, const char *mode);
+FILE *__real_fopen64(const char *path, const char *mode);
 FILE *__wrap_fopen(const char *path, const char *mode);
+FILE *__wrap_fopen64(const char *path, const char *mode);
 int __real_glob(const char *pattern, int flags,
     int (*errfunc)(const char *, int), glob_t *pglob);
+int __real_glob64(const char *pattern, int flags,
+    int (*errfunc)(const char *, int), glob64_t *pglob);
 int __wrap_glob(const char *pattern, int flags,
     int (*errfunc)(const char *, int), glob_t *pglob);
+int __wrap_glob64(const char *pattern, int flags,
+    int (*errfunc)(const char *, int), glob64_t *pglob);
 
 static const char *const fuzz_part_names[FUZZ_PARTS] = {
     "steward.ini", "more.ini", "env"};
@@ -64,25 +73,55 @@ fuzz_inside(const char *path, const char *forbidden)
 	return 1;
 }
 
+/* True when config.c may open path: a file of the private directory. */
+static int
+fuzz_may_open(const char *path)
+{
+	if (fuzz_inside(path, "/..\0"))
+		return 1;
+	errno = EACCES;
+	return 0;
+}
+
+/* True when config.c may expand pattern: it cannot leave the directory. */
+static int
+fuzz_may_glob(const char *pattern)
+{
+	return fuzz_inside(pattern, "..\0/.\0\\\0");
+}
+
 /* fopen() for config.c: only files of the private directory. */
 FILE *
 __wrap_fopen(const char *path, const char *mode)
 {
-	if (!fuzz_inside(path, "/..\0")) {
-		errno = EACCES;
-		return NULL;
-	}
-	return __real_fopen(path, mode);
+	return fuzz_may_open(path) ? __real_fopen(path, mode) : NULL;
 }
 
-/* glob() for config.c: only patterns that cannot leave the directory. */
+/* fopen64(), the same. */
+FILE *
+__wrap_fopen64(const char *path, const char *mode)
+{
+	return fuzz_may_open(path) ? __real_fopen64(path, mode) : NULL;
+}
+
+/* glob() for config.c: a pattern that could leave matches nothing. */
 int
 __wrap_glob(const char *pattern, int flags,
     int (*errfunc)(const char *, int), glob_t *pglob)
 {
-	if (!fuzz_inside(pattern, "..\0/.\0\\\0"))
+	if (!fuzz_may_glob(pattern))
 		return GLOB_NOMATCH;
 	return __real_glob(pattern, flags, errfunc, pglob);
+}
+
+/* glob64(), the same. */
+int
+__wrap_glob64(const char *pattern, int flags,
+    int (*errfunc)(const char *, int), glob64_t *pglob)
+{
+	if (!fuzz_may_glob(pattern))
+		return GLOB_NOMATCH;
+	return __real_glob64(pattern, flags, errfunc, pglob);
 }
 
 /* Remove the symlinks and the directory when the fuzzer exits. */

@@ -1292,6 +1292,15 @@ replicas = 3
     yield None
 
 
+def _load_more():
+    """Scenarios in sc_*.py files beside this one register themselves."""
+    import importlib
+    here = os.path.dirname(os.path.abspath(__file__))
+    for fname in sorted(os.listdir(here)):
+        if fname.startswith("sc_") and fname.endswith(".py"):
+            importlib.import_module(fname[:-3])
+
+
 def run(name):
     harness.become_subreaper()
     gen = SCENARIOS[name]()
@@ -1316,6 +1325,8 @@ def run(name):
 
 
 if __name__ == "__main__":
+    sys.modules.setdefault("scenarios", sys.modules[__name__])
+    _load_more()
     if sys.argv[1:] == ["--list"]:
         print("\n".join(SCENARIOS))
         sys.exit(0)
