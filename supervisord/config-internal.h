@@ -39,6 +39,9 @@ enum config_key {
 	K_STDERR,
 	K_AUTOSTART,
 	K_ENVIRONMENT_FILE,
+	K_TIMEOUT,	  /* [job:NAME] only */
+	K_OUTPUT_LIMIT,	  /* [job:NAME] only */
+	K_MAX_CONCURRENT, /* [job:NAME] only */
 	K_NKEYS,
 };
 
@@ -56,6 +59,7 @@ enum config_sec {
 	SEC_NONE,
 	SEC_STEWARD,
 	SEC_WARD,
+	SEC_JOB,
 	SEC_PROGRAM,	/* supervisord's [program:NAME] */
 	SEC_SV_INCLUDE, /* supervisord's [include] */
 	SEC_SV_MAIN,	/* supervisord's [supervisord] */

@@ -241,6 +241,9 @@ static const char *const config_key_names[K_NKEYS] = {
 	[K_STDERR] = "stderr",
 	[K_AUTOSTART] = "autostart",
 	[K_ENVIRONMENT_FILE] = "environment_file",
+	[K_TIMEOUT] = "timeout",
+	[K_OUTPUT_LIMIT] = "output_limit",
+	[K_MAX_CONCURRENT] = "max_concurrent",
 };
 
 static const char *const config_steward_keys[CONFIG_NSTEWARD_KEYS] = {
@@ -353,9 +356,10 @@ config_ward_begin(struct config_state *st, const char *name)
 	for (size_t i = 0; i < st->nwards; i++) {
 		if (strcmp(st->wards[i].spec.name, name) == 0) {
 			config_problem(st, CONFIG_ERROR, st->lineno,
-			    "[ward:%s] is already defined at %s:%d; define "
-			    "each ward once",
-			    name, st->wards[i].spec.file, st->wards[i].spec.line);
+			    "\"%s\" is already defined at %s:%d (as [%s:%s]); "
+			    "give each ward, program and job its own name",
+			    name, st->wards[i].spec.file, st->wards[i].spec.line,
+			    st->wards[i].spec.kind, name);
 			return NULL;
 		}
 	}
@@ -524,6 +528,21 @@ config_ward_value(struct ward_spec *w, enum config_key k, const char *v,
 		return config_output(v, &w->err, true, why);
 	case K_AUTOSTART:
 		return parse_bool(v, &w->autostart, why);
+	case K_TIMEOUT:
+		if (parse_duration_ms(v, &w->timeout_ms, why) == -1)
+			return -1;
+		if (w->timeout_ms == 0) {
+			snprintf(why, PARSE_WHY, "expected a duration above 0");
+			return -1;
+		}
+		return 0;
+	case K_OUTPUT_LIMIT:
+		return parse_size(v, &w->output_limit, why);
+	case K_MAX_CONCURRENT:
+		if (parse_long(v, 1, 10000, &n, why) == -1)
+			return -1;
+		w->max_concurrent = (unsigned)n;
+		return 0;
 	case K_ENVIRONMENT_FILE: {
 		char **words;
 		size_t nw;
@@ -540,6 +559,38 @@ config_ward_value(struct ward_spec *w, enum config_key k, const char *v,
 	}
 	snprintf(why, PARSE_WHY, "an internal error: key %d", (int)k);
 	return -1;
+}
+
+/*
+ * Keys that belong to wards only or to jobs only: a job runs once per
+ * request, so it has no restart policy, and its stdout is its answer.
+ */
+static bool
+config_key_fits(struct config_state *st, struct config_ward *cw,
+    const char *section, const char *key, enum config_key k)
+{
+	bool job_only = k == K_TIMEOUT || k == K_OUTPUT_LIMIT ||
+	    k == K_MAX_CONCURRENT;
+	bool ward_only = k == K_RESTART || k == K_BACKOFF ||
+	    k == K_RESTART_LIMIT || k == K_AUTOSTART || k == K_STDOUT;
+
+	if (cw->spec.is_job && ward_only) {
+		config_problem(st, CONFIG_ERROR, st->lineno,
+		    "[%s] %s is not a key of a job: a job runs once per "
+		    "request%s",
+		    section, key,
+		    k == K_STDOUT ? " and its stdout is the answer" : "");
+		cw->bad[k] = true;
+		return false;
+	}
+	if (!cw->spec.is_job && job_only) {
+		config_problem(st, CONFIG_ERROR, st->lineno,
+		    "[%s] %s is a key of [job:NAME] sections only", section,
+		    key);
+		cw->bad[k] = true;
+		return false;
+	}
+	return true;
 }
 
 /* A key in a [ward:NAME] section. */
@@ -562,6 +613,8 @@ config_ward_key(struct config_state *st, const char *section,
 	}
 	if (cw == NULL)
 		return; /* a duplicate section, already reported */
+	if (!config_key_fits(st, cw, section, key, (enum config_key)k))
+		return;
 	if (cw->key_line[k] != 0) {
 		config_problem(st, CONFIG_ERROR, st->lineno,
 		    "[%s] %s is already set at line %d; set each key once",
@@ -699,12 +752,13 @@ config_handler(void *arg, const char *section, const char *key,
 		    key, value);
 	} else if (st->sec == SEC_STEWARD) {
 		config_steward_key(st, key, value);
-	} else if (st->sec != SEC_WARD) {
+	} else if (st->sec != SEC_WARD && st->sec != SEC_JOB) {
 		bool cont = st->raw_continuation;
 
 		config_sv_key(st, key, value, cont);
 	} else if (st->cur != NULL) {
-		snprintf(name, sizeof(name), "ward:%s", st->cur->spec.name);
+		snprintf(name, sizeof(name), "%s:%s", st->cur->spec.kind,
+		    st->cur->spec.name);
 		config_ward_key(st, name, key, value);
 	}
 	free(longv);
@@ -745,10 +799,25 @@ config_section(struct config_state *st, const char *name)
 	} else if (config_sv_section(st, name)) {
 		return; /* a section of a supervisord.conf */
 	} else if (strncmp(name, "job:", 4) == 0) {
-		config_problem(st, CONFIG_ERROR, st->lineno,
-		    "[%s] sections are not available in this version; "
-		    "expected [steward], [ward:NAME] or [program:NAME]",
-		    name);
+		if (!config_name_ok(name + 4)) {
+			config_problem(st, CONFIG_ERROR, st->lineno,
+			    "[%s]: a job name is 1 to %d letters, digits, "
+			    "'_', '-' or '.'",
+			    name, CONFIG_NAME_MAX);
+			return;
+		}
+		st->cur = config_ward_begin(st, name + 4);
+		if (st->cur != NULL) {
+			struct ward_spec *w = &st->cur->spec;
+
+			w->is_job = true;
+			w->kind = "job";
+			w->pol.restart = WARD_RESTART_NEVER;
+			w->timeout_ms = 60000;
+			w->output_limit = 1024 * 1024;
+			w->max_concurrent = 8;
+			st->sec = SEC_JOB;
+		}
 	} else {
 		config_problem(st, CONFIG_ERROR, st->lineno,
 		    "unknown section [%s]; expected [steward], [ward:NAME] or "
@@ -805,10 +874,10 @@ config_ward_identity(struct config_state *st, struct ward_spec *w,
 		}
 		if (pw == NULL) {
 			config_problem(st, CONFIG_ERROR, key_line[K_USER],
-			    "[ward:%s] user = \"%s\": no such user on this "
+			    "[%s:%s] user = \"%s\": no such user on this "
 			    "system; expected a name or uid from the passwd "
 			    "database",
-			    w->name, w->user);
+			    w->kind, w->name, w->user);
 		} else {
 			w->has_user = true;
 			w->uid = pw->pw_uid;
@@ -829,10 +898,10 @@ config_ward_identity(struct config_state *st, struct ward_spec *w,
 		}
 		if (gr == NULL) {
 			config_problem(st, CONFIG_ERROR, key_line[K_GROUP],
-			    "[ward:%s] group = \"%s\": no such group on this "
+			    "[%s:%s] group = \"%s\": no such group on this "
 			    "system; expected a name or gid from the group "
 			    "database",
-			    w->name, w->group);
+			    w->kind, w->name, w->group);
 		} else {
 			w->has_group = true;
 			w->gid = gr->gr_gid;
@@ -877,32 +946,32 @@ config_ward_finish(struct config_state *st, struct config_ward *cw)
 		config_sv_finish(st, cw);
 	else if (w->argv == NULL && kl[K_COMMAND] == 0)
 		config_problem(st, CONFIG_ERROR, w->line,
-		    "[ward:%s] has no command; add command = /path/to/program "
+		    "[%s:%s] has no command; add command = /path/to/program "
 		    "[ARGS...]",
-		    w->name);
+		    w->kind, w->name);
 	if (w->pol.heartbeat == WARD_HB_NONE && kl[K_HEARTBEAT_TIMEOUT] != 0 &&
 	    !cw->bad[K_HEARTBEAT])
 		config_problem(st, CONFIG_ERROR, kl[K_HEARTBEAT_TIMEOUT],
-		    "[ward:%s] heartbeat_timeout is set but heartbeat = none%s "
+		    "[%s:%s] heartbeat_timeout is set but heartbeat = none%s "
 		    "hears no beats; add heartbeat = pipe or notify",
-		    w->name, kl[K_HEARTBEAT] ? "" : " (the default)");
+		    w->kind, w->name, kl[K_HEARTBEAT] ? "" : " (the default)");
 	if (w->start_timeout_ms < 0)
 		w->start_timeout_ms =
 		    w->pol.heartbeat == WARD_HB_NONE ? 1000 : 10000;
 	if (w->start_timeout_ms == 0 && w->pol.heartbeat != WARD_HB_NONE)
 		config_problem(st, CONFIG_ERROR, kl[K_START_TIMEOUT],
-		    "[ward:%s] start_timeout = 0 leaves no time for a first "
+		    "[%s:%s] start_timeout = 0 leaves no time for a first "
 		    "beat; expected a duration above 0",
-		    w->name);
+		    w->kind, w->name);
 	config_ward_identity(st, w, kl);
 	if (w->directory != NULL) {
 		struct stat sb;
 
 		if (stat(w->directory, &sb) == -1 || !S_ISDIR(sb.st_mode))
 			config_problem(st, CONFIG_WARNING, kl[K_DIRECTORY],
-			    "[ward:%s] directory = \"%s\" is not a directory "
+			    "[%s:%s] directory = \"%s\" is not a directory "
 			    "now; starting the ward will fail until it is",
-			    w->name, w->directory);
+			    w->kind, w->name, w->directory);
 	}
 	if (w->argv != NULL && strchr(w->argv[0], '/') != NULL) {
 		/* A relative program is run from directory=, if set. */
@@ -912,9 +981,9 @@ config_ward_finish(struct config_state *st, struct config_ward *cw)
 
 		if (access(prog, F_OK) == -1)
 			config_problem(st, CONFIG_WARNING, kl[K_COMMAND],
-			    "[ward:%s] command: %s does not exist now; "
+			    "[%s:%s] command: %s does not exist now; "
 			    "starting the ward will fail until it does",
-			    w->name, prog);
+			    w->kind, w->name, prog);
 		free(prog);
 	}
 
@@ -1199,8 +1268,8 @@ config_env_file(struct config_state *st, struct ward_spec *w,
 	if (f == NULL) {
 		if (!(optional && errno == ENOENT))
 			config_problem(st, CONFIG_ERROR, w->line,
-			    "[ward:%s] environment_file %s: cannot open: %s%s",
-			    w->name, path, strerror(errno),
+			    "[%s:%s] environment_file %s: cannot open: %s%s",
+			    w->kind, w->name, path, strerror(errno),
 			    errno == ENOENT ? " (a leading - makes it optional)"
 					    : "");
 		return;
@@ -1223,13 +1292,14 @@ config_env_file(struct config_state *st, struct ward_spec *w,
 		    (eq = strchr(p, '=')) == NULL) {
 			config_problem(st, CONFIG_ERROR, lineno,
 			    "not a KEY=value line (in environment_file of "
-			    "[ward:%s])",
-			    w->name);
+			    "[%s:%s])",
+			    w->kind, w->name);
 			continue;
 		}
 		if (parse_env_assignment(p, &nl, why) == -1) {
 			config_problem(st, CONFIG_ERROR, lineno, "%s (in "
-			    "environment_file of [ward:%s])", why, w->name);
+			    "environment_file of [%s:%s])", why, w->kind,
+			    w->name);
 			continue;
 		}
 		if (eq[1] == '"' || eq[1] == '\'') {
@@ -1243,8 +1313,8 @@ config_env_file(struct config_state *st, struct ward_spec *w,
 					    "a quoted value must be one word");
 				config_problem(st, CONFIG_ERROR, lineno,
 				    "%.*s: %s (in environment_file of "
-				    "[ward:%s])",
-				    (int)nl, p, why, w->name);
+				    "[%s:%s])",
+				    (int)nl, p, why, w->kind, w->name);
 				if (words != NULL)
 					parse_split_free(words);
 				continue;
@@ -1332,9 +1402,13 @@ config_load(const char *path, struct config_report *rep)
 		    "no [ward:NAME] sections; stewardd will supervise nothing");
 	config_sort(rep);
 	c->wards = xcalloc(st.nwards ? st.nwards : 1, sizeof(*c->wards));
-	for (size_t i = 0; i < st.nwards; i++)
-		c->wards[i] = st.wards[i].spec;
-	c->nwards = st.nwards;
+	c->jobs = xcalloc(st.nwards ? st.nwards : 1, sizeof(*c->jobs));
+	for (size_t i = 0; i < st.nwards; i++) {
+		if (st.wards[i].spec.is_job)
+			c->jobs[c->njobs++] = st.wards[i].spec;
+		else
+			c->wards[c->nwards++] = st.wards[i].spec;
+	}
 	for (size_t i = 0; i < st.nwards; i++)
 		config_sv_free(st.wards[i].prog);
 	free(st.wards);
@@ -1445,6 +1519,9 @@ config_free(struct config *c)
 	for (size_t i = 0; i < c->nwards; i++)
 		config_ward_free(&c->wards[i]);
 	free(c->wards);
+	for (size_t i = 0; i < c->njobs; i++)
+		config_ward_free(&c->jobs[i]);
+	free(c->jobs);
 	free(c->path);
 	free(c->socket);
 	free(c->event_log);
@@ -1472,6 +1549,17 @@ config_ward(const struct config *c, const char *name)
 	for (size_t i = 0; i < c->nwards; i++) {
 		if (strcmp(c->wards[i].name, name) == 0)
 			return &c->wards[i];
+	}
+	return NULL;
+}
+
+/* The job with this name, or NULL. */
+const struct ward_spec *
+config_job(const struct config *c, const char *name)
+{
+	for (size_t i = 0; i < c->njobs; i++) {
+		if (strcmp(c->jobs[i].name, name) == 0)
+			return &c->jobs[i];
 	}
 	return NULL;
 }

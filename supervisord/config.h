@@ -84,7 +84,12 @@ struct ward_spec {
 	bool stop_group; /* stop_signal to the group, not the main process */
 	bool kill_group; /* SIGKILL at stop_timeout to the group */
 	struct ward_proc *procs; /* [program:NAME]: per instance, or NULL */
-	const char *kind;	 /* "ward" or "program", for messages */
+	const char *kind;	 /* "ward", "program" or "job" */
+	/* [job:NAME] */
+	bool is_job;
+	int64_t timeout_ms;
+	uint64_t output_limit;
+	unsigned max_concurrent;
 };
 
 struct config {
@@ -102,6 +107,8 @@ struct config {
 	char *group;
 	struct ward_spec *wards;
 	size_t nwards;
+	struct ward_spec *jobs; /* [job:NAME]: run on request */
+	size_t njobs;
 };
 
 enum config_severity { CONFIG_WARNING, CONFIG_ERROR };
@@ -156,5 +163,8 @@ char *config_default_socket(void);
 
 /* The ward with this name, or NULL. */
 const struct ward_spec *config_ward(const struct config *c, const char *name);
+
+/* The job with this name, or NULL. */
+const struct ward_spec *config_job(const struct config *c, const char *name);
 
 #endif

@@ -61,6 +61,7 @@ import time
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 HB_TIMEOUT_S = 2.0  # beats every second: one spare tick
+STATUS_ALL = 2000  # up to this many instances, one status request
 QUICK = {
     "steward_n": [100, 1000],
     "supervisord_n": [100],
@@ -459,11 +460,27 @@ stop_timeout = 10s
         return json.loads(b"".join(chunks))
 
     def beats_total(self):
-        """The sum of every instance's beats, from status."""
-        rep = self.ctl("status")
-        if not rep.get("ok"):
-            raise RuntimeError(f"status: {rep}")
-        return sum(i.get("beats", 0) for i in rep["instances"])
+        """The sum of every instance's beats, and when it was read.
+
+        One status of every instance is a reply of ~450 bytes each;
+        stewardd drops a connection whose unsent reply passes 2 MiB
+        (ctl.c, ctl_conn_flush), so past STATUS_ALL instances ask for 64
+        instances a request, each on its own connection (the rate limit
+        is per connection).  Returns (beats, monotonic midpoint ns).
+        """
+        t0 = mono()
+        if self.n <= STATUS_ALL:
+            groups = [["w"]]
+        else:
+            names = [f"w:{i}" for i in range(self.n)]
+            groups = [names[i:i + 64] for i in range(0, self.n, 64)]
+        total = 0
+        for g in groups:
+            rep = self.ctl("status " + " ".join(g))
+            if not rep.get("ok"):
+                raise RuntimeError(f"status: {rep}")
+            total += sum(i.get("beats", 0) for i in rep["instances"])
+        return total, (t0 + mono()) // 2
 
     def guard_rss(self):
         """VmRSS of the guard (stewardd's child running stewardd), KiB."""
@@ -637,11 +654,14 @@ class Bench:
         except OSError:
             self.out["supervisord_version"] = None
 
-    def floor(self, label):
+    def floor(self, label, nfds=0):
         """Run benchfloor; keep its series as summaries (µs)."""
         log(f"floor ({label})")
-        r = subprocess.run([self.benchfloor, "-n", str(self.p["floor_n"]),
-                            "-w", str(self.p["floor_w"]), self.benchward],
+        argv = [self.benchfloor, "-n", str(self.p["floor_n"]),
+                "-w", str(self.p["floor_w"])]
+        if nfds:
+            argv += ["-F", str(nfds)]
+        r = subprocess.run(argv + [self.benchward],
                            capture_output=True, text=True, check=True)
         raw = json.loads(r.stdout)
         return {k: summary(v, "us") for k, v in raw.items()}
@@ -675,15 +695,17 @@ class Bench:
         n = d.n
         time.sleep(3.0)  # let the start-up burst pass
         log(f"steward N={n}: steady state, {self.p['window']:.0f}s")
-        b0 = d.beats_total()
+        b0, m0 = d.beats_total()
         cpu = d.cpu_window(self.p["window"])
-        b1 = d.beats_total()
+        b1, m1 = d.beats_total()
         res["steady"] = cpu
         res["beats"] = b1 - b0
-        res["beats_per_s"] = (b1 - b0) / cpu["wall_s"]
-        res["cpu_us_per_beat"] = 1e6 * cpu["cpu_s"] / max(1, b1 - b0)
-        res["sched_cpu_us_per_beat"] = (1e6 * cpu["sched_cpu_s"]
-                                        / max(1, b1 - b0))
+        # Beats per second between the status readings' midpoints; the
+        # CPU window lies between the readings, which are left out of it.
+        res["beats_per_s"] = (b1 - b0) / ((m1 - m0) / 1e9)
+        beats = max(1.0, res["beats_per_s"] * cpu["wall_s"])
+        res["cpu_us_per_beat"] = 1e6 * cpu["cpu_s"] / beats
+        res["sched_cpu_us_per_beat"] = 1e6 * cpu["sched_cpu_s"] / beats
         res.update(d.rss())
         res["guard_vmrss_kib"] = d.guard_rss()
         log(f"steward N={n}: detection, {self.p['detect_trials']} trials")
@@ -693,7 +715,9 @@ class Bench:
         time.sleep(1.0)
         log(f"steward N={n}: restart, {self.p['restart_trials']} trials")
         res["restart_ms"] = d.restart_trials(self.p["restart_trials"], 0.1)
-        res["floor_loaded"] = self.floor(f"under N={n}")
+        # Under the same load, and holding as many fds as stewardd's
+        # heartbeat pipes, to show what the daemon's fd table costs.
+        res["floor_loaded"] = self.floor(f"under N={n}", nfds=n)
 
     def steward_idle(self, n):
         """CPU and RSS with heartbeat = none, to compare with supervisord."""
@@ -837,6 +861,16 @@ def report(out):
                          scale(flo["restart_fork_exec"]), 2))
         lines.append(row("floor under load: restart_posix_spawn (ms)",
                          scale(flo["restart_posix_spawn"]), 2))
+        if "restart_fork_exec_fds" in flo:
+            lines.append(row(f"floor holding {int(n):,} fds: "
+                             "restart_fork_exec (ms)",
+                             scale(flo["restart_fork_exec_fds"]), 2))
+            lines.append(row(f"floor holding {int(n):,} fds: "
+                             "restart by clone+unshare (ms)",
+                             scale(flo["restart_clone_fds"]), 2))
+            lines.append(row(f"floor holding {int(n):,} fds: fork() in "
+                             "the parent (ms)",
+                             scale(flo["fork_parent_fds"]), 3))
         lines.append(row("stop-all (ms)", st["stop_all_ms"]))
     for n, r in out["supervisord"].items():
         st = {k: summary(r[k], "ms") for k in

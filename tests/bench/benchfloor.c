@@ -25,12 +25,30 @@
  *                       as libev does (the floor of a deadline's
  *                       lateness)
  *
+ * With -F NFDS it then holds NFDS more descriptors open (close-on-exec
+ * pipes, as stewardd holds one heartbeat pipe per ward) and measures:
+ *
+ *   fork_parent_fds     how long fork() takes in the parent
+ *   spawn_fork_exec_fds, restart_fork_exec_fds
+ *                       as above: the child copies the descriptor table
+ *                       at fork and closes every close-on-exec
+ *                       descriptor at execve, O(NFDS) each
+ *   spawn_clone_fds, restart_clone_fds
+ *                       a way around it: the write end is dup'ed to a
+ *                       low reserved descriptor, the child is cloned
+ *                       with CLONE_VM | CLONE_VFORK | CLONE_FILES (no
+ *                       table copy) and calls close_range(reserved + 1,
+ *                       ~0, CLOSE_RANGE_UNSHARE), which gives it a table
+ *                       of only the low descriptors, then dup2 and
+ *                       execve
+ *
  * -n is the number of spawn and restart samples (default 200), -w that
  * of the wake-up samples (default 1000).  Everything is timed with
  * CLOCK_MONOTONIC.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdint.h>
@@ -38,9 +56,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#ifndef CLOSE_RANGE_UNSHARE
+#define CLOSE_RANGE_UNSHARE (1U << 1)
+#endif
 
 extern char **environ;
 
@@ -118,13 +142,21 @@ high_pipe(int fds[2])
 	}
 }
 
+/* When set, start_fork() notes how long fork() took in the parent. */
+static struct series *fork_cost;
+/* A low descriptor kept free for start_clone(), above 3. */
+static int reserved_fd = -1;
+
 /* Start the ward with fork + execve, its fd 3 the write end w. */
 static pid_t
 start_fork(const char *ward, int w)
 {
 	char *argv[] = {(char *)ward, NULL};
+	int64_t t0 = now_ns();
 	pid_t pid = fork();
 
+	if (pid > 0 && fork_cost != NULL)
+		fork_cost->v[fork_cost->n++] = (double)(now_ns() - t0) / 1e3;
 	if (pid == -1)
 		die("fork");
 	if (pid == 0) {
@@ -160,6 +192,69 @@ start_spawn(const char *ward, int w)
 		die("posix_spawn_file_actions_destroy");
 	}
 	return pid;
+}
+
+/* What the cloned child needs. */
+struct clone_arg {
+	const char *ward;
+	int fd; /* the reserved descriptor holding the write end */
+};
+
+/* In the cloned child: a table of the low fds only, fd 3, execve. */
+static int
+clone_child(void *arg)
+{
+	struct clone_arg *a = arg;
+	char *argv[] = {(char *)a->ward, NULL};
+
+	if (syscall(SYS_close_range, (unsigned)a->fd + 1, ~0U,
+		    CLOSE_RANGE_UNSHARE) == -1)
+		_exit(125);
+	if (dup2(a->fd, 3) == -1)
+		_exit(126);
+	execve(a->ward, argv, ward_env);
+	_exit(127);
+}
+
+/* Start the ward with clone(CLONE_VM|CLONE_VFORK|CLONE_FILES). */
+static pid_t
+start_clone(const char *ward, int w)
+{
+	static char stack[64 * 1024] __attribute__((aligned(16)));
+	struct clone_arg a = {.ward = ward, .fd = reserved_fd};
+	pid_t pid;
+
+	if (dup3(w, reserved_fd, O_CLOEXEC) == -1)
+		die("dup3");
+	pid = clone(clone_child, stack + sizeof(stack),
+		    CLONE_VM | CLONE_VFORK | CLONE_FILES | SIGCHLD, &a);
+	if (pid == -1)
+		die("clone");
+	return pid;
+}
+
+/* Hold nfds more close-on-exec descriptors open (pipes); how many. */
+static size_t
+hold_fds(size_t nfds)
+{
+	struct rlimit rl;
+	size_t held = 0;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		die("getrlimit");
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+		die("setrlimit");
+	if (rl.rlim_cur != RLIM_INFINITY && nfds + 64 > rl.rlim_cur)
+		nfds = rl.rlim_cur - 64;
+	while (held + 2 <= nfds) {
+		int p[2];
+
+		if (pipe2(p, O_CLOEXEC) == -1)
+			die("pipe2");
+		held += 2;
+	}
+	return held;
 }
 
 /* Block until the ward's first beat can be read from r. */
@@ -410,12 +505,18 @@ print_json(struct series *s, size_t ns)
 int
 main(int argc, char **argv)
 {
-	size_t n = 200, nw = 1000;
-	struct series s[8];
+	size_t n = 200, nw = 1000, nfds = 0, ns = 8;
+	struct series s[13];
 	int opt;
 
-	while ((opt = getopt(argc, argv, "n:w:")) != -1) {
+	/* Before anything else is open: a low fd for start_clone(). */
+	if ((reserved_fd = fcntl(0, F_DUPFD_CLOEXEC, 4)) == -1)
+		die("fcntl F_DUPFD_CLOEXEC");
+	while ((opt = getopt(argc, argv, "F:n:w:")) != -1) {
 		switch (opt) {
+		case 'F':
+			nfds = strtoul(optarg, NULL, 10);
+			break;
 		case 'n':
 			n = strtoul(optarg, NULL, 10);
 			break;
@@ -423,15 +524,16 @@ main(int argc, char **argv)
 			nw = strtoul(optarg, NULL, 10);
 			break;
 		default:
-			fprintf(stderr, "usage: benchfloor [-n N] [-w N] "
-					"BENCHWARD\n");
+			fprintf(stderr, "usage: benchfloor [-F NFDS] [-n N] "
+					"[-w N] BENCHWARD\n");
 			return 64;
 		}
 	}
 	if (nw > 8000)
 		nw = 8000; /* the latencies go back through one pipe buffer */
 	if (optind + 1 != argc) {
-		fprintf(stderr, "usage: benchfloor [-n N] [-w N] BENCHWARD\n");
+		fprintf(stderr, "usage: benchfloor [-F NFDS] [-n N] [-w N] "
+				"BENCHWARD\n");
 		return 64;
 	}
 	series_init(&s[0], "spawn_fork_exec", n);
@@ -447,6 +549,21 @@ main(int argc, char **argv)
 	floor_pipe_wake(nw, &s[5]);
 	floor_signal_wake(nw, &s[6]);
 	floor_timer_late(nw / 2, &s[7]);
-	print_json(s, sizeof(s) / sizeof(s[0]));
+	if (nfds > 0) {
+		size_t m = n / 2 ? n / 2 : 1;
+
+		series_init(&s[8], "fork_parent_fds", 2 * m + 1);
+		series_init(&s[9], "spawn_fork_exec_fds", m);
+		series_init(&s[10], "restart_fork_exec_fds", m);
+		series_init(&s[11], "spawn_clone_fds", m);
+		series_init(&s[12], "restart_clone_fds", m);
+		ns = 13;
+		(void)hold_fds(nfds);
+		fork_cost = &s[8];
+		floor_spawn(argv[optind], m, start_fork, &s[9], NULL, &s[10]);
+		fork_cost = NULL;
+		floor_spawn(argv[optind], m, start_clone, &s[11], NULL, &s[12]);
+	}
+	print_json(s, ns);
 	return 0;
 }

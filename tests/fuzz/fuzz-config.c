@@ -17,6 +17,8 @@
  * or backslashes (anything else matches nothing).  stat(), access() and
  * the user and group database are real.
  *
+ * FUZZ_CONFIG_VERBOSE=1 in the environment prints each report.
+ *
  * Properties: the report counts its problems right and is sorted by file
  * and line; a config comes back exactly when there is no error; every
  * ward is found by name and is the same as itself (config_ward_same).
@@ -33,7 +35,7 @@
 #include "fuzz.h"
 
 #define FUZZ_PARTS 3
-#define FUZZ_SEPARATOR "\n#%next-file\n"
+#define FUZZ_SEPARATOR "#%next-file\n"
 
 /* Both names of each: meson builds with _FILE_OFFSET_BITS=64, which
  * makes config.c call fopen64 and glob64. */
@@ -42,22 +44,24 @@ FILE *__real_fopen64(const char *path, const char *mode);
 FILE *__wrap_fopen(const char *path, const char *mode);
 FILE *__wrap_fopen64(const char *path, const char *mode);
 int __real_glob(const char *pattern, int flags,
-    int (*errfunc)(const char *, int), glob_t *pglob);
+		int (*errfunc)(const char *, int), glob_t *pglob);
 int __real_glob64(const char *pattern, int flags,
-    int (*errfunc)(const char *, int), glob64_t *pglob);
+		  int (*errfunc)(const char *, int), glob64_t *pglob);
 int __wrap_glob(const char *pattern, int flags,
-    int (*errfunc)(const char *, int), glob_t *pglob);
+		int (*errfunc)(const char *, int), glob_t *pglob);
 int __wrap_glob64(const char *pattern, int flags,
-    int (*errfunc)(const char *, int), glob64_t *pglob);
+		  int (*errfunc)(const char *, int), glob64_t *pglob);
 
-static const char *const fuzz_part_names[FUZZ_PARTS] = {
-    "steward.ini", "more.ini", "env"};
+static const char *const fuzz_part_names[FUZZ_PARTS] = {"steward.ini",
+							"more.ini", "env"};
 
 /* The private directory and, in it, a symlink to each part's memfd. */
 static char fuzz_dir[] = "/tmp/steward-fuzz-config.XXXXXX";
 static char fuzz_paths[FUZZ_PARTS][sizeof(fuzz_dir) + 16];
 static int fuzz_fds[FUZZ_PARTS];
 static bool fuzz_made;
+/* FUZZ_CONFIG_VERBOSE=1 prints every report, to see what an input does. */
+static bool fuzz_verbose;
 
 /* True when path lies inside the private directory and stays there. */
 static int
@@ -106,8 +110,8 @@ __wrap_fopen64(const char *path, const char *mode)
 
 /* glob() for config.c: a pattern that could leave matches nothing. */
 int
-__wrap_glob(const char *pattern, int flags,
-    int (*errfunc)(const char *, int), glob_t *pglob)
+__wrap_glob(const char *pattern, int flags, int (*errfunc)(const char *, int),
+	    glob_t *pglob)
 {
 	if (!fuzz_may_glob(pattern))
 		return GLOB_NOMATCH;
@@ -116,8 +120,8 @@ __wrap_glob(const char *pattern, int flags,
 
 /* glob64(), the same. */
 int
-__wrap_glob64(const char *pattern, int flags,
-    int (*errfunc)(const char *, int), glob64_t *pglob)
+__wrap_glob64(const char *pattern, int flags, int (*errfunc)(const char *, int),
+	      glob64_t *pglob)
 {
 	if (!fuzz_may_glob(pattern))
 		return GLOB_NOMATCH;
@@ -146,15 +150,16 @@ fuzz_sandbox_make(void)
 	for (size_t i = 0; i < FUZZ_PARTS; i++) {
 		fuzz_fds[i] = memfd_create(fuzz_part_names[i], MFD_CLOEXEC);
 		snprintf(fuzz_paths[i], sizeof(fuzz_paths[i]), "%s/%s",
-		    fuzz_dir, fuzz_part_names[i]);
+			 fuzz_dir, fuzz_part_names[i]);
 		snprintf(target, sizeof(target), "/proc/self/fd/%d",
-		    fuzz_fds[i]);
+			 fuzz_fds[i]);
 		if (fuzz_fds[i] == -1 || symlink(target, fuzz_paths[i]) == -1) {
 			perror("fuzz-config: memfd_create or symlink");
 			abort();
 		}
 	}
 	atexit(fuzz_sandbox_remove);
+	fuzz_verbose = getenv("FUZZ_CONFIG_VERBOSE") != NULL;
 	fuzz_made = true;
 }
 
@@ -169,6 +174,23 @@ fuzz_part_write(size_t i, const uint8_t *data, size_t n)
 	}
 }
 
+/* The next separator line at or after data: at its start or after a
+ * newline.  NULL when there is none. */
+static const uint8_t *
+fuzz_separator(const uint8_t *data, size_t size)
+{
+	const size_t seplen = strlen(FUZZ_SEPARATOR);
+	const uint8_t *p = data;
+
+	while ((p = memmem(p, size - (size_t)(p - data), FUZZ_SEPARATOR,
+			   seplen)) != NULL) {
+		if (p == data || p[-1] == '\n')
+			return p;
+		p++;
+	}
+	return NULL;
+}
+
 /* Cut the input into the parts at each separator (the last takes all). */
 static void
 fuzz_parts_write(const uint8_t *data, size_t size)
@@ -177,7 +199,7 @@ fuzz_parts_write(const uint8_t *data, size_t size)
 	size_t i;
 
 	for (i = 0; i < FUZZ_PARTS - 1; i++) {
-		const uint8_t *sep = memmem(data, size, FUZZ_SEPARATOR, seplen);
+		const uint8_t *sep = fuzz_separator(data, size);
 
 		if (sep == NULL)
 			break;
@@ -200,24 +222,24 @@ check_report(const struct config_report *rep, const struct config *c)
 		const struct config_problem *p = &rep->v[i];
 
 		FUZZ_CHECK(p->msg != NULL && p->msg[0] != '\0', "problem %zu",
-		    i);
+			   i);
 		FUZZ_CHECK(p->line >= 0 && p->file >= 0, "problem %zu at %d:%d",
-		    i, p->file, p->line);
+			   i, p->file, p->line);
 		if (p->severity == CONFIG_ERROR)
 			errors++;
 		else
 			warnings++;
 		if (i > 0)
 			FUZZ_CHECK(rep->v[i - 1].file < p->file ||
-				(rep->v[i - 1].file == p->file &&
-				    rep->v[i - 1].line <= p->line),
-			    "problem %zu out of order: %s", i, p->msg);
+				       (rep->v[i - 1].file == p->file &&
+					rep->v[i - 1].line <= p->line),
+				   "problem %zu out of order: %s", i, p->msg);
 	}
 	FUZZ_CHECK(errors == rep->errors && warnings == rep->warnings,
-	    "%zu errors, %zu warnings counted as %zu, %zu", errors, warnings,
-	    rep->errors, rep->warnings);
+		   "%zu errors, %zu warnings counted as %zu, %zu", errors,
+		   warnings, rep->errors, rep->warnings);
 	FUZZ_CHECK((c == NULL) == (rep->errors > 0),
-	    "config %p with %zu errors", (const void *)c, rep->errors);
+		   "config %p with %zu errors", (const void *)c, rep->errors);
 }
 
 /* Check a loaded config: every ward found by name and equal to itself. */
@@ -225,18 +247,18 @@ static void
 check_config(struct config *c)
 {
 	FUZZ_CHECK(c->refs == 1 && c->nfiles >= 1, "refs %u, files %zu",
-	    c->refs, c->nfiles);
+		   c->refs, c->nfiles);
 	for (size_t i = 0; i < c->nwards; i++) {
 		const struct ward_spec *w = &c->wards[i];
 
 		FUZZ_CHECK(config_ward(c, w->name) == w, "ward %s not found",
-		    w->name);
-		FUZZ_CHECK(config_ward_same(w, w), "ward %s differs from itself",
-		    w->name);
+			   w->name);
+		FUZZ_CHECK(config_ward_same(w, w),
+			   "ward %s differs from itself", w->name);
 		FUZZ_CHECK(w->argv == NULL || w->argv[w->argc] == NULL,
-		    "ward %s: argv[%zu] is not NULL", w->name, w->argc);
+			   "ward %s: argv[%zu] is not NULL", w->name, w->argc);
 		FUZZ_CHECK(w->replicas >= 1, "ward %s: %u replicas", w->name,
-		    w->replicas);
+			   w->replicas);
 	}
 	config_unref(config_ref(c));
 	FUZZ_CHECK(c->refs == 1, "refs %u after ref and unref", c->refs);
@@ -253,6 +275,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_sandbox_make();
 	fuzz_parts_write(data, size);
 	c = config_load(fuzz_paths[0], &rep);
+	if (fuzz_verbose)
+		for (size_t i = 0; i < rep.n; i++)
+			fprintf(stderr, "%s\n", rep.v[i].msg);
 	check_report(&rep, c);
 	if (c != NULL)
 		check_config(c);

@@ -37,26 +37,26 @@ static void
 check_request(const struct ctl_request *req, const char *buf, size_t len)
 {
 	FUZZ_CHECK(strcmp(ctl_cmd_name(req->cmd), "unknown") != 0, "cmd %d",
-	    (int)req->cmd);
+		   (int)req->cmd);
 	FUZZ_CHECK(req->nargs <= CTL_ARGS_MAX, "%zu names", req->nargs);
 	FUZZ_CHECK((req->cmd == CTL_SIGNAL) == (req->sig != NULL),
-	    "signal word %p for %s", (const void *)req->sig,
-	    ctl_cmd_name(req->cmd));
+		   "signal word %p for %s", (const void *)req->sig,
+		   ctl_cmd_name(req->cmd));
 	if (req->sig != NULL)
 		FUZZ_CHECK(ctl_word_inside(req->sig, buf, len),
-		    "bad signal word");
+			   "bad signal word");
 	for (size_t i = 0; i < req->nargs; i++)
 		FUZZ_CHECK(ctl_word_inside(req->args[i], buf, len),
-		    "bad name %zu", i);
+			   "bad name %zu", i);
 	if (req->no_wait)
 		FUZZ_CHECK(req->cmd == CTL_START || req->cmd == CTL_STOP ||
-			req->cmd == CTL_RESTART,
-		    "--no-wait for %s", ctl_cmd_name(req->cmd));
+			       req->cmd == CTL_RESTART,
+			   "--no-wait for %s", ctl_cmd_name(req->cmd));
 	if (req->cmd != CTL_STATUS && req->cmd != CTL_START &&
 	    req->cmd != CTL_STOP && req->cmd != CTL_RESTART &&
 	    req->cmd != CTL_SIGNAL)
 		FUZZ_CHECK(req->nargs == 0, "%zu names for %s", req->nargs,
-		    ctl_cmd_name(req->cmd));
+			   ctl_cmd_name(req->cmd));
 }
 
 /* One request line in a buffer of len + 1 bytes. */
@@ -76,10 +76,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_request(&req, buf, size);
 	} else {
 		FUZZ_CHECK(code != NULL && (strcmp(code, "usage") == 0 ||
-					       strcmp(code, "version") == 0),
-		    "code %s", code != NULL ? code : "(null)");
+					    strcmp(code, "version") == 0),
+			   "code %s", code != NULL ? code : "(null)");
 		FUZZ_CHECK(why[0] != '\0' && strlen(why) < PARSE_WHY,
-		    "no reason");
+			   "no reason");
 	}
 	free(buf);
 	return 0;

@@ -103,20 +103,21 @@ check_node(const struct json *j, const char *doc, size_t len, int depth)
 {
 	FUZZ_CHECK(j->offset < len, "offset %zu of %zu", j->offset, len);
 	FUZZ_CHECK(doc[j->offset] != '\0' &&
-		strchr(first_bytes(j->type), doc[j->offset]) != NULL,
-	    "type %d at byte %zu starts with 0x%02x", (int)j->type,
-	    j->offset, (unsigned char)doc[j->offset]);
+		       strchr(first_bytes(j->type), doc[j->offset]) != NULL,
+		   "type %d at byte %zu starts with 0x%02x", (int)j->type,
+		   j->offset, (unsigned char)doc[j->offset]);
 	switch (j->type) {
 	case JSON_STRING:
 		check_text(j->str, j->str_len, "string");
-		FUZZ_CHECK(json_str(j) == j->str && json_str_len(j) == j->str_len,
-		    "string accessors");
+		FUZZ_CHECK(json_str(j) == j->str &&
+			       json_str_len(j) == j->str_len,
+			   "string accessors");
 		break;
 	case JSON_NUMBER:
 		FUZZ_CHECK(isfinite(j->num), "number %g", j->num);
 		if (j->is_int)
 			FUZZ_CHECK((double)j->i == j->num, "int %lld vs %.17g",
-			    (long long)j->i, j->num);
+				   (long long)j->i, j->num);
 		break;
 	case JSON_ARRAY:
 	case JSON_OBJECT:
@@ -134,12 +135,12 @@ check_node(const struct json *j, const char *doc, size_t len, int depth)
 			check_text(m->key, m->key_len, "key");
 			for (size_t k = 0; k < i; k++)
 				FUZZ_CHECK(j->v[k].key_len != m->key_len ||
-					memcmp(j->v[k].key, m->key,
-					    m->key_len) != 0,
-				    "key %zu repeats key %zu", i, k);
+					       memcmp(j->v[k].key, m->key,
+						      m->key_len) != 0,
+					   "key %zu repeats key %zu", i, k);
 			if (strlen(m->key) == m->key_len)
 				FUZZ_CHECK(json_get(j, m->key) == m,
-				    "json_get misses key %zu", i);
+					   "json_get misses key %zu", i);
 		}
 		break;
 	case JSON_NULL:
@@ -214,11 +215,11 @@ same_tree(const struct json *a, const struct json *b)
 	switch (a->type) {
 	case JSON_STRING:
 		return a->str_len == b->str_len &&
-		    memcmp(a->str, b->str, a->str_len) == 0;
+		       memcmp(a->str, b->str, a->str_len) == 0;
 	case JSON_NUMBER:
 		/* "1e-400" reads as 0, not an integer; written "0", it is. */
-		return a->num == b->num && (!a->is_int || (b->is_int &&
-							      a->i == b->i));
+		return a->num == b->num &&
+		       (!a->is_int || (b->is_int && a->i == b->i));
 	case JSON_ARRAY:
 	case JSON_OBJECT:
 		for (size_t i = 0; i < a->n; i++) {
@@ -226,7 +227,7 @@ same_tree(const struct json *a, const struct json *b)
 
 			if (a->type == JSON_OBJECT &&
 			    (x->key_len != y->key_len ||
-				memcmp(x->key, y->key, x->key_len) != 0))
+			     memcmp(x->key, y->key, x->key_len) != 0))
 				return false;
 			if (!same_tree(x, y))
 				return false;
@@ -251,8 +252,7 @@ check_round_trip(const struct json *j)
 	write_node(&b, j);
 	again = json_parse(b.s, b.len, &e);
 	FUZZ_CHECK(again != NULL, "written back as %.200s, refused", b.s);
-	FUZZ_CHECK(same_tree(j, again), "written back as %.200s, differs",
-	    b.s);
+	FUZZ_CHECK(same_tree(j, again), "written back as %.200s, differs", b.s);
 	json_free(again);
 	sbuf_free(&b);
 }
@@ -268,11 +268,11 @@ check_error(struct err *e, size_t len)
 	FUZZ_CHECK(e != NULL, "refused without an error");
 	off = err_get(e, "offset");
 	FUZZ_CHECK(off != NULL && strtoull(off, NULL, 10) <= len,
-	    "offset %s of %zu", off != NULL ? off : "(none)", len);
+		   "offset %s of %zu", off != NULL ? off : "(none)", len);
 	ej = err_json(e);
 	j = json_parse(ej, strlen(ej), NULL);
 	FUZZ_CHECK(j != NULL && json_type(j) == JSON_ARRAY,
-	    "err_json is not a JSON array: %.200s", ej);
+		   "err_json is not a JSON array: %.200s", ej);
 	json_free(j);
 	free(ej);
 }
@@ -293,11 +293,12 @@ check_writer(const uint8_t *data, size_t size)
 	sbuf_add_json(&b, s);
 	j = json_parse(b.s, b.len, NULL);
 	FUZZ_CHECK(j != NULL && json_type(j) == JSON_STRING,
-	    "sbuf_add_json wrote %.200s", b.s);
+		   "sbuf_add_json wrote %.200s", b.s);
 	if (utf8_valid(s, n))
-		FUZZ_CHECK(json_str_len(j) == n && memcmp(json_str(j), s, n) == 0,
-		    "sbuf_add_json of %zu UTF-8 bytes reads back as %zu",
-		    n, json_str_len(j));
+		FUZZ_CHECK(json_str_len(j) == n &&
+			       memcmp(json_str(j), s, n) == 0,
+			   "sbuf_add_json of %zu UTF-8 bytes reads back as %zu",
+			   n, json_str_len(j));
 	json_free(j);
 	sbuf_free(&b);
 	free(s);

@@ -34,19 +34,21 @@ check_duration(const char *s)
 	if (rc_ms == 0) {
 		FUZZ_CHECK(ms >= 0, "\"%s\" is %lld ms", s, (long long)ms);
 		parse_format_duration(ms, text, sizeof(text));
-		FUZZ_CHECK(parse_duration_ms(text, &again, why) == 0,
+		FUZZ_CHECK(
+		    parse_duration_ms(text, &again, why) == 0,
 		    "\"%s\" (%lld ms) formats to \"%s\", which is refused: %s",
 		    s, (long long)ms, text, why);
-		FUZZ_CHECK(again == ms,
-		    "\"%s\" is %lld ms, formats to \"%s\", which is %lld ms",
-		    s, (long long)ms, text, (long long)again);
+		FUZZ_CHECK(
+		    again == ms,
+		    "\"%s\" is %lld ms, formats to \"%s\", which is %lld ms", s,
+		    (long long)ms, text, (long long)again);
 	}
 	why[0] = '\0';
 	if (parse_duration_us(s, &us, why) == 0) {
 		FUZZ_CHECK(us >= 0, "\"%s\" is %lld us", s, (long long)us);
 		FUZZ_CHECK(rc_ms == 0 && ms == us / 1000 + (us % 1000 != 0),
-		    "\"%s\" is %lld us but %s%lld ms", s, (long long)us,
-		    rc_ms == 0 ? "" : "refused as ", (long long)ms);
+			   "\"%s\" is %lld us but %s%lld ms", s, (long long)us,
+			   rc_ms == 0 ? "" : "refused as ", (long long)ms);
 	} else {
 		FUZZ_CHECK(why[0] != '\0', "no reason for \"%s\" in us", s);
 	}
@@ -67,14 +69,15 @@ check_values(const char *s)
 	why[0] = '\0';
 	if (parse_rate(s, &rate, why) == 0)
 		FUZZ_CHECK(rate.burst >= 1 && rate.burst <= 1000000 &&
-			rate.period_ms > 0,
-		    "rate %u/%lld ms", rate.burst, (long long)rate.period_ms);
+			       rate.period_ms > 0,
+			   "rate %u/%lld ms", rate.burst,
+			   (long long)rate.period_ms);
 	else
 		FUZZ_CHECK(why[0] != '\0', "rate: no reason");
 	why[0] = '\0';
 	if (parse_backoff(s, &lo, &hi, why) == 0)
 		FUZZ_CHECK(lo >= 0 && lo <= hi, "backoff %lld..%lld",
-		    (long long)lo, (long long)hi);
+			   (long long)lo, (long long)hi);
 	else
 		FUZZ_CHECK(why[0] != '\0', "backoff: no reason");
 	why[0] = '\0';
@@ -99,7 +102,8 @@ check_signal(const char *s)
 	if (strncmp(name, "signal ", 7) == 0)
 		return;
 	FUZZ_CHECK(parse_signal(name, &again, why) == 0 && again == signo,
-	    "\"%s\" is %d, named %s, which is %d", s, signo, name, again);
+		   "\"%s\" is %d, named %s, which is %d", s, signo, name,
+		   again);
 }
 
 /* A long within several ranges: in range, and its decimal reparses. */
@@ -120,9 +124,9 @@ check_long(const char *s)
 		FUZZ_CHECK(v >= ranges[i][0] && v <= ranges[i][1], "%ld", v);
 		snprintf(text, sizeof(text), "%ld", v);
 		FUZZ_CHECK(parse_long(text, ranges[i][0], ranges[i][1], &again,
-			       why) == 0 &&
-			again == v,
-		    "\"%s\" is %ld, printed \"%s\"", s, v, text);
+				      why) == 0 &&
+			       again == v,
+			   "\"%s\" is %ld, printed \"%s\"", s, v, text);
 	}
 }
 
@@ -169,17 +173,19 @@ check_split(const char *s)
 	FUZZ_CHECK(argc >= 1 && argv[argc] == NULL, "argc %zu", argc);
 	quoted = requote(argv, argc);
 	FUZZ_CHECK(parse_split(quoted, &again, &argc2, why) == 0,
-	    "requoted \"%s\" refused: %s", quoted, why);
+		   "requoted \"%s\" refused: %s", quoted, why);
 	FUZZ_CHECK(argc2 == argc, "%zu words, requoted %zu", argc, argc2);
 	for (size_t i = 0; i < argc; i++)
 		FUZZ_CHECK(strcmp(argv[i], again[i]) == 0,
-		    "word %zu \"%s\" requoted as \"%s\"", i, argv[i], again[i]);
+			   "word %zu \"%s\" requoted as \"%s\"", i, argv[i],
+			   again[i]);
 	for (size_t i = 0; i < argc; i++) {
 		why[0] = '\0';
 		if (parse_env_assignment(argv[i], &name_len, why) == 0)
 			FUZZ_CHECK(name_len > 0 && argv[i][name_len] == '=' &&
-				memchr(argv[i], '=', name_len) == NULL,
-			    "name of %zu bytes in \"%s\"", name_len, argv[i]);
+				       memchr(argv[i], '=', name_len) == NULL,
+				   "name of %zu bytes in \"%s\"", name_len,
+				   argv[i]);
 		else
 			FUZZ_CHECK(why[0] != '\0', "env: no reason");
 	}
@@ -207,15 +213,15 @@ check_format(const uint8_t *data, size_t size)
 	parse_format_duration(ms, buf, len);
 	if (len > 0)
 		FUZZ_CHECK(memchr(buf, '\0', len) != NULL,
-		    "%lld in %zu bytes: no NUL", (long long)ms, len);
+			   "%lld in %zu bytes: no NUL", (long long)ms, len);
 	for (size_t i = len; i < sizeof(buf); i++)
 		FUZZ_CHECK(buf[i] == 'x', "%lld wrote past %zu bytes",
-		    (long long)ms, len);
+			   (long long)ms, len);
 	if (ms < 0 || len != sizeof(buf))
 		return;
 	FUZZ_CHECK(parse_duration_ms(buf, &again, why) == 0 && again == ms,
-	    "%lld ms formats to \"%s\", which does not parse back",
-	    (long long)ms, buf);
+		   "%lld ms formats to \"%s\", which does not parse back",
+		   (long long)ms, buf);
 }
 
 /* Every parser on the input as a C string. */

@@ -25,8 +25,8 @@
 struct feed_check {
 	const char *stream; /* the whole stream */
 	size_t len;
-	size_t pos;	 /* where the next expected segment starts */
-	size_t lines;	 /* lines delivered */
+	size_t pos;      /* where the next expected segment starts */
+	size_t lines;    /* lines delivered */
 	size_t discards; /* over-long segments skipped on the way */
 };
 
@@ -67,15 +67,16 @@ feed_line(void *arg, const char *line, size_t len)
 
 	FUZZ_CHECK(len <= PROTO_LINE_MAX, "a line of %zu bytes", len);
 	FUZZ_CHECK(feed_expect(c, &start, &n) == 0,
-	    "line %zu delivered, none expected", c->lines + 1);
-	FUZZ_CHECK(n == len && memcmp(c->stream + start, line, len) == 0,
+		   "line %zu delivered, none expected", c->lines + 1);
+	FUZZ_CHECK(
+	    n == len && memcmp(c->stream + start, line, len) == 0,
 	    "line %zu: %zu bytes delivered, %zu bytes at offset %zu expected",
 	    c->lines + 1, len, n, start);
 	c->lines++;
 	ward_proto_parse(line, len, &m);
 	if (m.kind == PROTO_WORK || m.kind == PROTO_STATUS)
 		FUZZ_CHECK(m.arg >= line && m.arg + m.arglen <= line + len,
-		    "argument outside its line");
+			   "argument outside its line");
 }
 
 /* Count the over-long segments left after the last line delivered. */
@@ -115,14 +116,14 @@ feed_run(const char *stream, size_t len, const uint8_t *sizes, size_t nsizes)
 		}
 		if (want > len - off)
 			want = len - off;
-		discarded += ward_proto_feed(&f, stream + off, want, feed_line,
-		    &c);
+		discarded +=
+		    ward_proto_feed(&f, stream + off, want, feed_line, &c);
 		off += want;
 	}
 	FUZZ_CHECK(discarded == feed_tail_discards(&c),
-	    "%zu lines discarded, %zu expected", discarded, c.discards);
+		   "%zu lines discarded, %zu expected", discarded, c.discards);
 	FUZZ_CHECK(f.carry_len <= PROTO_LINE_MAX, "carry of %zu bytes",
-	    f.carry_len);
+		   f.carry_len);
 	ward_proto_reset(&f);
 }
 
@@ -138,8 +139,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1 + 2 * nsizes)
 		return 0;
 	feed_run((const char *)data + 1 + 2 * nsizes, size - 1 - 2 * nsizes,
-	    data + 1, nsizes);
+		 data + 1, nsizes);
 	feed_run((const char *)data + 1 + 2 * nsizes, size - 1 - 2 * nsizes,
-	    NULL, 0);
+		 NULL, 0);
 	return 0;
 }

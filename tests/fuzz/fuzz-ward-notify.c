@@ -21,7 +21,7 @@
 /* Act on one word as beat_line() does: parse it, touch what is kept. */
 static void
 notify_word(const char *buf, size_t len, const char *word, size_t n,
-    size_t *covered)
+	    size_t *covered)
 {
 	struct proto_msg m;
 	char sample[80];
@@ -32,15 +32,15 @@ notify_word(const char *buf, size_t len, const char *word, size_t n,
 	ward_proto_parse(word, n, &m);
 	if (m.kind == PROTO_WORK || m.kind == PROTO_STATUS) {
 		FUZZ_CHECK(m.arg >= word && m.arg + m.arglen <= word + n,
-		    "argument outside its word");
+			   "argument outside its word");
 		/* beat_keep(): the text is copied with "%.*s". */
 		snprintf(sample, sizeof(sample), "%.*s",
-		    (int)(m.arglen > 64 ? 64 : m.arglen), m.arg);
+			 (int)(m.arglen > 64 ? 64 : m.arglen), m.arg);
 	} else if (m.kind == PROTO_INVALID) {
 		/* beat_report_bad(): a sample of at most 64 bytes. */
 		FUZZ_CHECK(m.why != NULL, "an invalid word without a reason");
-		snprintf(sample, sizeof(sample), "%.*s",
-		    (int)(n > 64 ? 64 : n), word);
+		snprintf(sample, sizeof(sample), "%.*s", (int)(n > 64 ? 64 : n),
+			 word);
 	}
 }
 
@@ -52,7 +52,8 @@ notify_split(const char *buf, size_t len, size_t *covered)
 
 	while (buf < end) {
 		const char *nl = memchr(buf, '\n', (size_t)(end - buf));
-		size_t n = nl != NULL ? (size_t)(nl - buf) : (size_t)(end - buf);
+		size_t n =
+		    nl != NULL ? (size_t)(nl - buf) : (size_t)(end - buf);
 
 		/* Newlines separate words; they are no empty beats here. */
 		if (n > 0)
@@ -74,6 +75,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < size; i++)
 		newlines += buf[i] == '\n';
 	FUZZ_CHECK(covered + newlines == size,
-	    "words %zu + newlines %zu != %zu bytes", covered, newlines, size);
+		   "words %zu + newlines %zu != %zu bytes", covered, newlines,
+		   size);
 	return 0;
 }

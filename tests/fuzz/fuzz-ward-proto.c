@@ -16,15 +16,15 @@ static void
 check_msg(const char *line, size_t len, const struct proto_msg *m)
 {
 	FUZZ_CHECK(strcmp(ward_proto_kind_name(m->kind), "unknown") != 0,
-	    "kind %d", (int)m->kind);
+		   "kind %d", (int)m->kind);
 	if (m->kind == PROTO_WORK || m->kind == PROTO_STATUS) {
 		FUZZ_CHECK(m->arg >= line && m->arg + m->arglen <= line + len,
-		    "argument outside the line");
+			   "argument outside the line");
 		for (size_t i = 0; i < m->arglen; i++) {
 			unsigned char c = (unsigned char)m->arg[i];
 
 			FUZZ_CHECK(c == '\t' || (c >= 0x20 && c != 0x7f),
-			    "control byte 0x%02x in the argument", c);
+				   "control byte 0x%02x in the argument", c);
 		}
 	}
 	if (m->kind == PROTO_EXTEND)

@@ -93,13 +93,15 @@ for t in $targets; do
 		failed=1
 	fi
 
-	dict=
-	[ -f "$here/dict/$t.dict" ] && dict="-dict=$here/dict/$t.dict"
+	# The ward-* targets share the heartbeat protocol's words.
+	case $t in
+	ward-*) dict=$here/dict/ward-proto.dict ;;
+	*) dict=$here/dict/$t.dict ;;
+	esac
 	echo "run.sh: fuzzing $t for ${seconds}s (log $log)" >&2
-	# shellcheck disable=SC2086
 	if ! "$bin" -max_total_time="$seconds" -max_len="$(max_len "$t")" \
 		-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-		-artifact_prefix="$art/" $dict "$work" "$here/corpus/$t" \
+		-artifact_prefix="$art/" -dict="$dict" "$work" "$here/corpus/$t" \
 		</dev/null >"$log" 2>&1; then
 		echo "run.sh: $t: the fuzzer stopped on a finding:" >&2
 		grep -E "ERROR|SUMMARY|property failed|Test unit written|#[0-3] " \

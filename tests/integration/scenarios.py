@@ -1235,7 +1235,7 @@ x = 1
         "did you mean command?",
         f"{path}:18: \"no equals sign here\" is not a setting; expected "
         "KEY = VALUE",
-        f"{path}:20: [ward:web] is already defined at {path}:4",
+        f"{path}:20: \"web\" is already defined at {path}:4 (as [ward:web])",
         f"{path}:23: unknown section [bogus]",
         f"{path}:15: [ward:web] user = \"no-such-user-here\": no such user",
     ]

@@ -664,8 +664,8 @@ test_duplicate_section_names_both_places(void **state)
 	expect_counts(l, 2, 0);
 	expect_problem(
 	    l, 0, CONFIG_ERROR,
-	    "FILE:5: [ward:x] is already defined at FILE:1; define each ward "
-	    "once");
+	    "FILE:5: \"x\" is already defined at FILE:1 (as [ward:x]); give "
+	    "each ward, program and job its own name");
 	expect_problem(
 	    l, 1, CONFIG_ERROR,
 	    "FILE:7: [steward] is already defined at line 3; define it once");
@@ -792,7 +792,7 @@ test_zero_start_timeout_with_heartbeat_is_error(void **state)
 	unload(l);
 }
 
-/* supervisord's sections are read; [job:] and unknown ones are errors. */
+/* supervisord's sections and [job:] are read; unknown ones are errors. */
 static void
 test_program_and_job_sections(void **state)
 {
@@ -800,7 +800,7 @@ test_program_and_job_sections(void **state)
 
 	load(l, "program.ini",
 	     "[program:p]\ncommand = /bin/true\nnumprocs = 2\n"
-	     "[job:j]\ncommand = /bin/true\ntimeout = 5s\n"
+	     "[job:j]\ncommand = /bin/true\ntimeout = 5s\nrestart = never\n"
 	     "[group:g]\nprograms = p\n"
 	     "[weird]\nx = 1\n");
 	expect_counts(l, 3, 1);
@@ -809,17 +809,16 @@ test_program_and_job_sections(void **state)
 	    "FILE:3: [program:p] numprocs = 2 needs %(process_num) in "
 	    "process_name (as supervisord requires), e.g. process_name = "
 	    "%(program_name)s_%(process_num)02d");
-	expect_problem(
-	    l, 1, CONFIG_ERROR,
-	    "FILE:4: [job:j] sections are not available in this version; "
-	    "expected [steward], [ward:NAME] or [program:NAME]");
+	expect_problem(l, 1, CONFIG_ERROR,
+		       "FILE:7: [job:j] restart is not a key of a job: a job "
+		       "runs once per request");
 	expect_problem(
 	    l, 2, CONFIG_WARNING,
-	    "FILE:7: warning: [group:g] is supervisord's; steward has no "
+	    "FILE:8: warning: [group:g] is supervisord's; steward has no "
 	    "equivalent, so this section is ignored (its programs run, "
 	    "ungrouped)");
 	expect_problem(l, 3, CONFIG_ERROR,
-		       "FILE:9: unknown section [weird]; expected [steward], "
+		       "FILE:10: unknown section [weird]; expected [steward], "
 		       "[ward:NAME] or [program:NAME]");
 	unload(l);
 }
