@@ -35,6 +35,10 @@ static const struct ctl_cmd_def ctl_cmds[] = {
 	[CTL_REOPEN] = {.name = "reopen", .usage = "reopen"},
 	[CTL_INFO] = {.name = "info", .usage = "info"},
 	[CTL_RELOAD] = {.name = "reload", .usage = "reload"},
+	[CTL_RUN] = {.name = "run", .min_names = 1,
+	    .usage = "run [--replicas=N] [--timeout=D] JOB [ARG ...]"},
+	[CTL_CANCEL] = {.name = "cancel", .min_names = 1,
+	    .usage = "cancel RUN"},
 };
 #define CTL_NCMDS (sizeof(ctl_cmds) / sizeof(ctl_cmds[0]))
 
@@ -103,7 +107,7 @@ ctl_parse(char *line, size_t len, struct ctl_request *req, const char **code,
 	if (nw < 2) {
 		snprintf(why, PARSE_WHY, "no command; expected status, start, "
 					 "stop, restart, signal, health, "
-					 "reopen, info or reload");
+					 "reopen, info, reload, run or cancel");
 		return -1;
 	}
 	for (size_t c = 0; c < CTL_NCMDS; c++) {
@@ -115,13 +119,42 @@ ctl_parse(char *line, size_t len, struct ctl_request *req, const char **code,
 	if (def == NULL) {
 		snprintf(why, PARSE_WHY,
 		    "unknown command \"%.40s\"; expected status, start, stop, "
-		    "restart, signal, health, reopen, info or reload",
+		    "restart, signal, health, reopen, info, reload, run or "
+		    "cancel",
 		    words[1]);
 		return -1;
 	}
 	for (i = 2; i < nw && strncmp(words[i], "--", 2) == 0; i++) {
+		long n;
+		int64_t ms;
+		char inner[PARSE_WHY];
+
 		if (def->waits && strcmp(words[i], "--no-wait") == 0) {
 			req->no_wait = true;
+			continue;
+		}
+		if (req->cmd == CTL_RUN &&
+		    strncmp(words[i], "--replicas=", 11) == 0) {
+			if (parse_long(words[i] + 11, 1, 1000, &n, inner) ==
+			    -1) {
+				snprintf(why, PARSE_WHY, "--replicas: %.200s",
+				    inner);
+				return -1;
+			}
+			req->replicas = (unsigned)n;
+			continue;
+		}
+		if (req->cmd == CTL_RUN &&
+		    strncmp(words[i], "--timeout=", 10) == 0) {
+			if (parse_duration_ms(words[i] + 10, &ms, inner) ==
+				-1 ||
+			    ms == 0) {
+				snprintf(why, PARSE_WHY, "--timeout: %.200s",
+				    ms == 0 ? "expected a duration above 0"
+					    : inner);
+				return -1;
+			}
+			req->timeout_ms = ms;
 			continue;
 		}
 		snprintf(why, PARSE_WHY, "unknown option \"%.40s\"; usage: %s",
@@ -137,10 +170,14 @@ ctl_parse(char *line, size_t len, struct ctl_request *req, const char **code,
 		req->sig = words[i++];
 	}
 	if (nw - i < def->min_names ||
-	    (def->min_names == 0 && req->cmd != CTL_STATUS && nw > i)) {
+	    (def->min_names == 0 && req->cmd != CTL_STATUS && nw > i) ||
+	    (req->cmd == CTL_CANCEL && nw - i != 1)) {
 		snprintf(why, PARSE_WHY, "%s; usage: %s",
-		    nw - i < def->min_names ? "no ward named"
-					    : "unexpected arguments",
+		    nw - i < def->min_names
+			? (req->cmd == CTL_RUN	      ? "no job named"
+			      : req->cmd == CTL_CANCEL ? "no run named"
+						       : "no ward named")
+			: "unexpected arguments",
 		    def->usage);
 		return -1;
 	}

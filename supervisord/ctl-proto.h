@@ -30,14 +30,20 @@
  *	reopen                        reopen the event log (as SIGUSR1)
  *	info                          version, pid, paths, uptime
  *	reload                        re-read the config, apply the change
+ *	run [--replicas=N] [--timeout=D] JOB [ARG ...]
+ *	                              run a [job:NAME]; ARGs are appended to
+ *	                              its command, percent-encoded (%20 for a
+ *	                              space, %25 for %)
+ *	cancel RUN                    cancel a run in flight
  *
  * Reply: one line, a JSON object, at most 1 MiB, ending in "\n".
  *	{"ok":true, ...}
  *	{"ok":false,"code":"CODE","error":"MESSAGE", ...}
  * MESSAGE is written for people, without the command's own context
  * (the client adds it: "cannot stop ward "web": " + MESSAGE).  CODE is
- * one of: usage, version, no_such_ward, too_long, rate_limited, refused,
- * busy, timeout, shutting_down, failed, config, internal.
+ * one of: usage, version, no_such_ward, no_such_job, no_such_run,
+ * too_long, rate_limited, refused, busy, timeout, shutting_down, failed,
+ * cancelled, config, internal.
  *
  * status: {"ok":true,"daemon":{DAEMON},"instances":[{INSTANCE}...]}
  *   DAEMON: "pid", "version", "uptime_ms", "config", "event_log",
@@ -58,6 +64,18 @@
  * health: {"ok":true,"uptime_ms":N}
  * reopen: {"ok":true} or an error.
  * info: {"ok":true,"daemon":{DAEMON},"protocol":1}
+ * run: TWO reply lines.  First, at once: {"ok":true,"run":ID,"job":NAME,
+ *	     "replicas":N,"timeout_ms":N,"state":"started"} (or one error
+ *	     line: no_such_job, busy, usage, shutting_down).  Then, when the
+ *	     run has its outcome: {"ok":BOOL,"run","job","outcome" (success,
+ *	     failed, timeout, cancelled),"duration_ms","cancelled" (replicas
+ *	     cancelled),"replica_ends":[TEXT...]} with, on success, "winner",
+ *	     "exit_code":0,"output_b64" (the winner's stdout, base64, at most
+ *	     output_limit bytes),"output_bytes" (all it wrote),
+ *	     "output_limit","output_truncated"; otherwise "code" (failed,
+ *	     timeout, cancelled), "error" and "log_id".  Closing the
+ *	     connection before the second line cancels the run.
+ * cancel: {"ok":true,"run":ID} or code no_such_run.
  * reload: {"ok":BOOL,"added":[NAME...],"changed":[...],"removed":[...],
  *	     "resized":[...],"unchanged":N,"problems":["FILE:LINE: ..."...],
  *	     "notes":[TEXT...]}; on an error in the config "code":"config",
@@ -95,11 +113,15 @@ enum ctl_cmd {
 	CTL_REOPEN,
 	CTL_INFO,
 	CTL_RELOAD,
+	CTL_RUN,
+	CTL_CANCEL,
 };
 
 struct ctl_request {
 	enum ctl_cmd cmd;
 	bool no_wait;
+	unsigned replicas;  /* run --replicas=N, 0: the job's */
+	long long timeout_ms; /* run --timeout=D, 0: the job's */
 	const char *sig; /* signal: the signal word */
 	size_t nargs;	 /* NAMEs */
 	char *args[CTL_ARGS_MAX];

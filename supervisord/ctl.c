@@ -29,6 +29,7 @@
  * deadline (the longest stop_timeout + start_timeout of its instances,
  * plus CTL_WAIT_SLACK).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -45,6 +46,7 @@
 #include "bucket.h"
 #include "ctl-proto.h"
 #include "ctl.h"
+#include "job.h"
 #include "log.h"
 #include "parse.h"
 #include "steward.h"
@@ -92,6 +94,7 @@ struct ctl_conn {
 	bool closing; /* close once out is written */
 	struct bucket rate;
 	struct ctl_wait *wait;
+	struct job_run *run; /* a run whose outcome it waits for */
 	pid_t peer_pid;
 	uid_t peer_uid;
 	struct ctl_conn *next;
@@ -120,6 +123,7 @@ struct ctl {
 
 static void ctl_conn_close(struct ctl_conn *cn);
 static void ctl_conn_flush(struct ctl_conn *cn);
+static void ctl_conn_process(struct ctl_conn *cn);
 
 /* Append a reply line and start writing it. */
 static void
@@ -368,6 +372,8 @@ ctl_do_status(struct ctl_conn *cn, const struct ctl_request *req)
 		return;
 	sbuf_add(&b, "{\"ok\":true,", 11);
 	ctl_add_daemon(&b, cn->ctl);
+	sbuf_add(&b, ",\"runs\":", 8);
+	job_status_json(cn->ctl->s, &b);
 	sbuf_add(&b, ",\"instances\":[", 14);
 	for (ssize_t i = 0; i < n; i++) {
 		if (i > 0)
@@ -644,6 +650,110 @@ ctl_do_reopen(struct ctl_conn *cn)
 	ctl_reply(cn, &b);
 }
 
+/* Decode %XX in place; -1 on a bad escape. */
+static int
+ctl_unescape(char *w)
+{
+	char *out = w;
+
+	for (const char *p = w; *p != '\0'; p++) {
+		if (*p != '%') {
+			*out++ = *p;
+			continue;
+		}
+		if (!isxdigit((unsigned char)p[1]) ||
+		    !isxdigit((unsigned char)p[2]))
+			return -1;
+		char hex[3] = {p[1], p[2], '\0'};
+		*out++ = (char)strtol(hex, NULL, 16);
+		p += 2;
+	}
+	*out = '\0';
+	return 0;
+}
+
+/* A run has its outcome: the second reply line. */
+static void
+ctl_run_done(void *arg, struct job_run *run)
+{
+	struct ctl_conn *cn = arg;
+	struct sbuf b = {0};
+	const char *outcome;
+
+	cn->run = NULL;
+	sbuf_add(&b, "{", 1);
+	job_result_json(run, &b);
+	outcome = strstr(b.s, "\"outcome\":\"success\"") != NULL
+	    ? NULL
+	    : strstr(b.s, "\"outcome\":\"timeout\"") != NULL ? "timeout"
+	    : strstr(b.s, "\"outcome\":\"cancelled\"") != NULL
+	    ? "cancelled"
+	    : "failed";
+	if (outcome == NULL)
+		sbuf_add(&b, ",\"ok\":true}", 11);
+	else
+		sbuf_addf(&b, ",\"ok\":false,\"code\":\"%s\"}", outcome);
+	ctl_reply(cn, &b);
+	/* Requests that came meanwhile are handled now. */
+	if (cn->fd >= 0)
+		ctl_conn_process(cn);
+}
+
+/* run [--replicas=N] [--timeout=D] JOB [ARG ...] */
+static void
+ctl_do_run(struct ctl_conn *cn, struct ctl_request *req)
+{
+	struct job_run *run;
+	const char *code = NULL;
+	struct err *e = NULL;
+	struct sbuf b = {0};
+
+	for (size_t i = 1; i < req->nargs; i++) {
+		if (ctl_unescape(req->args[i]) == -1) {
+			ctl_reply_error(cn, "usage",
+			    "argument %zu has a bad %%XX escape", i);
+			return;
+		}
+	}
+	run = job_create(cn->ctl->s, req->args[0], req->replicas,
+	    req->timeout_ms, req->args + 1, req->nargs - 1, ctl_run_done, cn,
+	    &code, &e);
+	if (run == NULL) {
+		char *msg = err_str(e);
+
+		ctl_reply_error(cn, code, "%s", msg);
+		free(msg);
+		err_free(e);
+		return;
+	}
+	cn->run = run;
+	sbuf_add(&b, "{\"ok\":true,", 11);
+	job_started_json(run, &b);
+	sbuf_add(&b, "}", 1);
+	ctl_reply(cn, &b);
+	job_launch(run);
+}
+
+/* cancel RUN */
+static void
+ctl_do_cancel(struct ctl_conn *cn, const struct ctl_request *req)
+{
+	char *end;
+	unsigned long long id = strtoull(req->args[0], &end, 10);
+	struct job_run *run = *end == '\0' ? job_find(cn->ctl->s, id) : NULL;
+	struct sbuf b = {0};
+
+	if (run == NULL) {
+		ctl_reply_error(cn, "no_such_run",
+		    "no run %s is in flight (see stewardctl status)",
+		    req->args[0]);
+		return;
+	}
+	job_cancel(run, "cancelled by stewardctl cancel");
+	sbuf_addf(&b, "{\"ok\":true,\"run\":%llu}", id);
+	ctl_reply(cn, &b);
+}
+
 /* Handle one complete request line. */
 static void
 ctl_request(struct ctl_conn *cn, char *line, size_t len)
@@ -683,6 +793,12 @@ ctl_request(struct ctl_conn *cn, char *line, size_t len)
 	case CTL_REOPEN:
 		ctl_do_reopen(cn);
 		break;
+	case CTL_RUN:
+		ctl_do_run(cn, &req);
+		break;
+	case CTL_CANCEL:
+		ctl_do_cancel(cn, &req);
+		break;
 	case CTL_RELOAD: {
 		struct sbuf fields = {0};
 		int rc = steward_reload(cn->ctl->s, "stewardctl reload",
@@ -711,7 +827,8 @@ ctl_request(struct ctl_conn *cn, char *line, size_t len)
 static void
 ctl_conn_process(struct ctl_conn *cn)
 {
-	while (cn->wait == NULL && !cn->closing && cn->fd >= 0) {
+	while (cn->wait == NULL && cn->run == NULL && !cn->closing &&
+	    cn->fd >= 0) {
 		char *nl = memchr(cn->in, '\n', cn->inlen);
 		size_t len;
 
@@ -751,8 +868,8 @@ ctl_conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 	}
 	cn->inlen += (size_t)n;
 	ctl_conn_process(cn);
-	if (cn->fd >= 0 && cn->wait == NULL && !cn->closing &&
-	    cn->inlen == CTL_LINE_MAX) {
+	if (cn->fd >= 0 && cn->wait == NULL && cn->run == NULL &&
+	    !cn->closing && cn->inlen == CTL_LINE_MAX) {
 		ctl_reply_error(cn, "too_long",
 		    "a request longer than %d bytes; closing", CTL_LINE_MAX);
 		if (cn->fd >= 0) {
@@ -771,7 +888,7 @@ ctl_conn_idle_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	double left = cn->last_active + CTL_IDLE_SECONDS - steward_now();
 
 	(void)revents;
-	if (cn->wait != NULL || left > 0) {
+	if (cn->wait != NULL || cn->run != NULL || left > 0) {
 		t->repeat = left > 0 ? left : CTL_IDLE_SECONDS;
 		ev_timer_again(loop, t);
 		return;
@@ -796,6 +913,14 @@ ctl_conn_close(struct ctl_conn *cn)
 		return;
 	if (cn->wait != NULL)
 		ctl_wait_free(cn->wait);
+	if (cn->run != NULL) {
+		/* The client went away: nobody wants the answer. */
+		struct job_run *run = cn->run;
+
+		cn->run = NULL;
+		job_detach(run);
+		job_cancel(run, "the client went away");
+	}
 	ev_io_stop(loop, &cn->rio);
 	ev_io_stop(loop, &cn->wio);
 	ev_timer_stop(loop, &cn->idle);

@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "job.h"
 #include "log.h"
 #include "upbeat.h"
 #include "parse.h"
@@ -361,6 +362,8 @@ steward_log_transition(struct steward *s, struct ward_inst *wi,
 	if (e != NULL) {
 		char *msg = err_person_message(e);
 
+		wi->last_errno = err_errno(e);
+
 		/* Healing after a stop for a failure: the same failure. */
 		if (out->from == WARD_STOPPING && wi->last_log_id != 0 &&
 		    out->cause == wi->last_cause)
@@ -379,6 +382,8 @@ steward_log_transition(struct steward *s, struct ward_inst *wi,
 	evlog_begin(&r, s->log, steward_level(out, e), event);
 	evlog_str(&r, "ward", wi->ward->spec->name);
 	evlog_int(&r, "replica", wi->replica);
+	if (wi->ward->run != NULL)
+		evlog_int(&r, "run", (long long)job_run_id(wi->ward->run));
 	if (wi->pid > 0)
 		evlog_int(&r, "pid", wi->pid);
 	evlog_str(&r, "from", ward_state_name(out->from));
@@ -493,6 +498,8 @@ steward_apply(struct steward *s, struct ward_inst *wi,
 		return;
 	}
 	if (out->actions & WACT_LOG) {
+		if (wi->ward->run != NULL)
+			job_transition(wi->ward->run, wi);
 		if (s->ctl != NULL)
 			ctl_transition(s->ctl, wi);
 		upbeat_update(s);
@@ -583,6 +590,7 @@ steward_child_cb(struct ev_loop *loop, ev_child *w, int revents)
 	ward_spawn_close(s, wi);
 	ward_beat_close(s, wi);
 	ward_notify_close(s, wi);
+	ward_capture_close(s, wi);
 	/* What is left of the group goes with its leader. */
 	steward_kill(s, wi, SIGKILL);
 	guard_remove(&s->guard, wi->pid);
@@ -747,6 +755,8 @@ steward_check_done(struct steward *s)
 	for (size_t i = 0; i < s->nwards; i++)
 		if (steward_ward_live(s->wards[i]))
 			return;
+	if (job_live(s))
+		return;
 	/* The guard has nothing left to cover: it is no orphan to kill. */
 	guard_stop(&s->guard);
 	steward_kill_orphans(s);
@@ -784,6 +794,7 @@ steward_signal_stop(struct ev_loop *loop, ev_signal *w, int revents)
 		log_line("%-12s %-8s stopping every ward (%s)", "stewardd",
 		    "shutdown", parse_signal_name(w->signum));
 	ev_timer_stop(s->loop, &s->hup);
+	job_cancel_all(s, "stewardd is shutting down");
 	/* Nothing restarts from now on; live wards stop by priority. */
 	for (size_t i = 0; i < s->nwards; i++)
 		for (unsigned j = 0; j < s->wards[i]->ninst; j++)
@@ -850,6 +861,7 @@ steward_settle_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 	(void)loop;
 	(void)revents;
 	steward_reload_settle(s);
+	job_settle(s);
 }
 
 /* Start watching one signal. */
@@ -873,6 +885,7 @@ steward_inst_new(struct steward *s, struct ward_rt *wr, unsigned r)
 	wi->hb_fd = -1;
 	wi->err_fd = -1;
 	wi->notify_fd = -1;
+	wi->out_fd = -1;
 	wi->state_since = steward_now();
 	snprintf(wi->label, sizeof(wi->label), "%.64s:%u", wr->spec->name, r);
 	ward_sm_init(&wi->sm, &wr->spec->pol, wi->state_since);
@@ -890,6 +903,8 @@ steward_inst_free(struct steward *s, struct ward_inst *wi)
 	ward_spawn_close(s, wi);
 	ward_beat_close(s, wi);
 	ward_notify_close(s, wi);
+	ward_capture_close(s, wi);
+	sbuf_free(&wi->out);
 	if (wi->sm.state == WARD_STARTING)
 		s->nstarting--;
 	free(wi->notify_path);
@@ -1105,6 +1120,7 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 		    "stopped");
 	ctl_close(s->ctl);
 	s->ctl = NULL;
+	job_teardown(s);
 	upbeat_close(s);
 	ev_timer_stop(s->loop, &s->hup);
 	ev_prepare_stop(s->loop, &s->settle);

@@ -75,6 +75,13 @@ struct ward_inst {
 	struct ctl_ref *refs;	  /* the waits that include it */
 	size_t nrefs;
 	size_t caprefs;
+	int last_errno;		  /* errno of the last failure, or 0 */
+	/* job replicas: stdout captured up to the job's output_limit */
+	int out_fd;
+	ev_io out_io;
+	struct sbuf out;
+	uint64_t out_bytes; /* all it wrote, kept or not */
+	double ended_at;    /* when it was reaped, or 0 */
 };
 
 struct ward_rt {
@@ -87,6 +94,8 @@ struct ward_rt {
 	bool start_after; /* start the new definition's instances */
 	bool removing;	  /* gone from the config: free it */
 	bool shut;	  /* stewardd's shutdown has reached it */
+	struct job_run *run; /* the replicas of a job run (job.c), or NULL */
+	char **argv;	     /* a run's command with its arguments */
 	struct ward_inst **inst;
 	unsigned ninst; /* above spec->replicas while extra ones stop */
 };
@@ -130,6 +139,8 @@ struct steward {
 	ev_signal sig_usr1;
 	struct guard guard;
 	bool stopping; /* shutting down */
+	struct job_run *runs; /* job runs, in flight or being reaped */
+	uint64_t next_run_id;
 	int exit_code;
 	uint64_t orphans_reaped;
 	char *notify_dir; /* where NOTIFY_SOCKETs live, made on first use */
@@ -195,6 +206,9 @@ void ward_beat_message(struct steward *s, struct ward_inst *wi,
 /* ward-beat.c: count and report (rate-limited) one bad message. */
 void ward_beat_invalid(struct steward *s, struct ward_inst *wi,
     const char *why, const char *sample, size_t len);
+
+/* ward-spawn.c: read what a job replica wrote to stdout, then close. */
+void ward_capture_close(struct steward *s, struct ward_inst *wi);
 
 /* ward-notify.c: make the instance's NOTIFY_SOCKET before it spawns. */
 int ward_notify_open(struct steward *s, struct ward_inst *wi,

@@ -102,6 +102,7 @@ struct ctl_ctx {
 /* The options and operands of one command. */
 struct ctl_args {
 	bool json, no_wait, follow;
+	long replicas; /* run --replicas, 0: the job's */
 	int64_t timeout_ms; /* -1: the command's default */
 	char **wards, **events;
 	size_t nwards, nevents;
@@ -130,6 +131,7 @@ enum ctl_opt {
 	OPT_ID = 1 << 6,
 	OPT_FOLLOW = 1 << 7,
 	OPT_FILE = 1 << 8,
+	OPT_REPLICAS = 1 << 9,
 };
 
 /* One command: its word, handler, options, operands and help. */
@@ -161,6 +163,9 @@ static const struct {
     {.code = "shutting_down", .exit = EX_UNAVAILABLE},
     {.code = "failed", .exit = CTL_EX_FAILED},
     {.code = "config", .exit = EX_CONFIG},
+    {.code = "no_such_job", .exit = EX_NOUSER},
+    {.code = "no_such_run", .exit = EX_NOUSER},
+    {.code = "cancelled", .exit = CTL_EX_FAILED},
     {.code = "internal", .exit = EX_SOFTWARE},
 };
 
@@ -1227,6 +1232,228 @@ cmd_reopen(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 	return rc;
 }
 
+static int ctl_log_catch_signals(void);
+
+/* Percent-encode one argument for the request line (ctl-proto.h). */
+static char *
+ctl_escape(const char *w)
+{
+	struct sbuf b = {0};
+
+	for (const unsigned char *p = (const unsigned char *)w; *p; p++) {
+		if (*p < 0x21 || *p > 0x7e || *p == '%')
+			sbuf_addf(&b, "%%%02X", *p);
+		else
+			sbuf_add(&b, (const char *)p, 1);
+	}
+	return b.s != NULL ? b.s : xstrdup("");
+}
+
+/* Decode base64 into stdout; -1 on malformed input. */
+static int
+ctl_write_base64(const char *in)
+{
+	static const char tab[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	unsigned v = 0, bits = 0;
+
+	for (const char *p = in; *p != '\0' && *p != '='; p++) {
+		const char *k = strchr(tab, *p);
+
+		if (k == NULL)
+			return -1;
+		v = (v << 6) | (unsigned)(k - tab);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (putchar((int)((v >> bits) & 0xff)) == EOF)
+				return -1;
+		}
+	}
+	return fflush(stdout) == 0 ? 0 : -1;
+}
+
+/* Read reply lines of a run until n complete ones are in *buf. */
+static int
+ctl_run_read(int fd, struct sbuf *buf, int lines, struct err **errp)
+{
+	char chunk[65536];
+
+	for (;;) {
+		int have = 0;
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		ssize_t n;
+
+		for (size_t i = 0; i < buf->len; i++)
+			have += buf->s[i] == '\n';
+		if (have >= lines)
+			return 0;
+		if (poll(&p, 1, -1) == -1) {
+			if (errno == EINTR && !ctl_interrupted)
+				continue;
+			if (errno == EINTR)
+				return EX_TEMPFAIL; /* Ctrl-C */
+			*errp = ERR_SYS("cannot wait for the answer");
+			return EX_SOFTWARE;
+		}
+		n = recv(fd, chunk, sizeof(chunk), 0);
+		if (n == -1 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0) {
+			*errp = ERR_NEW("stewardd closed the connection before "
+					"the run's answer");
+			return EX_UNAVAILABLE;
+		}
+		if (buf->len + (size_t)n > 2 * CTL_REPLY_MAX) {
+			*errp = ERR_NEW("the answer is longer than the "
+					"protocol's limit");
+			return EX_PROTOCOL;
+		}
+		sbuf_add(buf, chunk, (size_t)n);
+	}
+}
+
+/* run JOB [--replicas N] [--timeout D] [-- ARG ...] */
+static int
+cmd_run(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
+{
+	char *words[CTL_ARGS_MAX + 1];
+	char opt_r[32], opt_t[48];
+	struct sbuf line = {0}, in = {0};
+	struct err *e = NULL;
+	struct json *first = NULL, *last = NULL;
+	size_t n = 0, nl;
+	int fd = -1, rc;
+	const char *job = a->names[0];
+
+	if (a->nnames + 2 > CTL_ARGS_MAX)
+		return ctl_usage(cmd->name, "too many arguments");
+	if (a->replicas > 0) {
+		snprintf(opt_r, sizeof(opt_r), "--replicas=%ld", a->replicas);
+		words[n++] = opt_r;
+	}
+	if (a->timeout_ms > 0) {
+		snprintf(opt_t, sizeof(opt_t), "--timeout=%lldms",
+			 (long long)a->timeout_ms);
+		words[n++] = opt_t;
+	}
+	for (size_t i = 0; i < a->nnames; i++)
+		words[n++] = i == 0 ? xstrdup(a->names[0])
+				    : ctl_escape(a->names[i]);
+	rc = ctl_request_line(&line, cmd->name, words, n, &e);
+	for (size_t i = n - a->nnames; i < n; i++)
+		free(words[i]);
+	if (rc == 0)
+		rc = ctl_connect(c, ctl_now_ms() + CTL_TIMEOUT_MS, &fd, &e);
+	if (rc == 0)
+		rc = ctl_send(fd, line.s, line.len,
+			      ctl_now_ms() + CTL_TIMEOUT_MS, &e);
+	sbuf_free(&line);
+	/* Ctrl-C closes the connection, which cancels the run. */
+	if (rc == 0 && (rc = ctl_log_catch_signals()) != 0)
+		goto out;
+	if (rc == 0)
+		rc = ctl_run_read(fd, &in, 1, &e);
+	if (rc == 0) {
+		nl = (size_t)((char *)memchr(in.s, '\n', in.len) - in.s);
+		if ((first = json_parse(in.s, nl, &e)) == NULL)
+			rc = EX_DATAERR;
+	}
+	if (rc == 0 && json_type(json_get(first, "ok")) != JSON_TRUE) {
+		struct ctl_reply r = {.doc = first};
+
+		rc = ctl_reply_status(&r, &e);
+		goto out;
+	}
+	if (rc == 0 && a->json)
+		printf("%.*s\n", (int)nl, in.s);
+	if (rc == 0 && !a->json && isatty(2))
+		fprintf(stderr, "stewardctl: run %" PRId64 " of job \"%s\": %"
+				PRId64 " replica%s started\n",
+			ctl_int(first, "run", 0), job,
+			ctl_int(first, "replicas", 0),
+			ctl_int(first, "replicas", 0) == 1 ? "" : "s");
+	if (rc == 0)
+		rc = ctl_run_read(fd, &in, 2, &e);
+	if (rc == EX_TEMPFAIL && ctl_interrupted) {
+		fprintf(stderr, "stewardctl: run %" PRId64 " of job \"%s\" "
+				"cancelled (interrupted)\n",
+			ctl_int(first, "run", 0), job);
+		rc = 130;
+		goto out;
+	}
+	if (rc == 0) {
+		char *second = in.s + nl + 1;
+		size_t len = in.len - nl - 2;
+
+		if ((last = json_parse(second, len, &e)) == NULL) {
+			rc = EX_DATAERR;
+			goto out;
+		}
+		if (a->json) {
+			printf("%.*s\n", (int)len, second);
+			rc = json_type(json_get(last, "ok")) == JSON_TRUE
+				 ? 0
+				 : CTL_EX_FAILED;
+			goto out;
+		}
+		if (json_type(json_get(last, "ok")) == JSON_TRUE) {
+			const char *b64 = json_str(json_get(last, "output_b64"));
+
+			if (b64 != NULL && ctl_write_base64(b64) == -1) {
+				e = ERR_NEW("cannot write the answer");
+				rc = EX_IOERR;
+			}
+			if (json_type(json_get(last, "output_truncated")) ==
+			    JSON_TRUE)
+				fprintf(stderr,
+					"stewardctl: the answer was cut at "
+					"output_limit: %" PRId64
+					" of %" PRId64 " bytes shown\n",
+					ctl_int(last, "output_limit", 0),
+					ctl_int(last, "output_bytes", 0));
+		} else {
+			const char *msg = json_str(json_get(last, "error"));
+			int64_t id = ctl_int(last, "log_id", 0);
+
+			fprintf(stderr, "stewardctl: %s", msg ? msg : "failed");
+			if (id > 0)
+				fprintf(stderr, " [log %" PRId64
+						"; stewardctl log --id %" PRId64
+						"]",
+					id, id);
+			fputc('\n', stderr);
+			rc = CTL_EX_FAILED;
+		}
+	}
+out:
+	json_free(first);
+	json_free(last);
+	sbuf_free(&in);
+	if (fd >= 0)
+		ctl_close(fd);
+	if (e != NULL)
+		rc = ctl_fail(rc, e, "cannot run job \"%s\"", job);
+	return rc;
+}
+
+/* cancel RUN */
+static int
+cmd_cancel(struct ctl_ctx *c, const struct ctl_command *cmd,
+	   struct ctl_args *a)
+{
+	struct ctl_reply r;
+	char *what = xasprintf("cancel run %s", a->names[0]);
+	int rc = ctl_ask(c, cmd->name, a->names, 1, a, CTL_TIMEOUT_MS, false,
+			 &r, what);
+
+	free(what);
+	if (rc == 0 && !a->json)
+		printf("run %s cancelled\n", a->names[0]);
+	ctl_reply_free(&r);
+	return rc;
+}
+
 /* Print one list of a reload reply: "added: a, b". */
 static void
 cmd_reload_list(const struct json *doc, const char *key, const char *label)
@@ -2128,6 +2355,40 @@ static const struct ctl_command ctl_cmds[] = {
 		"  --json   print stewardd's reply document as it is\n",
     },
     {
+	.name = "run",
+	.run = cmd_run,
+	.opts = OPT_JSON | OPT_TIMEOUT | OPT_REPLICAS,
+	.min_names = 1,
+	.max_names = SIZE_MAX,
+	.synopsis = "run JOB [--replicas N] [--timeout D] [--json] [-- ARG ...]",
+	.summary = "run a [job:NAME]: the first replica to succeed answers",
+	.help = "Ask stewardd to run the job as N replicas at once (default:\n"
+		"the job's replicas).  The first replica to exit 0 wins: its\n"
+		"stdout (at most the job's output_limit; a cut is said on\n"
+		"stderr) is printed and the others are cancelled.  With no\n"
+		"winner before the timeout (default: the job's), or when\n"
+		"every replica fails, one error line with a log id is\n"
+		"printed and the exit code is 1.  Ctrl-C cancels the run\n"
+		"(exit 130).  ARGs after -- are appended to the job's command.\n"
+		"\n"
+		"  --replicas N  how many replicas (1 to 1000)\n"
+		"  --timeout D   give up after D (e.g. 5s)\n"
+		"  --json        print stewardd's two reply documents\n",
+    },
+    {
+	.name = "cancel",
+	.run = cmd_cancel,
+	.opts = OPT_JSON,
+	.min_names = 1,
+	.max_names = 1,
+	.synopsis = "cancel RUN [--json]",
+	.summary = "cancel a run in flight (see status)",
+	.help = "Cancel a run of a job: every replica still running is\n"
+		"stopped, and its client gets a \"cancelled\" error.\n"
+		"\n"
+		"  --json   print stewardd's reply document as it is\n",
+    },
+    {
 	.name = "reload",
 	.run = cmd_reload,
 	.opts = OPT_JSON,
@@ -2333,6 +2594,7 @@ ctl_parse_args(const struct ctl_command *cmd, int argc, char **argv,
 	    {"id", required_argument, NULL, 'i'},
 	    {"follow", no_argument, NULL, 'f'},
 	    {"file", required_argument, NULL, 'F'},
+	    {"replicas", required_argument, NULL, 'r'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -2344,7 +2606,7 @@ ctl_parse_args(const struct ctl_command *cmd, int argc, char **argv,
 	    {.ch = 't', .opt = OPT_TIMEOUT}, {.ch = 'w', .opt = OPT_WARD},
 	    {.ch = 'e', .opt = OPT_EVENT},   {.ch = 'S', .opt = OPT_SINCE},
 	    {.ch = 'i', .opt = OPT_ID},      {.ch = 'f', .opt = OPT_FOLLOW},
-	    {.ch = 'F', .opt = OPT_FILE},
+	    {.ch = 'F', .opt = OPT_FILE},    {.ch = 'r', .opt = OPT_REPLICAS},
 	};
 	char why[PARSE_WHY];
 	long id;
@@ -2379,6 +2641,13 @@ ctl_parse_args(const struct ctl_command *cmd, int argc, char **argv,
 			break;
 		case 'F':
 			a->file = optarg;
+			break;
+		case 'r':
+			if (parse_long(optarg, 1, 1000, &a->replicas, why) ==
+			    -1)
+				return ctl_usage(cmd->name,
+						 "--replicas \"%s\": %s", optarg,
+						 why);
 			break;
 		case 'w':
 			ctl_list_add(&a->wards, &a->nwards, optarg);

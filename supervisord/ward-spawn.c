@@ -32,6 +32,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "job.h"
 #include "steward.h"
 
 enum spawn_stage {
@@ -118,6 +119,7 @@ struct spawn_plan {
 	const char *directory;
 	const struct config_output *out;
 	const struct config_output *err;
+	int capture_w; /* a job replica's stdout pipe, or -1 */
 };
 
 /* In the child: report a failed stage to the parent and exit. */
@@ -186,7 +188,10 @@ spawn_child(struct spawn_plan *p)
 	if ((in = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1)
 		spawn_fail(p, STAGE_STDIN);
 	in = spawn_lift(p, in);
-	if ((out = spawn_open_output(p->out)) == -1)
+	p->capture_w = spawn_lift(p, p->capture_w);
+	if (p->capture_w >= 0)
+		out = p->capture_w; /* a job's stdout is its answer */
+	else if ((out = spawn_open_output(p->out)) == -1)
 		spawn_fail(p, STAGE_STDOUT);
 	out = spawn_lift(p, out);
 	if (p->err->kind == CONFIG_OUT_STDOUT)
@@ -350,6 +355,12 @@ spawn_environment(struct steward *s, struct ward_inst *wi, char **wdpid)
 		spawn_setenv(&envp, &n, xstrdup(*e));
 	}
 	spawn_setenv(&envp, &n, xasprintf("STEWARD_WARD=%s", w->name));
+	if (wi->ward->run != NULL) {
+		spawn_setenv(&envp, &n, xasprintf("STEWARD_JOB=%s", w->name));
+		spawn_setenv(&envp, &n,
+		    xasprintf("STEWARD_RUN=%llu",
+			(unsigned long long)job_run_id(wi->ward->run)));
+	}
 	spawn_setenv(&envp, &n, xasprintf("STEWARD_REPLICA=%u", wi->replica));
 	if (w->pol.heartbeat == WARD_HB_PIPE) {
 		spawn_setenv(&envp, &n, xstrdup("STEWARD_HEARTBEAT_FD=3"));
@@ -516,14 +527,73 @@ ward_spawn_error(const struct ward_inst *wi)
 	return e;
 }
 
+/*
+ * Read a job replica's stdout: keep up to the job's output_limit, count
+ * the rest (the cap is reported with the answer, never a silent cut).
+ * Returns -1 at EOF or on an error.
+ */
+static int
+spawn_capture_read(struct ward_inst *wi, size_t max)
+{
+	uint64_t limit = wi->ward->spec->output_limit;
+	char buf[16384];
+	size_t total = 0;
+
+	while (total < max) {
+		ssize_t n = read(wi->out_fd, buf, sizeof(buf));
+
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN)
+			return 0;
+		if (n <= 0)
+			return -1;
+		total += (size_t)n;
+		if (wi->out_bytes < limit) {
+			size_t keep = (size_t)n;
+
+			if (wi->out_bytes + keep > limit)
+				keep = (size_t)(limit - wi->out_bytes);
+			sbuf_add(&wi->out, buf, keep);
+		}
+		wi->out_bytes += (uint64_t)n;
+	}
+	return 0;
+}
+
+/* A job replica wrote to stdout. */
+static void
+spawn_capture_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct ward_inst *wi = container_of(w, struct ward_inst, out_io);
+
+	(void)revents;
+	if (spawn_capture_read(wi, 65536) == -1) {
+		ev_io_stop(loop, &wi->out_io);
+		spawn_close(&wi->out_fd);
+	}
+}
+
+/* Read what is left of a replica's stdout, then close; see steward.h. */
+void
+ward_capture_close(struct steward *s, struct ward_inst *wi)
+{
+	if (wi->out_fd < 0)
+		return;
+	(void)spawn_capture_read(wi, 1 << 30);
+	ev_io_stop(s->loop, &wi->out_io);
+	spawn_close(&wi->out_fd);
+}
+
 /* Start the instance's process; see the essay at the top. */
 int
 ward_spawn_start(struct steward *s, struct ward_inst *wi, struct err **errp)
 {
 	const struct ward_spec *w = wi->ward->spec;
 	struct spawn_plan plan = {.spec = w, .hb_w = -1, .report_w = -1,
-	    .parent = s->self, .nofile_soft = s->nofile_soft};
-	int hb[2] = {-1, -1}, rep[2] = {-1, -1};
+	    .parent = s->self, .nofile_soft = s->nofile_soft,
+	    .capture_w = -1};
+	int hb[2] = {-1, -1}, rep[2] = {-1, -1}, cap[2] = {-1, -1};
 	sigset_t all, old;
 	pid_t pid;
 	struct err *e = NULL;
@@ -533,7 +603,9 @@ ward_spawn_start(struct steward *s, struct ward_inst *wi, struct err **errp)
 	    ward_notify_open(s, wi, &e) == -1)
 		return *errp = e, -1;
 	plan.envp = spawn_environment(s, wi, &plan.watchdog_pid);
-	plan.argv = spawn_proc(wi) != NULL ? spawn_proc(wi)->argv : w->argv;
+	plan.argv = spawn_proc(wi) != NULL ? spawn_proc(wi)->argv
+	    : wi->ward->argv != NULL	   ? wi->ward->argv
+					   : w->argv;
 	plan.directory = spawn_directory(wi);
 	plan.out = spawn_stdout(wi);
 	plan.err = spawn_stderr(wi);
@@ -546,8 +618,11 @@ ward_spawn_start(struct steward *s, struct ward_inst *wi, struct err **errp)
 		goto fail;
 	if (spawn_pipe(rep, &e) == -1)
 		goto fail;
+	if (wi->ward->run != NULL && spawn_pipe(cap, &e) == -1)
+		goto fail;
 	plan.hb_w = hb[1];
 	plan.report_w = rep[1];
+	plan.capture_w = cap[1];
 
 	sigfillset(&all);
 	if (sigprocmask(SIG_SETMASK, &all, &old) == -1) {
@@ -567,7 +642,13 @@ ward_spawn_start(struct steward *s, struct ward_inst *wi, struct err **errp)
 	spawn_free_vec(plan.envp);
 	spawn_close(&hb[1]);
 	spawn_close(&rep[1]);
+	spawn_close(&cap[1]);
 	wi->pid = pid;
+	if (cap[0] >= 0) {
+		wi->out_fd = cap[0];
+		ev_io_init(&wi->out_io, spawn_capture_cb, wi->out_fd, EV_READ);
+		ev_io_start(s->loop, &wi->out_io);
+	}
 	wi->err_fd = rep[0];
 	ev_io_init(&wi->err_io, spawn_report_cb, wi->err_fd, EV_READ);
 	ev_io_start(s->loop, &wi->err_io);
@@ -578,6 +659,8 @@ ward_spawn_start(struct steward *s, struct ward_inst *wi, struct err **errp)
 fail:
 	spawn_free_vec(plan.envp);
 	ward_notify_close(s, wi);
+	spawn_close(&cap[0]);
+	spawn_close(&cap[1]);
 	spawn_close(&hb[0]);
 	spawn_close(&hb[1]);
 	spawn_close(&rep[0]);

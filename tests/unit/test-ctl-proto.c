@@ -97,11 +97,11 @@ test_usage_errors(void **state)
 	assert_string_equal(
 	    refuse("steward/1", "usage"),
 	    "no command; expected status, start, stop, restart, signal, "
-	    "health, reopen, info or reload");
+	    "health, reopen, info, reload, run or cancel");
 	assert_string_equal(
 	    refuse("steward/1 frob", "usage"),
 	    "unknown command \"frob\"; expected status, start, stop, restart, "
-	    "signal, health, reopen, info or reload");
+	    "signal, health, reopen, info, reload, run or cancel");
 	assert_string_equal(
 	    refuse("steward/1 stop", "usage"),
 	    "no ward named; usage: stop [--no-wait] NAME ... | all");
@@ -123,6 +123,42 @@ test_usage_errors(void **state)
 	refuse("steward/1\tstatus", "usage"); /* a tab is not a separator */
 	refuse("steward/1 status w\x01", "usage");
 	refuse("steward/1 status \xc3\xa9", "usage"); /* not ASCII */
+}
+
+/* run takes its options as --name=value, then the job and its args. */
+static void
+test_run_and_cancel(void **state)
+{
+	struct ctl_request r;
+	const char *code;
+	char why[PARSE_WHY];
+
+	(void)state;
+	assert_int_equal(parse("steward/1 run --replicas=3 --timeout=5s "
+			       "lookup a%20b c",
+			     &r, &code, why),
+	    0);
+	assert_int_equal(r.cmd, CTL_RUN);
+	assert_int_equal(r.replicas, 3);
+	assert_int_equal(r.timeout_ms, 5000);
+	assert_int_equal(r.nargs, 3);
+	assert_string_equal(r.args[0], "lookup");
+	assert_string_equal(r.args[1], "a%20b");
+	assert_int_equal(parse("steward/1 run lookup", &r, &code, why), 0);
+	assert_int_equal(r.replicas, 0);
+	assert_int_equal(r.timeout_ms, 0);
+	assert_string_equal(refuse("steward/1 run", "usage"),
+	    "no job named; usage: run [--replicas=N] [--timeout=D] JOB "
+	    "[ARG ...]");
+	assert_string_equal(refuse("steward/1 run --replicas=0 x", "usage"),
+	    "--replicas: expected a whole number from 1 to 1000");
+	assert_string_equal(refuse("steward/1 run --timeout=0 x", "usage"),
+	    "--timeout: expected a duration above 0");
+	assert_int_equal(parse("steward/1 cancel 17", &r, &code, why), 0);
+	assert_int_equal(r.cmd, CTL_CANCEL);
+	assert_string_equal(r.args[0], "17");
+	assert_string_equal(refuse("steward/1 cancel 1 2", "usage"),
+	    "unexpected arguments; usage: cancel RUN");
 }
 
 /* A NUL inside the line is refused. */
@@ -178,6 +214,7 @@ main(void)
 	    cmocka_unit_test(test_commands),
 	    cmocka_unit_test(test_version),
 	    cmocka_unit_test(test_usage_errors),
+	    cmocka_unit_test(test_run_and_cancel),
 	    cmocka_unit_test(test_nul_byte),
 	    cmocka_unit_test(test_limits),
 	};
