@@ -42,10 +42,23 @@ enum config_key {
 	K_TIMEOUT,	  /* [job:NAME] only */
 	K_OUTPUT_LIMIT,	  /* [job:NAME] only */
 	K_MAX_CONCURRENT, /* [job:NAME] only */
+	K_REQUIRES,
+	K_AFTER,
+	K_ESSENTIAL,
+	K_PRIORITY,
 	K_NKEYS,
 };
 
 struct config_program; /* config-supervisord.c */
+
+/* A [group:NAME] being read. */
+struct config_group {
+	struct group_spec spec;
+	int line_members; /* where wards= or programs= is */
+	int line_strategy;
+	int line_limit;
+	int line_essential;
+};
 
 /* A ward section being read: the spec plus where each key was set. */
 struct config_ward {
@@ -64,6 +77,7 @@ enum config_sec {
 	SEC_SV_INCLUDE, /* supervisord's [include] */
 	SEC_SV_MAIN,	/* supervisord's [supervisord] */
 	SEC_SV_OTHER,	/* other supervisord sections: warned, ignored */
+	SEC_GROUP,	/* [group:NAME], steward's or supervisord's */
 	SEC_BAD,
 };
 
@@ -93,6 +107,8 @@ struct config_state {
 	int last_key_line; /* the line of the last KEY = VALUE, for
 			      supervisord's continuation lines */
 	char *sv_env_raw;  /* [supervisord] environment, for programs */
+	struct config_group *groups; /* [group:NAME] being read */
+	size_t ngroups;
 	int steward_line;	 /* first [steward] line */
 	int steward_key_line[CONFIG_NSTEWARD_KEYS];
 };
@@ -113,6 +129,10 @@ int config_output(const char *v, struct config_output *o, bool is_stderr,
     char *why);
 char *config_path_from(const struct config_state *st, const char *p);
 void config_env_set(char ***env, size_t *n, const char *word);
+
+/* config.c: a key of a [group:NAME] section. */
+void config_group_key(struct config_state *st, const char *key,
+    const char *value);
 
 /* config-supervisord.c */
 /* A section of a supervisord.conf; false if name is none of them. */

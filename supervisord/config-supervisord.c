@@ -98,7 +98,7 @@ static const char *const sv_ignored_keys[] = {
 /* steward's own keys a [program:NAME] may use as well. */
 static const char *const sv_steward_keys[] = {
 	"heartbeat", "heartbeat_timeout", "restart_limit", "backoff",
-	"environment_file",
+	"environment_file", "requires", "after", "essential",
 };
 
 /* A [program:NAME] being read: supervisord's keys as written. */
@@ -125,7 +125,7 @@ config_sv_section(struct config_state *st, const char *name)
 {
 	static const char *const other[] = {"unix_http_server",
 	    "inet_http_server", "supervisorctl"};
-	static const char *const other_prefix[] = {"rpcinterface:", "group:",
+	static const char *const other_prefix[] = {"rpcinterface:",
 	    "eventlistener:", "fcgi-program:"};
 
 	if (strncmp(name, "program:", 8) == 0) {
@@ -178,9 +178,7 @@ ignored:
 	    "[%s] is supervisord's; steward has no equivalent, so this "
 	    "section is ignored%s",
 	    name,
-	    strncmp(name, "group:", 6) == 0
-		? " (its programs run, ungrouped)"
-		: strncmp(name, "eventlistener:", 14) == 0 ||
+	    strncmp(name, "eventlistener:", 14) == 0 ||
 			strncmp(name, "fcgi-program:", 13) == 0
 		? " and not run"
 		: " (stewardctl talks to [steward] socket)");

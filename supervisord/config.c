@@ -244,6 +244,10 @@ static const char *const config_key_names[K_NKEYS] = {
 	[K_TIMEOUT] = "timeout",
 	[K_OUTPUT_LIMIT] = "output_limit",
 	[K_MAX_CONCURRENT] = "max_concurrent",
+	[K_REQUIRES] = "requires",
+	[K_AFTER] = "after",
+	[K_ESSENTIAL] = "essential",
+	[K_PRIORITY] = "priority",
 };
 
 static const char *const config_steward_keys[CONFIG_NSTEWARD_KEYS] = {
@@ -440,6 +444,35 @@ config_environment(const char *v, struct ward_spec *w, char *why)
 	return 0;
 }
 
+/* A list of ward names separated by blanks or commas. */
+static int
+config_names(const char *v, char ***out, size_t *n, char *why)
+{
+	char *copy = xstrdup(v), *save = NULL;
+
+	for (char *t = strtok_r(copy, " \t,", &save); t != NULL;
+	     t = strtok_r(NULL, " \t,", &save)) {
+		if (!config_name_ok(t)) {
+			snprintf(why, PARSE_WHY,
+			    "\"%.64s\" is not a ward name; expected names of "
+			    "letters, digits, '_', '-' or '.' separated by "
+			    "blanks",
+			    t);
+			free(copy);
+			return -1;
+		}
+		*out = xrealloc(*out, (*n + 2) * sizeof(char *));
+		(*out)[(*n)++] = xstrdup(t);
+		(*out)[*n] = NULL;
+	}
+	free(copy);
+	if (*n == 0) {
+		snprintf(why, PARSE_WHY, "expected one or more ward names");
+		return -1;
+	}
+	return 0;
+}
+
 /* Parse one ward key's value into the spec; -1 with why on error. */
 static int
 config_ward_value(struct ward_spec *w, enum config_key k, const char *v,
@@ -543,6 +576,17 @@ config_ward_value(struct ward_spec *w, enum config_key k, const char *v,
 			return -1;
 		w->max_concurrent = (unsigned)n;
 		return 0;
+	case K_REQUIRES:
+		return config_names(v, &w->requires, &w->nrequires, why);
+	case K_AFTER:
+		return config_names(v, &w->after, &w->nafter, why);
+	case K_ESSENTIAL:
+		return parse_bool(v, &w->essential, why);
+	case K_PRIORITY:
+		if (parse_long(v, -1000000, 1000000, &n, why) == -1)
+			return -1;
+		w->priority = (int)n;
+		return 0;
 	case K_ENVIRONMENT_FILE: {
 		char **words;
 		size_t nw;
@@ -572,7 +616,9 @@ config_key_fits(struct config_state *st, struct config_ward *cw,
 	bool job_only = k == K_TIMEOUT || k == K_OUTPUT_LIMIT ||
 	    k == K_MAX_CONCURRENT;
 	bool ward_only = k == K_RESTART || k == K_BACKOFF ||
-	    k == K_RESTART_LIMIT || k == K_AUTOSTART || k == K_STDOUT;
+	    k == K_RESTART_LIMIT || k == K_AUTOSTART || k == K_STDOUT ||
+	    k == K_REQUIRES || k == K_AFTER || k == K_ESSENTIAL ||
+	    k == K_PRIORITY;
 
 	if (cw->spec.is_job && ward_only) {
 		config_problem(st, CONFIG_ERROR, st->lineno,
@@ -752,6 +798,8 @@ config_handler(void *arg, const char *section, const char *key,
 		    key, value);
 	} else if (st->sec == SEC_STEWARD) {
 		config_steward_key(st, key, value);
+	} else if (st->sec == SEC_GROUP) {
+		config_group_key(st, key, value);
 	} else if (st->sec != SEC_WARD && st->sec != SEC_JOB) {
 		bool cont = st->raw_continuation;
 
@@ -796,6 +844,34 @@ config_section(struct config_state *st, const char *name)
 		st->cur = config_ward_begin(st, name + 5);
 		if (st->cur != NULL)
 			st->sec = SEC_WARD;
+	} else if (strncmp(name, "group:", 6) == 0) {
+		struct config_group *g;
+
+		if (!config_name_ok(name + 6)) {
+			config_problem(st, CONFIG_ERROR, st->lineno,
+			    "[%s]: a group name is 1 to %d letters, digits, "
+			    "'_', '-' or '.'",
+			    name, CONFIG_NAME_MAX);
+			return;
+		}
+		for (size_t i = 0; i < st->ngroups; i++) {
+			if (strcmp(st->groups[i].spec.name, name + 6) == 0) {
+				config_problem(st, CONFIG_ERROR, st->lineno,
+				    "[%s] is already defined at %s:%d; define "
+				    "each group once",
+				    name, st->groups[i].spec.file,
+				    st->groups[i].spec.line);
+				return;
+			}
+		}
+		st->groups = xrealloc(st->groups,
+		    (st->ngroups + 1) * sizeof(*st->groups));
+		g = &st->groups[st->ngroups++];
+		memset(g, 0, sizeof(*g));
+		g->spec.name = xstrdup(name + 6);
+		g->spec.file = xstrdup(st->path);
+		g->spec.line = st->lineno;
+		st->sec = SEC_GROUP;
 	} else if (config_sv_section(st, name)) {
 		return; /* a section of a supervisord.conf */
 	} else if (strncmp(name, "job:", 4) == 0) {
@@ -852,6 +928,195 @@ config_reader_sections(char *buf, int size, void *arg)
 	}
 	snprintf(buf, (size_t)size, "[s]\n");
 	return r;
+}
+
+/* A key of a [group:NAME] section; see config-internal.h. */
+void
+config_group_key(struct config_state *st, const char *key, const char *value)
+{
+	struct config_group *g = &st->groups[st->ngroups - 1];
+	char section[80], why[PARSE_WHY];
+
+	snprintf(section, sizeof(section), "group:%.64s", g->spec.name);
+	if (strcmp(key, "wards") == 0 || strcmp(key, "programs") == 0) {
+		if (g->line_members != 0) {
+			config_problem(st, CONFIG_ERROR, st->lineno,
+			    "[%s] members are already given at line %d; give "
+			    "them once (wards = or programs =)",
+			    section, g->line_members);
+			return;
+		}
+		g->line_members = st->lineno;
+		if (config_names(value, &g->spec.members, &g->spec.nmembers,
+			why) == -1)
+			config_bad(st, section, key, value, why);
+	} else if (strcmp(key, "strategy") == 0) {
+		g->line_strategy = st->lineno;
+		if (strcmp(value, "one_for_one") == 0)
+			g->spec.strategy = GROUP_ONE_FOR_ONE;
+		else if (strcmp(value, "one_for_all") == 0)
+			g->spec.strategy = GROUP_ONE_FOR_ALL;
+		else if (strcmp(value, "rest_for_one") == 0)
+			g->spec.strategy = GROUP_REST_FOR_ONE;
+		else
+			config_bad(st, section, key, value,
+			    "expected one_for_one, one_for_all or "
+			    "rest_for_one");
+	} else if (strcmp(key, "restart_limit") == 0) {
+		g->line_limit = st->lineno;
+		if (parse_rate(value, &g->spec.limit, why) == -1)
+			config_bad(st, section, key, value, why);
+		else
+			g->spec.has_limit = true;
+	} else if (strcmp(key, "essential") == 0) {
+		g->line_essential = st->lineno;
+		if (parse_bool(value, &g->spec.essential, why) == -1)
+			config_bad(st, section, key, value, why);
+	} else if (strcmp(key, "priority") == 0) {
+		config_problem(st, CONFIG_WARNING, st->lineno,
+		    "[%s] priority: a group's priority is supervisord's; "
+		    "steward orders by each program's priority; ignored",
+		    section);
+	} else {
+		static const char *const known[] = {"wards", "programs",
+		    "strategy", "restart_limit", "essential"};
+
+		config_unknown_key(st, section, key, known, 5);
+	}
+}
+
+/* The index of a ward (not a job) named name, or -1. */
+static ssize_t
+config_find_ward(const struct config_state *st, const char *name)
+{
+	for (size_t i = 0; i < st->nwards; i++)
+		if (!st->wards[i].spec.is_job &&
+		    strcmp(st->wards[i].spec.name, name) == 0)
+			return (ssize_t)i;
+	return -1;
+}
+
+/* Depth-first search for a cycle through requires and after. */
+static bool
+config_cycle_from(const struct config_state *st, size_t i, int *mark,
+    size_t *path, size_t depth, struct sbuf *out)
+{
+	const struct ward_spec *w = &st->wards[i].spec;
+
+	if (mark[i] == 2)
+		return false;
+	path[depth] = i;
+	if (mark[i] == 1) {
+		/* Back at a ward on the path: print the loop from it. */
+		size_t from = 0;
+
+		while (path[from] != i)
+			from++;
+		for (size_t k = from; k <= depth; k++)
+			sbuf_addf(out, "%s%s", k > from ? " -> " : "",
+			    st->wards[path[k]].spec.name);
+		return true;
+	}
+	mark[i] = 1;
+	for (int pass = 0; pass < 2; pass++) {
+		char **names = pass == 0 ? w->requires : w->after;
+		size_t n = pass == 0 ? w->nrequires : w->nafter;
+
+		for (size_t k = 0; k < n; k++) {
+			ssize_t j = config_find_ward(st, names[k]);
+
+			if (j >= 0 && config_cycle_from(st, (size_t)j, mark,
+					  path, depth + 1, out))
+				return true;
+		}
+	}
+	mark[i] = 2;
+	return false;
+}
+
+/*
+ * Check what refers to wards by name: requires, after, group members
+ * (every name known, no cycle, each ward in one group at most).
+ */
+static void
+config_check_links(struct config_state *st)
+{
+	int *mark = xcalloc(st->nwards + 1, sizeof(int));
+	size_t *path = xcalloc(st->nwards + 2, sizeof(size_t));
+	const char **in_group = xcalloc(st->nwards + 1, sizeof(char *));
+
+	for (size_t i = 0; i < st->nwards; i++) {
+		struct config_ward *cw = &st->wards[i];
+		const struct ward_spec *w = &cw->spec;
+
+		for (int pass = 0; pass < 2; pass++) {
+			char **names = pass == 0 ? w->requires : w->after;
+			size_t n = pass == 0 ? w->nrequires : w->nafter;
+			int line = cw->key_line[pass == 0 ? K_REQUIRES : K_AFTER];
+
+			for (size_t k = 0; k < n; k++) {
+				if (config_find_ward(st, names[k]) >= 0 &&
+				    strcmp(names[k], w->name) != 0)
+					continue;
+				st->path = w->file;
+				config_problem(st, CONFIG_ERROR, line ? line : w->line,
+				    "[%s:%s] %s = %s: %s", w->kind, w->name,
+				    pass == 0 ? "requires" : "after", names[k],
+				    strcmp(names[k], w->name) == 0
+					? "a ward cannot wait for itself"
+					: "no ward has that name");
+			}
+		}
+	}
+	for (size_t i = 0; i < st->nwards; i++) {
+		struct sbuf loop = {0};
+
+		if (st->wards[i].spec.is_job || mark[i] != 0)
+			continue;
+		if (config_cycle_from(st, i, mark, path, 0, &loop)) {
+			const struct ward_spec *w = &st->wards[i].spec;
+
+			st->path = w->file;
+			config_problem(st, CONFIG_ERROR, w->line,
+			    "a cycle of requires/after: %s; no ward of it "
+			    "could ever start",
+			    loop.s);
+			sbuf_free(&loop);
+			break;
+		}
+	}
+	for (size_t g = 0; g < st->ngroups; g++) {
+		struct config_group *cg = &st->groups[g];
+
+		st->path = cg->spec.file;
+		if (cg->spec.nmembers == 0)
+			config_problem(st, CONFIG_ERROR, cg->spec.line,
+			    "[group:%s] has no members; add wards = NAME ...",
+			    cg->spec.name);
+		for (size_t k = 0; k < cg->spec.nmembers; k++) {
+			ssize_t j = config_find_ward(st, cg->spec.members[k]);
+
+			if (j < 0) {
+				config_problem(st, CONFIG_ERROR,
+				    cg->line_members,
+				    "[group:%s] %s: no ward or program has "
+				    "that name",
+				    cg->spec.name, cg->spec.members[k]);
+			} else if (in_group[j] != NULL) {
+				config_problem(st, CONFIG_ERROR,
+				    cg->line_members,
+				    "[group:%s] %s is already a member of "
+				    "[group:%s]; a ward belongs to one group",
+				    cg->spec.name, cg->spec.members[k],
+				    in_group[j]);
+			} else {
+				in_group[j] = cg->spec.name;
+			}
+		}
+	}
+	free(mark);
+	free(path);
+	free(in_group);
 }
 
 /* Resolve user= and group= to ids and the supplementary groups. */
@@ -1108,6 +1373,8 @@ config_ward_free(struct ward_spec *w)
 	free(w->out.path);
 	free(w->err.path);
 	free(w->env_files);
+	parse_split_free(w->requires);
+	parse_split_free(w->after);
 	for (unsigned r = 0; w->procs != NULL && r < w->replicas; r++) {
 		struct ward_proc *pr = &w->procs[r];
 
@@ -1394,6 +1661,7 @@ config_load(const char *path, struct config_report *rep)
 		config_ward_finish(&st, &st.wards[i]);
 		config_ward_env(&st, &st.wards[i].spec);
 	}
+	config_check_links(&st);
 	st.path = path;
 	st.file = 0;
 	config_check_budget(&st);
@@ -1411,6 +1679,10 @@ config_load(const char *path, struct config_report *rep)
 	}
 	for (size_t i = 0; i < st.nwards; i++)
 		config_sv_free(st.wards[i].prog);
+	c->groups = xcalloc(st.ngroups ? st.ngroups : 1, sizeof(*c->groups));
+	for (size_t i = 0; i < st.ngroups; i++)
+		c->groups[c->ngroups++] = st.groups[i].spec;
+	free(st.groups);
 	free(st.wards);
 	free(st.include);
 	free(st.sv_env_raw);
@@ -1494,6 +1766,15 @@ config_ward_same(const struct ward_spec *a, const struct ward_spec *b)
 			if (strcmp(p->env[i], q->env[i]) != 0)
 				return false;
 	}
+	if (a->nrequires != b->nrequires || a->nafter != b->nafter ||
+	    a->essential != b->essential)
+		return false;
+	for (size_t i = 0; i < a->nrequires; i++)
+		if (strcmp(a->requires[i], b->requires[i]) != 0)
+			return false;
+	for (size_t i = 0; i < a->nafter; i++)
+		if (strcmp(a->after[i], b->after[i]) != 0)
+			return false;
 	return a->pol.heartbeat == b->pol.heartbeat &&
 	    a->pol.restart == b->pol.restart &&
 	    a->heartbeat_timeout_ms == b->heartbeat_timeout_ms &&
@@ -1522,6 +1803,12 @@ config_free(struct config *c)
 	for (size_t i = 0; i < c->njobs; i++)
 		config_ward_free(&c->jobs[i]);
 	free(c->jobs);
+	for (size_t i = 0; i < c->ngroups; i++) {
+		free(c->groups[i].name);
+		free(c->groups[i].file);
+		parse_split_free(c->groups[i].members);
+	}
+	free(c->groups);
 	free(c->path);
 	free(c->socket);
 	free(c->event_log);

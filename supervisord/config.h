@@ -85,11 +85,33 @@ struct ward_spec {
 	bool kill_group; /* SIGKILL at stop_timeout to the group */
 	struct ward_proc *procs; /* [program:NAME]: per instance, or NULL */
 	const char *kind;	 /* "ward", "program" or "job" */
+	/* dependencies: names of wards (validated to exist, no cycle) */
+	char **requires; /* started (ready) before it, pulled in */
+	size_t nrequires;
+	char **after; /* started before it if they start too */
+	size_t nafter;
+	bool essential; /* failed: stewardd stops everything and exits */
 	/* [job:NAME] */
 	bool is_job;
 	int64_t timeout_ms;
 	uint64_t output_limit;
 	unsigned max_concurrent;
+};
+
+enum group_strategy { GROUP_ONE_FOR_ONE, GROUP_ONE_FOR_ALL,
+	GROUP_REST_FOR_ONE };
+
+/* A [group:NAME]: wards healed together (OTP's strategies). */
+struct group_spec {
+	char *name;
+	char *file;
+	int line;
+	char **members; /* ward names, in order */
+	size_t nmembers;
+	enum group_strategy strategy;
+	bool has_limit;
+	struct parse_rate limit; /* the group's own restart bucket */
+	bool essential;
 };
 
 struct config {
@@ -109,6 +131,8 @@ struct config {
 	size_t nwards;
 	struct ward_spec *jobs; /* [job:NAME]: run on request */
 	size_t njobs;
+	struct group_spec *groups;
+	size_t ngroups;
 };
 
 enum config_severity { CONFIG_WARNING, CONFIG_ERROR };

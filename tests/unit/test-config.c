@@ -803,7 +803,7 @@ test_program_and_job_sections(void **state)
 	     "[job:j]\ncommand = /bin/true\ntimeout = 5s\nrestart = never\n"
 	     "[group:g]\nprograms = p\n"
 	     "[weird]\nx = 1\n");
-	expect_counts(l, 3, 1);
+	expect_counts(l, 3, 0);
 	expect_problem(
 	    l, 0, CONFIG_ERROR,
 	    "FILE:3: [program:p] numprocs = 2 needs %(process_num) in "
@@ -812,14 +812,61 @@ test_program_and_job_sections(void **state)
 	expect_problem(l, 1, CONFIG_ERROR,
 		       "FILE:7: [job:j] restart is not a key of a job: a job "
 		       "runs once per request");
-	expect_problem(
-	    l, 2, CONFIG_WARNING,
-	    "FILE:8: warning: [group:g] is supervisord's; steward has no "
-	    "equivalent, so this section is ignored (its programs run, "
-	    "ungrouped)");
-	expect_problem(l, 3, CONFIG_ERROR,
+	expect_problem(l, 2, CONFIG_ERROR,
 		       "FILE:10: unknown section [weird]; expected [steward], "
 		       "[ward:NAME] or [program:NAME]");
+	unload(l);
+}
+
+/* requires/after name wards; cycles and unknown names are errors. */
+static void
+test_dependencies_and_groups_are_checked(void **state)
+{
+	struct load *l = &the_load;
+	const struct ward_spec *w;
+
+	load(l, "deps.ini",
+	     "[ward:web]\ncommand = /bin/true\nrequires = db, cache\n"
+	     "after = log\nessential = yes\n"
+	     "[ward:db]\ncommand = /bin/true\n"
+	     "[ward:cache]\ncommand = /bin/true\n"
+	     "[ward:log]\ncommand = /bin/true\n"
+	     "[group:front]\nwards = web cache\nstrategy = rest_for_one\n"
+	     "restart_limit = 3/1m\n");
+	expect_counts(l, 0, 0);
+	w = config_ward(l->c, "web");
+	assert_int_equal(w->nrequires, 2);
+	assert_string_equal(w->requires[1], "cache");
+	assert_int_equal(w->nafter, 1);
+	assert_true(w->essential);
+	assert_int_equal(l->c->ngroups, 1);
+	assert_int_equal(l->c->groups[0].strategy, GROUP_REST_FOR_ONE);
+	assert_int_equal(l->c->groups[0].nmembers, 2);
+	assert_true(l->c->groups[0].has_limit);
+	unload(l);
+
+	load(l, "cycle.ini",
+	     "[ward:a]\ncommand = /bin/true\nrequires = b\n"
+	     "[ward:b]\ncommand = /bin/true\nafter = c\n"
+	     "[ward:c]\ncommand = /bin/true\nrequires = a ghost\n"
+	     "[group:g]\nwards = a nobody\nstrategy = all\n"
+	     "[group:h]\nwards = a\n");
+	expect_counts(l, 5, 0);
+	expect_problem(l, 0, CONFIG_ERROR,
+		       "FILE:1: a cycle of requires/after: a -> b -> c -> a; "
+		       "no ward of it could ever start");
+	expect_problem(l, 1, CONFIG_ERROR,
+		       "FILE:9: [ward:c] requires = ghost: no ward has that "
+		       "name");
+	expect_problem(l, 2, CONFIG_ERROR,
+		       "FILE:11: [group:g] nobody: no ward or program has that "
+		       "name");
+	expect_problem(l, 3, CONFIG_ERROR,
+		       "FILE:12: [group:g] strategy = \"all\": expected "
+		       "one_for_one, one_for_all or rest_for_one");
+	expect_problem(l, 4, CONFIG_ERROR,
+		       "FILE:14: [group:h] a is already a member of [group:g]; "
+		       "a ward belongs to one group");
 	unload(l);
 }
 
@@ -1302,6 +1349,8 @@ main(void)
 	    cmocka_unit_test_teardown(test_program_and_job_sections,
 				      load_teardown),
 	    cmocka_unit_test_teardown(test_program_maps_supervisord_keys,
+				      load_teardown),
+	    cmocka_unit_test_teardown(test_dependencies_and_groups_are_checked,
 				      load_teardown),
 	    cmocka_unit_test_teardown(test_program_defaults_and_refusals,
 				      load_teardown),
