@@ -26,7 +26,7 @@ static const struct ctl_cmd_def ctl_cmds[] = {
 	[CTL_START] = {.name = "start", .waits = true, .min_names = 1,
 	    .usage = "start [--no-wait] NAME ... | all"},
 	[CTL_STOP] = {.name = "stop", .waits = true, .min_names = 1,
-	    .usage = "stop [--no-wait] NAME ... | all"},
+	    .usage = "stop [--no-wait] [--with-dependents] NAME ... | all"},
 	[CTL_RESTART] = {.name = "restart", .waits = true, .min_names = 1,
 	    .usage = "restart [--no-wait] NAME ... | all"},
 	[CTL_SIGNAL] = {.name = "signal", .needs_sig = true, .min_names = 1,
@@ -131,6 +131,11 @@ ctl_parse(char *line, size_t len, struct ctl_request *req, const char **code,
 
 		if (def->waits && strcmp(words[i], "--no-wait") == 0) {
 			req->no_wait = true;
+			continue;
+		}
+		if (req->cmd == CTL_STOP &&
+		    strcmp(words[i], "--with-dependents") == 0) {
+			req->with_dependents = true;
 			continue;
 		}
 		if (req->cmd == CTL_RUN &&

@@ -18,12 +18,17 @@
  * Words are separated by single spaces; a word is 1 to CTL_WORD_MAX
  * bytes of printable ASCII (0x21-0x7e); at most CTL_ARGS_MAX args.
  * Options are args that start with "--" and come before the other args.
- * NAME is a ward ("web", every replica of it) or an instance ("web:1");
- * "all" means every ward.
+ * NAME is a ward ("web", every replica of it), an instance ("web:1") or a
+ * [group:NAME] (its members); "all" means every ward.  start also starts
+ * what the named wards require, and starts each once those are running.
  *
  *	status [NAME ...]             every instance, or the ones named
  *	start [--no-wait] NAME ...    start, wait until running or failed
- *	stop [--no-wait] NAME ...     stop, wait until it has no process
+ *	stop [--no-wait] [--with-dependents] NAME ...
+ *	                              stop, wait until it has no process;
+ *	                              refused (code dependents) when wards
+ *	                              that require it run, unless
+ *	                              --with-dependents stops them first
  *	restart [--no-wait] NAME ...  stop then start, wait until running
  *	signal SIG NAME ...           send SIG to the instances' groups
  *	health                        answers at once while the loop runs
@@ -43,7 +48,7 @@
  * (the client adds it: "cannot stop ward "web": " + MESSAGE).  CODE is
  * one of: usage, version, no_such_ward, no_such_job, no_such_run,
  * too_long, rate_limited, refused, busy, timeout, shutting_down, failed,
- * cancelled, config, internal.
+ * cancelled, config, dependents, internal.
  *
  * status: {"ok":true,"daemon":{DAEMON},"instances":[{INSTANCE}...]}
  *   DAEMON: "pid", "version", "uptime_ms", "config", "event_log",
@@ -120,6 +125,7 @@ enum ctl_cmd {
 struct ctl_request {
 	enum ctl_cmd cmd;
 	bool no_wait;
+	bool with_dependents; /* stop --with-dependents */
 	unsigned replicas;  /* run --replicas=N, 0: the job's */
 	long long timeout_ms; /* run --timeout=D, 0: the job's */
 	const char *sig; /* signal: the signal word */

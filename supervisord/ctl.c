@@ -326,7 +326,10 @@ ctl_resolve(struct ctl_conn *cn, const struct ctl_request *req,
 				want = strcmp(req->args[a], wr->spec->name) ==
 					   0 ||
 				    strcmp(req->args[a], wr->inst[j]->label) ==
-					0;
+					0 ||
+				    (wr->group != NULL &&
+					strcmp(req->args[a],
+					    wr->group->spec->name) == 0);
 			if (want)
 				v[n++] = wr->inst[j];
 		}
@@ -335,6 +338,9 @@ ctl_resolve(struct ctl_conn *cn, const struct ctl_request *req,
 	for (size_t a = 0; a < req->nargs && !all; a++) {
 		bool found = false;
 
+		for (size_t g = 0; g < s->ngroups && !found; g++)
+			found = strcmp(req->args[a], s->groups[g].spec->name) ==
+			    0;
 		for (size_t k = 0; k < n && !found; k++)
 			found = strcmp(req->args[a], v[k]->ward->spec->name) ==
 				    0 ||
@@ -393,6 +399,8 @@ ctl_judge(const struct ctl_wait *w, size_t k)
 	enum ward_state st = wi->sm.state;
 	bool fresh = wi->generation != w->gen0[k];
 
+	if (wi->want_start || wi->want_stop)
+		return 0; /* waiting for its dependencies */
 	switch (w->goal) {
 	case GOAL_STOPPED:
 		return ward_state_has_process(st) ? 0 : 1;
@@ -528,6 +536,66 @@ ctl_forget(struct ctl *c, struct ward_inst *wi)
 	}
 }
 
+/*
+ * stop: the wards that require the named ones go down with them.  Without
+ * --with-dependents, say which and refuse; with it, add their instances
+ * (they stop first: the named ones wait for them).  Returns -1 when
+ * refused (replied).
+ */
+static int
+ctl_add_dependents(struct ctl_conn *cn, const struct ctl_request *req,
+    struct ward_inst ***vp, ssize_t *np)
+{
+	struct steward *s = cn->ctl->s;
+	struct sbuf names = {0}, of = {0};
+	size_t extra = 0;
+
+	for (ssize_t k = 0; k < *np; k++) {
+		struct ward_rt *wr = (*vp)[k]->ward, **deps;
+		size_t nd;
+
+		if (k > 0 && (*vp)[k - 1]->ward == wr)
+			continue; /* one ward at a time */
+		nd = steward_deps_dependents(s, wr, &deps);
+		for (size_t d = 0; d < nd; d++) {
+			bool named = false;
+
+			for (ssize_t i = 0; i < *np && !named; i++)
+				named = (*vp)[i]->ward == deps[d];
+			if (named || strstr(names.s ? names.s : "",
+					 deps[d]->spec->name) != NULL)
+				continue;
+			sbuf_addf(&names, "%s%s", names.len ? ", " : "",
+			    deps[d]->spec->name);
+			if (strstr(of.s ? of.s : "", wr->spec->name) == NULL)
+				sbuf_addf(&of, "%s%s", of.len ? ", " : "",
+				    wr->spec->name);
+			if (req->with_dependents) {
+				*vp = xrealloc(*vp, ((size_t)*np + extra +
+							deps[d]->ninst) *
+					sizeof(**vp));
+				for (unsigned j = 0; j < deps[d]->ninst; j++)
+					(*vp)[*np + (ssize_t)extra++] =
+					    deps[d]->inst[j];
+			}
+		}
+		free(deps);
+	}
+	if (names.len > 0 && !req->with_dependents) {
+		ctl_reply_error(cn, "dependents",
+		    "stopping it would take down %s, which require%s %s; add "
+		    "--with-dependents to stop them too",
+		    names.s, strchr(names.s, ',') ? "" : "s", of.s);
+		sbuf_free(&names);
+		sbuf_free(&of);
+		return -1;
+	}
+	*np += (ssize_t)extra;
+	sbuf_free(&names);
+	sbuf_free(&of);
+	return 0;
+}
+
 /* start, stop, restart: feed the event to each instance, maybe wait. */
 static void
 ctl_do_steer(struct ctl_conn *cn, const struct ctl_request *req)
@@ -547,6 +615,11 @@ ctl_do_steer(struct ctl_conn *cn, const struct ctl_request *req)
 		free(v);
 		ctl_reply_error(cn, "shutting_down",
 		    "stewardd is shutting down");
+		return;
+	}
+	if (req->cmd == CTL_STOP &&
+	    ctl_add_dependents(cn, req, &v, &n) == -1) {
+		free(v);
 		return;
 	}
 	w = xcalloc(1, sizeof(*w));
@@ -578,7 +651,12 @@ ctl_do_steer(struct ctl_conn *cn, const struct ctl_request *req)
 
 		if (pol->stop_timeout + pol->start_timeout > longest)
 			longest = pol->stop_timeout + pol->start_timeout;
-		steward_step(s, v[k], ev);
+		if (ev == WEV_START)
+			steward_deps_start(s, v[k]);
+		else if (ev == WEV_STOP)
+			steward_deps_stop_after(s, v[k]);
+		else
+			steward_step(s, v[k], ev);
 	}
 	w->pending = 0;
 	for (size_t k = 0; k < w->n; k++) {

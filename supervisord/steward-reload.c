@@ -250,8 +250,7 @@ steward_reload(struct steward *s, const char *why, struct sbuf *json)
 			s->wards = xrealloc(s->wards,
 			    (s->nwards + 1) * sizeof(*s->wards));
 			s->wards[s->nwards++] = wr;
-			if (ns->autostart)
-				reload_step_all(s, wr, 0, WEV_START);
+			wr->start_after = ns->autostart; /* once linked */
 			reload_add(&lists[0], xstrdup(ns->name));
 			continue;
 		}
@@ -306,6 +305,17 @@ steward_reload(struct steward *s, const char *why, struct sbuf *json)
 	reload_steward(s, s->cfg, c, &lists[4]);
 	config_unref(s->cfg);
 	s->cfg = c;
+	steward_deps_link(s);
+	/* New wards start now that requires/after can be followed. */
+	for (size_t i = 0; i < s->nwards; i++) {
+		struct ward_rt *wr = s->wards[i];
+
+		if (wr->next == NULL && wr->start_after) {
+			wr->start_after = false;
+			for (unsigned j = 0; j < wr->ninst; j++)
+				steward_deps_start(s, wr->inst[j]);
+		}
+	}
 	reload_report(s, why, &rep, lists, unchanged, json);
 	for (int k = 0; k < 5; k++)
 		reload_list_free(&lists[k]);
@@ -319,7 +329,7 @@ steward_reload(struct steward *s, const char *why, struct sbuf *json)
 void
 steward_reload_settle(struct steward *s)
 {
-	bool pending = false;
+	bool pending = false, changed = false;
 
 	for (size_t i = 0; i < s->nwards;) {
 		struct ward_rt *wr = s->wards[i];
@@ -330,8 +340,10 @@ steward_reload_settle(struct steward *s)
 				i++;
 				continue;
 			}
+			/* Links to wr are rebuilt below, before any use. */
 			steward_ward_free(s, wr);
 			s->wards[i] = s->wards[--s->nwards];
+			changed = true;
 			continue;
 		}
 		if (wr->next != NULL) {
@@ -341,6 +353,7 @@ steward_reload_settle(struct steward *s)
 				continue;
 			}
 			/* Every instance is down: switch definitions. */
+			changed = true;
 			for (unsigned j = 0; j < wr->ninst; j++)
 				steward_inst_free(s, wr->inst[j]);
 			free(wr->inst);
@@ -353,8 +366,11 @@ steward_reload_settle(struct steward *s)
 			wr->inst = xcalloc(wr->ninst, sizeof(*wr->inst));
 			for (unsigned j = 0; j < wr->ninst; j++)
 				wr->inst[j] = steward_inst_new(s, wr, j);
+			/* Started by the deps settle, in order. */
 			if (wr->start_after)
-				reload_step_all(s, wr, 0, WEV_START);
+				for (unsigned j = 0; j < wr->ninst; j++)
+					wr->inst[j]->want_start = true,
+					s->nwaiting++;
 			wr->start_after = false;
 		}
 		/* Extra instances of a smaller ward, once stopped. */
@@ -370,6 +386,8 @@ steward_reload_settle(struct steward *s)
 		}
 		i++;
 	}
+	if (changed)
+		steward_deps_link(s);
 	if (!pending) {
 		s->settle_armed = false;
 		ev_prepare_stop(s->loop, &s->settle);

@@ -500,6 +500,8 @@ steward_apply(struct steward *s, struct ward_inst *wi,
 	if (out->actions & WACT_LOG) {
 		if (wi->ward->run != NULL)
 			job_transition(wi->ward->run, wi);
+		else
+			steward_deps_transition(s, wi, out);
 		if (s->ctl != NULL)
 			ctl_transition(s->ctl, wi);
 		upbeat_update(s);
@@ -700,8 +702,8 @@ steward_kill_orphans(struct steward *s)
 	}
 }
 
-/* True when some instance of the ward has a process. */
-static bool
+/* True when some instance of the ward has a process; see steward.h. */
+bool
 steward_ward_live(const struct ward_rt *wr)
 {
 	for (unsigned j = 0; j < wr->ninst; j++)
@@ -711,9 +713,10 @@ steward_ward_live(const struct ward_rt *wr)
 }
 
 /*
- * Shutdown goes by priority, highest first: every ward of the highest
- * priority not yet reached is told to stop; the next level waits until
- * those have no process.  Returns false when every ward was reached.
+ * Shutdown goes in order: a ward stops only once the wards that require
+ * it or come after it are down; among those that may stop, the highest
+ * priority goes first, and the next level waits until it has no process.
+ * Returns false when every ward was reached.
  */
 static bool
 steward_shutdown_next(struct steward *s)
@@ -722,8 +725,11 @@ steward_shutdown_next(struct steward *s)
 	bool any = false;
 
 	for (size_t i = 0; i < s->nwards; i++) {
-		if (!s->wards[i]->shut && s->wards[i]->spec->priority >= level) {
-			level = s->wards[i]->spec->priority;
+		struct ward_rt *wr = s->wards[i];
+
+		if (!wr->shut && steward_deps_may_stop(wr) &&
+		    wr->spec->priority >= level) {
+			level = wr->spec->priority;
 			any = true;
 		}
 	}
@@ -732,7 +738,8 @@ steward_shutdown_next(struct steward *s)
 	for (size_t i = 0; i < s->nwards; i++) {
 		struct ward_rt *wr = s->wards[i];
 
-		if (wr->shut || wr->spec->priority != level)
+		if (wr->shut || wr->spec->priority != level ||
+		    !steward_deps_may_stop(wr))
 			continue;
 		wr->shut = true;
 		for (unsigned j = 0; j < wr->ninst; j++)
@@ -784,8 +791,6 @@ steward_signal_stop(struct ev_loop *loop, ev_signal *w, int revents)
 				steward_kill(s, s->wards[i]->inst[j], SIGKILL);
 		return;
 	}
-	s->stopping = true;
-	upbeat_stopping(s);
 	evlog_begin(&r, s->log, EVLOG_INFO, "shutdown");
 	evlog_str(&r, "signal", parse_signal_name(w->signum));
 	evlog_str(&r, "reason", "stopping every ward, then exiting");
@@ -793,14 +798,29 @@ steward_signal_stop(struct ev_loop *loop, ev_signal *w, int revents)
 	if (!s->log_is_stderr)
 		log_line("%-12s %-8s stopping every ward (%s)", "stewardd",
 		    "shutdown", parse_signal_name(w->signum));
+	steward_shutdown(s);
+}
+
+/* Stop every ward in order, then end the loop; see steward.h. */
+void
+steward_shutdown(struct steward *s)
+{
+	if (s->stopping)
+		return;
+	s->stopping = true;
+	upbeat_stopping(s);
 	ev_timer_stop(s->loop, &s->hup);
 	job_cancel_all(s, "stewardd is shutting down");
-	/* Nothing restarts from now on; live wards stop by priority. */
-	for (size_t i = 0; i < s->nwards; i++)
-		for (unsigned j = 0; j < s->wards[i]->ninst; j++)
+	/* Nothing restarts from now on; live wards stop in order. */
+	for (size_t i = 0; i < s->nwards; i++) {
+		s->wards[i]->want_start = false;
+		for (unsigned j = 0; j < s->wards[i]->ninst; j++) {
+			s->wards[i]->inst[j]->want_start = false;
 			if (!ward_state_has_process(s->wards[i]->inst[j]->sm.state))
 				steward_step(s, s->wards[i]->inst[j],
 				    WEV_SHUTDOWN);
+		}
+	}
 	steward_check_done(s);
 }
 
@@ -862,6 +882,7 @@ steward_settle_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 	(void)revents;
 	steward_reload_settle(s);
 	job_settle(s);
+	steward_deps_settle(s);
 }
 
 /* Start watching one signal. */
@@ -907,6 +928,8 @@ steward_inst_free(struct steward *s, struct ward_inst *wi)
 	sbuf_free(&wi->out);
 	if (wi->sm.state == WARD_STARTING)
 		s->nstarting--;
+	if (wi->want_start || wi->want_stop)
+		s->nwaiting--;
 	free(wi->notify_path);
 	free(wi->spawn_path);
 	free(wi->work);
@@ -959,6 +982,7 @@ steward_build(struct steward *s)
 static void
 steward_teardown(struct steward *s)
 {
+	steward_deps_free(s);
 	for (size_t i = 0; i < s->nwards; i++)
 		steward_ward_free(s, s->wards[i]);
 	free(s->wards);
@@ -988,7 +1012,7 @@ steward_start_all(struct steward *s)
 		if (!order[i]->spec->autostart)
 			continue;
 		for (unsigned j = 0; j < order[i]->ninst; j++)
-			steward_step(s, order[i]->inst[j], WEV_START);
+			steward_deps_start(s, order[i]->inst[j]);
 	}
 	free(order);
 }
@@ -1078,6 +1102,7 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 		e = NULL;
 	}
 	steward_build(s);
+	steward_deps_link(s);
 	ev_child_init(&s->child, steward_child_cb, 0, 0);
 	ev_child_start(s->loop, &s->child);
 	steward_watch_signal(s, &s->sig_term, steward_signal_stop, SIGTERM);

@@ -76,6 +76,8 @@ struct ward_inst {
 	size_t nrefs;
 	size_t caprefs;
 	int last_errno;		  /* errno of the last failure, or 0 */
+	bool want_start;	  /* start asked; waiting for requires/after */
+	bool want_stop;		  /* stop asked; waiting for its dependents */
 	/* job replicas: stdout captured up to the job's output_limit */
 	int out_fd;
 	ev_io out_io;
@@ -94,6 +96,15 @@ struct ward_rt {
 	bool start_after; /* start the new definition's instances */
 	bool removing;	  /* gone from the config: free it */
 	bool shut;	  /* stewardd's shutdown has reached it */
+	bool want_start;  /* unused at ward level; see ward_inst */
+	/* steward-deps.c: links, rebuilt after every reload */
+	struct ward_rt **req; /* requires */
+	size_t nreq;
+	struct ward_rt **aft; /* after */
+	size_t naft;
+	struct ward_rt **dependents; /* wards that require it or come after */
+	size_t ndependents;
+	struct group_rt *group;
 	struct job_run *run; /* the replicas of a job run (job.c), or NULL */
 	char **argv;	     /* a run's command with its arguments */
 	struct ward_inst **inst;
@@ -110,6 +121,15 @@ struct upbeat {
 	bool ready_pending;
 	char last_status[200];
 	unsigned long errors;
+};
+
+/* A [group:NAME] at run time (steward-deps.c). */
+struct group_rt {
+	const struct group_spec *spec;
+	struct ward_rt **members;
+	size_t nmembers;
+	struct bucket bucket;
+	bool failed;
 };
 
 struct steward {
@@ -140,6 +160,9 @@ struct steward {
 	struct guard guard;
 	bool stopping; /* shutting down */
 	struct job_run *runs; /* job runs, in flight or being reaped */
+	struct group_rt *groups;
+	size_t ngroups;
+	size_t nwaiting; /* instances with want_start or want_stop */
 	uint64_t next_run_id;
 	int exit_code;
 	uint64_t orphans_reaped;
@@ -177,6 +200,35 @@ void steward_ward_free(struct steward *s, struct ward_rt *wr);
 int steward_reload(struct steward *s, const char *why, struct sbuf *json);
 /* steward-reload.c: after a transition, finish what a reload began. */
 void steward_reload_settle(struct steward *s);
+
+/* True when some instance of the ward has a process. */
+bool steward_ward_live(const struct ward_rt *wr);
+
+/* Stop every ward in order (dependents first, then by priority), then
+ * end the loop: SIGTERM, SIGINT, or an essential ward that failed. */
+void steward_shutdown(struct steward *s);
+
+/* steward-deps.c: resolve requires/after/groups by name (after build and
+ * after every reload). */
+void steward_deps_link(struct steward *s);
+/* steward-deps.c: start an instance once what it requires is ready
+ * (starting what it requires first). */
+void steward_deps_start(struct steward *s, struct ward_inst *wi);
+/* steward-deps.c: stop an instance once its dependents are down. */
+void steward_deps_stop_after(struct steward *s, struct ward_inst *wi);
+/* steward-deps.c: the wards that would go down with wr (transitively),
+ * live ones only; a malloc'd vector and its length. */
+size_t steward_deps_dependents(struct steward *s, struct ward_rt *wr,
+    struct ward_rt ***out);
+/* steward-deps.c: may wr stop now (its dependents are down)? */
+bool steward_deps_may_stop(const struct ward_rt *wr);
+/* steward-deps.c: a transition: group strategies, escalation. */
+void steward_deps_transition(struct steward *s, struct ward_inst *wi,
+    const struct ward_out *out);
+/* steward-deps.c: start or stop what was waiting and now may. */
+void steward_deps_settle(struct steward *s);
+/* steward-deps.c: free the links. */
+void steward_deps_free(struct steward *s);
 
 /* Feed an event to an instance's state machine and perform the result. */
 void steward_step(struct steward *s, struct ward_inst *wi,

@@ -103,6 +103,7 @@ struct ctl_ctx {
 struct ctl_args {
 	bool json, no_wait, follow;
 	long replicas; /* run --replicas, 0: the job's */
+	bool with_dependents;
 	int64_t timeout_ms; /* -1: the command's default */
 	char **wards, **events;
 	size_t nwards, nevents;
@@ -132,6 +133,7 @@ enum ctl_opt {
 	OPT_FOLLOW = 1 << 7,
 	OPT_FILE = 1 << 8,
 	OPT_REPLICAS = 1 << 9,
+	OPT_WITH_DEPENDENTS = 1 << 10,
 };
 
 /* One command: its word, handler, options, operands and help. */
@@ -166,6 +168,7 @@ static const struct {
     {.code = "no_such_job", .exit = EX_NOUSER},
     {.code = "no_such_run", .exit = EX_NOUSER},
     {.code = "cancelled", .exit = CTL_EX_FAILED},
+    {.code = "dependents", .exit = CTL_EX_FAILED},
     {.code = "internal", .exit = EX_SOFTWARE},
 };
 
@@ -1087,6 +1090,8 @@ cmd_steer(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 				 CTL_ARGS_MAX - 1);
 	if (a->no_wait)
 		words[n++] = "--no-wait";
+	if (a->with_dependents)
+		words[n++] = "--with-dependents";
 	for (size_t i = 0; i < a->nnames; i++)
 		words[n++] = a->names[i];
 	what = ctl_what(a->names, a->nnames);
@@ -2285,16 +2290,22 @@ static const struct ctl_command ctl_cmds[] = {
     {
 	.name = "stop",
 	.run = cmd_steer,
-	.opts = OPT_JSON | OPT_NO_WAIT | OPT_TIMEOUT,
+	.opts = OPT_JSON | OPT_NO_WAIT | OPT_TIMEOUT | OPT_WITH_DEPENDENTS,
 	.min_names = 1,
 	.max_names = SIZE_MAX,
-	.synopsis = "stop [--no-wait] [--timeout D] [--json] NAME ... | all",
+	.synopsis = "stop [--no-wait] [--with-dependents] [--timeout D] "
+		    "[--json] NAME ... | all",
 	.summary = "stop instances and wait until they have no process",
 	.help = "Stop the instances (stop_signal, then KILL to the process\n"
 		"group after stop_timeout) and wait until none has a process.\n"
 		"They stay stopped until started.  Exit 0 when all stopped.\n"
+		"A ward that others require (requires =) is stopped only\n"
+		"with --with-dependents, which stops them first; without it\n"
+		"stewardctl says what would go down and exits 1.  NAME may be\n"
+		"a [group:NAME].\n"
 		"\n"
 		"  --no-wait    reply at once with the states as they are\n"
+		"  --with-dependents  stop the wards that require it first\n"
 		"  --timeout D  give up after D; by default wait as long as\n"
 		"               stewardd keeps answering\n"
 		"  --json       print stewardd's reply document as it is\n",
@@ -2595,6 +2606,7 @@ ctl_parse_args(const struct ctl_command *cmd, int argc, char **argv,
 	    {"follow", no_argument, NULL, 'f'},
 	    {"file", required_argument, NULL, 'F'},
 	    {"replicas", required_argument, NULL, 'r'},
+	    {"with-dependents", no_argument, NULL, 'D'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -2607,6 +2619,7 @@ ctl_parse_args(const struct ctl_command *cmd, int argc, char **argv,
 	    {.ch = 'e', .opt = OPT_EVENT},   {.ch = 'S', .opt = OPT_SINCE},
 	    {.ch = 'i', .opt = OPT_ID},      {.ch = 'f', .opt = OPT_FOLLOW},
 	    {.ch = 'F', .opt = OPT_FILE},    {.ch = 'r', .opt = OPT_REPLICAS},
+	    {.ch = 'D', .opt = OPT_WITH_DEPENDENTS},
 	};
 	char why[PARSE_WHY];
 	long id;
@@ -2641,6 +2654,9 @@ ctl_parse_args(const struct ctl_command *cmd, int argc, char **argv,
 			break;
 		case 'F':
 			a->file = optarg;
+			break;
+		case 'D':
+			a->with_dependents = true;
 			break;
 		case 'r':
 			if (parse_long(optarg, 1, 1000, &a->replicas, why) ==
