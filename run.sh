@@ -37,9 +37,11 @@ build_dir() {
 	dir=$1
 	shift
 	if [ ! -f "$dir/build.ninja" ]; then
-		meson setup "$dir" "$@" >/dev/null
+		meson setup "$dir" "$@" >"$dir.setup.log" 2>&1 ||
+			{ cat "$dir.setup.log" >&2; exit 1; }
 	fi
-	ninja -C "$dir" >/dev/null
+	# Quiet when it works; the compiler's words when it does not.
+	ninja -C "$dir" >"$dir.log" 2>&1 || { cat "$dir.log" >&2; exit 1; }
 }
 
 cmd=${1:-}
