@@ -751,9 +751,7 @@ config_sv_finish(struct config_state *st, struct config_ward *cw)
 		/* The ward's own fields describe the first process. */
 		w->command = xstrdup(p->raw[SV_COMMAND]);
 		w->argc = w->procs[0].argc;
-		w->argv = xcalloc(w->argc + 1, sizeof(char *));
-		for (size_t i = 0; i < w->argc; i++)
-			w->argv[i] = xstrdup(w->procs[0].argv[i]);
+		w->argv = config_vec_dup(w->procs[0].argv, w->argc);
 		if (w->procs[0].directory != NULL)
 			w->directory = xstrdup(w->procs[0].directory);
 	}

@@ -444,12 +444,44 @@ config_environment(const char *v, struct ward_spec *w, char *why)
 	return 0;
 }
 
+/*
+ * A copy of n strings as one allocation, vector and strings together,
+ * like parse_split() makes (free with parse_split_free()).
+ */
+char **
+config_vec_dup(char *const *v, size_t n)
+{
+	size_t size = (n + 1) * sizeof(char *);
+	char **out, *p;
+
+	for (size_t i = 0; i < n; i++)
+		size += strlen(v[i]) + 1;
+	out = xmalloc(size);
+	p = (char *)(out + n + 1);
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(v[i]) + 1;
+
+		memcpy(p, v[i], len);
+		out[i] = p;
+		p += len;
+	}
+	out[n] = NULL;
+	return out;
+}
+
 /* A list of ward names separated by blanks or commas. */
 static int
 config_names(const char *v, char ***out, size_t *n, char *why)
 {
 	char *copy = xstrdup(v), *save = NULL;
+	char **names = NULL;
+	size_t had = *n;
 
+	/* Names already there (a continued list) are kept. */
+	for (size_t i = 0; i < had; i++) {
+		names = xrealloc(names, (i + 1) * sizeof(char *));
+		names[i] = (*out)[i];
+	}
 	for (char *t = strtok_r(copy, " \t,", &save); t != NULL;
 	     t = strtok_r(NULL, " \t,", &save)) {
 		if (!config_name_ok(t)) {
@@ -459,17 +491,24 @@ config_names(const char *v, char ***out, size_t *n, char *why)
 			    "blanks",
 			    t);
 			free(copy);
+			free(names);
+			*n = had;
 			return -1;
 		}
-		*out = xrealloc(*out, (*n + 2) * sizeof(char *));
-		(*out)[(*n)++] = xstrdup(t);
-		(*out)[*n] = NULL;
+		names = xrealloc(names, (*n + 1) * sizeof(char *));
+		names[(*n)++] = t;
 	}
-	free(copy);
 	if (*n == 0) {
+		free(copy);
+		free(names);
 		snprintf(why, PARSE_WHY, "expected one or more ward names");
 		return -1;
 	}
+	char **old = *out;
+	*out = config_vec_dup(names, *n);
+	parse_split_free(old);
+	free(names);
+	free(copy);
 	return 0;
 }
 

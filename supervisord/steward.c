@@ -963,6 +963,9 @@ steward_ward_free(struct steward *s, struct ward_rt *wr)
 	for (unsigned j = 0; j < wr->ninst; j++)
 		steward_inst_free(s, wr->inst[j]);
 	free(wr->inst);
+	free(wr->req);
+	free(wr->aft);
+	free(wr->dependents);
 	config_unref(wr->cfg);
 	config_unref(wr->next_cfg);
 	free(wr);

@@ -67,10 +67,10 @@ QUICK = {
     "supervisord_n": [100],
     "runs": {100: 2, 1000: 2},
     "sup_runs": {100: 2},
-    "window": 6.0,
+    "window": 5.0,
     "detect_trials": 20,
     "restart_trials": 20,
-    "sup_restart_trials": 10,
+    "sup_restart_trials": 5,
     "floor_n": 60,
     "floor_w": 300,
     "idle_compare": False,
@@ -395,7 +395,7 @@ class Steward(Daemon):
         self.events = os.path.join(self.dir, "events.jsonl")
         self.config = os.path.join(self.dir, "steward.ini")
         hb = ("heartbeat = pipe\nheartbeat_timeout = 2s\n"
-              "start_timeout = 60s\n" if heartbeat == "pipe"
+              "start_timeout = 10m\n" if heartbeat == "pipe"
               else "heartbeat = none\nstart_timeout = 1s\n")
         with open(self.config, "w") as f:
             f.write(f"""[steward]
@@ -719,6 +719,15 @@ class Bench:
         # heartbeat pipes, to show what the daemon's fd table costs.
         res["floor_loaded"] = self.floor(f"under N={n}", nfds=n)
 
+    def loop_floor(self, n):
+        """The least CPU per beat a loop can spend on N wards (benchfloor)."""
+        secs = min(self.p["window"], 10.0)
+        log(f"floor: minimal epoll loop, N={n}, 2x{secs:.0f}s")
+        r = subprocess.run([self.benchfloor, "-L", str(n), "-t", str(secs),
+                            self.benchward], capture_output=True, text=True,
+                           check=True)
+        return json.loads(r.stdout)
+
     def steward_idle(self, n):
         """CPU and RSS with heartbeat = none, to compare with supervisord."""
         d = Steward(self, n, "idle", heartbeat="none")
@@ -770,6 +779,9 @@ class Bench:
         self.out["floor"]["idle"] = self.floor("idle")
         for n in self.p["steward_n"]:
             self.out["steward"][str(n)] = self.steward_n(n)
+            if not self.args.quick or n == max(self.p["steward_n"]):
+                self.out["steward"][str(n)]["loop_floor"] = \
+                    self.loop_floor(n)
         if self.supervisord is None:
             log("supervisord is not installed: no comparison "
                 "(apt-get install supervisor)")
@@ -847,6 +859,14 @@ def report(out):
                      f"| | | | |")
         lines.append(f"| CPU per beat (µs) | {r['cpu_us_per_beat']:.2f} | "
                      f"| | | schedstat {r['sched_cpu_us_per_beat']:.2f} |")
+        lf = r.get("loop_floor")
+        if lf:
+            lines.append(f"| floor: CPU per beat, minimal epoll loop (µs) "
+                         f"| {lf['us_per_beat']:.2f} | | | | "
+                         f"{lf['cpu_pct']:.2f} % |")
+            lines.append(f"| floor: the same, 1 ms collect interval (µs) "
+                         f"| {lf['batched_us_per_beat']:.2f} | | | | "
+                         f"{lf['batched_cpu_pct']:.2f} % |")
         lines.append(f"| VmRSS (MiB) | {r['vmrss_kib'] / 1024:.1f} | | | "
                      f"| HWM {r['vmhwm_kib'] / 1024:.1f}, guard "
                      f"{fmt((r['guard_vmrss_kib'] or 0) / 1024)} |")

@@ -45,6 +45,15 @@
  * -n is the number of spawn and restart samples (default 200), -w that
  * of the wake-up samples (default 1000).  Everything is timed with
  * CLOCK_MONOTONIC.
+ *
+ *   benchfloor -L N [-t SECONDS] BENCHWARD
+ *
+ * is the floor of hearing beats instead: it starts N wards beating once
+ * a second into N pipes and reads them with the least a loop can do
+ * (epoll_wait, one read per ready pipe, no timers), and prints its own
+ * CPU time per beat and % of a core over SECONDS (default 10): first
+ * waking for every beat, then sleeping 1 ms after each wake-up so that
+ * beats gather (what libev's ev_set_io_collect_interval does).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -486,6 +495,102 @@ floor_timer_late(size_t n, struct series *s)
 		die("close");
 }
 
+/* This process's time on a CPU so far, in ns (from schedstat). */
+static int64_t
+self_run_ns(void)
+{
+	FILE *f = fopen("/proc/self/schedstat", "re");
+	long long ns;
+
+	if (f == NULL)
+		die("/proc/self/schedstat");
+	if (fscanf(f, "%lld", &ns) != 1)
+		die("reading /proc/self/schedstat");
+	if (fclose(f) == EOF)
+		die("fclose");
+	return ns;
+}
+
+/* Read every ready pipe once, for secs; beats and CPU ns spent. */
+static void
+loop_run(int ep, double secs, long nap, int64_t *beats, int64_t *cpu)
+{
+	struct epoll_event ev[512];
+	int64_t end = now_ns() + (int64_t)(secs * 1e9);
+	int64_t c0 = self_run_ns();
+
+	*beats = 0;
+	while (now_ns() < end) {
+		int n = epoll_wait(ep, ev, 512, 100);
+
+		if (n == -1 && errno != EINTR)
+			die("epoll_wait");
+		for (int i = 0; i < n; i++) {
+			char buf[64];
+			ssize_t got = read(ev[i].data.fd, buf, sizeof(buf));
+
+			if (got == -1 && errno != EAGAIN && errno != EINTR)
+				die("read");
+			if (got > 0)
+				*beats += got;
+		}
+		if (nap > 0)
+			nap_us(nap);
+	}
+	*cpu = self_run_ns() - c0;
+}
+
+/* The floor of hearing N wards beat: see the top of the file. */
+static int
+floor_loop(const char *ward, size_t n, double secs)
+{
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	pid_t *pids = calloc(n ? n : 1, sizeof(pid_t));
+	int64_t beats[2], cpu[2];
+
+	if (ep == -1 || pids == NULL)
+		die("epoll_create1");
+	(void)hold_fds(0); /* raise the soft fd limit */
+	for (size_t i = 0; i < n; i++) {
+		struct epoll_event e = {.events = EPOLLIN};
+		int p[2];
+
+		if (pipe2(p, O_CLOEXEC | O_NONBLOCK) == -1)
+			die("pipe2");
+		pids[i] = start_clone(ward, p[1]);
+		if (close(p[1]) == -1)
+			die("close");
+		e.data.fd = p[0];
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &e) == -1)
+			die("epoll_ctl");
+	}
+	loop_run(ep, 3.0, 0, &beats[0], &cpu[0]); /* the start-up burst */
+	loop_run(ep, secs, 0, &beats[0], &cpu[0]);
+	loop_run(ep, secs, 1000, &beats[1], &cpu[1]);
+	for (size_t i = 0; i < n; i++) {
+		if (kill(pids[i], SIGTERM) == -1)
+			die("kill");
+	}
+	for (size_t i = 0; i < n; i++) {
+		while (waitpid(pids[i], NULL, 0) == -1) {
+			if (errno != EINTR)
+				die("waitpid");
+		}
+	}
+	printf("{\"wards\": %zu, \"seconds\": %.1f, "
+	       "\"beats_per_s\": %.1f, \"us_per_beat\": %.3f, "
+	       "\"cpu_pct\": %.3f, \"batched_beats_per_s\": %.1f, "
+	       "\"batched_us_per_beat\": %.3f, \"batched_cpu_pct\": %.3f}\n",
+	       n, secs, (double)beats[0] / secs,
+	       (double)cpu[0] / 1e3 / (double)(beats[0] ? beats[0] : 1),
+	       100.0 * (double)cpu[0] / (secs * 1e9), (double)beats[1] / secs,
+	       (double)cpu[1] / 1e3 / (double)(beats[1] ? beats[1] : 1),
+	       100.0 * (double)cpu[1] / (secs * 1e9));
+	if (fflush(stdout) == EOF)
+		die("stdout");
+	return 0;
+}
+
 /* Print the series as one JSON object. */
 static void
 print_json(struct series *s, size_t ns)
@@ -505,15 +610,22 @@ print_json(struct series *s, size_t ns)
 int
 main(int argc, char **argv)
 {
-	size_t n = 200, nw = 1000, nfds = 0, ns = 8;
+	size_t n = 200, nw = 1000, nfds = 0, ns = 8, loop_n = 0;
+	double secs = 10;
 	struct series s[13];
 	int opt;
 
 	/* Before anything else is open: a low fd for start_clone(). */
 	if ((reserved_fd = fcntl(0, F_DUPFD_CLOEXEC, 4)) == -1)
 		die("fcntl F_DUPFD_CLOEXEC");
-	while ((opt = getopt(argc, argv, "F:n:w:")) != -1) {
+	while ((opt = getopt(argc, argv, "F:L:n:t:w:")) != -1) {
 		switch (opt) {
+		case 'L':
+			loop_n = strtoul(optarg, NULL, 10);
+			break;
+		case 't':
+			secs = strtod(optarg, NULL);
+			break;
 		case 'F':
 			nfds = strtoul(optarg, NULL, 10);
 			break;
@@ -524,8 +636,9 @@ main(int argc, char **argv)
 			nw = strtoul(optarg, NULL, 10);
 			break;
 		default:
-			fprintf(stderr, "usage: benchfloor [-F NFDS] [-n N] "
-					"[-w N] BENCHWARD\n");
+			fprintf(stderr,
+				"usage: benchfloor [-F NFDS] [-n N] "
+				"[-w N] | -L N [-t SECONDS] BENCHWARD\n");
 			return 64;
 		}
 	}
@@ -536,6 +649,8 @@ main(int argc, char **argv)
 				"BENCHWARD\n");
 		return 64;
 	}
+	if (loop_n > 0)
+		return floor_loop(argv[optind], loop_n, secs > 0 ? secs : 10);
 	series_init(&s[0], "spawn_fork_exec", n);
 	series_init(&s[1], "spawn_posix_spawn", n);
 	series_init(&s[2], "kill_reap", n);

@@ -11,9 +11,9 @@
  * A config may name any path, and as root a read of /dev or /proc can
  * block, or worse.  So the reader is sandboxed: this target is linked
  * with -Wl,--wrap= for fopen and glob (and their 64 names), and the
- * wrappers below let config.c open only files inside the private
- * directory (anything else fails with EACCES, as an unreadable file
- * would) and glob only patterns under it without "..", dot components
+ * wrappers below let config.c open for reading only files inside the
+ * private directory (anything else fails with EACCES, as an unreadable
+ * file would) and glob only patterns under it without "..", dot components
  * or backslashes (anything else matches nothing).  stat(), access() and
  * the user and group database are real.
  *
@@ -77,10 +77,17 @@ fuzz_inside(const char *path, const char *forbidden)
 	return 1;
 }
 
-/* True when config.c may open path: a file of the private directory. */
+/*
+ * True when config.c may open path: a file of the private directory.
+ * --wrap rewrites every fopen() of the link, libFuzzer's too, and it
+ * writes its corpus and crash files with "wb" (reading with ifstream);
+ * config.c only reads.  So only reads are sandboxed.
+ */
 static int
-fuzz_may_open(const char *path)
+fuzz_may_open(const char *path, const char *mode)
 {
+	if (mode[0] != 'r' || strchr(mode, '+') != NULL)
+		return 1;
 	if (fuzz_inside(path, "/..\0"))
 		return 1;
 	errno = EACCES;
@@ -98,14 +105,14 @@ fuzz_may_glob(const char *pattern)
 FILE *
 __wrap_fopen(const char *path, const char *mode)
 {
-	return fuzz_may_open(path) ? __real_fopen(path, mode) : NULL;
+	return fuzz_may_open(path, mode) ? __real_fopen(path, mode) : NULL;
 }
 
 /* fopen64(), the same. */
 FILE *
 __wrap_fopen64(const char *path, const char *mode)
 {
-	return fuzz_may_open(path) ? __real_fopen64(path, mode) : NULL;
+	return fuzz_may_open(path, mode) ? __real_fopen64(path, mode) : NULL;
 }
 
 /* glob() for config.c: a pattern that could leave matches nothing. */

@@ -49,20 +49,26 @@ for t in $targets; do
 	max_len "$t" >/dev/null
 done
 
+# The first report of a log (up to its first blank line) and its input.
+excerpt() {
+	awk '!p && /ERROR:|runtime error:|property failed/ { p = 1 }
+		p && /^$/ { exit }
+		p { print }' "$1" | head -14 >&2
+	grep -E "Test unit written|^SUMMARY" "$1" | head -2 >&2
+}
+
 if ! command -v clang >/dev/null; then
 	echo "run.sh: clang is needed (apt-get install clang)" >&2
 	exit 1
 fi
 if [ ! -f "$build/build.ninja" ]; then
 	# shellcheck disable=SC2086
-	CC=clang meson setup "$build" -Dfuzz=enabled ${FUZZ_MESON_ARGS:-} \
-		>/dev/null
+	CC=clang meson setup "$build" -Dfuzz=enabled ${FUZZ_MESON_ARGS:-} >&2
 fi
 # shellcheck disable=SC2046
-ninja -C "$build" $(for t in $targets; do echo "tests/fuzz/fuzz-$t"; done) \
-	>/dev/null
+ninja -C "$build" $(for t in $targets; do echo "tests/fuzz/fuzz-$t"; done) >&2
 
-export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}"
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 failed=0
 summary=""
@@ -83,8 +89,7 @@ for t in $targets; do
 		nreg=$((nreg + 1))
 		if ! "$bin" "$f" </dev/null >"$log.replay" 2>&1; then
 			echo "run.sh: $t: regression $f crashes again:" >&2
-			grep -E "ERROR|SUMMARY|property failed|#[0-3] " \
-				"$log.replay" | head -12 >&2
+			excerpt "$log.replay"
 			bad=$((bad + 1))
 		fi
 	done
@@ -104,8 +109,7 @@ for t in $targets; do
 		-artifact_prefix="$art/" -dict="$dict" "$work" "$here/corpus/$t" \
 		</dev/null >"$log" 2>&1; then
 		echo "run.sh: $t: the fuzzer stopped on a finding:" >&2
-		grep -E "ERROR|SUMMARY|property failed|Test unit written|#[0-3] " \
-			"$log" | head -16 >&2
+		excerpt "$log"
 		status="FOUND (see $art/)"
 		failed=1
 	fi

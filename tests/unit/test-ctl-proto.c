@@ -104,7 +104,8 @@ test_usage_errors(void **state)
 	    "signal, health, reopen, info, reload, run or cancel");
 	assert_string_equal(
 	    refuse("steward/1 stop", "usage"),
-	    "no ward named; usage: stop [--no-wait] NAME ... | all");
+	    "no ward named; usage: stop [--no-wait] [--with-dependents] NAME "
+	    "... | all");
 	assert_string_equal(refuse("steward/1 start --now web", "usage"),
 			    "unknown option \"--now\"; usage: start "
 			    "[--no-wait] NAME ... | all");
