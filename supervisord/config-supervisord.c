@@ -607,7 +607,7 @@ config_sv_finish(struct config_state *st, struct config_ward *cw)
 	struct sv_expand x = {.program = w->name};
 	char why[PARSE_WHY], *here;
 	long numprocs = 1, start = 0, v;
-	bool redirect, b, killgroup;
+	bool redirect = false, b, killgroup = false;
 	int errors = 0;
 
 	if (p->raw[SV_COMMAND] == NULL) {

@@ -1609,8 +1609,8 @@ config_env_file(struct config_state *st, struct ward_spec *w,
 			continue;
 		}
 		if (eq[1] == '"' || eq[1] == '\'') {
-			char **words;
-			size_t nw;
+			char **words = NULL;
+			size_t nw = 0;
 
 			if (parse_split(eq + 1, &words, &nw, why) == -1 ||
 			    nw != 1) {
