@@ -6,14 +6,18 @@
  * arms each instance's one timer, hears beats (ward-beat.c), reaps, and
  * writes one event-log record per transition with its reason.
  *
- * Reaping.  stewardd is a child subreaper (PR_SET_CHILD_SUBREAPER): the
- * orphans of its wards become its children.  One catch-all ev_child
- * watcher receives every reaped pid; a pid table maps it to its instance
- * (an O(1) lookup; libev's own per-pid watchers would scan a list).  A
- * pid that is no instance's is an orphan, counted.  When an instance's
- * main process is reaped, whatever is left of its process group is sent
- * SIGKILL in the same callback: the group id cannot be reused while a
- * member lives, and no spawn of ours runs in between.
+ * Reaping, and never signalling a reused pid.  stewardd is a child
+ * subreaper (PR_SET_CHILD_SUBREAPER): the orphans of its wards become its
+ * children.  One SIGCHLD watcher (not libev's ev_child, which reaps
+ * first and calls back later) finds ended children with waitid(WNOWAIT):
+ * each stays a zombie, its pid and process group id held, while
+ * steward_child_ended() reads its pipes and sends SIGKILL to whatever is
+ * left of its group; only then is it reaped, and its instance forgets the
+ * pid before anything else runs.  So no signal of stewardd can reach a
+ * pid the kernel has given to someone else: a live or zombie leader holds
+ * every id stewardd signals.  A pid table maps a pid to its instance (an
+ * O(1) lookup); a pid that is no instance's is an orphan, reaped and
+ * counted.
  *
  * Stopping.  SIGTERM or SIGINT stops every instance (stop_signal, then
  * SIGKILL after stop_timeout), waits until all are reaped, sends SIGKILL
@@ -548,10 +552,19 @@ static void
 steward_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct ward_inst *wi = container_of(w, struct ward_inst, timer);
+	struct steward *s = wi->ward->steward;
 
 	(void)loop;
 	(void)revents;
-	steward_step(wi->ward->steward, wi, WEV_TIMER);
+	if (wi->sm.state == WARD_RUNNING || wi->sm.state == WARD_STARTING) {
+		/* Beats that wait in the pipe count before the judgement. */
+		ward_beat_poll(s, wi);
+		ward_notify_poll(s, wi);
+		if (wi->sm.state != WARD_RUNNING &&
+		    wi->sm.state != WARD_STARTING)
+			return; /* a message there changed its state */
+	}
+	steward_step(s, wi, WEV_TIMER);
 }
 
 /* The guard died (it should not): wards lose their cover; say so. */
@@ -571,40 +584,85 @@ steward_guard_lost(struct steward *s, int status)
 	evlog_commit(&r);
 }
 
-/* A child was reaped: an instance's main process, or an orphan. */
+/*
+ * One child has ended (it is a zombie, not yet reaped): do everything
+ * that signals its process group while the zombie still holds the pid
+ * and the group id, then reap it and tell the state machine.
+ */
 static void
-steward_child_cb(struct ev_loop *loop, ev_child *w, int revents)
+steward_child_ended(struct steward *s, pid_t pid)
 {
-	struct steward *s = container_of(w, struct steward, child);
-	struct ward_inst *wi = steward_pid_take(s, w->rpid);
-	struct ward_input in = {.event = WEV_EXIT, .status = w->rstatus};
+	struct ward_inst *wi = steward_pid_take(s, pid);
+	struct ward_input in = {.event = WEV_EXIT};
+	int status = 0;
+	pid_t r;
 
-	(void)loop;
-	(void)revents;
+	if (wi != NULL) {
+		ward_spawn_drain(s, wi);
+		ward_spawn_close(s, wi);
+		ward_beat_close(s, wi);
+		ward_notify_close(s, wi);
+		ward_capture_close(s, wi);
+		/* What is left of the group goes with its leader; the
+		 * unreaped leader keeps the group id from being reused. */
+		steward_kill(s, wi, SIGKILL);
+		guard_remove(&s->guard, pid);
+	}
+	do
+		r = waitpid(pid, &status, WNOHANG);
+	while (r == -1 && errno == EINTR);
+	if (r != pid) {
+		/* Reaped elsewhere (cannot happen: we are its only reaper). */
+		status = 0;
+	}
 	if (wi == NULL) {
-		if (w->rpid == s->guard.pid)
-			steward_guard_lost(s, w->rstatus);
+		if (pid == s->guard.pid)
+			steward_guard_lost(s, status);
 		else
 			s->orphans_reaped++;
 		return;
 	}
-	ward_spawn_drain(s, wi);
-	ward_spawn_close(s, wi);
-	ward_beat_close(s, wi);
-	ward_notify_close(s, wi);
-	ward_capture_close(s, wi);
-	/* What is left of the group goes with its leader. */
-	steward_kill(s, wi, SIGKILL);
-	guard_remove(&s->guard, wi->pid);
+	/*
+	 * The exit event sends no signal; wi->pid still names the ended
+	 * process for the transition's record, and is cleared after.
+	 */
+	in.status = status;
 	in.spawn_failed = wi->report.stage != 0;
 	in.now = steward_now();
 	steward_step_input(s, wi, &in);
-	if (!ward_state_has_process(wi->sm.state))
+	if (wi->pid == pid)
 		wi->pid = 0;
-	else if (wi->pid == w->rpid)
-		wi->pid = 0; /* cannot happen: a new spawn sets a new pid */
 	if (s->stopping)
 		steward_check_done(s);
+}
+
+/*
+ * SIGCHLD: children that ended are found with waitid(WNOWAIT), which
+ * leaves them zombies until steward_child_ended() has finished with
+ * their pid and group.  libev's own ev_child would reap first and run
+ * the callback later, a window in which another callback could signal
+ * a pid already reused by a stranger.  One pass handles every ended
+ * child.
+ */
+static void
+steward_sigchld_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct steward *s = w->data;
+
+	(void)loop;
+	(void)revents;
+	for (;;) {
+		siginfo_t si = {0};
+
+		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == -1) {
+			if (errno == EINTR)
+				continue;
+			return; /* ECHILD: no children */
+		}
+		if (si.si_pid == 0)
+			return; /* children, none ended */
+		steward_child_ended(s, si.si_pid);
+	}
 }
 
 /*
@@ -1065,7 +1123,8 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 
 	s->self = getpid();
 	s->started_at = steward_now();
-	s->loop = ev_default_loop(EVFLAG_AUTO);
+	/* Not the default loop: that one reaps every child itself. */
+	s->loop = ev_loop_new(EVFLAG_AUTO);
 	if (s->loop == NULL) {
 		log_warnx("cannot start: libev could not initialise its loop");
 		config_unref(cfg);
@@ -1106,8 +1165,8 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 	}
 	steward_build(s);
 	steward_deps_link(s);
-	ev_child_init(&s->child, steward_child_cb, 0, 0);
-	ev_child_start(s->loop, &s->child);
+	steward_watch_signal(s, &s->sig_chld, steward_sigchld_cb, SIGCHLD);
+	ev_set_priority(&s->sig_chld, EV_MAXPRI);
 	steward_watch_signal(s, &s->sig_term, steward_signal_stop, SIGTERM);
 	steward_watch_signal(s, &s->sig_int, steward_signal_stop, SIGINT);
 	steward_watch_signal(s, &s->sig_hup, steward_signal_hup, SIGHUP);
@@ -1154,7 +1213,7 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 	ev_prepare_stop(s->loop, &s->settle);
 	steward_teardown(s);
 	guard_stop(&s->guard);
-	ev_child_stop(s->loop, &s->child);
+	ev_signal_stop(s->loop, &s->sig_chld);
 	ev_signal_stop(s->loop, &s->sig_term);
 	ev_signal_stop(s->loop, &s->sig_int);
 	ev_signal_stop(s->loop, &s->sig_hup);

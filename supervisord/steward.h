@@ -152,7 +152,7 @@ struct steward {
 	rlim_t nofile_soft; /* RLIMIT_NOFILE soft limit to give wards */
 	double started_at;
 	struct ctl *ctl; /* the control socket, or NULL */
-	ev_child child;
+	ev_signal sig_chld;
 	ev_signal sig_term;
 	ev_signal sig_int;
 	ev_signal sig_hup;
@@ -252,6 +252,10 @@ void ward_spawn_close(struct steward *s, struct ward_inst *wi);
 void ward_beat_start(struct steward *s, struct ward_inst *wi, int fd);
 /* ward-beat.c: read what is left in the pipe, then close it. */
 void ward_beat_close(struct steward *s, struct ward_inst *wi);
+/* ward-beat.c: read waiting beats before a deadline is judged. */
+void ward_beat_poll(struct steward *s, struct ward_inst *wi);
+/* ward-notify.c: the same for a notify socket. */
+void ward_notify_poll(struct steward *s, struct ward_inst *wi);
 /* ward-beat.c: act on one protocol message from another channel. */
 void ward_beat_message(struct steward *s, struct ward_inst *wi,
     const char *msg, size_t len, bool dead);

@@ -180,6 +180,22 @@ beat_read(struct steward *s, struct ward_inst *wi, size_t max, bool dead)
 	return 1;
 }
 
+static void beat_stop(struct steward *s, struct ward_inst *wi);
+
+/*
+ * Read what waits in the pipe before a deadline is judged.  libev reads
+ * ready pipes before it runs timers of the same iteration (their ev_io
+ * has the higher priority), but an iteration whose poll returned early
+ * (EINTR, as after SIGSTOP and SIGCONT) runs the timers without having
+ * seen the pipes: so the timer looks itself.  One read, at a deadline.
+ */
+void
+ward_beat_poll(struct steward *s, struct ward_inst *wi)
+{
+	if (wi->hb_fd >= 0 && beat_read(s, wi, BEAT_READ_MAX, false) == -1)
+		beat_stop(s, wi);
+}
+
 /* One message from another channel (notify datagrams); see steward.h. */
 void
 ward_beat_message(struct steward *s, struct ward_inst *wi, const char *msg,

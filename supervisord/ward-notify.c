@@ -206,6 +206,14 @@ notify_cb(struct ev_loop *loop, ev_io *w, int revents)
 		ward_beat_invalid(s, wi, "the notify socket failed", NULL, 0);
 }
 
+/* Read what waits before a deadline is judged; see ward_beat_poll(). */
+void
+ward_notify_poll(struct steward *s, struct ward_inst *wi)
+{
+	if (wi->notify_fd >= 0)
+		(void)notify_read(s, wi, NOTIFY_READ_MAX, false);
+}
+
 /* Make the instance's socket; see steward.h. */
 int
 ward_notify_open(struct steward *s, struct ward_inst *wi, struct err **errp)
