@@ -126,7 +126,7 @@ config_sv_section(struct config_state *st, const char *name)
 	static const char *const other[] = {"unix_http_server",
 	    "inet_http_server", "supervisorctl"};
 	static const char *const other_prefix[] = {"rpcinterface:",
-	    "eventlistener:", "fcgi-program:"};
+	    "eventlistener:", "fcgi-program:", "ctlplugin:"};
 
 	if (strncmp(name, "program:", 8) == 0) {
 		if (!config_name_ok(name + 8)) {
@@ -406,6 +406,8 @@ sv_environment(const char *v, char ***env, size_t *n, char *why)
 			p++;
 		if (*p == '\0')
 			break;
+		if (*p == '\0')
+			break;
 		for (; *p != '\0'; p++) {
 			if (quote != 0) {
 				if (*p == quote)
@@ -414,10 +416,8 @@ sv_environment(const char *v, char ***env, size_t *n, char *why)
 					sbuf_add(&pair, p, 1);
 			} else if (*p == '"' || *p == '\'') {
 				quote = *p;
-			} else if (*p == ',') {
-				break;
-			} else if (*p == '\n') {
-				continue;
+			} else if (*p == ',' || *p == '\n') {
+				break; /* a continuation line is a new pair */
 			} else {
 				sbuf_add(&pair, p, 1);
 			}
@@ -619,7 +619,15 @@ config_sv_finish(struct config_state *st, struct config_ward *cw)
 	}
 	here = xstrdup(p->file);
 	*(strrchr(here, '/') ? strrchr(here, '/') : here) = '\0';
-	x.here = here[0] ? here : ".";
+	{
+		char *abs = realpath(here[0] ? here : ".", NULL);
+
+		if (abs != NULL) {
+			free(here);
+			here = abs;
+		}
+	}
+	x.here = here;
 	if (gethostname(x.host, sizeof(x.host)) == -1)
 		snprintf(x.host, sizeof(x.host), "localhost");
 

@@ -935,8 +935,8 @@ config_section(struct config_state *st, const char *name)
 		}
 	} else {
 		config_problem(st, CONFIG_ERROR, st->lineno,
-		    "unknown section [%s]; expected [steward], [ward:NAME] or "
-		    "[program:NAME]",
+		    "unknown section [%s]; expected [steward], [ward:NAME], "
+		    "[job:NAME], [group:NAME] or [program:NAME]",
 		    name);
 	}
 }
@@ -1254,7 +1254,7 @@ config_ward_finish(struct config_state *st, struct config_ward *cw)
 		    "[ARGS...]",
 		    w->kind, w->name);
 	if (w->pol.heartbeat == WARD_HB_NONE && kl[K_HEARTBEAT_TIMEOUT] != 0 &&
-	    !cw->bad[K_HEARTBEAT])
+	    !cw->bad[K_HEARTBEAT] && !cw->bad[K_HEARTBEAT_TIMEOUT])
 		config_problem(st, CONFIG_ERROR, kl[K_HEARTBEAT_TIMEOUT],
 		    "[%s:%s] heartbeat_timeout is set but heartbeat = none%s "
 		    "hears no beats; add heartbeat = pipe or notify",
@@ -1274,8 +1274,8 @@ config_ward_finish(struct config_state *st, struct config_ward *cw)
 		if (stat(w->directory, &sb) == -1 || !S_ISDIR(sb.st_mode))
 			config_problem(st, CONFIG_WARNING, kl[K_DIRECTORY],
 			    "[%s:%s] directory = \"%s\" is not a directory "
-			    "now; starting the ward will fail until it is",
-			    w->kind, w->name, w->directory);
+			    "now; starting the %s will fail until it is",
+			    w->kind, w->name, w->directory, w->kind);
 	}
 	if (w->argv != NULL && strchr(w->argv[0], '/') != NULL) {
 		/* A relative program is run from directory=, if set. */
@@ -1286,8 +1286,8 @@ config_ward_finish(struct config_state *st, struct config_ward *cw)
 		if (access(prog, F_OK) == -1)
 			config_problem(st, CONFIG_WARNING, kl[K_COMMAND],
 			    "[%s:%s] command: %s does not exist now; "
-			    "starting the ward will fail until it does",
-			    w->kind, w->name, prog);
+			    "starting the %s will fail until it does",
+			    w->kind, w->name, prog, w->kind);
 		free(prog);
 	}
 
@@ -1683,6 +1683,16 @@ config_load(const char *path, struct config_report *rep)
 		slash[1] = '\0';
 	else
 		*slash = '\0';
+	{
+		/* Relative paths in the file are from its directory, made
+		 * absolute, as supervisord's %(here)s is. */
+		char *abs = realpath(dir, NULL);
+
+		if (abs != NULL) {
+			free(dir);
+			dir = abs;
+		}
+	}
 	st.dir = dir;
 	st.cfg = c;
 	c->refs = 1;
@@ -1909,9 +1919,13 @@ config_check(const char *path)
 	} else {
 		for (size_t i = 0; i < c->nwards; i++)
 			instances += c->wards[i].replicas;
-		printf("%s: OK, %zu ward%s, %zu instance%s, %zu warning%s\n",
-		    path, c->nwards, c->nwards == 1 ? "" : "s", instances,
-		    instances == 1 ? "" : "s", rep.warnings,
+		printf("%s: OK, %zu ward%s, %zu instance%s, ", path,
+		    c->nwards, c->nwards == 1 ? "" : "s", instances,
+		    instances == 1 ? "" : "s");
+		if (c->njobs > 0)
+			printf("%zu job%s, ", c->njobs,
+			    c->njobs == 1 ? "" : "s");
+		printf("%zu warning%s\n", rep.warnings,
 		    rep.warnings == 1 ? "" : "s");
 		rc = 0;
 	}

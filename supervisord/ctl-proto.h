@@ -56,7 +56,7 @@
  *   INSTANCE: "ward", "replica", "state", "pid" (0: none),
  *	     "uptime_ms" (since spawn; 0 without a process),
  *	     "since_ms" (in this state), "last_beat_ms" (-1: no beat yet or
- *	     no heartbeat), "heartbeat" (pipe|none), "beats", "work" and
+ *	     no heartbeat), "heartbeat" (pipe|notify|none), "beats", "work" and
  *	     "status" (null when none), "restarts", "tokens" (fractional),
  *	     "limit" ("5/1m"), "cause" and "reason" (of the last restart,
  *	     stop or failure; null when none), "log_id" (of that reason's

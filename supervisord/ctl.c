@@ -879,8 +879,14 @@ ctl_request(struct ctl_conn *cn, char *line, size_t len)
 		break;
 	case CTL_RELOAD: {
 		struct sbuf fields = {0};
-		int rc = steward_reload(cn->ctl->s, "stewardctl reload",
-		    &fields);
+		int rc;
+
+		if (cn->ctl->s->stopping) {
+			ctl_reply_error(cn, "shutting_down",
+			    "stewardd is shutting down");
+			break;
+		}
+		rc = steward_reload(cn->ctl->s, "stewardctl reload", &fields);
 
 		sbuf_addf(&b, "{\"ok\":%s%s", rc == 0 ? "true" : "false",
 		    rc == 0 ? "" : ",\"code\":\"config\"");

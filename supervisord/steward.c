@@ -172,6 +172,17 @@ steward_describe_status(int status, char *buf, size_t len)
 		snprintf(buf, len, "ended with wait status %#x", status);
 }
 
+/* True when an exit code is one restart = on-failure forgives. */
+static bool
+steward_expected_exit(const struct ward_policy *pol, int code)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < sizeof(pol->success); i++)
+		any = any || pol->success[i] != 0;
+	return any ? ((pol->success[code / 8] >> (code % 8)) & 1) : code == 0;
+}
+
 /*
  * The failure behind a transition, as a wrapped error for the log, or
  * NULL when the transition is no failure.
@@ -223,7 +234,8 @@ steward_failure(struct steward *s, struct ward_inst *wi,
 	case WCAUSE_EXIT:
 	case WCAUSE_SIGNAL:
 		if (out->cause == WCAUSE_EXIT &&
-		    WEXITSTATUS(wi->sm.exit_status) == 0)
+		    steward_expected_exit(&w->pol,
+			WEXITSTATUS(wi->sm.exit_status)))
 			return NULL;
 		steward_describe_status(wi->sm.exit_status, how, sizeof(how));
 		e = ERR_NEW("%s%s%s%s", how,
@@ -259,8 +271,9 @@ steward_next(struct ward_inst *wi, const struct ward_out *out, char *buf,
 			    wi->sm.signalled ? parse_signal_name(w->stop_signal)
 					     : "it said STOPPING=1");
 		} else if (out->actions & WACT_SIGNAL_STOP)
-			snprintf(buf, len, "sending %s to its process group",
-			    parse_signal_name(w->stop_signal));
+			snprintf(buf, len, "sending %s to its %s",
+			    parse_signal_name(w->stop_signal),
+			    w->stop_group ? "process group" : "main process");
 		else
 			snprintf(buf, len, "waiting for it to exit");
 		break;
@@ -272,6 +285,14 @@ steward_next(struct ward_inst *wi, const struct ward_out *out, char *buf,
 		    (int)floor(out->tokens) == 1 ? "" : "s");
 		break;
 	case WARD_FAILED:
+		if (w->pol.start_retries >= 0 &&
+		    wi->sm.start_failures > (unsigned)w->pol.start_retries) {
+			snprintf(buf, len, "gave up after %u starts that never "
+			    "ran (startretries = %d): not restarting until it "
+			    "is started again", wi->sm.start_failures,
+			    w->pol.start_retries);
+			break;
+		}
 		parse_format_duration(w->limit.period_ms, d, sizeof(d));
 		snprintf(buf, len, "restart limit %u/%s spent: not restarting "
 		    "until it is started again", w->limit.burst, d);
@@ -873,7 +894,12 @@ steward_shutdown(struct steward *s)
 	for (size_t i = 0; i < s->nwards; i++) {
 		s->wards[i]->want_start = false;
 		for (unsigned j = 0; j < s->wards[i]->ninst; j++) {
-			s->wards[i]->inst[j]->want_start = false;
+			struct ward_inst *wi = s->wards[i]->inst[j];
+
+			if (wi->want_start || wi->want_stop)
+				s->nwaiting--;
+			wi->want_start = false;
+			wi->want_stop = false;
 			if (!ward_state_has_process(s->wards[i]->inst[j]->sm.state))
 				steward_step(s, s->wards[i]->inst[j],
 				    WEV_SHUTDOWN);
@@ -913,8 +939,10 @@ steward_signal_hup(struct ev_loop *loop, ev_signal *w, int revents)
 	struct steward *s = w->data;
 
 	(void)revents;
-	if (!s->stopping && !ev_is_active(&s->hup))
+	if (!s->stopping && !ev_is_active(&s->hup)) {
+		ev_timer_set(&s->hup, 0.05, 0);
 		ev_timer_start(loop, &s->hup);
+	}
 }
 
 /* The SIGHUP moment passed: reload once. */

@@ -72,6 +72,9 @@ upbeat_timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
 
 	(void)loop;
 	(void)revents;
+	/* A steward above takes the first beat for readiness: wait. */
+	if (s->up.ready_pending)
+		return;
 	upbeat_send(s, s->up.is_socket ? "WATCHDOG=1" : "WATCHDOG=1\n");
 	upbeat_summary(s, status, sizeof(status));
 	if (strcmp(status, s->up.last_status) != 0) {

@@ -814,7 +814,8 @@ test_program_and_job_sections(void **state)
 		       "runs once per request");
 	expect_problem(l, 2, CONFIG_ERROR,
 		       "FILE:10: unknown section [weird]; expected [steward], "
-		       "[ward:NAME] or [program:NAME]");
+		       "[ward:NAME], [job:NAME], [group:NAME] or "
+		       "[program:NAME]");
 	unload(l);
 }
 
