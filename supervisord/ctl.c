@@ -403,7 +403,9 @@ ctl_judge(const struct ctl_wait *w, size_t k)
 		return 0; /* waiting for its dependencies */
 	switch (w->goal) {
 	case GOAL_STOPPED:
-		return ward_state_has_process(st) ? 0 : 1;
+		/* A later start by someone else may follow the stop at
+		 * once: a new process (generation) means it did stop. */
+		return !ward_state_has_process(st) || fresh ? 1 : 0;
 	case GOAL_RESTARTED:
 		if (!fresh)
 			return ward_state_has_process(st) ? 0 : -1;

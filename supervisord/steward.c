@@ -141,11 +141,21 @@ steward_kill(struct steward *s, struct ward_inst *wi, int sig)
 static void
 steward_kill_as(struct steward *s, struct ward_inst *wi, int sig, bool group)
 {
+	int rc;
+
 	if (wi->pid <= 0)
 		return;
-	if (kill(group ? -wi->pid : wi->pid, sig) == -1 && errno != ESRCH) {
-		struct err *e = ERR_WRAP_P(ERR_SYS("kill(-%d, %s)",
-		    (int)wi->pid, parse_signal_name(sig)),
+	rc = kill(group ? -wi->pid : wi->pid, sig);
+	/*
+	 * A child spawned a moment ago may not have called setsid() yet:
+	 * its group does not exist, but it does (unreaped, its pid is
+	 * ours).  It is the whole group then: signal it directly.
+	 */
+	if (rc == -1 && errno == ESRCH && group)
+		rc = kill(wi->pid, sig);
+	if (rc == -1 && errno != ESRCH) {
+		struct err *e = ERR_WRAP_P(ERR_SYS("kill(%s%d, %s)",
+		    group ? "-" : "", (int)wi->pid, parse_signal_name(sig)),
 		    "cannot signal ward \"%s\"", wi->label);
 		struct evlog_rec r;
 
