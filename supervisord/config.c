@@ -1300,16 +1300,53 @@ config_ward_finish(struct config_state *st, struct config_ward *cw)
 	w->pol.limit_period = (double)w->limit.period_ms / 1000.0;
 }
 
+/*
+ * As root, read only files that only root can change (like sshd's
+ * StrictModes): owned by root, not writable by others, nor by a group
+ * other than root.  Returns -1 with why set.
+ */
+int
+config_strict(int fd, char *why, size_t len)
+{
+	struct stat sb;
+
+	if (geteuid() != 0)
+		return 0;
+	if (fstat(fd, &sb) == -1) {
+		snprintf(why, len, "cannot check its owner: %s",
+		    strerror(errno));
+		return -1;
+	}
+	if (sb.st_uid != 0 || (sb.st_mode & S_IWOTH) ||
+	    ((sb.st_mode & S_IWGRP) && sb.st_gid != 0)) {
+		snprintf(why, len,
+		    "refused: other users can change it (owner uid %u, group "
+		    "gid %u, mode %04o), and stewardd runs as root; make it "
+		    "root's and not writable by others: chown root:root, "
+		    "chmod go-w",
+		    (unsigned)sb.st_uid, (unsigned)sb.st_gid,
+		    (unsigned)(sb.st_mode & 07777));
+		return -1;
+	}
+	return 0;
+}
+
 /* Read the whole file into memory, refusing what is not a config. */
 static int
 config_read_file(struct config_state *st)
 {
 	FILE *f = fopen(st->path, "re");
 	size_t cap = 65536;
+	char why[PARSE_WHY];
 
 	if (f == NULL) {
 		config_problem(st, CONFIG_ERROR, 0, "cannot open: %s",
 		    strerror(errno));
+		return -1;
+	}
+	if (config_strict(fileno(f), why, sizeof(why)) == -1) {
+		config_problem(st, CONFIG_ERROR, 0, "%s", why);
+		fclose(f);
 		return -1;
 	}
 	st->text = xmalloc(cap);
@@ -1581,6 +1618,17 @@ config_env_file(struct config_state *st, struct ward_spec *w,
 		return;
 	}
 	st->path = path;
+	{
+		char why[PARSE_WHY];
+
+		if (config_strict(fileno(f), why, sizeof(why)) == -1) {
+			config_problem(st, CONFIG_ERROR, 0, "%s", why);
+			fclose(f);
+			st->path = saved;
+			st->file = saved_file;
+			return;
+		}
+	}
 	while ((len = getline(&line, &cap, f)) != -1) {
 		char *p = line, *eq, *end = line + len;
 		char why[PARSE_WHY];

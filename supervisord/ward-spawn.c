@@ -143,8 +143,10 @@ spawn_open_output(const struct config_output *o)
 	case CONFIG_OUT_NULL:
 		return open("/dev/null", O_WRONLY | O_CLOEXEC);
 	case CONFIG_OUT_FILE:
-		return open(o->path,
-		    O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
+		/* A symlink planted in a log directory is refused. */
+		return open(o->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
+			O_NOCTTY | O_NOFOLLOW,
+		    0640);
 	default:
 		return -2; /* inherit, or stdout */
 	}

@@ -1,0 +1,63 @@
+"""Scenarios for privileges: strict config files, no symlinked logs."""
+import os
+import subprocess
+import sys
+
+import harness
+from harness import Steward, check
+from scenarios import scenario
+
+
+@scenario("root-refuses-files-others-can-change")
+def root_refuses_files_others_can_change():
+    if os.geteuid() != 0:
+        print("SKIP: needs root")
+        sys.exit(77)
+    st = Steward("strict", """[steward]
+event_log = {events}
+socket = {socket}
+include = {tmp}/inc/*.ini
+
+[ward:a]
+command = {testward} --beat 100
+environment_file = {tmp}/env
+""")
+    os.mkdir(st.path("inc"))
+    with open(st.path("inc/b.ini"), "w") as f:
+        f.write(f"[ward:b]\ncommand = {harness.TESTWARD}\n")
+    with open(st.path("env"), "w") as f:
+        f.write("A=1\n")
+    for name, mode, gid in (("steward.ini", 0o666, 0), ("inc/b.ini", 0o664,
+                                                         65534),
+                            ("env", 0o646, 0)):
+        p = st.path(name)
+        os.chmod(p, mode)
+        os.chown(p, 0, gid)
+        r = subprocess.run([harness.STEWARDD, "--check", st.config_path],
+                           capture_output=True, text=True, timeout=20)
+        check(r.returncode == 78 and f"{p}: refused: other users can "
+              "change it" in r.stderr, f"{name}: {r.stderr}")
+        os.chmod(p, 0o644)
+        os.chown(p, 0, 0)
+    r = subprocess.run([harness.STEWARDD, "--check", st.config_path],
+                       capture_output=True, text=True, timeout=20)
+    check(r.returncode == 0, f"all fixed: {r.stderr}")
+    yield None
+
+
+@scenario("ward-log-files-do-not-follow-symlinks")
+def ward_log_files_do_not_follow_symlinks():
+    st = Steward("nofollow", """
+[ward:w]
+command = {testward} --beat 100
+stdout = {tmp}/w.log
+restart = never
+""")
+    os.symlink("/etc/steward-should-not-be-written", st.path("w.log"))
+    yield st.start()
+    e = st.wait_event("exited", ward="w")
+    check("opening stdout file" in e["message"] and
+          "Too many levels of symbolic links" in e["message"], f"{e}", st)
+    check(not os.path.exists("/etc/steward-should-not-be-written"),
+          "the symlink's target was not created", st)
+    check(st.stop() == 0, "stewardd exit code", st)
