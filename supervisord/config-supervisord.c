@@ -318,6 +318,20 @@ sv_expand(const struct sv_expand *x, const char *in, char *why)
 			if (sl < sizeof(spec) - 1)
 				spec[sl++] = *q;
 		spec[sl] = '\0';
+		/* A width or precision is a few digits, never a gigabyte. */
+		for (const char *d = spec; *d != '\0'; d++) {
+			if (strtol(d, NULL, 10) > 256) {
+				snprintf(why, PARSE_WHY,
+				    "%%(%.60s): a width or precision above 256 "
+				    "at column %zu",
+				    name, (size_t)(close - in) + 2);
+				sbuf_free(&out);
+				return NULL;
+			}
+			while (*d >= '0' && *d <= '9' && d[1] >= '0' &&
+			    d[1] <= '9')
+				d++;
+		}
 		if (*q != 's' && *q != 'd' && *q != 'i') {
 			snprintf(why, PARSE_WHY,
 			    "%%(%.60s) needs a conversion s or d at column %zu",

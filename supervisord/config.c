@@ -804,7 +804,15 @@ config_steward_key(struct config_state *st, const char *key,
 			return;
 		}
 		parse_split_free(words);
-		st->include = xstrdup(value);
+		if (st->include != NULL) {
+			/* [include] files= came first: read both. */
+			char *both = xasprintf("%s %s", st->include, value);
+
+			free(st->include);
+			st->include = both;
+		} else {
+			st->include = xstrdup(value);
+		}
 		st->include_line = st->lineno;
 	}
 }
