@@ -11,7 +11,7 @@
 set -eu
 cd "$(dirname "$0")"
 
-PACKAGES="gcc libc6-dev meson ninja-build pkg-config libev-dev libinih-dev libcmocka-dev python3 procps"
+PACKAGES="gcc libc6-dev meson ninja-build pkg-config libev-dev libinih-dev libcmocka-dev python3 procps groff-base"
 
 # Install the Debian packages that are not installed yet.
 install_missing() {
@@ -72,6 +72,11 @@ demo)
 test)
 	install_missing
 	build_dir build
+	# The man pages: not one groff warning (-ww every kind, -z no output).
+	for page in man/*.[1-8]; do
+		out=$(groff -mandoc -ww -z "$page" 2>&1)
+		[ -z "$out" ] || { printf '%s\n' "$out" >&2; exit 1; }
+	done
 	meson test -C build --print-errorlogs --num-processes 2
 	build_dir build-sanitize -Db_sanitize=address,undefined -Db_lundef=false
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \

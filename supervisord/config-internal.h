@@ -15,7 +15,7 @@
 #define CONFIG_MAX_BYTES (16 * 1024 * 1024)
 #define CONFIG_NAME_MAX 64
 #define CONFIG_REPLICAS_MAX 100000
-#define CONFIG_NSTEWARD_KEYS 4
+#define CONFIG_NSTEWARD_KEYS 6
 /* inih's sentinel for "the rest of this line is in the original". */
 #define CONFIG_LONG_MARK "\001"
 #define CONFIG_BAD_SECTION "\001bad"

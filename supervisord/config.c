@@ -39,6 +39,11 @@
 #include "config-internal.h"
 #include "err.h"
 
+/* The default socket's directory; meson passes -Drunstatedir=. */
+#ifndef STEWARD_RUNSTATEDIR
+#define STEWARD_RUNSTATEDIR "/run"
+#endif
+
 /* Record one problem, formatted, with its severity. */
 void
 config_problem(struct config_state *st, enum config_severity sev, int line,
@@ -251,7 +256,8 @@ static const char *const config_key_names[K_NKEYS] = {
 };
 
 static const char *const config_steward_keys[CONFIG_NSTEWARD_KEYS] = {
-    "socket", "event_log", "include", "group"};
+    "socket", "event_log", "include", "group", "metrics_file",
+    "metrics_interval"};
 
 /* Edit distance, capped, for "did you mean" hints. */
 static size_t
@@ -788,6 +794,34 @@ config_steward_key(struct config_state *st, const char *key,
 		c->has_group = true;
 		c->group_gid = gr->gr_gid;
 		c->group = xstrdup(gr->gr_name);
+	} else if (strcmp(key, "metrics_file") == 0) {
+		size_t n = strlen(value);
+
+		if (value[0] != '/' || value[n - 1] == '/') {
+			config_bad(st, "steward", key, value,
+			    "expected the absolute path of a file");
+			return;
+		}
+		if (n < 6 || strcmp(value + n - 5, ".prom") != 0)
+			config_problem(st, CONFIG_WARNING, st->lineno,
+			    "[steward] metrics_file = \"%s\": node_exporter's "
+			    "textfile collector reads only files named *.prom",
+			    value);
+		c->metrics_file = xstrdup(value);
+	} else if (strcmp(key, "metrics_interval") == 0) {
+		char why[PARSE_WHY];
+		int64_t ms;
+
+		if (parse_duration_ms(value, &ms, why) == -1) {
+			config_bad(st, "steward", key, value, why);
+			return;
+		}
+		if (ms < 1000 || ms > 3600 * 1000) {
+			config_bad(st, "steward", key, value,
+			    "expected a duration from 1s to 1h");
+			return;
+		}
+		c->metrics_interval_ms = ms;
 	} else {
 		char **words;
 		size_t n;
@@ -1773,6 +1807,10 @@ config_load(const char *path, struct config_report *rep)
 	if (rep->errors == 0 && st.nwards == 0)
 		config_problem(&st, CONFIG_WARNING, 0,
 		    "no [ward:NAME] sections; stewardd will supervise nothing");
+	if (c->metrics_interval_ms != 0 && c->metrics_file == NULL)
+		config_problem(&st, CONFIG_WARNING, 0,
+		    "[steward] metrics_interval is set but metrics_file is "
+		    "not; no metrics are written");
 	config_sort(rep);
 	c->wards = xcalloc(st.nwards ? st.nwards : 1, sizeof(*c->wards));
 	c->jobs = xcalloc(st.nwards ? st.nwards : 1, sizeof(*c->jobs));
@@ -1794,6 +1832,8 @@ config_load(const char *path, struct config_report *rep)
 	free(dir);
 	if (c->event_log == NULL)
 		c->event_log = xstrdup("-");
+	if (c->metrics_interval_ms == 0)
+		c->metrics_interval_ms = 10000;
 	if (rep->errors > 0) {
 		config_free(c);
 		return NULL;
@@ -1918,6 +1958,7 @@ config_free(struct config *c)
 	free(c->socket);
 	free(c->event_log);
 	free(c->group);
+	free(c->metrics_file);
 	for (size_t i = 0; i < c->nfiles; i++)
 		free(c->files[i]);
 	free(c->files);
@@ -1997,7 +2038,7 @@ config_default_socket(void)
 	const char *dir;
 
 	if (geteuid() == 0)
-		return xstrdup("/run/steward.sock");
+		return xstrdup(STEWARD_RUNSTATEDIR "/steward.sock");
 	dir = getenv("XDG_RUNTIME_DIR");
 	if (dir == NULL || dir[0] != '/')
 		return NULL;

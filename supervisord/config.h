@@ -127,6 +127,8 @@ struct config {
 	bool has_group; /* [steward] group: who else may steer */
 	gid_t group_gid;
 	char *group;
+	char *metrics_file;	     /* Prometheus textfile, or NULL: none */
+	int64_t metrics_interval_ms; /* how often it is rewritten */
 	struct ward_spec *wards;
 	size_t nwards;
 	struct ward_spec *jobs; /* [job:NAME]: run on request */

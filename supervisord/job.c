@@ -31,6 +31,7 @@
 #include <sys/wait.h>
 
 #include "job.h"
+#include "metrics.h"
 #include "parse.h"
 #include "steward.h"
 
@@ -183,6 +184,7 @@ job_finish(struct job_run *run, const char *outcome, struct err *e)
 	ev_timer_stop(run->s->loop, &run->deadline);
 	job_cancel_replicas(run);
 	job_log_finished(run);
+	metrics_job_finished(run->s, run->rt.spec->name, outcome);
 	if (run->done != NULL) {
 		job_done_fn *done = run->done;
 

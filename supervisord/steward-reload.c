@@ -29,6 +29,7 @@
 
 #include "ctl.h"
 #include "log.h"
+#include "metrics.h"
 #include "steward.h"
 
 /* The ward named name, or NULL. */
@@ -305,6 +306,7 @@ steward_reload(struct steward *s, const char *why, struct sbuf *json)
 	reload_steward(s, s->cfg, c, &lists[4]);
 	config_unref(s->cfg);
 	s->cfg = c;
+	metrics_start(s); /* a new metrics_file or metrics_interval */
 	steward_deps_link(s);
 	/* New wards start now that requires/after can be followed. */
 	for (size_t i = 0; i < s->nwards; i++) {

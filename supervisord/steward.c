@@ -43,6 +43,7 @@
 #include "ctl.h"
 #include "job.h"
 #include "log.h"
+#include "metrics.h"
 #include "upbeat.h"
 #include "parse.h"
 #include "steward.h"
@@ -481,6 +482,10 @@ steward_apply(struct steward *s, struct ward_inst *wi,
 
 	if (out->to != out->from) {
 		wi->state_since = in->now;
+		/* A healing restart, counted by what it heals (metrics). */
+		if (out->to == WARD_BACKOFF &&
+		    (unsigned)out->cause < WARD_NCAUSES)
+			wi->restarts_by_cause[out->cause]++;
 		if (out->to == WARD_STARTING)
 			s->nstarting++;
 		if (out->from == WARD_STARTING)
@@ -488,6 +493,7 @@ steward_apply(struct steward *s, struct ward_inst *wi,
 	}
 	if (out->actions & WACT_SPAWN) {
 		wi->generation++;
+		wi->beats_past += wi->beats;
 		wi->beats = 0;
 		free(wi->work);
 		wi->work = NULL;
@@ -767,10 +773,31 @@ static void
 steward_kill_orphans(struct steward *s)
 {
 	unsigned killed = 0;
+	char self[32];
+	ssize_t len;
 
 	/* Members of groups killed a moment ago are dying: let them. */
 	if (steward_reap_until(steward_now() + 0.1))
 		return;
+	/*
+	 * /proc may belong to an outer pid namespace (unshare --pid without
+	 * --mount-proc): its pids are not ours, and a ppid there that equals
+	 * our pid is someone else's child.  Then leave the rest to the
+	 * kernel, which kills a namespace's processes with its PID 1.
+	 */
+	len = readlink("/proc/self", self, sizeof(self) - 1);
+	if (len <= 0 || (self[len] = '\0', atoi(self) != (int)s->self)) {
+		struct evlog_rec r;
+
+		evlog_begin(&r, s->log, EVLOG_WARN, "orphans_not_swept");
+		evlog_str(&r, "reason",
+		    "/proc is not this pid namespace's: processes left behind "
+		    "by wards outside their process groups are not killed "
+		    "(as PID 1 of a namespace, the kernel kills them when "
+		    "stewardd exits)");
+		evlog_commit(&r);
+		return;
+	}
 	for (int round = 0; round < 50; round++) {
 		unsigned n = steward_kill_children(s);
 
@@ -1229,6 +1256,7 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 		    instances == 1 ? "" : "s", cfg->path, cfg->event_log);
 
 	upbeat_open(s);
+	metrics_start(s);
 	steward_start_all(s);
 	s->autostarted = true;
 	upbeat_update(s);
@@ -1243,6 +1271,7 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 	if (!s->log_is_stderr)
 		log_line("%-12s %-8s every ward is stopped", "stewardd",
 		    "stopped");
+	metrics_stop(s);
 	ctl_close(s->ctl);
 	s->ctl = NULL;
 	job_teardown(s);

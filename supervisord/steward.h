@@ -32,6 +32,7 @@ struct steward;
 struct ward_rt;
 struct ctl;
 struct ctl_ref;
+struct metrics;
 
 
 /* What a child reported before exec failed (see ward-spawn.c). */
@@ -60,6 +61,9 @@ struct ward_inst {
 	char *work;	  /* the last WORK= unit, or NULL */
 	char *status;	  /* the last STATUS= text, or NULL */
 	uint64_t beats;
+	uint64_t beats_past; /* beats of its earlier processes (metrics) */
+	/* healing restarts, by the cause they healed (metrics) */
+	uint64_t restarts_by_cause[WARD_NCAUSES];
 	/* protocol errors, reported at most once per interval */
 	uint64_t bad_lines;
 	uint64_t bad_unreported;
@@ -168,6 +172,7 @@ struct steward {
 	uint64_t orphans_reaped;
 	char *notify_dir; /* where NOTIFY_SOCKETs live, made on first use */
 	struct upbeat up;
+	struct metrics *metrics; /* metrics.c: the metrics file, or NULL */
 	size_t nstarting; /* instances in starting */
 	bool autostarted; /* the autostart instances were started */
 };

@@ -95,6 +95,7 @@ enum ward_cause {
 	WCAUSE_SHUTDOWN,	  /* stewardd is stopping */
 	WCAUSE_STOP_TIMEOUT,	  /* did not stop within stop_timeout */
 };
+#define WARD_NCAUSES (WCAUSE_STOP_TIMEOUT + 1)
 
 /* What to do once a stopping instance has been reaped. */
 enum ward_after {

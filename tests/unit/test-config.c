@@ -672,6 +672,58 @@ test_duplicate_section_names_both_places(void **state)
 	unload(l);
 }
 
+/* metrics_file and metrics_interval: defaults, values, refusals. */
+static void
+test_metrics_keys(void **state)
+{
+	struct load *l = &the_load;
+
+	load(l, "m0.ini", "[ward:a]\ncommand = /bin/true\n");
+	expect_counts(l, 0, 0);
+	assert_null(l->c->metrics_file);
+	assert_int_equal(l->c->metrics_interval_ms, 10000);
+	unload(l);
+
+	load(l, "m1.ini",
+	     "[steward]\nmetrics_file = /var/lib/node/steward.prom\n"
+	     "metrics_interval = 1m30s\n[ward:a]\ncommand = /bin/true\n");
+	expect_counts(l, 0, 0);
+	assert_string_equal(l->c->metrics_file, "/var/lib/node/steward.prom");
+	assert_int_equal(l->c->metrics_interval_ms, 90000);
+	unload(l);
+
+	load(l, "m2.ini",
+	     "[steward]\nmetrics_file = /tmp/steward.txt\n"
+	     "[ward:a]\ncommand = /bin/true\n");
+	expect_counts(l, 0, 1);
+	expect_problem(l, 0, CONFIG_WARNING,
+		       "FILE:2: warning: [steward] metrics_file = "
+		       "\"/tmp/steward.txt\": node_exporter's textfile "
+		       "collector reads only files named *.prom");
+	unload(l);
+
+	load(l, "m3.ini",
+	     "[steward]\nmetrics_file = steward.prom\nmetrics_interval = "
+	     "500ms\n[ward:a]\ncommand = /bin/true\n");
+	expect_counts(l, 2, 0);
+	expect_problem(l, 0, CONFIG_ERROR,
+		       "FILE:2: [steward] metrics_file = \"steward.prom\": "
+		       "expected the absolute path of a file");
+	expect_problem(l, 1, CONFIG_ERROR,
+		       "FILE:3: [steward] metrics_interval = \"500ms\": "
+		       "expected a duration from 1s to 1h");
+	unload(l);
+
+	load(l, "m4.ini",
+	     "[steward]\nmetrics_interval = 5s\n[ward:a]\ncommand = "
+	     "/bin/true\n");
+	expect_counts(l, 0, 1);
+	expect_problem(l, 0, CONFIG_WARNING,
+		       "FILE: warning: [steward] metrics_interval is set but "
+		       "metrics_file is not; no metrics are written");
+	unload(l);
+}
+
 /* An unknown key is a warning with a hint; the config is still used. */
 static void
 test_unknown_key_warns_with_hint(void **state)
@@ -689,7 +741,8 @@ test_unknown_key_warns_with_hint(void **state)
 	expect_problem(
 	    l, 1, CONFIG_WARNING,
 	    "FILE:3: warning: [steward] unknown key \"frobnicate\" ignored; "
-	    "known keys: socket, event_log, include, group");
+	    "known keys: socket, event_log, include, group, metrics_file, "
+	    "metrics_interval");
 	expect_problem(
 	    l, 2, CONFIG_WARNING,
 	    "FILE:6: warning: [ward:a] unknown key \"replica\" ignored; did "
@@ -1337,6 +1390,7 @@ main(void)
 				      load_teardown),
 	    cmocka_unit_test_teardown(test_unknown_key_warns_with_hint,
 				      load_teardown),
+	    cmocka_unit_test_teardown(test_metrics_keys, load_teardown),
 	    cmocka_unit_test_teardown(test_inline_comments_are_stripped,
 				      load_teardown),
 	    cmocka_unit_test_teardown(test_nul_byte_is_error, load_teardown),
