@@ -5,6 +5,7 @@
 #   ./run.sh test    install what is missing, build, run every test
 #                    (a normal build, then an ASan+UBSan build)
 #   ./run.sh build   install what is missing and build
+#   ./run.sh fuzz    build the libFuzzer targets (clang) and run each
 #
 # Works as root on a fresh Debian 12 (apt-get); as another user it only
 # says which packages are missing.
@@ -82,8 +83,15 @@ test)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		meson test -C build-sanitize --print-errorlogs --num-processes 2
 	;;
+fuzz)
+	# libFuzzer targets of tests/fuzz, FUZZ_SECONDS each (default 20).
+	install_missing
+	PACKAGES="clang libclang-rt-14-dev" install_missing
+	shift
+	exec tests/fuzz/run.sh "$@"
+	;;
 *)
-	echo "usage: ./run.sh demo | test | build" >&2
+	echo "usage: ./run.sh demo | test | build | fuzz [TARGET ...]" >&2
 	exit 64
 	;;
 esac

@@ -126,7 +126,7 @@ ctl_parse(char *line, size_t len, struct ctl_request *req, const char **code,
 	}
 	for (i = 2; i < nw && strncmp(words[i], "--", 2) == 0; i++) {
 		long n;
-		int64_t ms;
+		int64_t ms = -1;
 		char inner[PARSE_WHY];
 
 		if (def->waits && strcmp(words[i], "--no-wait") == 0) {

@@ -5,8 +5,10 @@
  * The input is up to three files separated by the line "#%next-file":
  * steward.ini (the one loaded), more.ini and env.  Each lives in a memfd
  * (nothing is written to disk) reached through a symlink in a private
- * directory made once per process, /tmp/steward-fuzz-config.XXXXXX, so
- * "include = *.ini" or "environment_file = env" reach the other parts.
+ * directory made once per process, $TMPDIR/steward-fuzz-config.XXXXXX,
+ * so "include = *.ini" or "environment_file = env" reach the other
+ * parts.  A run that crashes leaves that directory behind (atexit does
+ * not run); run.sh points TMPDIR into the build directory for that.
  *
  * A config may name any path, and as root a read of /dev or /proc can
  * block, or worse.  So the reader is sandboxed: this target is linked
@@ -29,6 +31,7 @@
 #include <stdbool.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -52,14 +55,16 @@ int __wrap_glob(const char *pattern, int flags,
 int __wrap_glob64(const char *pattern, int flags,
 		  int (*errfunc)(const char *, int), glob64_t *pglob);
 
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
 static const char *const fuzz_part_names[FUZZ_PARTS] = {"steward.ini",
 							"more.ini", "env"};
 
-/* The private directory and, in it, a symlink to each part's memfd. */
-static char fuzz_dir[] = "/tmp/steward-fuzz-config.XXXXXX";
-static char fuzz_paths[FUZZ_PARTS][sizeof(fuzz_dir) + 16];
+/* The private directory (its real path: config.c resolves it) and, in
+ * it, a symlink to each part's memfd. */
+static char fuzz_dir[PATH_MAX];
+static char fuzz_paths[FUZZ_PARTS][PATH_MAX + 16];
 static int fuzz_fds[FUZZ_PARTS];
-static bool fuzz_made;
 /* FUZZ_CONFIG_VERBOSE=1 prints every report, to see what an input does. */
 static bool fuzz_verbose;
 
@@ -148,9 +153,12 @@ fuzz_sandbox_remove(void)
 static void
 fuzz_sandbox_make(void)
 {
-	char target[64];
+	const char *tmp = getenv("TMPDIR");
+	char template[PATH_MAX], target[64];
 
-	if (mkdtemp(fuzz_dir) == NULL) {
+	snprintf(template, sizeof(template), "%s/steward-fuzz-config.XXXXXX",
+		 tmp != NULL && tmp[0] == '/' ? tmp : "/tmp");
+	if (mkdtemp(template) == NULL || realpath(template, fuzz_dir) == NULL) {
 		perror("fuzz-config: mkdtemp");
 		abort();
 	}
@@ -160,14 +168,16 @@ fuzz_sandbox_make(void)
 			 fuzz_dir, fuzz_part_names[i]);
 		snprintf(target, sizeof(target), "/proc/self/fd/%d",
 			 fuzz_fds[i]);
-		if (fuzz_fds[i] == -1 || symlink(target, fuzz_paths[i]) == -1) {
-			perror("fuzz-config: memfd_create or symlink");
+		/* A memfd is born 0777; as root, config.c refuses a file
+		 * others can write (config_strict). */
+		if (fuzz_fds[i] == -1 || fchmod(fuzz_fds[i], 0600) == -1 ||
+		    symlink(target, fuzz_paths[i]) == -1) {
+			perror("fuzz-config: memfd_create, fchmod or symlink");
 			abort();
 		}
 	}
 	atexit(fuzz_sandbox_remove);
 	fuzz_verbose = getenv("FUZZ_CONFIG_VERBOSE") != NULL;
-	fuzz_made = true;
 }
 
 /* Replace part i's content with n bytes. */
@@ -271,6 +281,31 @@ check_config(struct config *c)
 	FUZZ_CHECK(c->refs == 1, "refs %u after ref and unref", c->refs);
 }
 
+/*
+ * Before any input: make the sandbox and load a minimal config in it.
+ * If config.c refused the sandbox itself (a new check, no /proc), every
+ * input would fail alike and the fuzzer would explore nothing; say so.
+ */
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	static const char minimal[] = "[ward:a]\ncommand = /bin/true\n";
+	struct config_report rep = {0};
+	struct config *c;
+
+	(void)argc;
+	(void)argv;
+	fuzz_sandbox_make();
+	fuzz_parts_write((const uint8_t *)minimal, strlen(minimal));
+	c = config_load(fuzz_paths[0], &rep);
+	FUZZ_CHECK(c != NULL && c->nwards == 1,
+		   "the sandbox cannot load a minimal config: %s",
+		   rep.n > 0 ? rep.v[0].msg : "no problem reported");
+	config_free(c);
+	config_report_free(&rep);
+	return 0;
+}
+
 /* One input: write the parts, load, check, free. */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -278,8 +313,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct config_report rep = {0};
 	struct config *c;
 
-	if (!fuzz_made)
-		fuzz_sandbox_make();
 	fuzz_parts_write(data, size);
 	c = config_load(fuzz_paths[0], &rep);
 	if (fuzz_verbose)

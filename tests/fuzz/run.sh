@@ -4,7 +4,7 @@
 #   tests/fuzz/run.sh [TARGET ...]    every target, or only those named
 #
 #   FUZZ_SECONDS=20       seconds of fuzzing per target
-#   FUZZ_BUILD=build-fuzz the build directory (relative to the top)
+#   FUZZ_BUILD=build-fuzz the build directory (from the top, or absolute)
 #   FUZZ_MESON_ARGS=      more options for its first meson setup
 #
 # Steps: configure FUZZ_BUILD once with CC=clang and -Dfuzz=enabled;
@@ -14,7 +14,8 @@
 # New inputs go to FUZZ_BUILD/fuzz/corpus/TARGET/, never into the tree.
 # A crash, leak, timeout or broken property leaves its input in
 # FUZZ_BUILD/fuzz/artifacts/TARGET/ and the log beside it; once it is
-# understood, copy the input to regressions/TARGET/.
+# understood, copy the input to regressions/TARGET/.  TMPDIR is set to
+# FUZZ_BUILD/fuzz/tmp (emptied first) for fuzz-config's sandbox.
 #
 # Prints one summary line per target; exits 1 if any replay or run
 # failed, 0 otherwise.
@@ -25,6 +26,10 @@ cd "$top"
 
 seconds=${FUZZ_SECONDS:-20}
 build=${FUZZ_BUILD:-build-fuzz}
+case $build in
+/*) ;;
+*) build=$top/$build ;;
+esac
 all="config ctl-proto json parse ward-feed ward-notify ward-proto"
 targets=${*:-$all}
 
@@ -51,7 +56,7 @@ done
 
 # The first report of a log (up to its first blank line) and its input.
 excerpt() {
-	awk '!p && /ERROR:|runtime error:|property failed/ { p = 1 }
+	awk '!p && /ERROR:|runtime error:|property failed|out of memory/ { p = 1 }
 		p && /^$/ { exit }
 		p { print }' "$1" | head -14 >&2
 	grep -E "Test unit written|^SUMMARY" "$1" | head -2 >&2
@@ -68,6 +73,10 @@ fi
 # shellcheck disable=SC2046
 ninja -C "$build" $(for t in $targets; do echo "tests/fuzz/fuzz-$t"; done) >&2
 
+# fuzz-config's sandbox directories: a crashed run leaves its own.
+export TMPDIR="$build/fuzz/tmp"
+rm -rf "$TMPDIR"
+mkdir -p "$TMPDIR"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 failed=0
@@ -110,7 +119,11 @@ for t in $targets; do
 		</dev/null >"$log" 2>&1; then
 		echo "run.sh: $t: the fuzzer stopped on a finding:" >&2
 		excerpt "$log"
-		status="FOUND (see $art/)"
+		if [ "$status" = ok ]; then
+			status="FOUND (see $art/)"
+		else
+			status="$status; FOUND (see $art/)"
+		fi
 		failed=1
 	fi
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
