@@ -12,7 +12,7 @@
 set -eu
 cd "$(dirname "$0")"
 
-PACKAGES="gcc libc6-dev meson ninja-build pkg-config libev-dev libinih-dev libcmocka-dev python3 procps groff-base"
+PACKAGES="gcc libc6-dev meson ninja-build pkg-config libev-dev libinih-dev libcmocka-dev libsystemd-dev python3 procps groff-base"
 
 # Install the Debian packages that are not installed yet.
 install_missing() {

@@ -263,7 +263,7 @@ def user_and_group_are_applied():
         sys.exit(77)
     st = Steward("user", """
 [ward:nobody]
-command = /bin/sh -c 'id -u > {tmp}/uid.tmp; id -g >> {tmp}/uid.tmp; id -G >> {tmp}/uid.tmp; echo $HOME $USER >> {tmp}/uid.tmp; mv {tmp}/uid.tmp {tmp}/uid; exec {testward} --beat 100'
+command = /bin/sh -c 'id -u > {tmp}/uid.tmp; id -g >> {tmp}/uid.tmp; id -G >> {tmp}/uid.tmp; echo $HOME $USER >> {tmp}/uid.tmp; /usr/bin/python3 -c "import os; os.setuid(0)" 2>/dev/null && echo REGAINED >> {tmp}/uid.tmp; mv {tmp}/uid.tmp {tmp}/uid; exec {testward} --beat 100'
 user = nobody
 group = nogroup
 heartbeat = pipe
@@ -277,6 +277,7 @@ heartbeat_timeout = 2s
           f"uid/gid {lines}", st)
     check(lines[2].split() == ["65534"], f"supplementary groups {lines}", st)
     check(lines[3] == "/nonexistent nobody", f"HOME USER {lines}", st)
+    check("REGAINED" not in lines, "the ward could become root again", st)
     check(st.stop() == 0, "stewardd exit code", st)
 
 
@@ -1157,6 +1158,10 @@ def supervisord_conf_runs_unchanged():
     # Priorities: web (10) starts before worker (20); stops after it.
     starts = [e["ward"] for e in st.find("starting")]
     check(starts.index("web") < starts.index("worker"), f"{starts}", st)
+    # [group:site] programs=web,worker is a group: steered as one.
+    r = st.request("steward/1 restart site")
+    check(r["ok"] and sorted(x["ward"] for x in r["results"]) ==
+          ["web", "web", "worker"], f"restart site: {r}", st)
     with open(st.path("supervisord.conf")) as f:
         check(f.read() == SUPERVISORD_CONF, "the file is unchanged", st)
     check(st.stop() == 0, "stewardd exit code", st)
@@ -1273,6 +1278,21 @@ heartbeat_timeout = 2s
     with open(st.path("big")) as f:
         check(f.read() == value, "a 5000-byte value arrives whole", st)
     check(st.stop() == 0, "stewardd exit code", st)
+
+
+@scenario("check-refuses-dependency-cycles")
+def check_refuses_dependency_cycles():
+    rc, out, err, path = harness.run_check("""[ward:a]
+command = /bin/true
+requires = b
+
+[ward:b]
+command = /bin/true
+after = a
+""")
+    check(rc == 78 and f"{path}:1: a cycle of requires/after: a -> b -> a"
+          in err, err)
+    yield None
 
 
 @scenario("check-accepts-a-good-config")
