@@ -13,7 +13,6 @@ for event-log records or states, each with a deadline.
 The memory slack is wider under ASan, whose quarantine keeps freed memory
 resident by design.
 """
-import json
 import os
 import random
 import signal
@@ -70,7 +69,7 @@ class Baseline:
         self.fds = fd_count(st.pid)
         self.rss = rss_kib(st.pid)
         asan = under_asan(st.pid) or under_valgrind(st.pid)
-        self.slack = 48 * 1024 if asan else 2 * 1024
+        self.slack = 48 * 1024 if asan else 1024
 
     def settle(self, timeout=10, fd_slack=0, rss_slack=None):
         """Wait until fds and memory are back at the baseline."""
@@ -83,6 +82,8 @@ class Baseline:
                     f"(+{slack} KiB)",
                     lambda: rss_kib(st.pid) <= self.rss + slack,
                     timeout * slow(st))
+        print(f"{st.name}: fds {self.fds} -> {fd_count(st.pid)}, "
+              f"VmRSS {self.rss} -> {rss_kib(st.pid)} KiB")
 
 
 def canary_ok(st, timeout_ms=600):
@@ -232,8 +233,7 @@ restart_limit = 100/1m
 # session and group of its own, so no group kill reaches it: stewardd
 # catches it only as the subreaper, as its child.
 DAEMONIZE = r"""#!/bin/sh
-( setsid /bin/sh -c 'sleep 1000 & echo $! > "$1.tmp"; mv "$1.tmp" "$1"' \
-    sh {tmp}/daemon.pid ) &
+( setsid /bin/sh -c 'sleep 1000 & echo $! >> "$1"' sh {tmp}/daemon.pid ) &
 wait
 exit 0
 """
@@ -261,13 +261,26 @@ start_timeout = 200ms
           "the daemon left the ward's session and group", st)
     check(alive(gc), "the daemon lives on after its ward exited", st)
     base = Baseline(st)
+    # Started again: a second daemon.  The first one is in no group of
+    # the ward, so the ward's restart does not reach it; it stays caught
+    # as stewardd's child until the shutdown.
+    st.request("steward/1 restart daemonize")  # it exits: ok is false
+    st.wait_event("exited", ward="daemonize", count=2)
+    gc2 = int(st.wait_file("daemon.pid", lines=2).split()[1])
+    st.wait_for("the second daemon to be reparented to stewardd",
+                lambda: (proc_stat(gc2) or (0, 0, 0))[1] == st.pid)
+    check(alive(gc) and (proc_stat(gc) or (0, 0, 0))[1] == st.pid,
+          "the first daemon is still stewardd's child", st)
+    print("note: a setsid() daemon survives its ward's restart; it is "
+          "killed at stewardd's shutdown")
     canary_ok(st)
-    base.settle()
+    base.settle(fd_slack=0)
     check(st.stop() == 0, "stewardd exit code", st)
     killed = st.find("orphans_killed")
-    check(len(killed) == 1 and killed[0]["count"] >= 1,
+    check(len(killed) == 1 and killed[0]["count"] >= 2,
           f"orphans_killed: {killed}", st)
-    check(not alive(gc), "the daemon outlived an orderly shutdown", st)
+    check(not alive(gc) and not alive(gc2),
+          "a daemon outlived an orderly shutdown", st)
     # What escapes: after SIGKILL of stewardd the guard kills only the
     # groups it knows; a daemon that called setsid() goes to init (here
     # to this harness, the subreaper above).
@@ -386,12 +399,17 @@ start_timeout = 60s
 
 # -- a ward that forks 1,000 children ----------------------------------------
 
+# The first instance forks 1,000 children, later ones 10 (to keep the
+# scenario short): every one of them stays in the ward's process group.
 FORKER = r"""#!/bin/sh
+n=10
+[ -e {tmp}/forked ] || n=1000
 i=0
-while [ $i -lt 1000 ]; do
+while [ $i -lt $n ]; do
     sleep 1000 &
     i=$((i + 1))
 done
+echo $n >> {tmp}/forked
 exec {testward} --beat 50
 """
 
@@ -413,22 +431,24 @@ stop_timeout = 5s
     group = group_members(first["pid"])
     check(len(group) == 1001, f"{len(group)} processes in the group", st)
     # Restarted: the whole group goes, and every child is reaped.
-    r = st.request("steward/1 restart forker", timeout=90 * slow(st))
+    r = st.request("steward/1 restart forker", timeout=60 * slow(st))
     check(r["ok"], f"restart: {r}", st)
     st.wait_for("the first 1001 processes to be gone",
                 lambda: not any(alive(p) for p in group),
                 timeout=10 * slow(st))
     second = st.find("running", ward="forker")[-1]
     check(second["pid"] != first["pid"], "a new instance", st)
-    check(len(group_members(second["pid"])) == 1001,
-          "the new instance forked its own 1000", st)
     st.wait_for("no zombie and no stray child of stewardd",
                 lambda: only_instances_left(st), timeout=10 * slow(st))
-    # Stopped: the same.
+    restart = st.find("stopping", ward="forker")[-1]
+    check(restart["cause"] == "restart" and restart["pid"] == first["pid"],
+          f"{restart}", st)
+    # Stopped: the same, for the second instance's children.
     group = group_members(second["pid"])
+    check(len(group) == 11, f"{len(group)} in the second group", st)
     r = st.request("steward/1 stop forker", timeout=30 * slow(st))
     check(r["ok"], f"stop: {r}", st)
-    st.wait_for("the second 1001 processes to be gone",
+    st.wait_for("the second group to be gone",
                 lambda: not any(alive(p) for p in group),
                 timeout=10 * slow(st))
     st.wait_for("no zombie and no stray child of stewardd",
@@ -436,10 +456,10 @@ stop_timeout = 5s
     e = st.find("stopped", ward="forker")[-1]
     check(e["cause"] == "stop", f"{e}", st)
     canary_ok(st)
-    base.settle(fd_slack=0)
+    base.settle()
     check(st.stop() == 0, "stewardd exit code", st)
     end = st.find("stewardd_stopped")[-1]
-    check(end["orphans_reaped"] >= 2000,
+    check(end["orphans_reaped"] >= 1010,
           f"the children were reaped as orphans: {end}", st)
     check(not st.find("orphans_killed"),
           "children were left for the shutdown to kill", st)
@@ -607,6 +627,7 @@ STEERED = "".join(f"""
 command = {{testward}} --beat 50
 heartbeat = pipe
 heartbeat_timeout = 1s
+start_timeout = 2s
 stop_timeout = 2s
 backoff = 10ms
 restart_limit = 1000/1m
@@ -622,20 +643,30 @@ def fault_1000_interleaved_commands():
         st.wait_event("running", ward=f"w{n}")
     base = Baseline(st)
     names = ["w0", "w1", "w2", "w3", "w1:0", "w2 w3"]
-    replies, errors = [], []
+    replies, errors, slow_ones = [], [], []
     lock = threading.Lock()
+    stop_early = threading.Event()
 
     def client(seed):
         rnd = random.Random(seed)
         try:
             sock = st.connect()
             for _ in range(50):  # within the per-connection burst of 50
+                if stop_early.is_set():
+                    break
                 verb = rnd.choice(["start", "stop", "restart"])
                 wait = "--no-wait " if rnd.random() < 0.3 else ""
                 line = f"steward/1 {verb} {wait}{rnd.choice(names)}"
+                t0 = time.monotonic()
                 r = st.request(line, sock=sock, timeout=30 * slow(st))
+                took = time.monotonic() - t0
                 with lock:
                     replies.append((line, r))
+                    if took > 5 * slow(st):
+                        # A testward dies at once on TERM: no command
+                        # has a reason to take this long.
+                        slow_ones.append((line, round(took, 1), r))
+                        stop_early.set()
             sock.close()
         except Exception as e:  # noqa: BLE001 (reported below)
             with lock:
@@ -650,6 +681,19 @@ def fault_1000_interleaved_commands():
         t.join(60 * slow(st))
     took = time.monotonic() - t0
     check(not errors, f"clients failed: {errors[:3]}", st)
+    killing = [(e["ward"], e["from"], e["pid"]) for e in st.find("killing")]
+    check(not slow_ones, f"{len(slow_ones)} commands took more than 5s, "
+          f"e.g. {slow_ones[:3]}; KILL after stop_timeout (a lost TERM?) "
+          f"for {killing}", st)
+    if under_valgrind(st.pid):
+        # Under valgrind a TERM sent between fork and exec can be lost
+        # (valgrind takes the blocked signal and the exec drops it);
+        # natively it stays pending and kills the new program.
+        print(f"note: under valgrind, {len(killing)} KILL(s) after "
+              "stop_timeout")
+    else:
+        check(not killing, f"a TERM was lost: KILL after stop_timeout "
+              f"for {killing}", st)
     check(len(replies) == 1000, f"{len(replies)} replies of 1000", st)
     bad = [(l, r) for l, r in replies if not r["ok"] and
            r.get("code") != "failed"]
@@ -799,19 +843,27 @@ def fault_sighup_storm_while_crash_looping():
     base = Baseline(st)
     canary_pid = st.find("running", ward="canary")[0]["pid"]
     signals = 0
+    t0 = time.monotonic()
     for size in (2, 3, 4):
         _write_config(st, HUP_BASE % size)
-        for _ in range(150):
+        # Half a second of SIGHUPs, one every 2 ms or so (the stimulus).
+        t1 = time.monotonic()
+        while time.monotonic() - t1 < 0.5:
             os.kill(st.pid, signal.SIGHUP)
             signals += 1
+            time.sleep(0.002)
         wait_running(st, "grow", size, timeout=10)
+    storm = time.monotonic() - t0
     # The crash loops went on through the storm.
     n = len(st.find("backoff", ward="crash"))
     st.wait_event("backoff", ward="crash", count=n + 8, timeout=10)
     st.wait_event("backoff", ward="early", count=5, timeout=10)
     reloads = st.find("reloaded")
-    check(3 <= len(reloads) <= 20,
-          f"{len(reloads)} reloads for {signals} SIGHUPs", st)
+    # Coalesced: at most one reload per 50 ms moment of the storm.
+    check(3 <= len(reloads) <= storm / 0.05 + 3 and
+          len(reloads) * 5 < signals,
+          f"{len(reloads)} reloads for {signals} SIGHUPs in {storm:.1f}s",
+          st)
     check(not st.find("reload_failed"), "a reload failed", st)
     check(all(r["reason"] == "SIGHUP" for r in reloads), f"{reloads}", st)
     resized = [r for r in reloads if "grow" in r.get("changes", "")]
