@@ -106,8 +106,10 @@ class Steward:
         def limit():
             if nofile is not None:
                 resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
+        # STEWARDD_WRAPPER runs stewardd under a tool (valgrind).
+        wrapper = os.environ.get("STEWARDD_WRAPPER", "").split()
         self.proc = subprocess.Popen(
-            [STEWARDD, "-c", self.config_path, *extra_args],
+            [*wrapper, STEWARDD, "-c", self.config_path, *extra_args],
             stdin=subprocess.DEVNULL, stdout=self.stderr, stderr=self.stderr,
             preexec_fn=limit)
         if wait_socket:
