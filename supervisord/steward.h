@@ -68,7 +68,8 @@ struct ward_inst {
 	uint64_t bad_lines;
 	uint64_t bad_unreported;
 	double bad_reported_at;
-	const char *bad_why;
+	char bad_why[128]; /* the last one's reason (a copy: callers' may
+			      live on their stack) */
 	struct ward_inst *pid_next; /* the pid table's chain */
 	/* for status and waits (ctl.c) */
 	unsigned generation;	  /* spawns so far */

@@ -77,7 +77,7 @@ beat_bad(struct beat_ctx *c, const char *why, const char *line, size_t len)
 {
 	c->wi->bad_lines++;
 	c->wi->bad_unreported++;
-	c->wi->bad_why = why;
+	snprintf(c->wi->bad_why, sizeof(c->wi->bad_why), "%s", why);
 	c->bad_sample = line;
 	c->bad_len = len;
 	beat_report_bad(c, why, false);
@@ -270,7 +270,7 @@ ward_beat_close(struct steward *s, struct ward_inst *wi)
 	if (wi->hb_fd >= 0)
 		(void)beat_read(s, wi, 65536, true);
 	if (wi->bad_unreported > 0)
-		beat_report_bad(&c, wi->bad_why ? wi->bad_why : "bad lines",
+		beat_report_bad(&c, wi->bad_why[0] ? wi->bad_why : "bad lines",
 		    true);
 	beat_stop(s, wi);
 }
