@@ -635,6 +635,13 @@ steward_child_ended(struct steward *s, pid_t pid)
 	pid_t r;
 
 	if (wi != NULL) {
+		/*
+		 * What it wrote just before it ended still counts (a last
+		 * beat, READY=1, STOPPING=1): read it as from the living,
+		 * while the zombie holds the pid and the group id.
+		 */
+		ward_beat_poll(s, wi);
+		ward_notify_poll(s, wi);
 		ward_spawn_drain(s, wi);
 		ward_spawn_close(s, wi);
 		ward_beat_close(s, wi);
