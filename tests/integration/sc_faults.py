@@ -10,13 +10,15 @@ connection is open), and waits, with a deadline, for both to come back
 after the fault.  Nothing is judged after a bare sleep: the scenarios wait
 for event-log records or states, each with a deadline.
 
-The memory slack is wider under ASan, whose quarantine keeps freed memory
-resident by design.
+The memory slack is wider under ASan and valgrind, which keep freed memory
+resident by design; under valgrind the scenarios' own deadlines and CPU
+bounds are four times longer.
 """
 import os
 import random
 import signal
 import socket
+import sys
 import threading
 import time
 
@@ -141,25 +143,23 @@ def group_members(pgid):
     return out
 
 
-def guard_pid(st):
-    """The guard: stewardd's child that leads its own session."""
-    for c in children(st.pid):
-        try:
-            if os.getsid(c) == c:
-                with open(f"/proc/{c}/cmdline", "rb") as f:
-                    if os.path.basename(
-                            f.read().split(b"\0")[0]) == b"stewardd":
-                        return c
-        except (ProcessLookupError, FileNotFoundError, PermissionError):
-            pass
-    return None
+def same_program(a, b):
+    """True when processes a and b run the same executable."""
+    try:
+        return os.readlink(f"/proc/{a}/exe") == os.readlink(f"/proc/{b}/exe")
+    except OSError:
+        return False
 
 
 def only_instances_left(st):
-    """stewardd's children are the guard and live instances, no zombie."""
+    """stewardd's children are the guard and live instances, no zombie.
+
+    The guard is the child that runs stewardd's own program (it is forked
+    without exec) and is no instance."""
     live = {i["pid"] for i in st.status()["instances"] if i["pid"] > 0}
-    kids = set(children(st.pid)) - {guard_pid(st)}
-    return not zombies(st.pid) and kids <= live
+    kids = {c for c in children(st.pid)
+            if c not in live and not same_program(c, st.pid)}
+    return not zombies(st.pid) and not kids
 
 
 def sequences_ok(st):
@@ -568,6 +568,10 @@ replicas = 4
 backoff = 20ms..100ms
 restart_limit = 1000/1m
 """)
+    if os.environ.get("STEWARDD_WRAPPER"):
+        # valgrind keeps fds of its own below the limit: 48 is not 48.
+        print("SKIP: a low RLIMIT_NOFILE means nothing under a wrapper")
+        sys.exit(77)
     # Budget: 32 + 5 instances with pipes fit in 48; the clients do not.
     yield st.start(nofile=48)
     st.wait_event("running", ward="canary")
