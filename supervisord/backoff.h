@@ -10,8 +10,8 @@
 #define STEWARD_BACKOFF_H
 
 struct backoff {
-	double min;	  /* seconds */
-	double max;	  /* seconds */
+	double min;       /* seconds */
+	double max;       /* seconds */
 	unsigned attempt; /* delays handed out since the last reset */
 };
 

@@ -12,10 +12,10 @@
 #include <stdbool.h>
 
 struct bucket {
-	double tokens;	   /* tokens at time last */
-	double burst;	   /* capacity */
+	double tokens;     /* tokens at time last */
+	double burst;      /* capacity */
 	double per_second; /* refill rate */
-	double last;	   /* monotonic seconds of the last refill */
+	double last;       /* monotonic seconds of the last refill */
 };
 
 /* A full bucket of burst tokens, refilled over period seconds. */

@@ -39,8 +39,8 @@ enum config_key {
 	K_STDERR,
 	K_AUTOSTART,
 	K_ENVIRONMENT_FILE,
-	K_TIMEOUT,	  /* [job:NAME] only */
-	K_OUTPUT_LIMIT,	  /* [job:NAME] only */
+	K_TIMEOUT,        /* [job:NAME] only */
+	K_OUTPUT_LIMIT,   /* [job:NAME] only */
 	K_MAX_CONCURRENT, /* [job:NAME] only */
 	K_REQUIRES,
 	K_AFTER,
@@ -63,8 +63,8 @@ struct config_group {
 /* A ward section being read: the spec plus where each key was set. */
 struct config_ward {
 	struct ward_spec spec;
-	int key_line[K_NKEYS]; /* 0: not set */
-	bool bad[K_NKEYS];     /* set, but its value was refused */
+	int key_line[K_NKEYS];       /* 0: not set */
+	bool bad[K_NKEYS];           /* set, but its value was refused */
 	struct config_program *prog; /* [program:NAME]: supervisord's keys */
 };
 
@@ -73,19 +73,19 @@ enum config_sec {
 	SEC_STEWARD,
 	SEC_WARD,
 	SEC_JOB,
-	SEC_PROGRAM,	/* supervisord's [program:NAME] */
+	SEC_PROGRAM,    /* supervisord's [program:NAME] */
 	SEC_SV_INCLUDE, /* supervisord's [include] */
-	SEC_SV_MAIN,	/* supervisord's [supervisord] */
-	SEC_SV_OTHER,	/* other supervisord sections: warned, ignored */
-	SEC_GROUP,	/* [group:NAME], steward's or supervisord's */
+	SEC_SV_MAIN,    /* supervisord's [supervisord] */
+	SEC_SV_OTHER,   /* other supervisord sections: warned, ignored */
+	SEC_GROUP,      /* [group:NAME], steward's or supervisord's */
 	SEC_BAD,
 };
 
 struct config_state {
 	const char *path; /* the file being read */
-	int file;	  /* its index in reading order */
+	int file;         /* its index in reading order */
 	const char *dir;  /* the main file's directory, for relative paths */
-	char *include;	  /* [steward] include, as written */
+	char *include;    /* [steward] include, as written */
 	int include_line;
 	/* the file, and the reader's position in it */
 	char *text;
@@ -94,7 +94,7 @@ struct config_state {
 	int lineno;
 	const char *raw; /* the current line as written */
 	size_t rawlen;
-	bool raw_long;	 /* handed to inih by reference */
+	bool raw_long;         /* handed to inih by reference */
 	bool raw_continuation; /* a supervisord continuation line */
 	struct config_report *rep;
 	struct config *cfg;
@@ -109,24 +109,24 @@ struct config_state {
 	char *sv_env_raw;  /* [supervisord] environment, for programs */
 	struct config_group *groups; /* [group:NAME] being read */
 	size_t ngroups;
-	int steward_line;	 /* first [steward] line */
+	int steward_line; /* first [steward] line */
 	int steward_key_line[CONFIG_NSTEWARD_KEYS];
 };
 
-
-void config_problem(struct config_state *st, enum config_severity sev,
-    int line, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-void config_bad(struct config_state *st, const char *section,
-    const char *key, const char *value, const char *why);
+void config_problem(struct config_state *st, enum config_severity sev, int line,
+		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void config_bad(struct config_state *st, const char *section, const char *key,
+		const char *value, const char *why);
 void config_unknown_key(struct config_state *st, const char *section,
-    const char *key, const char *const *known, size_t nknown);
+			const char *key, const char *const *known,
+			size_t nknown);
 bool config_name_ok(const char *s);
 struct config_ward *config_ward_begin(struct config_state *st,
-    const char *name);
+				      const char *name);
 void config_ward_key(struct config_state *st, const char *section,
-    const char *key, const char *value);
+		     const char *key, const char *value);
 int config_output(const char *v, struct config_output *o, bool is_stderr,
-    char *why);
+		  char *why);
 char *config_path_from(const struct config_state *st, const char *p);
 void config_env_set(char ***env, size_t *n, const char *word);
 char **config_vec_dup(char *const *v, size_t n);
@@ -134,14 +134,14 @@ int config_strict(int fd, char *why, size_t len);
 
 /* config.c: a key of a [group:NAME] section. */
 void config_group_key(struct config_state *st, const char *key,
-    const char *value);
+		      const char *value);
 
 /* config-supervisord.c */
 /* A section of a supervisord.conf; false if name is none of them. */
 bool config_sv_section(struct config_state *st, const char *name);
 /* A KEY = VALUE in one of those sections. */
-void config_sv_key(struct config_state *st, const char *key,
-    const char *value, bool continuation);
+void config_sv_key(struct config_state *st, const char *key, const char *value,
+		   bool continuation);
 /* Turn a [program:NAME]'s keys into its ward, once it is read. */
 void config_sv_finish(struct config_state *st, struct config_ward *cw);
 void config_sv_free(struct config_program *p);

@@ -63,42 +63,48 @@ enum sv_key {
 };
 
 static const char *const sv_key_names[SV_NKEYS] = {
-	[SV_COMMAND] = "command",
-	[SV_PROCESS_NAME] = "process_name",
-	[SV_NUMPROCS] = "numprocs",
-	[SV_NUMPROCS_START] = "numprocs_start",
-	[SV_DIRECTORY] = "directory",
-	[SV_UMASK] = "umask",
-	[SV_PRIORITY] = "priority",
-	[SV_AUTOSTART] = "autostart",
-	[SV_AUTORESTART] = "autorestart",
-	[SV_EXITCODES] = "exitcodes",
-	[SV_STARTSECS] = "startsecs",
-	[SV_STARTRETRIES] = "startretries",
-	[SV_STOPSIGNAL] = "stopsignal",
-	[SV_STOPWAITSECS] = "stopwaitsecs",
-	[SV_STOPASGROUP] = "stopasgroup",
-	[SV_KILLASGROUP] = "killasgroup",
-	[SV_USER] = "user",
-	[SV_REDIRECT_STDERR] = "redirect_stderr",
-	[SV_STDOUT_LOGFILE] = "stdout_logfile",
-	[SV_STDERR_LOGFILE] = "stderr_logfile",
-	[SV_ENVIRONMENT] = "environment",
+    [SV_COMMAND] = "command",
+    [SV_PROCESS_NAME] = "process_name",
+    [SV_NUMPROCS] = "numprocs",
+    [SV_NUMPROCS_START] = "numprocs_start",
+    [SV_DIRECTORY] = "directory",
+    [SV_UMASK] = "umask",
+    [SV_PRIORITY] = "priority",
+    [SV_AUTOSTART] = "autostart",
+    [SV_AUTORESTART] = "autorestart",
+    [SV_EXITCODES] = "exitcodes",
+    [SV_STARTSECS] = "startsecs",
+    [SV_STARTRETRIES] = "startretries",
+    [SV_STOPSIGNAL] = "stopsignal",
+    [SV_STOPWAITSECS] = "stopwaitsecs",
+    [SV_STOPASGROUP] = "stopasgroup",
+    [SV_KILLASGROUP] = "killasgroup",
+    [SV_USER] = "user",
+    [SV_REDIRECT_STDERR] = "redirect_stderr",
+    [SV_STDOUT_LOGFILE] = "stdout_logfile",
+    [SV_STDERR_LOGFILE] = "stderr_logfile",
+    [SV_ENVIRONMENT] = "environment",
 };
 
 /* supervisord's program keys that steward reads and has no use for. */
 static const char *const sv_ignored_keys[] = {
-	"stdout_logfile_maxbytes", "stdout_logfile_backups",
-	"stdout_capture_maxbytes", "stdout_events_enabled", "stdout_syslog",
-	"stderr_logfile_maxbytes", "stderr_logfile_backups",
-	"stderr_capture_maxbytes", "stderr_events_enabled", "stderr_syslog",
-	"serverurl",
+    "stdout_logfile_maxbytes",
+    "stdout_logfile_backups",
+    "stdout_capture_maxbytes",
+    "stdout_events_enabled",
+    "stdout_syslog",
+    "stderr_logfile_maxbytes",
+    "stderr_logfile_backups",
+    "stderr_capture_maxbytes",
+    "stderr_events_enabled",
+    "stderr_syslog",
+    "serverurl",
 };
 
 /* steward's own keys a [program:NAME] may use as well. */
 static const char *const sv_steward_keys[] = {
-	"heartbeat", "heartbeat_timeout", "restart_limit", "backoff",
-	"environment_file", "requires", "after", "essential",
+    "heartbeat",        "heartbeat_timeout", "restart_limit", "backoff",
+    "environment_file", "requires",          "after",         "essential",
 };
 
 /* A [program:NAME] being read: supervisord's keys as written. */
@@ -123,14 +129,15 @@ config_sv_free(struct config_program *p)
 bool
 config_sv_section(struct config_state *st, const char *name)
 {
-	static const char *const other[] = {"unix_http_server",
-	    "inet_http_server", "supervisorctl"};
-	static const char *const other_prefix[] = {"rpcinterface:",
-	    "eventlistener:", "fcgi-program:", "ctlplugin:"};
+	static const char *const other[] = {
+	    "unix_http_server", "inet_http_server", "supervisorctl"};
+	static const char *const other_prefix[] = {
+	    "rpcinterface:", "eventlistener:", "fcgi-program:", "ctlplugin:"};
 
 	if (strncmp(name, "program:", 8) == 0) {
 		if (!config_name_ok(name + 8)) {
-			config_problem(st, CONFIG_ERROR, st->lineno,
+			config_problem(
+			    st, CONFIG_ERROR, st->lineno,
 			    "[%s]: a program name is 1 to 64 letters, digits, "
 			    "'_', '-' or '.'",
 			    name);
@@ -154,7 +161,8 @@ config_sv_section(struct config_state *st, const char *name)
 	}
 	if (strcmp(name, "supervisord") == 0) {
 		st->sec = SEC_SV_MAIN;
-		config_problem(st, CONFIG_WARNING, st->lineno,
+		config_problem(
+		    st, CONFIG_WARNING, st->lineno,
 		    "[supervisord]: only its environment is used (given to "
 		    "every program); stewardd takes the rest from [steward] "
 		    "and its command line");
@@ -174,12 +182,13 @@ config_sv_section(struct config_state *st, const char *name)
 
 ignored:
 	st->sec = SEC_SV_OTHER;
-	config_problem(st, CONFIG_WARNING, st->lineno,
+	config_problem(
+	    st, CONFIG_WARNING, st->lineno,
 	    "[%s] is supervisord's; steward has no equivalent, so this "
 	    "section is ignored%s",
 	    name,
 	    strncmp(name, "eventlistener:", 14) == 0 ||
-			strncmp(name, "fcgi-program:", 13) == 0
+		    strncmp(name, "fcgi-program:", 13) == 0
 		? " and not run"
 		: " (stewardctl talks to [steward] socket)");
 	return true;
@@ -198,14 +207,15 @@ sv_append(char **slot, const char *value)
 /* A KEY = VALUE in a supervisord section; see config-internal.h. */
 void
 config_sv_key(struct config_state *st, const char *key, const char *value,
-    bool continuation)
+	      bool continuation)
 {
 	struct config_program *p;
 	char section[80];
 
 	if (st->sec == SEC_SV_INCLUDE) {
 		if (strcmp(key, "files") != 0) {
-			config_problem(st, CONFIG_WARNING, st->lineno,
+			config_problem(
+			    st, CONFIG_WARNING, st->lineno,
 			    "[include] %s is not a key of [include]; ignored",
 			    key);
 			return;
@@ -238,7 +248,8 @@ config_sv_key(struct config_state *st, const char *key, const char *value,
 			return;
 		}
 		if (p->line[k] != 0) {
-			config_problem(st, CONFIG_ERROR, st->lineno,
+			config_problem(
+			    st, CONFIG_ERROR, st->lineno,
 			    "[%s] %s is already set at line %d; set each key "
 			    "once",
 			    section, key, p->line[k]);
@@ -258,7 +269,8 @@ config_sv_key(struct config_state *st, const char *key, const char *value,
 	for (size_t i = 0;
 	     i < sizeof(sv_ignored_keys) / sizeof(sv_ignored_keys[0]); i++) {
 		if (strcmp(key, sv_ignored_keys[i]) == 0) {
-			config_problem(st, CONFIG_WARNING, st->lineno,
+			config_problem(
+			    st, CONFIG_WARNING, st->lineno,
 			    "[%s] %s is supervisord's log handling, which "
 			    "steward does not do; ignored",
 			    section, key);
@@ -305,23 +317,24 @@ sv_expand(const struct sv_expand *x, const char *in, char *why)
 		if (p[1] != '(' || (close = strchr(p + 2, ')')) == NULL ||
 		    (size_t)(close - p - 2) >= sizeof(name)) {
 			snprintf(why, PARSE_WHY,
-			    "a %% that starts no %%(name)s expansion at "
-			    "column %zu; write %%%% for a %%",
-			    (size_t)(p - in) + 1);
+				 "a %% that starts no %%(name)s expansion at "
+				 "column %zu; write %%%% for a %%",
+				 (size_t)(p - in) + 1);
 			sbuf_free(&out);
 			return NULL;
 		}
 		snprintf(name, sizeof(name), "%.*s", (int)(close - p - 2),
-		    p + 2);
-		for (q = close + 1; *q != '\0' && strchr("#0- +.0123456789", *q);
-		     q++)
+			 p + 2);
+		for (q = close + 1;
+		     *q != '\0' && strchr("#0- +.0123456789", *q); q++)
 			if (sl < sizeof(spec) - 1)
 				spec[sl++] = *q;
 		spec[sl] = '\0';
 		/* A width or precision is a few digits, never a gigabyte. */
 		for (const char *d = spec; *d != '\0'; d++) {
 			if (strtol(d, NULL, 10) > 256) {
-				snprintf(why, PARSE_WHY,
+				snprintf(
+				    why, PARSE_WHY,
 				    "%%(%.60s): a width or precision above 256 "
 				    "at column %zu",
 				    name, (size_t)(close - in) + 2);
@@ -329,11 +342,12 @@ sv_expand(const struct sv_expand *x, const char *in, char *why)
 				return NULL;
 			}
 			while (*d >= '0' && *d <= '9' && d[1] >= '0' &&
-			    d[1] <= '9')
+			       d[1] <= '9')
 				d++;
 		}
 		if (*q != 's' && *q != 'd' && *q != 'i') {
-			snprintf(why, PARSE_WHY,
+			snprintf(
+			    why, PARSE_WHY,
 			    "%%(%.60s) needs a conversion s or d at column %zu",
 			    name, (size_t)(q - in) + 1);
 			sbuf_free(&out);
@@ -351,7 +365,8 @@ sv_expand(const struct sv_expand *x, const char *in, char *why)
 		else if (strncmp(name, "ENV_", 4) == 0) {
 			sval = getenv(name + 4);
 			if (sval == NULL) {
-				snprintf(why, PARSE_WHY,
+				snprintf(
+				    why, PARSE_WHY,
 				    "%%(%.60s)s: %.60s is not in stewardd's "
 				    "environment",
 				    name, name + 4);
@@ -359,8 +374,10 @@ sv_expand(const struct sv_expand *x, const char *in, char *why)
 				return NULL;
 			}
 		} else {
-			snprintf(why, PARSE_WHY,
-			    "unknown expansion %%(%.60s); expected program_name, "
+			snprintf(
+			    why, PARSE_WHY,
+			    "unknown expansion %%(%.60s); expected "
+			    "program_name, "
 			    "process_num, group_name, host_node_name, here or "
 			    "ENV_NAME",
 			    name);
@@ -382,7 +399,8 @@ sv_expand(const struct sv_expand *x, const char *in, char *why)
 
 				nval = strtol(sval, &end, 10);
 				if (*sval == '\0' || *end != '\0') {
-					snprintf(why, PARSE_WHY,
+					snprintf(
+					    why, PARSE_WHY,
 					    "%%(%.60s)d: \"%.60s\" is not a "
 					    "number",
 					    name, sval);
@@ -438,7 +456,7 @@ sv_environment(const char *v, char ***env, size_t *n, char *why)
 		}
 		if (quote != 0) {
 			snprintf(why, PARSE_WHY, "an unterminated %c quote",
-			    quote);
+				 quote);
 			sbuf_free(&pair);
 			return -1;
 		}
@@ -484,7 +502,7 @@ sv_seconds(const char *v, char *why)
 /* Report a bad value of a program key. */
 static void
 sv_bad(struct config_state *st, struct config_ward *cw, enum sv_key k,
-    const char *why)
+       const char *why)
 {
 	int line = cw->prog->line[k];
 	int saved = st->lineno;
@@ -499,7 +517,7 @@ sv_bad(struct config_state *st, struct config_ward *cw, enum sv_key k,
 /* A boolean the way supervisord writes them. */
 static int
 sv_bool(struct config_state *st, struct config_ward *cw, enum sv_key k,
-    bool dflt, bool *out)
+	bool dflt, bool *out)
 {
 	char why[PARSE_WHY];
 
@@ -528,14 +546,15 @@ sv_logfile(const char *v, struct config_output *o, char *why)
 		return 0;
 	}
 	if (strcmp(v, "syslog") == 0) {
-		snprintf(why, PARSE_WHY,
+		snprintf(
+		    why, PARSE_WHY,
 		    "steward does not send output to syslog; expected AUTO, "
 		    "NONE or an absolute file path");
 		return -1;
 	}
 	if (v[0] != '/') {
 		snprintf(why, PARSE_WHY,
-		    "expected AUTO, NONE or an absolute file path");
+			 "expected AUTO, NONE or an absolute file path");
 		return -1;
 	}
 	o->kind = CONFIG_OUT_FILE;
@@ -546,17 +565,18 @@ sv_logfile(const char *v, struct config_output *o, char *why)
 /* The per-process values of instance r; -1 after reporting problems. */
 static int
 sv_proc(struct config_state *st, struct config_ward *cw, struct sv_expand *x,
-    struct ward_proc *pr, bool redirect)
+	struct ward_proc *pr, bool redirect)
 {
 	struct config_program *p = cw->prog;
 	char why[PARSE_WHY], *v;
 	size_t n = 0;
 	int bad = 0;
 
-	if ((pr->name = sv_expand(x,
-		 p->raw[SV_PROCESS_NAME] ? p->raw[SV_PROCESS_NAME]
-					 : "%(program_name)s",
-		 why)) == NULL)
+	if ((pr->name =
+		 sv_expand(x,
+			   p->raw[SV_PROCESS_NAME] ? p->raw[SV_PROCESS_NAME]
+						   : "%(program_name)s",
+			   why)) == NULL)
 		sv_bad(st, cw, SV_PROCESS_NAME, why), bad++;
 	if ((v = sv_expand(x, p->raw[SV_COMMAND], why)) == NULL ||
 	    parse_split(v, &pr->argv, &pr->argc, why) == -1)
@@ -568,11 +588,12 @@ sv_proc(struct config_state *st, struct config_ward *cw, struct sv_expand *x,
 			sv_bad(st, cw, SV_DIRECTORY, why), bad++;
 		else if (pr->directory[0] != '/')
 			sv_bad(st, cw, SV_DIRECTORY,
-			    "expected an absolute path"),
+			       "expected an absolute path"),
 			    bad++;
 	}
 	v = p->raw[SV_STDOUT_LOGFILE]
-	    ? sv_expand(x, p->raw[SV_STDOUT_LOGFILE], why) : NULL;
+		? sv_expand(x, p->raw[SV_STDOUT_LOGFILE], why)
+		: NULL;
 	if ((p->raw[SV_STDOUT_LOGFILE] && v == NULL) ||
 	    sv_logfile(v, &pr->out, why) == -1)
 		sv_bad(st, cw, SV_STDOUT_LOGFILE, why), bad++;
@@ -581,7 +602,8 @@ sv_proc(struct config_state *st, struct config_ward *cw, struct sv_expand *x,
 		pr->err.kind = CONFIG_OUT_STDOUT;
 	} else {
 		v = p->raw[SV_STDERR_LOGFILE]
-		    ? sv_expand(x, p->raw[SV_STDERR_LOGFILE], why) : NULL;
+			? sv_expand(x, p->raw[SV_STDERR_LOGFILE], why)
+			: NULL;
 		if ((p->raw[SV_STDERR_LOGFILE] && v == NULL) ||
 		    sv_logfile(v, &pr->err, why) == -1)
 			sv_bad(st, cw, SV_STDERR_LOGFILE, why), bad++;
@@ -592,7 +614,7 @@ sv_proc(struct config_state *st, struct config_ward *cw, struct sv_expand *x,
 	if (st->sv_env_raw != NULL &&
 	    sv_environment(st->sv_env_raw, &pr->env, &n, why) == -1) {
 		config_problem(st, CONFIG_ERROR, 0,
-		    "[supervisord] environment: %s", why);
+			       "[supervisord] environment: %s", why);
 		bad++;
 	}
 	if (p->raw[SV_ENVIRONMENT] != NULL) {
@@ -626,9 +648,9 @@ config_sv_finish(struct config_state *st, struct config_ward *cw)
 
 	if (p->raw[SV_COMMAND] == NULL) {
 		config_problem(st, CONFIG_ERROR, w->line,
-		    "[program:%s] has no command; add command = "
-		    "/path/to/program [ARGS...]",
-		    w->name);
+			       "[program:%s] has no command; add command = "
+			       "/path/to/program [ARGS...]",
+			       w->name);
 		return;
 	}
 	here = xstrdup(p->file);
@@ -646,16 +668,16 @@ config_sv_finish(struct config_state *st, struct config_ward *cw)
 		snprintf(x.host, sizeof(x.host), "localhost");
 
 	/* supervisord's defaults. */
-	w->pol.heartbeat = cw->key_line[K_HEARTBEAT] ? w->pol.heartbeat
-						     : WARD_HB_NONE;
+	w->pol.heartbeat =
+	    cw->key_line[K_HEARTBEAT] ? w->pol.heartbeat : WARD_HB_NONE;
 	w->pol.restart = WARD_RESTART_ON_FAILURE;
 	w->stop_group = false;
 	w->pol.start_retries = 3;
 	w->start_timeout_ms = 1000;
 	w->stop_timeout_ms = 10000;
 	if (!cw->key_line[K_RESTART_LIMIT])
-		w->limit = (struct parse_rate){.burst = 1000000,
-		    .period_ms = 1000};
+		w->limit =
+		    (struct parse_rate){.burst = 1000000, .period_ms = 1000};
 
 #define SV_NUM(key, lo, hi, dst)                                               \
 	do {                                                                   \
@@ -691,8 +713,9 @@ config_sv_finish(struct config_state *st, struct config_ward *cw)
 		v = strtol(p->raw[SV_UMASK], &end, 8);
 		if (*p->raw[SV_UMASK] == '\0' || *end != '\0' || v < 0 ||
 		    v > 0777) {
-			sv_bad(st, cw, SV_UMASK, "expected an octal mode such "
-						  "as 022");
+			sv_bad(st, cw, SV_UMASK,
+			       "expected an octal mode such "
+			       "as 022");
 			errors++;
 		} else {
 			w->umask = (int)v;
@@ -706,11 +729,11 @@ config_sv_finish(struct config_state *st, struct config_ward *cw)
 		if (strcmp(ar, "unexpected") == 0)
 			w->pol.restart = WARD_RESTART_ON_FAILURE;
 		else if (parse_bool(ar, &b, why) == 0)
-			w->pol.restart = b ? WARD_RESTART_ALWAYS
-					   : WARD_RESTART_NEVER;
+			w->pol.restart =
+			    b ? WARD_RESTART_ALWAYS : WARD_RESTART_NEVER;
 		else
 			sv_bad(st, cw, SV_AUTORESTART,
-			    "expected true, false or unexpected"),
+			       "expected true, false or unexpected"),
 			    errors++;
 	}
 	if (p->raw[SV_EXITCODES] != NULL) {
@@ -721,8 +744,8 @@ config_sv_finish(struct config_state *st, struct config_ward *cw)
 		     t = strtok_r(NULL, ", \t\n", &save)) {
 			if (parse_long(t, 0, 255, &v, why) == -1) {
 				sv_bad(st, cw, SV_EXITCODES,
-				    "expected exit codes 0 to 255 separated "
-				    "by commas, such as 0,2");
+				       "expected exit codes 0 to 255 separated "
+				       "by commas, such as 0,2");
 				errors++;
 				break;
 			}
@@ -742,16 +765,18 @@ config_sv_finish(struct config_state *st, struct config_ward *cw)
 		errors++;
 	w->kill_group = killgroup;
 	if (redirect && p->raw[SV_STDERR_LOGFILE] != NULL)
-		config_problem(st, CONFIG_WARNING, p->line[SV_STDERR_LOGFILE],
+		config_problem(
+		    st, CONFIG_WARNING, p->line[SV_STDERR_LOGFILE],
 		    "[program:%s] stderr_logfile is ignored: redirect_stderr "
 		    "= true sends stderr to stdout_logfile",
 		    w->name);
 	if (p->raw[SV_USER] != NULL)
 		w->user = xstrdup(p->raw[SV_USER]);
-	if (numprocs > 1 && (p->raw[SV_PROCESS_NAME] == NULL ||
-				strstr(p->raw[SV_PROCESS_NAME],
-				    "%(process_num)") == NULL)) {
-		config_problem(st, CONFIG_ERROR,
+	if (numprocs > 1 &&
+	    (p->raw[SV_PROCESS_NAME] == NULL ||
+	     strstr(p->raw[SV_PROCESS_NAME], "%(process_num)") == NULL)) {
+		config_problem(
+		    st, CONFIG_ERROR,
 		    p->line[SV_NUMPROCS] ? p->line[SV_NUMPROCS] : w->line,
 		    "[program:%s] numprocs = %ld needs %%(process_num) in "
 		    "process_name (as supervisord requires), e.g. "

@@ -47,7 +47,7 @@
 /* Record one problem, formatted, with its severity. */
 void
 config_problem(struct config_state *st, enum config_severity sev, int line,
-    const char *fmt, ...)
+	       const char *fmt, ...)
 {
 	struct config_report *rep = st->rep;
 	va_list ap;
@@ -61,11 +61,13 @@ config_problem(struct config_state *st, enum config_severity sev, int line,
 	rep->v[rep->n].file = st->file;
 	rep->v[rep->n].line = line;
 	if (line > 0)
-		rep->v[rep->n].msg = xasprintf("%s:%d: %s%s", st->path, line,
-		    sev == CONFIG_WARNING ? "warning: " : "", body);
+		rep->v[rep->n].msg =
+		    xasprintf("%s:%d: %s%s", st->path, line,
+			      sev == CONFIG_WARNING ? "warning: " : "", body);
 	else
-		rep->v[rep->n].msg = xasprintf("%s: %s%s", st->path,
-		    sev == CONFIG_WARNING ? "warning: " : "", body);
+		rep->v[rep->n].msg =
+		    xasprintf("%s: %s%s", st->path,
+			      sev == CONFIG_WARNING ? "warning: " : "", body);
 	free(body);
 	rep->n++;
 	if (sev == CONFIG_ERROR)
@@ -77,10 +79,10 @@ config_problem(struct config_state *st, enum config_severity sev, int line,
 /* Report a bad value of a key in the current section. */
 void
 config_bad(struct config_state *st, const char *section, const char *key,
-    const char *value, const char *why)
+	   const char *value, const char *why)
 {
 	config_problem(st, CONFIG_ERROR, st->lineno, "[%s] %s = \"%s\": %s",
-	    section, key, value, why);
+		       section, key, value, why);
 }
 
 /*
@@ -118,7 +120,8 @@ config_reader(char *buf, int size, void *arg)
 	len = nl != NULL ? (size_t)(nl - line) : st->len - st->pos;
 	st->pos += len + (nl != NULL);
 	st->lineno++;
-	if (st->lineno == 1 && len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0) {
+	if (st->lineno == 1 && len >= 3 &&
+	    memcmp(line, "\xEF\xBB\xBF", 3) == 0) {
 		line += 3; /* a UTF-8 byte order mark */
 		len -= 3;
 	}
@@ -131,7 +134,7 @@ config_reader(char *buf, int size, void *arg)
 
 	if (memchr(line, '\0', len) != NULL) {
 		config_problem(st, CONFIG_ERROR, st->lineno,
-		    "a NUL byte in the line; the file must be text");
+			       "a NUL byte in the line; the file must be text");
 		return buf;
 	}
 	p = line;
@@ -141,9 +144,9 @@ config_reader(char *buf, int size, void *arg)
 	if (p == end || *p == ';' || *p == '#')
 		return buf;
 	st->raw_continuation = false;
-	if (p != line && (st->sec == SEC_PROGRAM || st->sec == SEC_SV_MAIN ||
-			     st->sec == SEC_SV_INCLUDE ||
-			     st->sec == SEC_SV_OTHER) &&
+	if (p != line &&
+	    (st->sec == SEC_PROGRAM || st->sec == SEC_SV_MAIN ||
+	     st->sec == SEC_SV_INCLUDE || st->sec == SEC_SV_OTHER) &&
 	    st->last_key_line == st->lineno - 1 && len + 3 <= (size_t)size) {
 		/* supervisord's continuation line: inih hands it to the
 		 * handler under the previous key, which joins it. */
@@ -154,7 +157,8 @@ config_reader(char *buf, int size, void *arg)
 		return buf;
 	}
 	if (p != line) {
-		config_problem(st, CONFIG_ERROR, st->lineno,
+		config_problem(
+		    st, CONFIG_ERROR, st->lineno,
 		    "an indented line; steward does not join continuation "
 		    "lines: put the whole value on one line and start keys "
 		    "and sections at the first column");
@@ -168,19 +172,21 @@ config_reader(char *buf, int size, void *arg)
 			q++;
 		if (close == NULL || (q < end && *q != ';' && *q != '#') ||
 		    (size_t)(close - p) + 3 > (size_t)size) {
-			config_problem(st, CONFIG_ERROR, st->lineno,
+			config_problem(
+			    st, CONFIG_ERROR, st->lineno,
 			    "a malformed section header \"%.*s\"; expected "
 			    "[steward] or [ward:NAME]",
 			    (int)len, line);
 			snprintf(buf, (size_t)size, "[%s]\n",
-			    CONFIG_BAD_SECTION);
+				 CONFIG_BAD_SECTION);
 			return buf;
 		}
 		snprintf(buf, (size_t)size, "%.*s\n", (int)(close - p + 1), p);
 		return buf;
 	}
 	if (config_separator(line, len) < 0) {
-		config_problem(st, CONFIG_ERROR, st->lineno,
+		config_problem(
+		    st, CONFIG_ERROR, st->lineno,
 		    "\"%.*s\" is not a setting; expected KEY = VALUE", (int)len,
 		    line);
 		return buf;
@@ -195,12 +201,12 @@ config_reader(char *buf, int size, void *arg)
 	size_t klen = (size_t)config_separator(line, len);
 	if (klen + 3 + strlen(CONFIG_LONG_MARK) > (size_t)size) {
 		config_problem(st, CONFIG_ERROR, st->lineno,
-		    "a key of %zu bytes; no key is that long", klen);
+			       "a key of %zu bytes; no key is that long", klen);
 		return buf;
 	}
 	st->raw_long = true;
 	snprintf(buf, (size_t)size, "%.*s=%s\n", (int)klen, line,
-	    CONFIG_LONG_MARK);
+		 CONFIG_LONG_MARK);
 	return buf;
 }
 
@@ -228,36 +234,36 @@ config_long_value(const struct config_state *st)
 }
 
 static const char *const config_key_names[K_NKEYS] = {
-	[K_COMMAND] = "command",
-	[K_REPLICAS] = "replicas",
-	[K_HEARTBEAT] = "heartbeat",
-	[K_HEARTBEAT_TIMEOUT] = "heartbeat_timeout",
-	[K_START_TIMEOUT] = "start_timeout",
-	[K_RESTART] = "restart",
-	[K_BACKOFF] = "backoff",
-	[K_RESTART_LIMIT] = "restart_limit",
-	[K_STOP_SIGNAL] = "stop_signal",
-	[K_STOP_TIMEOUT] = "stop_timeout",
-	[K_USER] = "user",
-	[K_GROUP] = "group",
-	[K_DIRECTORY] = "directory",
-	[K_ENVIRONMENT] = "environment",
-	[K_STDOUT] = "stdout",
-	[K_STDERR] = "stderr",
-	[K_AUTOSTART] = "autostart",
-	[K_ENVIRONMENT_FILE] = "environment_file",
-	[K_TIMEOUT] = "timeout",
-	[K_OUTPUT_LIMIT] = "output_limit",
-	[K_MAX_CONCURRENT] = "max_concurrent",
-	[K_REQUIRES] = "requires",
-	[K_AFTER] = "after",
-	[K_ESSENTIAL] = "essential",
-	[K_PRIORITY] = "priority",
+    [K_COMMAND] = "command",
+    [K_REPLICAS] = "replicas",
+    [K_HEARTBEAT] = "heartbeat",
+    [K_HEARTBEAT_TIMEOUT] = "heartbeat_timeout",
+    [K_START_TIMEOUT] = "start_timeout",
+    [K_RESTART] = "restart",
+    [K_BACKOFF] = "backoff",
+    [K_RESTART_LIMIT] = "restart_limit",
+    [K_STOP_SIGNAL] = "stop_signal",
+    [K_STOP_TIMEOUT] = "stop_timeout",
+    [K_USER] = "user",
+    [K_GROUP] = "group",
+    [K_DIRECTORY] = "directory",
+    [K_ENVIRONMENT] = "environment",
+    [K_STDOUT] = "stdout",
+    [K_STDERR] = "stderr",
+    [K_AUTOSTART] = "autostart",
+    [K_ENVIRONMENT_FILE] = "environment_file",
+    [K_TIMEOUT] = "timeout",
+    [K_OUTPUT_LIMIT] = "output_limit",
+    [K_MAX_CONCURRENT] = "max_concurrent",
+    [K_REQUIRES] = "requires",
+    [K_AFTER] = "after",
+    [K_ESSENTIAL] = "essential",
+    [K_PRIORITY] = "priority",
 };
 
 static const char *const config_steward_keys[CONFIG_NSTEWARD_KEYS] = {
-    "socket", "event_log", "include", "group", "metrics_file",
-    "metrics_interval"};
+    "socket", "event_log",    "include",
+    "group",  "metrics_file", "metrics_interval"};
 
 /* Edit distance, capped, for "did you mean" hints. */
 static size_t
@@ -292,7 +298,7 @@ config_distance(const char *a, const char *b)
 /* Warn about an unknown key, suggesting the nearest known one. */
 void
 config_unknown_key(struct config_state *st, const char *section,
-    const char *key, const char *const *known, size_t nknown)
+		   const char *key, const char *const *known, size_t nknown)
 {
 	const char *best = NULL;
 	size_t bestd = 3;
@@ -308,11 +314,13 @@ config_unknown_key(struct config_state *st, const char *section,
 		sbuf_addf(&list, "%s%s", i ? ", " : "", known[i]);
 	}
 	if (best != NULL)
-		config_problem(st, CONFIG_WARNING, st->lineno,
+		config_problem(
+		    st, CONFIG_WARNING, st->lineno,
 		    "[%s] unknown key \"%s\" ignored; did you mean %s?",
 		    section, key, best);
 	else
-		config_problem(st, CONFIG_WARNING, st->lineno,
+		config_problem(
+		    st, CONFIG_WARNING, st->lineno,
 		    "[%s] unknown key \"%s\" ignored; known keys: %s", section,
 		    key, list.s);
 	sbuf_free(&list);
@@ -365,11 +373,13 @@ config_ward_begin(struct config_state *st, const char *name)
 
 	for (size_t i = 0; i < st->nwards; i++) {
 		if (strcmp(st->wards[i].spec.name, name) == 0) {
-			config_problem(st, CONFIG_ERROR, st->lineno,
+			config_problem(
+			    st, CONFIG_ERROR, st->lineno,
 			    "\"%s\" is already defined at %s:%d (as [%s:%s]); "
 			    "give each ward, program and job its own name",
-			    name, st->wards[i].spec.file, st->wards[i].spec.line,
-			    st->wards[i].spec.kind, name);
+			    name, st->wards[i].spec.file,
+			    st->wards[i].spec.line, st->wards[i].spec.kind,
+			    name);
 			return NULL;
 		}
 	}
@@ -388,8 +398,7 @@ config_ward_begin(struct config_state *st, const char *name)
 
 /* Parse where a ward's stdout or stderr goes. */
 int
-config_output(const char *v, struct config_output *o, bool is_stderr,
-    char *why)
+config_output(const char *v, struct config_output *o, bool is_stderr, char *why)
 {
 	free(o->path);
 	o->path = NULL;
@@ -404,8 +413,8 @@ config_output(const char *v, struct config_output *o, bool is_stderr,
 		o->path = xstrdup(v);
 	} else {
 		snprintf(why, PARSE_WHY,
-		    "expected inherit, null, %san absolute file path",
-		    is_stderr ? "stdout (same as stdout), " : "");
+			 "expected inherit, null, %san absolute file path",
+			 is_stderr ? "stdout (same as stdout), " : "");
 		return -1;
 	}
 	return 0;
@@ -428,13 +437,14 @@ config_environment(const char *v, struct ward_spec *w, char *why)
 
 			snprintf(inner, sizeof(inner), "%s", why);
 			snprintf(why, PARSE_WHY, "word %zu \"%.40s\": %.180s",
-			    i + 1, words[i], inner);
+				 i + 1, words[i], inner);
 			parse_split_free(words);
 			return -1;
 		}
 		for (size_t j = 0; j < i; j++) {
 			if (strncmp(words[j], words[i], nl + 1) == 0) {
-				snprintf(why, PARSE_WHY,
+				snprintf(
+				    why, PARSE_WHY,
 				    "%.*s is set twice; set each variable once",
 				    (int)nl, words[i]);
 				parse_split_free(words);
@@ -491,7 +501,8 @@ config_names(const char *v, char ***out, size_t *n, char *why)
 	for (char *t = strtok_r(copy, " \t,", &save); t != NULL;
 	     t = strtok_r(NULL, " \t,", &save)) {
 		if (!config_name_ok(t)) {
-			snprintf(why, PARSE_WHY,
+			snprintf(
+			    why, PARSE_WHY,
 			    "\"%.64s\" is not a ward name; expected names of "
 			    "letters, digits, '_', '-' or '.' separated by "
 			    "blanks",
@@ -521,7 +532,7 @@ config_names(const char *v, char ***out, size_t *n, char *why)
 /* Parse one ward key's value into the spec; -1 with why on error. */
 static int
 config_ward_value(struct ward_spec *w, enum config_key k, const char *v,
-    char *why)
+		  char *why)
 {
 	long n;
 
@@ -545,7 +556,7 @@ config_ward_value(struct ward_spec *w, enum config_key k, const char *v,
 			w->pol.heartbeat = WARD_HB_NOTIFY;
 		else {
 			snprintf(why, PARSE_WHY,
-			    "expected pipe, notify or none");
+				 "expected pipe, notify or none");
 			return -1;
 		}
 		return 0;
@@ -553,7 +564,8 @@ config_ward_value(struct ward_spec *w, enum config_key k, const char *v,
 		if (parse_duration_ms(v, &w->heartbeat_timeout_ms, why) == -1)
 			return -1;
 		if (w->heartbeat_timeout_ms < 2) {
-			snprintf(why, PARSE_WHY,
+			snprintf(
+			    why, PARSE_WHY,
 			    "expected at least 2ms (beats are due every half "
 			    "of it)");
 			return -1;
@@ -572,13 +584,13 @@ config_ward_value(struct ward_spec *w, enum config_key k, const char *v,
 			w->pol.restart = WARD_RESTART_NEVER;
 		else {
 			snprintf(why, PARSE_WHY,
-			    "expected always, on-failure or never");
+				 "expected always, on-failure or never");
 			return -1;
 		}
 		return 0;
 	case K_BACKOFF:
 		return parse_backoff(v, &w->backoff_min_ms, &w->backoff_max_ms,
-		    why);
+				     why);
 	case K_RESTART_LIMIT:
 		return parse_rate(v, &w->limit, why);
 	case K_STOP_SIGNAL:
@@ -656,17 +668,18 @@ config_ward_value(struct ward_spec *w, enum config_key k, const char *v,
  */
 static bool
 config_key_fits(struct config_state *st, struct config_ward *cw,
-    const char *section, const char *key, enum config_key k)
+		const char *section, const char *key, enum config_key k)
 {
-	bool job_only = k == K_TIMEOUT || k == K_OUTPUT_LIMIT ||
-	    k == K_MAX_CONCURRENT;
+	bool job_only =
+	    k == K_TIMEOUT || k == K_OUTPUT_LIMIT || k == K_MAX_CONCURRENT;
 	bool ward_only = k == K_RESTART || k == K_BACKOFF ||
-	    k == K_RESTART_LIMIT || k == K_AUTOSTART || k == K_STDOUT ||
-	    k == K_REQUIRES || k == K_AFTER || k == K_ESSENTIAL ||
-	    k == K_PRIORITY;
+			 k == K_RESTART_LIMIT || k == K_AUTOSTART ||
+			 k == K_STDOUT || k == K_REQUIRES || k == K_AFTER ||
+			 k == K_ESSENTIAL || k == K_PRIORITY;
 
 	if (cw->spec.is_job && ward_only) {
-		config_problem(st, CONFIG_ERROR, st->lineno,
+		config_problem(
+		    st, CONFIG_ERROR, st->lineno,
 		    "[%s] %s is not a key of a job: a job runs once per "
 		    "request%s",
 		    section, key,
@@ -676,8 +689,8 @@ config_key_fits(struct config_state *st, struct config_ward *cw,
 	}
 	if (!cw->spec.is_job && job_only) {
 		config_problem(st, CONFIG_ERROR, st->lineno,
-		    "[%s] %s is a key of [job:NAME] sections only", section,
-		    key);
+			       "[%s] %s is a key of [job:NAME] sections only",
+			       section, key);
 		cw->bad[k] = true;
 		return false;
 	}
@@ -686,8 +699,8 @@ config_key_fits(struct config_state *st, struct config_ward *cw,
 
 /* A key in a [ward:NAME] section. */
 void
-config_ward_key(struct config_state *st, const char *section,
-    const char *key, const char *value)
+config_ward_key(struct config_state *st, const char *section, const char *key,
+		const char *value)
 {
 	struct config_ward *cw = st->cur;
 	char why[PARSE_WHY];
@@ -698,8 +711,7 @@ config_ward_key(struct config_state *st, const char *section,
 			break;
 	}
 	if (k == K_NKEYS) {
-		config_unknown_key(st, section, key, config_key_names,
-		    K_NKEYS);
+		config_unknown_key(st, section, key, config_key_names, K_NKEYS);
 		return;
 	}
 	if (cw == NULL)
@@ -707,14 +719,16 @@ config_ward_key(struct config_state *st, const char *section,
 	if (!config_key_fits(st, cw, section, key, (enum config_key)k))
 		return;
 	if (cw->key_line[k] != 0) {
-		config_problem(st, CONFIG_ERROR, st->lineno,
+		config_problem(
+		    st, CONFIG_ERROR, st->lineno,
 		    "[%s] %s is already set at line %d; set each key once",
 		    section, key, cw->key_line[k]);
 		return;
 	}
 	cw->key_line[k] = st->lineno;
 	if (value[0] == '\0') {
-		config_bad(st, section, key, value,
+		config_bad(
+		    st, section, key, value,
 		    "an empty value; remove the line to get the default");
 		return;
 	}
@@ -727,8 +741,7 @@ config_ward_key(struct config_state *st, const char *section,
 
 /* A key in the [steward] section. */
 static void
-config_steward_key(struct config_state *st, const char *key,
-    const char *value)
+config_steward_key(struct config_state *st, const char *key, const char *value)
 {
 	struct config *c = st->cfg;
 	size_t i;
@@ -739,11 +752,12 @@ config_steward_key(struct config_state *st, const char *key,
 	}
 	if (i == CONFIG_NSTEWARD_KEYS) {
 		config_unknown_key(st, "steward", key, config_steward_keys,
-		    CONFIG_NSTEWARD_KEYS);
+				   CONFIG_NSTEWARD_KEYS);
 		return;
 	}
 	if (st->steward_key_line[i] != 0) {
-		config_problem(st, CONFIG_ERROR, st->lineno,
+		config_problem(
+		    st, CONFIG_ERROR, st->lineno,
 		    "[steward] %s is already set at line %d; set each key "
 		    "once",
 		    key, st->steward_key_line[i]);
@@ -751,25 +765,27 @@ config_steward_key(struct config_state *st, const char *key,
 	}
 	st->steward_key_line[i] = st->lineno;
 	if (value[0] == '\0') {
-		config_bad(st, "steward", key, value,
+		config_bad(
+		    st, "steward", key, value,
 		    "an empty value; remove the line to get the default");
 		return;
 	}
 	if (strcmp(key, "socket") == 0) {
 		if (value[0] != '/') {
 			config_bad(st, "steward", key, value,
-			    "expected an absolute path");
+				   "expected an absolute path");
 			return;
 		}
 		if (strlen(value) >= 108) {
 			config_bad(st, "steward", key, value,
-			    "a unix socket path is at most 107 bytes");
+				   "a unix socket path is at most 107 bytes");
 			return;
 		}
 		c->socket = xstrdup(value);
 	} else if (strcmp(key, "event_log") == 0) {
 		if (value[0] != '/' && strcmp(value, "-") != 0) {
-			config_bad(st, "steward", key, value,
+			config_bad(
+			    st, "steward", key, value,
 			    "expected an absolute path, or - for standard "
 			    "error");
 			return;
@@ -786,7 +802,8 @@ config_steward_key(struct config_state *st, const char *key,
 				gr = getgrgid((gid_t)id);
 		}
 		if (gr == NULL) {
-			config_bad(st, "steward", key, value,
+			config_bad(
+			    st, "steward", key, value,
 			    "no such group on this system; expected a name or "
 			    "gid from the group database");
 			return;
@@ -799,11 +816,12 @@ config_steward_key(struct config_state *st, const char *key,
 
 		if (value[0] != '/' || value[n - 1] == '/') {
 			config_bad(st, "steward", key, value,
-			    "expected the absolute path of a file");
+				   "expected the absolute path of a file");
 			return;
 		}
 		if (n < 6 || strcmp(value + n - 5, ".prom") != 0)
-			config_problem(st, CONFIG_WARNING, st->lineno,
+			config_problem(
+			    st, CONFIG_WARNING, st->lineno,
 			    "[steward] metrics_file = \"%s\": node_exporter's "
 			    "textfile collector reads only files named *.prom",
 			    value);
@@ -818,7 +836,7 @@ config_steward_key(struct config_state *st, const char *key,
 		}
 		if (ms < 1000 || ms > 3600 * 1000) {
 			config_bad(st, "steward", key, value,
-			    "expected a duration from 1s to 1h");
+				   "expected a duration from 1s to 1h");
 			return;
 		}
 		c->metrics_interval_ms = ms;
@@ -828,7 +846,8 @@ config_steward_key(struct config_state *st, const char *key,
 		char why[PARSE_WHY];
 
 		if (st->file != 0) {
-			config_bad(st, "steward", key, value,
+			config_bad(
+			    st, "steward", key, value,
 			    "an included file cannot include more; put every "
 			    "include in the main file");
 			return;
@@ -858,7 +877,7 @@ config_steward_key(struct config_state *st, const char *key,
  */
 static int
 config_handler(void *arg, const char *section, const char *key,
-    const char *value)
+	       const char *value)
 {
 	struct config_state *st = arg;
 	char *longv = NULL;
@@ -871,9 +890,10 @@ config_handler(void *arg, const char *section, const char *key,
 		value = longv = config_long_value(st);
 	if (key[0] == '\0') {
 		config_problem(st, CONFIG_ERROR, st->lineno,
-		    "a setting without a key; expected KEY = VALUE");
+			       "a setting without a key; expected KEY = VALUE");
 	} else if (st->sec == SEC_NONE) {
-		config_problem(st, CONFIG_ERROR, st->lineno,
+		config_problem(
+		    st, CONFIG_ERROR, st->lineno,
 		    "%s = \"%s\" is outside any section; put it under "
 		    "[steward] or [ward:NAME]",
 		    key, value);
@@ -887,7 +907,7 @@ config_handler(void *arg, const char *section, const char *key,
 		config_sv_key(st, key, value, cont);
 	} else if (st->cur != NULL) {
 		snprintf(name, sizeof(name), "%s:%s", st->cur->spec.kind,
-		    st->cur->spec.name);
+			 st->cur->spec.name);
 		config_ward_key(st, name, key, value);
 	}
 	free(longv);
@@ -901,13 +921,15 @@ config_section(struct config_state *st, const char *name)
 	st->cur = NULL;
 	st->sec = SEC_BAD;
 	if (strcmp(name, "steward") == 0 && st->file != 0) {
-		config_problem(st, CONFIG_ERROR, st->lineno,
+		config_problem(
+		    st, CONFIG_ERROR, st->lineno,
 		    "[steward] belongs in the main file %s, not in an "
 		    "included one",
 		    st->cfg->path);
 	} else if (strcmp(name, "steward") == 0) {
 		if (st->steward_line != 0)
-			config_problem(st, CONFIG_ERROR, st->lineno,
+			config_problem(
+			    st, CONFIG_ERROR, st->lineno,
 			    "[steward] is already defined at line %d; "
 			    "define it once",
 			    st->steward_line);
@@ -916,7 +938,8 @@ config_section(struct config_state *st, const char *name)
 		st->sec = SEC_STEWARD;
 	} else if (strncmp(name, "ward:", 5) == 0) {
 		if (!config_name_ok(name + 5)) {
-			config_problem(st, CONFIG_ERROR, st->lineno,
+			config_problem(
+			    st, CONFIG_ERROR, st->lineno,
 			    "[%s]: a ward name is 1 to %d letters, digits, "
 			    "'_', '-' or '.'",
 			    name, CONFIG_NAME_MAX);
@@ -929,7 +952,8 @@ config_section(struct config_state *st, const char *name)
 		struct config_group *g;
 
 		if (!config_name_ok(name + 6)) {
-			config_problem(st, CONFIG_ERROR, st->lineno,
+			config_problem(
+			    st, CONFIG_ERROR, st->lineno,
 			    "[%s]: a group name is 1 to %d letters, digits, "
 			    "'_', '-' or '.'",
 			    name, CONFIG_NAME_MAX);
@@ -937,7 +961,8 @@ config_section(struct config_state *st, const char *name)
 		}
 		for (size_t i = 0; i < st->ngroups; i++) {
 			if (strcmp(st->groups[i].spec.name, name + 6) == 0) {
-				config_problem(st, CONFIG_ERROR, st->lineno,
+				config_problem(
+				    st, CONFIG_ERROR, st->lineno,
 				    "[%s] is already defined at %s:%d; define "
 				    "each group once",
 				    name, st->groups[i].spec.file,
@@ -946,7 +971,7 @@ config_section(struct config_state *st, const char *name)
 			}
 		}
 		st->groups = xrealloc(st->groups,
-		    (st->ngroups + 1) * sizeof(*st->groups));
+				      (st->ngroups + 1) * sizeof(*st->groups));
 		g = &st->groups[st->ngroups++];
 		memset(g, 0, sizeof(*g));
 		g->spec.name = xstrdup(name + 6);
@@ -957,7 +982,8 @@ config_section(struct config_state *st, const char *name)
 		return; /* a section of a supervisord.conf */
 	} else if (strncmp(name, "job:", 4) == 0) {
 		if (!config_name_ok(name + 4)) {
-			config_problem(st, CONFIG_ERROR, st->lineno,
+			config_problem(
+			    st, CONFIG_ERROR, st->lineno,
 			    "[%s]: a job name is 1 to %d letters, digits, "
 			    "'_', '-' or '.'",
 			    name, CONFIG_NAME_MAX);
@@ -976,7 +1002,8 @@ config_section(struct config_state *st, const char *name)
 			st->sec = SEC_JOB;
 		}
 	} else {
-		config_problem(st, CONFIG_ERROR, st->lineno,
+		config_problem(
+		    st, CONFIG_ERROR, st->lineno,
 		    "unknown section [%s]; expected [steward], [ward:NAME], "
 		    "[job:NAME], [group:NAME] or [program:NAME]",
 		    name);
@@ -995,8 +1022,8 @@ config_reader_sections(char *buf, int size, void *arg)
 
 	if (r == NULL || buf[0] != '[')
 		return r;
-	if (strncmp(buf + 1, CONFIG_BAD_SECTION,
-		strlen(CONFIG_BAD_SECTION)) == 0) {
+	if (strncmp(buf + 1, CONFIG_BAD_SECTION, strlen(CONFIG_BAD_SECTION)) ==
+	    0) {
 		st->cur = NULL;
 		st->sec = SEC_BAD;
 	} else {
@@ -1004,7 +1031,7 @@ config_reader_sections(char *buf, int size, void *arg)
 		char name[256];
 
 		snprintf(name, sizeof(name), "%.*s", (int)(close - buf - 1),
-		    buf + 1);
+			 buf + 1);
 		config_section(st, name);
 	}
 	snprintf(buf, (size_t)size, "[s]\n");
@@ -1021,7 +1048,8 @@ config_group_key(struct config_state *st, const char *key, const char *value)
 	snprintf(section, sizeof(section), "group:%.64s", g->spec.name);
 	if (strcmp(key, "wards") == 0 || strcmp(key, "programs") == 0) {
 		if (g->line_members != 0) {
-			config_problem(st, CONFIG_ERROR, st->lineno,
+			config_problem(
+			    st, CONFIG_ERROR, st->lineno,
 			    "[%s] members are already given at line %d; give "
 			    "them once (wards = or programs =)",
 			    section, g->line_members);
@@ -1029,7 +1057,7 @@ config_group_key(struct config_state *st, const char *key, const char *value)
 		}
 		g->line_members = st->lineno;
 		if (config_names(value, &g->spec.members, &g->spec.nmembers,
-			why) == -1)
+				 why) == -1)
 			config_bad(st, section, key, value, why);
 	} else if (strcmp(key, "strategy") == 0) {
 		g->line_strategy = st->lineno;
@@ -1041,8 +1069,8 @@ config_group_key(struct config_state *st, const char *key, const char *value)
 			g->spec.strategy = GROUP_REST_FOR_ONE;
 		else
 			config_bad(st, section, key, value,
-			    "expected one_for_one, one_for_all or "
-			    "rest_for_one");
+				   "expected one_for_one, one_for_all or "
+				   "rest_for_one");
 	} else if (strcmp(key, "restart_limit") == 0) {
 		g->line_limit = st->lineno;
 		if (parse_rate(value, &g->spec.limit, why) == -1)
@@ -1054,13 +1082,15 @@ config_group_key(struct config_state *st, const char *key, const char *value)
 		if (parse_bool(value, &g->spec.essential, why) == -1)
 			config_bad(st, section, key, value, why);
 	} else if (strcmp(key, "priority") == 0) {
-		config_problem(st, CONFIG_WARNING, st->lineno,
+		config_problem(
+		    st, CONFIG_WARNING, st->lineno,
 		    "[%s] priority: a group's priority is supervisord's; "
 		    "steward orders by each program's priority; ignored",
 		    section);
 	} else {
 		static const char *const known[] = {"wards", "programs",
-		    "strategy", "restart_limit", "essential"};
+						    "strategy", "restart_limit",
+						    "essential"};
 
 		config_unknown_key(st, section, key, known, 5);
 	}
@@ -1080,7 +1110,7 @@ config_find_ward(const struct config_state *st, const char *name)
 /* Depth-first search for a cycle through requires and after. */
 static bool
 config_cycle_from(const struct config_state *st, size_t i, int *mark,
-    size_t *path, size_t depth, struct sbuf *out)
+		  size_t *path, size_t depth, struct sbuf *out)
 {
 	const struct ward_spec *w = &st->wards[i].spec;
 
@@ -1095,7 +1125,7 @@ config_cycle_from(const struct config_state *st, size_t i, int *mark,
 			from++;
 		for (size_t k = from; k <= depth; k++)
 			sbuf_addf(out, "%s%s", k > from ? " -> " : "",
-			    st->wards[path[k]].spec.name);
+				  st->wards[path[k]].spec.name);
 		return true;
 	}
 	mark[i] = 1;
@@ -1107,7 +1137,7 @@ config_cycle_from(const struct config_state *st, size_t i, int *mark,
 			ssize_t j = config_find_ward(st, names[k]);
 
 			if (j >= 0 && config_cycle_from(st, (size_t)j, mark,
-					  path, depth + 1, out))
+							path, depth + 1, out))
 				return true;
 		}
 	}
@@ -1133,14 +1163,16 @@ config_check_links(struct config_state *st)
 		for (int pass = 0; pass < 2; pass++) {
 			char **names = pass == 0 ? w->requires : w->after;
 			size_t n = pass == 0 ? w->nrequires : w->nafter;
-			int line = cw->key_line[pass == 0 ? K_REQUIRES : K_AFTER];
+			int line =
+			    cw->key_line[pass == 0 ? K_REQUIRES : K_AFTER];
 
 			for (size_t k = 0; k < n; k++) {
 				if (config_find_ward(st, names[k]) >= 0 &&
 				    strcmp(names[k], w->name) != 0)
 					continue;
 				st->path = w->file;
-				config_problem(st, CONFIG_ERROR, line ? line : w->line,
+				config_problem(
+				    st, CONFIG_ERROR, line ? line : w->line,
 				    "[%s:%s] %s = %s: %s", w->kind, w->name,
 				    pass == 0 ? "requires" : "after", names[k],
 				    strcmp(names[k], w->name) == 0
@@ -1158,7 +1190,8 @@ config_check_links(struct config_state *st)
 			const struct ward_spec *w = &st->wards[i].spec;
 
 			st->path = w->file;
-			config_problem(st, CONFIG_ERROR, w->line,
+			config_problem(
+			    st, CONFIG_ERROR, w->line,
 			    "a cycle of requires/after: %s; no ward of it "
 			    "could ever start",
 			    loop.s);
@@ -1171,21 +1204,22 @@ config_check_links(struct config_state *st)
 
 		st->path = cg->spec.file;
 		if (cg->spec.nmembers == 0)
-			config_problem(st, CONFIG_ERROR, cg->spec.line,
+			config_problem(
+			    st, CONFIG_ERROR, cg->spec.line,
 			    "[group:%s] has no members; add wards = NAME ...",
 			    cg->spec.name);
 		for (size_t k = 0; k < cg->spec.nmembers; k++) {
 			ssize_t j = config_find_ward(st, cg->spec.members[k]);
 
 			if (j < 0) {
-				config_problem(st, CONFIG_ERROR,
-				    cg->line_members,
+				config_problem(
+				    st, CONFIG_ERROR, cg->line_members,
 				    "[group:%s] %s: no ward or program has "
 				    "that name",
 				    cg->spec.name, cg->spec.members[k]);
 			} else if (in_group[j] != NULL) {
-				config_problem(st, CONFIG_ERROR,
-				    cg->line_members,
+				config_problem(
+				    st, CONFIG_ERROR, cg->line_members,
 				    "[group:%s] %s is already a member of "
 				    "[group:%s]; a ward belongs to one group",
 				    cg->spec.name, cg->spec.members[k],
@@ -1203,7 +1237,7 @@ config_check_links(struct config_state *st)
 /* Resolve user= and group= to ids and the supplementary groups. */
 static void
 config_ward_identity(struct config_state *st, struct ward_spec *w,
-    const int *key_line)
+		     const int *key_line)
 {
 	char *end;
 
@@ -1219,7 +1253,8 @@ config_ward_identity(struct config_state *st, struct ward_spec *w,
 				pw = getpwuid((uid_t)id);
 		}
 		if (pw == NULL) {
-			config_problem(st, CONFIG_ERROR, key_line[K_USER],
+			config_problem(
+			    st, CONFIG_ERROR, key_line[K_USER],
 			    "[%s:%s] user = \"%s\": no such user on this "
 			    "system; expected a name or uid from the passwd "
 			    "database",
@@ -1243,7 +1278,8 @@ config_ward_identity(struct config_state *st, struct ward_spec *w,
 				gr = getgrgid((gid_t)id);
 		}
 		if (gr == NULL) {
-			config_problem(st, CONFIG_ERROR, key_line[K_GROUP],
+			config_problem(
+			    st, CONFIG_ERROR, key_line[K_GROUP],
 			    "[%s:%s] group = \"%s\": no such group on this "
 			    "system; expected a name or gid from the group "
 			    "database",
@@ -1263,7 +1299,7 @@ config_ward_identity(struct config_state *st, struct ward_spec *w,
 		/* The user's supplementary groups, plus the chosen gid. */
 		for (;;) {
 			w->groups = xrealloc(w->groups,
-			    (size_t)(n + 1) * sizeof(gid_t));
+					     (size_t)(n + 1) * sizeof(gid_t));
 			int got = n;
 			if (getgrouplist(w->user, w->gid, w->groups, &got) !=
 			    -1) {
@@ -1291,13 +1327,15 @@ config_ward_finish(struct config_state *st, struct config_ward *cw)
 	if (cw->prog != NULL)
 		config_sv_finish(st, cw);
 	else if (w->argv == NULL && kl[K_COMMAND] == 0)
-		config_problem(st, CONFIG_ERROR, w->line,
+		config_problem(
+		    st, CONFIG_ERROR, w->line,
 		    "[%s:%s] has no command; add command = /path/to/program "
 		    "[ARGS...]",
 		    w->kind, w->name);
 	if (w->pol.heartbeat == WARD_HB_NONE && kl[K_HEARTBEAT_TIMEOUT] != 0 &&
 	    !cw->bad[K_HEARTBEAT] && !cw->bad[K_HEARTBEAT_TIMEOUT])
-		config_problem(st, CONFIG_ERROR, kl[K_HEARTBEAT_TIMEOUT],
+		config_problem(
+		    st, CONFIG_ERROR, kl[K_HEARTBEAT_TIMEOUT],
 		    "[%s:%s] heartbeat_timeout is set but heartbeat = none%s "
 		    "hears no beats; add heartbeat = pipe or notify",
 		    w->kind, w->name, kl[K_HEARTBEAT] ? "" : " (the default)");
@@ -1305,7 +1343,8 @@ config_ward_finish(struct config_state *st, struct config_ward *cw)
 		w->start_timeout_ms =
 		    w->pol.heartbeat == WARD_HB_NONE ? 1000 : 10000;
 	if (w->start_timeout_ms == 0 && w->pol.heartbeat != WARD_HB_NONE)
-		config_problem(st, CONFIG_ERROR, kl[K_START_TIMEOUT],
+		config_problem(
+		    st, CONFIG_ERROR, kl[K_START_TIMEOUT],
 		    "[%s:%s] start_timeout = 0 leaves no time for a first "
 		    "beat; expected a duration above 0",
 		    w->kind, w->name);
@@ -1314,7 +1353,8 @@ config_ward_finish(struct config_state *st, struct config_ward *cw)
 		struct stat sb;
 
 		if (stat(w->directory, &sb) == -1 || !S_ISDIR(sb.st_mode))
-			config_problem(st, CONFIG_WARNING, kl[K_DIRECTORY],
+			config_problem(
+			    st, CONFIG_WARNING, kl[K_DIRECTORY],
 			    "[%s:%s] directory = \"%s\" is not a directory "
 			    "now; starting the %s will fail until it is",
 			    w->kind, w->name, w->directory, w->kind);
@@ -1322,11 +1362,12 @@ config_ward_finish(struct config_state *st, struct config_ward *cw)
 	if (w->argv != NULL && strchr(w->argv[0], '/') != NULL) {
 		/* A relative program is run from directory=, if set. */
 		char *prog = w->argv[0][0] != '/' && w->directory != NULL
-		    ? xasprintf("%s/%s", w->directory, w->argv[0])
-		    : xstrdup(w->argv[0]);
+				 ? xasprintf("%s/%s", w->directory, w->argv[0])
+				 : xstrdup(w->argv[0]);
 
 		if (access(prog, F_OK) == -1)
-			config_problem(st, CONFIG_WARNING, kl[K_COMMAND],
+			config_problem(
+			    st, CONFIG_WARNING, kl[K_COMMAND],
 			    "[%s:%s] command: %s does not exist now; "
 			    "starting the %s will fail until it does",
 			    w->kind, w->name, prog, w->kind);
@@ -1356,12 +1397,13 @@ config_strict(int fd, char *why, size_t len)
 		return 0;
 	if (fstat(fd, &sb) == -1) {
 		snprintf(why, len, "cannot check its owner: %s",
-		    strerror(errno));
+			 strerror(errno));
 		return -1;
 	}
 	if (sb.st_uid != 0 || (sb.st_mode & S_IWOTH) ||
 	    ((sb.st_mode & S_IWGRP) && sb.st_gid != 0)) {
-		snprintf(why, len,
+		snprintf(
+		    why, len,
 		    "refused: other users can change it (owner uid %u, group "
 		    "gid %u, mode %04o), and stewardd runs as root; make it "
 		    "root's and not writable by others: chown root:root, "
@@ -1383,7 +1425,7 @@ config_read_file(struct config_state *st)
 
 	if (f == NULL) {
 		config_problem(st, CONFIG_ERROR, 0, "cannot open: %s",
-		    strerror(errno));
+			       strerror(errno));
 		return -1;
 	}
 	if (config_strict(fileno(f), why, sizeof(why)) == -1) {
@@ -1399,7 +1441,8 @@ config_read_file(struct config_state *st)
 		if (n == 0)
 			break;
 		if (st->len > CONFIG_MAX_BYTES) {
-			config_problem(st, CONFIG_ERROR, 0,
+			config_problem(
+			    st, CONFIG_ERROR, 0,
 			    "larger than %d MiB; a config file is not that "
 			    "large",
 			    CONFIG_MAX_BYTES >> 20);
@@ -1413,7 +1456,7 @@ config_read_file(struct config_state *st)
 	}
 	if (ferror(f)) {
 		config_problem(st, CONFIG_ERROR, 0, "cannot read: %s",
-		    strerror(errno));
+			       strerror(errno));
 		fclose(f);
 		return -1;
 	}
@@ -1447,7 +1490,8 @@ config_check_budget(struct config_state *st)
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 ||
 	    rl.rlim_max == RLIM_INFINITY || need <= rl.rlim_max)
 		return;
-	config_problem(st, CONFIG_ERROR, 0,
+	config_problem(
+	    st, CONFIG_ERROR, 0,
 	    "%llu ward instances need about %llu file descriptors, but "
 	    "RLIMIT_NOFILE allows at most %llu here; raise the hard limit "
 	    "(ulimit -Hn, LimitNOFILE=) or run fewer replicas",
@@ -1463,8 +1507,8 @@ config_sort(struct config_report *rep)
 		size_t j = i;
 
 		while (j > 0 && (rep->v[j - 1].file > p.file ||
-				    (rep->v[j - 1].file == p.file &&
-					rep->v[j - 1].line > p.line))) {
+				 (rep->v[j - 1].file == p.file &&
+				  rep->v[j - 1].line > p.line))) {
 			rep->v[j] = rep->v[j - 1];
 			j--;
 		}
@@ -1528,13 +1572,13 @@ config_parse_file(struct config_state *st, const char *path)
 		size_t before = st->rep->errors;
 
 		rc = ini_parse_stream(config_reader_sections, st,
-		    config_handler, st);
+				      config_handler, st);
 		if (rc > 0 && st->rep->errors == before)
 			config_problem(st, CONFIG_ERROR, rc,
-			    "cannot read this line as INI");
+				       "cannot read this line as INI");
 		else if (rc < 0 && st->rep->errors == before)
 			config_problem(st, CONFIG_ERROR, 0,
-			    "cannot parse (inih error %d)", rc);
+				       "cannot parse (inih error %d)", rc);
 	}
 	free(st->text);
 	st->text = NULL;
@@ -1580,8 +1624,8 @@ config_includes(struct config_state *st, const char *main_path)
 		rc = glob(pat, 0, config_glob_error, &g);
 		if (rc == 0 || rc == GLOB_NOMATCH) {
 			if (config_glob_errno != 0)
-				config_problem(st, CONFIG_WARNING,
-				    st->include_line,
+				config_problem(
+				    st, CONFIG_WARNING, st->include_line,
 				    "[steward] include = \"%s\": part of %s "
 				    "could not be read: %s",
 				    st->include, pat,
@@ -1591,11 +1635,13 @@ config_includes(struct config_state *st, const char *main_path)
 		st->path = main_path;
 		st->file = 0;
 		if (rc == GLOB_NOMATCH) {
-			config_problem(st, CONFIG_WARNING, st->include_line,
+			config_problem(
+			    st, CONFIG_WARNING, st->include_line,
 			    "[steward] include = \"%s\": nothing matches %s",
 			    st->include, pat);
 		} else if (rc != 0) {
-			config_problem(st, CONFIG_ERROR, st->include_line,
+			config_problem(
+			    st, CONFIG_ERROR, st->include_line,
 			    "[steward] include = \"%s\": cannot expand %s",
 			    st->include, pat);
 		} else {
@@ -1639,8 +1685,8 @@ config_env_set(char ***env, size_t *n, const char *word)
  * a shell word.  Problems name the file's own line.
  */
 static void
-config_env_file(struct config_state *st, struct ward_spec *w,
-    const char *path, bool optional, char ***env, size_t *n)
+config_env_file(struct config_state *st, struct ward_spec *w, const char *path,
+		bool optional, char ***env, size_t *n)
 {
 	FILE *f = fopen(path, "re");
 	char *line = NULL;
@@ -1652,7 +1698,8 @@ config_env_file(struct config_state *st, struct ward_spec *w,
 
 	if (f == NULL) {
 		if (!(optional && errno == ENOENT))
-			config_problem(st, CONFIG_ERROR, w->line,
+			config_problem(
+			    st, CONFIG_ERROR, w->line,
 			    "[%s:%s] environment_file %s: cannot open: %s%s",
 			    w->kind, w->name, path, strerror(errno),
 			    errno == ENOENT ? " (a leading - makes it optional)"
@@ -1678,7 +1725,7 @@ config_env_file(struct config_state *st, struct ward_spec *w,
 
 		lineno++;
 		while (end > p && (end[-1] == '\n' || end[-1] == '\r' ||
-				      end[-1] == ' ' || end[-1] == '\t'))
+				   end[-1] == ' ' || end[-1] == '\t'))
 			*--end = '\0';
 		while (*p == ' ' || *p == '\t')
 			p++;
@@ -1686,16 +1733,18 @@ config_env_file(struct config_state *st, struct ward_spec *w,
 			continue;
 		if (memchr(p, '\0', (size_t)(end - p)) != NULL ||
 		    (eq = strchr(p, '=')) == NULL) {
-			config_problem(st, CONFIG_ERROR, lineno,
+			config_problem(
+			    st, CONFIG_ERROR, lineno,
 			    "not a KEY=value line (in environment_file of "
 			    "[%s:%s])",
 			    w->kind, w->name);
 			continue;
 		}
 		if (parse_env_assignment(p, &nl, why) == -1) {
-			config_problem(st, CONFIG_ERROR, lineno, "%s (in "
-			    "environment_file of [%s:%s])", why, w->kind,
-			    w->name);
+			config_problem(st, CONFIG_ERROR, lineno,
+				       "%s (in "
+				       "environment_file of [%s:%s])",
+				       why, w->kind, w->name);
 			continue;
 		}
 		if (eq[1] == '"' || eq[1] == '\'') {
@@ -1705,9 +1754,11 @@ config_env_file(struct config_state *st, struct ward_spec *w,
 			if (parse_split(eq + 1, &words, &nw, why) == -1 ||
 			    nw != 1) {
 				if (nw != 1 && words != NULL)
-					snprintf(why, PARSE_WHY,
+					snprintf(
+					    why, PARSE_WHY,
 					    "a quoted value must be one word");
-				config_problem(st, CONFIG_ERROR, lineno,
+				config_problem(
+				    st, CONFIG_ERROR, lineno,
 				    "%.*s: %s (in environment_file of "
 				    "[%s:%s])",
 				    (int)nl, p, why, w->kind, w->name);
@@ -1805,10 +1856,12 @@ config_load(const char *path, struct config_report *rep)
 	st.file = 0;
 	config_check_budget(&st);
 	if (rep->errors == 0 && st.nwards == 0)
-		config_problem(&st, CONFIG_WARNING, 0,
+		config_problem(
+		    &st, CONFIG_WARNING, 0,
 		    "no [ward:NAME] sections; stewardd will supervise nothing");
 	if (c->metrics_interval_ms != 0 && c->metrics_file == NULL)
-		config_problem(&st, CONFIG_WARNING, 0,
+		config_problem(
+		    &st, CONFIG_WARNING, 0,
 		    "[steward] metrics_interval is set but metrics_file is "
 		    "not; no metrics are written");
 	config_sort(rep);
@@ -1862,7 +1915,7 @@ static bool
 config_str_eq(const char *a, const char *b)
 {
 	return (a == NULL && b == NULL) ||
-	    (a != NULL && b != NULL && strcmp(a, b) == 0);
+	       (a != NULL && b != NULL && strcmp(a, b) == 0);
 }
 
 /* Compare two outputs. */
@@ -1915,25 +1968,26 @@ config_ward_same(const struct ward_spec *a, const struct ward_spec *b)
 	    a->essential != b->essential)
 		return false;
 	for (size_t i = 0; i < a->nrequires; i++)
-		if (strcmp(a->requires[i], b->requires[i]) != 0)
+		if (strcmp(a->requires[i], b -> requires[i]) != 0)
 			return false;
 	for (size_t i = 0; i < a->nafter; i++)
 		if (strcmp(a->after[i], b->after[i]) != 0)
 			return false;
 	return a->pol.heartbeat == b->pol.heartbeat &&
-	    a->pol.restart == b->pol.restart &&
-	    a->heartbeat_timeout_ms == b->heartbeat_timeout_ms &&
-	    a->start_timeout_ms == b->start_timeout_ms &&
-	    a->stop_timeout_ms == b->stop_timeout_ms &&
-	    a->backoff_min_ms == b->backoff_min_ms &&
-	    a->backoff_max_ms == b->backoff_max_ms &&
-	    a->limit.burst == b->limit.burst &&
-	    a->limit.period_ms == b->limit.period_ms &&
-	    a->stop_signal == b->stop_signal &&
-	    a->autostart == b->autostart && a->has_user == b->has_user &&
-	    a->has_group == b->has_group && a->uid == b->uid &&
-	    a->gid == b->gid && config_str_eq(a->directory, b->directory) &&
-	    config_out_eq(&a->out, &b->out) && config_out_eq(&a->err, &b->err);
+	       a->pol.restart == b->pol.restart &&
+	       a->heartbeat_timeout_ms == b->heartbeat_timeout_ms &&
+	       a->start_timeout_ms == b->start_timeout_ms &&
+	       a->stop_timeout_ms == b->stop_timeout_ms &&
+	       a->backoff_min_ms == b->backoff_min_ms &&
+	       a->backoff_max_ms == b->backoff_max_ms &&
+	       a->limit.burst == b->limit.burst &&
+	       a->limit.period_ms == b->limit.period_ms &&
+	       a->stop_signal == b->stop_signal &&
+	       a->autostart == b->autostart && a->has_user == b->has_user &&
+	       a->has_group == b->has_group && a->uid == b->uid &&
+	       a->gid == b->gid && config_str_eq(a->directory, b->directory) &&
+	       config_out_eq(&a->out, &b->out) &&
+	       config_out_eq(&a->err, &b->err);
 }
 
 /* Free a config and everything it owns. */
@@ -2010,20 +2064,20 @@ config_check(const char *path)
 		fprintf(stderr, "%s\n", rep.v[i].msg);
 	if (c == NULL) {
 		fprintf(stderr, "%s: %zu error%s, %zu warning%s\n", path,
-		    rep.errors, rep.errors == 1 ? "" : "s", rep.warnings,
-		    rep.warnings == 1 ? "" : "s");
+			rep.errors, rep.errors == 1 ? "" : "s", rep.warnings,
+			rep.warnings == 1 ? "" : "s");
 		rc = 78; /* EX_CONFIG */
 	} else {
 		for (size_t i = 0; i < c->nwards; i++)
 			instances += c->wards[i].replicas;
-		printf("%s: OK, %zu ward%s, %zu instance%s, ", path,
-		    c->nwards, c->nwards == 1 ? "" : "s", instances,
-		    instances == 1 ? "" : "s");
+		printf("%s: OK, %zu ward%s, %zu instance%s, ", path, c->nwards,
+		       c->nwards == 1 ? "" : "s", instances,
+		       instances == 1 ? "" : "s");
 		if (c->njobs > 0)
 			printf("%zu job%s, ", c->njobs,
-			    c->njobs == 1 ? "" : "s");
+			       c->njobs == 1 ? "" : "s");
 		printf("%zu warning%s\n", rep.warnings,
-		    rep.warnings == 1 ? "" : "s");
+		       rep.warnings == 1 ? "" : "s");
 		rc = 0;
 	}
 	config_free(c);

@@ -22,8 +22,12 @@
 #include "parse.h"
 #include "ward.h"
 
-enum config_out { CONFIG_OUT_INHERIT, CONFIG_OUT_NULL, CONFIG_OUT_FILE,
-	CONFIG_OUT_STDOUT };
+enum config_out {
+	CONFIG_OUT_INHERIT,
+	CONFIG_OUT_NULL,
+	CONFIG_OUT_FILE,
+	CONFIG_OUT_STDOUT
+};
 
 /* Where a ward's stdout or stderr goes. */
 struct config_output {
@@ -64,7 +68,7 @@ struct ward_spec {
 	struct parse_rate limit;
 	int stop_signal;
 	bool autostart;
-	bool has_user;	/* user= given: drop to uid/gid/groups */
+	bool has_user;  /* user= given: drop to uid/gid/groups */
 	bool has_group; /* group= given */
 	char *user;
 	char *group;
@@ -79,12 +83,12 @@ struct ward_spec {
 	char *env_files; /* environment_file as written, or NULL */
 	struct config_output out;
 	struct config_output err;
-	int priority;	 /* start ascending, stop descending (999) */
-	int umask;	 /* -1: inherit stewardd's */
+	int priority;    /* start ascending, stop descending (999) */
+	int umask;       /* -1: inherit stewardd's */
 	bool stop_group; /* stop_signal to the group, not the main process */
 	bool kill_group; /* SIGKILL at stop_timeout to the group */
 	struct ward_proc *procs; /* [program:NAME]: per instance, or NULL */
-	const char *kind;	 /* "ward", "program" or "job" */
+	const char *kind;        /* "ward", "program" or "job" */
 	/* dependencies: names of wards (validated to exist, no cycle) */
 	char **requires; /* started (ready) before it, pulled in */
 	size_t nrequires;
@@ -98,8 +102,11 @@ struct ward_spec {
 	unsigned max_concurrent;
 };
 
-enum group_strategy { GROUP_ONE_FOR_ONE, GROUP_ONE_FOR_ALL,
-	GROUP_REST_FOR_ONE };
+enum group_strategy {
+	GROUP_ONE_FOR_ONE,
+	GROUP_ONE_FOR_ALL,
+	GROUP_REST_FOR_ONE
+};
 
 /* A [group:NAME]: wards healed together (OTP's strategies). */
 struct group_spec {
@@ -127,7 +134,7 @@ struct config {
 	bool has_group; /* [steward] group: who else may steer */
 	gid_t group_gid;
 	char *group;
-	char *metrics_file;	     /* Prometheus textfile, or NULL: none */
+	char *metrics_file;          /* Prometheus textfile, or NULL: none */
 	int64_t metrics_interval_ms; /* how often it is rewritten */
 	struct ward_spec *wards;
 	size_t nwards;
@@ -141,8 +148,8 @@ enum config_severity { CONFIG_WARNING, CONFIG_ERROR };
 
 struct config_problem {
 	enum config_severity severity;
-	int file; /* index of the file in reading order (for sorting) */
-	int line; /* 0: the file as a whole */
+	int file;  /* index of the file in reading order (for sorting) */
+	int line;  /* 0: the file as a whole */
 	char *msg; /* "file:line: [section] key = "value": why" */
 };
 

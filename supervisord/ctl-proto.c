@@ -15,30 +15,39 @@
 /* One command's word and the shape of its arguments. */
 struct ctl_cmd_def {
 	const char *name;
-	bool waits;	/* takes --no-wait */
+	bool waits;     /* takes --no-wait */
 	bool needs_sig; /* the first arg is a signal */
 	size_t min_names;
 	const char *usage;
 };
 
 static const struct ctl_cmd_def ctl_cmds[] = {
-	[CTL_STATUS] = {.name = "status", .usage = "status [NAME ...]"},
-	[CTL_START] = {.name = "start", .waits = true, .min_names = 1,
-	    .usage = "start [--no-wait] NAME ... | all"},
-	[CTL_STOP] = {.name = "stop", .waits = true, .min_names = 1,
-	    .usage = "stop [--no-wait] [--with-dependents] NAME ... | all"},
-	[CTL_RESTART] = {.name = "restart", .waits = true, .min_names = 1,
-	    .usage = "restart [--no-wait] NAME ... | all"},
-	[CTL_SIGNAL] = {.name = "signal", .needs_sig = true, .min_names = 1,
-	    .usage = "signal SIG NAME ... | all"},
-	[CTL_HEALTH] = {.name = "health", .usage = "health"},
-	[CTL_REOPEN] = {.name = "reopen", .usage = "reopen"},
-	[CTL_INFO] = {.name = "info", .usage = "info"},
-	[CTL_RELOAD] = {.name = "reload", .usage = "reload"},
-	[CTL_RUN] = {.name = "run", .min_names = 1,
-	    .usage = "run [--replicas=N] [--timeout=D] JOB [ARG ...]"},
-	[CTL_CANCEL] = {.name = "cancel", .min_names = 1,
-	    .usage = "cancel RUN"},
+    [CTL_STATUS] = {.name = "status", .usage = "status [NAME ...]"},
+    [CTL_START] = {.name = "start",
+		   .waits = true,
+		   .min_names = 1,
+		   .usage = "start [--no-wait] NAME ... | all"},
+    [CTL_STOP] = {.name = "stop",
+		  .waits = true,
+		  .min_names = 1,
+		  .usage =
+		      "stop [--no-wait] [--with-dependents] NAME ... | all"},
+    [CTL_RESTART] = {.name = "restart",
+		     .waits = true,
+		     .min_names = 1,
+		     .usage = "restart [--no-wait] NAME ... | all"},
+    [CTL_SIGNAL] = {.name = "signal",
+		    .needs_sig = true,
+		    .min_names = 1,
+		    .usage = "signal SIG NAME ... | all"},
+    [CTL_HEALTH] = {.name = "health", .usage = "health"},
+    [CTL_REOPEN] = {.name = "reopen", .usage = "reopen"},
+    [CTL_INFO] = {.name = "info", .usage = "info"},
+    [CTL_RELOAD] = {.name = "reload", .usage = "reload"},
+    [CTL_RUN] = {.name = "run",
+		 .min_names = 1,
+		 .usage = "run [--replicas=N] [--timeout=D] JOB [ARG ...]"},
+    [CTL_CANCEL] = {.name = "cancel", .min_names = 1, .usage = "cancel RUN"},
 };
 #define CTL_NCMDS (sizeof(ctl_cmds) / sizeof(ctl_cmds[0]))
 
@@ -58,7 +67,7 @@ ctl_word_ok(const char *w, size_t n)
 /* Parse one request; see ctl-proto.h. */
 int
 ctl_parse(char *line, size_t len, struct ctl_request *req, const char **code,
-    char *why)
+	  char *why)
 {
 	char *words[CTL_ARGS_MAX + 3];
 	size_t nw = 0, i = 0;
@@ -80,15 +89,15 @@ ctl_parse(char *line, size_t len, struct ctl_request *req, const char **code,
 			end++;
 		if (!ctl_word_ok(line + start, end - start)) {
 			snprintf(why, PARSE_WHY,
-			    "word %zu is empty, too long or not printable "
-			    "ASCII; words are 1 to %d bytes of 0x21-0x7e "
-			    "separated by one space",
-			    nw + 1, CTL_WORD_MAX);
+				 "word %zu is empty, too long or not printable "
+				 "ASCII; words are 1 to %d bytes of 0x21-0x7e "
+				 "separated by one space",
+				 nw + 1, CTL_WORD_MAX);
 			return -1;
 		}
 		if (nw == sizeof(words) / sizeof(words[0])) {
-			snprintf(why, PARSE_WHY,
-			    "more than %d arguments", CTL_ARGS_MAX);
+			snprintf(why, PARSE_WHY, "more than %d arguments",
+				 CTL_ARGS_MAX);
 			return -1;
 		}
 		words[nw++] = line + start;
@@ -100,14 +109,15 @@ ctl_parse(char *line, size_t len, struct ctl_request *req, const char **code,
 	if (strcmp(words[0], CTL_PROTO) != 0) {
 		*code = "version";
 		snprintf(why, PARSE_WHY,
-		    "unknown protocol \"%.40s\"; this stewardd speaks %s",
-		    words[0], CTL_PROTO);
+			 "unknown protocol \"%.40s\"; this stewardd speaks %s",
+			 words[0], CTL_PROTO);
 		return -1;
 	}
 	if (nw < 2) {
-		snprintf(why, PARSE_WHY, "no command; expected status, start, "
-					 "stop, restart, signal, health, "
-					 "reopen, info, reload, run or cancel");
+		snprintf(why, PARSE_WHY,
+			 "no command; expected status, start, "
+			 "stop, restart, signal, health, "
+			 "reopen, info, reload, run or cancel");
 		return -1;
 	}
 	for (size_t c = 0; c < CTL_NCMDS; c++) {
@@ -117,7 +127,8 @@ ctl_parse(char *line, size_t len, struct ctl_request *req, const char **code,
 		}
 	}
 	if (def == NULL) {
-		snprintf(why, PARSE_WHY,
+		snprintf(
+		    why, PARSE_WHY,
 		    "unknown command \"%.40s\"; expected status, start, stop, "
 		    "restart, signal, health, reopen, info, reload, run or "
 		    "cancel",
@@ -143,7 +154,7 @@ ctl_parse(char *line, size_t len, struct ctl_request *req, const char **code,
 			if (parse_long(words[i] + 11, 1, 1000, &n, inner) ==
 			    -1) {
 				snprintf(why, PARSE_WHY, "--replicas: %.200s",
-				    inner);
+					 inner);
 				return -1;
 			}
 			req->replicas = (unsigned)n;
@@ -155,21 +166,21 @@ ctl_parse(char *line, size_t len, struct ctl_request *req, const char **code,
 				-1 ||
 			    ms == 0) {
 				snprintf(why, PARSE_WHY, "--timeout: %.200s",
-				    ms == 0 ? "expected a duration above 0"
-					    : inner);
+					 ms == 0 ? "expected a duration above 0"
+						 : inner);
 				return -1;
 			}
 			req->timeout_ms = ms;
 			continue;
 		}
 		snprintf(why, PARSE_WHY, "unknown option \"%.40s\"; usage: %s",
-		    words[i], def->usage);
+			 words[i], def->usage);
 		return -1;
 	}
 	if (def->needs_sig) {
 		if (i == nw) {
 			snprintf(why, PARSE_WHY, "no signal; usage: %s",
-			    def->usage);
+				 def->usage);
 			return -1;
 		}
 		req->sig = words[i++];
@@ -178,17 +189,17 @@ ctl_parse(char *line, size_t len, struct ctl_request *req, const char **code,
 	    (def->min_names == 0 && req->cmd != CTL_STATUS && nw > i) ||
 	    (req->cmd == CTL_CANCEL && nw - i != 1)) {
 		snprintf(why, PARSE_WHY, "%s; usage: %s",
-		    nw - i < def->min_names
-			? (req->cmd == CTL_RUN	      ? "no job named"
-			      : req->cmd == CTL_CANCEL ? "no run named"
-						       : "no ward named")
-			: "unexpected arguments",
-		    def->usage);
+			 nw - i < def->min_names
+			     ? (req->cmd == CTL_RUN      ? "no job named"
+				: req->cmd == CTL_CANCEL ? "no run named"
+							 : "no ward named")
+			     : "unexpected arguments",
+			 def->usage);
 		return -1;
 	}
 	if (nw - i > CTL_ARGS_MAX) {
 		snprintf(why, PARSE_WHY, "more than %d arguments",
-		    CTL_ARGS_MAX);
+			 CTL_ARGS_MAX);
 		return -1;
 	}
 	for (; i < nw; i++)

@@ -126,10 +126,10 @@ struct ctl_request {
 	enum ctl_cmd cmd;
 	bool no_wait;
 	bool with_dependents; /* stop --with-dependents */
-	unsigned replicas;  /* run --replicas=N, 0: the job's */
+	unsigned replicas;    /* run --replicas=N, 0: the job's */
 	long long timeout_ms; /* run --timeout=D, 0: the job's */
-	const char *sig; /* signal: the signal word */
-	size_t nargs;	 /* NAMEs */
+	const char *sig;      /* signal: the signal word */
+	size_t nargs;         /* NAMEs */
 	char *args[CTL_ARGS_MAX];
 };
 
@@ -139,7 +139,7 @@ struct ctl_request {
  * (PARSE_WHY bytes).
  */
 int ctl_parse(char *line, size_t len, struct ctl_request *req,
-    const char **code, char *why);
+	      const char **code, char *why);
 
 /* The command's word ("status", ...). */
 const char *ctl_cmd_name(enum ctl_cmd c);

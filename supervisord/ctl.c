@@ -67,10 +67,10 @@ struct ctl_wait {
 	enum ctl_goal goal;
 	size_t n;
 	struct ward_inst **inst;
-	unsigned *gen0;	      /* each instance's generation at the request */
+	unsigned *gen0;       /* each instance's generation at the request */
 	signed char *verdict; /* 1 reached, -1 cannot, 0 not yet */
-	size_t pending;	      /* verdicts still 0 */
-	bool armed;	      /* judged after the request's own steps */
+	size_t pending;       /* verdicts still 0 */
+	bool armed;           /* judged after the request's own steps */
 	ev_timer deadline;
 };
 
@@ -136,8 +136,8 @@ ctl_reply(struct ctl_conn *cn, struct sbuf *body)
 }
 
 /* An error reply: code and a message for people. */
-static void
-ctl_reply_error(struct ctl_conn *cn, const char *code, const char *fmt, ...)
+static void ctl_reply_error(struct ctl_conn *cn, const char *code,
+			    const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static void
@@ -164,8 +164,9 @@ ctl_conn_flush(struct ctl_conn *cn)
 	struct ev_loop *loop = cn->ctl->s->loop;
 
 	while (cn->outoff < cn->out.len) {
-		ssize_t n = send(cn->fd, cn->out.s + cn->outoff,
-		    cn->out.len - cn->outoff, MSG_NOSIGNAL | MSG_DONTWAIT);
+		ssize_t n =
+		    send(cn->fd, cn->out.s + cn->outoff,
+			 cn->out.len - cn->outoff, MSG_NOSIGNAL | MSG_DONTWAIT);
 
 		if (n == -1 && errno == EINTR)
 			continue;
@@ -218,14 +219,14 @@ ctl_add_daemon(struct sbuf *b, struct ctl *c)
 	sbuf_addf(b, "\"daemon\":{\"pid\":%d,\"version\":", (int)s->self);
 	sbuf_add_json(b, STEWARD_VERSION);
 	sbuf_addf(b, ",\"uptime_ms\":%lld,\"config\":",
-	    ctl_ms(steward_now(), s->started_at));
+		  ctl_ms(steward_now(), s->started_at));
 	sbuf_add_json(b, s->cfg->path);
 	sbuf_add(b, ",\"event_log\":", 13);
 	sbuf_add_json(b, s->cfg->event_log);
 	sbuf_add(b, ",\"socket\":", 10);
 	sbuf_add_json(b, c->path);
 	sbuf_addf(b, ",\"events_lost\":%llu,\"instances\":%zu}",
-	    (unsigned long long)evlog_lost(s->log), instances);
+		  (unsigned long long)evlog_lost(s->log), instances);
 }
 
 /* Append a string field, or null. */
@@ -250,32 +251,32 @@ ctl_add_instance(struct sbuf *b, struct ward_inst *wi, double now)
 	sbuf_add(b, "{\"ward\":", 8);
 	sbuf_add_json(b, w->name);
 	sbuf_addf(b, ",\"replica\":%u,\"state\":\"%s\",\"pid\":%d", wi->replica,
-	    ward_state_name(wi->sm.state), live ? (int)wi->pid : 0);
+		  ward_state_name(wi->sm.state), live ? (int)wi->pid : 0);
 	sbuf_addf(b, ",\"uptime_ms\":%lld,\"since_ms\":%lld",
-	    live ? ctl_ms(now, wi->sm.spawned_at) : 0,
-	    ctl_ms(now, wi->state_since));
+		  live ? ctl_ms(now, wi->sm.spawned_at) : 0,
+		  ctl_ms(now, wi->state_since));
 	if (live && w->pol.heartbeat != WARD_HB_NONE && wi->beats > 0)
 		sbuf_addf(b, ",\"last_beat_ms\":%lld",
-		    ctl_ms(now, wi->sm.last_beat));
+			  ctl_ms(now, wi->sm.last_beat));
 	else
 		sbuf_add(b, ",\"last_beat_ms\":-1", 18);
 	sbuf_addf(b, ",\"heartbeat\":\"%s\",\"beats\":%llu",
-	    w->pol.heartbeat == WARD_HB_NONE	 ? "none"
-	    : w->pol.heartbeat == WARD_HB_NOTIFY ? "notify"
-						 : "pipe",
-	    (unsigned long long)wi->beats);
+		  w->pol.heartbeat == WARD_HB_NONE     ? "none"
+		  : w->pol.heartbeat == WARD_HB_NOTIFY ? "notify"
+						       : "pipe",
+		  (unsigned long long)wi->beats);
 	ctl_add_str(b, "work", wi->work);
 	ctl_add_str(b, "status", wi->status);
 	sbuf_addf(b, ",\"restarts\":%u,\"tokens\":%.2f", wi->sm.restarts,
-	    floor(bucket_tokens(&wi->sm.bucket, now) * 100) / 100);
+		  floor(bucket_tokens(&wi->sm.bucket, now) * 100) / 100);
 	parse_format_duration(w->limit.period_ms, period, sizeof(period));
 	sbuf_addf(b, ",\"limit\":\"%u/%s\"", w->limit.burst, period);
 	ctl_add_str(b, "cause",
-	    wi->last_reason ? ward_cause_name(wi->last_cause) : NULL);
+		    wi->last_reason ? ward_cause_name(wi->last_cause) : NULL);
 	ctl_add_str(b, "reason", wi->last_reason);
 	if (wi->last_log_id != 0)
 		sbuf_addf(b, ",\"log_id\":%llu",
-		    (unsigned long long)wi->last_log_id);
+			  (unsigned long long)wi->last_log_id);
 	else
 		sbuf_add(b, ",\"log_id\":null", 14);
 	sbuf_add(b, "}", 1);
@@ -302,7 +303,7 @@ ctl_known(struct steward *s)
  */
 static ssize_t
 ctl_resolve(struct ctl_conn *cn, const struct ctl_request *req,
-    struct ward_inst ***outp)
+	    struct ward_inst ***outp)
 {
 	struct steward *s = cn->ctl->s;
 	size_t cap = 0, n = 0;
@@ -323,12 +324,12 @@ ctl_resolve(struct ctl_conn *cn, const struct ctl_request *req,
 			bool want = all;
 
 			for (size_t a = 0; a < req->nargs && !want; a++)
-				want = strcmp(req->args[a], wr->spec->name) ==
-					   0 ||
+				want =
+				    strcmp(req->args[a], wr->spec->name) == 0 ||
 				    strcmp(req->args[a], wr->inst[j]->label) ==
 					0 ||
 				    (wr->group != NULL &&
-					strcmp(req->args[a],
+				     strcmp(req->args[a],
 					    wr->group->spec->name) == 0);
 			if (want)
 				v[n++] = wr->inst[j];
@@ -339,11 +340,11 @@ ctl_resolve(struct ctl_conn *cn, const struct ctl_request *req,
 		bool found = false;
 
 		for (size_t g = 0; g < s->ngroups && !found; g++)
-			found = strcmp(req->args[a], s->groups[g].spec->name) ==
-			    0;
+			found =
+			    strcmp(req->args[a], s->groups[g].spec->name) == 0;
 		for (size_t k = 0; k < n && !found; k++)
-			found = strcmp(req->args[a], v[k]->ward->spec->name) ==
-				    0 ||
+			found =
+			    strcmp(req->args[a], v[k]->ward->spec->name) == 0 ||
 			    strcmp(req->args[a], v[k]->label) == 0;
 		if (!found) {
 			char *known = ctl_known(s);
@@ -351,9 +352,11 @@ ctl_resolve(struct ctl_conn *cn, const struct ctl_request *req,
 			/* With one name, the client's context names it. */
 			if (req->nargs == 1)
 				ctl_reply_error(cn, "no_such_ward",
-				    "no such ward (known: %s)", known);
+						"no such ward (known: %s)",
+						known);
 			else
-				ctl_reply_error(cn, "no_such_ward",
+				ctl_reply_error(
+				    cn, "no_such_ward",
 				    "no such ward \"%s\" (known: %s)",
 				    req->args[a], known);
 			free(known);
@@ -464,26 +467,28 @@ ctl_wait_finish(struct ctl_wait *w, const char *why_not)
 		sbuf_add(&b, k ? ",{\"ward\":" : "{\"ward\":", k ? 9 : 8);
 		sbuf_add_json(&b, wi->ward->spec->name);
 		sbuf_addf(&b, ",\"replica\":%u,\"ok\":%s,\"state\":\"%s\"",
-		    wi->replica, v == 1 ? "true" : "false",
-		    ward_state_name(wi->sm.state));
-		ctl_add_str(&b, "reason",
+			  wi->replica, v == 1 ? "true" : "false",
+			  ward_state_name(wi->sm.state));
+		ctl_add_str(
+		    &b, "reason",
 		    v == 1 ? NULL
 			   : (v == 0 ? why_not
-				     : (wi->last_reason ? wi->last_reason
-							: ward_state_name(
-							      wi->sm.state))));
+				     : (wi->last_reason
+					    ? wi->last_reason
+					    : ward_state_name(wi->sm.state))));
 		sbuf_add(&b, "}", 1);
 	}
 	sbuf_add(&b, "]", 1);
 	if (failed == 0) {
 		sbuf_add(&b, ",\"ok\":true}", 11);
 	} else {
-		char *msg = xasprintf("%zu of %zu instance%s did not %s", failed,
-		    w->n, w->n == 1 ? "" : "s",
+		char *msg = xasprintf(
+		    "%zu of %zu instance%s did not %s", failed, w->n,
+		    w->n == 1 ? "" : "s",
 		    w->goal == GOAL_STOPPED ? "stop" : "come up running");
 
 		sbuf_addf(&b, ",\"ok\":false,\"code\":\"%s\",\"error\":",
-		    why_not != NULL ? "timeout" : "failed");
+			  why_not != NULL ? "timeout" : "failed");
 		sbuf_add_json(&b, msg);
 		sbuf_add(&b, "}", 1);
 		free(msg);
@@ -546,7 +551,7 @@ ctl_forget(struct ctl *c, struct ward_inst *wi)
  */
 static int
 ctl_add_dependents(struct ctl_conn *cn, const struct ctl_request *req,
-    struct ward_inst ***vp, ssize_t *np)
+		   struct ward_inst ***vp, ssize_t *np)
 {
 	struct steward *s = cn->ctl->s;
 	struct sbuf names = {0}, of = {0};
@@ -565,17 +570,17 @@ ctl_add_dependents(struct ctl_conn *cn, const struct ctl_request *req,
 			for (ssize_t i = 0; i < *np && !named; i++)
 				named = (*vp)[i]->ward == deps[d];
 			if (named || strstr(names.s ? names.s : "",
-					 deps[d]->spec->name) != NULL)
+					    deps[d]->spec->name) != NULL)
 				continue;
 			sbuf_addf(&names, "%s%s", names.len ? ", " : "",
-			    deps[d]->spec->name);
+				  deps[d]->spec->name);
 			if (strstr(of.s ? of.s : "", wr->spec->name) == NULL)
 				sbuf_addf(&of, "%s%s", of.len ? ", " : "",
-				    wr->spec->name);
+					  wr->spec->name);
 			if (req->with_dependents) {
 				*vp = xrealloc(*vp, ((size_t)*np + extra +
-							deps[d]->ninst) *
-					sizeof(**vp));
+						     deps[d]->ninst) *
+							sizeof(**vp));
 				for (unsigned j = 0; j < deps[d]->ninst; j++)
 					(*vp)[*np + (ssize_t)extra++] =
 					    deps[d]->inst[j];
@@ -584,7 +589,8 @@ ctl_add_dependents(struct ctl_conn *cn, const struct ctl_request *req,
 		free(deps);
 	}
 	if (names.len > 0 && !req->with_dependents) {
-		ctl_reply_error(cn, "dependents",
+		ctl_reply_error(
+		    cn, "dependents",
 		    "stopping it would take down %s, which require%s %s; add "
 		    "--with-dependents to stop them too",
 		    names.s, strchr(names.s, ',') ? "" : "s", of.s);
@@ -607,29 +613,28 @@ ctl_do_steer(struct ctl_conn *cn, const struct ctl_request *req)
 	ssize_t n = ctl_resolve(cn, req, &v);
 	struct ctl_wait *w;
 	double longest = 0;
-	enum ward_event ev = req->cmd == CTL_START ? WEV_START
-	    : req->cmd == CTL_STOP		   ? WEV_STOP
-						   : WEV_RESTART;
+	enum ward_event ev = req->cmd == CTL_START  ? WEV_START
+			     : req->cmd == CTL_STOP ? WEV_STOP
+						    : WEV_RESTART;
 
 	if (n < 0)
 		return;
 	if (s->stopping) {
 		free(v);
 		ctl_reply_error(cn, "shutting_down",
-		    "stewardd is shutting down");
+				"stewardd is shutting down");
 		return;
 	}
-	if (req->cmd == CTL_STOP &&
-	    ctl_add_dependents(cn, req, &v, &n) == -1) {
+	if (req->cmd == CTL_STOP && ctl_add_dependents(cn, req, &v, &n) == -1) {
 		free(v);
 		return;
 	}
 	w = xcalloc(1, sizeof(*w));
 	w->conn = cn;
 	w->cmd = req->cmd;
-	w->goal = req->cmd == CTL_START ? GOAL_RUNNING
-	    : req->cmd == CTL_STOP	    ? GOAL_STOPPED
-					    : GOAL_RESTARTED;
+	w->goal = req->cmd == CTL_START  ? GOAL_RUNNING
+		  : req->cmd == CTL_STOP ? GOAL_STOPPED
+					 : GOAL_RESTARTED;
 	w->n = (size_t)n;
 	w->inst = v;
 	w->gen0 = xcalloc(w->n ? w->n : 1, sizeof(unsigned));
@@ -643,8 +648,8 @@ ctl_do_steer(struct ctl_conn *cn, const struct ctl_request *req)
 
 		if (wi->nrefs == wi->caprefs) {
 			wi->caprefs = wi->caprefs ? wi->caprefs * 2 : 2;
-			wi->refs = xrealloc(wi->refs,
-			    wi->caprefs * sizeof(*wi->refs));
+			wi->refs =
+			    xrealloc(wi->refs, wi->caprefs * sizeof(*wi->refs));
 		}
 		wi->refs[wi->nrefs++] = (struct ctl_ref){.wait = w, .k = k};
 	}
@@ -676,7 +681,7 @@ ctl_do_steer(struct ctl_conn *cn, const struct ctl_request *req)
 	}
 	w->armed = true;
 	ev_timer_init(&w->deadline, ctl_wait_deadline_cb,
-	    longest + CTL_WAIT_SLACK, 0);
+		      longest + CTL_WAIT_SLACK, 0);
 	ev_timer_start(s->loop, &w->deadline);
 }
 
@@ -692,7 +697,7 @@ ctl_do_signal(struct ctl_conn *cn, const struct ctl_request *req)
 
 	if (parse_signal(req->sig, &sig, why) == -1) {
 		ctl_reply_error(cn, "usage", "signal \"%s\": %s", req->sig,
-		    why);
+				why);
 		return;
 	}
 	if ((n = ctl_resolve(cn, req, &v)) < 0)
@@ -763,12 +768,11 @@ ctl_run_done(void *arg, struct job_run *run)
 	cn->run = NULL;
 	sbuf_add(&b, "{", 1);
 	job_result_json(run, &b);
-	outcome = strstr(b.s, "\"outcome\":\"success\"") != NULL
-	    ? NULL
-	    : strstr(b.s, "\"outcome\":\"timeout\"") != NULL ? "timeout"
-	    : strstr(b.s, "\"outcome\":\"cancelled\"") != NULL
-	    ? "cancelled"
-	    : "failed";
+	outcome = strstr(b.s, "\"outcome\":\"success\"") != NULL   ? NULL
+		  : strstr(b.s, "\"outcome\":\"timeout\"") != NULL ? "timeout"
+		  : strstr(b.s, "\"outcome\":\"cancelled\"") != NULL
+		      ? "cancelled"
+		      : "failed";
 	if (outcome == NULL)
 		sbuf_add(&b, ",\"ok\":true}", 11);
 	else
@@ -791,13 +795,14 @@ ctl_do_run(struct ctl_conn *cn, struct ctl_request *req)
 	for (size_t i = 1; i < req->nargs; i++) {
 		if (ctl_unescape(req->args[i]) == -1) {
 			ctl_reply_error(cn, "usage",
-			    "argument %zu has a bad %%XX escape", i);
+					"argument %zu has a bad %%XX escape",
+					i);
 			return;
 		}
 	}
 	run = job_create(cn->ctl->s, req->args[0], req->replicas,
-	    req->timeout_ms, req->args + 1, req->nargs - 1, ctl_run_done, cn,
-	    &code, &e);
+			 req->timeout_ms, req->args + 1, req->nargs - 1,
+			 ctl_run_done, cn, &code, &e);
 	if (run == NULL) {
 		char *msg = err_str(e);
 
@@ -824,7 +829,8 @@ ctl_do_cancel(struct ctl_conn *cn, const struct ctl_request *req)
 	struct sbuf b = {0};
 
 	if (run == NULL) {
-		ctl_reply_error(cn, "no_such_run",
+		ctl_reply_error(
+		    cn, "no_such_run",
 		    "no run %s is in flight (see stewardctl status)",
 		    req->args[0]);
 		return;
@@ -845,8 +851,8 @@ ctl_request(struct ctl_conn *cn, char *line, size_t len)
 
 	if (!bucket_take(&cn->rate, steward_now())) {
 		ctl_reply_error(cn, "rate_limited",
-		    "more than %d requests a second; slow down",
-		    CTL_RATE_BURST);
+				"more than %d requests a second; slow down",
+				CTL_RATE_BURST);
 		return;
 	}
 	if (ctl_parse(line, len, &req, &code, why) == -1) {
@@ -867,7 +873,7 @@ ctl_request(struct ctl_conn *cn, char *line, size_t len)
 		break;
 	case CTL_HEALTH:
 		sbuf_addf(&b, "{\"ok\":true,\"uptime_ms\":%lld}",
-		    ctl_ms(steward_now(), cn->ctl->s->started_at));
+			  ctl_ms(steward_now(), cn->ctl->s->started_at));
 		ctl_reply(cn, &b);
 		break;
 	case CTL_REOPEN:
@@ -885,13 +891,13 @@ ctl_request(struct ctl_conn *cn, char *line, size_t len)
 
 		if (cn->ctl->s->stopping) {
 			ctl_reply_error(cn, "shutting_down",
-			    "stewardd is shutting down");
+					"stewardd is shutting down");
 			break;
 		}
 		rc = steward_reload(cn->ctl->s, "stewardctl reload", &fields);
 
 		sbuf_addf(&b, "{\"ok\":%s%s", rc == 0 ? "true" : "false",
-		    rc == 0 ? "" : ",\"code\":\"config\"");
+			  rc == 0 ? "" : ",\"code\":\"config\"");
 		if (fields.len > 0)
 			sbuf_add(&b, ",", 1);
 		sbuf_add(&b, fields.s, fields.len);
@@ -914,7 +920,7 @@ static void
 ctl_conn_process(struct ctl_conn *cn)
 {
 	while (cn->wait == NULL && cn->run == NULL && !cn->closing &&
-	    cn->fd >= 0) {
+	       cn->fd >= 0) {
 		char *nl = memchr(cn->in, '\n', cn->inlen);
 		size_t len;
 
@@ -945,7 +951,7 @@ ctl_conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 		return;
 	}
 	n = recv(cn->fd, cn->in + cn->inlen, CTL_LINE_MAX - cn->inlen,
-	    MSG_DONTWAIT);
+		 MSG_DONTWAIT);
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0) {
@@ -957,7 +963,8 @@ ctl_conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 	if (cn->fd >= 0 && cn->wait == NULL && cn->run == NULL &&
 	    !cn->closing && cn->inlen == CTL_LINE_MAX) {
 		ctl_reply_error(cn, "too_long",
-		    "a request longer than %d bytes; closing", CTL_LINE_MAX);
+				"a request longer than %d bytes; closing",
+				CTL_LINE_MAX);
 		if (cn->fd >= 0) {
 			cn->closing = true;
 			ev_io_stop(loop, &cn->rio);
@@ -980,7 +987,7 @@ ctl_conn_idle_cb(struct ev_loop *loop, ev_timer *t, int revents)
 		return;
 	}
 	ctl_reply_error(cn, "timeout", "no request for %d seconds; closing",
-	    CTL_IDLE_SECONDS);
+			CTL_IDLE_SECONDS);
 	if (cn->fd >= 0) {
 		cn->closing = true;
 		ev_io_stop(loop, &cn->rio);
@@ -1045,7 +1052,7 @@ ctl_reap_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 /* A rate-limited warning about the control socket. */
 static void
 ctl_report(struct ctl *c, double *last, uint64_t *count, const char *event,
-    const char *reason, uid_t uid, pid_t pid)
+	   const char *reason, uid_t uid, pid_t pid)
 {
 	struct evlog_rec r;
 	double now = steward_now();
@@ -1124,8 +1131,8 @@ ctl_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 
 	(void)revents;
 	for (int i = 0; i < CTL_ACCEPT_BATCH; i++) {
-		int fd = accept4(c->fd, NULL, NULL,
-		    SOCK_CLOEXEC | SOCK_NONBLOCK);
+		int fd =
+		    accept4(c->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 		struct ucred cred = {0};
 		struct ctl_conn *cn;
 
@@ -1138,27 +1145,32 @@ ctl_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 				ev_timer_set(&c->pause, CTL_PAUSE, 0);
 				ev_timer_start(loop, &c->pause);
 				ctl_report(c, &c->pause_reported_at,
-				    &c->pause_count, "control_accept_paused",
-				    strerror(errno), 0, 0);
+					   &c->pause_count,
+					   "control_accept_paused",
+					   strerror(errno), 0, 0);
 			}
 			return; /* EAGAIN, ECONNABORTED, ...: done for now */
 		}
 		if (!ctl_peer_allowed(c, fd, &cred)) {
 			c->refused++;
-			ctl_turn_away(fd, "refused",
+			ctl_turn_away(
+			    fd, "refused",
 			    "permission denied: only root, stewardd's own user "
 			    "or members of [steward] group may steer it");
-			ctl_report(c, &c->refused_reported_at,
-			    &c->refused_unreported, "control_refused",
+			ctl_report(
+			    c, &c->refused_reported_at, &c->refused_unreported,
+			    "control_refused",
 			    "a peer that may not steer stewardd connected",
 			    cred.uid, cred.pid);
 			continue;
 		}
 		if (c->nconns >= CTL_CONN_MAX) {
-			ctl_turn_away(fd, "busy",
+			ctl_turn_away(
+			    fd, "busy",
 			    "too many control connections; try again");
-			ctl_report(c, &c->busy_reported_at,
-			    &c->busy_unreported, "control_busy",
+			ctl_report(
+			    c, &c->busy_reported_at, &c->busy_unreported,
+			    "control_busy",
 			    "connection refused: CTL_CONN_MAX connections "
 			    "are open",
 			    cred.uid, cred.pid);
@@ -1203,13 +1215,13 @@ ctl_claim(const char *path, struct err **errp)
 	if (S_ISLNK(sb.st_mode)) {
 		*errp = ERR_NEW("%s is a symbolic link; refusing to follow it "
 				"(remove it or choose another socket path)",
-		    path);
+				path);
 		return -1;
 	}
 	if (!S_ISSOCK(sb.st_mode)) {
 		*errp = ERR_NEW("%s exists and is not a socket; remove it or "
 				"choose another socket path",
-		    path);
+				path);
 		return -1;
 	}
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -1223,7 +1235,7 @@ ctl_claim(const char *path, struct err **errp)
 	if (rc == 0) {
 		*errp = ERR_NEW("another stewardd is listening on %s; stop it "
 				"or choose another socket path",
-		    path);
+				path);
 		return -1;
 	}
 	if (errno != ECONNREFUSED) {
@@ -1240,7 +1252,7 @@ ctl_claim(const char *path, struct err **errp)
 /* Listen on the control socket; see ctl.h. */
 struct ctl *
 ctl_open(struct steward *s, const char *path, bool has_group, gid_t gid,
-    struct err **errp)
+	 struct err **errp)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct ctl *c;
@@ -1250,7 +1262,7 @@ ctl_open(struct steward *s, const char *path, bool has_group, gid_t gid,
 
 	if (strlen(path) >= sizeof(sa.sun_path)) {
 		*errp = ERR_NEW("the socket path %s is longer than %zu bytes",
-		    path, sizeof(sa.sun_path) - 1);
+				path, sizeof(sa.sun_path) - 1);
 		return NULL;
 	}
 	if (ctl_claim(path, errp) == -1)
@@ -1272,7 +1284,7 @@ ctl_open(struct steward *s, const char *path, bool has_group, gid_t gid,
 	if (has_group &&
 	    (chown(path, (uid_t)-1, gid) == -1 || chmod(path, 0660) == -1)) {
 		*errp = ERR_SYS("giving %s to group %u with mode 0660", path,
-		    (unsigned)gid);
+				(unsigned)gid);
 		unlink(path);
 		close(fd);
 		return NULL;
@@ -1306,12 +1318,12 @@ ctl_set_group(struct ctl *c, bool has_group, gid_t gid)
 	if (c->has_group == has_group && (!has_group || c->gid == gid))
 		return;
 	if (has_group && (chown(c->path, (uid_t)-1, gid) == -1 ||
-			     chmod(c->path, 0660) == -1))
+			  chmod(c->path, 0660) == -1))
 		log_warnx("giving %s to group %u: %s", c->path, (unsigned)gid,
-		    strerror(errno));
+			  strerror(errno));
 	if (!has_group && chmod(c->path, 0600) == -1)
 		log_warnx("setting %s to mode 0600: %s", c->path,
-		    strerror(errno));
+			  strerror(errno));
 	c->has_group = has_group;
 	c->gid = gid;
 }
@@ -1332,7 +1344,7 @@ ctl_close(struct ctl *c)
 		if (cn->wait != NULL) {
 			ctl_wait_free(cn->wait);
 			ctl_reply_error(cn, "shutting_down",
-			    "stewardd is shutting down");
+					"stewardd is shutting down");
 		}
 		ctl_conn_close(cn);
 	}

@@ -16,7 +16,8 @@ struct ctl;
  * and owned by group gid when has_group.
  */
 struct ctl *ctl_open(struct steward *s, const char *path, bool has_group,
-    gid_t gid, struct err **errp) __attribute__((nonnull(1, 2, 5)));
+		     gid_t gid, struct err **errp)
+    __attribute__((nonnull(1, 2, 5)));
 
 /* An instance changed state: finish the requests waiting for it. */
 void ctl_transition(struct ctl *c, struct ward_inst *wi);

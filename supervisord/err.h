@@ -34,11 +34,11 @@ struct err_field {
 
 struct err {
 	struct err *inner; /* the error this one wraps, or NULL */
-	char *msg;	   /* this layer's message, never NULL */
+	char *msg;         /* this layer's message, never NULL */
 	const char *file;  /* wrap site (relative, see meson's macro prefix) */
 	int line;
 	const char *func;
-	int errnum;	  /* errno of a failed system call, or 0 */
+	int errnum;      /* errno of a failed system call, or 0 */
 	bool for_people; /* a layer wrapped it for people */
 	struct err_field *fields;
 	size_t nfields;
@@ -46,11 +46,11 @@ struct err {
 
 /* A new innermost error; errnum may be 0. */
 struct err *err_new(const char *file, int line, const char *func, int errnum,
-    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+		    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* A new layer around inner (which may be NULL); takes ownership. */
 struct err *err_wrap(struct err *inner, const char *file, int line,
-    const char *func, bool for_people, const char *fmt, ...)
+		     const char *func, bool for_people, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
 
 #define ERR_NEW(...) err_new(__FILE__, __LINE__, __func__, 0, __VA_ARGS__)

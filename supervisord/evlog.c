@@ -443,12 +443,12 @@ evlog_first_id(const char *path)
 	}
 	buf = xmalloc(EVLOG_ID_SCAN + 1);
 	n = pread(fd, buf, EVLOG_ID_SCAN,
-	    size > EVLOG_ID_SCAN ? size - EVLOG_ID_SCAN : 0);
+		  size > EVLOG_ID_SCAN ? size - EVLOG_ID_SCAN : 0);
 	close(fd);
 	if (n > 0) {
 		buf[n] = '\0';
 		for (char *p = buf; (p = memmem(p, (size_t)(buf + n - p), key,
-					 sizeof(key) - 1)) != NULL;) {
+						sizeof(key) - 1)) != NULL;) {
 			uint64_t v = strtoull(p + sizeof(key) - 1, &p, 10);
 
 			if (v > max)

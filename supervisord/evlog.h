@@ -31,7 +31,7 @@ struct evlog_rec {
 
 /* Open path for appending (mode 0640, created); "-" = stderr. */
 struct evlog *evlog_open(struct ev_loop *loop, const char *path,
-    struct err **errp);
+			 struct err **errp);
 
 /* Flush what can be flushed without blocking, then close. */
 void evlog_close(struct evlog *l);
@@ -46,7 +46,7 @@ uint64_t evlog_next_id(struct evlog *l);
 uint64_t evlog_lost(const struct evlog *l);
 
 void evlog_begin(struct evlog_rec *r, struct evlog *l, enum evlog_level lvl,
-    const char *event);
+		 const char *event);
 void evlog_str(struct evlog_rec *r, const char *key, const char *val);
 void evlog_int(struct evlog_rec *r, const char *key, long long val);
 void evlog_num(struct evlog_rec *r, const char *key, double val);

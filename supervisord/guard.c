@@ -82,8 +82,7 @@ guard_set_remove(struct guard_set *s, pid_t pgid)
 }
 
 /* The guard's life: read messages until the pipe ends. */
-static void __attribute__((noreturn))
-guard_main(int fd)
+static void __attribute__((noreturn)) guard_main(int fd)
 {
 	struct guard_set set = {0};
 	struct guard_msg m;
@@ -140,7 +139,7 @@ guard_start(struct guard *g, struct err **errp)
 			if (sig == SIGKILL || sig == SIGSTOP)
 				continue;
 			(void)sigaction(sig, sig == SIGCHLD ? &dfl : &ign,
-			    NULL);
+					NULL);
 		}
 		(void)setsid();
 		if (dup2(p[0], 3) == -1)

@@ -27,7 +27,7 @@
 
 struct guard {
 	pid_t pid; /* 0 when there is no guard */
-	int fd;	   /* write end, or -1 */
+	int fd;    /* write end, or -1 */
 };
 
 /* Fork the guard; -1 and *errp when it cannot be started. */

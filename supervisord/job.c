@@ -43,7 +43,7 @@ struct job_run {
 	struct ward_rt rt; /* the replicas */
 	enum run_state state;
 	const char *outcome; /* success, failed, timeout, cancelled */
-	int winner;	     /* the winning replica, or -1 */
+	int winner;          /* the winning replica, or -1 */
 	double started_at;
 	double ended_at;
 	double timeout; /* seconds */
@@ -53,7 +53,7 @@ struct job_run {
 	struct err *error; /* why it failed, for the reply */
 	uint64_t log_id;
 	unsigned cancelled; /* replicas cancelled */
-	bool brief; /* the reply shows only the error's outer line */
+	bool brief;         /* the reply shows only the error's outer line */
 	bool finished_logged;
 	struct job_run *next;
 };
@@ -107,19 +107,19 @@ job_replica_end(const struct ward_inst *wi, char *buf, size_t len)
 
 	if (wi->sm.exit_spawn_failed)
 		snprintf(buf, len, "could not be started%s%s",
-		    wi->last_errno ? ": " : "",
-		    wi->last_errno ? strerror(wi->last_errno) : "");
+			 wi->last_errno ? ": " : "",
+			 wi->last_errno ? strerror(wi->last_errno) : "");
 	else if (wi->sm.cause == WCAUSE_HEARTBEAT_TIMEOUT ||
 		 wi->sm.cause == WCAUSE_START_TIMEOUT)
 		snprintf(buf, len, "stopped beating (%s)",
-		    ward_cause_name(wi->sm.cause));
+			 ward_cause_name(wi->sm.cause));
 	else if (wi->sm.cause == WCAUSE_STOP || wi->sm.cause == WCAUSE_SHUTDOWN)
 		snprintf(buf, len, "cancelled");
 	else if (WIFEXITED(st))
 		snprintf(buf, len, "exited with code %d", WEXITSTATUS(st));
 	else if (WIFSIGNALED(st))
 		snprintf(buf, len, "killed by signal %s",
-		    parse_signal_name(WTERMSIG(st)));
+			 parse_signal_name(WTERMSIG(st)));
 	else
 		snprintf(buf, len, "ended");
 }
@@ -145,8 +145,9 @@ job_log_finished(struct job_run *run)
 	struct evlog_rec r;
 
 	evlog_begin(&r, run->s->log,
-	    strcmp(run->outcome, "success") == 0 ? EVLOG_INFO : EVLOG_WARN,
-	    "run_finished");
+		    strcmp(run->outcome, "success") == 0 ? EVLOG_INFO
+							 : EVLOG_WARN,
+		    "run_finished");
 	evlog_int(&r, "run", (long long)run->id);
 	evlog_str(&r, "job", run->rt.spec->name);
 	evlog_str(&r, "outcome", run->outcome);
@@ -157,11 +158,11 @@ job_log_finished(struct job_run *run)
 		evlog_int(&r, "winner", run->winner);
 		evlog_int(&r, "output_bytes", (long long)wi->out_bytes);
 		evlog_bool(&r, "output_truncated",
-		    wi->out_bytes > run->rt.spec->output_limit);
+			   wi->out_bytes > run->rt.spec->output_limit);
 	}
 	evlog_int(&r, "cancelled", run->cancelled);
 	evlog_int(&r, "duration_ms",
-	    llround((run->ended_at - run->started_at) * 1000));
+		  llround((run->ended_at - run->started_at) * 1000));
 	if (run->error != NULL)
 		evlog_err(&r, run->log_id, run->error);
 	evlog_commit(&r);
@@ -213,20 +214,22 @@ job_all_failed(struct job_run *run)
 		sbuf_addf(&causes, "%s%u: %s", j ? "; " : "", j, end);
 		if (!wi->sm.exit_spawn_failed ||
 		    (wi->last_errno != ENOENT && wi->last_errno != EACCES &&
-			wi->last_errno != ENOEXEC))
+		     wi->last_errno != ENOEXEC))
 			binaries = false;
 	}
 	if (binaries) {
 		/* The seed's example: the low-level cause stays inside. */
 		e = ERR_ERRNO(first->last_errno, "executing %s",
-		    first->spawn_path ? first->spawn_path : w->argv[0]);
+			      first->spawn_path ? first->spawn_path
+						: w->argv[0]);
 		err_set(e, "path", "%s",
-		    first->spawn_path ? first->spawn_path : w->argv[0]);
+			first->spawn_path ? first->spawn_path : w->argv[0]);
 		e = ERR_WRAP(e, "starting %u replica%s", run->rt.ninst,
-		    run->rt.ninst == 1 ? "" : "s");
-		e = ERR_WRAP_P(e, "cannot run job \"%s\": requisite binaries "
-				  "not available",
-		    w->name);
+			     run->rt.ninst == 1 ? "" : "s");
+		e = ERR_WRAP_P(e,
+			       "cannot run job \"%s\": requisite binaries "
+			       "not available",
+			       w->name);
 		err_set(e, "replicas", "%s", causes.s);
 		/* The person sees this line; the log keeps the cause. */
 		run->brief = true;
@@ -257,7 +260,7 @@ job_transition(struct job_run *run, struct ward_inst *wi)
 	evlog_int(&r, "replica", wi->replica);
 	evlog_str(&r, "end", end);
 	evlog_int(&r, "duration_ms",
-	    llround((wi->ended_at - wi->sm.spawned_at) * 1000));
+		  llround((wi->ended_at - wi->sm.spawned_at) * 1000));
 	evlog_commit(&r);
 
 	if (run->state == RUN_ACTIVE && !wi->sm.exit_spawn_failed &&
@@ -298,9 +301,10 @@ job_deadline_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	parse_format_duration(llround(run->timeout * 1000), d, sizeof(d));
 	e = ERR_NEW("no replica succeeded within %s", d);
 	run->brief = true;
-	e = ERR_WRAP_P(e, "job \"%s\" timed out after %s (%u replica%s "
-			  "cancelled)",
-	    run->rt.spec->name, d, live, live == 1 ? "" : "s");
+	e = ERR_WRAP_P(e,
+		       "job \"%s\" timed out after %s (%u replica%s "
+		       "cancelled)",
+		       run->rt.spec->name, d, live, live == 1 ? "" : "s");
 	err_set(e, "run", "%llu", (unsigned long long)run->id);
 	job_finish(run, "timeout", e);
 }
@@ -313,9 +317,10 @@ job_cancel(struct job_run *run, const char *why)
 
 	if (run->state != RUN_ACTIVE)
 		return;
-	e = ERR_WRAP_P(ERR_NEW("%s", why), "run %llu of job \"%s\" was "
-					   "cancelled",
-	    (unsigned long long)run->id, run->rt.spec->name);
+	e = ERR_WRAP_P(ERR_NEW("%s", why),
+		       "run %llu of job \"%s\" was "
+		       "cancelled",
+		       (unsigned long long)run->id, run->rt.spec->name);
 	job_finish(run, "cancelled", e);
 }
 
@@ -330,8 +335,8 @@ job_detach(struct job_run *run)
 /* Make a run; see job.h. */
 struct job_run *
 job_create(struct steward *s, const char *name, unsigned replicas,
-    int64_t timeout_ms, char **args, size_t nargs, job_done_fn *done,
-    void *arg, const char **code, struct err **errp)
+	   int64_t timeout_ms, char **args, size_t nargs, job_done_fn *done,
+	   void *arg, const char **code, struct err **errp)
 {
 	const struct ward_spec *w = config_job(s->cfg, name);
 	struct job_run *run;
@@ -348,10 +353,10 @@ job_create(struct steward *s, const char *name, unsigned replicas,
 
 		for (size_t i = 0; i < s->cfg->njobs; i++)
 			sbuf_addf(&known, "%s%s", i ? ", " : "",
-			    s->cfg->jobs[i].name);
+				  s->cfg->jobs[i].name);
 		*code = "no_such_job";
 		*errp = ERR_NEW("no such job (known: %s)",
-		    known.s ? known.s : "none");
+				known.s ? known.s : "none");
 		sbuf_free(&known);
 		return NULL;
 	}
@@ -359,7 +364,7 @@ job_create(struct steward *s, const char *name, unsigned replicas,
 		*code = "busy";
 		*errp = ERR_NEW("%u runs are in flight (max_concurrent = %u); "
 				"try again when one ends",
-		    w->max_concurrent, w->max_concurrent);
+				w->max_concurrent, w->max_concurrent);
 		return NULL;
 	}
 	if (replicas == 0)
@@ -374,8 +379,8 @@ job_create(struct steward *s, const char *name, unsigned replicas,
 	run->id = ++s->next_run_id;
 	run->winner = -1;
 	run->started_at = steward_now();
-	run->timeout = (double)(timeout_ms > 0 ? timeout_ms : w->timeout_ms) /
-	    1000.0;
+	run->timeout =
+	    (double)(timeout_ms > 0 ? timeout_ms : w->timeout_ms) / 1000.0;
 	run->done = done;
 	run->done_arg = arg;
 	run->rt.steward = s;
@@ -409,8 +414,7 @@ void
 job_launch(struct job_run *run)
 {
 	ev_timer_start(run->s->loop, &run->deadline);
-	for (unsigned j = 0; j < run->rt.ninst && run->state == RUN_ACTIVE;
-	     j++)
+	for (unsigned j = 0; j < run->rt.ninst && run->state == RUN_ACTIVE; j++)
 		steward_step(run->s, run->rt.inst[j], WEV_START);
 }
 
@@ -443,9 +447,10 @@ job_started_json(const struct job_run *run, struct sbuf *b)
 {
 	sbuf_addf(b, "\"run\":%llu,\"job\":", (unsigned long long)run->id);
 	sbuf_add_json(b, run->rt.spec->name);
-	sbuf_addf(b, ",\"replicas\":%u,\"timeout_ms\":%lld,\"state\":"
-		     "\"started\"",
-	    run->rt.ninst, llround(run->timeout * 1000));
+	sbuf_addf(b,
+		  ",\"replicas\":%u,\"timeout_ms\":%lld,\"state\":"
+		  "\"started\"",
+		  run->rt.ninst, llround(run->timeout * 1000));
 }
 
 /* The result's fields; see job.h. */
@@ -455,17 +460,18 @@ job_result_json(const struct job_run *run, struct sbuf *b)
 	sbuf_addf(b, "\"run\":%llu,\"job\":", (unsigned long long)run->id);
 	sbuf_add_json(b, run->rt.spec->name);
 	sbuf_addf(b, ",\"outcome\":\"%s\",\"duration_ms\":%lld", run->outcome,
-	    llround((run->ended_at - run->started_at) * 1000));
+		  llround((run->ended_at - run->started_at) * 1000));
 	if (run->winner >= 0) {
 		const struct ward_inst *wi = run->rt.inst[run->winner];
 		uint64_t limit = run->rt.spec->output_limit;
 
-		sbuf_addf(b, ",\"winner\":%d,\"exit_code\":0,"
-			     "\"output_bytes\":%llu,\"output_limit\":%llu,"
-			     "\"output_truncated\":%s,\"output_b64\":\"",
-		    run->winner, (unsigned long long)wi->out_bytes,
-		    (unsigned long long)limit,
-		    wi->out_bytes > limit ? "true" : "false");
+		sbuf_addf(b,
+			  ",\"winner\":%d,\"exit_code\":0,"
+			  "\"output_bytes\":%llu,\"output_limit\":%llu,"
+			  "\"output_truncated\":%s,\"output_b64\":\"",
+			  run->winner, (unsigned long long)wi->out_bytes,
+			  (unsigned long long)limit,
+			  wi->out_bytes > limit ? "true" : "false");
 		job_base64(b, (const unsigned char *)wi->out.s, wi->out.len);
 		sbuf_add(b, "\"", 1);
 	}
@@ -489,7 +495,7 @@ job_result_json(const struct job_run *run, struct sbuf *b)
 		sbuf_add(b, ",\"error\":", 9);
 		sbuf_add_json(b, msg);
 		sbuf_addf(b, ",\"log_id\":%llu",
-		    (unsigned long long)run->log_id);
+			  (unsigned long long)run->log_id);
 		free(msg);
 	}
 }
@@ -511,12 +517,14 @@ job_status_json(struct steward *s, struct sbuf *b)
 			if (ward_state_has_process(r->rt.inst[j]->sm.state))
 				live++;
 		sbuf_addf(b, "%s{\"run\":%llu,\"job\":", first ? "" : ",",
-		    (unsigned long long)r->id);
+			  (unsigned long long)r->id);
 		sbuf_add_json(b, r->rt.spec->name);
-		sbuf_addf(b, ",\"replicas\":%u,\"live\":%u,\"elapsed_ms\":%lld,"
-			     "\"timeout_ms\":%lld}",
-		    r->rt.ninst, live, llround((now - r->started_at) * 1000),
-		    llround(r->timeout * 1000));
+		sbuf_addf(b,
+			  ",\"replicas\":%u,\"live\":%u,\"elapsed_ms\":%lld,"
+			  "\"timeout_ms\":%lld}",
+			  r->rt.ninst, live,
+			  llround((now - r->started_at) * 1000),
+			  llround(r->timeout * 1000));
 		first = false;
 	}
 	sbuf_add(b, "]", 1);

@@ -25,8 +25,9 @@ typedef void job_done_fn(void *arg, struct job_run *run);
  * "shutting_down") and a message in *errp.
  */
 struct job_run *job_create(struct steward *s, const char *name,
-    unsigned replicas, int64_t timeout_ms, char **args, size_t nargs,
-    job_done_fn *done, void *arg, const char **code, struct err **errp);
+			   unsigned replicas, int64_t timeout_ms, char **args,
+			   size_t nargs, job_done_fn *done, void *arg,
+			   const char **code, struct err **errp);
 void job_launch(struct job_run *run);
 
 /* A run's id. */

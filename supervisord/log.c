@@ -33,8 +33,8 @@ log_init(void)
 	/* A regular file never blocks; keep sharing its offset. */
 	if (fstat(2, &sb) == -1 || S_ISREG(sb.st_mode))
 		return;
-	fd = open("/proc/self/fd/2", O_WRONLY | O_NONBLOCK | O_CLOEXEC |
-	    O_NOCTTY);
+	fd = open("/proc/self/fd/2",
+		  O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (fd != -1)
 		log_fd = fd;
 }
@@ -85,7 +85,8 @@ log_line(const char *fmt, ...)
 		prefix[0] = '\0';
 	} else {
 		snprintf(prefix, sizeof(prefix), "%02d:%02d:%02d.%03ld ",
-		    tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
+			 tm.tm_hour, tm.tm_min, tm.tm_sec,
+			 ts.tv_nsec / 1000000);
 	}
 	va_start(ap, fmt);
 	log_vline(prefix, fmt, ap);

@@ -21,7 +21,6 @@
 #define EX_USAGE 64
 #define EX_CONFIG 78
 
-
 static const char usage_text[] =
     "usage: stewardd -c FILE [-s SOCKET] [-l EVENT_LOG]\n"
     "       stewardd --check FILE\n"
@@ -66,13 +65,13 @@ int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"check", required_argument, NULL, 'n'},
-		{"socket", required_argument, NULL, 's'},
-		{"event-log", required_argument, NULL, 'l'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+	    {"config", required_argument, NULL, 'c'},
+	    {"check", required_argument, NULL, 'n'},
+	    {"socket", required_argument, NULL, 's'},
+	    {"event-log", required_argument, NULL, 'l'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *config_path = NULL, *check_path = NULL;
 	const char *socket_path = NULL, *event_log = NULL;
@@ -96,7 +95,7 @@ main(int argc, char **argv)
 		return 71;
 
 	while ((ch = getopt_long(argc, argv, "c:n:s:l:hV", longopts, NULL)) !=
-	    -1) {
+	       -1) {
 		switch (ch) {
 		case 'c':
 			config_path = optarg;
@@ -106,18 +105,20 @@ main(int argc, char **argv)
 			break;
 		case 's':
 			if (optarg[0] != '/') {
-				fprintf(stderr, "stewardd: -s %s: expected an "
-						"absolute path\n",
-				    optarg);
+				fprintf(stderr,
+					"stewardd: -s %s: expected an "
+					"absolute path\n",
+					optarg);
 				return EX_USAGE;
 			}
 			socket_path = optarg;
 			break;
 		case 'l':
 			if (optarg[0] != '/' && strcmp(optarg, "-") != 0) {
-				fprintf(stderr, "stewardd: -l %s: expected an "
-						"absolute path or -\n",
-				    optarg);
+				fprintf(stderr,
+					"stewardd: -l %s: expected an "
+					"absolute path or -\n",
+					optarg);
 				return EX_USAGE;
 			}
 			event_log = optarg;
@@ -135,14 +136,14 @@ main(int argc, char **argv)
 	}
 	if (optind != argc) {
 		fprintf(stderr, "stewardd: unexpected argument \"%s\"\n%s",
-		    argv[optind], usage_text);
+			argv[optind], usage_text);
 		return EX_USAGE;
 	}
 	if (check_path != NULL)
 		return config_check(check_path);
 	if (config_path == NULL) {
 		fprintf(stderr, "stewardd: no config given; use -c FILE\n%s",
-		    usage_text);
+			usage_text);
 		return EX_USAGE;
 	}
 
@@ -153,12 +154,13 @@ main(int argc, char **argv)
 		rl.rlim_cur = rl.rlim_max;
 		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
 			log_warnx("cannot raise RLIMIT_NOFILE to %llu: %s",
-			    (unsigned long long)rl.rlim_max, strerror(errno));
+				  (unsigned long long)rl.rlim_max,
+				  strerror(errno));
 	}
 	c = config_load(config_path, &rep);
 	if (print_report(&rep) > 0 || c == NULL) {
 		fprintf(stderr, "stewardd: %s has %zu error%s; not starting\n",
-		    config_path, rep.errors, rep.errors == 1 ? "" : "s");
+			config_path, rep.errors, rep.errors == 1 ? "" : "s");
 		config_report_free(&rep);
 		return EX_CONFIG;
 	}

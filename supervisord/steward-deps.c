@@ -68,8 +68,8 @@ deps_add_dependent(struct ward_rt *of, struct ward_rt *dep)
 	for (size_t i = 0; i < of->ndependents; i++)
 		if (of->dependents[i] == dep)
 			return;
-	of->dependents = xrealloc(of->dependents,
-	    (of->ndependents + 1) * sizeof(*of->dependents));
+	of->dependents = xrealloc(of->dependents, (of->ndependents + 1) *
+						      sizeof(*of->dependents));
 	of->dependents[of->ndependents++] = dep;
 }
 
@@ -119,9 +119,9 @@ steward_deps_link(struct steward *s)
 		struct ward_rt *wr = s->wards[i];
 
 		wr->req = deps_resolve(s, wr->spec->requires,
-		    wr->spec->nrequires, &wr->nreq);
+				       wr->spec->nrequires, &wr->nreq);
 		wr->aft = deps_resolve(s, wr->spec->after, wr->spec->nafter,
-		    &wr->naft);
+				       &wr->naft);
 	}
 	for (size_t i = 0; i < s->nwards; i++) {
 		struct ward_rt *wr = s->wards[i];
@@ -137,11 +137,12 @@ steward_deps_link(struct steward *s)
 		const struct group_spec *gs = &c->groups[g];
 
 		gr->spec = gs;
-		gr->members = deps_resolve(s, gs->members, gs->nmembers,
-		    &gr->nmembers);
+		gr->members =
+		    deps_resolve(s, gs->members, gs->nmembers, &gr->nmembers);
 		bucket_init(&gr->bucket, gs->has_limit ? gs->limit.burst : 1,
-		    gs->has_limit ? (double)gs->limit.period_ms / 1000.0 : 1,
-		    steward_now());
+			    gs->has_limit ? (double)gs->limit.period_ms / 1000.0
+					  : 1,
+			    steward_now());
 		for (size_t k = 0; k < nold; k++) {
 			if (strcmp(old[k].spec->name, gs->name) == 0) {
 				gr->bucket = old[k].bucket;
@@ -188,11 +189,11 @@ deps_waiting_for(const struct ward_rt *wr, struct sbuf *b)
 	for (size_t k = 0; k < wr->nreq; k++)
 		if (!deps_ready(wr->req[k]))
 			sbuf_addf(b, "%s%s", b->len ? " " : "",
-			    wr->req[k]->spec->name);
+				  wr->req[k]->spec->name);
 	for (size_t k = 0; k < wr->naft; k++)
 		if (deps_coming(wr->aft[k]) && !deps_ready(wr->aft[k]))
 			sbuf_addf(b, "%s%s", b->len ? " " : "",
-			    wr->aft[k]->spec->name);
+				  wr->aft[k]->spec->name);
 }
 
 /* Arm the settle step (the loop's ev_prepare). */
@@ -239,7 +240,7 @@ steward_deps_start(struct steward *s, struct ward_inst *wi)
 		evlog_commit(&r);
 		if (!s->log_is_stderr)
 			log_line("%-12s %-8s starts once running: %s",
-			    wi->label, "waiting", wait.s);
+				 wi->label, "waiting", wait.s);
 		deps_arm(s);
 	}
 	sbuf_free(&wait);
@@ -304,7 +305,7 @@ deps_collect(struct ward_rt *wr, struct ward_rt ***v, size_t *n)
 		/* Only requires take dependents down, not after. */
 		bool requires = false;
 		for (size_t i = 0; i < d->nreq; i++)
-			requires = requires || d->req[i] == wr;
+		requires = requires || d->req[i] == wr;
 		if (!requires)
 			continue;
 		if (steward_ward_live(d) || deps_coming(d)) {
@@ -318,7 +319,7 @@ deps_collect(struct ward_rt *wr, struct ward_rt ***v, size_t *n)
 /* The live wards that would go down with wr; see steward.h. */
 size_t
 steward_deps_dependents(struct steward *s, struct ward_rt *wr,
-    struct ward_rt ***out)
+			struct ward_rt ***out)
 {
 	size_t n = 0;
 
@@ -333,14 +334,14 @@ static bool
 deps_heal_cause(enum ward_cause c)
 {
 	return c == WCAUSE_EXIT || c == WCAUSE_SIGNAL ||
-	    c == WCAUSE_SPAWN_FAILED || c == WCAUSE_HEARTBEAT_TIMEOUT ||
-	    c == WCAUSE_START_TIMEOUT || c == WCAUSE_TRIGGER;
+	       c == WCAUSE_SPAWN_FAILED || c == WCAUSE_HEARTBEAT_TIMEOUT ||
+	       c == WCAUSE_START_TIMEOUT || c == WCAUSE_TRIGGER;
 }
 
 /* Stewardd stops and exits 1: an essential ward failed. */
 static void
 deps_escalate(struct steward *s, const char *what, const char *name,
-    const char *why)
+	      const char *why)
 {
 	struct err *e;
 	struct evlog_rec r;
@@ -371,12 +372,12 @@ deps_group_failed(struct steward *s, struct group_rt *g)
 	char period[32];
 
 	g->failed = true;
-	parse_format_duration(g->spec->limit.period_ms, period,
-	    sizeof(period));
+	parse_format_duration(g->spec->limit.period_ms, period, sizeof(period));
 	evlog_begin(&r, s->log, EVLOG_ERROR, "group_failed");
 	evlog_str(&r, "group", g->spec->name);
-	evlog_str(&r, "reason", "the group's restart limit is spent: every "
-				"member is stopped until started again");
+	evlog_str(&r, "reason",
+		  "the group's restart limit is spent: every "
+		  "member is stopped until started again");
 	evlog_commit(&r);
 	for (size_t k = 0; k < g->nmembers; k++)
 		for (unsigned j = 0; j < g->members[k]->ninst; j++)
@@ -385,7 +386,7 @@ deps_group_failed(struct steward *s, struct group_rt *g)
 		char why[160];
 
 		snprintf(why, sizeof(why), "its restart limit %u/%s is spent",
-		    g->spec->limit.burst, period);
+			 g->spec->limit.burst, period);
 		deps_escalate(s, "group", g->spec->name, why);
 	}
 }
@@ -393,7 +394,7 @@ deps_group_failed(struct steward *s, struct group_rt *g)
 /* A transition: group strategies and escalation; see steward.h. */
 void
 steward_deps_transition(struct steward *s, struct ward_inst *wi,
-    const struct ward_out *out)
+			const struct ward_out *out)
 {
 	struct ward_rt *wr = wi->ward;
 	struct group_rt *g = wr->group;
@@ -405,8 +406,9 @@ steward_deps_transition(struct steward *s, struct ward_inst *wi,
 		char why[300];
 
 		snprintf(why, sizeof(why), "%s",
-		    wi->last_reason ? wi->last_reason : "its restart limit "
-							"is spent");
+			 wi->last_reason ? wi->last_reason
+					 : "its restart limit "
+					   "is spent");
 		deps_escalate(s, "ward", wi->label, why);
 		return;
 	}
@@ -439,8 +441,9 @@ steward_deps_transition(struct steward *s, struct ward_inst *wi,
 		evlog_str(&r, "ward", m->spec->name);
 		evlog_str(&r, "because", wi->label);
 		evlog_str(&r, "strategy",
-		    g->spec->strategy == GROUP_ONE_FOR_ALL ? "one_for_all"
-							   : "rest_for_one");
+			  g->spec->strategy == GROUP_ONE_FOR_ALL
+			      ? "one_for_all"
+			      : "rest_for_one");
 		evlog_commit(&r);
 		for (unsigned j = 0; j < m->ninst; j++)
 			if (ward_state_has_process(m->inst[j]->sm.state) ||

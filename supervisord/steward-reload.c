@@ -55,7 +55,7 @@ reload_live(const struct ward_rt *wr, unsigned from)
 /* Feed an event to instances [from, ninst). */
 static void
 reload_step_all(struct steward *s, struct ward_rt *wr, unsigned from,
-    enum ward_event ev)
+		enum ward_event ev)
 {
 	for (unsigned j = from; j < wr->ninst; j++)
 		steward_step(s, wr->inst[j], ev);
@@ -100,7 +100,7 @@ reload_list_free(struct reload_list *l)
 /* Resize an unchanged ward to its new replicas. */
 static void
 reload_resize(struct steward *s, struct ward_rt *wr, unsigned had,
-    unsigned want)
+	      unsigned want)
 {
 	/* Extra instances still stopping come back if wanted again. */
 	for (unsigned j = had; j < want && j < wr->ninst; j++)
@@ -124,7 +124,7 @@ reload_resize(struct steward *s, struct ward_rt *wr, unsigned had,
 /* Apply the [steward] section: event log, group; the socket at restart. */
 static void
 reload_steward(struct steward *s, const struct config *old,
-    const struct config *c, struct reload_list *notes)
+	       const struct config *c, struct reload_list *notes)
 {
 	if (strcmp(old->event_log, c->event_log) != 0) {
 		struct err *e = NULL;
@@ -134,7 +134,7 @@ reload_steward(struct steward *s, const struct config *old,
 			char *msg = err_str(e);
 
 			reload_add(notes, xasprintf("event_log stays %s: %s",
-					      old->event_log, msg));
+						    old->event_log, msg));
 			free(msg);
 			err_free(e);
 		} else {
@@ -144,8 +144,8 @@ reload_steward(struct steward *s, const struct config *old,
 		}
 	}
 	if (!((old->socket == NULL && c->socket == NULL) ||
-		(old->socket != NULL && c->socket != NULL &&
-		    strcmp(old->socket, c->socket) == 0)))
+	      (old->socket != NULL && c->socket != NULL &&
+	       strcmp(old->socket, c->socket) == 0)))
 		reload_add(notes, xstrdup("socket changes take effect when "
 					  "stewardd restarts"));
 	if (s->ctl != NULL)
@@ -155,21 +155,21 @@ reload_steward(struct steward *s, const struct config *old,
 /* Log the outcome of a reload and build the reply's fields. */
 static void
 reload_report(struct steward *s, const char *why,
-    const struct config_report *rep, struct reload_list lists[5],
-    size_t unchanged, struct sbuf *json)
+	      const struct config_report *rep, struct reload_list lists[5],
+	      size_t unchanged, struct sbuf *json)
 {
 	static const char *const keys[5] = {"added", "changed", "removed",
-	    "resized", "notes"};
+					    "resized", "notes"};
 	struct evlog_rec r;
 	struct sbuf line = {0};
 
 	evlog_begin(&r, s->log, rep->errors ? EVLOG_ERROR : EVLOG_INFO,
-	    rep->errors ? "reload_failed" : "reloaded");
+		    rep->errors ? "reload_failed" : "reloaded");
 	evlog_str(&r, "reason", why);
 	if (rep->errors) {
 		char *msg = xasprintf("%zu error%s in the config; nothing "
 				      "changed",
-		    rep->errors, rep->errors == 1 ? "" : "s");
+				      rep->errors, rep->errors == 1 ? "" : "s");
 
 		evlog_str(&r, "error", msg);
 		sbuf_add(json, "\"error\":", 8);
@@ -202,9 +202,9 @@ reload_report(struct steward *s, const char *why,
 	evlog_commit(&r);
 	if (!s->log_is_stderr)
 		log_line("%-12s %-8s %s: %s", "stewardd",
-		    rep->errors ? "reload" : "reloaded", why,
-		    rep->errors ? "the config has errors; nothing changed"
-				: (line.s ? line.s : ""));
+			 rep->errors ? "reload" : "reloaded", why,
+			 rep->errors ? "the config has errors; nothing changed"
+				     : (line.s ? line.s : ""));
 	sbuf_free(&line);
 }
 
@@ -248,8 +248,8 @@ steward_reload(struct steward *s, const char *why, struct sbuf *json)
 
 		if (wr == NULL) {
 			wr = steward_ward_new(s, ns, c);
-			s->wards = xrealloc(s->wards,
-			    (s->nwards + 1) * sizeof(*s->wards));
+			s->wards = xrealloc(s->wards, (s->nwards + 1) *
+							  sizeof(*s->wards));
 			s->wards[s->nwards++] = wr;
 			wr->start_after = ns->autostart; /* once linked */
 			reload_add(&lists[0], xstrdup(ns->name));
@@ -271,15 +271,15 @@ steward_reload(struct steward *s, const char *why, struct sbuf *json)
 			}
 			if (old != ns->replicas)
 				reload_add(&lists[3],
-				    xasprintf("%s (%u -> %u)", ns->name, old,
-					ns->replicas));
+					   xasprintf("%s (%u -> %u)", ns->name,
+						     old, ns->replicas));
 			else
 				unchanged++;
 			continue;
 		}
 		/* Changed: stop with the old definition, start the new. */
 		wr->start_after = wr->start_after || wr->removing ||
-		    reload_live(wr, 0) || ns->autostart;
+				  reload_live(wr, 0) || ns->autostart;
 		wr->removing = false;
 		config_unref(wr->next_cfg);
 		wr->next = ns;

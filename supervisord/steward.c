@@ -48,7 +48,6 @@
 #include "parse.h"
 #include "steward.h"
 
-
 extern char **environ;
 
 /* Monotonic seconds; see steward.h. */
@@ -129,7 +128,7 @@ steward_pid_take(struct steward *s, pid_t pid)
 }
 
 static void steward_kill_as(struct steward *s, struct ward_inst *wi, int sig,
-    bool group);
+			    bool group);
 
 /* Send sig to an instance's process group; a gone group is fine. */
 static void
@@ -155,9 +154,10 @@ steward_kill_as(struct steward *s, struct ward_inst *wi, int sig, bool group)
 	if (rc == -1 && errno == ESRCH && group)
 		rc = kill(wi->pid, sig);
 	if (rc == -1 && errno != ESRCH) {
-		struct err *e = ERR_WRAP_P(ERR_SYS("kill(%s%d, %s)",
-		    group ? "-" : "", (int)wi->pid, parse_signal_name(sig)),
-		    "cannot signal ward \"%s\"", wi->label);
+		struct err *e =
+		    ERR_WRAP_P(ERR_SYS("kill(%s%d, %s)", group ? "-" : "",
+				       (int)wi->pid, parse_signal_name(sig)),
+			       "cannot signal ward \"%s\"", wi->label);
 		struct evlog_rec r;
 
 		evlog_begin(&r, s->log, EVLOG_ERROR, "signal_failed");
@@ -177,8 +177,8 @@ steward_describe_status(int status, char *buf, size_t len)
 		snprintf(buf, len, "exited with code %d", WEXITSTATUS(status));
 	else if (WIFSIGNALED(status))
 		snprintf(buf, len, "killed by signal %s%s",
-		    parse_signal_name(WTERMSIG(status)),
-		    WCOREDUMP(status) ? " (core dumped)" : "");
+			 parse_signal_name(WTERMSIG(status)),
+			 WCOREDUMP(status) ? " (core dumped)" : "");
 	else
 		snprintf(buf, len, "ended with wait status %#x", status);
 }
@@ -200,7 +200,7 @@ steward_expected_exit(const struct ward_policy *pol, int code)
  */
 static struct err *
 steward_failure(struct steward *s, struct ward_inst *wi,
-    const struct ward_out *out, struct err *spawn_err)
+		const struct ward_out *out, struct err *spawn_err)
 {
 	const struct ward_spec *w = wi->ward->spec;
 	char d1[32], d2[32], how[96];
@@ -220,13 +220,15 @@ steward_failure(struct steward *s, struct ward_inst *wi,
 		if (wi->sm.extend_until > 0)
 			e = ERR_NEW("no heartbeat for %s, past the deadline it "
 				    "set with EXTEND_TIMEOUT_USEC%s%s%s",
-			    d1, wi->work ? ", in WORK unit \"" : "",
-			    wi->work ? wi->work : "", wi->work ? "\"" : "");
+				    d1, wi->work ? ", in WORK unit \"" : "",
+				    wi->work ? wi->work : "",
+				    wi->work ? "\"" : "");
 		else
 			e = ERR_NEW("no heartbeat for %s (heartbeat_timeout "
 				    "%s)%s%s%s",
-			    d1, d2, wi->work ? ", in WORK unit \"" : "",
-			    wi->work ? wi->work : "", wi->work ? "\"" : "");
+				    d1, d2, wi->work ? ", in WORK unit \"" : "",
+				    wi->work ? wi->work : "",
+				    wi->work ? "\"" : "");
 		err_set(e, "last_beat_ms", "%.0f", out->beat_age * 1000);
 		if (wi->work)
 			err_set(e, "work", "%s", wi->work);
@@ -234,29 +236,29 @@ steward_failure(struct steward *s, struct ward_inst *wi,
 	case WCAUSE_START_TIMEOUT:
 		parse_format_duration(w->start_timeout_ms, d2, sizeof(d2));
 		e = ERR_NEW("no first beat or READY=1 within start_timeout %s",
-		    d2);
+			    d2);
 		return ERR_WRAP_P(e, "ward \"%s\" did not start", wi->label);
 	case WCAUSE_TRIGGER:
 		e = ERR_NEW("it wrote WATCHDOG=trigger%s%s%s",
-		    wi->work ? " in WORK unit \"" : "", wi->work ? wi->work : "",
-		    wi->work ? "\"" : "");
+			    wi->work ? " in WORK unit \"" : "",
+			    wi->work ? wi->work : "", wi->work ? "\"" : "");
 		return ERR_WRAP_P(e, "ward \"%s\" asked to be healed",
-		    wi->label);
+				  wi->label);
 	case WCAUSE_EXIT:
 	case WCAUSE_SIGNAL:
 		if (out->cause == WCAUSE_EXIT &&
 		    steward_expected_exit(&w->pol,
-			WEXITSTATUS(wi->sm.exit_status)))
+					  WEXITSTATUS(wi->sm.exit_status)))
 			return NULL;
 		steward_describe_status(wi->sm.exit_status, how, sizeof(how));
-		e = ERR_NEW("%s%s%s%s", how,
-		    wi->work ? " in WORK unit \"" : "", wi->work ? wi->work : "",
-		    wi->work ? "\"" : "");
+		e = ERR_NEW("%s%s%s%s", how, wi->work ? " in WORK unit \"" : "",
+			    wi->work ? wi->work : "", wi->work ? "\"" : "");
 		if (WIFEXITED(wi->sm.exit_status))
 			err_set(e, "exit_code", "%d",
-			    WEXITSTATUS(wi->sm.exit_status));
+				WEXITSTATUS(wi->sm.exit_status));
 		else if (WIFSIGNALED(wi->sm.exit_status))
-			err_set(e, "signal", "%s",
+			err_set(
+			    e, "signal", "%s",
 			    parse_signal_name(WTERMSIG(wi->sm.exit_status)));
 		return ERR_WRAP_P(e, "ward \"%s\" ended", wi->label);
 	default:
@@ -267,7 +269,7 @@ steward_failure(struct steward *s, struct ward_inst *wi,
 /* What happens next, as the end of a reason. */
 static void
 steward_next(struct ward_inst *wi, const struct ward_out *out, char *buf,
-    size_t len)
+	     size_t len)
 {
 	const struct ward_spec *w = wi->ward->spec;
 	char d[32];
@@ -277,41 +279,51 @@ steward_next(struct ward_inst *wi, const struct ward_out *out, char *buf,
 	case WARD_STOPPING:
 		if (out->cause == WCAUSE_STOP_TIMEOUT) {
 			parse_format_duration(w->stop_timeout_ms, d, sizeof(d));
-			snprintf(buf, len, "still running %s after %s: sending "
-			    "KILL to its process group", d,
-			    wi->sm.signalled ? parse_signal_name(w->stop_signal)
-					     : "it said STOPPING=1");
+			snprintf(buf, len,
+				 "still running %s after %s: sending "
+				 "KILL to its process group",
+				 d,
+				 wi->sm.signalled
+				     ? parse_signal_name(w->stop_signal)
+				     : "it said STOPPING=1");
 		} else if (out->actions & WACT_SIGNAL_STOP)
 			snprintf(buf, len, "sending %s to its %s",
-			    parse_signal_name(w->stop_signal),
-			    w->stop_group ? "process group" : "main process");
+				 parse_signal_name(w->stop_signal),
+				 w->stop_group ? "process group"
+					       : "main process");
 		else
 			snprintf(buf, len, "waiting for it to exit");
 		break;
 	case WARD_BACKOFF:
 		parse_format_duration((int64_t)llround(out->delay * 1000), d,
-		    sizeof(d));
-		snprintf(buf, len, "restarting in %s (restart %u, %d token%s "
-		    "left)", d, wi->sm.restarts, (int)floor(out->tokens),
-		    (int)floor(out->tokens) == 1 ? "" : "s");
+				      sizeof(d));
+		snprintf(buf, len,
+			 "restarting in %s (restart %u, %d token%s "
+			 "left)",
+			 d, wi->sm.restarts, (int)floor(out->tokens),
+			 (int)floor(out->tokens) == 1 ? "" : "s");
 		break;
 	case WARD_FAILED:
 		if (w->pol.start_retries >= 0 &&
 		    wi->sm.start_failures > (unsigned)w->pol.start_retries) {
-			snprintf(buf, len, "gave up after %u starts that never "
+			snprintf(
+			    buf, len,
+			    "gave up after %u starts that never "
 			    "ran (startretries = %d): not restarting until it "
-			    "is started again", wi->sm.start_failures,
-			    w->pol.start_retries);
+			    "is started again",
+			    wi->sm.start_failures, w->pol.start_retries);
 			break;
 		}
 		parse_format_duration(w->limit.period_ms, d, sizeof(d));
-		snprintf(buf, len, "restart limit %u/%s spent: not restarting "
-		    "until it is started again", w->limit.burst, d);
+		snprintf(buf, len,
+			 "restart limit %u/%s spent: not restarting "
+			 "until it is started again",
+			 w->limit.burst, d);
 		break;
 	case WARD_EXITED:
 		snprintf(buf, len, "not restarting (restart = %s)",
-		    w->pol.restart == WARD_RESTART_NEVER ? "never"
-							  : "on-failure");
+			 w->pol.restart == WARD_RESTART_NEVER ? "never"
+							      : "on-failure");
 		break;
 	default:
 		break;
@@ -321,7 +333,7 @@ steward_next(struct ward_inst *wi, const struct ward_out *out, char *buf,
 /* Why the instance moved, in words, when no error says it. */
 static void
 steward_plain_reason(struct ward_inst *wi, const struct ward_out *out,
-    const struct ward_input *in, char *buf, size_t len)
+		     const struct ward_input *in, char *buf, size_t len)
 {
 	const struct ward_spec *w = wi->ward->spec;
 	char d[32];
@@ -334,8 +346,9 @@ steward_plain_reason(struct ward_inst *wi, const struct ward_out *out,
 		snprintf(buf, len, "restarted after its backoff delay");
 		break;
 	case WCAUSE_READY:
-		snprintf(buf, len, "%s", in->event == WEV_READY
-		    ? "READY=1 received" : "first heartbeat received");
+		snprintf(buf, len, "%s",
+			 in->event == WEV_READY ? "READY=1 received"
+						: "first heartbeat received");
 		break;
 	case WCAUSE_UP:
 		parse_format_duration(w->start_timeout_ms, d, sizeof(d));
@@ -374,23 +387,25 @@ steward_level(const struct ward_out *out, const struct err *e)
 		return EVLOG_ERROR;
 	if (e != NULL || out->to == WARD_STOPPING || out->to == WARD_BACKOFF)
 		return out->cause == WCAUSE_STOP ||
-			out->cause == WCAUSE_SHUTDOWN ||
-			out->cause == WCAUSE_RESTART
-		    ? EVLOG_INFO : EVLOG_WARN;
+			       out->cause == WCAUSE_SHUTDOWN ||
+			       out->cause == WCAUSE_RESTART
+			   ? EVLOG_INFO
+			   : EVLOG_WARN;
 	return EVLOG_INFO;
 }
 
 /* Write one transition to the event log, and its readable mirror. */
 static void
 steward_log_transition(struct steward *s, struct ward_inst *wi,
-    const struct ward_out *out, const struct ward_input *in,
-    struct err *spawn_err)
+		       const struct ward_out *out, const struct ward_input *in,
+		       struct err *spawn_err)
 {
 	struct err *e = steward_failure(s, wi, out, spawn_err);
 	char next[192], plain[256];
 	char *reason;
 	const char *event = out->cause == WCAUSE_STOP_TIMEOUT
-	    ? "killing" : ward_state_name(out->to);
+				? "killing"
+				: ward_state_name(out->to);
 	uint64_t id = 0;
 	struct evlog_rec r;
 
@@ -411,8 +426,8 @@ steward_log_transition(struct steward *s, struct ward_inst *wi,
 			free(msg);
 	} else {
 		steward_plain_reason(wi, out, in, plain, sizeof(plain));
-		reason = next[0] ? xasprintf("%s; %s", plain, next)
-				 : xstrdup(plain);
+		reason =
+		    next[0] ? xasprintf("%s; %s", plain, next) : xstrdup(plain);
 	}
 
 	evlog_begin(&r, s->log, steward_level(out, e), event);
@@ -433,7 +448,7 @@ steward_log_transition(struct steward *s, struct ward_inst *wi,
 			evlog_int(&r, "exit_code", WEXITSTATUS(in->status));
 		else if (WIFSIGNALED(in->status))
 			evlog_str(&r, "signal",
-			    parse_signal_name(WTERMSIG(in->status)));
+				  parse_signal_name(WTERMSIG(in->status)));
 	}
 	evlog_int(&r, "restarts", wi->sm.restarts);
 	evlog_num(&r, "tokens", floor(out->tokens * 100) / 100);
@@ -442,7 +457,7 @@ steward_log_transition(struct steward *s, struct ward_inst *wi,
 	if (out->from == WARD_RUNNING || out->from == WARD_STARTING ||
 	    out->from == WARD_STOPPING)
 		evlog_int(&r, "last_beat_ms",
-		    llround((in->now - wi->sm.last_beat) * 1000));
+			  llround((in->now - wi->sm.last_beat) * 1000));
 	if (wi->work != NULL)
 		evlog_str(&r, "work", wi->work);
 	if (e != NULL)
@@ -452,7 +467,7 @@ steward_log_transition(struct steward *s, struct ward_inst *wi,
 	if (!s->log_is_stderr) {
 		if (id != 0)
 			log_line("%-12s %-8s %s [log %llu]", wi->label, event,
-			    reason, (unsigned long long)id);
+				 reason, (unsigned long long)id);
 		else
 			log_line("%-12s %-8s %s", wi->label, event, reason);
 	}
@@ -475,7 +490,7 @@ static void steward_check_done(struct steward *s);
 /* Perform what the state machine decided. */
 static void
 steward_apply(struct steward *s, struct ward_inst *wi,
-    const struct ward_out *out, const struct ward_input *in)
+	      const struct ward_out *out, const struct ward_input *in)
 {
 	const struct ward_spec *w = wi->ward->spec;
 	struct err *spawn_err = NULL;
@@ -525,7 +540,8 @@ steward_apply(struct steward *s, struct ward_inst *wi,
 	if (spawn_err != NULL) {
 		/* No process: the machine heals it like an exit. */
 		struct ward_input fin = {.event = WEV_SPAWN_ERROR,
-		    .now = in->now, .u = steward_random()};
+					 .now = in->now,
+					 .u = steward_random()};
 		struct ward_out fout;
 
 		ward_step(&wi->sm, &w->pol, &fin, &fout);
@@ -554,7 +570,7 @@ steward_apply(struct steward *s, struct ward_inst *wi,
 /* Feed an event with its full input; see steward.h. */
 void
 steward_step_input(struct steward *s, struct ward_inst *wi,
-    struct ward_input *in)
+		   struct ward_input *in)
 {
 	struct ward_out out;
 
@@ -567,7 +583,7 @@ steward_step_input(struct steward *s, struct ward_inst *wi,
 	/* While stewardd stops, an ending ward is not healed. */
 	if (s->stopping && wi->sm.state == WARD_BACKOFF) {
 		struct ward_input stop = {.event = WEV_SHUTDOWN,
-		    .now = in->now};
+					  .now = in->now};
 
 		ward_step(&wi->sm, &wi->ward->spec->pol, &stop, &out);
 		if (out.actions != 0)
@@ -615,7 +631,8 @@ steward_guard_lost(struct steward *s, int status)
 	s->guard.pid = 0;
 	evlog_begin(&r, s->log, EVLOG_ERROR, "guard_lost");
 	evlog_str(&r, "reason", how);
-	evlog_str(&r, "impact",
+	evlog_str(
+	    &r, "impact",
 	    "if stewardd is killed with SIGKILL, the children of wards will "
 	    "not be killed with it");
 	evlog_commit(&r);
@@ -797,7 +814,8 @@ steward_kill_orphans(struct steward *s)
 		struct evlog_rec r;
 
 		evlog_begin(&r, s->log, EVLOG_WARN, "orphans_not_swept");
-		evlog_str(&r, "reason",
+		evlog_str(
+		    &r, "reason",
 		    "/proc is not this pid namespace's: processes left behind "
 		    "by wards outside their process groups are not killed "
 		    "(as PID 1 of a namespace, the kernel kills them when "
@@ -818,7 +836,8 @@ steward_kill_orphans(struct steward *s)
 
 		evlog_begin(&r, s->log, EVLOG_WARN, "orphans_killed");
 		evlog_int(&r, "count", killed);
-		evlog_str(&r, "reason",
+		evlog_str(
+		    &r, "reason",
 		    "processes left behind by wards outside their process "
 		    "groups were killed at shutdown");
 		evlog_commit(&r);
@@ -906,8 +925,9 @@ steward_signal_stop(struct ev_loop *loop, ev_signal *w, int revents)
 		/* Asked twice: no more grace. */
 		evlog_begin(&r, s->log, EVLOG_WARN, "shutdown_forced");
 		evlog_str(&r, "signal", parse_signal_name(w->signum));
-		evlog_str(&r, "reason", "asked to stop again: sending KILL to "
-					"every ward's process group");
+		evlog_str(&r, "reason",
+			  "asked to stop again: sending KILL to "
+			  "every ward's process group");
 		evlog_commit(&r);
 		for (size_t i = 0; i < s->nwards; i++)
 			for (unsigned j = 0; j < s->wards[i]->ninst; j++)
@@ -920,7 +940,7 @@ steward_signal_stop(struct ev_loop *loop, ev_signal *w, int revents)
 	evlog_commit(&r);
 	if (!s->log_is_stderr)
 		log_line("%-12s %-8s stopping every ward (%s)", "stewardd",
-		    "shutdown", parse_signal_name(w->signum));
+			 "shutdown", parse_signal_name(w->signum));
 	steward_shutdown(s);
 }
 
@@ -944,9 +964,10 @@ steward_shutdown(struct steward *s)
 				s->nwaiting--;
 			wi->want_start = false;
 			wi->want_stop = false;
-			if (!ward_state_has_process(s->wards[i]->inst[j]->sm.state))
+			if (!ward_state_has_process(
+				s->wards[i]->inst[j]->sm.state))
 				steward_step(s, s->wards[i]->inst[j],
-				    WEV_SHUTDOWN);
+					     WEV_SHUTDOWN);
 		}
 	}
 	steward_check_done(s);
@@ -964,7 +985,7 @@ steward_signal_reopen(struct ev_loop *loop, ev_signal *w, int revents)
 	(void)revents;
 	if (evlog_reopen(s->log, &e) == -1) {
 		e = ERR_WRAP_P(e, "cannot reopen the event log %s",
-		    s->cfg->event_log);
+			       s->cfg->event_log);
 		evlog_begin(&r, s->log, EVLOG_ERROR, "event_log_reopen_failed");
 		evlog_err(&r, evlog_next_id(s->log), e);
 		evlog_commit(&r);
@@ -1018,7 +1039,7 @@ steward_settle_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 /* Start watching one signal. */
 static void
 steward_watch_signal(struct steward *s, ev_signal *w,
-    void (*cb)(struct ev_loop *, ev_signal *, int), int sig)
+		     void (*cb)(struct ev_loop *, ev_signal *, int), int sig)
 {
 	ev_signal_init(w, cb, sig);
 	w->data = s;
@@ -1072,7 +1093,7 @@ steward_inst_free(struct steward *s, struct ward_inst *wi)
 /* A new ward with its instances; see steward.h. */
 struct ward_rt *
 steward_ward_new(struct steward *s, const struct ward_spec *spec,
-    struct config *cfg)
+		 struct config *cfg)
 {
 	struct ward_rt *wr = xcalloc(1, sizeof(*wr));
 
@@ -1127,15 +1148,15 @@ steward_teardown(struct steward *s)
 static void
 steward_start_all(struct steward *s)
 {
-	struct ward_rt **order = xcalloc(s->nwards ? s->nwards : 1,
-	    sizeof(*order));
+	struct ward_rt **order =
+	    xcalloc(s->nwards ? s->nwards : 1, sizeof(*order));
 
 	for (size_t i = 0; i < s->nwards; i++) {
 		size_t k = i;
 
 		/* Insertion: keeps config order within a priority. */
-		while (k > 0 &&
-		    order[k - 1]->spec->priority > s->wards[i]->spec->priority) {
+		while (k > 0 && order[k - 1]->spec->priority >
+				    s->wards[i]->spec->priority) {
 			order[k] = order[k - 1];
 			k--;
 		}
@@ -1155,8 +1176,8 @@ static int
 steward_listen(struct steward *s)
 {
 	const struct config *cfg = s->cfg;
-	char *path = cfg->socket ? xstrdup(cfg->socket)
-				 : config_default_socket();
+	char *path =
+	    cfg->socket ? xstrdup(cfg->socket) : config_default_socket();
 	struct err *e = NULL;
 
 	if (path == NULL) {
@@ -1170,7 +1191,7 @@ steward_listen(struct steward *s)
 		char *msg;
 
 		e = ERR_WRAP_P(e, "cannot listen on the control socket %s",
-		    path);
+			       path);
 		msg = err_person_message(e);
 		log_warnx("%s", msg);
 		free(msg);
@@ -1186,8 +1207,8 @@ steward_listen(struct steward *s)
 int
 steward_run(struct config *cfg, rlim_t nofile_soft)
 {
-	struct steward st = {.cfg = cfg, .environ = environ,
-	    .nofile_soft = nofile_soft};
+	struct steward st = {
+	    .cfg = cfg, .environ = environ, .nofile_soft = nofile_soft};
 	struct steward *s = &st;
 	struct err *e = NULL;
 	struct evlog_rec r;
@@ -1223,14 +1244,14 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
 		log_warnx("cannot become a subreaper (%s): orphans of wards "
 			  "will go to init",
-		    strerror(errno));
+			  strerror(errno));
 
 	if (guard_start(&s->guard, &e) == -1) {
 		char *msg = err_str(e);
 
 		log_warnx("cannot start the guard (%s): if stewardd is killed "
 			  "with SIGKILL, children of wards will survive it",
-		    msg);
+			  msg);
 		free(msg);
 		err_free(e);
 		e = NULL;
@@ -1258,9 +1279,9 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 	if (!s->log_is_stderr)
 		log_line("%-12s %-8s version %s, %zu ward%s, %zu instance%s, "
 			 "config %s, events in %s",
-		    "stewardd", "started", STEWARD_VERSION, s->nwards,
-		    s->nwards == 1 ? "" : "s", instances,
-		    instances == 1 ? "" : "s", cfg->path, cfg->event_log);
+			 "stewardd", "started", STEWARD_VERSION, s->nwards,
+			 s->nwards == 1 ? "" : "s", instances,
+			 instances == 1 ? "" : "s", cfg->path, cfg->event_log);
 
 	upbeat_open(s);
 	metrics_start(s);
@@ -1277,7 +1298,7 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 	evlog_commit(&r);
 	if (!s->log_is_stderr)
 		log_line("%-12s %-8s every ward is stopped", "stewardd",
-		    "stopped");
+			 "stopped");
 	metrics_stop(s);
 	ctl_close(s->ctl);
 	s->ctl = NULL;

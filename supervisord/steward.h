@@ -34,7 +34,6 @@ struct ctl;
 struct ctl_ref;
 struct metrics;
 
-
 /* What a child reported before exec failed (see ward-spawn.c). */
 struct spawn_report {
 	int stage; /* enum spawn_stage, 0: nothing reported */
@@ -46,11 +45,11 @@ struct ward_inst {
 	unsigned replica;
 	char label[80]; /* "web:0" */
 	struct ward_sm sm;
-	pid_t pid; /* 0 when there is no process; also its pgid */
-	int hb_fd;  /* heartbeat pipe, read end, or -1 */
-	int err_fd; /* exec report pipe, read end, or -1 */
-	int notify_fd;	    /* heartbeat = notify: the socket, or -1 */
-	char *notify_path;  /* its path */
+	pid_t pid;         /* 0 when there is no process; also its pgid */
+	int hb_fd;         /* heartbeat pipe, read end, or -1 */
+	int err_fd;        /* exec report pipe, read end, or -1 */
+	int notify_fd;     /* heartbeat = notify: the socket, or -1 */
+	char *notify_path; /* its path */
 	ev_io notify_io;
 	ev_io hb_io;
 	ev_io err_io;
@@ -58,8 +57,8 @@ struct ward_inst {
 	struct proto_framer framer;
 	struct spawn_report report;
 	char *spawn_path; /* the resolved program of the current spawn */
-	char *work;	  /* the last WORK= unit, or NULL */
-	char *status;	  /* the last STATUS= text, or NULL */
+	char *work;       /* the last WORK= unit, or NULL */
+	char *status;     /* the last STATUS= text, or NULL */
 	uint64_t beats;
 	uint64_t beats_past; /* beats of its earlier processes (metrics) */
 	/* healing restarts, by the cause they healed (metrics) */
@@ -72,17 +71,17 @@ struct ward_inst {
 			      live on their stack) */
 	struct ward_inst *pid_next; /* the pid table's chain */
 	/* for status and waits (ctl.c) */
-	unsigned generation;	  /* spawns so far */
-	double state_since;	  /* when it entered its state */
-	char *last_reason;	  /* the last restart, stop or failure */
+	unsigned generation; /* spawns so far */
+	double state_since;  /* when it entered its state */
+	char *last_reason;   /* the last restart, stop or failure */
 	enum ward_cause last_cause;
 	uint64_t last_log_id;
-	struct ctl_ref *refs;	  /* the waits that include it */
+	struct ctl_ref *refs; /* the waits that include it */
 	size_t nrefs;
 	size_t caprefs;
-	int last_errno;		  /* errno of the last failure, or 0 */
-	bool want_start;	  /* start asked; waiting for requires/after */
-	bool want_stop;		  /* stop asked; waiting for its dependents */
+	int last_errno;  /* errno of the last failure, or 0 */
+	bool want_start; /* start asked; waiting for requires/after */
+	bool want_stop;  /* stop asked; waiting for its dependents */
 	/* job replicas: stdout captured up to the job's output_limit */
 	int out_fd;
 	ev_io out_io;
@@ -99,8 +98,8 @@ struct ward_rt {
 	const struct ward_spec *next; /* switch to this definition */
 	struct config *next_cfg;
 	bool start_after; /* start the new definition's instances */
-	bool removing;	  /* gone from the config: free it */
-	bool shut;	  /* stewardd's shutdown has reached it */
+	bool removing;    /* gone from the config: free it */
+	bool shut;        /* stewardd's shutdown has reached it */
 	bool want_start;  /* unused at ward level; see ward_inst */
 	/* steward-deps.c: links, rebuilt after every reload */
 	struct ward_rt **req; /* requires */
@@ -111,7 +110,7 @@ struct ward_rt {
 	size_t ndependents;
 	struct group_rt *group;
 	struct job_run *run; /* the replicas of a job run (job.c), or NULL */
-	char **argv;	     /* a run's command with its arguments */
+	char **argv;         /* a run's command with its arguments */
 	struct ward_inst **inst;
 	unsigned ninst; /* above spec->replicas while extra ones stop */
 };
@@ -149,8 +148,8 @@ struct steward {
 	size_t npids;
 	size_t pid_entries;
 	/* reload */
-	ev_timer hup;	    /* SIGHUPs coalesce into one reload */
-	ev_prepare settle;  /* finishes reload changes once wards stop */
+	ev_timer hup;      /* SIGHUPs coalesce into one reload */
+	ev_prepare settle; /* finishes reload changes once wards stop */
 	bool settle_armed;
 	char **environ; /* stewardd's own environment, for wards */
 	pid_t self;
@@ -163,7 +162,7 @@ struct steward {
 	ev_signal sig_hup;
 	ev_signal sig_usr1;
 	struct guard guard;
-	bool stopping; /* shutting down */
+	bool stopping;        /* shutting down */
 	struct job_run *runs; /* job runs, in flight or being reaped */
 	struct group_rt *groups;
 	size_t ngroups;
@@ -174,8 +173,8 @@ struct steward {
 	char *notify_dir; /* where NOTIFY_SOCKETs live, made on first use */
 	struct upbeat up;
 	struct metrics *metrics; /* metrics.c: the metrics file, or NULL */
-	size_t nstarting; /* instances in starting */
-	bool autostarted; /* the autostart instances were started */
+	size_t nstarting;        /* instances in starting */
+	bool autostarted;        /* the autostart instances were started */
 };
 
 /* Monotonic seconds (CLOCK_MONOTONIC): every deadline, age and refill. */
@@ -191,12 +190,13 @@ int steward_run(struct config *cfg, rlim_t nofile_soft);
 
 /* A new instance of wr (replica r), stopped. */
 struct ward_inst *steward_inst_new(struct steward *s, struct ward_rt *wr,
-    unsigned r);
+				   unsigned r);
 /* Free an instance that has no process. */
 void steward_inst_free(struct steward *s, struct ward_inst *wi);
 /* A new ward for spec (in cfg, referenced), with its instances. */
 struct ward_rt *steward_ward_new(struct steward *s,
-    const struct ward_spec *spec, struct config *cfg);
+				 const struct ward_spec *spec,
+				 struct config *cfg);
 /* Free a ward whose instances have no process. */
 void steward_ward_free(struct steward *s, struct ward_rt *wr);
 
@@ -225,28 +225,27 @@ void steward_deps_stop_after(struct steward *s, struct ward_inst *wi);
 /* steward-deps.c: the wards that would go down with wr (transitively),
  * live ones only; a malloc'd vector and its length. */
 size_t steward_deps_dependents(struct steward *s, struct ward_rt *wr,
-    struct ward_rt ***out);
+			       struct ward_rt ***out);
 /* steward-deps.c: may wr stop now (its dependents are down)? */
 bool steward_deps_may_stop(const struct ward_rt *wr);
 /* steward-deps.c: a transition: group strategies, escalation. */
 void steward_deps_transition(struct steward *s, struct ward_inst *wi,
-    const struct ward_out *out);
+			     const struct ward_out *out);
 /* steward-deps.c: start or stop what was waiting and now may. */
 void steward_deps_settle(struct steward *s);
 /* steward-deps.c: free the links. */
 void steward_deps_free(struct steward *s);
 
 /* Feed an event to an instance's state machine and perform the result. */
-void steward_step(struct steward *s, struct ward_inst *wi,
-    enum ward_event ev);
+void steward_step(struct steward *s, struct ward_inst *wi, enum ward_event ev);
 
 /* The same, with the full input (exit status, extend). */
 void steward_step_input(struct steward *s, struct ward_inst *wi,
-    struct ward_input *in);
+			struct ward_input *in);
 
 /* ward-spawn.c: start the instance's process; -1 and *errp on failure. */
 int ward_spawn_start(struct steward *s, struct ward_inst *wi,
-    struct err **errp);
+		     struct err **errp);
 /* ward-spawn.c: read what the child reported about exec (non-blocking). */
 void ward_spawn_drain(struct steward *s, struct ward_inst *wi);
 /* ward-spawn.c: the wrapped error a failed exec report becomes. */
@@ -263,18 +262,18 @@ void ward_beat_poll(struct steward *s, struct ward_inst *wi);
 /* ward-notify.c: the same for a notify socket. */
 void ward_notify_poll(struct steward *s, struct ward_inst *wi);
 /* ward-beat.c: act on one protocol message from another channel. */
-void ward_beat_message(struct steward *s, struct ward_inst *wi,
-    const char *msg, size_t len, bool dead);
+void ward_beat_message(struct steward *s, struct ward_inst *wi, const char *msg,
+		       size_t len, bool dead);
 /* ward-beat.c: count and report (rate-limited) one bad message. */
-void ward_beat_invalid(struct steward *s, struct ward_inst *wi,
-    const char *why, const char *sample, size_t len);
+void ward_beat_invalid(struct steward *s, struct ward_inst *wi, const char *why,
+		       const char *sample, size_t len);
 
 /* ward-spawn.c: read what a job replica wrote to stdout, then close. */
 void ward_capture_close(struct steward *s, struct ward_inst *wi);
 
 /* ward-notify.c: make the instance's NOTIFY_SOCKET before it spawns. */
 int ward_notify_open(struct steward *s, struct ward_inst *wi,
-    struct err **errp);
+		     struct err **errp);
 /* ward-notify.c: read what is left, close and remove the socket. */
 void ward_notify_close(struct steward *s, struct ward_inst *wi);
 /* ward-notify.c: remove stewardd's notify directory at exit. */

@@ -1343,8 +1343,8 @@ cmd_run(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 		words[n++] = opt_t;
 	}
 	for (size_t i = 0; i < a->nnames; i++)
-		words[n++] = i == 0 ? xstrdup(a->names[0])
-				    : ctl_escape(a->names[i]);
+		words[n++] =
+		    i == 0 ? xstrdup(a->names[0]) : ctl_escape(a->names[i]);
 	rc = ctl_request_line(&line, cmd->name, words, n, &e);
 	for (size_t i = n - a->nnames; i < n; i++)
 		free(words[i]);
@@ -1373,16 +1373,18 @@ cmd_run(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 	if (rc == 0 && a->json)
 		printf("%.*s\n", (int)nl, in.s);
 	if (rc == 0 && !a->json && isatty(2))
-		fprintf(stderr, "stewardctl: run %" PRId64 " of job \"%s\": %"
-				PRId64 " replica%s started\n",
+		fprintf(stderr,
+			"stewardctl: run %" PRId64 " of job \"%s\": %" PRId64
+			" replica%s started\n",
 			ctl_int(first, "run", 0), job,
 			ctl_int(first, "replicas", 0),
 			ctl_int(first, "replicas", 0) == 1 ? "" : "s");
 	if (rc == 0)
 		rc = ctl_run_read(fd, &in, 2, &e);
 	if (rc == EX_TEMPFAIL && ctl_interrupted) {
-		fprintf(stderr, "stewardctl: run %" PRId64 " of job \"%s\" "
-				"cancelled (interrupted)\n",
+		fprintf(stderr,
+			"stewardctl: run %" PRId64 " of job \"%s\" "
+			"cancelled (interrupted)\n",
 			ctl_int(first, "run", 0), job);
 		rc = 130;
 		goto out;
@@ -1403,7 +1405,8 @@ cmd_run(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 			goto out;
 		}
 		if (json_type(json_get(last, "ok")) == JSON_TRUE) {
-			const char *b64 = json_str(json_get(last, "output_b64"));
+			const char *b64 =
+			    json_str(json_get(last, "output_b64"));
 
 			if (b64 != NULL && ctl_write_base64(b64) == -1) {
 				e = ERR_NEW("cannot write the answer");
@@ -1413,8 +1416,8 @@ cmd_run(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 			    JSON_TRUE)
 				fprintf(stderr,
 					"stewardctl: the answer was cut at "
-					"output_limit: %" PRId64
-					" of %" PRId64 " bytes shown\n",
+					"output_limit: %" PRId64 " of %" PRId64
+					" bytes shown\n",
 					ctl_int(last, "output_limit", 0),
 					ctl_int(last, "output_bytes", 0));
 		} else {
@@ -1423,9 +1426,9 @@ cmd_run(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 
 			fprintf(stderr, "stewardctl: %s", msg ? msg : "failed");
 			if (id > 0)
-				fprintf(stderr, " [log %" PRId64
-						"; stewardctl log --id %" PRId64
-						"]",
+				fprintf(stderr,
+					" [log %" PRId64
+					"; stewardctl log --id %" PRId64 "]",
 					id, id);
 			fputc('\n', stderr);
 			rc = CTL_EX_FAILED;
@@ -1444,8 +1447,7 @@ out:
 
 /* cancel RUN */
 static int
-cmd_cancel(struct ctl_ctx *c, const struct ctl_command *cmd,
-	   struct ctl_args *a)
+cmd_cancel(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 {
 	struct ctl_reply r;
 	char *what = xasprintf("cancel run %s", a->names[0]);
@@ -1480,8 +1482,7 @@ cmd_reload(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 	struct ctl_reply r;
 	struct err *e = NULL;
 	const struct json *problems;
-	int rc = ctl_call(c, cmd->name, NULL, 0, CTL_TIMEOUT_MS, false, &r,
-			  &e);
+	int rc = ctl_call(c, cmd->name, NULL, 0, CTL_TIMEOUT_MS, false, &r, &e);
 
 	if (rc != 0)
 		return ctl_fail(rc, e, "cannot reload");
@@ -2371,20 +2372,22 @@ static const struct ctl_command ctl_cmds[] = {
 	.opts = OPT_JSON | OPT_TIMEOUT | OPT_REPLICAS,
 	.min_names = 1,
 	.max_names = SIZE_MAX,
-	.synopsis = "run JOB [--replicas N] [--timeout D] [--json] [-- ARG ...]",
+	.synopsis =
+	    "run JOB [--replicas N] [--timeout D] [--json] [-- ARG ...]",
 	.summary = "run a [job:NAME]: the first replica to succeed answers",
-	.help = "Ask stewardd to run the job as N replicas at once (default:\n"
-		"the job's replicas).  The first replica to exit 0 wins: its\n"
-		"stdout (at most the job's output_limit; a cut is said on\n"
-		"stderr) is printed and the others are cancelled.  With no\n"
-		"winner before the timeout (default: the job's), or when\n"
-		"every replica fails, one error line with a log id is\n"
-		"printed and the exit code is 1.  Ctrl-C cancels the run\n"
-		"(exit 130).  ARGs after -- are appended to the job's command.\n"
-		"\n"
-		"  --replicas N  how many replicas (1 to 1000)\n"
-		"  --timeout D   give up after D (e.g. 5s)\n"
-		"  --json        print stewardd's two reply documents\n",
+	.help =
+	    "Ask stewardd to run the job as N replicas at once (default:\n"
+	    "the job's replicas).  The first replica to exit 0 wins: its\n"
+	    "stdout (at most the job's output_limit; a cut is said on\n"
+	    "stderr) is printed and the others are cancelled.  With no\n"
+	    "winner before the timeout (default: the job's), or when\n"
+	    "every replica fails, one error line with a log id is\n"
+	    "printed and the exit code is 1.  Ctrl-C cancels the run\n"
+	    "(exit 130).  ARGs after -- are appended to the job's command.\n"
+	    "\n"
+	    "  --replicas N  how many replicas (1 to 1000)\n"
+	    "  --timeout D   give up after D (e.g. 5s)\n"
+	    "  --json        print stewardd's two reply documents\n",
     },
     {
 	.name = "cancel",
@@ -2405,15 +2408,16 @@ static const struct ctl_command ctl_cmds[] = {
 	.opts = OPT_JSON,
 	.synopsis = "reload [--json]",
 	.summary = "make stewardd re-read its config and apply the change",
-	.help = "Make stewardd re-read its config (and included and\n"
-		"environment files), as SIGHUP does, and apply only the\n"
-		"difference: new wards start, removed wards stop, changed\n"
-		"wards restart, a change of replicas adds or removes instances,\n"
-		"unchanged wards keep running untouched.  A config with any\n"
-		"error changes nothing: every problem is printed and the exit\n"
-		"code is 78.\n"
-		"\n"
-		"  --json   print stewardd's reply document as it is\n",
+	.help =
+	    "Make stewardd re-read its config (and included and\n"
+	    "environment files), as SIGHUP does, and apply only the\n"
+	    "difference: new wards start, removed wards stop, changed\n"
+	    "wards restart, a change of replicas adds or removes instances,\n"
+	    "unchanged wards keep running untouched.  A config with any\n"
+	    "error changes nothing: every problem is printed and the exit\n"
+	    "code is 78.\n"
+	    "\n"
+	    "  --json   print stewardd's reply document as it is\n",
     },
     {
 	.name = "info",
@@ -2614,11 +2618,16 @@ ctl_parse_args(const struct ctl_command *cmd, int argc, char **argv,
 		int ch;
 		unsigned opt;
 	} need[] = {
-	    {.ch = 'j', .opt = OPT_JSON},    {.ch = 'W', .opt = OPT_NO_WAIT},
-	    {.ch = 't', .opt = OPT_TIMEOUT}, {.ch = 'w', .opt = OPT_WARD},
-	    {.ch = 'e', .opt = OPT_EVENT},   {.ch = 'S', .opt = OPT_SINCE},
-	    {.ch = 'i', .opt = OPT_ID},      {.ch = 'f', .opt = OPT_FOLLOW},
-	    {.ch = 'F', .opt = OPT_FILE},    {.ch = 'r', .opt = OPT_REPLICAS},
+	    {.ch = 'j', .opt = OPT_JSON},
+	    {.ch = 'W', .opt = OPT_NO_WAIT},
+	    {.ch = 't', .opt = OPT_TIMEOUT},
+	    {.ch = 'w', .opt = OPT_WARD},
+	    {.ch = 'e', .opt = OPT_EVENT},
+	    {.ch = 'S', .opt = OPT_SINCE},
+	    {.ch = 'i', .opt = OPT_ID},
+	    {.ch = 'f', .opt = OPT_FOLLOW},
+	    {.ch = 'F', .opt = OPT_FILE},
+	    {.ch = 'r', .opt = OPT_REPLICAS},
 	    {.ch = 'D', .opt = OPT_WITH_DEPENDENTS},
 	};
 	char why[PARSE_WHY];
@@ -2662,8 +2671,8 @@ ctl_parse_args(const struct ctl_command *cmd, int argc, char **argv,
 			if (parse_long(optarg, 1, 1000, &a->replicas, why) ==
 			    -1)
 				return ctl_usage(cmd->name,
-						 "--replicas \"%s\": %s", optarg,
-						 why);
+						 "--replicas \"%s\": %s",
+						 optarg, why);
 			break;
 		case 'w':
 			ctl_list_add(&a->wards, &a->nwards, optarg);

@@ -33,7 +33,7 @@ upbeat_send(struct steward *s, const char *msg)
 	do {
 		if (u->is_socket)
 			n = sendto(u->fd, msg, len, MSG_DONTWAIT | MSG_NOSIGNAL,
-			    (struct sockaddr *)&u->addr, u->addrlen);
+				   (struct sockaddr *)&u->addr, u->addrlen);
 		else
 			n = write(u->fd, msg, len);
 	} while (n == -1 && errno == EINTR);
@@ -56,8 +56,8 @@ upbeat_summary(struct steward *s, char *buf, size_t len)
 		if (count[st] == 0)
 			continue;
 		off += (size_t)snprintf(buf + off, len - off, "%s%zu %s",
-		    off ? ", " : "", count[st],
-		    ward_state_name((enum ward_state)st));
+					off ? ", " : "", count[st],
+					ward_state_name((enum ward_state)st));
 	}
 	if (off == 0)
 		snprintf(buf, len, "no wards");
@@ -79,10 +79,10 @@ upbeat_timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	upbeat_summary(s, status, sizeof(status));
 	if (strcmp(status, s->up.last_status) != 0) {
 		snprintf(msg, sizeof(msg), "STATUS=%s%s", status,
-		    s->up.is_socket ? "" : "\n");
+			 s->up.is_socket ? "" : "\n");
 		upbeat_send(s, msg);
 		snprintf(s->up.last_status, sizeof(s->up.last_status), "%s",
-		    status);
+			 status);
 	}
 }
 
@@ -114,14 +114,14 @@ upbeat_use_pipe(struct steward *s, long long fd)
 	    !S_ISFIFO(sb.st_mode)) {
 		log_warnx("STEWARD_HEARTBEAT_FD=%lld is not an open pipe; not "
 			  "beating upward",
-		    fd);
+			  fd);
 		return -1;
 	}
 	fl = fcntl((int)fd, F_GETFL);
 	if (fl == -1 || fcntl((int)fd, F_SETFL, fl | O_NONBLOCK) == -1 ||
 	    fcntl((int)fd, F_SETFD, FD_CLOEXEC) == -1) {
 		log_warnx("cannot set up STEWARD_HEARTBEAT_FD=%lld: %s", fd,
-		    strerror(errno));
+			  strerror(errno));
 		return -1;
 	}
 	s->up.fd = (int)fd;
@@ -139,7 +139,7 @@ upbeat_use_socket(struct steward *s, const char *path)
 	    len >= sizeof(u->addr.sun_path)) {
 		log_warnx("NOTIFY_SOCKET=%s is not a socket path; not beating "
 			  "upward",
-		    path);
+			  path);
 		return -1;
 	}
 	u->addr.sun_family = AF_UNIX;
@@ -147,11 +147,11 @@ upbeat_use_socket(struct steward *s, const char *path)
 	if (path[0] == '@')
 		u->addr.sun_path[0] = '\0';
 	u->addrlen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len +
-	    (path[0] == '@' ? 0 : 1));
+				 (path[0] == '@' ? 0 : 1));
 	u->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (u->fd == -1) {
 		log_warnx("cannot make a socket for NOTIFY_SOCKET: %s",
-		    strerror(errno));
+			  strerror(errno));
 		return -1;
 	}
 	u->is_socket = true;
@@ -186,7 +186,7 @@ upbeat_open(struct steward *s)
 	}
 	if (interval > 0) {
 		ev_timer_init(&u->timer, upbeat_timer_cb, 0,
-		    (double)interval / 1000.0);
+			      (double)interval / 1000.0);
 		ev_timer_again(s->loop, &u->timer);
 	}
 	u->ready_pending = true;

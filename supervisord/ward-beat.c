@@ -55,8 +55,8 @@ beat_report_bad(struct beat_ctx *c, const char *why, bool force)
 	    c->now - wi->bad_reported_at < BEAT_REPORT_EVERY)
 		return;
 	snprintf(sample, sizeof(sample), "%.*s",
-	    (int)(c->bad_len > 64 ? 64 : c->bad_len),
-	    c->bad_sample ? c->bad_sample : "");
+		 (int)(c->bad_len > 64 ? 64 : c->bad_len),
+		 c->bad_sample ? c->bad_sample : "");
 	evlog_begin(&r, c->s->log, EVLOG_WARN, "heartbeat_invalid");
 	evlog_str(&r, "ward", wi->ward->spec->name);
 	evlog_int(&r, "replica", wi->replica);
@@ -95,8 +95,8 @@ beat_keep(char **slot, const char *s, size_t n)
 static void
 beat_step(struct beat_ctx *c, enum ward_event ev, int64_t usec)
 {
-	struct ward_input in = {.event = ev, .now = c->now,
-	    .extend_usec = usec};
+	struct ward_input in = {
+	    .event = ev, .now = c->now, .extend_usec = usec};
 
 	if (c->dead)
 		return;
@@ -151,8 +151,8 @@ beat_line(void *arg, const char *line, size_t len)
 static int
 beat_read(struct steward *s, struct ward_inst *wi, size_t max, bool dead)
 {
-	struct beat_ctx c = {.s = s, .wi = wi, .now = steward_now(),
-	    .dead = dead};
+	struct beat_ctx c = {
+	    .s = s, .wi = wi, .now = steward_now(), .dead = dead};
 	char buf[4096];
 	size_t total = 0;
 	unsigned long_lines;
@@ -167,14 +167,14 @@ beat_read(struct steward *s, struct ward_inst *wi, size_t max, bool dead)
 		if (n <= 0)
 			return -1;
 		total += (size_t)n;
-		long_lines = ward_proto_feed(&wi->framer, buf, (size_t)n,
-		    beat_line, &c);
+		long_lines =
+		    ward_proto_feed(&wi->framer, buf, (size_t)n, beat_line, &c);
 		if (long_lines > 0) {
 			wi->bad_lines += long_lines;
 			wi->bad_unreported += long_lines;
 			c.bad_sample = NULL;
 			beat_report_bad(&c, "a line longer than 512 bytes",
-			    false);
+					false);
 		}
 	}
 	return 1;
@@ -199,10 +199,10 @@ ward_beat_poll(struct steward *s, struct ward_inst *wi)
 /* One message from another channel (notify datagrams); see steward.h. */
 void
 ward_beat_message(struct steward *s, struct ward_inst *wi, const char *msg,
-    size_t len, bool dead)
+		  size_t len, bool dead)
 {
-	struct beat_ctx c = {.s = s, .wi = wi, .now = steward_now(),
-	    .dead = dead};
+	struct beat_ctx c = {
+	    .s = s, .wi = wi, .now = steward_now(), .dead = dead};
 
 	beat_line(&c, msg, len);
 }
@@ -210,7 +210,7 @@ ward_beat_message(struct steward *s, struct ward_inst *wi, const char *msg,
 /* Count and report a bad message from another channel; see steward.h. */
 void
 ward_beat_invalid(struct steward *s, struct ward_inst *wi, const char *why,
-    const char *sample, size_t len)
+		  const char *sample, size_t len)
 {
 	struct beat_ctx c = {.s = s, .wi = wi, .now = steward_now()};
 
@@ -225,9 +225,10 @@ beat_stop(struct steward *s, struct ward_inst *wi)
 		return;
 	ev_io_stop(s->loop, &wi->hb_io);
 	if (close(wi->hb_fd) == -1 && errno != EINTR)
-		fprintf(stderr, "stewardd: closing the heartbeat pipe of %s: "
-				"%s\n",
-		    wi->label, strerror(errno));
+		fprintf(stderr,
+			"stewardd: closing the heartbeat pipe of %s: "
+			"%s\n",
+			wi->label, strerror(errno));
 	wi->hb_fd = -1;
 	ward_proto_reset(&wi->framer);
 }
@@ -271,6 +272,6 @@ ward_beat_close(struct steward *s, struct ward_inst *wi)
 		(void)beat_read(s, wi, 65536, true);
 	if (wi->bad_unreported > 0)
 		beat_report_bad(&c, wi->bad_why[0] ? wi->bad_why : "bad lines",
-		    true);
+				true);
 	beat_stop(s, wi);
 }

@@ -53,7 +53,7 @@ notify_dir(struct steward *s, struct err **errp)
 		dir = xasprintf("%s/steward-notify.%d", base, (int)s->self);
 	else
 		dir = xasprintf("/tmp/steward-notify.%d.%u", (int)s->self,
-		    (unsigned)geteuid());
+				(unsigned)geteuid());
 	if (mkdir(dir, 0711) == -1 && errno != EEXIST) {
 		*errp = ERR_SYS("making the notify directory %s", dir);
 		free(dir);
@@ -82,7 +82,7 @@ notify_close_fds(struct msghdr *mh)
 		for (size_t i = 0; i < n; i++) {
 			if (close(fds[i]) == -1 && errno != EINTR)
 				log_warnx("closing a passed fd: %s",
-				    strerror(errno));
+					  strerror(errno));
 		}
 	}
 }
@@ -118,13 +118,14 @@ notify_sender_ok(const struct ward_inst *wi, pid_t pid)
 /* Act on one datagram: each newline-separated word in turn. */
 static void
 notify_handle(struct steward *s, struct ward_inst *wi, const char *buf,
-    size_t len, bool dead)
+	      size_t len, bool dead)
 {
 	const char *end = buf + len;
 
 	while (buf < end) {
 		const char *nl = memchr(buf, '\n', (size_t)(end - buf));
-		size_t n = nl != NULL ? (size_t)(nl - buf) : (size_t)(end - buf);
+		size_t n =
+		    nl != NULL ? (size_t)(nl - buf) : (size_t)(end - buf);
 
 		/* Newlines separate words; they are no empty beats here. */
 		if (n > 0)
@@ -142,15 +143,18 @@ notify_read(struct steward *s, struct ward_inst *wi, int max, bool dead)
 		union {
 			struct cmsghdr align;
 			char space[CMSG_SPACE(sizeof(struct ucred)) +
-			    CMSG_SPACE(sizeof(int) * NOTIFY_FDS_MAX)];
+				   CMSG_SPACE(sizeof(int) * NOTIFY_FDS_MAX)];
 		} control;
 		struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
-		struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1,
-		    .msg_control = &control, .msg_controllen = sizeof(control)};
+		struct msghdr mh = {.msg_iov = &iov,
+				    .msg_iovlen = 1,
+				    .msg_control = &control,
+				    .msg_controllen = sizeof(control)};
 		struct ucred *cred;
 		ssize_t n;
 
-		n = recvmsg(wi->notify_fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+		n = recvmsg(wi->notify_fd, &mh,
+			    MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1 && errno == EAGAIN)
@@ -162,30 +166,34 @@ notify_read(struct steward *s, struct ward_inst *wi, int max, bool dead)
 		if (cred == NULL || !notify_sender_ok(wi, cred->pid)) {
 			char why[128];
 
-			snprintf(why, sizeof(why),
+			snprintf(
+			    why, sizeof(why),
 			    "a notification from pid %d, which is not in the "
 			    "ward's process group; rejected",
 			    cred != NULL ? (int)cred->pid : 0);
 			if (!dead)
 				ward_beat_invalid(s, wi, why, buf,
-				    (size_t)n > 64 ? 64 : (size_t)n);
+						  (size_t)n > 64 ? 64
+								 : (size_t)n);
 			continue;
 		}
 		if (mh.msg_flags & MSG_TRUNC) {
-			ward_beat_invalid(s, wi,
+			ward_beat_invalid(
+			    s, wi,
 			    "a notification longer than 4096 bytes; dropped",
 			    buf, 64);
 			continue;
 		}
 		if (mh.msg_flags & MSG_CTRUNC) {
-			ward_beat_invalid(s, wi,
+			ward_beat_invalid(
+			    s, wi,
 			    "more than 16 file descriptors passed; the rest "
 			    "were closed",
 			    NULL, 0);
 		}
 		if (n == 0) {
 			ward_beat_invalid(s, wi, "an empty notification", NULL,
-			    0);
+					  0);
 			continue;
 		}
 		notify_handle(s, wi, buf, (size_t)n, dead);
@@ -230,7 +238,7 @@ ward_notify_open(struct steward *s, struct ward_inst *wi, struct err **errp)
 	wi->notify_path = xasprintf("%s/notify", dir);
 	if (strlen(wi->notify_path) >= sizeof(sa.sun_path)) {
 		*errp = ERR_NEW("the notify socket path %s is too long",
-		    wi->notify_path);
+				wi->notify_path);
 		goto fail;
 	}
 	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
@@ -257,7 +265,7 @@ ward_notify_open(struct steward *s, struct ward_inst *wi, struct err **errp)
 	}
 	/* Only stewardd and the ward's user may reach it. */
 	if (w->has_user && (chown(dir, w->uid, w->gid) == -1 ||
-			       chown(wi->notify_path, w->uid, w->gid) == -1)) {
+			    chown(wi->notify_path, w->uid, w->gid) == -1)) {
 		*errp = ERR_SYS("giving %s to user %s", dir, w->user);
 		goto fail;
 	}

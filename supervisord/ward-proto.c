@@ -55,10 +55,10 @@ void
 ward_proto_parse(const char *line, size_t len, struct proto_msg *m)
 {
 	static const char *const ignored[] = {
-		"MAINPID=", "ERRNO=", "BUSERROR=", "EXIT_STATUS=",
-		"MONOTONIC_USEC=", "RELOADING=1", "NOTIFYACCESS=",
-		"FDSTORE=", "FDSTOREREMOVE=", "FDNAME=", "FDPOLL=",
-		"BARRIER=1", "WATCHDOG_USEC=",
+	    "MAINPID=",        "ERRNO=",      "BUSERROR=",     "EXIT_STATUS=",
+	    "MONOTONIC_USEC=", "RELOADING=1", "NOTIFYACCESS=", "FDSTORE=",
+	    "FDSTOREREMOVE=",  "FDNAME=",     "FDPOLL=",       "BARRIER=1",
+	    "WATCHDOG_USEC=",
 	};
 
 	*m = (struct proto_msg){.kind = PROTO_INVALID};
@@ -120,15 +120,16 @@ ward_proto_parse(const char *line, size_t len, struct proto_msg *m)
 		}
 	}
 	m->why = memchr(line, '=', len) == NULL
-	    ? "not a KEY=VALUE word (a beat is an empty line)"
-	    : "an unknown word; expected WATCHDOG=1, WORK=, READY=1, "
-	      "STATUS=, EXTEND_TIMEOUT_USEC=, WATCHDOG=trigger or STOPPING=1";
+		     ? "not a KEY=VALUE word (a beat is an empty line)"
+		     : "an unknown word; expected WATCHDOG=1, WORK=, READY=1, "
+		       "STATUS=, EXTEND_TIMEOUT_USEC=, WATCHDOG=trigger or "
+		       "STOPPING=1";
 }
 
 /* Split bytes into lines; see ward-proto.h. */
 unsigned
 ward_proto_feed(struct proto_framer *f, const char *buf, size_t len,
-    proto_line_fn *fn, void *arg)
+		proto_line_fn *fn, void *arg)
 {
 	unsigned discarded = 0;
 
@@ -186,17 +187,13 @@ const char *
 ward_proto_kind_name(enum proto_kind k)
 {
 	static const char *const names[] = {
-		[PROTO_BEAT] = "beat",
-		[PROTO_WORK] = "work",
-		[PROTO_READY] = "ready",
-		[PROTO_STATUS] = "status",
-		[PROTO_EXTEND] = "extend",
-		[PROTO_TRIGGER] = "trigger",
-		[PROTO_STOPPING] = "stopping",
-		[PROTO_IGNORED] = "ignored",
-		[PROTO_INVALID] = "invalid",
+	    [PROTO_BEAT] = "beat",         [PROTO_WORK] = "work",
+	    [PROTO_READY] = "ready",       [PROTO_STATUS] = "status",
+	    [PROTO_EXTEND] = "extend",     [PROTO_TRIGGER] = "trigger",
+	    [PROTO_STOPPING] = "stopping", [PROTO_IGNORED] = "ignored",
+	    [PROTO_INVALID] = "invalid",
 	};
 
 	return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k]
-							       : "unknown";
+							      : "unknown";
 }

@@ -40,7 +40,7 @@ struct proto_msg {
 	enum proto_kind kind;
 	const char *arg; /* WORK and STATUS text (not NUL-terminated) */
 	size_t arglen;
-	int64_t usec; /* EXTEND_TIMEOUT_USEC */
+	int64_t usec;    /* EXTEND_TIMEOUT_USEC */
 	const char *why; /* PROTO_INVALID: a static description */
 };
 
@@ -54,9 +54,9 @@ void ward_proto_parse(const char *line, size_t len, struct proto_msg *m);
  * writes lines in pieces costs no allocation per line.
  */
 struct proto_framer {
-	char *carry;	    /* partial line, PROTO_LINE_MAX bytes when set */
+	char *carry; /* partial line, PROTO_LINE_MAX bytes when set */
 	size_t carry_len;
-	int discarding;	    /* inside an over-long line: skip to newline */
+	int discarding; /* inside an over-long line: skip to newline */
 };
 
 /* Called for every complete line (without its newline). */
@@ -67,7 +67,7 @@ typedef void proto_line_fn(void *arg, const char *line, size_t len);
  * over-long lines discarded in this call.
  */
 unsigned ward_proto_feed(struct proto_framer *f, const char *buf, size_t len,
-    proto_line_fn *fn, void *arg);
+			 proto_line_fn *fn, void *arg);
 
 /* Forget any partial line and free the carry. */
 void ward_proto_reset(struct proto_framer *f);

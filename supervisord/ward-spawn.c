@@ -55,20 +55,20 @@ enum spawn_stage {
 
 /* What each stage was doing, as the error says it. */
 static const char *const spawn_stage_names[STAGE_NSTAGES] = {
-	[STAGE_NONE] = "starting",
-	[STAGE_SIGNALS] = "resetting signal handling",
-	[STAGE_SETSID] = "creating a session",
-	[STAGE_STDIN] = "opening /dev/null for stdin",
-	[STAGE_STDOUT] = "opening the stdout file",
-	[STAGE_STDERR] = "opening the stderr file",
-	[STAGE_FDS] = "setting up file descriptors 0-3",
-	[STAGE_GROUPS] = "setting supplementary groups",
-	[STAGE_GID] = "setting the group ID",
-	[STAGE_UID] = "setting the user ID",
-	[STAGE_DIRECTORY] = "changing directory",
-	[STAGE_PDEATHSIG] = "asking to die with stewardd",
-	[STAGE_RLIMIT] = "restoring the open-file limit",
-	[STAGE_EXEC] = "executing the program",
+    [STAGE_NONE] = "starting",
+    [STAGE_SIGNALS] = "resetting signal handling",
+    [STAGE_SETSID] = "creating a session",
+    [STAGE_STDIN] = "opening /dev/null for stdin",
+    [STAGE_STDOUT] = "opening the stdout file",
+    [STAGE_STDERR] = "opening the stderr file",
+    [STAGE_FDS] = "setting up file descriptors 0-3",
+    [STAGE_GROUPS] = "setting supplementary groups",
+    [STAGE_GID] = "setting the group ID",
+    [STAGE_UID] = "setting the user ID",
+    [STAGE_DIRECTORY] = "changing directory",
+    [STAGE_PDEATHSIG] = "asking to die with stewardd",
+    [STAGE_RLIMIT] = "restoring the open-file limit",
+    [STAGE_EXEC] = "executing the program",
 };
 
 /* The per-process part of a [program:NAME], or NULL for a ward. */
@@ -144,9 +144,10 @@ spawn_open_output(const struct config_output *o)
 		return open("/dev/null", O_WRONLY | O_CLOEXEC);
 	case CONFIG_OUT_FILE:
 		/* A symlink planted in a log directory is refused. */
-		return open(o->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
-			O_NOCTTY | O_NOFOLLOW,
-		    0640);
+		return open(o->path,
+			    O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
+				O_NOCTTY | O_NOFOLLOW,
+			    0640);
 	default:
 		return -2; /* inherit, or stdout */
 	}
@@ -167,8 +168,7 @@ spawn_lift(const struct spawn_plan *p, int fd)
 }
 
 /* In the child: set up everything, then exec; never returns. */
-static void __attribute__((noreturn))
-spawn_child(struct spawn_plan *p)
+static void __attribute__((noreturn)) spawn_child(struct spawn_plan *p)
 {
 	const struct ward_spec *w = p->spec;
 	struct sigaction sa = {.sa_handler = SIG_DFL};
@@ -230,7 +230,8 @@ spawn_child(struct spawn_plan *p)
 
 	if (w->ngroups > 0 && setgroups((size_t)w->ngroups, w->groups) == -1)
 		spawn_fail(p, STAGE_GROUPS);
-	if ((w->has_user || w->has_group) && setresgid(w->gid, w->gid, w->gid) == -1)
+	if ((w->has_user || w->has_group) &&
+	    setresgid(w->gid, w->gid, w->gid) == -1)
 		spawn_fail(p, STAGE_GID);
 	if (w->has_user && setresuid(w->uid, w->uid, w->uid) == -1)
 		spawn_fail(p, STAGE_UID);
@@ -303,7 +304,7 @@ spawn_resolve(const char *prog, char **envp, struct err **errp)
 	for (p = path;;) {
 		size_t n = strcspn(p, ":");
 		char *cand = xasprintf("%.*s%s%s", (int)n, n ? p : "",
-		    n ? "/" : "./", prog);
+				       n ? "/" : "./", prog);
 		struct stat sb;
 
 		if (stat(cand, &sb) == 0 && S_ISREG(sb.st_mode) &&
@@ -359,23 +360,26 @@ spawn_environment(struct steward *s, struct ward_inst *wi, char **wdpid)
 	spawn_setenv(&envp, &n, xasprintf("STEWARD_WARD=%s", w->name));
 	if (wi->ward->run != NULL) {
 		spawn_setenv(&envp, &n, xasprintf("STEWARD_JOB=%s", w->name));
-		spawn_setenv(&envp, &n,
+		spawn_setenv(
+		    &envp, &n,
 		    xasprintf("STEWARD_RUN=%llu",
-			(unsigned long long)job_run_id(wi->ward->run)));
+			      (unsigned long long)job_run_id(wi->ward->run)));
 	}
 	spawn_setenv(&envp, &n, xasprintf("STEWARD_REPLICA=%u", wi->replica));
 	if (w->pol.heartbeat == WARD_HB_PIPE) {
 		spawn_setenv(&envp, &n, xstrdup("STEWARD_HEARTBEAT_FD=3"));
-		spawn_setenv(&envp, &n,
+		spawn_setenv(
+		    &envp, &n,
 		    xasprintf("STEWARD_HEARTBEAT_INTERVAL_MS=%lld",
-			(long long)(w->heartbeat_timeout_ms / 2)));
+			      (long long)(w->heartbeat_timeout_ms / 2)));
 	}
 	if (w->pol.heartbeat == WARD_HB_NOTIFY) {
 		spawn_setenv(&envp, &n,
-		    xasprintf("NOTIFY_SOCKET=%s", wi->notify_path));
-		spawn_setenv(&envp, &n,
+			     xasprintf("NOTIFY_SOCKET=%s", wi->notify_path));
+		spawn_setenv(
+		    &envp, &n,
 		    xasprintf("WATCHDOG_USEC=%lld",
-			(long long)w->heartbeat_timeout_ms * 1000));
+			      (long long)w->heartbeat_timeout_ms * 1000));
 		*wdpid = xasprintf("WATCHDOG_PID=%-15s", "");
 		spawn_setenv(&envp, &n, *wdpid);
 	}
@@ -437,7 +441,7 @@ spawn_close(int *fd)
 {
 	if (*fd >= 0 && close(*fd) == -1 && errno != EINTR)
 		fprintf(stderr, "stewardd: close(%d): %s\n", *fd,
-		    strerror(errno));
+			strerror(errno));
 	*fd = -1;
 }
 
@@ -491,41 +495,44 @@ ward_spawn_error(const struct ward_inst *wi)
 	switch (stage) {
 	case STAGE_STDOUT:
 		e = ERR_ERRNO(wi->report.errnum, "opening stdout file %s",
-		    spawn_stdout(wi)->path);
+			      spawn_stdout(wi)->path);
 		err_set(e, "path", "%s", spawn_stdout(wi)->path);
 		break;
 	case STAGE_STDERR:
 		e = ERR_ERRNO(wi->report.errnum, "opening stderr file %s",
-		    spawn_stderr(wi)->path);
+			      spawn_stderr(wi)->path);
 		err_set(e, "path", "%s", spawn_stderr(wi)->path);
 		break;
 	case STAGE_GROUPS:
 	case STAGE_GID:
 		e = ERR_ERRNO(wi->report.errnum, "%s to %u for group %s",
-		    spawn_stage_names[stage], (unsigned)w->gid,
-		    w->group ? w->group : w->user);
+			      spawn_stage_names[stage], (unsigned)w->gid,
+			      w->group ? w->group : w->user);
 		break;
 	case STAGE_UID:
-		e = ERR_ERRNO(wi->report.errnum, "setting the user ID to %u "
-		    "(%s)", (unsigned)w->uid, w->user);
+		e = ERR_ERRNO(wi->report.errnum,
+			      "setting the user ID to %u "
+			      "(%s)",
+			      (unsigned)w->uid, w->user);
 		break;
 	case STAGE_DIRECTORY:
 		e = ERR_ERRNO(wi->report.errnum, "changing directory to %s",
-		    spawn_directory(wi));
+			      spawn_directory(wi));
 		err_set(e, "path", "%s", spawn_directory(wi));
 		break;
 	case STAGE_EXEC:
 		e = ERR_ERRNO(wi->report.errnum, "executing %s",
-		    wi->spawn_path);
+			      wi->spawn_path);
 		err_set(e, "path", "%s", wi->spawn_path);
 		break;
 	default:
-		e = ERR_ERRNO(wi->report.errnum, "%s",
+		e = ERR_ERRNO(
+		    wi->report.errnum, "%s",
 		    spawn_stage_names[stage < STAGE_NSTAGES ? stage : 0]);
 		break;
 	}
 	err_set(e, "stage", "%s",
-	    spawn_stage_names[stage < STAGE_NSTAGES ? stage : 0]);
+		spawn_stage_names[stage < STAGE_NSTAGES ? stage : 0]);
 	return e;
 }
 
@@ -592,9 +599,12 @@ int
 ward_spawn_start(struct steward *s, struct ward_inst *wi, struct err **errp)
 {
 	const struct ward_spec *w = wi->ward->spec;
-	struct spawn_plan plan = {.spec = w, .hb_w = -1, .report_w = -1,
-	    .parent = s->self, .nofile_soft = s->nofile_soft,
-	    .capture_w = -1};
+	struct spawn_plan plan = {.spec = w,
+				  .hb_w = -1,
+				  .report_w = -1,
+				  .parent = s->self,
+				  .nofile_soft = s->nofile_soft,
+				  .capture_w = -1};
 	int hb[2] = {-1, -1}, rep[2] = {-1, -1}, cap[2] = {-1, -1};
 	sigset_t all, old;
 	pid_t pid;
@@ -605,9 +615,9 @@ ward_spawn_start(struct steward *s, struct ward_inst *wi, struct err **errp)
 	    ward_notify_open(s, wi, &e) == -1)
 		return *errp = e, -1;
 	plan.envp = spawn_environment(s, wi, &plan.watchdog_pid);
-	plan.argv = spawn_proc(wi) != NULL ? spawn_proc(wi)->argv
-	    : wi->ward->argv != NULL	   ? wi->ward->argv
-					   : w->argv;
+	plan.argv = spawn_proc(wi) != NULL   ? spawn_proc(wi)->argv
+		    : wi->ward->argv != NULL ? wi->ward->argv
+					     : w->argv;
 	plan.directory = spawn_directory(wi);
 	plan.out = spawn_stdout(wi);
 	plan.err = spawn_stderr(wi);

@@ -16,12 +16,12 @@
 #include "ward.h"
 
 typedef void ward_handler(struct ward_sm *, const struct ward_policy *,
-    const struct ward_input *, struct ward_out *);
+			  const struct ward_input *, struct ward_out *);
 
 /* Move to a new state and ask for the transition to be logged. */
 static void
 ward_go(struct ward_sm *sm, struct ward_out *out, enum ward_state to,
-    enum ward_cause cause)
+	enum ward_cause cause)
 {
 	sm->state = to;
 	sm->cause = cause;
@@ -52,7 +52,8 @@ ward_disarm(struct ward_sm *sm, struct ward_out *out)
 /* Spawn a new process and wait for it to become ready. */
 static void
 ward_spawn(struct ward_sm *sm, const struct ward_policy *pol,
-    const struct ward_input *in, struct ward_out *out, enum ward_cause cause)
+	   const struct ward_input *in, struct ward_out *out,
+	   enum ward_cause cause)
 {
 	sm->spawned_at = in->now;
 	sm->last_beat = in->now;
@@ -68,8 +69,8 @@ ward_spawn(struct ward_sm *sm, const struct ward_policy *pol,
 /* Begin stopping: signal the group unless the ward is stopping itself. */
 static void
 ward_stop(struct ward_sm *sm, const struct ward_policy *pol,
-    const struct ward_input *in, struct ward_out *out, enum ward_cause cause,
-    enum ward_after after, bool signal)
+	  const struct ward_input *in, struct ward_out *out,
+	  enum ward_cause cause, enum ward_after after, bool signal)
 {
 	sm->after = after;
 	sm->signalled = signal;
@@ -115,10 +116,12 @@ ward_exit_cause(const struct ward_sm *sm)
  */
 static void
 ward_heal(struct ward_sm *sm, const struct ward_policy *pol,
-    const struct ward_input *in, struct ward_out *out, enum ward_cause cause)
+	  const struct ward_input *in, struct ward_out *out,
+	  enum ward_cause cause)
 {
 	bool unhealthy = cause == WCAUSE_HEARTBEAT_TIMEOUT ||
-	    cause == WCAUSE_START_TIMEOUT || cause == WCAUSE_TRIGGER;
+			 cause == WCAUSE_START_TIMEOUT ||
+			 cause == WCAUSE_TRIGGER;
 	bool clean = !unhealthy && ward_exit_clean(sm, pol);
 
 	ward_disarm(sm, out);
@@ -162,7 +165,7 @@ ward_note_exit(struct ward_sm *sm, const struct ward_input *in)
 /* stopped, exited, failed, backoff: a person or autostart starts it. */
 static void
 on_start(struct ward_sm *sm, const struct ward_policy *pol,
-    const struct ward_input *in, struct ward_out *out)
+	 const struct ward_input *in, struct ward_out *out)
 {
 	enum ward_cause cause = WCAUSE_START;
 
@@ -170,7 +173,7 @@ on_start(struct ward_sm *sm, const struct ward_policy *pol,
 	    sm->state == WARD_STOPPED) {
 		/* A person took charge: a fresh bucket and backoff. */
 		bucket_init(&sm->bucket, pol->limit_burst, pol->limit_period,
-		    in->now);
+			    in->now);
 		backoff_reset(&sm->backoff);
 		sm->start_failures = 0;
 	}
@@ -182,7 +185,7 @@ on_start(struct ward_sm *sm, const struct ward_policy *pol,
 /* backoff: the delay has passed. */
 static void
 on_backoff_timer(struct ward_sm *sm, const struct ward_policy *pol,
-    const struct ward_input *in, struct ward_out *out)
+		 const struct ward_input *in, struct ward_out *out)
 {
 	ward_spawn(sm, pol, in, out, WCAUSE_BACKOFF_DONE);
 }
@@ -190,17 +193,17 @@ on_backoff_timer(struct ward_sm *sm, const struct ward_policy *pol,
 /* No process, not meant to restart: a stop only acknowledges. */
 static void
 on_idle_stop(struct ward_sm *sm, const struct ward_policy *pol,
-    const struct ward_input *in, struct ward_out *out)
+	     const struct ward_input *in, struct ward_out *out)
 {
 	ward_disarm(sm, out);
 	ward_go(sm, out, WARD_STOPPED,
-	    in->event == WEV_SHUTDOWN ? WCAUSE_SHUTDOWN : WCAUSE_STOP);
+		in->event == WEV_SHUTDOWN ? WCAUSE_SHUTDOWN : WCAUSE_STOP);
 }
 
 /* starting or running: a beat or READY=1. */
 static void
 on_beat(struct ward_sm *sm, const struct ward_policy *pol,
-    const struct ward_input *in, struct ward_out *out)
+	const struct ward_input *in, struct ward_out *out)
 {
 	bool extended = sm->extend_until > 0;
 
@@ -230,7 +233,7 @@ on_beat(struct ward_sm *sm, const struct ward_policy *pol,
 /* starting or running: the deadline is n µs away, this once. */
 static void
 on_extend(struct ward_sm *sm, const struct ward_policy *pol,
-    const struct ward_input *in, struct ward_out *out)
+	  const struct ward_input *in, struct ward_out *out)
 {
 	if (sm->state == WARD_RUNNING && pol->heartbeat == WARD_HB_NONE)
 		return;
@@ -241,7 +244,7 @@ on_extend(struct ward_sm *sm, const struct ward_policy *pol,
 /* starting: the start deadline (or, without heartbeats, the up time). */
 static void
 on_starting_timer(struct ward_sm *sm, const struct ward_policy *pol,
-    const struct ward_input *in, struct ward_out *out)
+		  const struct ward_input *in, struct ward_out *out)
 {
 	if (in->now < sm->timer_at) {
 		ward_arm(sm, out, sm->timer_at);
@@ -261,7 +264,7 @@ on_starting_timer(struct ward_sm *sm, const struct ward_policy *pol,
 /* running: judge the heartbeat deadline, or re-arm for the rest of it. */
 static void
 on_running_timer(struct ward_sm *sm, const struct ward_policy *pol,
-    const struct ward_input *in, struct ward_out *out)
+		 const struct ward_input *in, struct ward_out *out)
 {
 	double deadline;
 
@@ -269,21 +272,22 @@ on_running_timer(struct ward_sm *sm, const struct ward_policy *pol,
 		ward_disarm(sm, out);
 		return;
 	}
-	deadline = sm->extend_until > 0 ? sm->extend_until
-					: sm->last_beat + pol->heartbeat_timeout;
+	deadline = sm->extend_until > 0
+		       ? sm->extend_until
+		       : sm->last_beat + pol->heartbeat_timeout;
 	if (in->now < deadline) {
 		ward_arm(sm, out, deadline);
 		return;
 	}
 	out->beat_age = in->now - sm->last_beat;
 	ward_stop(sm, pol, in, out, WCAUSE_HEARTBEAT_TIMEOUT, WAFTER_HEAL,
-	    true);
+		  true);
 }
 
 /* starting or running: the ward asks to be healed now. */
 static void
 on_trigger(struct ward_sm *sm, const struct ward_policy *pol,
-    const struct ward_input *in, struct ward_out *out)
+	   const struct ward_input *in, struct ward_out *out)
 {
 	out->beat_age = in->now - sm->last_beat;
 	ward_stop(sm, pol, in, out, WCAUSE_TRIGGER, WAFTER_HEAL, true);
@@ -292,7 +296,7 @@ on_trigger(struct ward_sm *sm, const struct ward_policy *pol,
 /* starting or running: the ward says it is shutting down on its own. */
 static void
 on_ward_stopping(struct ward_sm *sm, const struct ward_policy *pol,
-    const struct ward_input *in, struct ward_out *out)
+		 const struct ward_input *in, struct ward_out *out)
 {
 	ward_stop(sm, pol, in, out, WCAUSE_WARD_STOPPING, WAFTER_HEAL, false);
 }
@@ -300,12 +304,12 @@ on_ward_stopping(struct ward_sm *sm, const struct ward_policy *pol,
 /* starting or running: a person or stewardd's shutdown stops it. */
 static void
 on_live_stop(struct ward_sm *sm, const struct ward_policy *pol,
-    const struct ward_input *in, struct ward_out *out)
+	     const struct ward_input *in, struct ward_out *out)
 {
 	switch (in->event) {
 	case WEV_RESTART:
 		ward_stop(sm, pol, in, out, WCAUSE_RESTART, WAFTER_RESTART,
-		    true);
+			  true);
 		break;
 	case WEV_SHUTDOWN:
 		ward_stop(sm, pol, in, out, WCAUSE_SHUTDOWN, WAFTER_STOP, true);
@@ -319,7 +323,7 @@ on_live_stop(struct ward_sm *sm, const struct ward_policy *pol,
 /* starting or running: the main process ended by itself. */
 static void
 on_live_exit(struct ward_sm *sm, const struct ward_policy *pol,
-    const struct ward_input *in, struct ward_out *out)
+	     const struct ward_input *in, struct ward_out *out)
 {
 	out->beat_age = in->now - sm->last_beat;
 	ward_note_exit(sm, in);
@@ -329,7 +333,7 @@ on_live_exit(struct ward_sm *sm, const struct ward_policy *pol,
 /* starting: no process could be made at all. */
 static void
 on_spawn_error(struct ward_sm *sm, const struct ward_policy *pol,
-    const struct ward_input *in, struct ward_out *out)
+	       const struct ward_input *in, struct ward_out *out)
 {
 	sm->exit_status = 0;
 	sm->exit_spawn_failed = true;
@@ -339,7 +343,7 @@ on_spawn_error(struct ward_sm *sm, const struct ward_policy *pol,
 /* stopping: reaped; do what the stop was for. */
 static void
 on_stopping_exit(struct ward_sm *sm, const struct ward_policy *pol,
-    const struct ward_input *in, struct ward_out *out)
+		 const struct ward_input *in, struct ward_out *out)
 {
 	enum ward_cause cause = sm->cause;
 
@@ -364,7 +368,7 @@ on_stopping_exit(struct ward_sm *sm, const struct ward_policy *pol,
 /* stopping: stop_timeout passed; SIGKILL the whole group, once. */
 static void
 on_stopping_timer(struct ward_sm *sm, const struct ward_policy *pol,
-    const struct ward_input *in, struct ward_out *out)
+		  const struct ward_input *in, struct ward_out *out)
 {
 	if (in->now < sm->timer_at) {
 		ward_arm(sm, out, sm->timer_at);
@@ -382,7 +386,7 @@ on_stopping_timer(struct ward_sm *sm, const struct ward_policy *pol,
 /* stopping: a person or the shutdown changes what happens after. */
 static void
 on_stopping_request(struct ward_sm *sm, const struct ward_policy *pol,
-    const struct ward_input *in, struct ward_out *out)
+		    const struct ward_input *in, struct ward_out *out)
 {
 	if (in->event == WEV_SHUTDOWN || in->event == WEV_STOP) {
 		if (sm->after == WAFTER_STOP && sm->cause == WCAUSE_SHUTDOWN)
@@ -411,59 +415,66 @@ on_stopping_request(struct ward_sm *sm, const struct ward_policy *pol,
  * event changes nothing in that state.
  */
 static ward_handler *const ward_table[WARD_NSTATES][WARD_NEVENTS] = {
-	[WARD_STOPPED] = {
-		[WEV_START] = on_start,
-		[WEV_RESTART] = on_start,
+    [WARD_STOPPED] =
+	{
+	    [WEV_START] = on_start,
+	    [WEV_RESTART] = on_start,
 	},
-	[WARD_STARTING] = {
-		[WEV_STOP] = on_live_stop,
-		[WEV_RESTART] = on_live_stop,
-		[WEV_SHUTDOWN] = on_live_stop,
-		[WEV_BEAT] = on_beat,
-		[WEV_READY] = on_beat,
-		[WEV_EXTEND] = on_extend,
-		[WEV_TRIGGER] = on_trigger,
-		[WEV_STOPPING] = on_ward_stopping,
-		[WEV_TIMER] = on_starting_timer,
-		[WEV_EXIT] = on_live_exit,
-		[WEV_SPAWN_ERROR] = on_spawn_error,
+    [WARD_STARTING] =
+	{
+	    [WEV_STOP] = on_live_stop,
+	    [WEV_RESTART] = on_live_stop,
+	    [WEV_SHUTDOWN] = on_live_stop,
+	    [WEV_BEAT] = on_beat,
+	    [WEV_READY] = on_beat,
+	    [WEV_EXTEND] = on_extend,
+	    [WEV_TRIGGER] = on_trigger,
+	    [WEV_STOPPING] = on_ward_stopping,
+	    [WEV_TIMER] = on_starting_timer,
+	    [WEV_EXIT] = on_live_exit,
+	    [WEV_SPAWN_ERROR] = on_spawn_error,
 	},
-	[WARD_RUNNING] = {
-		[WEV_STOP] = on_live_stop,
-		[WEV_RESTART] = on_live_stop,
-		[WEV_SHUTDOWN] = on_live_stop,
-		[WEV_BEAT] = on_beat,
-		[WEV_READY] = on_beat,
-		[WEV_EXTEND] = on_extend,
-		[WEV_TRIGGER] = on_trigger,
-		[WEV_STOPPING] = on_ward_stopping,
-		[WEV_TIMER] = on_running_timer,
-		[WEV_EXIT] = on_live_exit,
+    [WARD_RUNNING] =
+	{
+	    [WEV_STOP] = on_live_stop,
+	    [WEV_RESTART] = on_live_stop,
+	    [WEV_SHUTDOWN] = on_live_stop,
+	    [WEV_BEAT] = on_beat,
+	    [WEV_READY] = on_beat,
+	    [WEV_EXTEND] = on_extend,
+	    [WEV_TRIGGER] = on_trigger,
+	    [WEV_STOPPING] = on_ward_stopping,
+	    [WEV_TIMER] = on_running_timer,
+	    [WEV_EXIT] = on_live_exit,
 	},
-	[WARD_STOPPING] = {
-		[WEV_START] = on_stopping_request,
-		[WEV_STOP] = on_stopping_request,
-		[WEV_RESTART] = on_stopping_request,
-		[WEV_SHUTDOWN] = on_stopping_request,
-		[WEV_TIMER] = on_stopping_timer,
-		[WEV_EXIT] = on_stopping_exit,
+    [WARD_STOPPING] =
+	{
+	    [WEV_START] = on_stopping_request,
+	    [WEV_STOP] = on_stopping_request,
+	    [WEV_RESTART] = on_stopping_request,
+	    [WEV_SHUTDOWN] = on_stopping_request,
+	    [WEV_TIMER] = on_stopping_timer,
+	    [WEV_EXIT] = on_stopping_exit,
 	},
-	[WARD_BACKOFF] = {
-		[WEV_START] = on_start,
-		[WEV_RESTART] = on_start,
-		[WEV_STOP] = on_idle_stop,
-		[WEV_SHUTDOWN] = on_idle_stop,
-		[WEV_TIMER] = on_backoff_timer,
+    [WARD_BACKOFF] =
+	{
+	    [WEV_START] = on_start,
+	    [WEV_RESTART] = on_start,
+	    [WEV_STOP] = on_idle_stop,
+	    [WEV_SHUTDOWN] = on_idle_stop,
+	    [WEV_TIMER] = on_backoff_timer,
 	},
-	[WARD_FAILED] = {
-		[WEV_START] = on_start,
-		[WEV_RESTART] = on_start,
-		[WEV_STOP] = on_idle_stop,
+    [WARD_FAILED] =
+	{
+	    [WEV_START] = on_start,
+	    [WEV_RESTART] = on_start,
+	    [WEV_STOP] = on_idle_stop,
 	},
-	[WARD_EXITED] = {
-		[WEV_START] = on_start,
-		[WEV_RESTART] = on_start,
-		[WEV_STOP] = on_idle_stop,
+    [WARD_EXITED] =
+	{
+	    [WEV_START] = on_start,
+	    [WEV_RESTART] = on_start,
+	    [WEV_STOP] = on_idle_stop,
 	},
 };
 
@@ -479,7 +490,7 @@ ward_sm_init(struct ward_sm *sm, const struct ward_policy *pol, double now)
 /* Feed one event to the machine; see ward.h. */
 void
 ward_step(struct ward_sm *sm, const struct ward_policy *pol,
-    const struct ward_input *in, struct ward_out *out)
+	  const struct ward_input *in, struct ward_out *out)
 {
 	ward_handler *h = NULL;
 
@@ -499,13 +510,10 @@ const char *
 ward_state_name(enum ward_state s)
 {
 	static const char *const names[WARD_NSTATES] = {
-		[WARD_STOPPED] = "stopped",
-		[WARD_STARTING] = "starting",
-		[WARD_RUNNING] = "running",
-		[WARD_STOPPING] = "stopping",
-		[WARD_BACKOFF] = "backoff",
-		[WARD_FAILED] = "failed",
-		[WARD_EXITED] = "exited",
+	    [WARD_STOPPED] = "stopped", [WARD_STARTING] = "starting",
+	    [WARD_RUNNING] = "running", [WARD_STOPPING] = "stopping",
+	    [WARD_BACKOFF] = "backoff", [WARD_FAILED] = "failed",
+	    [WARD_EXITED] = "exited",
 	};
 
 	return (unsigned)s < WARD_NSTATES ? names[s] : "unknown";
@@ -516,18 +524,12 @@ const char *
 ward_event_name(enum ward_event e)
 {
 	static const char *const names[WARD_NEVENTS] = {
-		[WEV_START] = "start",
-		[WEV_STOP] = "stop",
-		[WEV_RESTART] = "restart",
-		[WEV_SHUTDOWN] = "shutdown",
-		[WEV_BEAT] = "beat",
-		[WEV_READY] = "ready",
-		[WEV_EXTEND] = "extend",
-		[WEV_TRIGGER] = "trigger",
-		[WEV_STOPPING] = "stopping",
-		[WEV_TIMER] = "timer",
-		[WEV_EXIT] = "exit",
-		[WEV_SPAWN_ERROR] = "spawn_error",
+	    [WEV_START] = "start",       [WEV_STOP] = "stop",
+	    [WEV_RESTART] = "restart",   [WEV_SHUTDOWN] = "shutdown",
+	    [WEV_BEAT] = "beat",         [WEV_READY] = "ready",
+	    [WEV_EXTEND] = "extend",     [WEV_TRIGGER] = "trigger",
+	    [WEV_STOPPING] = "stopping", [WEV_TIMER] = "timer",
+	    [WEV_EXIT] = "exit",         [WEV_SPAWN_ERROR] = "spawn_error",
 	};
 
 	return (unsigned)e < WARD_NEVENTS ? names[e] : "unknown";
@@ -538,26 +540,26 @@ const char *
 ward_cause_name(enum ward_cause c)
 {
 	static const char *const names[] = {
-		[WCAUSE_NONE] = "none",
-		[WCAUSE_START] = "start",
-		[WCAUSE_BACKOFF_DONE] = "backoff_done",
-		[WCAUSE_READY] = "ready",
-		[WCAUSE_UP] = "up",
-		[WCAUSE_EXIT] = "exit",
-		[WCAUSE_SIGNAL] = "signal",
-		[WCAUSE_SPAWN_FAILED] = "spawn_failed",
-		[WCAUSE_HEARTBEAT_TIMEOUT] = "heartbeat_timeout",
-		[WCAUSE_START_TIMEOUT] = "start_timeout",
-		[WCAUSE_TRIGGER] = "watchdog_trigger",
-		[WCAUSE_WARD_STOPPING] = "ward_stopping",
-		[WCAUSE_STOP] = "stop",
-		[WCAUSE_RESTART] = "restart",
-		[WCAUSE_SHUTDOWN] = "shutdown",
-		[WCAUSE_STOP_TIMEOUT] = "stop_timeout",
+	    [WCAUSE_NONE] = "none",
+	    [WCAUSE_START] = "start",
+	    [WCAUSE_BACKOFF_DONE] = "backoff_done",
+	    [WCAUSE_READY] = "ready",
+	    [WCAUSE_UP] = "up",
+	    [WCAUSE_EXIT] = "exit",
+	    [WCAUSE_SIGNAL] = "signal",
+	    [WCAUSE_SPAWN_FAILED] = "spawn_failed",
+	    [WCAUSE_HEARTBEAT_TIMEOUT] = "heartbeat_timeout",
+	    [WCAUSE_START_TIMEOUT] = "start_timeout",
+	    [WCAUSE_TRIGGER] = "watchdog_trigger",
+	    [WCAUSE_WARD_STOPPING] = "ward_stopping",
+	    [WCAUSE_STOP] = "stop",
+	    [WCAUSE_RESTART] = "restart",
+	    [WCAUSE_SHUTDOWN] = "shutdown",
+	    [WCAUSE_STOP_TIMEOUT] = "stop_timeout",
 	};
 
 	return (unsigned)c < sizeof(names) / sizeof(names[0]) ? names[c]
-							       : "unknown";
+							      : "unknown";
 }
 
 /* True in the states where the instance has a live process. */

@@ -61,17 +61,17 @@ enum ward_state {
 #define WARD_NSTATES (WARD_EXITED + 1)
 
 enum ward_event {
-	WEV_START,	 /* autostart, or a person asked */
-	WEV_STOP,	 /* a person asked */
-	WEV_RESTART,	 /* a person asked */
-	WEV_SHUTDOWN,	 /* stewardd is stopping */
-	WEV_BEAT,	 /* empty line, WATCHDOG=1 or WORK= */
-	WEV_READY,	 /* READY=1 */
-	WEV_EXTEND,	 /* EXTEND_TIMEOUT_USEC=n */
-	WEV_TRIGGER,	 /* WATCHDOG=trigger */
-	WEV_STOPPING,	 /* STOPPING=1 */
-	WEV_TIMER,	 /* the instance's timer fired */
-	WEV_EXIT,	 /* the main process was reaped */
+	WEV_START,       /* autostart, or a person asked */
+	WEV_STOP,        /* a person asked */
+	WEV_RESTART,     /* a person asked */
+	WEV_SHUTDOWN,    /* stewardd is stopping */
+	WEV_BEAT,        /* empty line, WATCHDOG=1 or WORK= */
+	WEV_READY,       /* READY=1 */
+	WEV_EXTEND,      /* EXTEND_TIMEOUT_USEC=n */
+	WEV_TRIGGER,     /* WATCHDOG=trigger */
+	WEV_STOPPING,    /* STOPPING=1 */
+	WEV_TIMER,       /* the instance's timer fired */
+	WEV_EXIT,        /* the main process was reaped */
 	WEV_SPAWN_ERROR, /* spawning failed before there was a process */
 };
 #define WARD_NEVENTS (WEV_SPAWN_ERROR + 1)
@@ -79,34 +79,37 @@ enum ward_event {
 /* Why an instance is stopping, or why it last ended. */
 enum ward_cause {
 	WCAUSE_NONE,
-	WCAUSE_START,		  /* started by autostart or a person */
-	WCAUSE_BACKOFF_DONE,	  /* restarted after its backoff delay */
-	WCAUSE_READY,		  /* first beat or READY=1 */
-	WCAUSE_UP,		  /* heartbeat = none: stayed up */
-	WCAUSE_EXIT,		  /* exited with a code */
-	WCAUSE_SIGNAL,		  /* killed by a signal */
-	WCAUSE_SPAWN_FAILED,	  /* could not be started */
+	WCAUSE_START,             /* started by autostart or a person */
+	WCAUSE_BACKOFF_DONE,      /* restarted after its backoff delay */
+	WCAUSE_READY,             /* first beat or READY=1 */
+	WCAUSE_UP,                /* heartbeat = none: stayed up */
+	WCAUSE_EXIT,              /* exited with a code */
+	WCAUSE_SIGNAL,            /* killed by a signal */
+	WCAUSE_SPAWN_FAILED,      /* could not be started */
 	WCAUSE_HEARTBEAT_TIMEOUT, /* no beat within heartbeat_timeout */
-	WCAUSE_START_TIMEOUT,	  /* not ready within start_timeout */
-	WCAUSE_TRIGGER,		  /* WATCHDOG=trigger */
-	WCAUSE_WARD_STOPPING,	  /* STOPPING=1 */
-	WCAUSE_STOP,		  /* a person stopped it */
-	WCAUSE_RESTART,		  /* a person restarted it */
-	WCAUSE_SHUTDOWN,	  /* stewardd is stopping */
-	WCAUSE_STOP_TIMEOUT,	  /* did not stop within stop_timeout */
+	WCAUSE_START_TIMEOUT,     /* not ready within start_timeout */
+	WCAUSE_TRIGGER,           /* WATCHDOG=trigger */
+	WCAUSE_WARD_STOPPING,     /* STOPPING=1 */
+	WCAUSE_STOP,              /* a person stopped it */
+	WCAUSE_RESTART,           /* a person restarted it */
+	WCAUSE_SHUTDOWN,          /* stewardd is stopping */
+	WCAUSE_STOP_TIMEOUT,      /* did not stop within stop_timeout */
 };
 #define WARD_NCAUSES (WCAUSE_STOP_TIMEOUT + 1)
 
 /* What to do once a stopping instance has been reaped. */
 enum ward_after {
-	WAFTER_HEAL,	/* restart per restart=, bucket and backoff */
-	WAFTER_STOP,	/* stay stopped */
+	WAFTER_HEAL,    /* restart per restart=, bucket and backoff */
+	WAFTER_STOP,    /* stay stopped */
 	WAFTER_RESTART, /* start again at once */
 };
 
 enum ward_heartbeat { WARD_HB_PIPE, WARD_HB_NOTIFY, WARD_HB_NONE };
-enum ward_restart { WARD_RESTART_ALWAYS, WARD_RESTART_ON_FAILURE,
-	WARD_RESTART_NEVER };
+enum ward_restart {
+	WARD_RESTART_ALWAYS,
+	WARD_RESTART_ON_FAILURE,
+	WARD_RESTART_NEVER
+};
 
 /* The parts of a ward's definition that decisions depend on (seconds). */
 struct ward_policy {
@@ -130,39 +133,39 @@ struct ward_policy {
 /* One instance's memory; times are monotonic seconds. */
 struct ward_sm {
 	enum ward_state state;
-	enum ward_cause cause;	/* why it entered its state */
-	enum ward_after after;	/* in stopping: what to do when reaped */
-	bool signalled;		/* in stopping: stop_signal sent */
-	bool killed;		/* in stopping: SIGKILL sent */
-	double spawned_at;	/* when the current process was spawned */
-	double running_since;	/* when it became running (0: never) */
-	double last_beat;	/* the last beat, or the spawn */
-	double extend_until;	/* a one-off deadline from EXTEND, or 0 */
-	double timer_at;	/* when the armed timer fires, or 0 */
-	unsigned restarts;	/* restarts by healing */
+	enum ward_cause cause;   /* why it entered its state */
+	enum ward_after after;   /* in stopping: what to do when reaped */
+	bool signalled;          /* in stopping: stop_signal sent */
+	bool killed;             /* in stopping: SIGKILL sent */
+	double spawned_at;       /* when the current process was spawned */
+	double running_since;    /* when it became running (0: never) */
+	double last_beat;        /* the last beat, or the spawn */
+	double extend_until;     /* a one-off deadline from EXTEND, or 0 */
+	double timer_at;         /* when the armed timer fires, or 0 */
+	unsigned restarts;       /* restarts by healing */
 	unsigned start_failures; /* serial starts that never ran */
-	int exit_status;	/* wait status of the last reaped process */
-	bool exit_spawn_failed; /* that process failed before exec */
+	int exit_status;         /* wait status of the last reaped process */
+	bool exit_spawn_failed;  /* that process failed before exec */
 	struct bucket bucket;
 	struct backoff backoff;
 };
 
 struct ward_input {
 	enum ward_event event;
-	double now;	     /* monotonic seconds */
-	double u;	     /* uniform in [0, 1), for the backoff jitter */
-	int status;	     /* WEV_EXIT: the wait status */
+	double now;          /* monotonic seconds */
+	double u;            /* uniform in [0, 1), for the backoff jitter */
+	int status;          /* WEV_EXIT: the wait status */
 	bool spawn_failed;   /* WEV_EXIT: failed before exec */
 	int64_t extend_usec; /* WEV_EXTEND */
 };
 
 enum ward_action {
-	WACT_SPAWN = 1 << 0,	   /* spawn a new process */
+	WACT_SPAWN = 1 << 0,       /* spawn a new process */
 	WACT_SIGNAL_STOP = 1 << 1, /* stop_signal to the process group */
 	WACT_SIGNAL_KILL = 1 << 2, /* SIGKILL to the process group */
-	WACT_ARM = 1 << 3,	   /* arm the timer for out.timer_at */
-	WACT_DISARM = 1 << 4,	   /* stop the timer */
-	WACT_LOG = 1 << 5,	   /* log the transition from → to */
+	WACT_ARM = 1 << 3,         /* arm the timer for out.timer_at */
+	WACT_DISARM = 1 << 4,      /* stop the timer */
+	WACT_LOG = 1 << 5,         /* log the transition from → to */
 };
 
 struct ward_out {
@@ -171,18 +174,18 @@ struct ward_out {
 	enum ward_state to;
 	enum ward_cause cause; /* why, for the log */
 	double timer_at;       /* WACT_ARM: monotonic seconds */
-	double delay;	       /* to backoff: the restart delay in seconds */
-	double tokens;	       /* tokens left in the restart bucket */
+	double delay;          /* to backoff: the restart delay in seconds */
+	double tokens;         /* tokens left in the restart bucket */
 	double beat_age;       /* now - last_beat, at the transition */
 };
 
 /* A new instance, stopped, with a full bucket. */
 void ward_sm_init(struct ward_sm *sm, const struct ward_policy *pol,
-    double now);
+		  double now);
 
 /* Feed one event; update sm and fill out with the actions to take. */
 void ward_step(struct ward_sm *sm, const struct ward_policy *pol,
-    const struct ward_input *in, struct ward_out *out);
+	       const struct ward_input *in, struct ward_out *out);
 
 /* "running", "backoff", ...: the names people and logs see. */
 const char *ward_state_name(enum ward_state s);

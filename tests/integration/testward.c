@@ -207,7 +207,7 @@ main(int argc, char **argv)
 		}
 		if (n == extend_after) {
 			snprintf(line, sizeof(line),
-			    "EXTEND_TIMEOUT_USEC=%ld\n", extend);
+				 "EXTEND_TIMEOUT_USEC=%ld\n", extend);
 			say(line);
 			for (;;)
 				pause();

@@ -936,7 +936,8 @@ test_program_maps_supervisord_keys(void **state)
 	     "[supervisord]\nlogfile = /tmp/x.log\n"
 	     "environment = GLOBAL=\"g\"\n"
 	     "[program:web]\n"
-	     "command = /bin/echo %(program_name)s --port=%(ENV_STEWARD_TEST_PORT)s%(process_num)02d\n"
+	     "command = /bin/echo %(program_name)s "
+	     "--port=%(ENV_STEWARD_TEST_PORT)s%(process_num)02d\n"
 	     "process_name = %(program_name)s_%(process_num)02d\n"
 	     "numprocs = 3\nnumprocs_start = 1\n"
 	     "directory = %(here)s\numask = 022\npriority = 10\n"
@@ -993,7 +994,7 @@ test_program_maps_supervisord_keys(void **state)
 	assert_string_equal(w->procs[0].env[3], "C=3");
 	assert_string_equal(w->procs[0].env[4], "SUPERVISOR_ENABLED=1");
 	assert_string_equal(w->procs[0].env[5],
-	    "SUPERVISOR_PROCESS_NAME=web_01");
+			    "SUPERVISOR_PROCESS_NAME=web_01");
 	assert_string_equal(w->procs[0].env[6], "SUPERVISOR_GROUP_NAME=web");
 	unload(l);
 }
@@ -1181,11 +1182,11 @@ test_missing_and_empty_files(void **state)
 }
 
 /*
- * Regression test for a fixed bug (config.c, config_load/config_ward_finish): config.h promises the
- * problems "in file order", but the checks made once a section is read
- * (missing command, heartbeat_timeout with heartbeat = none, start_timeout
- * = 0, user, group, directory, command path) are appended after every
- * problem of the whole file.  Here line 4's error comes after line 6's.
+ * Regression test for a fixed bug (config.c, config_load/config_ward_finish):
+ * config.h promises the problems "in file order", but the checks made once a
+ * section is read (missing command, heartbeat_timeout with heartbeat = none,
+ * start_timeout = 0, user, group, directory, command path) are appended after
+ * every problem of the whole file.  Here line 4's error comes after line 6's.
  */
 static void
 test_problems_are_in_file_order(void **state)
@@ -1209,9 +1210,9 @@ test_problems_are_in_file_order(void **state)
 }
 
 /*
- * Regression test for a fixed bug (config.c, config_ward_identity: "return;" after the user error):
- * a bad user hides a bad group in the same ward, so not every problem is
- * reported.
+ * Regression test for a fixed bug (config.c, config_ward_identity: "return;"
+ * after the user error): a bad user hides a bad group in the same ward, so not
+ * every problem is reported.
  */
 static void
 test_bad_user_and_bad_group_both_reported(void **state)
@@ -1235,10 +1236,10 @@ test_bad_user_and_bad_group_both_reported(void **state)
 }
 
 /*
- * Regression test for a fixed bug (config.c, config_reader): a line whose "=" comes after an inline
- * comment (" ;") passes the reader's check (strcspn finds the "="), but
- * inih sees no "=" before the comment and only records its line number;
- * config_load() then reports "cannot read this line as INI" only if
+ * Regression test for a fixed bug (config.c, config_reader): a line whose "="
+ * comes after an inline comment (" ;") passes the reader's check (strcspn finds
+ * the "="), but inih sees no "=" before the comment and only records its line
+ * number; config_load() then reports "cannot read this line as INI" only if
  * nothing else was wrong, and only for the first such line.  Expected:
  * each such line reported, like any line without "=", whatever else is
  * in the file.
@@ -1267,9 +1268,9 @@ test_setting_hidden_by_comment_is_reported(void **state)
 }
 
 /*
- * Regression test for a fixed bug (config.c; inih keeps the section name in a 50-byte buffer): a
- * ward name of 45 to 64 bytes (the documented limit) is cut short in
- * every message about its keys: "[ward:nnn...]" shows 44 of 60 bytes.
+ * Regression test for a fixed bug (config.c; inih keeps the section name in a
+ * 50-byte buffer): a ward name of 45 to 64 bytes (the documented limit) is cut
+ * short in every message about its keys: "[ward:nnn...]" shows 44 of 60 bytes.
  * config.c should name the section from its own copy (st->cur->spec.name).
  */
 static void
@@ -1294,8 +1295,9 @@ test_long_ward_name_is_whole_in_messages(void **state)
 }
 
 /*
- * Regression test for a fixed bug (config.c, config_long_value: "q > p" skips a ';' right after the
- * blanks that follow "="): inih reads "command = ;x" as an empty value
+ * Regression test for a fixed bug (config.c, config_long_value: "q > p" skips a
+ * ';' right after the blanks that follow "="): inih reads "command = ;x" as an
+ * empty value
  * (" ;" starts a comment), but the same line made longer than 200 bytes
  * gives the command ";xxx...".  A line's meaning must not depend on its
  * length; expected: the empty-value error in both cases.
@@ -1330,14 +1332,14 @@ test_long_line_comment_rule_matches_short(void **state)
 }
 
 /*
- * Regression test for a fixed bug (config.c, config_reader/config_reader_sections): a file saved with
- * a UTF-8 byte order mark loses its first section silently.  The reader
- * sees "\xEF\xBB\xBF[ward:a]" as a setting (it has a ':'), inih strips
- * the BOM and opens section "ward:a", but config_section() never ran, so
- * st->cur is NULL and config_ward_key() drops every key without a word.
- * The result is a config with no ward and only the "no [ward:NAME]
- * sections" warning.  Expected: [ward:a] read (inih's own rule), or an
- * error on line 1; never silence.
+ * Regression test for a fixed bug (config.c,
+ * config_reader/config_reader_sections): a file saved with a UTF-8 byte order
+ * mark loses its first section silently.  The reader sees
+ * "\xEF\xBB\xBF[ward:a]" as a setting (it has a ':'), inih strips the BOM and
+ * opens section "ward:a", but config_section() never ran, so st->cur is NULL
+ * and config_ward_key() drops every key without a word. The result is a config
+ * with no ward and only the "no [ward:NAME] sections" warning.  Expected:
+ * [ward:a] read (inih's own rule), or an error on line 1; never silence.
  */
 static void
 test_utf8_bom_does_not_drop_first_section(void **state)

@@ -137,8 +137,8 @@ test_run_and_cancel(void **state)
 	(void)state;
 	assert_int_equal(parse("steward/1 run --replicas=3 --timeout=5s "
 			       "lookup a%20b c",
-			     &r, &code, why),
-	    0);
+			       &r, &code, why),
+			 0);
 	assert_int_equal(r.cmd, CTL_RUN);
 	assert_int_equal(r.replicas, 3);
 	assert_int_equal(r.timeout_ms, 5000);
@@ -148,18 +148,20 @@ test_run_and_cancel(void **state)
 	assert_int_equal(parse("steward/1 run lookup", &r, &code, why), 0);
 	assert_int_equal(r.replicas, 0);
 	assert_int_equal(r.timeout_ms, 0);
-	assert_string_equal(refuse("steward/1 run", "usage"),
+	assert_string_equal(
+	    refuse("steward/1 run", "usage"),
 	    "no job named; usage: run [--replicas=N] [--timeout=D] JOB "
 	    "[ARG ...]");
-	assert_string_equal(refuse("steward/1 run --replicas=0 x", "usage"),
+	assert_string_equal(
+	    refuse("steward/1 run --replicas=0 x", "usage"),
 	    "--replicas: expected a whole number from 1 to 1000");
 	assert_string_equal(refuse("steward/1 run --timeout=0 x", "usage"),
-	    "--timeout: expected a duration above 0");
+			    "--timeout: expected a duration above 0");
 	assert_int_equal(parse("steward/1 cancel 17", &r, &code, why), 0);
 	assert_int_equal(r.cmd, CTL_CANCEL);
 	assert_string_equal(r.args[0], "17");
 	assert_string_equal(refuse("steward/1 cancel 1 2", "usage"),
-	    "unexpected arguments; usage: cancel RUN");
+			    "unexpected arguments; usage: cancel RUN");
 }
 
 /* A NUL inside the line is refused. */

@@ -874,11 +874,11 @@ test_beat_clears_extend(void **state)
 }
 
 /*
- * Regression test for a fixed bug (ward.c, on_beat): a beat that clears a long EXTEND leaves the timer
- * armed at the old extended deadline, so a ward that hangs right after
- * that beat is judged only when the extension would have ended (72), not
- * at last_beat + heartbeat_timeout (16).  Expected: the beat re-arms the
- * timer for no later than 16.
+ * Regression test for a fixed bug (ward.c, on_beat): a beat that clears a long
+ * EXTEND leaves the timer armed at the old extended deadline, so a ward that
+ * hangs right after that beat is judged only when the extension would have
+ * ended (72), not at last_beat + heartbeat_timeout (16).  Expected: the beat
+ * re-arms the timer for no later than 16.
  */
 static void
 test_beat_after_long_extend_keeps_hang_detection(void **state)
