@@ -221,7 +221,8 @@ steward_deps_start(struct steward *s, struct ward_inst *wi)
 			for (unsigned j = 0; j < wr->req[k]->ninst; j++)
 				steward_deps_start(s, wr->req[k]->inst[j]);
 	deps_waiting_for(wr, &wait);
-	if (wait.len == 0) {
+	/* A live instance does not wait: start is a no-op for it. */
+	if (wait.len == 0 || ward_state_has_process(wi->sm.state)) {
 		if (wi->want_start) {
 			wi->want_start = false;
 			s->nwaiting--;

@@ -304,10 +304,15 @@ steward_reload(struct steward *s, const char *why, struct sbuf *json)
 		reload_add(&lists[2], xstrdup(wr->spec->name));
 	}
 	reload_steward(s, s->cfg, c, &lists[4]);
-	config_unref(s->cfg);
-	s->cfg = c;
-	metrics_start(s); /* a new metrics_file or metrics_interval */
-	steward_deps_link(s);
+	{
+		/* The old groups are read while relinking: free after. */
+		struct config *old = s->cfg;
+
+		s->cfg = c;
+		metrics_start(s); /* a new metrics_file or metrics_interval */
+		steward_deps_link(s);
+		config_unref(old);
+	}
 	/* New wards start now that requires/after can be followed. */
 	for (size_t i = 0; i < s->nwards; i++) {
 		struct ward_rt *wr = s->wards[i];
