@@ -1472,6 +1472,46 @@ config_read_file(struct config_state *st)
  * hard limit at start, so the hard limit is the budget.
  */
 #define CONFIG_FD_RESERVE 32
+/* Processes other than the wards: stewardd, its guard, the system. */
+#define CONFIG_PID_RESERVE 64
+
+/*
+ * Every instance is at least one process.  The kernel's pid_max bounds
+ * the whole machine: a config with more instances than that can never
+ * run, and is refused.  RLIMIT_NPROC bounds the processes of one user
+ * (root is exempt): more instances than it allows is only a warning,
+ * since wards may run as other users and the count is the user's, not
+ * stewardd's.
+ */
+static void
+config_check_pids(struct config_state *st, unsigned long long instances)
+{
+	unsigned long long pid_max = 0;
+	struct rlimit rl;
+	FILE *f;
+
+	f = fopen("/proc/sys/kernel/pid_max", "re");
+	if (f != NULL) {
+		if (fscanf(f, "%llu", &pid_max) != 1)
+			pid_max = 0;
+		fclose(f);
+	}
+	if (pid_max > 0 && instances + CONFIG_PID_RESERVE > pid_max)
+		config_problem(st, CONFIG_ERROR, 0,
+			       "%llu ward instances need as many processes, "
+			       "but this machine's pid_max is %llu, shared "
+			       "by every process; raise kernel.pid_max "
+			       "(sysctl) or run fewer replicas",
+			       instances, pid_max);
+	if (geteuid() != 0 && getrlimit(RLIMIT_NPROC, &rl) == 0 &&
+	    rl.rlim_cur != RLIM_INFINITY && instances > rl.rlim_cur)
+		config_problem(st, CONFIG_WARNING, 0,
+			       "%llu ward instances, but RLIMIT_NPROC allows "
+			       "%llu processes to this user; those running "
+			       "as this user will fail to start past it "
+			       "(ulimit -u, LimitNPROC=)",
+			       instances, (unsigned long long)rl.rlim_cur);
+}
 
 /* Refuse a config whose wards cannot all get their fds on this machine. */
 static void
@@ -1487,15 +1527,16 @@ config_check_budget(struct config_state *st)
 		if (w->pol.heartbeat != WARD_HB_NONE)
 			need += w->replicas;
 	}
-	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 ||
-	    rl.rlim_max == RLIM_INFINITY || need <= rl.rlim_max)
-		return;
-	config_problem(
-	    st, CONFIG_ERROR, 0,
-	    "%llu ward instances need about %llu file descriptors, but "
-	    "RLIMIT_NOFILE allows at most %llu here; raise the hard limit "
-	    "(ulimit -Hn, LimitNOFILE=) or run fewer replicas",
-	    instances, need, (unsigned long long)rl.rlim_max);
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+	    rl.rlim_max != RLIM_INFINITY && need > rl.rlim_max)
+		config_problem(
+		    st, CONFIG_ERROR, 0,
+		    "%llu ward instances need about %llu file descriptors, "
+		    "but RLIMIT_NOFILE allows at most %llu here; raise the "
+		    "hard limit (ulimit -Hn, LimitNOFILE=) or run fewer "
+		    "replicas",
+		    instances, need, (unsigned long long)rl.rlim_max);
+	config_check_pids(st, instances);
 }
 
 /* Put the problems in file order (stable: same line keeps its order). */

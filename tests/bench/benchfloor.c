@@ -16,6 +16,12 @@
  *                       fork + execve, first beat read (the floor of
  *                       stewardd's SIGKILL -> replacement's first beat)
  *   restart_posix_spawn the same with posix_spawn(3)
+ *   restart_fork_exec_sigreset
+ *                       restart_fork_exec with a child that first sets
+ *                       every signal's disposition to the default, one
+ *                       sigaction(2) each, as stewardd's spawn_child()
+ *                       does (execve already resets caught signals; only
+ *                       ignored ones survive it)
  *   pipe_wake           a write to a pipe until another process, asleep
  *                       in epoll_wait, has read it
  *   signal_wake         kill(2) until the handler runs in another,
@@ -153,6 +159,8 @@ high_pipe(int fds[2])
 
 /* When set, start_fork() notes how long fork() took in the parent. */
 static struct series *fork_cost;
+/* When set, start_fork()'s child resets every signal first. */
+static int reset_signals;
 /* A low descriptor kept free for start_clone(), above 3. */
 static int reserved_fd = -1;
 
@@ -169,6 +177,17 @@ start_fork(const char *ward, int w)
 	if (pid == -1)
 		die("fork");
 	if (pid == 0) {
+		if (reset_signals) {
+			struct sigaction sa = {.sa_handler = SIG_DFL};
+
+			for (int sig = 1; sig < NSIG; sig++) {
+				if (sig == SIGKILL || sig == SIGSTOP)
+					continue;
+				if (sigaction(sig, &sa, NULL) == -1 &&
+				    errno != EINVAL)
+					_exit(125);
+			}
+		}
 		if (dup2(w, 3) == -1)
 			_exit(126);
 		execve(ward, argv, ward_env);
@@ -607,12 +626,13 @@ print_json(struct series *s, size_t ns)
 		die("stdout");
 }
 
+/* Measure every floor and print them as one JSON object. */
 int
 main(int argc, char **argv)
 {
-	size_t n = 200, nw = 1000, nfds = 0, ns = 8, loop_n = 0;
+	size_t n = 200, nw = 1000, nfds = 0, ns = 9, loop_n = 0;
 	double secs = 10;
-	struct series s[13];
+	struct series s[14];
 	int opt;
 
 	/* Before anything else is open: a low fd for start_clone(). */
@@ -664,20 +684,31 @@ main(int argc, char **argv)
 	floor_pipe_wake(nw, &s[5]);
 	floor_signal_wake(nw, &s[6]);
 	floor_timer_late(nw / 2, &s[7]);
+	{
+		size_t m = n / 2 ? n / 2 : 1;
+		struct series scratch;
+
+		series_init(&scratch, "scratch", m);
+		series_init(&s[8], "restart_fork_exec_sigreset", m);
+		reset_signals = 1;
+		floor_spawn(argv[optind], m, start_fork, &scratch, NULL, &s[8]);
+		reset_signals = 0;
+		free(scratch.v);
+	}
 	if (nfds > 0) {
 		size_t m = n / 2 ? n / 2 : 1;
 
-		series_init(&s[8], "fork_parent_fds", 2 * m + 1);
-		series_init(&s[9], "spawn_fork_exec_fds", m);
-		series_init(&s[10], "restart_fork_exec_fds", m);
-		series_init(&s[11], "spawn_clone_fds", m);
-		series_init(&s[12], "restart_clone_fds", m);
-		ns = 13;
+		series_init(&s[9], "fork_parent_fds", 2 * m + 1);
+		series_init(&s[10], "spawn_fork_exec_fds", m);
+		series_init(&s[11], "restart_fork_exec_fds", m);
+		series_init(&s[12], "spawn_clone_fds", m);
+		series_init(&s[13], "restart_clone_fds", m);
+		ns = 14;
 		(void)hold_fds(nfds);
-		fork_cost = &s[8];
-		floor_spawn(argv[optind], m, start_fork, &s[9], NULL, &s[10]);
+		fork_cost = &s[9];
+		floor_spawn(argv[optind], m, start_fork, &s[10], NULL, &s[11]);
 		fork_cost = NULL;
-		floor_spawn(argv[optind], m, start_clone, &s[11], NULL, &s[12]);
+		floor_spawn(argv[optind], m, start_clone, &s[12], NULL, &s[13]);
 	}
 	print_json(s, ns);
 	return 0;

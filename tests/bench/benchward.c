@@ -16,7 +16,8 @@
  *   T ID PID L S   a ward told to hang got SIGTERM at S; its last beat
  *                  was written at L
  *
- * ID is STEWARD_REPLICA, else SUPERVISOR_PROCESS_NAME, else "-".
+ * ID is STEWARD_WARD:STEWARD_REPLICA ("w:17"), else
+ * SUPERVISOR_PROCESS_NAME, else "-".
  *
  * Signals: SIGUSR1 stops the beats (the ward stays alive: it hangs);
  * SIGTERM ends it at once with code 0, after a T report if it hangs.
@@ -28,6 +29,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -39,6 +41,7 @@ static volatile sig_atomic_t hanging;
 static volatile int64_t last_beat_ns;
 static const char *report_path;
 static const char *ward_id = "-";
+static char ward_id_buf[160];
 
 /* CLOCK_MONOTONIC in nanoseconds (async-signal-safe). */
 static int64_t
@@ -164,6 +167,7 @@ beat(void)
 	return 0;
 }
 
+/* Beat until told otherwise; see the top of the file. */
 int
 main(int argc, char **argv)
 {
@@ -190,9 +194,14 @@ main(int argc, char **argv)
 	if (interval_ms <= 0)
 		interval_ms = 1000;
 	report_path = getenv("BENCH_REPORT");
-	if ((env = getenv("STEWARD_REPLICA")) != NULL ||
-	    (env = getenv("SUPERVISOR_PROCESS_NAME")) != NULL)
+	if (getenv("STEWARD_WARD") != NULL &&
+	    (env = getenv("STEWARD_REPLICA")) != NULL) {
+		snprintf(ward_id_buf, sizeof(ward_id_buf), "%.64s:%.16s",
+			 getenv("STEWARD_WARD"), env);
+		ward_id = ward_id_buf;
+	} else if ((env = getenv("SUPERVISOR_PROCESS_NAME")) != NULL) {
 		ward_id = env;
+	}
 	handle(SIGTERM, on_term);
 	handle(SIGUSR1, on_usr1);
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)

@@ -624,6 +624,77 @@ restart_limit = 1000/1m
     check(st.stop() == 0, "stewardd exit code", st)
 
 
+@scenario("machine-limits-are-said-at-check-start-and-reload")
+def machine_limits_are_said_at_check_start_and_reload():
+    import resource
+    import subprocess
+    if os.environ.get("STEWARDD_WRAPPER"):
+        print("SKIP: a low RLIMIT_NOFILE means nothing under a wrapper")
+        sys.exit(77)
+    many = """
+[ward:many]
+command = {testward} --beat 50
+heartbeat = pipe
+replicas = %d
+"""
+
+    def low(nofile):
+        return lambda: resource.setrlimit(resource.RLIMIT_NOFILE,
+                                          (nofile, nofile))
+    # 41 instances with pipes need 73 fds: not under a hard limit of 64.
+    st = Steward("f-limits", CANARY + many % 4)
+    path = st.config_path
+    with open(path + ".big", "w") as f:
+        f.write(open(path).read().replace("replicas = 4", "replicas = 40"))
+    p = subprocess.run([harness.STEWARDD, "--check", path + ".big"],
+                       capture_output=True, text=True, timeout=20,
+                       preexec_fn=low(64))
+    want = ("41 ward instances need about 73 file descriptors, but "
+            "RLIMIT_NOFILE allows at most 64 here")
+    check(p.returncode == 78 and want in p.stderr,
+          f"--check under 64 fds: rc {p.returncode}\n{p.stderr}")
+    check(p.stderr.startswith(f"{path}.big: ") and "ulimit -Hn" in p.stderr,
+          f"names the file and the way out: {p.stderr}")
+    # Starting on it fails at once, before any ward is spawned.
+    p = subprocess.run([harness.STEWARDD, "-c", path + ".big"],
+                       capture_output=True, text=True, timeout=20,
+                       preexec_fn=low(64))
+    check(p.returncode == 78 and want in p.stderr,
+          f"start under 64 fds: rc {p.returncode}\n{p.stderr}")
+    # More instances than pid_max can never run, whatever the fd limit.
+    with open("/proc/sys/kernel/pid_max") as f:
+        pid_max = int(f.read())
+    if pid_max < 99000:
+        with open(path + ".huge", "w") as f:
+            f.write(open(path).read().replace("replicas = 4",
+                                              f"replicas = {pid_max}"))
+        p = subprocess.run([harness.STEWARDD, "--check", path + ".huge"],
+                           capture_output=True, text=True, timeout=20)
+        want = (f"{pid_max + 1} ward instances need as many processes, but "
+                f"this machine's pid_max is {pid_max}")
+        check(p.returncode == 78 and want in p.stderr and
+              "file descriptors" in p.stderr,
+              f"--check past pid_max: rc {p.returncode}\n{p.stderr}")
+    # A running stewardd refuses a reload that would not fit, and keeps
+    # every ward it has.
+    yield st.start(nofile=64)
+    wait_running(st, "many", 4)
+    before = {(i["ward"], i["replica"]): i["pid"]
+              for i in st.status()["instances"]}
+    os.rename(path + ".big", path)
+    r = st.request("steward/1 reload")
+    check(r["ok"] is False and r["code"] == "config" and
+          any("73 file descriptors" in x for x in r["problems"]),
+          f"reload past the fd budget: {r}", st)
+    st.wait_event("reload_failed")
+    after = {(i["ward"], i["replica"]): i["pid"]
+             for i in st.status()["instances"]}
+    check(after == before, f"a refused reload changed {before} -> {after}",
+          st)
+    canary_ok(st)
+    check(st.stop() == 0, "stewardd exit code", st)
+
+
 # -- 1,000 interleaved start/stop/restart commands ---------------------------
 
 STEERED = "".join(f"""
