@@ -61,15 +61,31 @@ steward_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* A uniform number in [0, 1) for the backoff jitter. */
+/*
+ * A uniform number in [0, 1) for the backoff jitter.  Every event the
+ * state machine sees gets one (a beat too), so it must cost no syscall:
+ * splitmix64, seeded once from getrandom(2).  Jitter needs spread, not
+ * secrecy.
+ */
 static double
 steward_random(void)
 {
-	uint32_t v;
+	static uint64_t state;
+	static bool seeded;
+	uint64_t z;
 
-	if (getrandom(&v, sizeof(v), GRND_NONBLOCK) != sizeof(v))
-		v = (uint32_t)rand();
-	return (double)v / 4294967296.0;
+	if (!seeded) {
+		if (getrandom(&state, sizeof(state), GRND_NONBLOCK) !=
+		    sizeof(state))
+			state = (uint64_t)getpid() * 0x9e3779b97f4a7c15ULL ^
+				(uint64_t)(steward_now() * 1e9);
+		seeded = true;
+	}
+	z = (state += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	z ^= z >> 31;
+	return (double)(z >> 11) / 9007199254740992.0; /* 53 bits */
 }
 
 /* The pid table's bucket for pid. */
@@ -1216,10 +1232,12 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 
 	s->self = getpid();
 	s->started_at = steward_now();
+	ward_spawn_init(s); /* first: the lowest free descriptors */
 	/* Not the default loop: that one reaps every child itself. */
 	s->loop = ev_loop_new(EVFLAG_AUTO);
 	if (s->loop == NULL) {
 		log_warnx("cannot start: libev could not initialise its loop");
+		ward_spawn_fini(s);
 		config_unref(cfg);
 		return 71; /* EX_OSERR */
 	}
@@ -1231,6 +1249,7 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 		free(msg);
 		err_free(e);
 		ev_loop_destroy(s->loop);
+		ward_spawn_fini(s);
 		config_unref(cfg);
 		return 73; /* EX_CANTCREAT */
 	}
@@ -1238,6 +1257,7 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 	if (steward_listen(s) == -1) {
 		evlog_close(s->log);
 		ev_loop_destroy(s->loop);
+		ward_spawn_fini(s);
 		config_unref(cfg);
 		return 73; /* EX_CANTCREAT */
 	}
@@ -1315,6 +1335,7 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 	ev_signal_stop(s->loop, &s->sig_usr1);
 	evlog_close(s->log);
 	ev_loop_destroy(s->loop);
+	ward_spawn_fini(s);
 	config_unref(s->cfg);
 	return s->exit_code;
 }

@@ -136,6 +136,8 @@ struct group_rt {
 	bool failed;
 };
 
+#define SPAWN_SLOTS 3 /* heartbeat, report and capture pipe ends */
+
 struct steward {
 	struct ev_loop *loop;
 	struct config *cfg;
@@ -154,6 +156,12 @@ struct steward {
 	char **environ; /* stewardd's own environment, for wards */
 	pid_t self;
 	rlim_t nofile_soft; /* RLIMIT_NOFILE soft limit to give wards */
+	/* ward-spawn.c: low slots for a child's pipe ends, on /dev/null
+	 * between spawns; spawn_clone 0 no slots, 1 clone, 2 fork */
+	int spawn_slot[SPAWN_SLOTS];
+	int spawn_null;
+	int spawn_clone;
+	void *spawn_stack; /* the clone's stack, mapped once */
 	double started_at;
 	struct ctl *ctl; /* the control socket, or NULL */
 	ev_signal sig_chld;
@@ -244,6 +252,12 @@ void steward_step_input(struct steward *s, struct ward_inst *wi,
 			struct ward_input *in);
 
 /* ward-spawn.c: start the instance's process; -1 and *errp on failure. */
+/*
+ * Reserve the low descriptors spawns put a child's pipe ends in (as
+ * early as possible, so that they are low), and give them back.
+ */
+void ward_spawn_init(struct steward *s);
+void ward_spawn_fini(struct steward *s);
 int ward_spawn_start(struct steward *s, struct ward_inst *wi,
 		     struct err **errp);
 /* ward-spawn.c: read what the child reported about exec (non-blocking). */

@@ -1017,6 +1017,36 @@ ctl_status_row(const struct ctl_ctx *c, const struct json *in, size_t namew)
 	free(state);
 }
 
+/* The runs of jobs in flight, under the instances: RUN is what cancel takes. */
+static void
+ctl_status_runs(struct ctl_ctx *c, const struct json *runs)
+{
+	if (json_type(runs) != JSON_ARRAY || json_len(runs) == 0)
+		return;
+	putchar('\n');
+	if (c->color)
+		fputs(CTL_BOLD, stdout);
+	printf("%6s  %-24s  %8s  %5s  %8s  %8s", "RUN", "JOB", "REPLICAS",
+	       "LIVE", "ELAPSED", "TIMEOUT");
+	if (c->color)
+		fputs(CTL_RESET, stdout);
+	putchar('\n');
+	for (size_t i = 0; i < json_len(runs); i++) {
+		const struct json *r = json_at(runs, i);
+		char *job = ctl_clean(json_str(json_get(r, "job")), 24);
+		char el[32], to[32];
+
+		ctl_human_ms(ctl_int(r, "elapsed_ms", 0), true, el, sizeof(el));
+		ctl_human_ms(ctl_int(r, "timeout_ms", 0), true, to, sizeof(to));
+		printf("%6" PRId64 "  ", ctl_int(r, "run", 0));
+		ctl_cell(c, job, 24, false, NULL);
+		printf("  %8" PRId64 "  %5" PRId64 "  %8s  %8s\n",
+		       ctl_int(r, "replicas", 0), ctl_int(r, "live", 0), el,
+		       to);
+		free(job);
+	}
+}
+
 /* status [NAME ...] [--json] */
 static int
 cmd_status(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
@@ -1065,6 +1095,7 @@ cmd_status(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 		ctl_status_row(c, json_at(list, i), namew);
 	if (json_len(list) == 0)
 		printf("(no instances)\n");
+	ctl_status_runs(c, json_get(r.doc, "runs"));
 	lost = ctl_int(daemon, "events_lost", 0);
 	if (lost > 0)
 		printf("stewardd lost %" PRId64 " event log record%s (the log "
@@ -1367,6 +1398,8 @@ cmd_run(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 	if (rc == 0 && json_type(json_get(first, "ok")) != JSON_TRUE) {
 		struct ctl_reply r = {.doc = first};
 
+		if (a->json)
+			printf("%.*s\n", (int)nl, in.s);
 		rc = ctl_reply_status(&r, &e);
 		goto out;
 	}
@@ -2545,7 +2578,9 @@ ctl_main_help(FILE *f)
 		   "again\n"
 		   "(busy, rate limited, timeout), 76 protocol mismatch, 77 "
 		   "not allowed,\n"
-		   "78 config error.  See stewardctl(1).\n");
+		   "78 config error, 74 output could not be written, 130 "
+		   "run\n"
+		   "interrupted (Ctrl-C).  See stewardctl(1).\n");
 }
 
 /* help [COMMAND] */
@@ -2589,6 +2624,19 @@ ctl_args_free(struct ctl_args *a)
 		free(a->events[i]);
 	free(a->wards);
 	free(a->events);
+}
+
+/* What a command is missing when it gets too few operands. */
+static const char *
+ctl_missing_names(const struct ctl_command *cmd)
+{
+	if (strcmp(cmd->name, "run") == 0)
+		return "give the JOB to run (a [job:NAME] of the config)";
+	if (strcmp(cmd->name, "cancel") == 0)
+		return "give the RUN to cancel (its id, from status)";
+	if (cmd->min_names == 2)
+		return "give a signal and at least one NAME";
+	return "give at least one NAME, or all";
 }
 
 /*
@@ -2707,10 +2755,7 @@ ctl_parse_args(const struct ctl_command *cmd, int argc, char **argv,
 	a->names = argv + optind;
 	a->nnames = (size_t)(argc - optind);
 	if (a->nnames < cmd->min_names)
-		return ctl_usage(cmd->name, "%s",
-				 cmd->min_names == 2
-				     ? "give a signal and at least one NAME"
-				     : "give at least one NAME, or all");
+		return ctl_usage(cmd->name, "%s", ctl_missing_names(cmd));
 	if (a->nnames > cmd->max_names)
 		return ctl_usage(cmd->name, "unexpected argument \"%s\"",
 				 a->names[cmd->max_names]);

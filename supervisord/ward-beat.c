@@ -176,6 +176,14 @@ beat_read(struct steward *s, struct ward_inst *wi, size_t max, bool dead)
 			beat_report_bad(&c, "a line longer than 512 bytes",
 					false);
 		}
+		/*
+		 * A short read emptied the pipe: do not ask again only to
+		 * hear EAGAIN (one syscall less per beat).  What is written
+		 * meanwhile wakes the poll again; at EOF a dead ward's pipe
+		 * is read to the end, so it goes on until read says so.
+		 */
+		if ((size_t)n < sizeof(buf) && !dead)
+			return 0;
 	}
 	return 1;
 }

@@ -5,7 +5,26 @@
  * it resolves the program on PATH, builds argv and the environment, and
  * makes two pipes (both O_CLOEXEC): the heartbeat pipe, whose write end
  * becomes the child's fd 3, and the report pipe.  It blocks every signal,
- * forks, and restores its mask.
+ * creates the child, and restores its mask.
+ *
+ * stewardd holds one descriptor per ward (its heartbeat pipe): 10,000
+ * of them with 10,000 wards.  fork(2) copies that table and execve(2)
+ * closes every entry again, one by one: O(wards) per spawn; and fork
+ * copies stewardd's page tables, which execve throws away again.  So the
+ * child is created as posix_spawn(3) creates its own, with clone(CLONE_VM
+ * | CLONE_VFORK), on a stack of its own, and with CLONE_FILES too: it
+ * shares the table, and its first
+ * act is close_range(first, ~0, CLOSE_RANGE_UNSHARE), which gives it a
+ * table of only the descriptors below first.  The parent has put the
+ * pipe ends the child needs there beforehand, in a few slots reserved
+ * low at start (ward_spawn_init), and points the slots back at
+ * /dev/null once the child has exec'd or failed (CLONE_VFORK holds the
+ * parent until then).  Sharing memory, the child writes only its own
+ * stack, the plan, the WATCHDOG_PID= string and errno.  As the parent waits,
+ * nothing the child does before exec may block: output files are opened
+ * O_NONBLOCK (a FIFO without a reader is an error, not a hang).  Where
+ * clone is refused (valgrind, a seccomp filter) stewardd falls back to
+ * fork(2) for good.
  *
  * The child makes only system calls.  It resets every signal disposition
  * and its mask, starts a new session (so the instance is a process group
@@ -21,19 +40,36 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <grp.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "job.h"
+#include "log.h"
 #include "steward.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#endif
+
+/* The clone's stack: spawn_child and what it calls need a few KiB. */
+#define SPAWN_STACK_SIZE (256 * 1024)
+
+#ifndef CLOSE_RANGE_UNSHARE
+#define CLOSE_RANGE_UNSHARE (1U << 1)
+#endif
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
 
 enum spawn_stage {
 	STAGE_NONE,
@@ -119,7 +155,8 @@ struct spawn_plan {
 	const char *directory;
 	const struct config_output *out;
 	const struct config_output *err;
-	int capture_w; /* a job replica's stdout pipe, or -1 */
+	int capture_w;       /* a job replica's stdout pipe, or -1 */
+	unsigned keep_below; /* the child's table: only fds below this */
 };
 
 /* In the child: report a failed stage to the parent and exit. */
@@ -142,12 +179,23 @@ spawn_open_output(const struct config_output *o)
 	switch (o->kind) {
 	case CONFIG_OUT_NULL:
 		return open("/dev/null", O_WRONLY | O_CLOEXEC);
-	case CONFIG_OUT_FILE:
-		/* A symlink planted in a log directory is refused. */
-		return open(o->path,
-			    O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
-				O_NOCTTY | O_NOFOLLOW,
-			    0640);
+	case CONFIG_OUT_FILE: {
+		/*
+		 * A symlink planted in a log directory is refused; a FIFO
+		 * without a reader fails (ENXIO) instead of blocking, and
+		 * the file is made blocking again for the ward.
+		 */
+		int fd = open(o->path,
+			      O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
+				  O_NOCTTY | O_NOFOLLOW | O_NONBLOCK,
+			      0640);
+		int fl;
+
+		if (fd >= 0 && ((fl = fcntl(fd, F_GETFL)) == -1 ||
+				fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == -1))
+			return -1;
+		return fd;
+	}
 	default:
 		return -2; /* inherit, or stdout */
 	}
@@ -175,6 +223,15 @@ static void __attribute__((noreturn)) spawn_child(struct spawn_plan *p)
 	sigset_t empty;
 	int in, out, errfd;
 
+	/*
+	 * First of all, a table of our own with only the low descriptors
+	 * (see the top of the file); until then the parent's table is ours
+	 * too.  Kernels before 5.9 lack the flag: copy the whole table.
+	 */
+	if (syscall(SYS_close_range, p->keep_below, ~0U, CLOSE_RANGE_UNSHARE) ==
+		-1 &&
+	    unshare(CLONE_FILES) == -1)
+		spawn_fail(p, STAGE_FDS);
 	for (int sig = 1; sig < NSIG; sig++) {
 		if (sig == SIGKILL || sig == SIGSTOP)
 			continue;
@@ -218,8 +275,7 @@ static void __attribute__((noreturn)) spawn_child(struct spawn_plan *p)
 		spawn_fail(p, STAGE_FDS);
 	}
 	/* Whatever else is open (inherited by stewardd) ends at exec. */
-	if (syscall(SYS_close_range, 4U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */) ==
-	    -1) {
+	if (syscall(SYS_close_range, 4U, ~0U, CLOSE_RANGE_CLOEXEC) == -1) {
 		for (int fd = 4; fd < 65536; fd++) {
 			int fl = fcntl(fd, F_GETFD);
 
@@ -594,6 +650,151 @@ ward_capture_close(struct steward *s, struct ward_inst *wi)
 	spawn_close(&wi->out_fd);
 }
 
+/* Reserve the low slots and a /dev/null to park them on; see steward.h. */
+void
+ward_spawn_init(struct steward *s)
+{
+	s->spawn_stack = mmap(NULL, SPAWN_STACK_SIZE, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (s->spawn_stack == MAP_FAILED) {
+		log_warnx("cannot map a stack for spawning (%s): every spawn "
+			  "will copy stewardd's memory map",
+			  strerror(errno));
+		s->spawn_stack = NULL;
+		s->spawn_null = -1;
+		for (int i = 0; i < SPAWN_SLOTS; i++)
+			s->spawn_slot[i] = -1;
+		return;
+	}
+	s->spawn_null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	for (int i = 0; i < SPAWN_SLOTS; i++)
+		s->spawn_slot[i] =
+		    s->spawn_null < 0
+			? -1
+			: fcntl(s->spawn_null, F_DUPFD_CLOEXEC, 3);
+	for (int i = 0; i < SPAWN_SLOTS; i++) {
+		if (s->spawn_slot[i] < 0) {
+			log_warnx("cannot reserve low descriptors (%s): "
+				  "every spawn will copy stewardd's whole "
+				  "descriptor table",
+				  strerror(errno));
+			ward_spawn_fini(s);
+			return;
+		}
+	}
+	s->spawn_clone = 1;
+}
+
+/* Close the reserved slots; see steward.h. */
+void
+ward_spawn_fini(struct steward *s)
+{
+	for (int i = 0; i < SPAWN_SLOTS; i++)
+		spawn_close(&s->spawn_slot[i]);
+	spawn_close(&s->spawn_null);
+	s->spawn_clone = 0;
+	if (s->spawn_stack != NULL &&
+	    munmap(s->spawn_stack, SPAWN_STACK_SIZE) == -1)
+		log_warnx("cannot unmap the spawn stack: %s", strerror(errno));
+	s->spawn_stack = NULL;
+}
+
+/*
+ * The child has its own table now (or is gone): park the slots on
+ * /dev/null again, so that stewardd holds no write end of a ward's
+ * pipes (a heartbeat pipe must read EOF when the ward dies).
+ */
+static void
+spawn_slots_clear(struct steward *s)
+{
+	if (s->spawn_clone == 0)
+		return;
+	for (int i = 0; i < SPAWN_SLOTS; i++) {
+		if (dup3(s->spawn_null, s->spawn_slot[i], O_CLOEXEC) == -1) {
+			/* Cannot happen with two open descriptors; if it
+			 * does, give the slot up rather than hold a pipe. */
+			log_warnx("cannot park descriptor %d: %s",
+				  s->spawn_slot[i], strerror(errno));
+			ward_spawn_fini(s);
+			return;
+		}
+	}
+}
+
+/*
+ * Put the pipe ends the child needs in the low slots, and tell the child
+ * to keep only what is below them.  Without slots, the child keeps its
+ * whole (copied) table, as after a plain fork.
+ */
+static int
+spawn_slots_fill(struct steward *s, struct spawn_plan *p, struct err **errp)
+{
+	int *ends[SPAWN_SLOTS] = {&p->hb_w, &p->report_w, &p->capture_w};
+	int top = 3;
+
+	p->keep_below = ~0U;
+	if (s->spawn_clone == 0)
+		return 0;
+	for (int i = 0; i < SPAWN_SLOTS; i++) {
+		int slot = s->spawn_slot[i];
+
+		if (slot > top)
+			top = slot;
+		if (*ends[i] < 0)
+			continue;
+		if (dup3(*ends[i], slot, O_CLOEXEC) == -1) {
+			*errp =
+			    ERR_SYS("moving a pipe end to descriptor %d", slot);
+			spawn_slots_clear(s);
+			return -1;
+		}
+		*ends[i] = slot;
+	}
+	p->keep_below = (unsigned)top + 1;
+	return 0;
+}
+
+/* The clone's entry: on the spawn stack, in stewardd's memory. */
+static int
+spawn_child_entry(void *arg)
+{
+	spawn_child(arg);
+}
+
+/*
+ * A new process running spawn_child(p): a clone sharing our memory and
+ * descriptor table, with this thread held until the child has exec'd or
+ * exited (as posix_spawn does, but with our own child code); or a plain
+ * fork where that is refused (valgrind knows no such clone), from then
+ * on.  Returns the pid, or -1 with errno set.
+ */
+static pid_t
+spawn_clone(struct steward *s, struct spawn_plan *p)
+{
+	pid_t pid;
+
+	if (s->spawn_clone == 1) {
+		pid = clone(spawn_child_entry,
+			    (char *)s->spawn_stack + SPAWN_STACK_SIZE,
+			    CLONE_VM | CLONE_FILES | CLONE_VFORK | SIGCHLD, p);
+#if defined(__SANITIZE_ADDRESS__)
+		/* The child's frames never returned: clear their poison. */
+		__asan_unpoison_memory_region(s->spawn_stack, SPAWN_STACK_SIZE);
+#endif
+		if (pid != -1 ||
+		    (errno != EINVAL && errno != ENOSYS && errno != EPERM))
+			return pid;
+		log_warnx("clone(CLONE_VM | CLONE_FILES | CLONE_VFORK) "
+			  "refused (%s): spawning with fork from now on",
+			  strerror(errno));
+		s->spawn_clone = 2; /* slots stay, as a plain fork copies */
+	}
+	pid = fork();
+	if (pid == 0)
+		spawn_child(p);
+	return pid;
+}
+
 /* Start the instance's process; see the essay at the top. */
 int
 ward_spawn_start(struct steward *s, struct ward_inst *wi, struct err **errp)
@@ -635,19 +836,21 @@ ward_spawn_start(struct steward *s, struct ward_inst *wi, struct err **errp)
 	plan.hb_w = hb[1];
 	plan.report_w = rep[1];
 	plan.capture_w = cap[1];
+	if (spawn_slots_fill(s, &plan, &e) == -1)
+		goto fail;
 
 	sigfillset(&all);
 	if (sigprocmask(SIG_SETMASK, &all, &old) == -1) {
 		e = ERR_SYS("blocking signals before fork");
+		spawn_slots_clear(s);
 		goto fail;
 	}
-	pid = fork();
-	if (pid == 0)
-		spawn_child(&plan);
+	pid = spawn_clone(s, &plan);
 	if (pid == -1)
-		e = ERR_SYS("forking");
+		e = ERR_SYS("creating the process");
 	if (sigprocmask(SIG_SETMASK, &old, NULL) == -1)
 		abort(); /* cannot fail with a mask sigprocmask gave us */
+	spawn_slots_clear(s);
 	if (pid == -1)
 		goto fail;
 

@@ -1,4 +1,5 @@
 """Scenarios for replicated jobs ([job:NAME], stewardctl run/cancel)."""
+import json
 import os
 import signal
 import subprocess
@@ -149,10 +150,23 @@ def job_runs_are_cancelled():
     st.wait_event("run_started", run=2)
     runs = st.status()["runs"]
     check(len(runs) == 1 and runs[0]["job"] == "busy", f"{runs}", st)
+    # The table shows it too, under the instances, with the id cancel takes.
+    t = ctl(st, "status").stdout.decode()
+    rows = [ln.split() for ln in t.splitlines()]
+    check(["RUN", "JOB", "REPLICAS", "LIVE", "ELAPSED", "TIMEOUT"] in rows and
+          any(r[:3] == ["2", "busy", str(runs[0]["replicas"])]
+              for r in rows), f"the runs table:\n{t}", st)
+    q = ctl(st, "cancel")
+    check(q.returncode == 64 and b"give the RUN to cancel" in q.stderr,
+          f"cancel without a run: {q}", st)
     # max_concurrent = 1: a second run is refused clearly.
     q = ctl(st, "run", "busy")
     check(q.returncode == 75 and b"max_concurrent = 1" in q.stderr,
           f"{q}", st)
+    q = ctl(st, "run", "--json", "busy")
+    doc = json.loads(q.stdout)
+    check(q.returncode == 75 and doc["ok"] is False and
+          "max_concurrent = 1" in doc["error"], f"a refusal in JSON: {q}", st)
     c = ctl(st, "cancel", "2")
     check(c.returncode == 0, f"cancel: {c}", st)
     out, err = p.communicate(timeout=10)
