@@ -622,18 +622,21 @@ steward_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct ward_inst *wi = container_of(w, struct ward_inst, timer);
 	struct steward *s = wi->ward->steward;
+	struct ward_input in = {.event = WEV_TIMER, .now = steward_now()};
 
 	(void)loop;
 	(void)revents;
-	if (wi->sm.state == WARD_RUNNING || wi->sm.state == WARD_STARTING) {
-		/* Beats that wait in the pipe count before the judgement. */
+	if ((wi->sm.state == WARD_RUNNING || wi->sm.state == WARD_STARTING) &&
+	    ward_timer_due(&wi->sm, &wi->ward->spec->pol, in.now)) {
+		/* Beats that wait in the pipe count before the judgement
+		 * (not before a mere re-arm: no syscall per beat for it). */
 		ward_beat_poll(s, wi);
 		ward_notify_poll(s, wi);
 		if (wi->sm.state != WARD_RUNNING &&
 		    wi->sm.state != WARD_STARTING)
 			return; /* a message there changed its state */
 	}
-	steward_step(s, wi, WEV_TIMER);
+	steward_step_input(s, wi, &in);
 }
 
 /* The guard died (it should not): wards lose their cover; say so. */

@@ -60,6 +60,11 @@
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/asan_interface.h>
 #endif
+#if defined(__has_include)
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#endif
+#endif
 
 /* The clone's stack: spawn_child and what it calls need a few KiB. */
 #define SPAWN_STACK_SIZE (256 * 1024)
@@ -650,6 +655,26 @@ ward_capture_close(struct steward *s, struct ward_inst *wi)
 	spawn_close(&wi->out_fd);
 }
 
+/*
+ * valgrind cannot run a clone that shares memory without being a thread
+ * (it exits, it does not refuse): under valgrind, fork.  Its client
+ * request says so when the header was there at build time; its preload
+ * library says so always.
+ */
+static bool
+spawn_under_valgrind(void)
+{
+	const char *pre = getenv("LD_PRELOAD");
+
+#if defined(__has_include)
+#if __has_include(<valgrind/valgrind.h>)
+	if (RUNNING_ON_VALGRIND)
+		return true;
+#endif
+#endif
+	return pre != NULL && strstr(pre, "vgpreload") != NULL;
+}
+
 /* Reserve the low slots and a /dev/null to park them on; see steward.h. */
 void
 ward_spawn_init(struct steward *s)
@@ -682,7 +707,7 @@ ward_spawn_init(struct steward *s)
 			return;
 		}
 	}
-	s->spawn_clone = 1;
+	s->spawn_clone = spawn_under_valgrind() ? 2 : 1;
 }
 
 /* Close the reserved slots; see steward.h. */

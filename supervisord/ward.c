@@ -284,6 +284,18 @@ on_running_timer(struct ward_sm *sm, const struct ward_policy *pol,
 		  true);
 }
 
+/* See ward.h. */
+bool
+ward_timer_due(const struct ward_sm *sm, const struct ward_policy *pol,
+	       double now)
+{
+	if (sm->state == WARD_RUNNING && pol->heartbeat != WARD_HB_NONE)
+		return now >= (sm->extend_until > 0
+				   ? sm->extend_until
+				   : sm->last_beat + pol->heartbeat_timeout);
+	return now >= sm->timer_at;
+}
+
 /* starting or running: the ward asks to be healed now. */
 static void
 on_trigger(struct ward_sm *sm, const struct ward_policy *pol,

@@ -187,6 +187,15 @@ void ward_sm_init(struct ward_sm *sm, const struct ward_policy *pol,
 void ward_step(struct ward_sm *sm, const struct ward_policy *pol,
 	       const struct ward_input *in, struct ward_out *out);
 
+/*
+ * Whether a WEV_TIMER at now would judge the ward (a start or heartbeat
+ * deadline has passed, or a stop, backoff or EXTEND deadline is due)
+ * rather than only re-arm for a deadline a beat moved.  stewardd reads a
+ * ward's pipe before a judgement, and only then.
+ */
+bool ward_timer_due(const struct ward_sm *sm, const struct ward_policy *pol,
+		    double now);
+
 /* "running", "backoff", ...: the names people and logs see. */
 const char *ward_state_name(enum ward_state s);
 const char *ward_event_name(enum ward_event e);

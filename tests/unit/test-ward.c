@@ -1215,6 +1215,35 @@ test_exit_before_exec_is_spawn_failure(void **state)
 	assert_true(r.sm.exit_spawn_failed);
 }
 
+/* A timer is due for a judgement only past the deadline a beat moved. */
+static void
+test_timer_due_only_past_the_deadline(void **state)
+{
+	struct rig r;
+
+	(void)state;
+	reach(&r, WARD_STARTING); /* start deadline 110 */
+	assert_false(ward_timer_due(&r.sm, &r.pol, 109.9));
+	assert_true(ward_timer_due(&r.sm, &r.pol, 110));
+	reach(&r, WARD_RUNNING); /* heartbeat deadline 103.5 */
+	assert_false(ward_timer_due(&r.sm, &r.pol, 103.4));
+	assert_true(ward_timer_due(&r.sm, &r.pol, 103.5));
+	ev(&r, WEV_BEAT, 103); /* the timer is still at 103.5 */
+	assert_false(ward_timer_due(&r.sm, &r.pol, 103.5));
+	assert_true(ward_timer_due(&r.sm, &r.pol, 106));
+	/* EXTEND_TIMEOUT_USEC=5000000: a one-off deadline at 108.2 */
+	feed(&r, (struct ward_input){.event = WEV_EXTEND,
+				     .now = 103.2,
+				     .u = U,
+				     .extend_usec = 5000000});
+	assert_false(ward_timer_due(&r.sm, &r.pol, 106));
+	assert_false(ward_timer_due(&r.sm, &r.pol, 108.1));
+	assert_true(ward_timer_due(&r.sm, &r.pol, 108.2));
+	reach(&r, WARD_BACKOFF); /* restart at 101.75 */
+	assert_false(ward_timer_due(&r.sm, &r.pol, 101.7));
+	assert_true(ward_timer_due(&r.sm, &r.pol, 101.75));
+}
+
 /* The names people and logs see, and which states have a process. */
 static void
 test_names_and_process_states(void **state)
@@ -1285,6 +1314,7 @@ main(void)
 	    cmocka_unit_test(test_backoff_resets_after_healthy_run),
 	    cmocka_unit_test(test_start_from_failed_refills_bucket),
 	    cmocka_unit_test(test_exit_before_exec_is_spawn_failure),
+	    cmocka_unit_test(test_timer_due_only_past_the_deadline),
 	    cmocka_unit_test(test_names_and_process_states),
 	};
 
