@@ -178,6 +178,12 @@ struct steward {
 	uint64_t next_run_id;
 	int exit_code;
 	uint64_t orphans_reaped;
+	/* steward.c: beats heard in all, and the loop's batching (see
+	 * steward_tune_cb) */
+	uint64_t beats;
+	uint64_t beats_at_tune;
+	bool batching;
+	ev_timer tune;
 	char *notify_dir; /* where NOTIFY_SOCKETs live, made on first use */
 	struct upbeat up;
 	struct metrics *metrics; /* metrics.c: the metrics file, or NULL */
