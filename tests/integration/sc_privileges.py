@@ -61,3 +61,35 @@ restart = never
     check(not os.path.exists("/etc/steward-should-not-be-written"),
           "the symlink's target was not created", st)
     check(st.stop() == 0, "stewardd exit code", st)
+
+
+@scenario("ward-log-fifo-without-reader-fails-fast")
+def ward_log_fifo_without_reader_fails_fast():
+    # stewardd waits for a child until it executes: a FIFO nobody reads
+    # must fail the spawn (ENXIO), never block the daemon.
+    st = Steward("fifo", """
+[ward:w]
+command = {testward} --beat 100
+heartbeat = pipe
+stdout = {tmp}/w.fifo
+restart = never
+
+[ward:other]
+command = {testward} --beat 50
+heartbeat = pipe
+""")
+    os.mkfifo(st.path("w.fifo"))
+    yield st.start()
+    e = st.wait_event("exited", ward="w", timeout=10)
+    check("opening stdout file" in e["message"] and
+          "No such device or address" in e["message"], f"{e}", st)
+    st.wait_event("running", ward="other")
+    check(st.request("steward/1 health")["ok"], "stewardd answers", st)
+    # With a reader, the same FIFO works, and is blocking for the ward.
+    r = os.open(st.path("w.fifo"), os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        check(st.request("steward/1 start w")["ok"], "start w", st)
+        st.wait_event("running", ward="w")
+    finally:
+        os.close(r)
+    check(st.stop() == 0, "stewardd exit code", st)
