@@ -161,7 +161,9 @@ struct steward {
 	int spawn_slot[SPAWN_SLOTS];
 	int spawn_null;
 	int spawn_clone;
-	void *spawn_stack; /* the clone's stack, mapped once */
+	void *spawn_stack;   /* the clone's stack, mapped once */
+	uint64_t spawn_sigs; /* signals a child must reset (bit n) */
+	bool spawn_sigs_known;
 	double started_at;
 	struct ctl *ctl; /* the control socket, or NULL */
 	ev_signal sig_chld;

@@ -44,6 +44,7 @@
 #include <grp.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,6 +163,7 @@ struct spawn_plan {
 	const struct config_output *err;
 	int capture_w;       /* a job replica's stdout pipe, or -1 */
 	unsigned keep_below; /* the child's table: only fds below this */
+	uint64_t sigs;       /* bit n: signal n is caught or ignored */
 };
 
 /* In the child: report a failed stage to the parent and exit. */
@@ -237,11 +239,12 @@ static void __attribute__((noreturn)) spawn_child(struct spawn_plan *p)
 		-1 &&
 	    unshare(CLONE_FILES) == -1)
 		spawn_fail(p, STAGE_FDS);
-	for (int sig = 1; sig < NSIG; sig++) {
-		if (sig == SIGKILL || sig == SIGSTOP)
+	/* Only the signals stewardd catches or ignores: the rest are at
+	 * their default already (see spawn_signals_not_default). */
+	for (int sig = 1; sig < NSIG && sig < 64; sig++) {
+		if ((p->sigs & (UINT64_C(1) << sig)) == 0)
 			continue;
-		/* Signals glibc reserves fail with EINVAL: not ours. */
-		if (sigaction(sig, &sa, NULL) == -1 && errno != EINVAL)
+		if (sigaction(sig, &sa, NULL) == -1)
 			spawn_fail(p, STAGE_SIGNALS);
 	}
 	if (setsid() == -1)
@@ -675,6 +678,35 @@ spawn_under_valgrind(void)
 	return pre != NULL && strstr(pre, "vgpreload") != NULL;
 }
 
+/*
+ * The signals whose disposition is not the default in stewardd: those
+ * libev catches and those ignored (SIGPIPE, and whatever stewardd's own
+ * parent ignored).  A child resets these, one syscall each, instead of
+ * all 62 while stewardd waits for it.  Asked once, at the first spawn:
+ * every handler is in place by then and none is added later.
+ */
+static uint64_t
+spawn_signals_not_default(struct steward *s)
+{
+	if (!s->spawn_sigs_known) {
+		s->spawn_sigs = 0;
+		for (int sig = 1; sig < NSIG && sig < 64; sig++) {
+			struct sigaction old;
+
+			if (sig == SIGKILL || sig == SIGSTOP)
+				continue;
+			/* Signals glibc reserves fail: never ours. */
+			if (sigaction(sig, NULL, &old) == -1)
+				continue;
+			if ((old.sa_flags & SA_SIGINFO) != 0 ||
+			    old.sa_handler != SIG_DFL)
+				s->spawn_sigs |= UINT64_C(1) << sig;
+		}
+		s->spawn_sigs_known = true;
+	}
+	return s->spawn_sigs;
+}
+
 /* Reserve the low slots and a /dev/null to park them on; see steward.h. */
 void
 ward_spawn_init(struct steward *s)
@@ -861,6 +893,7 @@ ward_spawn_start(struct steward *s, struct ward_inst *wi, struct err **errp)
 	plan.hb_w = hb[1];
 	plan.report_w = rep[1];
 	plan.capture_w = cap[1];
+	plan.sigs = spawn_signals_not_default(s);
 	if (spawn_slots_fill(s, &plan, &e) == -1)
 		goto fail;
 

@@ -98,14 +98,18 @@ class Steward:
     def path(self, name):
         return os.path.join(self.dir, name)
 
-    def start(self, *extra_args, nofile=None, wait_socket=True):
-        """Start stewardd; with nofile, under that RLIMIT_NOFILE."""
+    def start(self, *extra_args, nofile=None, wait_socket=True,
+              ignore=()):
+        """Start stewardd; with nofile, under that RLIMIT_NOFILE; with
+        the signals in ignore ignored, as a parent may leave them."""
         import resource
         self.stderr = open(self.stderr_path, "wb")
 
         def limit():
             if nofile is not None:
                 resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
+            for sig in ignore:
+                signal.signal(sig, signal.SIG_IGN)
         # STEWARDD_WRAPPER runs stewardd under a tool (valgrind).
         wrapper = os.environ.get("STEWARDD_WRAPPER", "").split()
         self.proc = subprocess.Popen(

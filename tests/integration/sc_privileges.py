@@ -1,5 +1,6 @@
 """Scenarios for privileges: strict config files, no symlinked logs."""
 import os
+import signal
 import subprocess
 import sys
 
@@ -92,4 +93,34 @@ heartbeat = pipe
         st.wait_event("running", ward="w")
     finally:
         os.close(r)
+    check(st.stop() == 0, "stewardd exit code", st)
+
+
+@scenario("wards-start-with-default-signal-handling")
+def wards_start_with_default_signal_handling():
+    # stewardd catches some signals and ignores SIGPIPE, and its parent
+    # may have left others ignored (nohup): a ward gets none of that.
+    st = Steward("sigdfl", """
+[ward:plain]
+command = /bin/sleep 600
+heartbeat = none
+start_timeout = 100ms
+""")
+    yield st.start(ignore=(signal.SIGHUP, signal.SIGUSR2, signal.SIGQUIT,
+                           signal.SIGTTOU))
+    e = st.wait_event("running", ward="plain")
+
+    def mask(pid, field):
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1], 16)
+        raise AssertionError(field)
+    ours = mask(st.pid, "SigIgn") | mask(st.pid, "SigCgt")
+    check(ours & (1 << (signal.SIGUSR2 - 1)) and
+          ours & (1 << (signal.SIGPIPE - 1)),
+          f"stewardd ignores or catches SIGUSR2 and SIGPIPE: {ours:x}", st)
+    for field in ("SigIgn", "SigCgt", "SigBlk"):
+        v = mask(e["pid"], field)
+        check(v == 0, f"the ward's {field} is {v:x}, not 0", st)
     check(st.stop() == 0, "stewardd exit code", st)
