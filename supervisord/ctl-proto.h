@@ -41,7 +41,7 @@
  *	                              space, %25 for %)
  *	cancel RUN                    cancel a run in flight
  *
- * Reply: one line, a JSON object, at most 1 MiB, ending in "\n".
+ * Reply: one line, a JSON object, at most 16 MiB, ending in "\n".
  *	{"ok":true, ...}
  *	{"ok":false,"code":"CODE","error":"MESSAGE", ...}
  * MESSAGE is written for people, without the command's own context
@@ -90,7 +90,7 @@
  * refused (code too_long) and the connection closed; no complete request
  * for CTL_IDLE_SECONDS closes it; requests beyond a token bucket of
  * CTL_RATE_BURST, refilled CTL_RATE_BURST per second, get code
- * rate_limited; a reply the client does not read past 1 MiB closes it.
+ * rate_limited; a reply the client does not read past 32 MiB closes it.
  * At most CTL_CONN_MAX connections at once: one more gets code busy.
  */
 #ifndef STEWARD_CTL_PROTO_H
@@ -106,7 +106,7 @@
 #define CTL_IDLE_SECONDS 10
 #define CTL_RATE_BURST 50
 #define CTL_CONN_MAX 64
-#define CTL_REPLY_MAX (1024 * 1024)
+#define CTL_REPLY_MAX (16 * 1024 * 1024) /* 40,000 instances of status */
 
 enum ctl_cmd {
 	CTL_STATUS,

@@ -782,7 +782,7 @@ ctl_recv(struct ctl_ctx *c, int fd, int64_t deadline, bool keep_alive,
 			break;
 		if (b.len + (size_t)n > CTL_REPLY_MAX) {
 			e = ERR_NEW("the reply is longer than the protocol's "
-				    "limit of 1 MiB");
+				    "limit of 16 MiB");
 			rc = EX_PROTOCOL;
 			goto out;
 		}

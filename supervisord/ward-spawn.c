@@ -923,8 +923,29 @@ ward_spawn_start(struct steward *s, struct ward_inst *wi, struct err **errp)
 		ev_io_start(s->loop, &wi->out_io);
 	}
 	wi->err_fd = rep[0];
-	ev_io_init(&wi->err_io, spawn_report_cb, wi->err_fd, EV_READ);
-	ev_io_start(s->loop, &wi->err_io);
+	if (s->spawn_clone == 1) {
+		/*
+		 * A clone with CLONE_VFORK returns once the child is past
+		 * exec's point of no return, or has exited: a report, if
+		 * any, was written before.  Read it now and close the pipe
+		 * (the child may still hold its end, closing it at exec:
+		 * EAGAIN means no report).  No watcher, no descriptor
+		 * left: 10,000 spawns in one go hold 10,000, not 20,000.
+		 */
+		struct spawn_report r;
+		ssize_t n;
+
+		do
+			n = read(wi->err_fd, &r, sizeof(r));
+		while (n == -1 && errno == EINTR);
+		if (n == (ssize_t)sizeof(r) && r.stage > STAGE_NONE &&
+		    r.stage < STAGE_NSTAGES)
+			wi->report = r;
+		spawn_close(&wi->err_fd);
+	} else {
+		ev_io_init(&wi->err_io, spawn_report_cb, wi->err_fd, EV_READ);
+		ev_io_start(s->loop, &wi->err_io);
+	}
 	if (hb[0] >= 0)
 		ward_beat_start(s, wi, hb[0]);
 	return 0;

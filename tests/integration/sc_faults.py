@@ -14,10 +14,12 @@ The memory slack is wider under ASan and valgrind, which keep freed memory
 resident by design; under valgrind the scenarios' own deadlines and CPU
 bounds are four times longer.
 """
+import json
 import os
 import random
 import signal
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -693,6 +695,47 @@ replicas = %d
           st)
     canary_ok(st)
     check(st.stop() == 0, "stewardd exit code", st)
+
+
+@scenario("fault-five-thousand-wards-fit-their-fd-budget")
+def fault_five_thousand_wards_fit_their_fd_budget():
+    # 5,000 instances with pipes need 5,032 descriptors by the budget:
+    # a hard limit of 5,200 must do, even while all of them start in one
+    # go (a report pipe per spawn left open would need 10,000), and their
+    # status (some 1.2 MB of JSON, past the old 1 MiB limit) must reach
+    # stewardctl whole.
+    n = 5000
+    st = Steward("f-5k", f"""
+[ward:many]
+command = {{testward}} --beat 1000
+heartbeat = pipe
+heartbeat_timeout = 10s
+start_timeout = 1m
+replicas = {n}
+""")
+    if os.environ.get("STEWARDD_WRAPPER"):
+        print("SKIP: 5,000 spawns under a wrapper take too long")
+        sys.exit(77)
+    yield st.start(nofile=5200)
+    st.wait_for(f"{n} running records",
+                lambda: len(st.find("running", ward="many")) >= n,
+                timeout=60)
+    check(not st.find("backoff") and not st.find("exited"),
+          f"a spawn failed: {(st.find('backoff') + st.find('exited'))[:1]}",
+          st)
+    p = subprocess.run([harness.STEWARDCTL, "-s", st.socket_path, "status"],
+                       capture_output=True, text=True, timeout=60)
+    rows = [ln for ln in p.stdout.splitlines() if ln.startswith("many:")]
+    check(p.returncode == 0 and len(rows) == n and
+          all(" running " in r for r in rows),
+          f"status: rc {p.returncode}, {len(rows)} rows, {p.stderr}", st)
+    p = subprocess.run([harness.STEWARDCTL, "-s", st.socket_path, "status",
+                        "--json"], capture_output=True, timeout=60)
+    doc = json.loads(p.stdout)
+    check(p.returncode == 0 and len(doc["instances"]) == n and
+          len(p.stdout) > 1024 * 1024,
+          f"status --json: rc {p.returncode}, {len(p.stdout)} bytes", st)
+    check(st.stop(timeout=60) == 0, "stewardd exit code", st)
 
 
 # -- 1,000 interleaved start/stop/restart commands ---------------------------
