@@ -753,17 +753,25 @@ steward_child_ended(struct steward *s, pid_t pid)
 }
 
 /*
- * SIGCHLD: children that ended are found with waitid(WNOWAIT), which
- * leaves them zombies until steward_child_ended() has finished with
- * their pid and group.  libev's own ev_child would reap first and run
- * the callback later, a window in which another callback could signal
- * a pid already reused by a stranger.  One pass handles every ended
- * child.
+ * Children that ended are found with waitid(WNOWAIT), which leaves them
+ * zombies until steward_child_ended() has finished with their pid and
+ * group.  libev's own ev_child would reap first and run the callback
+ * later, a window in which another callback could signal a pid already
+ * reused by a stranger.  One pass handles every ended child.
+ *
+ * waitid(P_ALL) walks every child stewardd has: with 10,000 wards one
+ * pass took 1.9 ms (perf trace), twice per death, and a restart waited
+ * for both.  So a death is first heard where it is cheap: a ward's
+ * heartbeat pipe reads EOF when it dies, and steward_child_hint() asks
+ * about that one pid.  SIGCHLD only arms the full pass, at the lowest
+ * priority of the next loop iteration, after the restarts that are due
+ * then; it still finds what the pipes did not tell (wards without a
+ * pipe, a pipe a grandchild keeps open, orphans, the guard).
  */
 static void
-steward_sigchld_cb(struct ev_loop *loop, ev_signal *w, int revents)
+steward_reap_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
-	struct steward *s = w->data;
+	struct steward *s = container_of(w, struct steward, reap);
 
 	(void)loop;
 	(void)revents;
@@ -779,6 +787,36 @@ steward_sigchld_cb(struct ev_loop *loop, ev_signal *w, int revents)
 			return; /* children, none ended */
 		steward_child_ended(s, si.si_pid);
 	}
+}
+
+/* SIGCHLD: a full pass soon; see steward_reap_cb. */
+static void
+steward_sigchld_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct steward *s = w->data;
+
+	(void)revents;
+	if (!ev_is_active(&s->reap) && !ev_is_pending(&s->reap)) {
+		ev_timer_set(&s->reap, 0, 0);
+		ev_timer_start(loop, &s->reap);
+	}
+}
+
+/* The instance's process may have ended: ask about it alone; steward.h. */
+void
+steward_child_hint(struct steward *s, struct ward_inst *wi)
+{
+	siginfo_t si = {0};
+	int r;
+
+	if (wi->pid <= 0)
+		return;
+	do
+		r = waitid(P_PID, (id_t)wi->pid, &si,
+			   WEXITED | WNOHANG | WNOWAIT);
+	while (r == -1 && errno == EINTR);
+	if (r == 0 && si.si_pid == wi->pid)
+		steward_child_ended(s, wi->pid);
 }
 
 /*
@@ -1317,6 +1355,8 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 	}
 	steward_build(s);
 	steward_deps_link(s);
+	ev_timer_init(&s->reap, steward_reap_cb, 0, 0);
+	ev_set_priority(&s->reap, EV_MINPRI);
 	steward_watch_signal(s, &s->sig_chld, steward_sigchld_cb, SIGCHLD);
 	ev_set_priority(&s->sig_chld, EV_MAXPRI);
 	steward_watch_signal(s, &s->sig_term, steward_signal_stop, SIGTERM);
@@ -1371,6 +1411,7 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 	steward_teardown(s);
 	guard_stop(&s->guard);
 	ev_signal_stop(s->loop, &s->sig_chld);
+	ev_timer_stop(s->loop, &s->reap);
 	ev_signal_stop(s->loop, &s->sig_term);
 	ev_signal_stop(s->loop, &s->sig_int);
 	ev_signal_stop(s->loop, &s->sig_hup);

@@ -167,6 +167,7 @@ struct steward {
 	double started_at;
 	struct ctl *ctl; /* the control socket, or NULL */
 	ev_signal sig_chld;
+	ev_timer reap; /* the full waitid(P_ALL) pass SIGCHLD arms */
 	ev_signal sig_term;
 	ev_signal sig_int;
 	ev_signal sig_hup;
@@ -254,6 +255,12 @@ void steward_deps_free(struct steward *s);
 
 /* Feed an event to an instance's state machine and perform the result. */
 void steward_step(struct steward *s, struct ward_inst *wi, enum ward_event ev);
+/*
+ * A sign that the instance's process has ended (its heartbeat pipe read
+ * EOF): if it is a zombie now, handle its end at once, without the walk
+ * over every child that SIGCHLD costs.
+ */
+void steward_child_hint(struct steward *s, struct ward_inst *wi);
 
 /* The same, with the full input (exit status, extend). */
 void steward_step_input(struct steward *s, struct ward_inst *wi,

@@ -251,10 +251,13 @@ beat_cb(struct ev_loop *loop, ev_io *w, int revents)
 
 	(void)loop;
 	(void)revents;
-	if (beat_read(s, wi, BEAT_READ_MAX, false) == -1)
-		beat_stop(s, wi); /* the ward closed fd 3; its deadline goes
-				     on and will heal it if it goes on
-				     living without beating */
+	if (beat_read(s, wi, BEAT_READ_MAX, false) == -1) {
+		/* The ward closed fd 3, or died.  Living on without beats,
+		 * its deadline will heal it; dead, it is handled now (wi
+		 * may be gone after this). */
+		beat_stop(s, wi);
+		steward_child_hint(s, wi);
+	}
 }
 
 /* Start hearing an instance's heartbeat pipe. */

@@ -26,17 +26,18 @@
  * clone is refused (valgrind, a seccomp filter) stewardd falls back to
  * fork(2) for good.
  *
- * The child makes only system calls.  It resets every signal disposition
- * and its mask, starts a new session (so the instance is a process group
- * stewardd can signal whole), sets up fds 0-3, marks every other fd
- * close-on-exec, drops to the ward's groups and user, changes directory,
+ * The child makes only system calls.  It resets the signal dispositions
+ * stewardd changed and its mask, starts a new session (so the instance is a
+ * process group stewardd can signal whole), sets up fds 0-3, marks every other
+ * fd close-on-exec, drops to the ward's groups and user, changes directory,
  * asks for SIGKILL when stewardd dies (PR_SET_PDEATHSIG, set after the
  * credential change that would clear it), and execs.  When a step fails
  * it writes {stage, errno} to the report pipe and exits 127; when exec
- * succeeds the pipe closes with no data.  The parent reads the pipe from
- * the loop (never blocking on it) and, when the child is reaped, turns a
- * report into a wrapped error naming the step: "cannot start ward
- * "web:0": executing /srv/web/bin/web: Permission denied".
+ * succeeds the pipe closes with no data.  After a clone the parent reads
+ * the pipe as soon as clone returns (the child is past exec or gone);
+ * after a fork, from the loop (never blocking on it).  When the child is
+ * reaped, a report becomes a wrapped error naming the step: "cannot
+ * start ward "web:0": executing /srv/web/bin/web: Permission denied".
  */
 #include <errno.h>
 #include <fcntl.h>
