@@ -552,6 +552,10 @@ steward_apply(struct steward *s, struct ward_inst *wi,
 		ev_timer_stop(s->loop, &wi->timer);
 		ev_timer_set(&wi->timer, after > 0 ? after : 0, 0);
 		ev_timer_start(s->loop, &wi->timer);
+		/* Due now (a restart with backoff 0): not after a batching
+		 * wait; see steward_tune_cb. */
+		if (after <= 0 && s->batching && !ev_is_active(&s->kick))
+			ev_idle_start(s->loop, &s->kick);
 	}
 	if (spawn_err != NULL) {
 		/* No process: the machine heals it like an exit. */
@@ -630,6 +634,14 @@ steward_step(struct steward *s, struct ward_inst *wi, enum ward_event ev)
  * late.  A signal ends the sleep at once (libev's handler interrupts
  * nanosleep), so a ward's death is handled as soon as without batching.
  */
+/* An idle watcher makes the next poll not wait; it has done that once. */
+static void
+steward_kick_cb(struct ev_loop *loop, ev_idle *w, int revents)
+{
+	(void)revents;
+	ev_idle_stop(loop, w);
+}
+
 #define STEWARD_BATCH_ON 3000
 #define STEWARD_BATCH_OFF 1500
 
@@ -660,8 +672,9 @@ steward_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	struct steward *s = wi->ward->steward;
 	struct ward_input in = {.event = WEV_TIMER, .now = steward_now()};
 
-	(void)loop;
 	(void)revents;
+	if (ev_is_active(&s->kick))
+		ev_idle_stop(loop, &s->kick); /* the due timer has come */
 	if ((wi->sm.state == WARD_RUNNING || wi->sm.state == WARD_STARTING) &&
 	    ward_timer_due(&wi->sm, &wi->ward->spec->pol, in.now)) {
 		/* Beats that wait in the pipe count before the judgement
@@ -1364,6 +1377,7 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 	steward_watch_signal(s, &s->sig_hup, steward_signal_hup, SIGHUP);
 	ev_timer_init(&s->hup, steward_hup_cb, 0.05, 0);
 	ev_timer_init(&s->tune, steward_tune_cb, 1, 1);
+	ev_idle_init(&s->kick, steward_kick_cb);
 	ev_timer_start(s->loop, &s->tune);
 	ev_prepare_init(&s->settle, steward_settle_cb);
 	steward_watch_signal(s, &s->sig_usr1, steward_signal_reopen, SIGUSR1);
@@ -1407,6 +1421,7 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 	upbeat_close(s);
 	ev_timer_stop(s->loop, &s->hup);
 	ev_timer_stop(s->loop, &s->tune);
+	ev_idle_stop(s->loop, &s->kick);
 	ev_prepare_stop(s->loop, &s->settle);
 	steward_teardown(s);
 	guard_stop(&s->guard);

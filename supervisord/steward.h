@@ -187,6 +187,7 @@ struct steward {
 	uint64_t beats_at_tune;
 	bool batching;
 	ev_timer tune;
+	ev_idle kick;     /* a timer is due now: the next poll must not wait */
 	char *notify_dir; /* where NOTIFY_SOCKETs live, made on first use */
 	struct upbeat up;
 	struct metrics *metrics; /* metrics.c: the metrics file, or NULL */
