@@ -69,8 +69,10 @@ job_run_id(const struct job_run *run)
 struct job_run *
 job_find(struct steward *s, uint64_t id)
 {
+	/* Only runs in flight: one that is over may still be reaping its
+	 * replicas, but there is nothing left to cancel. */
 	for (struct job_run *r = s->runs; r != NULL; r = r->next)
-		if (r->id == id)
+		if (r->id == id && r->state == RUN_ACTIVE)
 			return r;
 	return NULL;
 }

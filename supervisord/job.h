@@ -36,7 +36,7 @@ uint64_t job_run_id(const struct job_run *run);
 /* Cancel a run (client gone, stewardctl cancel, shutdown). */
 void job_cancel(struct job_run *run, const char *why);
 
-/* The run with this id, or NULL. */
+/* The run in flight with this id, or NULL. */
 struct job_run *job_find(struct steward *s, uint64_t id);
 
 /* Forget the done callback (the client is gone). */
