@@ -1381,6 +1381,7 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 	ev_timer_start(s->loop, &s->tune);
 	ev_prepare_init(&s->settle, steward_settle_cb);
 	steward_watch_signal(s, &s->sig_usr1, steward_signal_reopen, SIGUSR1);
+	ward_spawn_note_signals(s);
 
 	for (size_t i = 0; i < s->nwards; i++)
 		instances += s->wards[i]->ninst;

@@ -138,6 +138,13 @@ struct group_rt {
 
 #define SPAWN_SLOTS 3 /* heartbeat, report and capture pipe ends */
 
+/* How ward-spawn.c makes a child (see the top of that file). */
+enum spawn_mode {
+	SPAWN_FORK_WHOLE, /* fork; no slots: the child keeps its whole table */
+	SPAWN_CLONE,      /* clone sharing memory and table, slots used */
+	SPAWN_FORK_SLOTS, /* fork (valgrind, clone refused), slots used */
+};
+
 struct steward {
 	struct ev_loop *loop;
 	struct config *cfg;
@@ -157,13 +164,12 @@ struct steward {
 	pid_t self;
 	rlim_t nofile_soft; /* RLIMIT_NOFILE soft limit to give wards */
 	/* ward-spawn.c: low slots for a child's pipe ends, on /dev/null
-	 * between spawns; spawn_clone 0 no slots, 1 clone, 2 fork */
+	 * between spawns, and how children are made */
 	int spawn_slot[SPAWN_SLOTS];
 	int spawn_null;
-	int spawn_clone;
+	enum spawn_mode spawn_mode;
 	void *spawn_stack;   /* the clone's stack, mapped once */
 	uint64_t spawn_sigs; /* signals a child must reset (bit n) */
-	bool spawn_sigs_known;
 	double started_at;
 	struct ctl *ctl; /* the control socket, or NULL */
 	ev_signal sig_chld;
@@ -273,6 +279,12 @@ void steward_step_input(struct steward *s, struct ward_inst *wi,
  * early as possible, so that they are low), and give them back.
  */
 void ward_spawn_init(struct steward *s);
+/*
+ * Note which signals a child must reset: once, after every signal
+ * handler of stewardd is in place and before the first spawn (none is
+ * added later).
+ */
+void ward_spawn_note_signals(struct steward *s);
 void ward_spawn_fini(struct steward *s);
 int ward_spawn_start(struct steward *s, struct ward_inst *wi,
 		     struct err **errp);

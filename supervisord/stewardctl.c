@@ -143,7 +143,9 @@ struct ctl_command {
 		   struct ctl_args *a);
 	unsigned opts;
 	size_t min_names;
-	size_t max_names; /* SIZE_MAX: any number */
+	size_t max_names;    /* SIZE_MAX: any number */
+	const char *missing; /* too few operands; NULL: "give at least
+				one NAME, or all" */
 	const char *synopsis;
 	const char *summary;
 	const char *help;
@@ -2366,6 +2368,7 @@ static const struct ctl_command ctl_cmds[] = {
 	.opts = OPT_JSON,
 	.min_names = 2,
 	.max_names = SIZE_MAX,
+	.missing = "give a signal and at least one NAME",
 	.synopsis = "signal [--json] SIG NAME ... | all",
 	.summary = "send a signal to the instances' process groups",
 	.help = "Send SIG (TERM, SIGHUP, hup or 1; not -1) to the process\n"
@@ -2405,6 +2408,7 @@ static const struct ctl_command ctl_cmds[] = {
 	.opts = OPT_JSON | OPT_TIMEOUT | OPT_REPLICAS,
 	.min_names = 1,
 	.max_names = SIZE_MAX,
+	.missing = "give the JOB to run (a [job:NAME] of the config)",
 	.synopsis =
 	    "run JOB [--replicas N] [--timeout D] [--json] [-- ARG ...]",
 	.summary = "run a [job:NAME]: the first replica to succeed answers",
@@ -2428,6 +2432,7 @@ static const struct ctl_command ctl_cmds[] = {
 	.opts = OPT_JSON,
 	.min_names = 1,
 	.max_names = 1,
+	.missing = "give the RUN to cancel (its id, from status)",
 	.synopsis = "cancel RUN [--json]",
 	.summary = "cancel a run in flight (see status)",
 	.help = "Cancel a run of a job: every replica still running is\n"
@@ -2626,19 +2631,6 @@ ctl_args_free(struct ctl_args *a)
 	free(a->events);
 }
 
-/* What a command is missing when it gets too few operands. */
-static const char *
-ctl_missing_names(const struct ctl_command *cmd)
-{
-	if (strcmp(cmd->name, "run") == 0)
-		return "give the JOB to run (a [job:NAME] of the config)";
-	if (strcmp(cmd->name, "cancel") == 0)
-		return "give the RUN to cancel (its id, from status)";
-	if (cmd->min_names == 2)
-		return "give a signal and at least one NAME";
-	return "give at least one NAME, or all";
-}
-
 /*
  * Parse a command's options (anywhere before "--") and operands.
  * Returns -1 for --help (printed), 0, or EX_USAGE (message printed).
@@ -2755,7 +2747,10 @@ ctl_parse_args(const struct ctl_command *cmd, int argc, char **argv,
 	a->names = argv + optind;
 	a->nnames = (size_t)(argc - optind);
 	if (a->nnames < cmd->min_names)
-		return ctl_usage(cmd->name, "%s", ctl_missing_names(cmd));
+		return ctl_usage(cmd->name, "%s",
+				 cmd->missing
+				     ? cmd->missing
+				     : "give at least one NAME, or all");
 	if (a->nnames > cmd->max_names)
 		return ctl_usage(cmd->name, "unexpected argument \"%s\"",
 				 a->names[cmd->max_names]);

@@ -241,7 +241,7 @@ static void __attribute__((noreturn)) spawn_child(struct spawn_plan *p)
 	    unshare(CLONE_FILES) == -1)
 		spawn_fail(p, STAGE_FDS);
 	/* Only the signals stewardd catches or ignores: the rest are at
-	 * their default already (see spawn_signals_not_default). */
+	 * their default already (see ward_spawn_note_signals). */
 	for (int sig = 1; sig < NSIG && sig < 64; sig++) {
 		if ((p->sigs & (UINT64_C(1) << sig)) == 0)
 			continue;
@@ -683,29 +683,24 @@ spawn_under_valgrind(void)
  * The signals whose disposition is not the default in stewardd: those
  * libev catches and those ignored (SIGPIPE, and whatever stewardd's own
  * parent ignored).  A child resets these, one syscall each, instead of
- * all 62 while stewardd waits for it.  Asked once, at the first spawn:
- * every handler is in place by then and none is added later.
+ * all 62 while stewardd waits for it.  See steward.h for when.
  */
-static uint64_t
-spawn_signals_not_default(struct steward *s)
+void
+ward_spawn_note_signals(struct steward *s)
 {
-	if (!s->spawn_sigs_known) {
-		s->spawn_sigs = 0;
-		for (int sig = 1; sig < NSIG && sig < 64; sig++) {
-			struct sigaction old;
+	s->spawn_sigs = 0;
+	for (int sig = 1; sig < NSIG && sig < 64; sig++) {
+		struct sigaction old;
 
-			if (sig == SIGKILL || sig == SIGSTOP)
-				continue;
-			/* Signals glibc reserves fail: never ours. */
-			if (sigaction(sig, NULL, &old) == -1)
-				continue;
-			if ((old.sa_flags & SA_SIGINFO) != 0 ||
-			    old.sa_handler != SIG_DFL)
-				s->spawn_sigs |= UINT64_C(1) << sig;
-		}
-		s->spawn_sigs_known = true;
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		/* Signals glibc reserves fail: never ours. */
+		if (sigaction(sig, NULL, &old) == -1)
+			continue;
+		if ((old.sa_flags & SA_SIGINFO) != 0 ||
+		    old.sa_handler != SIG_DFL)
+			s->spawn_sigs |= UINT64_C(1) << sig;
 	}
-	return s->spawn_sigs;
 }
 
 /* Reserve the low slots and a /dev/null to park them on; see steward.h. */
@@ -740,7 +735,7 @@ ward_spawn_init(struct steward *s)
 			return;
 		}
 	}
-	s->spawn_clone = spawn_under_valgrind() ? 2 : 1;
+	s->spawn_mode = spawn_under_valgrind() ? SPAWN_FORK_SLOTS : SPAWN_CLONE;
 }
 
 /* Close the reserved slots; see steward.h. */
@@ -750,7 +745,7 @@ ward_spawn_fini(struct steward *s)
 	for (int i = 0; i < SPAWN_SLOTS; i++)
 		spawn_close(&s->spawn_slot[i]);
 	spawn_close(&s->spawn_null);
-	s->spawn_clone = 0;
+	s->spawn_mode = SPAWN_FORK_WHOLE;
 	if (s->spawn_stack != NULL &&
 	    munmap(s->spawn_stack, SPAWN_STACK_SIZE) == -1)
 		log_warnx("cannot unmap the spawn stack: %s", strerror(errno));
@@ -765,7 +760,7 @@ ward_spawn_fini(struct steward *s)
 static void
 spawn_slots_clear(struct steward *s)
 {
-	if (s->spawn_clone == 0)
+	if (s->spawn_mode == SPAWN_FORK_WHOLE)
 		return;
 	for (int i = 0; i < SPAWN_SLOTS; i++) {
 		if (dup3(s->spawn_null, s->spawn_slot[i], O_CLOEXEC) == -1) {
@@ -791,7 +786,7 @@ spawn_slots_fill(struct steward *s, struct spawn_plan *p, struct err **errp)
 	int top = 3;
 
 	p->keep_below = ~0U;
-	if (s->spawn_clone == 0)
+	if (s->spawn_mode == SPAWN_FORK_WHOLE)
 		return 0;
 	for (int i = 0; i < SPAWN_SLOTS; i++) {
 		int slot = s->spawn_slot[i];
@@ -831,7 +826,7 @@ spawn_clone(struct steward *s, struct spawn_plan *p)
 {
 	pid_t pid;
 
-	if (s->spawn_clone == 1) {
+	if (s->spawn_mode == SPAWN_CLONE) {
 		pid = clone(spawn_child_entry,
 			    (char *)s->spawn_stack + SPAWN_STACK_SIZE,
 			    CLONE_VM | CLONE_FILES | CLONE_VFORK | SIGCHLD, p);
@@ -845,7 +840,7 @@ spawn_clone(struct steward *s, struct spawn_plan *p)
 		log_warnx("clone(CLONE_VM | CLONE_FILES | CLONE_VFORK) "
 			  "refused (%s): spawning with fork from now on",
 			  strerror(errno));
-		s->spawn_clone = 2; /* slots stay, as a plain fork copies */
+		s->spawn_mode = SPAWN_FORK_SLOTS;
 	}
 	pid = fork();
 	if (pid == 0)
@@ -894,7 +889,7 @@ ward_spawn_start(struct steward *s, struct ward_inst *wi, struct err **errp)
 	plan.hb_w = hb[1];
 	plan.report_w = rep[1];
 	plan.capture_w = cap[1];
-	plan.sigs = spawn_signals_not_default(s);
+	plan.sigs = s->spawn_sigs;
 	if (spawn_slots_fill(s, &plan, &e) == -1)
 		goto fail;
 
@@ -924,7 +919,7 @@ ward_spawn_start(struct steward *s, struct ward_inst *wi, struct err **errp)
 		ev_io_start(s->loop, &wi->out_io);
 	}
 	wi->err_fd = rep[0];
-	if (s->spawn_clone == 1) {
+	if (s->spawn_mode == SPAWN_CLONE) {
 		/*
 		 * A clone with CLONE_VFORK returns once the child is past
 		 * exec's point of no return, or has exited: a report, if
