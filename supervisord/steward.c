@@ -706,45 +706,52 @@ steward_guard_lost(struct steward *s, int status)
 	evlog_commit(&r);
 }
 
-/*
- * One child has ended (it is a zombie, not yet reaped): do everything
- * that signals its process group while the zombie still holds the pid
- * and the group id, then reap it and tell the state machine.
- */
-static void
-steward_child_ended(struct steward *s, pid_t pid)
+/* The wait status of an ended child, from what waitid(2) told. */
+static int
+steward_wait_status(const siginfo_t *si)
 {
-	struct ward_inst *wi = steward_pid_take(s, pid);
-	struct ward_input in = {.event = WEV_EXIT};
+	switch (si->si_code) {
+	case CLD_EXITED:
+		return (si->si_status & 0xff) << 8;
+	case CLD_KILLED:
+		return si->si_status & 0x7f;
+	case CLD_DUMPED:
+		return (si->si_status & 0x7f) | 0x80;
+	default:
+		return 0;
+	}
+}
+
+/* Reap an ended child; its wait status (0 if it was not ours to reap). */
+static int
+steward_reap(pid_t pid)
+{
 	int status = 0;
 	pid_t r;
 
-	if (wi != NULL) {
-		/*
-		 * What it wrote just before it ended still counts (a last
-		 * beat, READY=1, STOPPING=1): read it as from the living,
-		 * while the zombie holds the pid and the group id.
-		 */
-		ward_beat_poll(s, wi);
-		ward_notify_poll(s, wi);
-		ward_spawn_drain(s, wi);
-		ward_spawn_close(s, wi);
-		ward_beat_close(s, wi);
-		ward_notify_close(s, wi);
-		ward_capture_close(s, wi);
-		/* What is left of the group goes with its leader; the
-		 * unreaped leader keeps the group id from being reused. */
-		steward_kill(s, wi, SIGKILL);
-		guard_remove(&s->guard, pid);
-	}
 	do
 		r = waitpid(pid, &status, WNOHANG);
 	while (r == -1 && errno == EINTR);
-	if (r != pid) {
-		/* Reaped elsewhere (cannot happen: we are its only reaper). */
-		status = 0;
-	}
+	/* Reaped elsewhere cannot happen: we are its only reaper. */
+	return r == pid ? status : 0;
+}
+
+/*
+ * One child has ended (it is a zombie, not yet reaped; si is what
+ * waitid(WNOWAIT) said of it): do everything that signals its process
+ * group while the zombie still holds the pid and the group id, tell the
+ * state machine (whose restart may start the replacement now: the dead
+ * process holds nothing but its ids), then reap it.
+ */
+static void
+steward_child_ended(struct steward *s, pid_t pid, const siginfo_t *si)
+{
+	struct ward_inst *wi = steward_pid_take(s, pid);
+	struct ward_input in = {.event = WEV_EXIT};
+
 	if (wi == NULL) {
+		int status = steward_reap(pid);
+
 		if (pid == s->guard.pid)
 			steward_guard_lost(s, status);
 		else
@@ -752,15 +759,33 @@ steward_child_ended(struct steward *s, pid_t pid)
 		return;
 	}
 	/*
+	 * What it wrote just before it ended still counts (a last beat,
+	 * READY=1, STOPPING=1): read it as from the living, while the
+	 * zombie holds the pid and the group id.
+	 */
+	ward_beat_poll(s, wi);
+	ward_notify_poll(s, wi);
+	ward_spawn_drain(s, wi);
+	ward_spawn_close(s, wi);
+	ward_beat_close(s, wi);
+	ward_notify_close(s, wi);
+	ward_capture_close(s, wi);
+	/* What is left of the group goes with its leader; the unreaped
+	 * leader keeps the group id from being reused. */
+	steward_kill(s, wi, SIGKILL);
+	/*
 	 * The exit event sends no signal; wi->pid still names the ended
 	 * process for the transition's record, and is cleared after.
 	 */
-	in.status = status;
+	in.status = steward_wait_status(si);
 	in.spawn_failed = wi->report.stage != 0;
 	in.now = steward_now();
 	steward_step_input(s, wi, &in);
 	if (wi->pid == pid)
 		wi->pid = 0;
+	/* The guard forgets the group before its id can be reused. */
+	guard_remove(&s->guard, pid);
+	(void)steward_reap(pid);
 	if (s->stopping)
 		steward_check_done(s);
 }
@@ -776,10 +801,13 @@ steward_child_ended(struct steward *s, pid_t pid)
  * pass took 1.9 ms (perf trace), twice per death, and a restart waited
  * for both.  So a death is first heard where it is cheap: a ward's
  * heartbeat pipe reads EOF when it dies, and steward_child_hint() asks
- * about that one pid.  SIGCHLD only arms the full pass, at the lowest
- * priority of the next loop iteration, after the restarts that are due
- * then; it still finds what the pipes did not tell (wards without a
- * pipe, a pipe a grandchild keeps open, orphans, the guard).
+ * about that one pid.  The EOF mostly comes a little before the process
+ * is a zombie (a process closes its files early in exit), so the pid is
+ * also noted as dying, and SIGCHLD asks about the dying pids alone
+ * before it arms the full pass, which runs at the lowest priority of the
+ * next loop iteration, after the restarts that are due then; it still
+ * finds what the pipes did not tell (wards without a pipe, a pipe a
+ * grandchild keeps open, orphans, the guard).
  */
 static void
 steward_reap_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -798,17 +826,40 @@ steward_reap_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		}
 		if (si.si_pid == 0)
 			return; /* children, none ended */
-		steward_child_ended(s, si.si_pid);
+		steward_child_ended(s, si.si_pid, &si);
 	}
 }
 
-/* SIGCHLD: a full pass soon; see steward_reap_cb. */
+/* Has pid ended?  Then handle it; true if it had. */
+static bool
+steward_ask_pid(struct steward *s, pid_t pid)
+{
+	siginfo_t si = {0};
+	int r;
+
+	do
+		r = waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT);
+	while (r == -1 && errno == EINTR);
+	if (r == 0 && si.si_pid == pid) {
+		steward_child_ended(s, pid, &si);
+		return true;
+	}
+	return false;
+}
+
+/* SIGCHLD: the dying first, a full pass soon; see steward_reap_cb. */
 static void
 steward_sigchld_cb(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	struct steward *s = w->data;
+	unsigned n = s->ndying;
 
 	(void)revents;
+	/* A dying pid that has not ended (a ward that closed its pipe and
+	 * lives on) is forgotten: the full pass will find its end. */
+	s->ndying = 0;
+	for (unsigned i = 0; i < n; i++)
+		(void)steward_ask_pid(s, s->dying[i]);
 	if (!ev_is_active(&s->reap) && !ev_is_pending(&s->reap)) {
 		ev_timer_set(&s->reap, 0, 0);
 		ev_timer_start(loop, &s->reap);
@@ -819,17 +870,12 @@ steward_sigchld_cb(struct ev_loop *loop, ev_signal *w, int revents)
 void
 steward_child_hint(struct steward *s, struct ward_inst *wi)
 {
-	siginfo_t si = {0};
-	int r;
+	pid_t pid = wi->pid;
 
-	if (wi->pid <= 0)
+	if (pid <= 0 || steward_ask_pid(s, pid))
 		return;
-	do
-		r = waitid(P_PID, (id_t)wi->pid, &si,
-			   WEXITED | WNOHANG | WNOWAIT);
-	while (r == -1 && errno == EINTR);
-	if (r == 0 && si.si_pid == wi->pid)
-		steward_child_ended(s, wi->pid);
+	if (s->ndying < STEWARD_DYING_MAX)
+		s->dying[s->ndying++] = pid; /* ending: see steward_reap_cb */
 }
 
 /*

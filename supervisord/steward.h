@@ -28,6 +28,9 @@
 #define container_of(ptr, type, member)                                        \
 	((type *)(void *)((char *)(ptr)-offsetof(type, member)))
 
+/* Deaths heard on a pipe, remembered until the next SIGCHLD. */
+#define STEWARD_DYING_MAX 16
+
 struct steward;
 struct ward_rt;
 struct ctl;
@@ -170,6 +173,8 @@ struct steward {
 	enum spawn_mode spawn_mode;
 	void *spawn_stack;   /* the clone's stack, mapped once */
 	uint64_t spawn_sigs; /* signals a child must reset (bit n) */
+	char **spawn_env;    /* environ as wards inherit it (borrowed) */
+	size_t spawn_nenv;
 	double started_at;
 	struct ctl *ctl; /* the control socket, or NULL */
 	ev_signal sig_chld;
@@ -187,6 +192,10 @@ struct steward {
 	uint64_t next_run_id;
 	int exit_code;
 	uint64_t orphans_reaped;
+	/* pids whose heartbeat pipe read EOF before they were zombies:
+	 * SIGCHLD asks about these first (see steward_reap_cb) */
+	pid_t dying[STEWARD_DYING_MAX];
+	unsigned ndying;
 	/* steward.c: beats heard in all, and the loop's batching (see
 	 * steward_tune_cb) */
 	uint64_t beats;
@@ -265,7 +274,8 @@ void steward_step(struct steward *s, struct ward_inst *wi, enum ward_event ev);
 /*
  * A sign that the instance's process has ended (its heartbeat pipe read
  * EOF): if it is a zombie now, handle its end at once, without the walk
- * over every child that SIGCHLD costs.
+ * over every child that SIGCHLD costs; if not yet, SIGCHLD asks about
+ * it first.
  */
 void steward_child_hint(struct steward *s, struct ward_inst *wi);
 

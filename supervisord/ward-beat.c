@@ -249,13 +249,16 @@ beat_cb(struct ev_loop *loop, ev_io *w, int revents)
 	struct ward_inst *wi = container_of(w, struct ward_inst, hb_io);
 	struct steward *s = wi->ward->steward;
 
-	(void)loop;
 	(void)revents;
 	if (beat_read(s, wi, BEAT_READ_MAX, false) == -1) {
-		/* The ward closed fd 3, or died.  Living on without beats,
-		 * its deadline will heal it; dead, it is handled now (wi
-		 * may be gone after this). */
-		beat_stop(s, wi);
+		/*
+		 * The ward closed fd 3, or died.  Living on without beats,
+		 * its deadline will heal it (and close the pipe); dead, it
+		 * is handled now or at SIGCHLD, which closes the pipe (wi
+		 * may be gone after this).  Not closed here: a death's
+		 * restart does not wait for that.
+		 */
+		ev_io_stop(loop, &wi->hb_io);
 		steward_child_hint(s, wi);
 	}
 }

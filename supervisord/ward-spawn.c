@@ -155,7 +155,10 @@ struct spawn_plan {
 	char **argv;
 	char **envp;
 	int hb_w;     /* heartbeat write end, or -1 */
-	int report_w; /* report pipe write end */
+	int report_w; /* report pipe write end; -1: write into report */
+	int null_fd;  /* stewardd's /dev/null (O_RDWR), or -1 */
+	struct spawn_report report; /* a clone sharing our memory fills it */
+	unsigned slots_used;        /* bit i: spawn_slot[i] holds a pipe end */
 	pid_t parent;
 	char *watchdog_pid; /* "WATCHDOG_PID=" in envp, filled by the child */
 	rlim_t nofile_soft; /* give back stewardd's original soft limit */
@@ -169,11 +172,16 @@ struct spawn_plan {
 
 /* In the child: report a failed stage to the parent and exit. */
 static void __attribute__((noreturn))
-spawn_fail(const struct spawn_plan *p, enum spawn_stage stage)
+spawn_fail(struct spawn_plan *p, enum spawn_stage stage)
 {
 	struct spawn_report r = {.stage = stage, .errnum = errno};
 	ssize_t n;
 
+	if (p->report_w < 0) {
+		/* Our memory is stewardd's, which waits for our exit. */
+		p->report = r;
+		_exit(127);
+	}
 	do
 		n = write(p->report_w, &r, sizeof(r));
 	while (n == -1 && errno == EINTR);
@@ -211,11 +219,12 @@ spawn_open_output(const struct config_output *o)
 
 /* In the child: move fd above 9 so that dup2 to 0-3 cannot clobber it. */
 static int
-spawn_lift(const struct spawn_plan *p, int fd)
+spawn_lift(struct spawn_plan *p, int fd)
 {
 	int nfd;
 
-	if (fd < 0 || fd > 9)
+	/* Only 0-3 are dup2'ed over; the reserved slots are above. */
+	if (fd < 0 || fd > 3)
 		return fd;
 	nfd = fcntl(fd, F_DUPFD_CLOEXEC, 10);
 	if (nfd == -1)
@@ -253,9 +262,16 @@ static void __attribute__((noreturn)) spawn_child(struct spawn_plan *p)
 
 	p->report_w = spawn_lift(p, p->report_w);
 	p->hb_w = spawn_lift(p, p->hb_w);
-	if ((in = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1)
+	/*
+	 * stdin: stewardd's /dev/null, dup2'ed to 0 before anything else
+	 * is, so it needs no lift unless it is 0 itself (dup2 onto itself
+	 * would leave it close-on-exec).
+	 */
+	in = p->null_fd;
+	if (in < 0 && (in = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1)
 		spawn_fail(p, STAGE_STDIN);
-	in = spawn_lift(p, in);
+	if (in == 0)
+		in = spawn_lift(p, in);
 	p->capture_w = spawn_lift(p, p->capture_w);
 	if (p->capture_w >= 0)
 		out = p->capture_w; /* a job's stdout is its answer */
@@ -385,22 +401,77 @@ spawn_resolve(const char *prog, char **envp, struct err **errp)
 	return NULL;
 }
 
-/* Append "NAME=value" to an environment vector, replacing NAME. */
-static void
-spawn_setenv(char ***envp, size_t *n, char *assignment)
-{
-	size_t nl = strcspn(assignment, "=");
+/*
+ * An environment being built: entries borrowed from stewardd's own
+ * environment (never freed) and entries made for this spawn (in own[],
+ * freed with the vector, even those a later entry replaced).
+ */
+struct spawn_env {
+	char **v; /* NULL-terminated */
+	size_t n, cap;
+	char **own;
+	size_t nown, owncap;
+};
 
-	for (size_t i = 0; i < *n; i++) {
-		if (strncmp((*envp)[i], assignment, nl + 1) == 0) {
-			free((*envp)[i]);
-			(*envp)[i] = assignment;
+/* Set "NAME=value" (made for this spawn), replacing NAME. */
+static void
+spawn_setenv(struct spawn_env *env, char *assignment)
+{
+	size_t nl = strcspn(assignment, "=") + 1;
+
+	if (env->nown == env->owncap) {
+		env->owncap = env->owncap ? env->owncap * 2 : 16;
+		env->own = xrealloc(env->own, env->owncap * sizeof(char *));
+	}
+	env->own[env->nown++] = assignment;
+	for (size_t i = 0; i < env->n; i++) {
+		if (env->v[i][0] == assignment[0] &&
+		    strncmp(env->v[i], assignment, nl) == 0) {
+			env->v[i] = assignment;
 			return;
 		}
 	}
-	*envp = xrealloc(*envp, (*n + 2) * sizeof(char *));
-	(*envp)[(*n)++] = assignment;
-	(*envp)[*n] = NULL;
+	if (env->n + 1 >= env->cap) {
+		env->cap = env->cap * 2 + 8;
+		env->v = xrealloc(env->v, env->cap * sizeof(char *));
+	}
+	env->v[env->n++] = assignment;
+	env->v[env->n] = NULL;
+}
+
+static void
+spawn_env_free(struct spawn_env *env)
+{
+	for (size_t i = 0; i < env->nown; i++)
+		free(env->own[i]);
+	free(env->own);
+	free(env->v);
+	*env = (struct spawn_env){0};
+}
+
+/*
+ * stewardd's own environment as wards inherit it, worked out once: its
+ * own supervisor's variables are not passed on.  Borrowed pointers into
+ * environ, which stewardd never changes.
+ */
+static void
+spawn_env_base(struct steward *s)
+{
+	size_t n = 0;
+
+	free(s->spawn_env);
+	s->spawn_env = NULL;
+	s->spawn_nenv = 0;
+	for (char **e = s->environ; e != NULL && *e != NULL; e++)
+		n++;
+	s->spawn_env = xcalloc(n + 1, sizeof(char *));
+	for (char **e = s->environ; e != NULL && *e != NULL; e++) {
+		if (strncmp(*e, "STEWARD_", 8) == 0 ||
+		    strncmp(*e, "NOTIFY_SOCKET=", 14) == 0 ||
+		    strncmp(*e, "WATCHDOG_", 9) == 0)
+			continue; /* stewardd's own supervisor's, not ours */
+		s->spawn_env[s->spawn_nenv++] = *e;
+	}
 }
 
 /*
@@ -408,56 +479,49 @@ spawn_setenv(char ***envp, size_t *n, char *assignment)
  * STEWARD_* variables (and HOME, USER, LOGNAME for user=), then
  * environment=, which wins.
  */
-static char **
-spawn_environment(struct steward *s, struct ward_inst *wi, char **wdpid)
+static void
+spawn_environment(struct steward *s, struct ward_inst *wi,
+		  struct spawn_env *env, char **wdpid)
 {
 	const struct ward_spec *w = wi->ward->spec;
-	char **envp = xcalloc(1, sizeof(char *));
-	size_t n = 0;
 
-	for (char **e = s->environ; *e != NULL; e++) {
-		if (strncmp(*e, "STEWARD_", 8) == 0 ||
-		    strncmp(*e, "NOTIFY_SOCKET=", 14) == 0 ||
-		    strncmp(*e, "WATCHDOG_", 9) == 0)
-			continue; /* stewardd's own supervisor's, not ours */
-		spawn_setenv(&envp, &n, xstrdup(*e));
-	}
-	spawn_setenv(&envp, &n, xasprintf("STEWARD_WARD=%s", w->name));
+	env->cap = s->spawn_nenv + 16;
+	env->v = xcalloc(env->cap, sizeof(char *));
+	memcpy(env->v, s->spawn_env, s->spawn_nenv * sizeof(char *));
+	env->n = s->spawn_nenv;
+	spawn_setenv(env, xasprintf("STEWARD_WARD=%s", w->name));
 	if (wi->ward->run != NULL) {
-		spawn_setenv(&envp, &n, xasprintf("STEWARD_JOB=%s", w->name));
-		spawn_setenv(
-		    &envp, &n,
-		    xasprintf("STEWARD_RUN=%llu",
-			      (unsigned long long)job_run_id(wi->ward->run)));
+		spawn_setenv(env, xasprintf("STEWARD_JOB=%s", w->name));
+		spawn_setenv(env, xasprintf("STEWARD_RUN=%llu",
+					    (unsigned long long)job_run_id(
+						wi->ward->run)));
 	}
-	spawn_setenv(&envp, &n, xasprintf("STEWARD_REPLICA=%u", wi->replica));
+	spawn_setenv(env, xasprintf("STEWARD_REPLICA=%u", wi->replica));
 	if (w->pol.heartbeat == WARD_HB_PIPE) {
-		spawn_setenv(&envp, &n, xstrdup("STEWARD_HEARTBEAT_FD=3"));
+		spawn_setenv(env, xstrdup("STEWARD_HEARTBEAT_FD=3"));
 		spawn_setenv(
-		    &envp, &n,
-		    xasprintf("STEWARD_HEARTBEAT_INTERVAL_MS=%lld",
-			      (long long)(w->heartbeat_timeout_ms / 2)));
+		    env, xasprintf("STEWARD_HEARTBEAT_INTERVAL_MS=%lld",
+				   (long long)(w->heartbeat_timeout_ms / 2)));
 	}
 	if (w->pol.heartbeat == WARD_HB_NOTIFY) {
-		spawn_setenv(&envp, &n,
+		spawn_setenv(env,
 			     xasprintf("NOTIFY_SOCKET=%s", wi->notify_path));
 		spawn_setenv(
-		    &envp, &n,
-		    xasprintf("WATCHDOG_USEC=%lld",
-			      (long long)w->heartbeat_timeout_ms * 1000));
+		    env, xasprintf("WATCHDOG_USEC=%lld",
+				   (long long)w->heartbeat_timeout_ms * 1000));
 		*wdpid = xasprintf("WATCHDOG_PID=%-15s", "");
-		spawn_setenv(&envp, &n, *wdpid);
+		spawn_setenv(env, *wdpid);
 	}
 	if (w->has_user) {
-		spawn_setenv(&envp, &n, xasprintf("USER=%s", w->user));
-		spawn_setenv(&envp, &n, xasprintf("LOGNAME=%s", w->user));
-		spawn_setenv(&envp, &n, xasprintf("HOME=%s", w->home));
+		spawn_setenv(env, xasprintf("USER=%s", w->user));
+		spawn_setenv(env, xasprintf("LOGNAME=%s", w->user));
+		spawn_setenv(env, xasprintf("HOME=%s", w->home));
 	}
 	for (size_t i = 0; i < w->nenv; i++) {
 		if (*wdpid != NULL &&
 		    strncmp(w->env[i], "WATCHDOG_PID=", 13) == 0)
 			*wdpid = NULL; /* environment= replaced it */
-		spawn_setenv(&envp, &n, xstrdup(w->env[i]));
+		spawn_setenv(env, xstrdup(w->env[i]));
 	}
 	if (spawn_proc(wi) != NULL) {
 		const struct ward_proc *pr = spawn_proc(wi);
@@ -466,23 +530,12 @@ spawn_environment(struct steward *s, struct ward_inst *wi, char **wdpid)
 			if (*wdpid != NULL &&
 			    strncmp(pr->env[i], "WATCHDOG_PID=", 13) == 0)
 				*wdpid = NULL;
-			spawn_setenv(&envp, &n, xstrdup(pr->env[i]));
+			spawn_setenv(env, xstrdup(pr->env[i]));
 		}
 	}
-	return envp;
 }
 
 /* Free a NULL-terminated vector of strings. */
-static void
-spawn_free_vec(char **v)
-{
-	if (v == NULL)
-		return;
-	for (char **p = v; *p != NULL; p++)
-		free(*p);
-	free(v);
-}
-
 /* Make a close-on-exec pipe whose read end does not block. */
 static int
 spawn_pipe(int fds[2], struct err **errp)
@@ -745,6 +798,9 @@ ward_spawn_fini(struct steward *s)
 	for (int i = 0; i < SPAWN_SLOTS; i++)
 		spawn_close(&s->spawn_slot[i]);
 	spawn_close(&s->spawn_null);
+	free(s->spawn_env);
+	s->spawn_env = NULL;
+	s->spawn_nenv = 0;
 	s->spawn_mode = SPAWN_FORK_WHOLE;
 	if (s->spawn_stack != NULL &&
 	    munmap(s->spawn_stack, SPAWN_STACK_SIZE) == -1)
@@ -758,11 +814,14 @@ ward_spawn_fini(struct steward *s)
  * pipes (a heartbeat pipe must read EOF when the ward dies).
  */
 static void
-spawn_slots_clear(struct steward *s)
+spawn_slots_clear(struct steward *s, struct spawn_plan *p)
 {
 	if (s->spawn_mode == SPAWN_FORK_WHOLE)
 		return;
 	for (int i = 0; i < SPAWN_SLOTS; i++) {
+		if ((p->slots_used & (1U << i)) == 0)
+			continue;
+		p->slots_used &= ~(1U << i);
 		if (dup3(s->spawn_null, s->spawn_slot[i], O_CLOEXEC) == -1) {
 			/* Cannot happen with two open descriptors; if it
 			 * does, give the slot up rather than hold a pipe. */
@@ -788,6 +847,8 @@ spawn_slots_fill(struct steward *s, struct spawn_plan *p, struct err **errp)
 	p->keep_below = ~0U;
 	if (s->spawn_mode == SPAWN_FORK_WHOLE)
 		return 0;
+	if (s->spawn_null > top)
+		top = s->spawn_null; /* the child's stdin */
 	for (int i = 0; i < SPAWN_SLOTS; i++) {
 		int slot = s->spawn_slot[i];
 
@@ -798,9 +859,10 @@ spawn_slots_fill(struct steward *s, struct spawn_plan *p, struct err **errp)
 		if (dup3(*ends[i], slot, O_CLOEXEC) == -1) {
 			*errp =
 			    ERR_SYS("moving a pipe end to descriptor %d", slot);
-			spawn_slots_clear(s);
+			spawn_slots_clear(s, p);
 			return -1;
 		}
+		p->slots_used |= 1U << i;
 		*ends[i] = slot;
 	}
 	p->keep_below = (unsigned)top + 1;
@@ -819,7 +881,8 @@ spawn_child_entry(void *arg)
  * descriptor table, with this thread held until the child has exec'd or
  * exited (as posix_spawn does, but with our own child code); or a plain
  * fork where that is refused (valgrind knows no such clone), from then
- * on.  Returns the pid, or -1 with errno set.
+ * on.  Returns the pid, or -1 with errno set (EAGAIN and a new mode when
+ * the clone was refused).
  */
 static pid_t
 spawn_clone(struct steward *s, struct spawn_plan *p)
@@ -841,6 +904,10 @@ spawn_clone(struct steward *s, struct spawn_plan *p)
 			  "refused (%s): spawning with fork from now on",
 			  strerror(errno));
 		s->spawn_mode = SPAWN_FORK_SLOTS;
+		/* The caller starts again: a forked child reports through
+		 * a pipe, not into our memory. */
+		errno = EAGAIN;
+		return -1;
 	}
 	pid = fork();
 	if (pid == 0)
@@ -856,19 +923,26 @@ ward_spawn_start(struct steward *s, struct ward_inst *wi, struct err **errp)
 	struct spawn_plan plan = {.spec = w,
 				  .hb_w = -1,
 				  .report_w = -1,
+				  .null_fd = s->spawn_null,
 				  .parent = s->self,
 				  .nofile_soft = s->nofile_soft,
 				  .capture_w = -1};
+	struct spawn_env env = {0};
 	int hb[2] = {-1, -1}, rep[2] = {-1, -1}, cap[2] = {-1, -1};
 	sigset_t all, old;
 	pid_t pid;
 	struct err *e = NULL;
+	enum spawn_mode mode;
+	bool retry = false;
 
 	wi->report = (struct spawn_report){0};
 	if (w->pol.heartbeat == WARD_HB_NOTIFY &&
 	    ward_notify_open(s, wi, &e) == -1)
 		return *errp = e, -1;
-	plan.envp = spawn_environment(s, wi, &plan.watchdog_pid);
+	if (s->spawn_env == NULL)
+		spawn_env_base(s);
+	spawn_environment(s, wi, &env, &plan.watchdog_pid);
+	plan.envp = env.v;
 	plan.argv = spawn_proc(wi) != NULL   ? spawn_proc(wi)->argv
 		    : wi->ward->argv != NULL ? wi->ward->argv
 					     : w->argv;
@@ -882,7 +956,8 @@ ward_spawn_start(struct steward *s, struct ward_inst *wi, struct err **errp)
 	plan.path = wi->spawn_path;
 	if (w->pol.heartbeat == WARD_HB_PIPE && spawn_pipe(hb, &e) == -1)
 		goto fail;
-	if (spawn_pipe(rep, &e) == -1)
+	/* A clone sharing our memory reports into the plan: no pipe. */
+	if (s->spawn_mode != SPAWN_CLONE && spawn_pipe(rep, &e) == -1)
 		goto fail;
 	if (wi->ward->run != NULL && spawn_pipe(cap, &e) == -1)
 		goto fail;
@@ -896,19 +971,26 @@ ward_spawn_start(struct steward *s, struct ward_inst *wi, struct err **errp)
 	sigfillset(&all);
 	if (sigprocmask(SIG_SETMASK, &all, &old) == -1) {
 		e = ERR_SYS("blocking signals before fork");
-		spawn_slots_clear(s);
+		spawn_slots_clear(s, &plan);
 		goto fail;
 	}
+	mode = s->spawn_mode;
 	pid = spawn_clone(s, &plan);
 	if (pid == -1)
 		e = ERR_SYS("creating the process");
 	if (sigprocmask(SIG_SETMASK, &old, NULL) == -1)
 		abort(); /* cannot fail with a mask sigprocmask gave us */
-	spawn_slots_clear(s);
+	spawn_slots_clear(s, &plan);
+	if (pid == -1 && mode != s->spawn_mode) {
+		/* The clone was refused: once more, with fork. */
+		err_free(e);
+		e = NULL;
+		retry = true;
+	}
 	if (pid == -1)
 		goto fail;
 
-	spawn_free_vec(plan.envp);
+	spawn_env_free(&env);
 	spawn_close(&hb[1]);
 	spawn_close(&rep[1]);
 	spawn_close(&cap[1]);
@@ -918,27 +1000,17 @@ ward_spawn_start(struct steward *s, struct ward_inst *wi, struct err **errp)
 		ev_io_init(&wi->out_io, spawn_capture_cb, wi->out_fd, EV_READ);
 		ev_io_start(s->loop, &wi->out_io);
 	}
-	wi->err_fd = rep[0];
-	if (s->spawn_mode == SPAWN_CLONE) {
+	if (rep[0] < 0) {
 		/*
 		 * A clone with CLONE_VFORK returns once the child is past
-		 * exec's point of no return, or has exited: a report, if
-		 * any, was written before.  Read it now and close the pipe
-		 * (the child may still hold its end, closing it at exec:
-		 * EAGAIN means no report).  No watcher, no descriptor
-		 * left: 10,000 spawns in one go hold 10,000, not 20,000.
+		 * exec's point of no return, or has exited: what it
+		 * reported is in the plan already.
 		 */
-		struct spawn_report r;
-		ssize_t n;
-
-		do
-			n = read(wi->err_fd, &r, sizeof(r));
-		while (n == -1 && errno == EINTR);
-		if (n == (ssize_t)sizeof(r) && r.stage > STAGE_NONE &&
-		    r.stage < STAGE_NSTAGES)
-			wi->report = r;
-		spawn_close(&wi->err_fd);
+		if (plan.report.stage > STAGE_NONE &&
+		    plan.report.stage < STAGE_NSTAGES)
+			wi->report = plan.report;
 	} else {
+		wi->err_fd = rep[0];
 		ev_io_init(&wi->err_io, spawn_report_cb, wi->err_fd, EV_READ);
 		ev_io_start(s->loop, &wi->err_io);
 	}
@@ -947,7 +1019,7 @@ ward_spawn_start(struct steward *s, struct ward_inst *wi, struct err **errp)
 	return 0;
 
 fail:
-	spawn_free_vec(plan.envp);
+	spawn_env_free(&env);
 	ward_notify_close(s, wi);
 	spawn_close(&cap[0]);
 	spawn_close(&cap[1]);
@@ -955,6 +1027,8 @@ fail:
 	spawn_close(&hb[1]);
 	spawn_close(&rep[0]);
 	spawn_close(&rep[1]);
+	if (retry)
+		return ward_spawn_start(s, wi, errp);
 	*errp = e;
 	return -1;
 }
