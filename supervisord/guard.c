@@ -3,8 +3,8 @@
  *
  * Messages are fixed 8-byte records {op, pgid} written whole (below
  * PIPE_BUF, so atomic) with a blocking write: the guard does nothing but
- * read, many records a read, so the pipe never stays full (it is made as
- * large as the system allows, 1 MiB by default: 131,072 records).  The
+ * read, many records a read, so the pipe never stays full (it is made
+ * 1 MiB where the system allows it: 131,072 records).  The
  * guard keeps the live groups in an open-addressing set (linear probing,
  * tombstones), O(1) per message.
  *
@@ -37,6 +37,7 @@ struct guard_msg {
 };
 
 #define GUARD_TOMB (-1)
+#define GUARD_PIPE_SIZE (1 << 20)
 
 /* The guard's set of live process groups. */
 struct guard_set {
@@ -127,29 +128,6 @@ static void __attribute__((noreturn)) guard_main(int fd)
 	_exit(0);
 }
 
-/* As large as /proc/sys/fs/pipe-max-size allows; the new size or -1. */
-static int
-guard_grow_pipe(int fd)
-{
-	char buf[32];
-	long max = 0;
-	ssize_t n;
-	int pf = open("/proc/sys/fs/pipe-max-size", O_RDONLY | O_CLOEXEC);
-
-	if (pf == -1)
-		return -1;
-	n = read(pf, buf, sizeof(buf) - 1);
-	(void)close(pf);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	max = strtol(buf, NULL, 10);
-	if (max <= 65536)
-		return -1;
-	return fcntl(fd, F_SETPIPE_SZ,
-		     (int)(max < (1L << 24) ? max : 1L << 24));
-}
-
 /* Fork the guard; see guard.h. */
 int
 guard_start(struct guard *g, struct err **errp)
@@ -165,8 +143,8 @@ guard_start(struct guard *g, struct err **errp)
 		return -1;
 	}
 	/* Room for a start of many wards while the guard waits for a CPU
-	 * (see the top); the default 64 KiB where the size is refused. */
-	(void)guard_grow_pipe(p[1]);
+	 * (see the top); the default 64 KiB where 1 MiB is refused. */
+	(void)fcntl(p[1], F_SETPIPE_SZ, GUARD_PIPE_SIZE);
 	sigfillset(&all);
 	if (sigprocmask(SIG_SETMASK, &all, &old) == -1) {
 		*errp = ERR_SYS("blocking signals before fork");

@@ -852,14 +852,17 @@ static void
 steward_sigchld_cb(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	struct steward *s = w->data;
+	pid_t dying[STEWARD_DYING_MAX];
 	unsigned n = s->ndying;
 
 	(void)revents;
 	/* A dying pid that has not ended (a ward that closed its pipe and
-	 * lives on) is forgotten: the full pass will find its end. */
+	 * lives on) is forgotten: the full pass will find its end.  A
+	 * copy: handling an end may note new dying pids. */
+	memcpy(dying, s->dying, n * sizeof(dying[0]));
 	s->ndying = 0;
 	for (unsigned i = 0; i < n; i++)
-		(void)steward_ask_pid(s, s->dying[i]);
+		(void)steward_ask_pid(s, dying[i]);
 	if (!ev_is_active(&s->reap) && !ev_is_pending(&s->reap)) {
 		ev_timer_set(&s->reap, 0, 0);
 		ev_timer_start(loop, &s->reap);

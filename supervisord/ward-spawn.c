@@ -459,9 +459,6 @@ spawn_env_base(struct steward *s)
 {
 	size_t n = 0;
 
-	free(s->spawn_env);
-	s->spawn_env = NULL;
-	s->spawn_nenv = 0;
 	for (char **e = s->environ; e != NULL && *e != NULL; e++)
 		n++;
 	s->spawn_env = xcalloc(n + 1, sizeof(char *));
@@ -535,7 +532,6 @@ spawn_environment(struct steward *s, struct ward_inst *wi,
 	}
 }
 
-/* Free a NULL-terminated vector of strings. */
 /* Make a close-on-exec pipe whose read end does not block. */
 static int
 spawn_pipe(int fds[2], struct err **errp)
