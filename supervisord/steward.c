@@ -550,12 +550,26 @@ steward_apply(struct steward *s, struct ward_inst *wi,
 		double after = out->timer_at - steward_now();
 
 		ev_timer_stop(s->loop, &wi->timer);
-		ev_timer_set(&wi->timer, after > 0 ? after : 0, 0);
-		ev_timer_start(s->loop, &wi->timer);
-		/* Due now (a restart with backoff 0): not after a batching
-		 * wait; see steward_tune_cb. */
-		if (after <= 0 && s->batching && !ev_is_active(&s->kick))
-			ev_idle_start(s->loop, &s->kick);
+		if (after <= 0 && !s->in_timer_cb) {
+			/*
+			 * Due now (a restart with backoff 0): its callback
+			 * runs as soon as the present one returns (libev
+			 * runs the last fed of the highest priority first),
+			 * not in the next loop iteration, which may first
+			 * sleep while batching (steward_tune_cb), nor after
+			 * the beats already read.  A stop of the timer
+			 * cancels it as it would the timer.  Not from a
+			 * timer callback: a spawn that fails at once with
+			 * backoff 0 would feed itself without the loop ever
+			 * polling.
+			 */
+			ev_set_priority(&wi->timer, EV_MAXPRI);
+			ev_feed_event(s->loop, &wi->timer, EV_TIMER);
+		} else {
+			ev_set_priority(&wi->timer, 0);
+			ev_timer_set(&wi->timer, after > 0 ? after : 0, 0);
+			ev_timer_start(s->loop, &wi->timer);
+		}
 	}
 	if (spawn_err != NULL) {
 		/* No process: the machine heals it like an exit. */
@@ -634,14 +648,6 @@ steward_step(struct steward *s, struct ward_inst *wi, enum ward_event ev)
  * late.  A signal ends the sleep at once (libev's handler interrupts
  * nanosleep), so a ward's death is handled as soon as without batching.
  */
-/* An idle watcher makes the next poll not wait; it has done that once. */
-static void
-steward_kick_cb(struct ev_loop *loop, ev_idle *w, int revents)
-{
-	(void)revents;
-	ev_idle_stop(loop, w);
-}
-
 #define STEWARD_BATCH_ON 3000
 #define STEWARD_BATCH_OFF 1500
 
@@ -664,17 +670,12 @@ steward_tune_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	}
 }
 
-/* An instance's timer fired. */
+/* An instance's timer fired: judge its deadline or step its state. */
 static void
-steward_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+steward_timer_fire(struct steward *s, struct ward_inst *wi)
 {
-	struct ward_inst *wi = container_of(w, struct ward_inst, timer);
-	struct steward *s = wi->ward->steward;
 	struct ward_input in = {.event = WEV_TIMER, .now = steward_now()};
 
-	(void)revents;
-	if (ev_is_active(&s->kick))
-		ev_idle_stop(loop, &s->kick); /* the due timer has come */
 	if ((wi->sm.state == WARD_RUNNING || wi->sm.state == WARD_STARTING) &&
 	    ward_timer_due(&wi->sm, &wi->ward->spec->pol, in.now)) {
 		/* Beats that wait in the pipe count before the judgement
@@ -686,6 +687,19 @@ steward_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 			return; /* a message there changed its state */
 	}
 	steward_step_input(s, wi, &in);
+}
+
+static void
+steward_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct ward_inst *wi = container_of(w, struct ward_inst, timer);
+	struct steward *s = wi->ward->steward;
+
+	(void)loop;
+	(void)revents;
+	s->in_timer_cb = true; /* see steward_apply's WACT_ARM */
+	steward_timer_fire(s, wi);
+	s->in_timer_cb = false;
 }
 
 /* The guard died (it should not): wards lose their cover; say so. */
@@ -798,24 +812,34 @@ steward_child_ended(struct steward *s, pid_t pid, const siginfo_t *si)
  * reused by a stranger.  One pass handles every ended child.
  *
  * waitid(P_ALL) walks every child stewardd has: with 10,000 wards one
- * pass took 1.9 ms (perf trace), twice per death, and a restart waited
- * for both.  So a death is first heard where it is cheap: a ward's
- * heartbeat pipe reads EOF when it dies, and steward_child_hint() asks
- * about that one pid.  The EOF mostly comes a little before the process
- * is a zombie (a process closes its files early in exit), so the pid is
- * also noted as dying, and SIGCHLD asks about the dying pids alone
- * before it arms the full pass, which runs at the lowest priority of the
- * next loop iteration, after the restarts that are due then; it still
- * finds what the pipes did not tell (wards without a pipe, a pipe a
- * grandchild keeps open, orphans, the guard).
+ * pass took 1.9 ms (perf trace), and it ran right after each death,
+ * beside the replacement's start.  So a death is first heard where it
+ * is cheap: a ward's heartbeat pipe reads EOF when it dies, and
+ * steward_child_hint() asks about that one pid (waitid(P_PID)).  The EOF
+ * mostly comes a little before the process is a zombie (a process
+ * closes its files early in exit), so the pid is also noted as dying,
+ * and SIGCHLD asks about the dying pids first.
+ *
+ * Then the full pass, at the lowest priority of the next loop iteration,
+ * after the restarts due then; it finds what no pipe told: a ward
+ * without a heartbeat pipe, or whose pipe a grandchild keeps open,
+ * orphans, the guard.  It is put off when nothing seems left for it:
+ * every process of an instance has a pipe being heard, and each SIGCHLD
+ * since the last pass came with at least one death its pipe told of.
+ * SIGCHLDs merge (in the kernel, and in libev until its handler's flag
+ * is read), so that is no proof: the rest of a group, killed with its
+ * leader, mostly ends within the leader's SIGCHLD.  So a sweep still
+ * walks every child STEWARD_SWEEP_AFTER later, once for all the deaths
+ * of that span: such an orphan is reaped, and the guard or a ward whose
+ * pipe a grandchild holds that ends beside a pipe-told death is handled,
+ * at most that much later.
  */
 static void
-steward_reap_cb(struct ev_loop *loop, ev_timer *w, int revents)
+steward_reap_all(struct steward *s)
 {
-	struct steward *s = container_of(w, struct steward, reap);
-
-	(void)loop;
-	(void)revents;
+	s->chld_signals = 0;
+	s->chld_told = 0;
+	ev_timer_stop(s->loop, &s->sweep);
 	for (;;) {
 		siginfo_t si = {0};
 
@@ -830,6 +854,35 @@ steward_reap_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	}
 }
 
+/* The pass SIGCHLD arms: now, or put off to the sweep (see above). */
+static void
+steward_reap_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct steward *s = container_of(w, struct steward, reap);
+
+	(void)revents;
+	if (!s->stopping && s->nhearing == s->pid_entries &&
+	    s->chld_told >= s->chld_signals) {
+		s->chld_signals = 0;
+		s->chld_told = 0;
+		if (!ev_is_active(&s->sweep)) {
+			ev_timer_set(&s->sweep, STEWARD_SWEEP_AFTER, 0);
+			ev_timer_start(loop, &s->sweep);
+		}
+		return;
+	}
+	steward_reap_all(s);
+}
+
+/* The sweep: the full pass that was put off. */
+static void
+steward_sweep_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	steward_reap_all(container_of(w, struct steward, sweep));
+}
+
 /* Has pid ended?  Then handle it; true if it had. */
 static bool
 steward_ask_pid(struct steward *s, pid_t pid)
@@ -841,6 +894,7 @@ steward_ask_pid(struct steward *s, pid_t pid)
 		r = waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT);
 	while (r == -1 && errno == EINTR);
 	if (r == 0 && si.si_pid == pid) {
+		s->chld_told++;
 		steward_child_ended(s, pid, &si);
 		return true;
 	}
@@ -856,6 +910,7 @@ steward_sigchld_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	unsigned n = s->ndying;
 
 	(void)revents;
+	s->chld_signals++;
 	/* A dying pid that has not ended (a ward that closed its pipe and
 	 * lives on) is forgotten: the full pass will find its end.  A
 	 * copy: handling an end may note new dying pids. */
@@ -1419,6 +1474,8 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 	steward_deps_link(s);
 	ev_timer_init(&s->reap, steward_reap_cb, 0, 0);
 	ev_set_priority(&s->reap, EV_MINPRI);
+	ev_timer_init(&s->sweep, steward_sweep_cb, 0, 0);
+	ev_set_priority(&s->sweep, EV_MINPRI);
 	steward_watch_signal(s, &s->sig_chld, steward_sigchld_cb, SIGCHLD);
 	ev_set_priority(&s->sig_chld, EV_MAXPRI);
 	steward_watch_signal(s, &s->sig_term, steward_signal_stop, SIGTERM);
@@ -1426,7 +1483,6 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 	steward_watch_signal(s, &s->sig_hup, steward_signal_hup, SIGHUP);
 	ev_timer_init(&s->hup, steward_hup_cb, 0.05, 0);
 	ev_timer_init(&s->tune, steward_tune_cb, 1, 1);
-	ev_idle_init(&s->kick, steward_kick_cb);
 	ev_timer_start(s->loop, &s->tune);
 	ev_prepare_init(&s->settle, steward_settle_cb);
 	steward_watch_signal(s, &s->sig_usr1, steward_signal_reopen, SIGUSR1);
@@ -1471,12 +1527,12 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 	upbeat_close(s);
 	ev_timer_stop(s->loop, &s->hup);
 	ev_timer_stop(s->loop, &s->tune);
-	ev_idle_stop(s->loop, &s->kick);
 	ev_prepare_stop(s->loop, &s->settle);
 	steward_teardown(s);
 	guard_stop(&s->guard);
 	ev_signal_stop(s->loop, &s->sig_chld);
 	ev_timer_stop(s->loop, &s->reap);
+	ev_timer_stop(s->loop, &s->sweep);
 	ev_signal_stop(s->loop, &s->sig_term);
 	ev_signal_stop(s->loop, &s->sig_int);
 	ev_signal_stop(s->loop, &s->sig_hup);

@@ -30,6 +30,8 @@
 
 /* Deaths heard on a pipe, remembered until the next SIGCHLD. */
 #define STEWARD_DYING_MAX 16
+/* Seconds a full waitid(P_ALL) pass may be put off (steward.c) */
+#define STEWARD_SWEEP_AFTER 0.05
 
 struct steward;
 struct ward_rt;
@@ -178,7 +180,11 @@ struct steward {
 	double started_at;
 	struct ctl *ctl; /* the control socket, or NULL */
 	ev_signal sig_chld;
-	ev_timer reap; /* the full waitid(P_ALL) pass SIGCHLD arms */
+	ev_timer reap;         /* the full waitid(P_ALL) pass SIGCHLD arms */
+	ev_timer sweep;        /* that pass, put off (see steward_reap_cb) */
+	unsigned chld_signals; /* SIGCHLDs since the last full pass */
+	unsigned chld_told;    /* deaths a pipe told of, since then */
+	size_t nhearing;       /* instances whose heartbeat pipe is heard */
 	ev_signal sig_term;
 	ev_signal sig_int;
 	ev_signal sig_hup;
@@ -202,7 +208,7 @@ struct steward {
 	uint64_t beats_at_tune;
 	bool batching;
 	ev_timer tune;
-	ev_idle kick;     /* a timer is due now: the next poll must not wait */
+	bool in_timer_cb; /* in an instance's timer callback */
 	char *notify_dir; /* where NOTIFY_SOCKETs live, made on first use */
 	struct upbeat up;
 	struct metrics *metrics; /* metrics.c: the metrics file, or NULL */

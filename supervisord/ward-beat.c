@@ -227,12 +227,22 @@ ward_beat_invalid(struct steward *s, struct ward_inst *wi, const char *why,
 }
 
 /* Stop hearing the pipe and close it. */
+/* Stop hearing the pipe (steward.c counts the pipes heard). */
+static void
+beat_unwatch(struct steward *s, struct ward_inst *wi)
+{
+	if (!ev_is_active(&wi->hb_io))
+		return;
+	ev_io_stop(s->loop, &wi->hb_io);
+	s->nhearing--;
+}
+
 static void
 beat_stop(struct steward *s, struct ward_inst *wi)
 {
 	if (wi->hb_fd < 0)
 		return;
-	ev_io_stop(s->loop, &wi->hb_io);
+	beat_unwatch(s, wi);
 	if (close(wi->hb_fd) == -1 && errno != EINTR)
 		fprintf(stderr,
 			"stewardd: closing the heartbeat pipe of %s: "
@@ -258,7 +268,7 @@ beat_cb(struct ev_loop *loop, ev_io *w, int revents)
 		 * may be gone after this).  Not closed here: a death's
 		 * restart does not wait for that.
 		 */
-		ev_io_stop(loop, &wi->hb_io);
+		beat_unwatch(s, wi);
 		steward_child_hint(s, wi);
 	}
 }
@@ -272,6 +282,7 @@ ward_beat_start(struct steward *s, struct ward_inst *wi, int fd)
 	ev_io_init(&wi->hb_io, beat_cb, fd, EV_READ);
 	ev_set_priority(&wi->hb_io, EV_MAXPRI);
 	ev_io_start(s->loop, &wi->hb_io);
+	s->nhearing++;
 }
 
 /*

@@ -16,6 +16,14 @@
  *                       fork + execve, first beat read (the floor of
  *                       stewardd's SIGKILL -> replacement's first beat)
  *   restart_posix_spawn the same with posix_spawn(3)
+ *   restart_settled_fork_exec
+ *                       restart_fork_exec of a ward that has been beating
+ *                       for a while, as the benchmark's victims have:
+ *                       SETTLED_WARDS wards beat once a second, each
+ *                       into its own pipe, and one is restarted every
+ *                       -g MS (default 100, the benchmark's gap), in
+ *                       turn, so that each has lived SETTLED_WARDS gaps
+ *                       (-s samples, default n/4)
  *   restart_fork_exec_sigreset
  *                       restart_fork_exec with a child that first sets
  *                       every signal's disposition to the default, one
@@ -49,7 +57,8 @@
  *                       execve
  *
  * -n is the number of spawn and restart samples (default 200), -w that
- * of the wake-up samples (default 1000).  Everything is timed with
+ * of the wake-up samples (default 1000), -s that of the settled restarts
+ * (default n/4) and -g their gap.  Everything is timed with
  * CLOCK_MONOTONIC.
  *
  *   benchfloor -L N [-t SECONDS] BENCHWARD
@@ -71,6 +80,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -358,6 +368,62 @@ floor_spawn(const char *ward, size_t n, pid_t (*start)(const char *, int),
 		die("close");
 }
 
+#define SETTLED_WARDS 20
+
+/* Throw away what r holds now (beats of a ward that is gone). */
+static void
+drain(int r)
+{
+	char buf[4096];
+	int avail;
+
+	if (ioctl(r, FIONREAD, &avail) == -1)
+		die("ioctl FIONREAD");
+	while (avail > 0) {
+		ssize_t got = read(r, buf,
+				   (size_t)avail < sizeof(buf) ? (size_t)avail
+							       : sizeof(buf));
+
+		if (got == -1 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			die("read");
+		avail -= (int)got;
+	}
+}
+
+/* Restarts by hand of wards that have been beating for a while. */
+static void
+floor_settled(const char *ward, size_t n, long gap_ms, struct series *s)
+{
+	int p[SETTLED_WARDS][2];
+	pid_t pid[SETTLED_WARDS];
+
+	for (size_t k = 0; k < SETTLED_WARDS; k++) {
+		high_pipe(p[k]);
+		pid[k] = start_fork(ward, p[k][1]);
+		read_beat(p[k][0]);
+	}
+	nap_us(1500000); /* every ward asleep between beats */
+	for (size_t i = 0; i < n; i++) {
+		size_t k = i % SETTLED_WARDS;
+		int64_t t0;
+
+		nap_us(gap_ms * 1000);
+		t0 = now_ns();
+		kill_reap(pid[k]);
+		drain(p[k][0]);
+		pid[k] = start_fork(ward, p[k][1]);
+		read_beat(p[k][0]);
+		s->v[s->n++] = (double)(now_ns() - t0) / 1e3;
+	}
+	for (size_t k = 0; k < SETTLED_WARDS; k++) {
+		kill_reap(pid[k]);
+		if (close(p[k][0]) == -1 || close(p[k][1]) == -1)
+			die("close");
+	}
+}
+
 /* In the child: wait on r with epoll, note each wake-up's latency. */
 static void __attribute__((noreturn)) wake_child(int r, int back, size_t n)
 {
@@ -630,15 +696,17 @@ print_json(struct series *s, size_t ns)
 int
 main(int argc, char **argv)
 {
-	size_t n = 200, nw = 1000, nfds = 0, ns = 9, loop_n = 0;
+	size_t n = 200, nw = 1000, nfds = 0, ns = 10, loop_n = 0;
+	size_t settled_n = 0;
+	long gap_ms = 100;
 	double secs = 10;
-	struct series s[14];
+	struct series s[15];
 	int opt;
 
 	/* Before anything else is open: a low fd for start_clone(). */
 	if ((reserved_fd = fcntl(0, F_DUPFD_CLOEXEC, 4)) == -1)
 		die("fcntl F_DUPFD_CLOEXEC");
-	while ((opt = getopt(argc, argv, "F:L:n:t:w:")) != -1) {
+	while ((opt = getopt(argc, argv, "F:L:g:n:s:t:w:")) != -1) {
 		switch (opt) {
 		case 'L':
 			loop_n = strtoul(optarg, NULL, 10);
@@ -652,21 +720,28 @@ main(int argc, char **argv)
 		case 'n':
 			n = strtoul(optarg, NULL, 10);
 			break;
+		case 's':
+			settled_n = strtoul(optarg, NULL, 10);
+			break;
+		case 'g':
+			gap_ms = strtol(optarg, NULL, 10);
+			break;
 		case 'w':
 			nw = strtoul(optarg, NULL, 10);
 			break;
 		default:
 			fprintf(stderr,
-				"usage: benchfloor [-F NFDS] [-n N] "
-				"[-w N] | -L N [-t SECONDS] BENCHWARD\n");
+				"usage: benchfloor [-F NFDS] [-n N] [-s N] "
+				"[-g MS] [-w N] | -L N [-t SECONDS] "
+				"BENCHWARD\n");
 			return 64;
 		}
 	}
 	if (nw > 8000)
 		nw = 8000; /* the latencies go back through one pipe buffer */
 	if (optind + 1 != argc) {
-		fprintf(stderr, "usage: benchfloor [-F NFDS] [-n N] [-w N] "
-				"BENCHWARD\n");
+		fprintf(stderr, "usage: benchfloor [-F NFDS] [-n N] [-s N] "
+				"[-g MS] [-w N] BENCHWARD\n");
 		return 64;
 	}
 	if (loop_n > 0)
@@ -695,20 +770,24 @@ main(int argc, char **argv)
 		reset_signals = 0;
 		free(scratch.v);
 	}
+	if (settled_n == 0)
+		settled_n = n / 4 ? n / 4 : 1;
+	series_init(&s[9], "restart_settled_fork_exec", settled_n);
+	floor_settled(argv[optind], settled_n, gap_ms > 0 ? gap_ms : 0, &s[9]);
 	if (nfds > 0) {
 		size_t m = n / 2 ? n / 2 : 1;
 
-		series_init(&s[9], "fork_parent_fds", 2 * m + 1);
-		series_init(&s[10], "spawn_fork_exec_fds", m);
-		series_init(&s[11], "restart_fork_exec_fds", m);
-		series_init(&s[12], "spawn_clone_fds", m);
-		series_init(&s[13], "restart_clone_fds", m);
-		ns = 14;
+		series_init(&s[10], "fork_parent_fds", 2 * m + 1);
+		series_init(&s[11], "spawn_fork_exec_fds", m);
+		series_init(&s[12], "restart_fork_exec_fds", m);
+		series_init(&s[13], "spawn_clone_fds", m);
+		series_init(&s[14], "restart_clone_fds", m);
+		ns = 15;
 		(void)hold_fds(nfds);
-		fork_cost = &s[9];
-		floor_spawn(argv[optind], m, start_fork, &s[10], NULL, &s[11]);
+		fork_cost = &s[10];
+		floor_spawn(argv[optind], m, start_fork, &s[11], NULL, &s[12]);
 		fork_cost = NULL;
-		floor_spawn(argv[optind], m, start_clone, &s[12], NULL, &s[13]);
+		floor_spawn(argv[optind], m, start_clone, &s[13], NULL, &s[14]);
 	}
 	print_json(s, ns);
 	return 0;

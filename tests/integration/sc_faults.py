@@ -508,6 +508,62 @@ restart_limit = 5/1m
     check(st.stop() == 0, "stewardd exit code", st)
 
 
+# -- a ward killed with its child, which closed fd 3 --------------------------
+
+@scenario("fault-ward-killed-with-its-lone-child-leaves-no-zombie")
+def fault_ward_killed_with_its_lone_child_leaves_no_zombie():
+    """The ward's death is told by its pipe, so stewardd puts off its walk
+    over every child (see steward_reap_cb); the child, killed with the
+    group, is an orphan no pipe tells of.  Twenty rounds, so that its
+    SIGCHLD sometimes merges with the ward's: then the put-off sweep must
+    still find it.  A ward whose spawn fails at once with backoff 0 runs
+    beside, and must end in failed without starving the canary."""
+    st = Steward("f-lone", CANARY + """
+[ward:lone]
+command = {testward} --beat 50 --lone-child
+heartbeat = pipe
+heartbeat_timeout = 1s
+backoff = 0
+restart_limit = 1000/1s
+
+[ward:nothere]
+command = {tmp}/not-there
+heartbeat = pipe
+backoff = 0
+restart_limit = 200/1m
+""")
+    yield st.start()
+    st.wait_event("running", ward="canary")
+    failed = st.wait_event("failed", ward="nothere", timeout=30 * slow(st))
+    check("restart limit 200/1m spent" in failed["reason"],
+          failed["reason"], st)
+    pid = st.wait_event("running", ward="lone")["pid"]
+    base = Baseline(st)
+    for k in range(20):
+        kids = [c for c in group_members(pid) if c != pid]
+        check(len(kids) == 1, f"round {k}: the ward's group: {kids}", st)
+        os.kill(pid, signal.SIGKILL)
+        st.wait_for(f"round {k}: a replacement of {pid} running",
+                    lambda: st.find("running", ward="lone")[-1]["pid"] != pid,
+                    timeout=10 * slow(st))
+        st.wait_for(f"round {k}: {kids[0]} gone, no zombie of stewardd",
+                    lambda: proc_stat(kids[0]) is None and
+                    only_instances_left(st), timeout=5 * slow(st))
+        pid = st.find("running", ward="lone")[-1]["pid"]
+    backs = st.find("backoff", ward="lone")
+    check(len(backs) == 20 and
+          all(b["cause"] == "signal" and b["signal"] == "KILL" and
+              b["reason"].startswith('ward "lone:0" ended: killed by '
+                                     "signal KILL") for b in backs),
+          f"{len(backs)} restarts: {backs[:2]}", st)
+    canary_ok(st)
+    base.settle()
+    check(st.stop() == 0, "stewardd exit code", st)
+    end = st.find("stewardd_stopped")[-1]
+    check(end["orphans_reaped"] >= 20,
+          f"the lone children were reaped as orphans: {end}", st)
+
+
 # -- 200 wards killed at once ------------------------------------------------
 
 @scenario("fault-200-wards-killed-at-once")

@@ -10,6 +10,7 @@
  *   --code C           the exit code (default 0)
  *   --ignore-term      ignore SIGTERM (needs SIGKILL)
  *   --child            fork a child that sleeps forever (same group)
+ *   --lone-child       the same, but the child closes fd 3 first
  *   --garbage          write a garbage line before every beat
  *   --flood BYTES      first write BYTES bytes without a newline
  *   --trigger-after N  after N beats write WATCHDOG=trigger
@@ -127,6 +128,8 @@ main(int argc, char **argv)
 			signal(SIGTERM, SIG_IGN);
 		else if (strcmp(a, "--child") == 0)
 			child = 1;
+		else if (strcmp(a, "--lone-child") == 0)
+			child = 2;
 		else if (strcmp(a, "--garbage") == 0)
 			garbage = 1;
 		else if (strcmp(a, "--flood") == 0)
@@ -160,6 +163,8 @@ main(int argc, char **argv)
 		if (pid == -1)
 			return 113;
 		if (pid == 0) {
+			if (child == 2 && close(3) == -1)
+				_exit(115);
 			for (;;)
 				pause();
 		}
