@@ -754,8 +754,8 @@ steward_reap(pid_t pid)
  * One child has ended (it is a zombie, not yet reaped; si is what
  * waitid(WNOWAIT) said of it): do everything that signals its process
  * group while the zombie still holds the pid and the group id, tell the
- * state machine (whose restart may start the replacement now: the dead
- * process holds nothing but its ids), then reap it.
+ * state machine, then reap it.  A restart due at once runs right after
+ * this returns (see steward_apply's WACT_ARM).
  */
 static void
 steward_child_ended(struct steward *s, pid_t pid, const siginfo_t *si)
