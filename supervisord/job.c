@@ -130,12 +130,18 @@ job_replica_end(const struct ward_inst *wi, char *buf, size_t len)
 static void
 job_cancel_replicas(struct job_run *run)
 {
+	char why[200];
+
+	snprintf(why, sizeof(why),
+		 "cancelled: run %llu of job \"%s\" is over (%s)",
+		 (unsigned long long)job_run_id(run), run->rt.spec->name,
+		 run->outcome ? run->outcome : "ended");
 	for (unsigned j = 0; j < run->rt.ninst; j++) {
 		struct ward_inst *wi = run->rt.inst[j];
 
 		if (ward_state_has_process(wi->sm.state)) {
 			run->cancelled++;
-			steward_step(run->s, wi, WEV_STOP);
+			steward_step_why(run->s, wi, WEV_STOP, why);
 		}
 	}
 }

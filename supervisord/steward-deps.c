@@ -370,7 +370,7 @@ static void
 deps_group_failed(struct steward *s, struct group_rt *g)
 {
 	struct evlog_rec r;
-	char period[32];
+	char period[32], order[200];
 
 	g->failed = true;
 	parse_format_duration(g->spec->limit.period_ms, period, sizeof(period));
@@ -380,9 +380,14 @@ deps_group_failed(struct steward *s, struct group_rt *g)
 		  "the group's restart limit is spent: every "
 		  "member is stopped until started again");
 	evlog_commit(&r);
+	snprintf(order, sizeof(order),
+		 "stopped with its group \"%s\": the group's restart limit "
+		 "%u/%s is spent",
+		 g->spec->name, g->spec->limit.burst, period);
 	for (size_t k = 0; k < g->nmembers; k++)
 		for (unsigned j = 0; j < g->members[k]->ninst; j++)
-			steward_step(s, g->members[k]->inst[j], WEV_STOP);
+			steward_step_why(s, g->members[k]->inst[j], WEV_STOP,
+					 order);
 	if (g->spec->essential) {
 		char why[160];
 
@@ -436,20 +441,27 @@ steward_deps_transition(struct steward *s, struct ward_inst *wi,
 		if (g->spec->strategy == GROUP_REST_FOR_ONE && !after)
 			continue;
 		struct evlog_rec r;
+		const char *strategy = g->spec->strategy == GROUP_ONE_FOR_ALL
+					   ? "one_for_all"
+					   : "rest_for_one";
+		char why[300];
 
 		evlog_begin(&r, s->log, EVLOG_WARN, "group_restart");
 		evlog_str(&r, "group", g->spec->name);
 		evlog_str(&r, "ward", m->spec->name);
 		evlog_str(&r, "because", wi->label);
-		evlog_str(&r, "strategy",
-			  g->spec->strategy == GROUP_ONE_FOR_ALL
-			      ? "one_for_all"
-			      : "rest_for_one");
+		evlog_str(&r, "strategy", strategy);
 		evlog_commit(&r);
+		snprintf(why, sizeof(why),
+			 "restarted with its group \"%s\" (%s), which heals "
+			 "\"%s\" (%s)",
+			 g->spec->name, strategy, wi->label,
+			 ward_cause_name(out->cause));
 		for (unsigned j = 0; j < m->ninst; j++)
 			if (ward_state_has_process(m->inst[j]->sm.state) ||
 			    m->inst[j]->sm.state == WARD_BACKOFF)
-				steward_step(s, m->inst[j], WEV_RESTART);
+				steward_step_why(s, m->inst[j], WEV_RESTART,
+						 why);
 	}
 }
 

@@ -52,13 +52,17 @@ reload_live(const struct ward_rt *wr, unsigned from)
 	return false;
 }
 
-/* Feed an event to instances [from, ninst). */
+/* Feed an event to instances [from, ninst); why, if a stop says it. */
 static void
 reload_step_all(struct steward *s, struct ward_rt *wr, unsigned from,
-		enum ward_event ev)
+		enum ward_event ev, const char *why)
 {
-	for (unsigned j = from; j < wr->ninst; j++)
-		steward_step(s, wr->inst[j], ev);
+	for (unsigned j = from; j < wr->ninst; j++) {
+		if (why != NULL)
+			steward_step_why(s, wr->inst[j], ev, why);
+		else
+			steward_step(s, wr->inst[j], ev);
+	}
 }
 
 /* Append a JSON array of names to a reply. */
@@ -115,10 +119,15 @@ reload_resize(struct steward *s, struct ward_rt *wr, unsigned had,
 			wr->inst[j] = steward_inst_new(s, wr, j);
 		wr->ninst = want;
 		if (wr->spec->autostart)
-			reload_step_all(s, wr, old, WEV_START);
+			reload_step_all(s, wr, old, WEV_START, NULL);
 	}
-	if (want < wr->ninst)
-		reload_step_all(s, wr, want, WEV_STOP);
+	if (want < wr->ninst) {
+		char why[96];
+
+		snprintf(why, sizeof(why),
+			 "stopped by a reload: replicas %u -> %u", had, want);
+		reload_step_all(s, wr, want, WEV_STOP, why);
+	}
 }
 
 /* Apply the [steward] section: event log, group; the socket at restart. */
@@ -284,7 +293,9 @@ steward_reload(struct steward *s, const char *why, struct sbuf *json)
 		config_unref(wr->next_cfg);
 		wr->next = ns;
 		wr->next_cfg = config_ref(c);
-		reload_step_all(s, wr, 0, WEV_STOP);
+		reload_step_all(s, wr, 0, WEV_STOP,
+				"stopped by a reload: its definition changed "
+				"(it starts again with the new one)");
 		reload_add(&lists[1], xstrdup(ns->name));
 	}
 	/* Wards that are gone. */
@@ -300,7 +311,9 @@ steward_reload(struct steward *s, const char *why, struct sbuf *json)
 		config_unref(wr->next_cfg);
 		wr->next_cfg = NULL;
 		wr->next = NULL;
-		reload_step_all(s, wr, 0, WEV_STOP);
+		reload_step_all(s, wr, 0, WEV_STOP,
+				"stopped by a reload: it is no longer in the "
+				"config");
 		reload_add(&lists[2], xstrdup(wr->spec->name));
 	}
 	reload_steward(s, s->cfg, c, &lists[4]);

@@ -378,10 +378,12 @@ steward_plain_reason(struct ward_inst *wi, const struct ward_out *out,
 		snprintf(buf, len, "stopping on its own (STOPPING=1)");
 		break;
 	case WCAUSE_STOP:
-		snprintf(buf, len, "stopped by request");
+		snprintf(buf, len, "%s",
+			 wi->order_why ? wi->order_why : "stopped by request");
 		break;
 	case WCAUSE_RESTART:
-		snprintf(buf, len, "restart requested");
+		snprintf(buf, len, "%s",
+			 wi->order_why ? wi->order_why : "restart requested");
 		break;
 	case WCAUSE_SHUTDOWN:
 		snprintf(buf, len, "stewardd is shutting down");
@@ -497,6 +499,11 @@ steward_log_transition(struct steward *s, struct ward_inst *wi,
 		wi->last_log_id = id;
 	} else {
 		free(reason);
+	}
+	if (out->to != WARD_STOPPING && wi->order_why != NULL) {
+		/* The order is carried out (or overtaken): forget it. */
+		free(wi->order_why);
+		wi->order_why = NULL;
 	}
 	err_free(e);
 }
@@ -631,7 +638,27 @@ steward_step(struct steward *s, struct ward_inst *wi, enum ward_event ev)
 {
 	struct ward_input in = {.event = ev};
 
+	/* A person's order replaces a group's that is under way. */
+	free(wi->order_why);
+	wi->order_why = NULL;
 	steward_step_input(s, wi, &in);
+}
+
+/* Feed an event a group ordered; see steward.h. */
+void
+steward_step_why(struct steward *s, struct ward_inst *wi, enum ward_event ev,
+		 const char *why)
+{
+	struct ward_input in = {.event = ev};
+
+	free(wi->order_why);
+	wi->order_why = xstrdup(why);
+	steward_step_input(s, wi, &in);
+	if (wi->sm.state != WARD_STOPPING) {
+		/* Nothing was logged to carry it (no process, say). */
+		free(wi->order_why);
+		wi->order_why = NULL;
+	}
 }
 
 /*
@@ -1296,6 +1323,7 @@ steward_inst_free(struct steward *s, struct ward_inst *wi)
 	free(wi->work);
 	free(wi->status);
 	free(wi->last_reason);
+	free(wi->order_why);
 	free(wi->refs);
 	free(wi);
 }

@@ -79,6 +79,8 @@ struct ward_inst {
 	unsigned generation; /* spawns so far */
 	double state_since;  /* when it entered its state */
 	char *last_reason;   /* the last restart, stop or failure */
+	char *order_why;     /* who ordered the stop or restart under
+				way, when not a person (a group) */
 	enum ward_cause last_cause;
 	uint64_t last_log_id;
 	struct ctl_ref *refs; /* the waits that include it */
@@ -277,6 +279,13 @@ void steward_deps_free(struct steward *s);
 
 /* Feed an event to an instance's state machine and perform the result. */
 void steward_step(struct steward *s, struct ward_inst *wi, enum ward_event ev);
+/*
+ * The same for a stop or restart that no person asked for: why (its
+ * group's strategy or limit) is the reason its records give, instead of
+ * "stopped by request" or "restart requested", until the order is done.
+ */
+void steward_step_why(struct steward *s, struct ward_inst *wi,
+		      enum ward_event ev, const char *why);
 /*
  * A sign that the instance's process has ended (its heartbeat pipe read
  * EOF): if it is a zombie now, handle its end at once, without the walk

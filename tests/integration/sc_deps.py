@@ -138,6 +138,13 @@ def group_strategies_heal_together():
     st.wait_event("group_restart", group="all", ward="c")
     for w in "abc":
         st.wait_event("running", ward=w, count=2)
+    # The members' records say their group restarted them, not a person.
+    for w in "ac":
+        for ev in ("stopping", "starting"):
+            rec = st.find(ev, ward=w)[-1]
+            check(rec["cause"] == "restart" and rec["reason"].startswith(
+                'restarted with its group "all" (one_for_all), which heals '
+                '"b:0" (signal)'), f"{rec}", st)
     # rest_for_one: x dies, y (after it) restarts; y dies, x does not.
     os.kill(pids["x"], signal.SIGKILL)
     st.wait_event("group_restart", group="rest", ward="y")
@@ -154,6 +161,10 @@ def group_strategies_heal_together():
     st.wait_for("every member of group all to be stopped",
                 lambda: all(st.instance(w)["state"] == "stopped"
                             for w in "abc"))
+    for w in "abc":
+        rec = st.find("stopped", ward=w)[-1]
+        check(rec["reason"] == 'stopped with its group "all": the group\'s '
+              "restart limit 2/1m is spent", f"{rec}", st)
     # start GROUP starts its members.
     p = ctl(st, "start", "all")
     check(p.returncode == 0, f"{p}", st)

@@ -78,6 +78,11 @@ def job_first_success_wins():
           fin["cancelled"] == 2, f"{fin}", st)
     check(fin["duration_ms"] < 900, f"answered before the slower ones: "
           f"{fin['duration_ms']}ms", st)
+    for r in (0, 2):
+        stop = st.find("stopping", ward="race", replica=r)
+        check(stop and stop[0]["reason"].startswith(
+            'cancelled: run 1 of job "race" is over (success)'),
+            f"replica {r}: {stop}", st)
     # The losers and every child of every replica are reaped.
     for r in (0, 2):
         st.wait_event("run_replica_ended", run=1, replica=r)

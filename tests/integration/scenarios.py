@@ -975,6 +975,13 @@ heartbeat_timeout = 2s
     check(b["uptime_ms"] > bucket_b["uptime_ms"] and
           b["restarts"] == bucket_b["restarts"], "b kept its uptime", st)
     check(not alive(before[("r", 0)]), "r's process is gone", st)
+    # What stopped them says so, not "stopped by request".
+    stop = st.find("stopping", ward="r")[-1]
+    check(stop["cause"] == "stop" and stop["reason"].startswith(
+        "stopped by a reload: it is no longer in the config"), f"{stop}", st)
+    stop = st.find("stopping", ward="c")[-1]
+    check(stop["reason"].startswith(
+        "stopped by a reload: its definition changed"), f"{stop}", st)
     rec = st.wait_event("reloaded")
     check(rec["reason"] == "stewardctl reload", f"{rec}", st)
     # Replicas down: a:1 and a:2 stop and disappear; a:0 stays.
@@ -984,6 +991,9 @@ heartbeat_timeout = 2s
     st.wait_for("a to have one instance",
                 lambda: [k for k in pids(st) if k[0] == "a"] == [("a", 0)])
     check(pids(st)[("a", 0)] == before[("a", 0)], "a:0 kept its pid", st)
+    stop = st.find("stopping", ward="a", replica=2)[-1]
+    check(stop["reason"].startswith("stopped by a reload: replicas 3 -> 1"),
+          f"{stop}", st)
     # A no-op reload changes nothing.
     same = pids(st)
     r = st.request("steward/1 reload")
