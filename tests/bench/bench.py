@@ -365,22 +365,25 @@ class Daemon:
         with self.reports.cond:
             return self.reports.latest[wid][0]
 
+    def restart_one(self, wid):
+        """SIGKILL ward wid; ms until its replacement's first beat."""
+        pid = self.current_pid(wid)
+        t0 = mono()
+        os.kill(pid, signal.SIGKILL)
+
+        def replaced():
+            cur = self.reports.latest.get(wid)
+            return cur is not None and cur[0] != pid and cur[1] > t0
+        self.reports.wait(replaced, 30, f"a replacement for ward {wid}")
+        with self.reports.cond:
+            return (self.reports.latest[wid][1] - t0) / 1e6
+
     def restart_trials(self, trials, gap):
-        """SIGKILL a ward; time until its replacement's first beat (ms)."""
+        """A different ward each time, gap s apart (ms each)."""
         out = []
         ids = self.ward_ids()
         for k in range(trials):
-            wid = ids[(k * 7919 + 13) % len(ids)]
-            pid = self.current_pid(wid)
-            t0 = mono()
-            os.kill(pid, signal.SIGKILL)
-
-            def replaced():
-                cur = self.reports.latest.get(wid)
-                return cur is not None and cur[0] != pid and cur[1] > t0
-            self.reports.wait(replaced, 30, f"a replacement for ward {wid}")
-            with self.reports.cond:
-                out.append((self.reports.latest[wid][1] - t0) / 1e6)
+            out.append(self.restart_one(ids[(k * 7919 + 13) % len(ids)]))
             time.sleep(gap)
         return out
 
@@ -389,17 +392,8 @@ class Daemon:
         out = []
         wid = self.ward_ids()[1 % len(self.ward_ids())]
         for k in range(trials):
-            pid = self.current_pid(wid)
             time.sleep(nap)
-            t0 = mono()
-            os.kill(pid, signal.SIGKILL)
-
-            def replaced():
-                cur = self.reports.latest.get(wid)
-                return cur is not None and cur[0] != pid and cur[1] > t0
-            self.reports.wait(replaced, 30, f"a replacement for ward {wid}")
-            with self.reports.cond:
-                out.append((self.reports.latest[wid][1] - t0) / 1e6)
+            out.append(self.restart_one(wid))
         return out
 
     def stop(self, timeout=120):
