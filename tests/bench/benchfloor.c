@@ -16,14 +16,6 @@
  *                       fork + execve, first beat read (the floor of
  *                       stewardd's SIGKILL -> replacement's first beat)
  *   restart_posix_spawn the same with posix_spawn(3)
- *   restart_settled_fork_exec
- *                       restart_fork_exec of a ward that has been beating
- *                       for a while, as the benchmark's victims have:
- *                       SETTLED_WARDS wards beat once a second, each
- *                       into its own pipe, and one is restarted every
- *                       -g MS (default 100, the benchmark's gap), in
- *                       turn, so that each has lived SETTLED_WARDS gaps
- *                       (-s samples, default n/4)
  *   restart_fork_exec_sigreset
  *                       restart_fork_exec with a child that first sets
  *                       every signal's disposition to the default, one
@@ -57,9 +49,23 @@
  *                       execve
  *
  * -n is the number of spawn and restart samples (default 200), -w that
- * of the wake-up samples (default 1000), -s that of the settled restarts
- * (default n/4) and -g their gap.  Everything is timed with
+ * of the wake-up samples (default 1000).  Everything is timed with
  * CLOCK_MONOTONIC.
+ *
+ *   benchfloor -S N [-g MS] BENCHWARD
+ *
+ * measures one floor, N samples:
+ *
+ *   restart_settled_fork_exec
+ *                       restart_fork_exec of a ward that has been beating
+ *                       for a while, as the benchmark's victims have:
+ *                       SETTLED_WARDS wards beat once a second, each
+ *                       into its own pipe, and one is restarted by hand
+ *                       every MS milliseconds (default 100, the
+ *                       benchmark's gap), in turn, so that each has lived
+ *                       SETTLED_WARDS gaps (the benchmark runs it in
+ *                       blocks between its own restarts, so that both
+ *                       see the same moments of a shared machine)
  *
  *   benchfloor -L N [-t SECONDS] BENCHWARD
  *
@@ -696,17 +702,17 @@ print_json(struct series *s, size_t ns)
 int
 main(int argc, char **argv)
 {
-	size_t n = 200, nw = 1000, nfds = 0, ns = 10, loop_n = 0;
+	size_t n = 200, nw = 1000, nfds = 0, ns = 9, loop_n = 0;
 	size_t settled_n = 0;
 	long gap_ms = 100;
 	double secs = 10;
-	struct series s[15];
+	struct series s[14];
 	int opt;
 
 	/* Before anything else is open: a low fd for start_clone(). */
 	if ((reserved_fd = fcntl(0, F_DUPFD_CLOEXEC, 4)) == -1)
 		die("fcntl F_DUPFD_CLOEXEC");
-	while ((opt = getopt(argc, argv, "F:L:g:n:s:t:w:")) != -1) {
+	while ((opt = getopt(argc, argv, "F:L:S:g:n:t:w:")) != -1) {
 		switch (opt) {
 		case 'L':
 			loop_n = strtoul(optarg, NULL, 10);
@@ -720,7 +726,7 @@ main(int argc, char **argv)
 		case 'n':
 			n = strtoul(optarg, NULL, 10);
 			break;
-		case 's':
+		case 'S':
 			settled_n = strtoul(optarg, NULL, 10);
 			break;
 		case 'g':
@@ -731,8 +737,8 @@ main(int argc, char **argv)
 			break;
 		default:
 			fprintf(stderr,
-				"usage: benchfloor [-F NFDS] [-n N] [-s N] "
-				"[-g MS] [-w N] | -L N [-t SECONDS] "
+				"usage: benchfloor [-F NFDS] [-n N] [-w N] | "
+				"-S N [-g MS] | -L N [-t SECONDS] "
 				"BENCHWARD\n");
 			return 64;
 		}
@@ -740,12 +746,20 @@ main(int argc, char **argv)
 	if (nw > 8000)
 		nw = 8000; /* the latencies go back through one pipe buffer */
 	if (optind + 1 != argc) {
-		fprintf(stderr, "usage: benchfloor [-F NFDS] [-n N] [-s N] "
-				"[-g MS] [-w N] BENCHWARD\n");
+		fprintf(stderr, "usage: benchfloor [-F NFDS] [-n N] [-w N] | "
+				"-S N [-g MS] | -L N [-t SECONDS] "
+				"BENCHWARD\n");
 		return 64;
 	}
 	if (loop_n > 0)
 		return floor_loop(argv[optind], loop_n, secs > 0 ? secs : 10);
+	if (settled_n > 0) {
+		series_init(&s[0], "restart_settled_fork_exec", settled_n);
+		floor_settled(argv[optind], settled_n, gap_ms > 0 ? gap_ms : 0,
+			      &s[0]);
+		print_json(s, 1);
+		return 0;
+	}
 	series_init(&s[0], "spawn_fork_exec", n);
 	series_init(&s[1], "spawn_posix_spawn", n);
 	series_init(&s[2], "kill_reap", n);
@@ -770,24 +784,21 @@ main(int argc, char **argv)
 		reset_signals = 0;
 		free(scratch.v);
 	}
-	if (settled_n == 0)
-		settled_n = n / 4 ? n / 4 : 1;
-	series_init(&s[9], "restart_settled_fork_exec", settled_n);
-	floor_settled(argv[optind], settled_n, gap_ms > 0 ? gap_ms : 0, &s[9]);
+
 	if (nfds > 0) {
 		size_t m = n / 2 ? n / 2 : 1;
 
-		series_init(&s[10], "fork_parent_fds", 2 * m + 1);
-		series_init(&s[11], "spawn_fork_exec_fds", m);
-		series_init(&s[12], "restart_fork_exec_fds", m);
-		series_init(&s[13], "spawn_clone_fds", m);
-		series_init(&s[14], "restart_clone_fds", m);
-		ns = 15;
+		series_init(&s[9], "fork_parent_fds", 2 * m + 1);
+		series_init(&s[10], "spawn_fork_exec_fds", m);
+		series_init(&s[11], "restart_fork_exec_fds", m);
+		series_init(&s[12], "spawn_clone_fds", m);
+		series_init(&s[13], "restart_clone_fds", m);
+		ns = 14;
 		(void)hold_fds(nfds);
-		fork_cost = &s[10];
-		floor_spawn(argv[optind], m, start_fork, &s[11], NULL, &s[12]);
+		fork_cost = &s[9];
+		floor_spawn(argv[optind], m, start_fork, &s[10], NULL, &s[11]);
 		fork_cost = NULL;
-		floor_spawn(argv[optind], m, start_clone, &s[13], NULL, &s[14]);
+		floor_spawn(argv[optind], m, start_clone, &s[12], NULL, &s[13]);
 	}
 	print_json(s, ns);
 	return 0;
