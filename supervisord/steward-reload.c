@@ -57,12 +57,8 @@ static void
 reload_step_all(struct steward *s, struct ward_rt *wr, unsigned from,
 		enum ward_event ev, const char *why)
 {
-	for (unsigned j = from; j < wr->ninst; j++) {
-		if (why != NULL)
-			steward_step_why(s, wr->inst[j], ev, why);
-		else
-			steward_step(s, wr->inst[j], ev);
-	}
+	for (unsigned j = from; j < wr->ninst; j++)
+		steward_step_why(s, wr->inst[j], ev, why);
 }
 
 /* Append a JSON array of names to a reply. */

@@ -636,25 +636,21 @@ steward_step_input(struct steward *s, struct ward_inst *wi,
 void
 steward_step(struct steward *s, struct ward_inst *wi, enum ward_event ev)
 {
-	struct ward_input in = {.event = ev};
-
-	/* A person's order replaces a group's that is under way. */
-	free(wi->order_why);
-	wi->order_why = NULL;
-	steward_step_input(s, wi, &in);
+	steward_step_why(s, wi, ev, NULL);
 }
 
-/* Feed an event a group ordered; see steward.h. */
+/* Feed an event, ordered by why or (NULL) by a person; see steward.h. */
 void
 steward_step_why(struct steward *s, struct ward_inst *wi, enum ward_event ev,
 		 const char *why)
 {
 	struct ward_input in = {.event = ev};
 
+	/* A new order replaces one that is under way. */
 	free(wi->order_why);
-	wi->order_why = xstrdup(why);
+	wi->order_why = why != NULL ? xstrdup(why) : NULL;
 	steward_step_input(s, wi, &in);
-	if (wi->sm.state != WARD_STOPPING) {
+	if (wi->order_why != NULL && wi->sm.state != WARD_STOPPING) {
 		/* Nothing was logged to carry it (no process, say). */
 		free(wi->order_why);
 		wi->order_why = NULL;

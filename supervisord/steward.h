@@ -281,8 +281,9 @@ void steward_deps_free(struct steward *s);
 void steward_step(struct steward *s, struct ward_inst *wi, enum ward_event ev);
 /*
  * The same for a stop or restart that no person asked for: why (its
- * group's strategy or limit) is the reason its records give, instead of
- * "stopped by request" or "restart requested", until the order is done.
+ * group's strategy or limit, a reload, a job run's end) is the reason
+ * its records give, instead of "stopped by request" or "restart
+ * requested", until the order is done; NULL is steward_step().
  */
 void steward_step_why(struct steward *s, struct ward_inst *wi,
 		      enum ward_event ev, const char *why);
