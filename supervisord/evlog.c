@@ -7,10 +7,14 @@
  * stuck pipe reader or a paused terminal would make healthy wards look
  * hung.  So the descriptor is non-blocking wherever the kernel allows
  * it, and a record is never written directly: evlog_commit() appends the
- * finished line to an in-memory queue and writes as much of the queue as
- * the descriptor takes.  When write() says EAGAIN the rest stays queued
- * and an EV_WRITE watcher finishes the job when the descriptor drains;
- * the watcher runs only while something is queued.  The queue is capped
+ * finished line to an in-memory queue, and just before the loop next
+ * sleeps (an ev_prepare watcher) as much of the queue is written as the
+ * descriptor takes.  The records of one loop iteration (a ward's death,
+ * the restart it leads to) cost one write(2), made after the restart:
+ * none of it stands between a death and the replacement's start.
+ * Without a loop a commit writes at once.  When write() says EAGAIN the rest
+ * stays queued and an EV_WRITE watcher finishes the job when the descriptor
+ * drains; the watcher runs only while something is queued.  The queue is capped
  * at EVLOG_QUEUE_MAX (1 MiB): a reader that never drains costs bounded
  * memory, and a record that does not fit is dropped and counted lost.
  *   Standard error needs care, because its open file description is
@@ -85,6 +89,7 @@ struct evlog {
 	int fd;
 	bool use_send; /* a socket: send(MSG_DONTWAIT) never blocks */
 	ev_io writable;
+	ev_prepare soon; /* writes the queue before the loop next sleeps */
 	ev_timer check;
 	bool check_on;
 
@@ -313,6 +318,15 @@ evlog_flush(struct evlog *l)
 	evlog_settle(l);
 }
 
+/* The loop is about to sleep: write what this iteration queued. */
+static void
+evlog_soon_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	(void)revents;
+	ev_prepare_stop(loop, w);
+	evlog_flush(w->data);
+}
+
 /* The descriptor takes more: write what is queued. */
 static void
 evlog_writable_cb(struct ev_loop *loop, ev_io *w, int revents)
@@ -413,8 +427,10 @@ evlog_queue(struct evlog *l, const char *line, size_t n)
 		evlog_add_report(l, &rep, unreported);
 	sbuf_free(&rep);
 	sbuf_add(&l->q, line, n);
-	if (l->loop == NULL || !ev_is_active(&l->writable))
+	if (l->loop == NULL)
 		evlog_flush(l);
+	else if (!ev_is_active(&l->writable) && !ev_is_active(&l->soon))
+		ev_prepare_start(l->loop, &l->soon);
 }
 
 /*
@@ -479,6 +495,8 @@ evlog_open(struct ev_loop *loop, const char *path, struct err **errp)
 	l->use_send = use_send;
 	ev_io_init(&l->writable, evlog_writable_cb, l->fd, EV_WRITE);
 	l->writable.data = l;
+	ev_prepare_init(&l->soon, evlog_soon_cb);
+	l->soon.data = l;
 	if (loop != NULL && !l->is_stderr) {
 		ev_timer_init(&l->check, evlog_check_cb, EVLOG_CHECK_INTERVAL,
 			      EVLOG_CHECK_INTERVAL);
@@ -638,6 +656,8 @@ evlog_close(struct evlog *l)
 	if (l->q.len > l->off)
 		evlog_flush(l);
 	evlog_watch(l, false);
+	if (l->loop != NULL)
+		ev_prepare_stop(l->loop, &l->soon);
 	if (l->check_on) {
 		/* Undo evlog_open()'s ev_unref() before the stop. */
 		ev_ref(l->loop);

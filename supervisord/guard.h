@@ -6,10 +6,11 @@
  * not the processes that main process started.  So at startup stewardd
  * forks the guard, which leaves stewardd's session and process group (a
  * Ctrl-C or a kill of stewardd's group does not reach it) and holds the
- * read end of a pipe.  stewardd tells it each process group it creates
- * and each one it has reaped.  When the pipe ends without a goodbye
- * (stewardd was killed), the guard sends SIGKILL to every group it
- * still knows, then exits.  On an orderly stop stewardd says goodbye
+ * read end of a pipe and a table it shares with stewardd, where stewardd
+ * marks each process group it creates and clears each one before it
+ * reaps its leader.  When the pipe ends without a goodbye (stewardd was
+ * killed), the guard sends SIGKILL to every group the table still
+ * holds, then exits.  On an orderly stop stewardd says goodbye
  * and reaps it.
  *
  * What can still escape is a process that left its ward's process group
@@ -26,8 +27,9 @@
 #include "err.h"
 
 struct guard {
-	pid_t pid; /* 0 when there is no guard */
-	int fd;    /* write end, or -1 */
+	pid_t pid;            /* 0 when there is no guard */
+	int fd;               /* write end, or -1 */
+	unsigned char *table; /* shared, a byte per pid; or NULL */
 };
 
 /* Fork the guard; -1 and *errp when it cannot be started. */

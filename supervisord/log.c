@@ -11,6 +11,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,6 +24,12 @@
 
 static int log_fd = 2;
 static unsigned long log_ndropped;
+
+/* Lines held for one write (see log_hold()); whole lines only. */
+static bool log_held;
+static char log_buf[PIPE_BUF];
+static size_t log_len;
+static unsigned log_lines;
 
 /* Find a non-blocking way to write to stderr. */
 void
@@ -39,9 +47,9 @@ log_init(void)
 		log_fd = fd;
 }
 
-/* Write one whole line, or drop it. */
+/* Write whole lines (lines of them), or drop them. */
 static void
-log_write(const char *buf, size_t len)
+log_put(const char *buf, size_t len, unsigned lines)
 {
 	ssize_t n;
 
@@ -49,7 +57,42 @@ log_write(const char *buf, size_t len)
 		n = write(log_fd, buf, len);
 	while (n == -1 && errno == EINTR);
 	if (n != (ssize_t)len)
-		log_ndropped++;
+		log_ndropped += lines;
+}
+
+/* Write what is held. */
+void
+log_flush(void)
+{
+	if (log_len > 0)
+		log_put(log_buf, log_len, log_lines);
+	log_len = 0;
+	log_lines = 0;
+}
+
+/* Hold lines for log_flush(), or write them at once again. */
+void
+log_hold(bool on)
+{
+	if (!on)
+		log_flush();
+	log_held = on;
+}
+
+/* One whole line: held, or written now. */
+static void
+log_write(const char *buf, size_t len)
+{
+	if (!log_held || len > sizeof(log_buf)) {
+		log_flush();
+		log_put(buf, len, 1);
+		return;
+	}
+	if (log_len + len > sizeof(log_buf))
+		log_flush();
+	memcpy(log_buf + log_len, buf, len);
+	log_len += len;
+	log_lines++;
 }
 
 /* Format into a line buffer and write it with a prefix. */

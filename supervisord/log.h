@@ -8,6 +8,8 @@
 #ifndef STEWARD_LOG_H
 #define STEWARD_LOG_H
 
+#include <stdbool.h>
+
 /* Set up the non-blocking stderr; call once, early. */
 void log_init(void);
 
@@ -16,6 +18,14 @@ void log_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* "stewardd: message" on stderr, for before the loop runs. */
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * While held, lines gather (up to PIPE_BUF bytes, written whole by a
+ * pipe) and log_flush() writes them in one write(2); the loop holds them
+ * for one iteration, as the event log does.  log_hold(false) flushes.
+ */
+void log_hold(bool on);
+void log_flush(void);
 
 /* Lines dropped because stderr was not writable. */
 unsigned long log_dropped(void);

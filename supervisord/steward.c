@@ -1270,6 +1270,19 @@ steward_settle_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 }
 
 /* Start watching one signal. */
+/*
+ * Before the loop sleeps: write the readable lines this iteration held
+ * (log_hold()), in one write, after whatever restart it started.
+ */
+static void
+steward_flush_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	(void)loop;
+	(void)w;
+	(void)revents;
+	log_flush();
+}
+
 static void
 steward_watch_signal(struct steward *s, ev_signal *w,
 		     void (*cb)(struct ev_loop *, ev_signal *, int), int sig)
@@ -1528,6 +1541,11 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 			 s->nwards == 1 ? "" : "s", instances,
 			 instances == 1 ? "" : "s", cfg->path, cfg->event_log);
 
+	ev_prepare_init(&s->flush, steward_flush_cb);
+	ev_prepare_start(s->loop, &s->flush);
+	ev_unref(s->loop); /* it must not keep the loop running */
+	log_hold(true);
+
 	upbeat_open(s);
 	metrics_start(s);
 	steward_start_all(s);
@@ -1536,6 +1554,9 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 
 	/* The signal watchers keep the loop alive; shutdown ends it. */
 	ev_run(s->loop, 0);
+	log_hold(false);
+	ev_ref(s->loop);
+	ev_prepare_stop(s->loop, &s->flush);
 
 	evlog_begin(&r, s->log, EVLOG_INFO, "stewardd_stopped");
 	evlog_int(&r, "exit_code", s->exit_code);

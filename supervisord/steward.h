@@ -166,6 +166,7 @@ struct steward {
 	/* reload */
 	ev_timer hup;      /* SIGHUPs coalesce into one reload */
 	ev_prepare settle; /* finishes reload changes once wards stop */
+	ev_prepare flush; /* writes what an iteration held (steward_flush_cb) */
 	bool settle_armed;
 	char **environ; /* stewardd's own environment, for wards */
 	pid_t self;

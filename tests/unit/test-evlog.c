@@ -231,6 +231,52 @@ test_open_error(void **state)
 	free(path);
 }
 
+/*
+ * With a loop, records wait for the loop to be about to sleep, and the
+ * records of one iteration are written together, in order.
+ */
+static void
+test_written_before_the_loop_sleeps(void **state)
+{
+	struct fixture *f = *state;
+	struct evlog_rec r;
+	struct err *e = NULL;
+	struct evlog *l = evlog_open(f->loop, f->path, &e);
+	char *text, *line;
+	int i;
+
+	assert_non_null(l);
+	for (i = 0; i < 3; i++) {
+		evlog_begin(&r, l, EVLOG_INFO, "held");
+		evlog_int(&r, "seq", i);
+		evlog_commit(&r);
+	}
+	text = slurp(f->path);
+	assert_int_equal(count_lines(text), 0);
+	free(text);
+
+	ev_run(f->loop, EVRUN_NOWAIT);
+	text = slurp(f->path);
+	assert_int_equal(count_lines(text), 3);
+	for (i = 0; i < 3; i++) {
+		char *want = xasprintf("\"seq\":%d}", i);
+
+		line = line_at(text, i);
+		assert_non_null(strstr(line, want));
+		free(want);
+		free(line);
+	}
+	free(text);
+
+	/* Closing writes what is still held. */
+	evlog_begin(&r, l, EVLOG_INFO, "last");
+	evlog_commit(&r);
+	evlog_close(l);
+	text = slurp(f->path);
+	assert_int_equal(count_lines(text), 4);
+	free(text);
+}
+
 /* A full disk loses records; once writable, a report precedes the next. */
 static void
 test_full_disk_then_reopen(void **state)
@@ -250,6 +296,9 @@ test_full_disk_then_reopen(void **state)
 		evlog_begin(&r, l, EVLOG_INFO, "lost_one");
 		evlog_commit(&r);
 	}
+	/* Written (and lost) once the loop is about to sleep. */
+	assert_int_equal(evlog_lost(l), 0);
+	ev_run(f->loop, EVRUN_NOWAIT);
 	assert_int_equal(evlog_lost(l), 3);
 
 	assert_int_equal(unlink(f->path), 0);
@@ -352,6 +401,7 @@ test_torn_line_is_finished_first(void **state)
 			  "0123456789012345678901234567890123456789");
 		evlog_commit(&r);
 	}
+	ev_run(f->loop, EVRUN_NOWAIT);
 	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
 	lost = evlog_lost(l);
 	assert_true(lost > 0 && lost < 20);
@@ -631,6 +681,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_record_format, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_open_error, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_written_before_the_loop_sleeps,
+					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_full_disk_then_reopen, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_reopen_failure_keeps_old,
