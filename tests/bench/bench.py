@@ -246,21 +246,39 @@ class Reports:
         while True:
             r, _, _ = select.select([self.fd, self.stop_r], [], [])
             if self.stop_r in r:
+                os.read(self.stop_r, 1)
                 return
             data = os.read(self.fd, 1 << 20)
             lines = (carry + data).split(b"\n")
             carry = lines.pop()
             with self.cond:
                 for line in lines:
-                    w = line.decode().split()
-                    if w[0] == "F":
-                        rec = (w[1], int(w[2]), int(w[3]))
-                        self.first.append(rec)
-                        self.latest[w[1]] = (rec[1], rec[2])
-                    elif w[0] == "T":
-                        self.terms.append((w[1], int(w[2]), int(w[3]),
-                                           int(w[4])))
+                    self._take(line.decode())
                 self.cond.notify_all()
+
+    def _take(self, line):
+        """One report line (under the lock)."""
+        w = line.split()
+        if w[0] == "F":
+            rec = (w[1], int(w[2]), int(w[3]))
+            self.first.append(rec)
+            self.latest[w[1]] = (rec[1], rec[2])
+        elif w[0] == "T":
+            self.terms.append((w[1], int(w[2]), int(w[3]), int(w[4])))
+
+    def pause(self):
+        """Stop reading (another program reads the FIFO meanwhile)."""
+        os.write(self.stop_w, b"x")
+        self.thread.join()
+
+    def resume(self, lines):
+        """Take what the other reader passed on, and read again."""
+        with self.cond:
+            for line in lines:
+                self._take(line)
+            self.cond.notify_all()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
 
     def wait(self, pred, timeout, what):
         """Wait until pred() holds (under the lock), or fail saying what."""
@@ -370,36 +388,42 @@ class Daemon:
         with self.reports.cond:
             return self.reports.latest[wid][0]
 
-    def restart_one(self, wid):
-        """SIGKILL ward wid; ms until its replacement's first beat."""
-        pid = self.current_pid(wid)
-        t0 = mono()
-        os.kill(pid, signal.SIGKILL)
-
-        def replaced():
-            cur = self.reports.latest.get(wid)
-            return cur is not None and cur[0] != pid and cur[1] > t0
-        self.reports.wait(replaced, 30, f"a replacement for ward {wid}")
-        with self.reports.cond:
-            return (self.reports.latest[wid][1] - t0) / 1e6
+    def kill_trials(self, wids, gap, repeat=1):
+        """SIGKILL each ward in turn (repeat times), gap s before each,
+        by benchkill; ms until each replacement's first beat."""
+        argv = [self.bench.benchkill, "-f", self.reports.path,
+                "-g", str(int(gap * 1e6)), "-r", str(repeat)]
+        for wid in wids:
+            argv += [wid, str(self.current_pid(wid))]
+        self.reports.pause()
+        try:
+            r = subprocess.run(argv, stdout=subprocess.PIPE, text=True,
+                               timeout=60 + len(wids) * repeat * (gap + 1))
+        finally:
+            out, passed = [], []
+            for line in (r.stdout if "r" in locals() else "").splitlines():
+                kind, rest = line.split(" ", 1)
+                if kind == "K":
+                    wid, pid, t, ns = rest.split()
+                    passed.append(f"F {wid} {pid} {t}")
+                    out.append(int(ns) / 1e6)
+                else:
+                    passed.append(rest)
+            self.reports.resume(passed)
+        if r.returncode != 0:
+            raise RuntimeError(f"benchkill exited {r.returncode}")
+        return out
 
     def restart_trials(self, trials, gap, first=0):
         """A different ward each time, gap s apart (ms each)."""
-        out = []
         ids = self.ward_ids()
-        for k in range(first, first + trials):
-            out.append(self.restart_one(ids[(k * 7919 + 13) % len(ids)]))
-            time.sleep(gap)
-        return out
+        return self.kill_trials([ids[(k * 7919 + 13) % len(ids)]
+                                 for k in range(first, first + trials)], gap)
 
     def restart_warm_trials(self, trials, nap=0.002):
         """One ward, killed nap s after each replacement's first beat."""
-        out = []
         wid = self.ward_ids()[1 % len(self.ward_ids())]
-        for k in range(trials):
-            time.sleep(nap)
-            out.append(self.restart_one(wid))
-        return out
+        return self.kill_trials([wid], nap, repeat=trials)
 
     def stop(self, timeout=120):
         """SIGTERM; time until the daemon has exited (ms)."""
@@ -713,8 +737,11 @@ class Bench:
             b, "tests", "bench", "benchward"))
         self.benchfloor = os.path.abspath(os.path.join(
             b, "tests", "bench", "benchfloor"))
+        self.benchkill = os.path.abspath(os.path.join(
+            b, "tests", "bench", "benchkill"))
         self.supervisord = shutil.which("supervisord")
-        for path in (self.stewardd, self.benchward, self.benchfloor):
+        for path in (self.stewardd, self.benchward, self.benchfloor,
+                     self.benchkill):
             if not os.access(path, os.X_OK):
                 sys.exit(f"bench.py: {path} is not built; run "
                          f"ninja -C {b} first")
