@@ -67,6 +67,12 @@
  *                       blocks between its own restarts, so that both
  *                       see the same moments of a shared machine)
  *
+ *   benchfloor -W N BENCHWARD
+ *
+ * measures restart_fork_exec alone, N samples, as above (a ward killed
+ * 2 ms after its first beat): the benchmark runs it in blocks between
+ * its blocks of warm restarts, as it does -S.
+ *
  *   benchfloor -L N [-t SECONDS] BENCHWARD
  *
  * is the floor of hearing beats instead: it starts N wards beating once
@@ -366,6 +372,31 @@ floor_spawn(const char *ward, size_t n, pid_t (*start)(const char *, int),
 		t0 = now_ns();
 		kill_reap(pid);
 		pid = start(ward, p[1]);
+		read_beat(p[0]);
+		restart->v[restart->n++] = (double)(now_ns() - t0) / 1e3;
+	}
+	kill_reap(pid);
+	if (close(p[0]) == -1 || close(p[1]) == -1)
+		die("close");
+}
+
+/* -W: only the warm restart, as floor_spawn() measures it. */
+static void
+floor_warm(const char *ward, size_t n, struct series *restart)
+{
+	int p[2];
+	pid_t pid;
+
+	high_pipe(p);
+	pid = start_fork(ward, p[1]);
+	read_beat(p[0]);
+	for (size_t i = 0; i < n; i++) {
+		int64_t t0;
+
+		nap_us(2000);
+		t0 = now_ns();
+		kill_reap(pid);
+		pid = start_fork(ward, p[1]);
 		read_beat(p[0]);
 		restart->v[restart->n++] = (double)(now_ns() - t0) / 1e3;
 	}
@@ -703,7 +734,7 @@ int
 main(int argc, char **argv)
 {
 	size_t n = 200, nw = 1000, nfds = 0, ns = 9, loop_n = 0;
-	size_t settled_n = 0;
+	size_t settled_n = 0, warm_n = 0;
 	long gap_ms = 100;
 	double secs = 10;
 	struct series s[14];
@@ -712,7 +743,7 @@ main(int argc, char **argv)
 	/* Before anything else is open: a low fd for start_clone(). */
 	if ((reserved_fd = fcntl(0, F_DUPFD_CLOEXEC, 4)) == -1)
 		die("fcntl F_DUPFD_CLOEXEC");
-	while ((opt = getopt(argc, argv, "F:L:S:g:n:t:w:")) != -1) {
+	while ((opt = getopt(argc, argv, "F:L:S:W:g:n:t:w:")) != -1) {
 		switch (opt) {
 		case 'L':
 			loop_n = strtoul(optarg, NULL, 10);
@@ -729,6 +760,9 @@ main(int argc, char **argv)
 		case 'S':
 			settled_n = strtoul(optarg, NULL, 10);
 			break;
+		case 'W':
+			warm_n = strtoul(optarg, NULL, 10);
+			break;
 		case 'g':
 			gap_ms = strtol(optarg, NULL, 10);
 			break;
@@ -738,7 +772,7 @@ main(int argc, char **argv)
 		default:
 			fprintf(stderr,
 				"usage: benchfloor [-F NFDS] [-n N] [-w N] | "
-				"-S N [-g MS] | -L N [-t SECONDS] "
+				"-S N [-g MS] | -W N | -L N [-t SECONDS] "
 				"BENCHWARD\n");
 			return 64;
 		}
@@ -747,12 +781,18 @@ main(int argc, char **argv)
 		nw = 8000; /* the latencies go back through one pipe buffer */
 	if (optind + 1 != argc) {
 		fprintf(stderr, "usage: benchfloor [-F NFDS] [-n N] [-w N] | "
-				"-S N [-g MS] | -L N [-t SECONDS] "
+				"-S N [-g MS] | -W N | -L N [-t SECONDS] "
 				"BENCHWARD\n");
 		return 64;
 	}
 	if (loop_n > 0)
 		return floor_loop(argv[optind], loop_n, secs > 0 ? secs : 10);
+	if (warm_n > 0) {
+		series_init(&s[0], "restart_fork_exec", warm_n);
+		floor_warm(argv[optind], warm_n, &s[0]);
+		print_json(s, 1);
+		return 0;
+	}
 	if (settled_n > 0) {
 		series_init(&s[0], "restart_settled_fork_exec", settled_n);
 		floor_settled(argv[optind], settled_n, gap_ms > 0 ? gap_ms : 0,
