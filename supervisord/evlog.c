@@ -12,12 +12,13 @@
  * descriptor takes.  The records of one loop iteration (a ward's death,
  * the restart it leads to) cost one write(2), made after the restart:
  * none of it stands between a death and the replacement's start.
- * Without a loop a commit writes at once.  When write() says EAGAIN the rest
- * stays queued and an EV_WRITE watcher finishes the job when the descriptor
- * drains; the watcher runs only while something is queued.  The queue is capped
- * at EVLOG_QUEUE_MAX (1 MiB): a reader that never drains costs bounded
- * memory, and a record that does not fit is dropped and counted lost.
- *   Standard error needs care, because its open file description is
+ * Outside ev_run() (stewardd's start, its last records) a commit writes
+ * at once, and so does one that finds EVLOG_HOLD_MAX (64 KiB) held.  When
+ * write() says EAGAIN the rest stays queued and an EV_WRITE watcher finishes
+ * the job when the descriptor drains; the watcher runs only while something is
+ * queued.  The queue is capped at EVLOG_QUEUE_MAX (1 MiB): a reader that never
+ * drains costs bounded memory, and a record that does not fit is dropped and
+ * counted lost. Standard error needs care, because its open file description is
  * shared with our parent and our wards: setting O_NONBLOCK on fd 2
  * would surprise every one of them.  For a pipe, FIFO or terminal we
  * open /proc/self/fd/2 again, which gives a new description of the same
@@ -73,6 +74,8 @@
 
 #define EVLOG_QUEUE_MAX (1024 * 1024)
 #define EVLOG_CHECK_INTERVAL 2.0
+/* Held for the end of a loop turn up to this much, then written. */
+#define EVLOG_HOLD_MAX (64 * 1024)
 /* A drained queue bigger than this gives its memory back. */
 #define EVLOG_QUEUE_KEEP (64 * 1024)
 
@@ -327,6 +330,16 @@ evlog_soon_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 	evlog_flush(w->data);
 }
 
+/* Write what is held, now (unless the descriptor is full); evlog.h. */
+void
+evlog_sync(struct evlog *l)
+{
+	if (l->loop != NULL)
+		ev_prepare_stop(l->loop, &l->soon);
+	if (l->q.len > l->off && !ev_is_active(&l->writable))
+		evlog_flush(l);
+}
+
 /* The descriptor takes more: write what is queued. */
 static void
 evlog_writable_cb(struct ev_loop *loop, ev_io *w, int revents)
@@ -427,9 +440,12 @@ evlog_queue(struct evlog *l, const char *line, size_t n)
 		evlog_add_report(l, &rep, unreported);
 	sbuf_free(&rep);
 	sbuf_add(&l->q, line, n);
-	if (l->loop == NULL)
-		evlog_flush(l);
-	else if (!ev_is_active(&l->writable) && !ev_is_active(&l->soon))
+	if (ev_is_active(&l->writable))
+		return; /* the descriptor is full: its watcher goes on */
+	if (l->loop == NULL || ev_depth(l->loop) == 0 ||
+	    l->q.len - l->off >= EVLOG_HOLD_MAX)
+		evlog_flush(l); /* outside the loop, or much held: now */
+	else if (!ev_is_active(&l->soon))
 		ev_prepare_start(l->loop, &l->soon);
 }
 
@@ -496,6 +512,7 @@ evlog_open(struct ev_loop *loop, const char *path, struct err **errp)
 	ev_io_init(&l->writable, evlog_writable_cb, l->fd, EV_WRITE);
 	l->writable.data = l;
 	ev_prepare_init(&l->soon, evlog_soon_cb);
+	ev_set_priority(&l->soon, EV_MINPRI);
 	l->soon.data = l;
 	if (loop != NULL && !l->is_stderr) {
 		ev_timer_init(&l->check, evlog_check_cb, EVLOG_CHECK_INTERVAL,

@@ -56,6 +56,14 @@ void evlog_err(struct evlog_rec *r, uint64_t log_id, const struct err *e);
 /* Write the record (or count it lost) and free its buffer. */
 void evlog_commit(struct evlog_rec *r);
 
+/*
+ * Write what is held now.  Inside the loop a commit is written just
+ * before the loop next sleeps, by a prepare watcher; one committed from
+ * a prepare watcher would wait for the next turn, so the loop's last
+ * prepare watcher calls this.
+ */
+void evlog_sync(struct evlog *l);
+
 /* The timestamp format used in "ts", for other writers: buf >= 32. */
 void evlog_timestamp(char *buf, unsigned long len);
 

@@ -1271,15 +1271,19 @@ steward_settle_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 
 /* Start watching one signal. */
 /*
- * Before the loop sleeps: write the readable lines this iteration held
- * (log_hold()), in one write, after whatever restart it started.
+ * Before the loop sleeps, last of the prepare watchers (the lowest
+ * priority; the others may log): write the records and the readable
+ * lines this turn held (evlog.c, log_hold()), after whatever restart it
+ * started.
  */
 static void
 steward_flush_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 {
+	struct steward *s = container_of(w, struct steward, flush);
+
 	(void)loop;
-	(void)w;
 	(void)revents;
+	evlog_sync(s->log);
 	log_flush();
 }
 
@@ -1541,16 +1545,17 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 			 s->nwards == 1 ? "" : "s", instances,
 			 instances == 1 ? "" : "s", cfg->path, cfg->event_log);
 
-	ev_prepare_init(&s->flush, steward_flush_cb);
-	ev_prepare_start(s->loop, &s->flush);
-	ev_unref(s->loop); /* it must not keep the loop running */
-	log_hold(true);
-
 	upbeat_open(s);
 	metrics_start(s);
 	steward_start_all(s);
 	s->autostarted = true;
 	upbeat_update(s);
+
+	ev_prepare_init(&s->flush, steward_flush_cb);
+	ev_set_priority(&s->flush, EV_MINPRI);
+	ev_prepare_start(s->loop, &s->flush);
+	ev_unref(s->loop); /* it must not keep the loop running */
+	log_hold(true);
 
 	/* The signal watchers keep the loop alive; shutdown ends it. */
 	ev_run(s->loop, 0);

@@ -231,34 +231,53 @@ test_open_error(void **state)
 	free(path);
 }
 
+/* Commit three records from inside the loop; see what the file holds. */
+struct held {
+	ev_timer t;
+	struct evlog *l;
+	const char *path;
+	int lines_inside;
+};
+
+static void
+held_cb(struct ev_loop *loop UNUSED, ev_timer *w, int revents UNUSED)
+{
+	struct held *h = (struct held *)w;
+	struct evlog_rec r;
+	char *text;
+
+	for (int i = 0; i < 3; i++) {
+		evlog_begin(&r, h->l, EVLOG_INFO, "held");
+		evlog_int(&r, "seq", i);
+		evlog_commit(&r);
+	}
+	text = slurp(h->path);
+	h->lines_inside = count_lines(text);
+	free(text);
+}
+
 /*
- * With a loop, records wait for the loop to be about to sleep, and the
- * records of one iteration are written together, in order.
+ * Inside the loop, records wait for it to be about to sleep, and those
+ * of one turn are written together, in order; outside it, at once.
  */
 static void
 test_written_before_the_loop_sleeps(void **state)
 {
 	struct fixture *f = *state;
+	struct held h = {.path = f->path, .lines_inside = -1};
 	struct evlog_rec r;
 	struct err *e = NULL;
-	struct evlog *l = evlog_open(f->loop, f->path, &e);
 	char *text, *line;
-	int i;
 
-	assert_non_null(l);
-	for (i = 0; i < 3; i++) {
-		evlog_begin(&r, l, EVLOG_INFO, "held");
-		evlog_int(&r, "seq", i);
-		evlog_commit(&r);
-	}
-	text = slurp(f->path);
-	assert_int_equal(count_lines(text), 0);
-	free(text);
-
-	ev_run(f->loop, EVRUN_NOWAIT);
+	h.l = evlog_open(f->loop, f->path, &e);
+	assert_non_null(h.l);
+	ev_timer_init(&h.t, held_cb, 0, 0);
+	ev_timer_start(f->loop, &h.t);
+	ev_run(f->loop, 0);
+	assert_int_equal(h.lines_inside, 0);
 	text = slurp(f->path);
 	assert_int_equal(count_lines(text), 3);
-	for (i = 0; i < 3; i++) {
+	for (int i = 0; i < 3; i++) {
 		char *want = xasprintf("\"seq\":%d}", i);
 
 		line = line_at(text, i);
@@ -268,13 +287,84 @@ test_written_before_the_loop_sleeps(void **state)
 	}
 	free(text);
 
-	/* Closing writes what is still held. */
-	evlog_begin(&r, l, EVLOG_INFO, "last");
+	/* Outside the loop: written by the commit. */
+	evlog_begin(&r, h.l, EVLOG_INFO, "now");
 	evlog_commit(&r);
-	evlog_close(l);
 	text = slurp(f->path);
 	assert_int_equal(count_lines(text), 4);
 	free(text);
+	evlog_close(h.l);
+}
+
+/* A record committed by a prepare watcher, and evlog_sync() after it. */
+struct late {
+	ev_prepare commit, sync;
+	ev_timer after;
+	struct evlog *l;
+	const char *path;
+	bool committed;
+	int lines_after;
+};
+
+static void
+late_commit_cb(struct ev_loop *loop, ev_prepare *w, int revents UNUSED)
+{
+	struct late *t = w->data;
+	struct evlog_rec r;
+
+	ev_prepare_stop(loop, w);
+	evlog_begin(&r, t->l, EVLOG_INFO, "from_prepare");
+	evlog_commit(&r);
+	t->committed = true;
+}
+
+static void
+late_sync_cb(struct ev_loop *loop, ev_prepare *w, int revents UNUSED)
+{
+	struct late *t = w->data;
+
+	ev_prepare_stop(loop, w);
+	evlog_sync(t->l);
+}
+
+static void
+late_after_cb(struct ev_loop *loop UNUSED, ev_timer *w, int revents UNUSED)
+{
+	struct late *t = w->data;
+	char *text = slurp(t->path);
+
+	t->lines_after = count_lines(text);
+	free(text);
+}
+
+/*
+ * A commit from a prepare watcher comes after that turn's own flush was
+ * planned: evlog_sync() from a later (lower priority) prepare watcher
+ * writes it before the loop sleeps, not a turn later.
+ */
+static void
+test_sync_after_prepare(void **state)
+{
+	struct fixture *f = *state;
+	struct late t = {.path = f->path, .lines_after = -1};
+	struct err *e = NULL;
+
+	t.l = evlog_open(f->loop, f->path, &e);
+	assert_non_null(t.l);
+	ev_prepare_init(&t.commit, late_commit_cb);
+	t.commit.data = &t;
+	ev_prepare_init(&t.sync, late_sync_cb);
+	ev_set_priority(&t.sync, EV_MINPRI);
+	t.sync.data = &t;
+	ev_timer_init(&t.after, late_after_cb, 0.02, 0);
+	t.after.data = &t;
+	ev_prepare_start(f->loop, &t.commit);
+	ev_prepare_start(f->loop, &t.sync);
+	ev_timer_start(f->loop, &t.after);
+	ev_run(f->loop, 0);
+	assert_true(t.committed);
+	assert_int_equal(t.lines_after, 1);
+	evlog_close(t.l);
 }
 
 /* A full disk loses records; once writable, a report precedes the next. */
@@ -296,9 +386,6 @@ test_full_disk_then_reopen(void **state)
 		evlog_begin(&r, l, EVLOG_INFO, "lost_one");
 		evlog_commit(&r);
 	}
-	/* Written (and lost) once the loop is about to sleep. */
-	assert_int_equal(evlog_lost(l), 0);
-	ev_run(f->loop, EVRUN_NOWAIT);
 	assert_int_equal(evlog_lost(l), 3);
 
 	assert_int_equal(unlink(f->path), 0);
@@ -401,7 +488,6 @@ test_torn_line_is_finished_first(void **state)
 			  "0123456789012345678901234567890123456789");
 		evlog_commit(&r);
 	}
-	ev_run(f->loop, EVRUN_NOWAIT);
 	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
 	lost = evlog_lost(l);
 	assert_true(lost > 0 && lost < 20);
@@ -683,6 +769,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_open_error, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_written_before_the_loop_sleeps,
 					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sync_after_prepare, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_full_disk_then_reopen, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_reopen_failure_keeps_old,
