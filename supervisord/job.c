@@ -401,6 +401,7 @@ job_create(struct steward *s, const char *name, unsigned replicas,
 	for (size_t i = 0; i < nargs; i++)
 		run->rt.argv[n++] = xstrdup(args[i]);
 	run->rt.ninst = replicas;
+	steward_dl_init(&run->rt);
 	run->rt.inst = xcalloc(replicas, sizeof(*run->rt.inst));
 	for (unsigned j = 0; j < replicas; j++)
 		run->rt.inst[j] = steward_inst_new(s, &run->rt, j);
@@ -554,6 +555,7 @@ job_free(struct steward *s, struct job_run *run)
 {
 	for (unsigned j = 0; j < run->rt.ninst; j++)
 		steward_inst_free(s, run->rt.inst[j]);
+	steward_dl_fini(s, &run->rt);
 	free(run->rt.inst);
 	for (char **a = run->rt.argv; *a != NULL; a++)
 		free(*a);

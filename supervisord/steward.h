@@ -95,6 +95,9 @@ struct ward_inst {
 	struct sbuf out;
 	uint64_t out_bytes; /* all it wrote, kept or not */
 	double ended_at;    /* when it was reaped, or 0 */
+	/* its ward's heartbeat deadline list (steward.c), while on it */
+	struct ward_inst *dl_prev, *dl_next;
+	bool on_dl;
 };
 
 struct ward_rt {
@@ -120,6 +123,10 @@ struct ward_rt {
 	char **argv;         /* a run's command with its arguments */
 	struct ward_inst **inst;
 	unsigned ninst; /* above spec->replicas while extra ones stop */
+	/* running instances by last beat, oldest first, and the one timer
+	 * for the oldest one's deadline (steward.c) */
+	struct ward_inst *dl_head, *dl_tail;
+	ev_timer dl_timer;
 };
 
 /* The channel to stewardd's own supervisor (upbeat.c). */
@@ -229,6 +236,11 @@ double steward_now(void);
  * (wards get it back), or RLIM_INFINITY when it was not raised.
  */
 int steward_run(struct config *cfg, rlim_t nofile_soft);
+
+/* A ward's heartbeat deadline timer: set up before its instances run,
+ * stopped before it is freed (steward_ward_new/free do both). */
+void steward_dl_init(struct ward_rt *wr);
+void steward_dl_fini(struct steward *s, struct ward_rt *wr);
 
 /* A new instance of wr (replica r), stopped. */
 struct ward_inst *steward_inst_new(struct steward *s, struct ward_rt *wr,

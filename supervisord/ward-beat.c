@@ -7,11 +7,11 @@
  * iteration judges a deadline (a loop that was stalled does not mistake
  * a ward that beat on time for a hung one).
  *
- * The timer strategy is libev's "be smart about timeouts", strategy 3:
- * a beat stores last_beat and nothing else (see ward.h); there is no
- * timer operation per beat, so 10,000 chatty wards cost the loop one
- * read and one clock read per wake-up each, and the heap of timers only
- * moves when a deadline would have passed.
+ * The timers: a beat stores last_beat (see ward.h) and moves its
+ * instance to the tail of its ward's deadline list (steward.c, libev's
+ * "be smart about timeouts", strategy 4); there is no timer operation
+ * per beat, and one timer per ward, not per instance, waits for the
+ * oldest beat's deadline.
  *
  * Fairness and memory.  One callback reads at most BEAT_READ_MAX bytes;
  * a ward that floods its pipe is served again on the next iteration,

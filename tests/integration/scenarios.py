@@ -87,6 +87,37 @@ restart_limit = 100/1m
     check(st.stop() == 0, "stewardd exit code", st)
 
 
+@scenario("one-hung-replica-among-beating-ones")
+def one_hung_replica_among_beating_ones():
+    # The replicas of a ward share one deadline timer, for the instance
+    # that beat longest ago (steward.c).  Replica 3 of 8 hangs, wherever it
+    # is in that order: it alone is judged, each time at its own deadline,
+    # and the seven that go on beating are never touched.
+    st = Steward("hung-replica", """
+[ward:herd]
+command = {testward} --beat 40 --hang-after 8 --only-replica 3
+heartbeat = pipe
+heartbeat_timeout = 400ms
+replicas = 8
+backoff = 10ms
+restart_limit = 100/1m
+""")
+    yield st.start()
+    st.wait_event("stopping", ward="herd", cause="heartbeat_timeout",
+                  count=3, timeout=20)
+    for stop in st.find("stopping", ward="herd", cause="heartbeat_timeout"):
+        check(stop["replica"] == 3, f"replica {stop['replica']} judged", st)
+        check(400 <= stop["last_beat_ms"] <= 750,
+              f"judged {stop['last_beat_ms']}ms after its last beat "
+              "(timeout 400ms)", st)
+    touched = [e for e in st.find(ward="herd") if e["replica"] != 3 and
+               e["event"] not in ("starting", "running")]
+    check(not touched, f"a beating replica was touched: {touched[:2]}", st)
+    check(len(st.find("running", ward="herd")) >= 8 + 2,
+          "replica 3 was not healed back to running", st)
+    check(st.stop() == 0, "stewardd exit code", st)
+
+
 @scenario("crash-loop-ends-in-failed")
 def crash_loop_ends_in_failed():
     st = Steward("crashloop", """

@@ -6,6 +6,7 @@
  *   --ready            write READY=1 before the first beat
  *   --work             beat as WORK=unit-N instead of empty lines
  *   --hang-after N     after N beats stop beating, stay alive
+ *   --only-replica R   ignore --hang-after unless STEWARD_REPLICA is R
  *   --exit-after N     after N beats exit with --code
  *   --code C           the exit code (default 0)
  *   --ignore-term      ignore SIGTERM (needs SIGKILL)
@@ -104,7 +105,7 @@ main(int argc, char **argv)
 	long trigger = -1, stopping = -1, extend_after = -1, close_after = -1;
 	long extend = 3000000;
 	int ready = 0, work = 0, child = 0, garbage = 0;
-	const char *pidfile = NULL, *status = NULL;
+	const char *pidfile = NULL, *status = NULL, *only = NULL;
 	char line[128];
 
 	signal(SIGPIPE, SIG_IGN);
@@ -120,6 +121,8 @@ main(int argc, char **argv)
 			work = 1;
 		else if (strcmp(a, "--hang-after") == 0)
 			hang = atol(v), i++;
+		else if (strcmp(a, "--only-replica") == 0)
+			only = v, i++;
 		else if (strcmp(a, "--exit-after") == 0)
 			exit_after = atol(v), i++;
 		else if (strcmp(a, "--code") == 0)
@@ -155,6 +158,9 @@ main(int argc, char **argv)
 			return 64;
 		}
 	}
+	if (only != NULL && (getenv("STEWARD_REPLICA") == NULL ||
+			     strcmp(getenv("STEWARD_REPLICA"), only) != 0))
+		hang = -1;
 	if (pidfile != NULL)
 		note_pid(pidfile, getpid());
 	if (child) {
