@@ -125,13 +125,18 @@ static void ctl_conn_close(struct ctl_conn *cn);
 static void ctl_conn_flush(struct ctl_conn *cn);
 static void ctl_conn_process(struct ctl_conn *cn);
 
-/* Append a reply line and start writing it. */
+/*
+ * Append a reply line and start writing it.  A reply may name records
+ * ("[log 12]"), and the client may read the event log as soon as it has
+ * the reply: the records this loop turn holds are written first.
+ */
 static void
 ctl_reply(struct ctl_conn *cn, struct sbuf *body)
 {
 	sbuf_add(&cn->out, body->s, body->len);
 	sbuf_add(&cn->out, "\n", 1);
 	sbuf_free(body);
+	evlog_sync(cn->ctl->s->log);
 	ctl_conn_flush(cn);
 }
 
