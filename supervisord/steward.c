@@ -590,7 +590,14 @@ steward_dl_insert(struct steward *s, struct ward_inst *wi)
 	else
 		wr->dl_head = wi;
 	wi->on_dl = true;
-	/* A new head may be due sooner; otherwise the timer waits on. */
+	/*
+	 * A new head may be due sooner; otherwise the timer waits on.  Not
+	 * when it has fired and waits for its callback, which arms it for
+	 * the head: stopping it would take the firing back, and with beats
+	 * read first in every turn (batching) it would never run.
+	 */
+	if (ev_is_pending(&wr->dl_timer))
+		return;
 	if (wr->dl_head == wi || !ev_is_active(&wr->dl_timer))
 		steward_dl_arm(s, wr);
 }

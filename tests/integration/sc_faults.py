@@ -963,6 +963,42 @@ replicas = 100
     _stall(st, 100)
 
 
+@scenario("fault-hung-replica-found-while-beats-are-batched")
+def fault_hung_replica_found_while_beats_are_batched():
+    # 100 replicas beating every 10 ms, spread evenly over those 10 ms:
+    # 10,000 beats a second, a few in every turn of the loop (past 3,000
+    # stewardd batches them too), and beats are read before timers.  The
+    # ward's one deadline timer must still get its turn (a beat once
+    # re-armed it when it had fired, taking the firing back, so a hung
+    # instance among 2,000 evenly beating ones was never judged): replica
+    # 37 hangs after 3 s and is judged at its deadline, every time, and no
+    # other replica is touched.
+    st = Steward("f-batched", CANARY + """
+[ward:herd]
+command = {testward} --beat 10 --stagger-us 100 --hang-after 300 --only-replica 37
+heartbeat = pipe
+heartbeat_timeout = 500ms
+replicas = 100
+backoff = 10ms
+restart_limit = 100/1m
+""")
+    yield st.start()
+    st.wait_event("running", ward="canary")
+    st.wait_event("stopping", ward="herd", cause="heartbeat_timeout",
+                  count=2, timeout=30 * slow(st))
+    for stop in st.find("stopping", ward="herd", cause="heartbeat_timeout"):
+        check(stop["replica"] == 37, f"replica {stop['replica']} judged", st)
+        check(500 <= stop["last_beat_ms"] <= 900,
+              f"judged {stop['last_beat_ms']}ms after its last beat "
+              "(timeout 500ms)", st)
+    touched = [e for e in st.find()
+               if e.get("ward") in ("herd", "canary") and
+               e.get("replica") != 37 and
+               e["event"] not in ("starting", "running")]
+    check(not touched, f"a beating instance was touched: {touched[:2]}", st)
+    check(st.stop() == 0, "stewardd exit code", st)
+
+
 # -- SIGHUP storm while wards crash-loop -------------------------------------
 
 HUP_BASE = """[steward]

@@ -7,6 +7,8 @@
  *   --work             beat as WORK=unit-N instead of empty lines
  *   --hang-after N     after N beats stop beating, stay alive
  *   --only-replica R   ignore --hang-after unless STEWARD_REPLICA is R
+ *   --stagger-us U     after the first beat, wait STEWARD_REPLICA * U us
+ *                      (modulo the beat) once: replicas' beats spread out
  *   --exit-after N     after N beats exit with --code
  *   --code C           the exit code (default 0)
  *   --ignore-term      ignore SIGTERM (needs SIGKILL)
@@ -53,12 +55,18 @@ say(const char *s)
 
 /* Sleep for ms milliseconds, through signals. */
 static void
-nap(long ms)
+nap_us(long us)
 {
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	struct timespec ts = {us / 1000000, (us % 1000000) * 1000L};
 
 	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
 		;
+}
+
+static void
+nap(long ms)
+{
+	nap_us(ms * 1000);
 }
 
 /* Append our pid to a file. */
@@ -103,7 +111,7 @@ main(int argc, char **argv)
 {
 	long beat = 100, hang = -1, exit_after = -1, code = 0, flood = 0;
 	long trigger = -1, stopping = -1, extend_after = -1, close_after = -1;
-	long extend = 3000000;
+	long extend = 3000000, stagger = 0;
 	int ready = 0, work = 0, child = 0, garbage = 0;
 	const char *pidfile = NULL, *status = NULL, *only = NULL;
 	char line[128];
@@ -123,6 +131,8 @@ main(int argc, char **argv)
 			hang = atol(v), i++;
 		else if (strcmp(a, "--only-replica") == 0)
 			only = v, i++;
+		else if (strcmp(a, "--stagger-us") == 0)
+			stagger = atol(v), i++;
 		else if (strcmp(a, "--exit-after") == 0)
 			exit_after = atol(v), i++;
 		else if (strcmp(a, "--code") == 0)
@@ -232,5 +242,8 @@ main(int argc, char **argv)
 			say("\n");
 		}
 		nap(beat);
+		if (n == 0 && stagger > 0 && getenv("STEWARD_REPLICA") != NULL)
+			nap_us(atol(getenv("STEWARD_REPLICA")) * stagger %
+			       (beat * 1000));
 	}
 }
