@@ -13,12 +13,13 @@
  * the restart it leads to) cost one write(2), made after the restart:
  * none of it stands between a death and the replacement's start.
  * Outside ev_run() (stewardd's start, its last records) a commit writes
- * at once, and so does one that finds EVLOG_HOLD_MAX (64 KiB) held.  When
- * write() says EAGAIN the rest stays queued and an EV_WRITE watcher finishes
- * the job when the descriptor drains; the watcher runs only while something is
- * queued.  The queue is capped at EVLOG_QUEUE_MAX (1 MiB): a reader that never
- * drains costs bounded memory, and a record that does not fit is dropped and
- * counted lost. Standard error needs care, because its open file description is
+ * at once, and so does one that finds EVLOG_HOLD_MAX (64 KiB) held.
+ * When write() says EAGAIN the rest stays queued and an EV_WRITE watcher
+ * finishes the job when the descriptor drains; the watcher runs only
+ * while something is queued.  The queue is capped at EVLOG_QUEUE_MAX
+ * (1 MiB): a reader that never drains costs bounded memory, and a record
+ * that does not fit is dropped and counted lost.
+ *   Standard error needs care, because its open file description is
  * shared with our parent and our wards: setting O_NONBLOCK on fd 2
  * would surprise every one of them.  For a pipe, FIFO or terminal we
  * open /proc/self/fd/2 again, which gives a new description of the same
@@ -325,9 +326,9 @@ evlog_flush(struct evlog *l)
 static void
 evlog_soon_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 {
+	(void)loop;
 	(void)revents;
-	ev_prepare_stop(loop, w);
-	evlog_flush(w->data);
+	evlog_sync(w->data);
 }
 
 /* Write what is held, now (unless the descriptor is full); evlog.h. */

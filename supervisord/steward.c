@@ -602,7 +602,8 @@ steward_dl_insert(struct steward *s, struct ward_inst *wi)
 		steward_dl_arm(s, wr);
 }
 
-/* A beat: the instance goes to the tail (the timer is left as it is). */
+/* A beat (or an arm): the instance goes to its place, mostly the tail,
+ * on the list or onto it (the timer is left as it is). */
 static void
 steward_dl_touch(struct steward *s, struct ward_inst *wi)
 {
@@ -718,8 +719,7 @@ steward_apply(struct steward *s, struct ward_inst *wi,
 			ev_set_priority(&wi->timer, EV_MAXPRI);
 			ev_feed_event(s->loop, &wi->timer, EV_TIMER);
 		} else if (steward_dl_fits(wi)) {
-			steward_dl_remove(wi);
-			steward_dl_insert(s, wi);
+			steward_dl_touch(s, wi); /* placed by its last beat */
 		} else {
 			ev_set_priority(&wi->timer, 0);
 			ev_timer_set(&wi->timer, after > 0 ? after : 0, 0);

@@ -337,6 +337,30 @@ kill_reap(pid_t pid)
 	}
 }
 
+/*
+ * A restart by hand, n times: a ward started 2 ms before is killed and
+ * reaped, and the next one started until its first beat on pipe p.
+ */
+static void
+floor_restart(const char *ward, size_t n, pid_t (*start)(const char *, int),
+	      const int p[2], struct series *restart)
+{
+	pid_t pid = start(ward, p[1]);
+
+	read_beat(p[0]);
+	for (size_t i = 0; i < n; i++) {
+		int64_t t0;
+
+		nap_us(2000);
+		t0 = now_ns();
+		kill_reap(pid);
+		pid = start(ward, p[1]);
+		read_beat(p[0]);
+		restart->v[restart->n++] = (double)(now_ns() - t0) / 1e3;
+	}
+	kill_reap(pid);
+}
+
 /* Spawn, first beat and reap floors, with one way of starting. */
 static void
 floor_spawn(const char *ward, size_t n, pid_t (*start)(const char *, int),
@@ -362,20 +386,7 @@ floor_spawn(const char *ward, size_t n, pid_t (*start)(const char *, int),
 		}
 		nap_us(2000);
 	}
-	/* A restart by hand: kill, reap, start, first beat. */
-	pid = start(ward, p[1]);
-	read_beat(p[0]);
-	for (size_t i = 0; i < n; i++) {
-		int64_t t0;
-
-		nap_us(2000);
-		t0 = now_ns();
-		kill_reap(pid);
-		pid = start(ward, p[1]);
-		read_beat(p[0]);
-		restart->v[restart->n++] = (double)(now_ns() - t0) / 1e3;
-	}
-	kill_reap(pid);
+	floor_restart(ward, n, start, p, restart);
 	if (close(p[0]) == -1 || close(p[1]) == -1)
 		die("close");
 }
@@ -385,22 +396,9 @@ static void
 floor_warm(const char *ward, size_t n, struct series *restart)
 {
 	int p[2];
-	pid_t pid;
 
 	high_pipe(p);
-	pid = start_fork(ward, p[1]);
-	read_beat(p[0]);
-	for (size_t i = 0; i < n; i++) {
-		int64_t t0;
-
-		nap_us(2000);
-		t0 = now_ns();
-		kill_reap(pid);
-		pid = start_fork(ward, p[1]);
-		read_beat(p[0]);
-		restart->v[restart->n++] = (double)(now_ns() - t0) / 1e3;
-	}
-	kill_reap(pid);
+	floor_restart(ward, n, start_fork, p, restart);
 	if (close(p[0]) == -1 || close(p[1]) == -1)
 		die("close");
 }

@@ -87,6 +87,22 @@ restart_limit = 100/1m
     check(st.stop() == 0, "stewardd exit code", st)
 
 
+def check_only_replica_hung(st, wards, replica, timeout_ms, late_ms):
+    """Every heartbeat stop of "herd" is of replica, judged between its
+    timeout and late_ms after its last beat; no other instance of wards
+    went anywhere but starting and running."""
+    for stop in st.find("stopping", ward="herd", cause="heartbeat_timeout"):
+        check(stop["replica"] == replica,
+              f"replica {stop['replica']} judged", st)
+        check(timeout_ms <= stop["last_beat_ms"] <= late_ms,
+              f"judged {stop['last_beat_ms']}ms after its last beat "
+              f"(timeout {timeout_ms}ms)", st)
+    touched = [e for e in st.find()
+               if e.get("ward") in wards and e.get("replica") != replica and
+               e["event"] not in ("starting", "running")]
+    check(not touched, f"a beating instance was touched: {touched[:2]}", st)
+
+
 @scenario("one-hung-replica-among-beating-ones")
 def one_hung_replica_among_beating_ones():
     # The replicas of a ward share one deadline timer, for the instance
@@ -105,14 +121,7 @@ restart_limit = 100/1m
     yield st.start()
     st.wait_event("stopping", ward="herd", cause="heartbeat_timeout",
                   count=3, timeout=20)
-    for stop in st.find("stopping", ward="herd", cause="heartbeat_timeout"):
-        check(stop["replica"] == 3, f"replica {stop['replica']} judged", st)
-        check(400 <= stop["last_beat_ms"] <= 750,
-              f"judged {stop['last_beat_ms']}ms after its last beat "
-              "(timeout 400ms)", st)
-    touched = [e for e in st.find(ward="herd") if e["replica"] != 3 and
-               e["event"] not in ("starting", "running")]
-    check(not touched, f"a beating replica was touched: {touched[:2]}", st)
+    check_only_replica_hung(st, ("herd",), 3, 400, 750)
     check(len(st.find("running", ward="herd")) >= 8 + 2,
           "replica 3 was not healed back to running", st)
     check(st.stop() == 0, "stewardd exit code", st)
