@@ -91,7 +91,7 @@ valgrind)
 	# (valgrind is 20-50 times slower and keeps its own memory).
 	PACKAGES="$PACKAGES valgrind" install_missing
 	build_dir build
-	skip='^(fault-|machine-limits|meson-install|pid1|bash-completion|nested|crash-loop-ends|garbage-and-flood|fd-exhaustion|hostile-clients|job-hundred)'
+	skip='^(fault-|machine-limits|meson-install|pid1|bash-completion|nested|crash-loop-ends|garbage-and-flood|fd-exhaustion|hostile-clients|job-hundred|scale-)'
 	export STEWARDD_WRAPPER="valgrind --leak-check=full --error-exitcode=1 --quiet --child-silent-after-fork=yes"
 	export STEWARDD=build/supervisord/stewardd STEWARDCTL=build/supervisord/stewardctl
 	export TESTWARD="$PWD/build/tests/integration/testward" SOURCE_ROOT="$PWD"

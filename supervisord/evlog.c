@@ -44,15 +44,19 @@
  *
  * Rotation.  SIGUSR1 (evlog_reopen()) opens the path again before it
  * closes the old descriptor, so a failed reopen keeps logging to the old
- * file.  Rotation without the signal is noticed too: a timer every
- * EVLOG_CHECK_INTERVAL seconds, at the lowest priority and not keeping
- * the loop alive, compares fstat() of the descriptor with stat() of the
- * path; a deleted file (no links left) or a path that names another
- * file is reopened and an "event_log_reopened" record says why.
+ * file.  Rotation without the signal is noticed too, when it matters:
+ * before the loop writes a batch of new records (not on a timer, so an
+ * idle daemon never wakes for it), fstat() of the descriptor is compared
+ * with stat() of the path; a deleted file (no links left) or a path that
+ * names another file is reopened first, and an "event_log_reopened"
+ * record in the new file says why.  A record is thus never written to a
+ * file that was rotated away before the record was made.  After a
+ * failed automatic reopen the next try waits EVLOG_RETRY_AFTER seconds.
  *
  * Cost: a commit copies its line once into the queue; the queue is
  * compacted when more than half of it has been written, so each byte is
- * moved O(1) times.  The check costs two stat calls every two seconds.
+ * moved O(1) times.  The check costs two stat calls per batch written
+ * (at most one batch per loop iteration), none while nothing is logged.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -74,7 +78,8 @@
 #include "evlog.h"
 
 #define EVLOG_QUEUE_MAX (1024 * 1024)
-#define EVLOG_CHECK_INTERVAL 2.0
+/* After a failed automatic reopen, the next try waits this long. */
+#define EVLOG_RETRY_AFTER 2.0
 /* Held for the end of a loop turn up to this much, then written. */
 #define EVLOG_HOLD_MAX (64 * 1024)
 /* A drained queue bigger than this gives its memory back. */
@@ -94,8 +99,8 @@ struct evlog {
 	bool use_send; /* a socket: send(MSG_DONTWAIT) never blocks */
 	ev_io writable;
 	ev_prepare soon; /* writes the queue before the loop next sleeps */
-	ev_timer check;
-	bool check_on;
+	bool checking;   /* in evlog_check(): no second check */
+	ev_tstamp retry_after; /* no automatic reopen before (ev_now) */
 
 	/* Whole lines waiting; q.s[off, q.len) is not written yet. */
 	struct sbuf q;
@@ -122,7 +127,7 @@ static const char *const level_names[] = {
     [EVLOG_ERROR] = "error",
 };
 
-static void evlog_check_cb(struct ev_loop *loop, ev_timer *w, int revents);
+static void evlog_check(struct evlog *l);
 
 /* Hand an error to the caller, or free it if the caller wants none. */
 static void
@@ -337,8 +342,10 @@ evlog_sync(struct evlog *l)
 {
 	if (l->loop != NULL)
 		ev_prepare_stop(l->loop, &l->soon);
-	if (l->q.len > l->off && !ev_is_active(&l->writable))
+	if (l->q.len > l->off && !ev_is_active(&l->writable)) {
+		evlog_check(l);
 		evlog_flush(l);
+	}
 }
 
 /* The descriptor takes more: write what is queued. */
@@ -443,10 +450,12 @@ evlog_queue(struct evlog *l, const char *line, size_t n)
 	sbuf_add(&l->q, line, n);
 	if (ev_is_active(&l->writable))
 		return; /* the descriptor is full: its watcher goes on */
-	if (l->loop == NULL || ev_depth(l->loop) == 0 ||
-	    l->q.len - l->off >= EVLOG_HOLD_MAX)
-		evlog_flush(l); /* outside the loop, or much held: now */
-	else if (!ev_is_active(&l->soon))
+	if (l->loop == NULL || ev_depth(l->loop) == 0) {
+		evlog_flush(l); /* outside the loop: now */
+	} else if (l->q.len - l->off >= EVLOG_HOLD_MAX) {
+		evlog_check(l); /* much held: now, to the right file */
+		evlog_flush(l);
+	} else if (!ev_is_active(&l->soon))
 		ev_prepare_start(l->loop, &l->soon);
 }
 
@@ -515,16 +524,6 @@ evlog_open(struct ev_loop *loop, const char *path, struct err **errp)
 	ev_prepare_init(&l->soon, evlog_soon_cb);
 	ev_set_priority(&l->soon, EV_MINPRI);
 	l->soon.data = l;
-	if (loop != NULL && !l->is_stderr) {
-		ev_timer_init(&l->check, evlog_check_cb, EVLOG_CHECK_INTERVAL,
-			      EVLOG_CHECK_INTERVAL);
-		ev_set_priority(&l->check, EV_MINPRI);
-		l->check.data = l;
-		ev_timer_start(loop, &l->check);
-		/* The check alone must not keep the loop running. */
-		ev_unref(loop);
-		l->check_on = true;
-	}
 	return l;
 }
 
@@ -617,13 +616,14 @@ evlog_reopen_because(struct evlog *l, const char *reason)
 		evlog_commit(&r);
 		return;
 	}
+	l->retry_after = ev_now(l->loop) + EVLOG_RETRY_AFTER;
 	if (!l->reopen_failed) {
 		l->reopen_failed = true;
 		e = ERR_WRAP_P(
 		    e,
 		    "cannot reopen the event log %s (still writing to the "
-		    "old file; retrying every %.0fs)",
-		    l->path, EVLOG_CHECK_INTERVAL);
+		    "old file; retrying with the records after %.0fs)",
+		    l->path, EVLOG_RETRY_AFTER);
 		evlog_begin(&r, l, EVLOG_WARN, "event_log_reopen_failed");
 		evlog_str(&r, "path", l->path);
 		evlog_str(&r, "reason", reason);
@@ -633,26 +633,31 @@ evlog_reopen_because(struct evlog *l, const char *reason)
 	err_free(e);
 }
 
-/* Every few seconds: was the file deleted or rotated under us? */
+/*
+ * Before a batch is written: was the file deleted or rotated under us?
+ * Only in the loop (its clock paces retries), and not for standard
+ * error, which has no path to open again.
+ */
 static void
-evlog_check_cb(struct ev_loop *loop, ev_timer *w, int revents)
+evlog_check(struct evlog *l)
 {
-	struct evlog *l = w->data;
 	struct stat fst, pst;
 
-	(void)loop;
-	(void)revents;
+	if (l->loop == NULL || l->is_stderr || l->checking)
+		return;
+	if (l->reopen_failed && ev_now(l->loop) < l->retry_after)
+		return;
 	/* Without an answer there is nothing to compare; try next time. */
 	if (fstat(l->fd, &fst) == -1)
 		return;
-	if (fst.st_nlink == 0) {
+	l->checking = true;
+	if (fst.st_nlink == 0)
 		evlog_reopen_because(l, "the file was deleted");
-		return;
-	}
-	if (stat(l->path, &pst) == -1)
-		return; /* Moved away and not recreated yet: keep writing. */
-	if (pst.st_dev != fst.st_dev || pst.st_ino != fst.st_ino)
+	else if (stat(l->path, &pst) == -1)
+		; /* Moved away and not recreated yet: keep writing. */
+	else if (pst.st_dev != fst.st_dev || pst.st_ino != fst.st_ino)
 		evlog_reopen_because(l, "the path names a new file (rotated)");
+	l->checking = false;
 }
 
 /* Report losses not yet told, flush without blocking, and close. */
@@ -676,11 +681,6 @@ evlog_close(struct evlog *l)
 	evlog_watch(l, false);
 	if (l->loop != NULL)
 		ev_prepare_stop(l->loop, &l->soon);
-	if (l->check_on) {
-		/* Undo evlog_open()'s ev_unref() before the stop. */
-		ev_ref(l->loop);
-		ev_timer_stop(l->loop, &l->check);
-	}
 	if (close(l->fd) == -1) {
 		/* The log is what would say so; nothing is left to tell. */
 	}

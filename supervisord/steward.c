@@ -822,6 +822,11 @@ steward_step_why(struct steward *s, struct ward_inst *wi, enum ward_event ev,
  * deadline is judged up to 2 ms later and a beat is stamped up to 1 ms
  * late.  A signal ends the sleep at once (libev's handler interrupts
  * nanosleep), so a ward's death is handled as soon as without batching.
+
+ *   The look costs a wake-up a second, so it is taken only while beats
+ * come: a second without any (wards with heartbeat = none, or none at
+ * all) stops the timer, and the next beat heard starts it again
+ * (steward_tune_wake()).  An idle stewardd wakes for nothing.
  */
 #define STEWARD_BATCH_ON 3000
 #define STEWARD_BATCH_OFF 1500
@@ -834,7 +839,9 @@ steward_tune_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 	(void)revents;
 	s->beats_at_tune = s->beats;
-	if (!s->batching && rate >= STEWARD_BATCH_ON) {
+	if (!s->batching && rate == 0) {
+		ev_timer_stop(loop, w); /* until the next beat */
+	} else if (!s->batching && rate >= STEWARD_BATCH_ON) {
 		s->batching = true;
 		ev_set_io_collect_interval(loop, 0.001);
 		ev_set_timeout_collect_interval(loop, 0.002);
@@ -843,6 +850,15 @@ steward_tune_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		ev_set_io_collect_interval(loop, 0);
 		ev_set_timeout_collect_interval(loop, 0);
 	}
+}
+
+/* A beat was heard: count it, and look at the rate again if idle. */
+void
+steward_tune_wake(struct steward *s)
+{
+	s->beats++;
+	if (!ev_is_active(&s->tune))
+		ev_timer_again(s->loop, &s->tune);
 }
 
 /* An instance's timer fired: judge its deadline or step its state. */

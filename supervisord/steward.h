@@ -336,6 +336,8 @@ void ward_spawn_close(struct steward *s, struct ward_inst *wi);
 
 /* ward-beat.c: start hearing the instance's heartbeat pipe (fd). */
 void ward_beat_start(struct steward *s, struct ward_inst *wi, int fd);
+/* steward.c: a beat was heard (counted; the batching look goes on). */
+void steward_tune_wake(struct steward *s);
 /* ward-beat.c: read what is left in the pipe, then close it. */
 void ward_beat_close(struct steward *s, struct ward_inst *wi);
 /* ward-beat.c: read waiting beats before a deadline is judged. */

@@ -118,7 +118,7 @@ beat_line(void *arg, const char *line, size_t len)
 		/* FALLTHROUGH */
 	case PROTO_BEAT:
 		wi->beats++;
-		c->s->beats++;
+		steward_tune_wake(c->s);
 		beat_step(c, WEV_BEAT, 0);
 		break;
 	case PROTO_READY:
