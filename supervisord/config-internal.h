@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "err.h"
+#include "nametab.h"
 
 #define CONFIG_MAX_BYTES (16 * 1024 * 1024)
 #define CONFIG_NAME_MAX 64
@@ -102,6 +103,7 @@ struct config_state {
 	struct config_ward *wards;
 	size_t nwards;
 	size_t cap;
+	struct nametab names; /* ward and job names -> index in wards */
 	struct config_ward *cur; /* the ward section being read */
 	enum config_sec sec;
 	int last_key_line; /* the line of the last KEY = VALUE, for
@@ -109,6 +111,7 @@ struct config_state {
 	char *sv_env_raw;  /* [supervisord] environment, for programs */
 	struct config_group *groups; /* [group:NAME] being read */
 	size_t ngroups;
+	struct nametab group_names; /* group names -> index in groups */
 	int steward_line; /* first [steward] line */
 	int steward_key_line[CONFIG_NSTEWARD_KEYS];
 };

@@ -370,18 +370,16 @@ struct config_ward *
 config_ward_begin(struct config_state *st, const char *name)
 {
 	struct config_ward *cw;
+	ssize_t i = nametab_get(&st->names, name);
 
-	for (size_t i = 0; i < st->nwards; i++) {
-		if (strcmp(st->wards[i].spec.name, name) == 0) {
-			config_problem(
-			    st, CONFIG_ERROR, st->lineno,
-			    "\"%s\" is already defined at %s:%d (as [%s:%s]); "
-			    "give each ward, program and job its own name",
-			    name, st->wards[i].spec.file,
-			    st->wards[i].spec.line, st->wards[i].spec.kind,
-			    name);
-			return NULL;
-		}
+	if (i >= 0) {
+		config_problem(
+		    st, CONFIG_ERROR, st->lineno,
+		    "\"%s\" is already defined at %s:%d (as [%s:%s]); "
+		    "give each ward, program and job its own name",
+		    name, st->wards[i].spec.file, st->wards[i].spec.line,
+		    st->wards[i].spec.kind, name);
+		return NULL;
 	}
 	if (st->nwards == st->cap) {
 		st->cap = st->cap ? st->cap * 2 : 8;
@@ -392,6 +390,7 @@ config_ward_begin(struct config_state *st, const char *name)
 	cw->spec.name = xstrdup(name);
 	cw->spec.file = xstrdup(st->path);
 	cw->spec.line = st->lineno;
+	(void)nametab_put(&st->names, cw->spec.name, st->nwards - 1);
 	config_ward_defaults(&cw->spec);
 	return cw;
 }
@@ -959,22 +958,25 @@ config_section(struct config_state *st, const char *name)
 			    name, CONFIG_NAME_MAX);
 			return;
 		}
-		for (size_t i = 0; i < st->ngroups; i++) {
-			if (strcmp(st->groups[i].spec.name, name + 6) == 0) {
-				config_problem(
-				    st, CONFIG_ERROR, st->lineno,
-				    "[%s] is already defined at %s:%d; define "
-				    "each group once",
-				    name, st->groups[i].spec.file,
-				    st->groups[i].spec.line);
-				return;
-			}
+		ssize_t i = nametab_get(&st->group_names, name + 6);
+
+		if (i >= 0) {
+			config_problem(st, CONFIG_ERROR, st->lineno,
+				       "[%s] is already defined at %s:%d; "
+				       "define each group once",
+				       name, st->groups[i].spec.file,
+				       st->groups[i].spec.line);
+			return;
 		}
-		st->groups = xrealloc(st->groups,
-				      (st->ngroups + 1) * sizeof(*st->groups));
+		if ((st->ngroups & (st->ngroups - 1)) == 0)
+			st->groups = xrealloc(
+			    st->groups, (st->ngroups ? st->ngroups * 2 : 1) *
+					    sizeof(*st->groups));
 		g = &st->groups[st->ngroups++];
 		memset(g, 0, sizeof(*g));
 		g->spec.name = xstrdup(name + 6);
+		(void)nametab_put(&st->group_names, g->spec.name,
+				  st->ngroups - 1);
 		g->spec.file = xstrdup(st->path);
 		g->spec.line = st->lineno;
 		st->sec = SEC_GROUP;
@@ -1100,11 +1102,9 @@ config_group_key(struct config_state *st, const char *key, const char *value)
 static ssize_t
 config_find_ward(const struct config_state *st, const char *name)
 {
-	for (size_t i = 0; i < st->nwards; i++)
-		if (!st->wards[i].spec.is_job &&
-		    strcmp(st->wards[i].spec.name, name) == 0)
-			return (ssize_t)i;
-	return -1;
+	ssize_t i = nametab_get(&st->names, name);
+
+	return i >= 0 && !st->wards[i].spec.is_job ? i : -1;
 }
 
 /* Depth-first search for a cycle through requires and after. */
@@ -1881,12 +1881,19 @@ config_load(const char *path, struct config_report *rep)
 	c->path = xstrdup(path);
 	config_parse_file(&st, path);
 	config_includes(&st, path);
+	st.file = -1;
 	for (size_t i = 0; i < st.nwards; i++) {
-		/* Problems of a section belong to the file it is in. */
-		for (size_t f = 0; f < c->nfiles; f++) {
-			if (strcmp(c->files[f], st.wards[i].spec.file) == 0) {
-				st.path = c->files[f];
-				st.file = (int)f;
+		/* Problems of a section belong to the file it is in (most
+		 * often the previous ward's: no search then). */
+		if (st.file < 0 ||
+		    strcmp(c->files[st.file], st.wards[i].spec.file) != 0) {
+			for (size_t f = 0; f < c->nfiles; f++) {
+				if (strcmp(c->files[f],
+					   st.wards[i].spec.file) == 0) {
+					st.path = c->files[f];
+					st.file = (int)f;
+					break;
+				}
 			}
 		}
 		config_ward_finish(&st, &st.wards[i]);
@@ -1921,6 +1928,8 @@ config_load(const char *path, struct config_report *rep)
 		c->groups[c->ngroups++] = st.groups[i].spec;
 	free(st.groups);
 	free(st.wards);
+	nametab_free(&st.names);
+	nametab_free(&st.group_names);
 	free(st.include);
 	free(st.sv_env_raw);
 	free(dir);

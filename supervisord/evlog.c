@@ -451,7 +451,8 @@ evlog_queue(struct evlog *l, const char *line, size_t n)
 	if (ev_is_active(&l->writable))
 		return; /* the descriptor is full: its watcher goes on */
 	if (l->loop == NULL || ev_depth(l->loop) == 0) {
-		evlog_flush(l); /* outside the loop: now */
+		evlog_check(l); /* outside the loop: now, to the right file */
+		evlog_flush(l);
 	} else if (l->q.len - l->off >= EVLOG_HOLD_MAX) {
 		evlog_check(l); /* much held: now, to the right file */
 		evlog_flush(l);

@@ -33,43 +33,42 @@
 #include <string.h>
 
 #include "log.h"
+#include "nametab.h"
 #include "steward.h"
 
-/* The ward named name, or NULL. */
-static struct ward_rt *
-deps_find(struct steward *s, const char *name)
-{
-	for (size_t i = 0; i < s->nwards; i++)
-		if (strcmp(s->wards[i]->spec->name, name) == 0)
-			return s->wards[i];
-	return NULL;
-}
-
-/* Resolve names to wards into a new vector. */
+/* Resolve names to wards (by the table of their names) into a vector. */
 static struct ward_rt **
-deps_resolve(struct steward *s, char **names, size_t n, size_t *outn)
+deps_resolve(struct steward *s, const struct nametab *names, char **want,
+	     size_t n, size_t *outn)
 {
 	struct ward_rt **v = xcalloc(n + 1, sizeof(*v));
 
 	*outn = 0;
 	for (size_t i = 0; i < n; i++) {
-		struct ward_rt *w = deps_find(s, names[i]);
+		ssize_t k = nametab_get(names, want[i]);
 
-		if (w != NULL)
-			v[(*outn)++] = w;
+		if (k >= 0)
+			v[(*outn)++] = s->wards[k];
 	}
 	return v;
 }
 
-/* Add a dependent to a ward, once. */
+/*
+ * Add a dependent to a ward, once.  The links of one dependent are added
+ * one after another (steward_deps_link()), so a repeat can only be the
+ * last one added: O(1), where a search of all made a ward that thousands
+ * wait for quadratic.  The room doubles.
+ */
 static void
 deps_add_dependent(struct ward_rt *of, struct ward_rt *dep)
 {
-	for (size_t i = 0; i < of->ndependents; i++)
-		if (of->dependents[i] == dep)
-			return;
-	of->dependents = xrealloc(of->dependents, (of->ndependents + 1) *
-						      sizeof(*of->dependents));
+	size_t n = of->ndependents;
+
+	if (n > 0 && of->dependents[n - 1] == dep)
+		return;
+	if ((n & (n - 1)) == 0)
+		of->dependents = xrealloc(
+		    of->dependents, (n ? n * 2 : 1) * sizeof(*of->dependents));
 	of->dependents[of->ndependents++] = dep;
 }
 
@@ -101,6 +100,7 @@ steward_deps_link(struct steward *s)
 	const struct config *c = s->cfg;
 	struct group_rt *old = s->groups;
 	size_t nold = s->ngroups;
+	struct nametab names = {0}, old_groups = {0};
 
 	/* Keep each group's bucket across relinks (a reload). */
 	s->groups = NULL;
@@ -115,13 +115,16 @@ steward_deps_link(struct steward *s)
 		wr->ndependents = 0;
 		wr->group = NULL;
 	}
+	/* The names of the wards' specs stay put while this runs. */
+	for (size_t i = 0; i < s->nwards; i++)
+		(void)nametab_put(&names, s->wards[i]->spec->name, i);
 	for (size_t i = 0; i < s->nwards; i++) {
 		struct ward_rt *wr = s->wards[i];
 
-		wr->req = deps_resolve(s, wr->spec->requires,
+		wr->req = deps_resolve(s, &names, wr->spec->requires,
 				       wr->spec->nrequires, &wr->nreq);
-		wr->aft = deps_resolve(s, wr->spec->after, wr->spec->nafter,
-				       &wr->naft);
+		wr->aft = deps_resolve(s, &names, wr->spec->after,
+				       wr->spec->nafter, &wr->naft);
 	}
 	for (size_t i = 0; i < s->nwards; i++) {
 		struct ward_rt *wr = s->wards[i];
@@ -131,27 +134,32 @@ steward_deps_link(struct steward *s)
 		for (size_t k = 0; k < wr->naft; k++)
 			deps_add_dependent(wr->aft[k], wr);
 	}
+	for (size_t k = 0; k < nold; k++)
+		(void)nametab_put(&old_groups, old[k].spec->name, k);
 	s->groups = xcalloc(c->ngroups ? c->ngroups : 1, sizeof(*s->groups));
 	for (size_t g = 0; g < c->ngroups; g++) {
 		struct group_rt *gr = &s->groups[s->ngroups++];
 		const struct group_spec *gs = &c->groups[g];
 
 		gr->spec = gs;
-		gr->members =
-		    deps_resolve(s, gs->members, gs->nmembers, &gr->nmembers);
+		ssize_t k;
+
+		gr->members = deps_resolve(s, &names, gs->members, gs->nmembers,
+					   &gr->nmembers);
 		bucket_init(&gr->bucket, gs->has_limit ? gs->limit.burst : 1,
 			    gs->has_limit ? (double)gs->limit.period_ms / 1000.0
 					  : 1,
 			    steward_now());
-		for (size_t k = 0; k < nold; k++) {
-			if (strcmp(old[k].spec->name, gs->name) == 0) {
-				gr->bucket = old[k].bucket;
-				gr->failed = old[k].failed;
-			}
+		k = nametab_get(&old_groups, gs->name);
+		if (k >= 0) {
+			gr->bucket = old[k].bucket;
+			gr->failed = old[k].failed;
 		}
-		for (size_t k = 0; k < gr->nmembers; k++)
-			gr->members[k]->group = gr;
+		for (size_t m = 0; m < gr->nmembers; m++)
+			gr->members[m]->group = gr;
 	}
+	nametab_free(&names);
+	nametab_free(&old_groups);
 	for (size_t k = 0; k < nold; k++)
 		free(old[k].members);
 	free(old);

@@ -30,16 +30,35 @@
 #include "ctl.h"
 #include "log.h"
 #include "metrics.h"
+#include "nametab.h"
 #include "steward.h"
 
-/* The ward named name, or NULL. */
-static struct ward_rt *
-reload_find(struct steward *s, const char *name)
+/*
+ * Pair the running wards with the new config's by name: match[i] is the
+ * running ward named like c->wards[i], or NULL (added); the result is
+ * how many running wards have no namesake (gone), and gone[k] says which.
+ * O(n) with a table of the new names (their strings stay put in c).
+ */
+static size_t
+reload_match(struct steward *s, const struct config *c, struct ward_rt **match,
+	     bool *gone)
 {
-	for (size_t i = 0; i < s->nwards; i++)
-		if (strcmp(s->wards[i]->spec->name, name) == 0)
-			return s->wards[i];
-	return NULL;
+	struct nametab names = {0};
+	size_t ngone = 0;
+
+	for (size_t i = 0; i < c->nwards; i++)
+		(void)nametab_put(&names, c->wards[i].name, i);
+	for (size_t k = 0; k < s->nwards; k++) {
+		ssize_t i = nametab_get(&names, s->wards[k]->spec->name);
+
+		gone[k] = i < 0;
+		if (i >= 0)
+			match[i] = s->wards[k];
+		else
+			ngone++;
+	}
+	nametab_free(&names);
+	return ngone;
 }
 
 /* True when some instance of the ward has a process. */
@@ -80,11 +99,12 @@ struct reload_list {
 	size_t n;
 };
 
-/* Add an entry (malloc'd, taken) to a list. */
+/* Add an entry (malloc'd, taken) to a list; the room doubles. */
 static void
 reload_add(struct reload_list *l, char *entry)
 {
-	l->v = xrealloc(l->v, (l->n + 1) * sizeof(char *));
+	if ((l->n & (l->n - 1)) == 0)
+		l->v = xrealloc(l->v, (l->n ? l->n * 2 : 1) * sizeof(char *));
 	l->v[l->n++] = entry;
 }
 
@@ -221,7 +241,9 @@ steward_reload(struct steward *s, const char *why, struct sbuf *json)
 	struct config *c = config_load(s->cfg->path, &rep);
 	struct reload_list lists[5] = {{0}}; /* added changed removed resized
 						notes */
-	size_t unchanged = 0;
+	size_t unchanged = 0, had;
+	struct ward_rt **match;
+	bool *gone;
 
 	if (s->stopping) {
 		sbuf_add(json, "\"error\":\"stewardd is shutting down\"", 35);
@@ -245,16 +267,21 @@ steward_reload(struct steward *s, const char *why, struct sbuf *json)
 		free(c->event_log);
 		c->event_log = xstrdup(c->event_log_override);
 	}
+	match = xcalloc(c->nwards + 1, sizeof(*match));
+	gone = xcalloc(s->nwards + 1, sizeof(*gone));
+	had = s->nwards;
+	/* Room for every ward that may be added, in one step. */
+	s->wards =
+	    xrealloc(s->wards, (s->nwards + c->nwards + 1) * sizeof(*s->wards));
+	(void)reload_match(s, c, match, gone);
 	/* Wards of the new config: added, unchanged, resized or changed. */
 	for (size_t i = 0; i < c->nwards; i++) {
 		const struct ward_spec *ns = &c->wards[i];
-		struct ward_rt *wr = reload_find(s, ns->name);
+		struct ward_rt *wr = match[i];
 		const struct ward_spec *cur;
 
 		if (wr == NULL) {
 			wr = steward_ward_new(s, ns, c);
-			s->wards = xrealloc(s->wards, (s->nwards + 1) *
-							  sizeof(*s->wards));
 			s->wards[s->nwards++] = wr;
 			wr->start_after = ns->autostart; /* once linked */
 			reload_add(&lists[0], xstrdup(ns->name));
@@ -294,14 +321,11 @@ steward_reload(struct steward *s, const char *why, struct sbuf *json)
 				"(it starts again with the new one)");
 		reload_add(&lists[1], xstrdup(ns->name));
 	}
-	/* Wards that are gone. */
-	for (size_t i = 0; i < s->nwards; i++) {
+	/* Wards that are gone (the added ones are after had). */
+	for (size_t i = 0; i < had; i++) {
 		struct ward_rt *wr = s->wards[i];
-		bool kept = false;
 
-		for (size_t k = 0; k < c->nwards && !kept; k++)
-			kept = strcmp(c->wards[k].name, wr->spec->name) == 0;
-		if (kept || wr->removing)
+		if (!gone[i] || wr->removing)
 			continue;
 		wr->removing = true;
 		config_unref(wr->next_cfg);
@@ -312,6 +336,8 @@ steward_reload(struct steward *s, const char *why, struct sbuf *json)
 				"config");
 		reload_add(&lists[2], xstrdup(wr->spec->name));
 	}
+	free(match);
+	free(gone);
 	reload_steward(s, s->cfg, c, &lists[4]);
 	{
 		/* The old groups are read while relinking: free after. */
