@@ -14,6 +14,9 @@ set -eu
 cd "$(dirname "$0")"
 
 PACKAGES="gcc libc6-dev meson ninja-build pkg-config libev-dev libinih-dev libcmocka-dev libsystemd-dev python3 procps groff-base"
+# Daemons built for sd_notify(3), and supervisord's own listener library,
+# that the integration scenarios run as wards (their services play no part).
+PACKAGES="$PACKAGES redis-server unbound php-fpm supervisor"
 
 # Install the Debian packages that are not installed yet.
 install_missing() {
@@ -30,8 +33,19 @@ install_missing() {
 	echo "run.sh: installing$missing" >&2
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -q >/dev/null
+	# The daemons' packages would start their services: forbid it for the
+	# install (policy-rc.d, as Debian's container images do), unless the
+	# machine already has a policy of its own.
+	policy=""
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		policy=/usr/sbin/policy-rc.d
+		printf '#!/bin/sh\nexit 101\n' >"$policy"
+		chmod 755 "$policy"
+	fi
 	# shellcheck disable=SC2086
-	apt-get install -y -q --no-install-recommends $missing >/dev/null
+	apt-get install -y -q --no-install-recommends $missing >/dev/null ||
+		{ [ -z "$policy" ] || rm -f "$policy"; exit 1; }
+	[ -z "$policy" ] || rm -f "$policy"
 }
 
 # Configure (once) and build one build directory.

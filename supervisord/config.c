@@ -1375,6 +1375,11 @@ config_ward_finish(struct config_state *st, struct config_ward *cw)
 	}
 
 	w->pol.heartbeat_timeout = (double)w->heartbeat_timeout_ms / 1000.0;
+	/* notify: readiness only unless heartbeat_timeout asks for a
+	 * watchdog, as Type=notify without WatchdogSec=; pipe: always. */
+	w->pol.watchdog = w->pol.heartbeat == WARD_HB_PIPE ||
+			  (w->pol.heartbeat == WARD_HB_NOTIFY &&
+			   kl[K_HEARTBEAT_TIMEOUT] != 0);
 	w->pol.start_timeout = (double)w->start_timeout_ms / 1000.0;
 	w->pol.stop_timeout = (double)w->stop_timeout_ms / 1000.0;
 	w->pol.backoff_min = (double)w->backoff_min_ms / 1000.0;
@@ -2024,6 +2029,7 @@ config_ward_same(const struct ward_spec *a, const struct ward_spec *b)
 		if (strcmp(a->after[i], b->after[i]) != 0)
 			return false;
 	return a->pol.heartbeat == b->pol.heartbeat &&
+	       a->pol.watchdog == b->pol.watchdog &&
 	       a->pol.restart == b->pol.restart &&
 	       a->heartbeat_timeout_ms == b->heartbeat_timeout_ms &&
 	       a->start_timeout_ms == b->start_timeout_ms &&

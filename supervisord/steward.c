@@ -239,12 +239,25 @@ steward_failure(struct steward *s, struct ward_inst *wi,
 				    d1, wi->work ? ", in WORK unit \"" : "",
 				    wi->work ? wi->work : "",
 				    wi->work ? "\"" : "");
+		else if (out->never_beat)
+			/* Ready, then silent: likely a daemon whose
+			 * watchdog is off, not a hung one. */
+			e = ERR_NEW(
+			    "no heartbeat for %s (heartbeat_timeout %s); "
+			    "it never sent %s; is its watchdog "
+			    "enabled?",
+			    d1, d2,
+			    w->pol.heartbeat == WARD_HB_NOTIFY
+				? "WATCHDOG=1"
+				: "a beat after it was ready");
 		else
 			e = ERR_NEW("no heartbeat for %s (heartbeat_timeout "
 				    "%s)%s%s%s",
 				    d1, d2, wi->work ? ", in WORK unit \"" : "",
 				    wi->work ? wi->work : "",
 				    wi->work ? "\"" : "");
+		if (out->never_beat)
+			err_set(e, "never_beat", "true");
 		err_set(e, "last_beat_ms", "%.0f", out->beat_age * 1000);
 		if (wi->work)
 			err_set(e, "work", "%s", wi->work);
@@ -532,7 +545,7 @@ static bool
 steward_dl_fits(const struct ward_inst *wi)
 {
 	return wi->sm.state == WARD_RUNNING && wi->sm.extend_until == 0 &&
-	       wi->ward->spec->pol.heartbeat != WARD_HB_NONE;
+	       ward_judges_beats(&wi->ward->spec->pol);
 }
 
 /* Wait for the head's deadline (or for nothing: an empty list). */

@@ -503,11 +503,16 @@ spawn_environment(struct steward *s, struct ward_inst *wi,
 	if (w->pol.heartbeat == WARD_HB_NOTIFY) {
 		spawn_setenv(env,
 			     xasprintf("NOTIFY_SOCKET=%s", wi->notify_path));
-		spawn_setenv(
-		    env, xasprintf("WATCHDOG_USEC=%lld",
-				   (long long)w->heartbeat_timeout_ms * 1000));
-		*wdpid = xasprintf("WATCHDOG_PID=%-15s", "");
-		spawn_setenv(env, *wdpid);
+		/* Only a watchdog is announced: without one, daemons
+		 * built for systemd send READY=1 and no WATCHDOG=1. */
+		if (w->pol.watchdog) {
+			spawn_setenv(
+			    env, xasprintf("WATCHDOG_USEC=%lld",
+					   (long long)w->heartbeat_timeout_ms *
+					       1000));
+			*wdpid = xasprintf("WATCHDOG_PID=%-15s", "");
+			spawn_setenv(env, *wdpid);
+		}
 	}
 	if (w->has_user) {
 		spawn_setenv(env, xasprintf("USER=%s", w->user));

@@ -59,6 +59,7 @@ ward_spawn(struct ward_sm *sm, const struct ward_policy *pol,
 	sm->last_beat = in->now;
 	sm->running_since = 0;
 	sm->extend_until = 0;
+	sm->beaten = false;
 	sm->signalled = false;
 	sm->killed = false;
 	out->actions |= WACT_SPAWN;
@@ -209,14 +210,19 @@ on_beat(struct ward_sm *sm, const struct ward_policy *pol,
 
 	sm->last_beat = in->now;
 	sm->extend_until = 0;
+	/* A beat, or READY=1 repeated once ready (php-fpm's way). */
+	if (in->event == WEV_BEAT || sm->state == WARD_RUNNING)
+		sm->beaten = true;
 	if (sm->state == WARD_RUNNING) {
 		/*
 		 * Strategy 3: the timer finds out when it fires.  Only an
 		 * extension may have pushed it later than the deadline a
 		 * beat now gives; then it must come back.
 		 */
-		if (extended && pol->heartbeat != WARD_HB_NONE)
+		if (extended && ward_judges_beats(pol))
 			ward_arm(sm, out, in->now + pol->heartbeat_timeout);
+		else if (extended)
+			ward_disarm(sm, out);
 		return;
 	}
 	if (pol->heartbeat == WARD_HB_NONE && in->event == WEV_BEAT)
@@ -224,7 +230,7 @@ on_beat(struct ward_sm *sm, const struct ward_policy *pol,
 	sm->running_since = in->now;
 	sm->start_failures = 0;
 	ward_go(sm, out, WARD_RUNNING, WCAUSE_READY);
-	if (pol->heartbeat == WARD_HB_NONE)
+	if (!ward_judges_beats(pol))
 		ward_disarm(sm, out);
 	else
 		ward_arm(sm, out, in->now + pol->heartbeat_timeout);
@@ -235,7 +241,7 @@ static void
 on_extend(struct ward_sm *sm, const struct ward_policy *pol,
 	  const struct ward_input *in, struct ward_out *out)
 {
-	if (sm->state == WARD_RUNNING && pol->heartbeat == WARD_HB_NONE)
+	if (sm->state == WARD_RUNNING && !ward_judges_beats(pol))
 		return;
 	sm->extend_until = in->now + (double)in->extend_usec / 1e6;
 	ward_arm(sm, out, sm->extend_until);
@@ -268,7 +274,7 @@ on_running_timer(struct ward_sm *sm, const struct ward_policy *pol,
 {
 	double deadline;
 
-	if (pol->heartbeat == WARD_HB_NONE) {
+	if (!ward_judges_beats(pol)) {
 		ward_disarm(sm, out);
 		return;
 	}
@@ -280,6 +286,7 @@ on_running_timer(struct ward_sm *sm, const struct ward_policy *pol,
 		return;
 	}
 	out->beat_age = in->now - sm->last_beat;
+	out->never_beat = !sm->beaten;
 	ward_stop(sm, pol, in, out, WCAUSE_HEARTBEAT_TIMEOUT, WAFTER_HEAL,
 		  true);
 }
@@ -289,7 +296,7 @@ bool
 ward_timer_due(const struct ward_sm *sm, const struct ward_policy *pol,
 	       double now)
 {
-	if (sm->state == WARD_RUNNING && pol->heartbeat != WARD_HB_NONE)
+	if (sm->state == WARD_RUNNING && ward_judges_beats(pol))
 		return now >= (sm->extend_until > 0
 				   ? sm->extend_until
 				   : sm->last_beat + pol->heartbeat_timeout);
@@ -572,6 +579,13 @@ ward_cause_name(enum ward_cause c)
 
 	return (unsigned)c < sizeof(names) / sizeof(names[0]) ? names[c]
 							      : "unknown";
+}
+
+/* See ward.h. */
+bool
+ward_judges_beats(const struct ward_policy *pol)
+{
+	return pol->heartbeat != WARD_HB_NONE && pol->watchdog;
 }
 
 /* True in the states where the instance has a live process. */

@@ -11,7 +11,9 @@
  *   starting  spawned; waiting for its first beat or READY=1 until
  *             start_timeout (heartbeat = none: running once it has stayed
  *             up for start_timeout).
- *   running   healthy while beats arrive within heartbeat_timeout.
+ *   running   healthy while beats arrive within heartbeat_timeout, when
+ *             the ward has a watchdog (see below); else healthy until it
+ *             ends.
  *   stopping  told to stop (stop_signal to its process group, SIGKILL to
  *             the group after stop_timeout) or stopping on its own
  *             (STOPPING=1); waits until the main process is reaped.
@@ -31,6 +33,16 @@
  * signal, arm the timer, log the transition).  Every (state, event) pair
  * is covered by tests/unit/test-ward.c with a clock that moves only when
  * the test says.
+ *
+ * Readiness and liveness are kept apart, as systemd keeps Type=notify
+ * and WatchdogSec= apart.  Every ward with a heartbeat must show it is
+ * ready (a first beat or READY=1) within start_timeout; only a ward whose
+ * policy has watchdog set is judged hung when beats stop.  heartbeat =
+ * notify has a watchdog only when heartbeat_timeout is given (and only
+ * then gets WATCHDOG_USEC); heartbeat = pipe always has one, since its
+ * ward is always told STEWARD_HEARTBEAT_INTERVAL_MS.  The machine also
+ * remembers whether the current process ever beat after it was ready,
+ * so that a ward judged hung that never beat at all can say so.
  *
  * Each instance has one timer.  Its meaning follows the state: the start
  * deadline (starting), the heartbeat deadline (running), the SIGKILL
@@ -116,6 +128,8 @@ struct ward_policy {
 	enum ward_heartbeat heartbeat;
 	enum ward_restart restart;
 	double heartbeat_timeout;
+	/* Beats are judged in running (liveness); false: readiness only. */
+	bool watchdog;
 	double start_timeout;
 	double stop_timeout;
 	double backoff_min;
@@ -142,6 +156,7 @@ struct ward_sm {
 	double last_beat;        /* the last beat, or the spawn */
 	double extend_until;     /* a one-off deadline from EXTEND, or 0 */
 	double timer_at;         /* when the armed timer fires, or 0 */
+	bool beaten;             /* the process beat after being ready */
 	unsigned restarts;       /* restarts by healing */
 	unsigned start_failures; /* serial starts that never ran */
 	int exit_status;         /* wait status of the last reaped process */
@@ -177,6 +192,7 @@ struct ward_out {
 	double delay;          /* to backoff: the restart delay in seconds */
 	double tokens;         /* tokens left in the restart bucket */
 	double beat_age;       /* now - last_beat, at the transition */
+	bool never_beat;       /* hung, and the process never beat at all */
 };
 
 /* A new instance, stopped, with a full bucket. */
@@ -195,6 +211,9 @@ void ward_step(struct ward_sm *sm, const struct ward_policy *pol,
  */
 bool ward_timer_due(const struct ward_sm *sm, const struct ward_policy *pol,
 		    double now);
+
+/* True when beats are judged in running: a heartbeat and a watchdog. */
+bool ward_judges_beats(const struct ward_policy *pol);
 
 /* "running", "backoff", ...: the names people and logs see. */
 const char *ward_state_name(enum ward_state s);

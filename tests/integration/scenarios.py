@@ -476,7 +476,9 @@ backoff = 10ms
                       timeout=25)
     check("not in the ward's process group" in rej["reason"], f"{rej}", st)
     # The quiet ward stops beating after READY=1: healed.
-    st.wait_event("stopping", ward="quiet", cause="heartbeat_timeout")
+    e = st.wait_event("stopping", ward="quiet", cause="heartbeat_timeout")
+    check("never sent WATCHDOG=1; is its watchdog enabled?" in e["reason"],
+          f"a ward that never beat says so: {e}", st)
     # 40 passed fds were all closed: the fd count is back at its base.
     st.wait_for("stewardd's fds back at their base",
                 lambda: fd_count(st.pid) <= base + 2, timeout=5)

@@ -62,13 +62,14 @@ static char pair_ctx[64];
 #define A_STOP (WACT_SIGNAL_STOP | WACT_ARM | WACT_LOG)
 
 /*
- * The policy most tests use: beats over a pipe, due every 3s; 10s to
- * start, 5s to stop; delays from 1s to 8s; 3 restarts refilled per minute.
+ * The policy most tests use: beats over a pipe, due every 3s (a watchdog); 10s
+ * to start, 5s to stop; delays from 1s to 8s; 3 restarts refilled per minute.
  */
 static const struct ward_policy base_policy = {
     .heartbeat = WARD_HB_PIPE,
     .restart = WARD_RESTART_ON_FAILURE,
     .heartbeat_timeout = 3,
+    .watchdog = true,
     .start_timeout = 10,
     .stop_timeout = 5,
     .backoff_min = 1,
@@ -814,6 +815,137 @@ test_heartbeat_none_ready_ends_start_early(void **state)
 	expect(&r, WARD_RUNNING, WACT_DISARM | WACT_LOG, WCAUSE_READY, 0);
 }
 
+/*
+ * heartbeat = notify without heartbeat_timeout (Type=notify, no
+ * WatchdogSec=): READY=1 ends the start, and the ward is never judged
+ * hung however long it stays silent.
+ */
+static void
+test_notify_without_watchdog_is_readiness_only(void **state)
+{
+	struct ward_policy pol = base_policy;
+	struct rig r;
+
+	pol.heartbeat = WARD_HB_NOTIFY;
+	pol.watchdog = false;
+	pol.restart = WARD_RESTART_ALWAYS;
+	assert_false(ward_judges_beats(&pol));
+	rig_init(&r, &pol, 10);
+	ev(&r, WEV_START, 10);
+	expect(&r, WARD_STARTING, A_SPAWN, WCAUSE_START, 20);
+
+	/* Readiness is still required within start_timeout. */
+	ev(&r, WEV_READY, 11);
+	expect(&r, WARD_RUNNING, WACT_DISARM | WACT_LOG, WCAUSE_READY, 0);
+
+	/* Silent for an hour: a (stale) timer does not judge it. */
+	ev(&r, WEV_TIMER, 3600);
+	expect(&r, WARD_RUNNING, WACT_DISARM, WCAUSE_NONE, 0);
+
+	/* Beats and a repeated READY=1 (php-fpm) change nothing. */
+	ev(&r, WEV_BEAT, 3601);
+	expect(&r, WARD_RUNNING, 0, WCAUSE_NONE, 0);
+	ev(&r, WEV_READY, 3602);
+	expect(&r, WARD_RUNNING, 0, WCAUSE_NONE, 0);
+	ev_extend(&r, 3603, 1000000);
+	expect(&r, WARD_RUNNING, 0, WCAUSE_NONE, 0);
+	assert_near(r.sm.timer_at, 0);
+
+	/* It ends: healed as any ward that ends. */
+	ev_exit(&r, 3700, KILLED_BY(SIGKILL));
+	expect(&r, WARD_BACKOFF, WACT_ARM | WACT_LOG, WCAUSE_SIGNAL, 3700.75);
+}
+
+/* readiness only still needs READY=1 within start_timeout. */
+static void
+test_notify_without_watchdog_start_timeout_holds(void **state)
+{
+	struct ward_policy pol = base_policy;
+	struct rig r;
+
+	pol.heartbeat = WARD_HB_NOTIFY;
+	pol.watchdog = false;
+	rig_init(&r, &pol, 10);
+	ev(&r, WEV_START, 10);
+	ev(&r, WEV_TIMER, 20);
+	expect(&r, WARD_STOPPING, A_STOP, WCAUSE_START_TIMEOUT, 25);
+}
+
+/*
+ * With the watchdog on (heartbeat_timeout given), a ward that was ready
+ * but never beat is judged hung and the output says it never beat; one
+ * that beat once and then stopped does not.
+ */
+static void
+test_watchdog_hang_says_whether_it_ever_beat(void **state)
+{
+	struct ward_policy pol = base_policy;
+	struct rig r;
+
+	pol.heartbeat = WARD_HB_NOTIFY;
+	pol.watchdog = true;
+	pol.restart = WARD_RESTART_ALWAYS;
+	assert_true(ward_judges_beats(&pol));
+	rig_init(&r, &pol, 10);
+	ev(&r, WEV_START, 10);
+	ev(&r, WEV_READY, 11);
+	expect(&r, WARD_RUNNING, WACT_ARM | WACT_LOG, WCAUSE_READY, 14);
+	assert_false(r.sm.beaten);
+	ev(&r, WEV_TIMER, 14);
+	expect(&r, WARD_STOPPING, A_STOP, WCAUSE_HEARTBEAT_TIMEOUT, 19);
+	assert_true(r.out.never_beat);
+
+	/* The next life beats once, then hangs: not "never". */
+	ev_exit(&r, 15, KILLED_BY(SIGTERM));
+	expect(&r, WARD_BACKOFF, WACT_ARM | WACT_LOG, WCAUSE_HEARTBEAT_TIMEOUT,
+	       15.75);
+	ev(&r, WEV_TIMER, 15.75);
+	expect(&r, WARD_STARTING, A_SPAWN, WCAUSE_BACKOFF_DONE, 25.75);
+	assert_false(r.sm.beaten);
+	ev(&r, WEV_READY, 16);
+	ev(&r, WEV_BEAT, 17);
+	assert_true(r.sm.beaten);
+	ev(&r, WEV_TIMER, 20);
+	expect(&r, WARD_STOPPING, A_STOP, WCAUSE_HEARTBEAT_TIMEOUT, 25);
+	assert_false(r.out.never_beat);
+}
+
+/* READY=1 repeated once running (php-fpm's way) counts as a beat. */
+static void
+test_repeated_ready_is_a_beat(void **state)
+{
+	struct ward_policy pol = base_policy;
+	struct rig r;
+
+	pol.heartbeat = WARD_HB_NOTIFY;
+	rig_init(&r, &pol, 10);
+	ev(&r, WEV_START, 10);
+	ev(&r, WEV_READY, 11);
+	ev(&r, WEV_READY, 13);
+	assert_true(r.sm.beaten);
+	ev(&r, WEV_TIMER, 14);
+	expect(&r, WARD_RUNNING, WACT_ARM, WCAUSE_NONE, 16);
+	ev(&r, WEV_TIMER, 16);
+	expect(&r, WARD_STOPPING, A_STOP, WCAUSE_HEARTBEAT_TIMEOUT, 21);
+	assert_false(r.out.never_beat);
+}
+
+/* A pipe ward's first beat makes it ready and counts as a beat. */
+static void
+test_pipe_first_beat_counts(void **state)
+{
+	struct rig r;
+
+	rig_init(&r, &base_policy, 10);
+	assert_true(ward_judges_beats(&base_policy));
+	ev(&r, WEV_START, 10);
+	ev(&r, WEV_BEAT, 11);
+	expect(&r, WARD_RUNNING, WACT_ARM | WACT_LOG, WCAUSE_READY, 14);
+	ev(&r, WEV_TIMER, 14);
+	expect(&r, WARD_STOPPING, A_STOP, WCAUSE_HEARTBEAT_TIMEOUT, 19);
+	assert_false(r.out.never_beat);
+}
+
 /* EXTEND_TIMEOUT_USEC in running moves the deadline n µs away, once. */
 static void
 test_extend_in_running_sets_one_off_deadline(void **state)
@@ -1316,6 +1448,11 @@ main(void)
 	    cmocka_unit_test(test_exit_before_exec_is_spawn_failure),
 	    cmocka_unit_test(test_timer_due_only_past_the_deadline),
 	    cmocka_unit_test(test_names_and_process_states),
+	    cmocka_unit_test(test_notify_without_watchdog_is_readiness_only),
+	    cmocka_unit_test(test_notify_without_watchdog_start_timeout_holds),
+	    cmocka_unit_test(test_watchdog_hang_says_whether_it_ever_beat),
+	    cmocka_unit_test(test_repeated_ready_is_a_beat),
+	    cmocka_unit_test(test_pipe_first_beat_counts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
