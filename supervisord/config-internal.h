@@ -134,6 +134,7 @@ char *config_path_from(const struct config_state *st, const char *p);
 void config_env_set(char ***env, size_t *n, const char *word);
 char **config_vec_dup(char *const *v, size_t n);
 int config_strict(int fd, char *why, size_t len);
+int config_open(const char *path, bool *wrong_kind, char *why, size_t len);
 
 /* config.c: a key of a [group:NAME] section. */
 void config_group_key(struct config_state *st, const char *key,

@@ -23,6 +23,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <glob.h>
 #include <grp.h>
 #include <ini.h>
@@ -34,6 +35,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "config-internal.h"
@@ -1420,29 +1422,127 @@ config_strict(int fd, char *why, size_t len)
 	return 0;
 }
 
+/* What a file is, for "is a FIFO, not a regular file". */
+static const char *
+config_file_kind(mode_t mode)
+{
+	return S_ISDIR(mode)    ? "a directory"
+	       : S_ISFIFO(mode) ? "a FIFO"
+	       : S_ISCHR(mode)  ? "a character device"
+	       : S_ISBLK(mode)  ? "a block device"
+	       : S_ISSOCK(mode) ? "a socket"
+				: "not a file";
+}
+
+/* A regular file, or /dev/null (read as empty): what stewardd reads. */
+static bool
+config_file_readable(const struct stat *sb)
+{
+	return S_ISREG(sb->st_mode) ||
+	       (S_ISCHR(sb->st_mode) && sb->st_rdev == makedev(1, 3));
+}
+
+/*
+ * Open a file stewardd reads at start or on reload (the config, an
+ * included file, an environment file).  A reload runs in the event
+ * loop, so nothing here may block: the file is looked at before it is
+ * opened (opening a FIFO or a device can wait, or do something), opened
+ * non-blocking in case it was swapped meanwhile, and looked at again.
+ * Only a regular file, or /dev/null, is read; as root, only one that
+ * only root can change (config_strict).  Every file the config reader
+ * reads is opened here and only here.  Returns the fd, or -1 with why
+ * set ("is a FIFO, not a regular file", "cannot open: ...") and errno
+ * set to the open's error, or to 0 when the file is of the wrong kind
+ * or refused.
+ */
+int
+config_open(const char *path, bool *wrong_kind, char *why, size_t len)
+{
+	struct stat sb;
+	int fd, e;
+
+	*wrong_kind = false;
+	if (stat(path, &sb) == -1) {
+		e = errno;
+		snprintf(why, len, "cannot open: %s", strerror(e));
+		errno = e;
+		return -1;
+	}
+	if (!config_file_readable(&sb))
+		goto kind;
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd == -1) {
+		e = errno;
+		snprintf(why, len, "cannot open: %s", strerror(e));
+		errno = e;
+		return -1;
+	}
+	if (fstat(fd, &sb) == -1) {
+		e = errno;
+		snprintf(why, len, "cannot check what it is: %s", strerror(e));
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	if (!config_file_readable(&sb)) {
+		close(fd);
+		goto kind;
+	}
+	if (config_strict(fd, why, len) == -1) {
+		close(fd);
+		errno = 0;
+		return -1;
+	}
+	return fd;
+kind:
+	*wrong_kind = true;
+	snprintf(why, len, "is %s, not a regular file",
+		 config_file_kind(sb.st_mode));
+	errno = 0;
+	return -1;
+}
+
 /* Read the whole file into memory, refusing what is not a config. */
 static int
 config_read_file(struct config_state *st)
 {
-	FILE *f = fopen(st->path, "re");
 	size_t cap = 65536;
 	char why[PARSE_WHY];
+	bool wrong_kind;
+	int fd = config_open(st->path, &wrong_kind, why, sizeof(why));
 
-	if (f == NULL) {
-		config_problem(st, CONFIG_ERROR, 0, "cannot open: %s",
-			       strerror(errno));
+	if (fd == -1 && wrong_kind && st->file != 0) {
+		/* An include pattern matched it: say where that is. */
+		const char *inc = st->path;
+
+		st->path = st->cfg->files[0];
+		st->file = 0;
+		config_problem(st, CONFIG_ERROR, st->include_line,
+			       "[steward] include = \"%s\": %s %s; an "
+			       "included file must be a regular file",
+			       st->include, inc, why);
 		return -1;
 	}
-	if (config_strict(fileno(f), why, sizeof(why)) == -1) {
-		config_problem(st, CONFIG_ERROR, 0, "%s", why);
-		fclose(f);
+	if (fd == -1) {
+		config_problem(st, CONFIG_ERROR, 0, "%s%s", why,
+			       wrong_kind ? "; stewardd reads its config "
+					    "only from a regular file"
+					  : "");
 		return -1;
 	}
 	st->text = xmalloc(cap);
 	for (;;) {
-		size_t n = fread(st->text + st->len, 1, cap - st->len, f);
+		ssize_t n = read(fd, st->text + st->len, cap - st->len);
 
-		st->len += n;
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			config_problem(st, CONFIG_ERROR, 0, "cannot read: %s",
+				       strerror(errno));
+			close(fd);
+			return -1;
+		}
+		st->len += (size_t)n;
 		if (n == 0)
 			break;
 		if (st->len > CONFIG_MAX_BYTES) {
@@ -1451,7 +1551,7 @@ config_read_file(struct config_state *st)
 			    "larger than %d MiB; a config file is not that "
 			    "large",
 			    CONFIG_MAX_BYTES >> 20);
-			fclose(f);
+			close(fd);
 			return -1;
 		}
 		if (st->len == cap) {
@@ -1459,13 +1559,7 @@ config_read_file(struct config_state *st)
 			st->text = xrealloc(st->text, cap);
 		}
 	}
-	if (ferror(f)) {
-		config_problem(st, CONFIG_ERROR, 0, "cannot read: %s",
-			       strerror(errno));
-		fclose(f);
-		return -1;
-	}
-	fclose(f);
+	close(fd);
 	return 0;
 }
 
@@ -1731,42 +1825,52 @@ config_env_set(char ***env, size_t *n, const char *word)
  * a shell word.  Problems name the file's own line.
  */
 static void
-config_env_file(struct config_state *st, struct ward_spec *w, const char *path,
-		bool optional, char ***env, size_t *n)
+config_env_file(struct config_state *st, struct ward_spec *w, int line_at,
+		const char *path, bool optional, char ***env, size_t *n)
 {
-	FILE *f = fopen(path, "re");
+	FILE *f = NULL;
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
-	int lineno = 0;
+	int lineno = 0, fd;
 	const char *saved = st->path;
 	int saved_file = st->file;
+	char why[PARSE_WHY];
+	bool wrong_kind;
 
-	if (f == NULL) {
+	fd = config_open(path, &wrong_kind, why, sizeof(why));
+	if (fd == -1 && wrong_kind) {
+		config_problem(st, CONFIG_ERROR, line_at,
+			       "[%s:%s] environment_file %s %s; expected a "
+			       "file of KEY=value lines (or /dev/null)",
+			       w->kind, w->name, path, why);
+		return;
+	}
+	if (fd == -1 && errno != 0) {
 		if (!(optional && errno == ENOENT))
-			config_problem(
-			    st, CONFIG_ERROR, w->line,
-			    "[%s:%s] environment_file %s: cannot open: %s%s",
-			    w->kind, w->name, path, strerror(errno),
-			    errno == ENOENT ? " (a leading - makes it optional)"
-					    : "");
+			config_problem(st, CONFIG_ERROR, line_at,
+				       "[%s:%s] environment_file %s: %s%s",
+				       w->kind, w->name, path, why,
+				       errno == ENOENT
+					   ? " (a leading - makes it optional)"
+					   : "");
 		return;
 	}
 	st->path = path;
-	{
-		char why[PARSE_WHY];
-
-		if (config_strict(fileno(f), why, sizeof(why)) == -1) {
-			config_problem(st, CONFIG_ERROR, 0, "%s", why);
-			fclose(f);
-			st->path = saved;
-			st->file = saved_file;
-			return;
+	if (fd == -1 || (f = fdopen(fd, "r")) == NULL) {
+		/* Refused (config_strict), or out of memory. */
+		if (fd != -1) {
+			snprintf(why, sizeof(why), "cannot read: %s",
+				 strerror(errno));
+			close(fd);
 		}
+		config_problem(st, CONFIG_ERROR, 0, "%s", why);
+		st->path = saved;
+		st->file = saved_file;
+		return;
 	}
 	while ((len = getline(&line, &cap, f)) != -1) {
 		char *p = line, *eq, *end = line + len;
-		char why[PARSE_WHY];
 		size_t nl;
 
 		lineno++;
@@ -1828,8 +1932,12 @@ config_env_file(struct config_state *st, struct ward_spec *w, const char *path,
 
 /* environment_file= first, then environment= over it. */
 static void
-config_ward_env(struct config_state *st, struct ward_spec *w)
+config_ward_env(struct config_state *st, struct config_ward *cw)
 {
+	struct ward_spec *w = &cw->spec;
+	int line_at = cw->key_line[K_ENVIRONMENT_FILE]
+			  ? cw->key_line[K_ENVIRONMENT_FILE]
+			  : w->line;
 	char **files, **env = NULL;
 	size_t nfiles, n = 0;
 	char why[PARSE_WHY];
@@ -1842,7 +1950,7 @@ config_ward_env(struct config_state *st, struct ward_spec *w)
 		bool optional = files[i][0] == '-';
 		char *path = config_path_from(st, files[i] + optional);
 
-		config_env_file(st, w, path, optional, &env, &n);
+		config_env_file(st, w, line_at, path, optional, &env, &n);
 		free(path);
 	}
 	parse_split_free(files);
@@ -1902,7 +2010,7 @@ config_load(const char *path, struct config_report *rep)
 			}
 		}
 		config_ward_finish(&st, &st.wards[i]);
-		config_ward_env(&st, &st.wards[i].spec);
+		config_ward_env(&st, &st.wards[i]);
 	}
 	config_check_links(&st);
 	st.path = path;
