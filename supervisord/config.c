@@ -368,12 +368,35 @@ config_ward_defaults(struct ward_spec *w)
 }
 
 /* Begin a [ward:NAME] section, refusing a second one of the same name. */
+/*
+ * Refuse a name that stewardctl gives a meaning where it takes a ward's
+ * name (ctl.c's ctl_resolve, stewardctl's arguments): "all" is every
+ * ward, and a word that starts with '-' is an option.
+ */
+static void
+config_name_reserved(struct config_state *st, const char *name)
+{
+	if (strcmp(name, "all") == 0)
+		config_problem(st, CONFIG_ERROR, st->lineno,
+			       "\"%s\" cannot name a ward, job or group: "
+			       "stewardctl reads it as every ward (stop all); "
+			       "choose another name",
+			       name);
+	else if (name[0] == '-')
+		config_problem(st, CONFIG_ERROR, st->lineno,
+			       "\"%s\" cannot name a ward, job or group: "
+			       "stewardctl reads a word that starts with '-' "
+			       "as an option; choose another name",
+			       name);
+}
+
 struct config_ward *
 config_ward_begin(struct config_state *st, const char *name)
 {
 	struct config_ward *cw;
 	ssize_t i = nametab_get(&st->names, name);
 
+	config_name_reserved(st, name);
 	if (i >= 0) {
 		config_problem(
 		    st, CONFIG_ERROR, st->lineno,
@@ -974,6 +997,7 @@ config_section(struct config_state *st, const char *name)
 			st->groups = xrealloc(
 			    st->groups, (st->ngroups ? st->ngroups * 2 : 1) *
 					    sizeof(*st->groups));
+		config_name_reserved(st, name + 6);
 		g = &st->groups[st->ngroups++];
 		memset(g, 0, sizeof(*g));
 		g->spec.name = xstrdup(name + 6);
@@ -1145,6 +1169,43 @@ config_cycle_from(const struct config_state *st, size_t i, int *mark,
 	}
 	mark[i] = 2;
 	return false;
+}
+
+/* Report at a file of the config (by its path), keeping file order. */
+static void
+config_at_file(struct config_state *st, const char *path)
+{
+	for (size_t f = 0; f < st->cfg->nfiles; f++) {
+		if (strcmp(st->cfg->files[f], path) == 0) {
+			st->path = st->cfg->files[f];
+			st->file = (int)f;
+		}
+	}
+}
+
+/*
+ * A ward (or job) and a group may not share a name: "stewardctl stop
+ * web" would mean both (wards and jobs share one list, so a ward and a
+ * job named alike are refused as they are read).
+ */
+static void
+config_check_names(struct config_state *st)
+{
+	for (size_t g = 0; g < st->ngroups; g++) {
+		const struct group_spec *gs = &st->groups[g].spec;
+		ssize_t i = nametab_get(&st->names, gs->name);
+
+		if (i < 0)
+			continue;
+		const struct ward_spec *w = &st->wards[i].spec;
+		config_at_file(st, gs->file);
+		config_problem(st, CONFIG_ERROR, gs->line,
+			       "[group:%s] has the name of [%s:%s] (%s:%d); a "
+			       "ward, a job and a group may not share a name, "
+			       "or stewardctl could not tell which one a "
+			       "command means",
+			       gs->name, w->kind, w->name, w->file, w->line);
+	}
 }
 
 /*
@@ -1360,20 +1421,6 @@ config_ward_finish(struct config_state *st, struct config_ward *cw)
 			    "[%s:%s] directory = \"%s\" is not a directory "
 			    "now; starting the %s will fail until it is",
 			    w->kind, w->name, w->directory, w->kind);
-	}
-	if (w->argv != NULL && strchr(w->argv[0], '/') != NULL) {
-		/* A relative program is run from directory=, if set. */
-		char *prog = w->argv[0][0] != '/' && w->directory != NULL
-				 ? xasprintf("%s/%s", w->directory, w->argv[0])
-				 : xstrdup(w->argv[0]);
-
-		if (access(prog, F_OK) == -1)
-			config_problem(
-			    st, CONFIG_WARNING, kl[K_COMMAND],
-			    "[%s:%s] command: %s does not exist now; "
-			    "starting the %s will fail until it does",
-			    w->kind, w->name, prog, w->kind);
-		free(prog);
 	}
 
 	w->pol.heartbeat_timeout = (double)w->heartbeat_timeout_ms / 1000.0;
@@ -1930,6 +1977,140 @@ config_env_file(struct config_state *st, struct ward_spec *w, int line_at,
 	st->file = saved_file;
 }
 
+/*
+ * May the ward's user execute this file, as execve(2) will check it once
+ * the child has taken the ward's identity?  Without user= or group=, the
+ * kernel is asked for stewardd's own (ACLs included).
+ */
+static bool
+config_may_exec(const struct ward_spec *w, const char *path,
+		const struct stat *sb)
+{
+	uid_t uid = geteuid();
+	bool in_group = false;
+
+	if (!w->has_user && !w->has_group)
+		return faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) == 0;
+	if (w->has_user)
+		uid = w->uid;
+	if (uid == 0)
+		return (sb->st_mode & 0111) != 0;
+	if (sb->st_uid == uid)
+		return (sb->st_mode & S_IXUSR) != 0;
+	for (int i = 0; i < w->ngroups && !in_group; i++)
+		in_group = w->groups[i] == sb->st_gid;
+	if (in_group || sb->st_gid == w->gid)
+		return (sb->st_mode & S_IXGRP) != 0;
+	return (sb->st_mode & S_IXOTH) != 0;
+}
+
+/* The PATH a ward's program is looked up on, as ward-spawn.c does. */
+static const char *
+config_ward_path(const struct ward_spec *w)
+{
+	const char *path = NULL;
+
+	for (size_t i = 0; i < w->nenv; i++)
+		if (strncmp(w->env[i], "PATH=", 5) == 0)
+			path = w->env[i] + 5;
+	if (path == NULL)
+		path = getenv("PATH");
+	if (path == NULL)
+		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:"
+		       "/sbin:/bin";
+	return path;
+}
+
+/*
+ * Check that the ward's command names a program its user can run: a
+ * directory, another kind of file or a file without execute permission
+ * is an error; a program that does not exist now is only a warning (it
+ * may be installed later).  A name without a slash is looked up on the
+ * ward's PATH the way ward-spawn.c will (the first executable regular
+ * file), once the environment files are read.
+ */
+static void
+config_ward_command(struct config_state *st, struct config_ward *cw)
+{
+	struct ward_spec *w = &cw->spec;
+	int line = cw->key_line[K_COMMAND] ? cw->key_line[K_COMMAND] : w->line;
+	char *prog = NULL, *seen = NULL, by[96] = "";
+	const char *seen_kind = NULL;
+	struct stat sb;
+
+	if (w->argv == NULL || w->argv[0] == NULL)
+		return;
+	if (w->has_user)
+		snprintf(by, sizeof(by), " by user %s", w->user);
+	if (strchr(w->argv[0], '/') != NULL) {
+		/* A relative program is run from directory=, if set. */
+		prog = w->argv[0][0] != '/' && w->directory != NULL
+			   ? xasprintf("%s/%s", w->directory, w->argv[0])
+			   : xstrdup(w->argv[0]);
+		if (stat(prog, &sb) == -1)
+			config_problem(
+			    st, CONFIG_WARNING, line,
+			    "[%s:%s] command: %s does not exist now; "
+			    "starting the %s will fail until it does",
+			    w->kind, w->name, prog, w->kind);
+		else if (!S_ISREG(sb.st_mode))
+			config_problem(st, CONFIG_ERROR, line,
+				       "[%s:%s] command: %s is %s, not a "
+				       "program; expected an executable file",
+				       w->kind, w->name, prog,
+				       config_file_kind(sb.st_mode));
+		else if (!config_may_exec(w, prog, &sb))
+			config_problem(
+			    st, CONFIG_ERROR, line,
+			    "[%s:%s] command: %s is not executable%s; "
+			    "chmod +x it, or name another program",
+			    w->kind, w->name, prog, by);
+		free(prog);
+		return;
+	}
+	for (const char *p = config_ward_path(w);;) {
+		size_t n = strcspn(p, ":");
+		char *cand = xasprintf("%.*s%s%s", (int)n, n ? p : "",
+				       n ? "/" : "./", w->argv[0]);
+
+		if (stat(cand, &sb) == 0 && S_ISREG(sb.st_mode) &&
+		    access(cand, X_OK) == 0) {
+			prog = cand;
+			break;
+		}
+		if (seen == NULL && stat(cand, &sb) == 0) {
+			seen = cand;
+			seen_kind = S_ISREG(sb.st_mode)
+					? "not executable"
+					: config_file_kind(sb.st_mode);
+		} else {
+			free(cand);
+		}
+		if (p[n] == '\0')
+			break;
+		p += n + 1;
+	}
+	if (prog != NULL && !config_may_exec(w, prog, &sb))
+		config_problem(st, CONFIG_ERROR, line,
+			       "[%s:%s] command: %s, found on PATH, is not "
+			       "executable%s; chmod +x it, or name another "
+			       "program",
+			       w->kind, w->name, prog, by);
+	else if (prog == NULL && seen != NULL)
+		config_problem(st, CONFIG_ERROR, line,
+			       "[%s:%s] command: no executable \"%s\" on PATH "
+			       "(%s is %s); expected an executable file",
+			       w->kind, w->name, w->argv[0], seen, seen_kind);
+	else if (prog == NULL)
+		config_problem(st, CONFIG_WARNING, line,
+			       "[%s:%s] command: \"%s\" is not on PATH now "
+			       "(%s); starting the %s will fail until it is",
+			       w->kind, w->name, w->argv[0],
+			       config_ward_path(w), w->kind);
+	free(prog);
+	free(seen);
+}
+
 /* environment_file= first, then environment= over it. */
 static void
 config_ward_env(struct config_state *st, struct config_ward *cw)
@@ -2011,7 +2192,9 @@ config_load(const char *path, struct config_report *rep)
 		}
 		config_ward_finish(&st, &st.wards[i]);
 		config_ward_env(&st, &st.wards[i]);
+		config_ward_command(&st, &st.wards[i]);
 	}
+	config_check_names(&st);
 	config_check_links(&st);
 	st.path = path;
 	st.file = 0;

@@ -38,7 +38,8 @@
  *	run [--replicas=N] [--timeout=D] JOB [ARG ...]
  *	                              run a [job:NAME]; ARGs are appended to
  *	                              its command, percent-encoded (%20 for a
- *	                              space, %25 for %)
+ *	                              space, %25 for %); a lone % is the
+ *	                              empty argument; %00 is refused
  *	cancel RUN                    cancel a run in flight
  *
  * Reply: one line, a JSON object, at most 16 MiB, ending in "\n".

@@ -740,12 +740,20 @@ ctl_do_reopen(struct ctl_conn *cn)
 	ctl_reply(cn, &b);
 }
 
-/* Decode %XX in place; -1 on a bad escape. */
+/*
+ * Decode a run argument in place (ctl-proto.h): %XX is the byte XX, and
+ * the lone word "%" is the empty argument.  -1 on a bad escape, -2 on
+ * %00, which no argument of a program can hold (it would cut it short).
+ */
 static int
 ctl_unescape(char *w)
 {
 	char *out = w;
 
+	if (strcmp(w, "%") == 0) {
+		*w = '\0';
+		return 0;
+	}
 	for (const char *p = w; *p != '\0'; p++) {
 		if (*p != '%') {
 			*out++ = *p;
@@ -755,7 +763,9 @@ ctl_unescape(char *w)
 		    !isxdigit((unsigned char)p[2]))
 			return -1;
 		char hex[3] = {p[1], p[2], '\0'};
-		*out++ = (char)strtol(hex, NULL, 16);
+		*out = (char)strtol(hex, NULL, 16);
+		if (*out++ == '\0')
+			return -2;
 		p += 2;
 	}
 	*out = '\0';
@@ -798,9 +808,20 @@ ctl_do_run(struct ctl_conn *cn, struct ctl_request *req)
 	struct sbuf b = {0};
 
 	for (size_t i = 1; i < req->nargs; i++) {
-		if (ctl_unescape(req->args[i]) == -1) {
+		int rc = ctl_unescape(req->args[i]);
+
+		if (rc == -2) {
 			ctl_reply_error(cn, "usage",
-					"argument %zu has a bad %%XX escape",
+					"argument %zu holds a NUL byte (%%00); "
+					"a program's argument cannot hold one",
+					i);
+			return;
+		}
+		if (rc == -1) {
+			ctl_reply_error(cn, "usage",
+					"argument %zu has a bad %%XX escape; "
+					"expected %%XX with two hex digits, or "
+					"a lone %% for an empty argument",
 					i);
 			return;
 		}

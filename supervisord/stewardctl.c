@@ -1272,11 +1272,17 @@ cmd_reopen(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 
 static int ctl_log_catch_signals(void);
 
-/* Percent-encode one argument for the request line (ctl-proto.h). */
+/*
+ * Percent-encode one argument for the request line (ctl-proto.h); the
+ * empty argument is the lone word "%".
+ */
 static char *
 ctl_escape(const char *w)
 {
 	struct sbuf b = {0};
+
+	if (*w == '\0')
+		return xstrdup("%");
 
 	for (const unsigned char *p = (const unsigned char *)w; *p; p++) {
 		if (*p < 0x21 || *p > 0x7e || *p == '%')
@@ -1378,7 +1384,19 @@ cmd_run(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 	for (size_t i = 0; i < a->nnames; i++)
 		words[n++] =
 		    i == 0 ? xstrdup(a->names[0]) : ctl_escape(a->names[i]);
-	rc = ctl_request_line(&line, cmd->name, words, n, &e);
+	rc = 0;
+	for (size_t i = 1; i < a->nnames && rc == 0; i++) {
+		size_t len = strlen(words[n - a->nnames + i]);
+
+		if (len > CTL_WORD_MAX) {
+			e = ERR_NEW("argument %zu is %zu bytes once "
+				    "percent-encoded; at most %d are sent",
+				    i, len, CTL_WORD_MAX);
+			rc = EX_USAGE;
+		}
+	}
+	if (rc == 0)
+		rc = ctl_request_line(&line, cmd->name, words, n, &e);
 	for (size_t i = n - a->nnames; i < n; i++)
 		free(words[i]);
 	if (rc == 0)

@@ -1063,6 +1063,60 @@ test_bad_ward_names_are_errors(void **state)
 	unload(l);
 }
 
+/*
+ * A word stewardctl gives a meaning ("all", a leading '-') names nothing,
+ * and a ward, a job and a group may not share a name.
+ */
+static void
+test_reserved_and_shared_names_are_errors(void **state)
+{
+	struct load *l = &the_load;
+
+	load(l, "reserved.ini",
+	     "[ward:all]\ncommand = /bin/true\n\n"
+	     "[job:-h]\ncommand = /bin/true\n\n"
+	     "[ward:web]\ncommand = /bin/true\n\n"
+	     "[group:web]\nwards = all\n\n"
+	     "[job:db]\ncommand = /bin/true\n\n"
+	     "[group:db]\nwards = w2\n\n"
+	     "[ward:w2]\ncommand = /bin/true\n\n"
+	     "[group:all]\nwards = web\n\n"
+	     "[program:-x]\ncommand = /bin/true\n");
+	expect_counts(l, 7, 0);
+	expect_problem(l, 0, CONFIG_ERROR,
+		       "FILE:1: \"all\" cannot name a ward, job or group: "
+		       "stewardctl reads it as every ward (stop all); choose "
+		       "another name");
+	expect_problem(l, 1, CONFIG_ERROR,
+		       "FILE:4: \"-h\" cannot name a ward, job or group: "
+		       "stewardctl reads a word that starts with '-' as an "
+		       "option; choose another name");
+	expect_problem(l, 2, CONFIG_ERROR,
+		       "FILE:10: [group:web] has the name of [ward:web] "
+		       "(FILE:7); a ward, a job and a group may not share a "
+		       "name, or stewardctl could not tell which one a "
+		       "command means");
+	expect_problem(l, 3, CONFIG_ERROR,
+		       "FILE:16: [group:db] has the name of [job:db] "
+		       "(FILE:13); a ward, a job and a group may not share a "
+		       "name, or stewardctl could not tell which one a "
+		       "command means");
+	expect_problem(l, 4, CONFIG_ERROR,
+		       "FILE:22: \"all\" cannot name a ward, job or group: "
+		       "stewardctl reads it as every ward (stop all); choose "
+		       "another name");
+	expect_problem(l, 5, CONFIG_ERROR,
+		       "FILE:22: [group:all] has the name of [ward:all] "
+		       "(FILE:1); a ward, a job and a group may not share a "
+		       "name, or stewardctl could not tell which one a "
+		       "command means");
+	expect_problem(l, 6, CONFIG_ERROR,
+		       "FILE:25: \"-x\" cannot name a ward, job or group: "
+		       "stewardctl reads a word that starts with '-' as an "
+		       "option; choose another name");
+	unload(l);
+}
+
 /* Settings outside any section, and bad [steward] values, are errors. */
 static void
 test_steward_section_and_stray_keys(void **state)
@@ -1412,6 +1466,8 @@ main(void)
 	    cmocka_unit_test_teardown(test_program_defaults_and_refusals,
 				      load_teardown),
 	    cmocka_unit_test_teardown(test_bad_ward_names_are_errors,
+				      load_teardown),
+	    cmocka_unit_test_teardown(test_reserved_and_shared_names_are_errors,
 				      load_teardown),
 	    cmocka_unit_test_teardown(test_steward_section_and_stray_keys,
 				      load_teardown),
