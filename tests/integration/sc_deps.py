@@ -114,7 +114,7 @@ heartbeat = pipe
 heartbeat_timeout = 1s
 backoff = 10ms
 
-[group:all]
+[group:trio]
 wards = a b c
 strategy = one_for_all
 restart_limit = 2/1m
@@ -134,8 +134,8 @@ def group_strategies_heal_together():
     pids = {w: st.instance(w)["pid"] for w in "abcxy"}
     # one_for_all: b dies, a and c are restarted with it.
     os.kill(pids["b"], signal.SIGKILL)
-    st.wait_event("group_restart", group="all", ward="a")
-    st.wait_event("group_restart", group="all", ward="c")
+    st.wait_event("group_restart", group="trio", ward="a")
+    st.wait_event("group_restart", group="trio", ward="c")
     for w in "abc":
         st.wait_event("running", ward=w, count=2)
     # The members' records say their group restarted them, not a person.
@@ -143,7 +143,7 @@ def group_strategies_heal_together():
         for ev in ("stopping", "starting"):
             rec = st.find(ev, ward=w)[-1]
             check(rec["cause"] == "restart" and rec["reason"].startswith(
-                'restarted with its group "all" (one_for_all), which heals '
+                'restarted with its group "trio" (one_for_all), which heals '
                 '"b:0" (signal)'), f"{rec}", st)
     # rest_for_one: x dies, y (after it) restarts; y dies, x does not.
     os.kill(pids["x"], signal.SIGKILL)
@@ -157,16 +157,16 @@ def group_strategies_heal_together():
     os.kill(st.instance("a")["pid"], signal.SIGKILL)
     st.wait_event("running", ward="a", count=3)
     os.kill(st.instance("c")["pid"], signal.SIGKILL)
-    st.wait_event("group_failed", group="all")
-    st.wait_for("every member of group all to be stopped",
+    st.wait_event("group_failed", group="trio")
+    st.wait_for("every member of group trio to be stopped",
                 lambda: all(st.instance(w)["state"] == "stopped"
                             for w in "abc"))
     for w in "abc":
         rec = st.find("stopped", ward=w)[-1]
-        check(rec["reason"] == 'stopped with its group "all": the group\'s '
+        check(rec["reason"] == 'stopped with its group "trio": the group\'s '
               "restart limit 2/1m is spent", f"{rec}", st)
     # start GROUP starts its members.
-    p = ctl(st, "start", "all")
+    p = ctl(st, "start", "trio")
     check(p.returncode == 0, f"{p}", st)
     check(st.stop() == 0, "stewardd exit code", st)
 

@@ -199,13 +199,20 @@ backoff = 10ms
 command = {tmp}/not-executable
 restart_limit = 1/1m
 backoff = 10ms
+autostart = false
 
 [ward:nopath]
 command = no-such-program-anywhere
 restart_limit = 1/1m
 backoff = 10ms
 """, extra_files={"not-executable": "#!/bin/sh\nexit 0\n"})
+    # --check refuses a command that is not executable; one that stops
+    # being executable later fails at spawn.
+    os.chmod(st.path("not-executable"), 0o755)
     yield st.start()
+    os.chmod(st.path("not-executable"), 0o644)
+    check(st.request("steward/1 start --no-wait noexec")["ok"],
+          "start noexec", st)
     e = st.wait_event("backoff", ward="ghost", cause="spawn_failed")
     check(e["message"] == 'cannot start ward "ghost:0": executing '
           '/nonexistent/bin/ghost: No such file or directory',
