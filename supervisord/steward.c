@@ -62,6 +62,58 @@ steward_now(void)
 }
 
 /*
+ * A beat is stamped when it is read, so that beats which waited in a
+ * pipe while the loop was stalled keep a healthy ward alive.  What that
+ * stamp may hide is bounded here.  A byte written while the loop waits
+ * in its poll wakes it at once; one written while the loop runs its
+ * callbacks waits until the next poll, and all of it is read in the
+ * next iteration at the latest.  So a beat read now was written after
+ * the previous iteration's poll returned: it may have waited that
+ * iteration's busy time plus this one's so far.  When stewardd was
+ * stopped (SIGSTOP, then SIGCONT) the poll itself may hide the wait,
+ * and the whole time since the previous iteration's poll returned
+ * counts.  SIGCONT is caught for this alone (a flag, no other effect).
+ */
+static volatile sig_atomic_t steward_continued;
+
+/* A doubt this large (seconds) is said in a hung ward's reason. */
+#define STEWARD_DOUBT_SAID 0.1
+
+static void
+steward_on_sigcont(int sig)
+{
+	(void)sig;
+	steward_continued = 1;
+}
+
+/* See steward.h. */
+double
+steward_beat_doubt(const struct steward *s, double now)
+{
+	double d = s->doubt_extra + (now - s->woke_at);
+
+	return d > 0 ? d : 0;
+}
+
+/* First after each poll (the highest priority; libev runs checks first). */
+static void
+steward_woke_cb(struct ev_loop *loop, ev_check *w, int revents)
+{
+	struct steward *s = container_of(w, struct steward, woke);
+	double now = steward_now();
+
+	(void)loop;
+	(void)revents;
+	if (steward_continued) {
+		steward_continued = 0;
+		s->doubt_extra = now - s->woke_at; /* since the last wake */
+	} else {
+		s->doubt_extra = s->listen_at - s->woke_at; /* its busy time */
+	}
+	s->woke_at = now;
+}
+
+/*
  * A uniform number in [0, 1) for the backoff jitter.  Every event the
  * state machine sees gets one (a beat too), so it must cost no syscall:
  * splitmix64, seeded once from getrandom(2).  Jitter needs spread, not
@@ -219,7 +271,7 @@ steward_failure(struct steward *s, struct ward_inst *wi,
 		const struct ward_out *out, struct err *spawn_err)
 {
 	const struct ward_spec *w = wi->ward->spec;
-	char d1[32], d2[32], how[96];
+	char d1[48], d2[32], how[96], late[96];
 	struct err *e;
 
 	(void)s;
@@ -231,34 +283,49 @@ steward_failure(struct steward *s, struct ward_inst *wi,
 			e = ward_spawn_error(wi);
 		return ERR_WRAP_P(e, "cannot start ward \"%s\"", wi->label);
 	case WCAUSE_HEARTBEAT_TIMEOUT:
-		snprintf(d1, sizeof(d1), "%.1fs", out->beat_age);
+		/* A beat read late may be older than its stamp: say so. */
+		late[0] = '\0';
+		if (wi->beat_doubt >= STEWARD_DOUBT_SAID) {
+			snprintf(d1, sizeof(d1), "%.1fs to %.1fs",
+				 out->beat_age, out->beat_age + wi->beat_doubt);
+			snprintf(late, sizeof(late),
+				 "; its last beat waited unread up to %.1fs "
+				 "while stewardd was stopped or busy",
+				 wi->beat_doubt);
+		} else {
+			snprintf(d1, sizeof(d1), "%.1fs", out->beat_age);
+		}
 		parse_format_duration(w->heartbeat_timeout_ms, d2, sizeof(d2));
 		if (wi->sm.extend_until > 0)
 			e = ERR_NEW("no heartbeat for %s, past the deadline it "
-				    "set with EXTEND_TIMEOUT_USEC%s%s%s",
+				    "set with EXTEND_TIMEOUT_USEC%s%s%s%s",
 				    d1, wi->work ? ", in WORK unit \"" : "",
 				    wi->work ? wi->work : "",
-				    wi->work ? "\"" : "");
+				    wi->work ? "\"" : "", late);
 		else if (out->never_beat)
 			/* Ready, then silent: likely a daemon whose
 			 * watchdog is off, not a hung one. */
 			e = ERR_NEW(
 			    "no heartbeat for %s (heartbeat_timeout %s); "
 			    "it never sent %s; is its watchdog "
-			    "enabled?",
+			    "enabled?%s",
 			    d1, d2,
 			    w->pol.heartbeat == WARD_HB_NOTIFY
 				? "WATCHDOG=1"
-				: "a beat after it was ready");
+				: "a beat after it was ready",
+			    late);
 		else
 			e = ERR_NEW("no heartbeat for %s (heartbeat_timeout "
-				    "%s)%s%s%s",
+				    "%s)%s%s%s%s",
 				    d1, d2, wi->work ? ", in WORK unit \"" : "",
 				    wi->work ? wi->work : "",
-				    wi->work ? "\"" : "");
+				    wi->work ? "\"" : "", late);
 		if (out->never_beat)
 			err_set(e, "never_beat", "true");
 		err_set(e, "last_beat_ms", "%.0f", out->beat_age * 1000);
+		if (late[0] != '\0')
+			err_set(e, "silent_up_to_ms", "%.0f",
+				(out->beat_age + wi->beat_doubt) * 1000);
 		if (wi->work)
 			err_set(e, "work", "%s", wi->work);
 		return ERR_WRAP_P(e, "ward \"%s\" is hung", wi->label);
@@ -489,6 +556,12 @@ steward_log_transition(struct steward *s, struct ward_inst *wi,
 	    out->from == WARD_STOPPING)
 		evlog_int(&r, "last_beat_ms",
 			  llround((in->now - wi->sm.last_beat) * 1000));
+	if (out->cause == WCAUSE_HEARTBEAT_TIMEOUT &&
+	    wi->beat_doubt >= STEWARD_DOUBT_SAID)
+		evlog_int(
+		    &r, "silent_up_to_ms",
+		    llround((in->now - wi->sm.last_beat + wi->beat_doubt) *
+			    1000));
 	if (wi->work != NULL)
 		evlog_str(&r, "work", wi->work);
 	if (e != NULL)
@@ -685,6 +758,7 @@ steward_apply(struct steward *s, struct ward_inst *wi,
 			s->nstarting--;
 	}
 	if (out->actions & WACT_SPAWN) {
+		wi->beat_doubt = 0;
 		wi->generation++;
 		wi->beats_past += wi->beats;
 		wi->beats = 0;
@@ -1466,6 +1540,7 @@ steward_flush_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 	(void)revents;
 	evlog_sync(s->log);
 	log_flush();
+	s->listen_at = steward_now(); /* the poll begins */
 }
 
 static void
@@ -1711,6 +1786,17 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 	ev_timer_start(s->loop, &s->tune);
 	ev_prepare_init(&s->settle, steward_settle_cb);
 	steward_watch_signal(s, &s->sig_usr1, steward_signal_reopen, SIGUSR1);
+	{
+		struct sigaction sa = {.sa_handler = steward_on_sigcont,
+				       .sa_flags = SA_RESTART};
+
+		if (sigemptyset(&sa.sa_mask) == -1 ||
+		    sigaction(SIGCONT, &sa, NULL) == -1)
+			log_warnx("cannot catch SIGCONT (%s): a stop of "
+				  "stewardd is not counted in hung wards' "
+				  "reasons",
+				  strerror(errno));
+	}
 	ward_spawn_note_signals(s);
 
 	for (size_t i = 0; i < s->nwards; i++)
@@ -1739,6 +1825,11 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 	ev_set_priority(&s->flush, EV_MINPRI);
 	ev_prepare_start(s->loop, &s->flush);
 	ev_unref(s->loop); /* it must not keep the loop running */
+	ev_check_init(&s->woke, steward_woke_cb);
+	ev_set_priority(&s->woke, EV_MAXPRI);
+	ev_check_start(s->loop, &s->woke);
+	ev_unref(s->loop);
+	s->woke_at = s->listen_at = steward_now();
 	log_hold(true);
 
 	/* The signal watchers keep the loop alive; shutdown ends it. */
@@ -1746,6 +1837,8 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 	log_hold(false);
 	ev_ref(s->loop);
 	ev_prepare_stop(s->loop, &s->flush);
+	ev_ref(s->loop);
+	ev_check_stop(s->loop, &s->woke);
 
 	evlog_begin(&r, s->log, EVLOG_INFO, "stewardd_stopped");
 	evlog_int(&r, "exit_code", s->exit_code);

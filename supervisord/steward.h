@@ -98,6 +98,9 @@ struct ward_inst {
 	/* its ward's heartbeat deadline list (steward.c), while on it */
 	struct ward_inst *dl_prev, *dl_next;
 	bool on_dl;
+	/* how much earlier than stamped its last beat may have been
+	   written (steward_beat_doubt), 0 when none was read */
+	double beat_doubt;
 };
 
 struct ward_rt {
@@ -174,6 +177,11 @@ struct steward {
 	ev_timer hup;      /* SIGHUPs coalesce into one reload */
 	ev_prepare settle; /* finishes reload changes once wards stop */
 	ev_prepare flush; /* writes what an iteration held (steward_flush_cb) */
+	/* the loop's own timing, for steward_beat_doubt() */
+	ev_check woke;      /* first callback after each poll */
+	double woke_at;     /* when this iteration's poll returned */
+	double listen_at;   /* when the last poll began */
+	double doubt_extra; /* what the poll may have hidden: see there */
 	bool settle_armed;
 	char **environ; /* stewardd's own environment, for wards */
 	pid_t self;
@@ -228,6 +236,13 @@ struct steward {
 
 /* Monotonic seconds (CLOCK_MONOTONIC): every deadline, age and refill. */
 double steward_now(void);
+/*
+ * How long a beat read now may have waited unread, at most: the loop
+ * was not listening (busy, or stewardd stopped) while it might have been
+ * written.  Small (the time since the poll returned) unless the loop
+ * stalled.
+ */
+double steward_beat_doubt(const struct steward *s, double now);
 
 /*
  * Run the steward on a loaded config until it is told to stop; it takes

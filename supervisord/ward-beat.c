@@ -36,7 +36,8 @@ struct beat_ctx {
 	struct steward *s;
 	struct ward_inst *wi;
 	double now;
-	bool dead; /* the process is gone: keep texts, change no state */
+	double doubt; /* how long what is read may have waited unread */
+	bool dead;    /* the process is gone: keep texts, change no state */
 	const char *bad_sample;
 	size_t bad_len;
 };
@@ -101,6 +102,8 @@ beat_step(struct beat_ctx *c, enum ward_event ev, int64_t usec)
 	if (c->dead)
 		return;
 	steward_step_input(c->s, c->wi, &in);
+	if (c->wi->sm.last_beat == c->now) /* it counted as a beat */
+		c->wi->beat_doubt = c->doubt;
 }
 
 /* One protocol line: act on it. */
@@ -155,6 +158,8 @@ beat_read(struct steward *s, struct ward_inst *wi, size_t max, bool dead)
 	struct beat_ctx c = {
 	    .s = s, .wi = wi, .now = steward_now(), .dead = dead};
 	char buf[4096];
+
+	c.doubt = steward_beat_doubt(s, c.now);
 	size_t total = 0;
 	unsigned long_lines;
 
@@ -213,6 +218,7 @@ ward_beat_message(struct steward *s, struct ward_inst *wi, const char *msg,
 	struct beat_ctx c = {
 	    .s = s, .wi = wi, .now = steward_now(), .dead = dead};
 
+	c.doubt = steward_beat_doubt(s, c.now);
 	beat_line(&c, msg, len);
 }
 

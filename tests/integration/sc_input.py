@@ -103,13 +103,13 @@ def reload_never_stalls_on_a_fifo():
     st.wait_event("stopping", ward="hang", cause="heartbeat_timeout")
     os.mkfifo(st.path("conf.d/late.ini"))
     st.send(signal.SIGHUP)
-    e = st.wait_event("reload_failed", timeout=5)
+    e = st.wait_event("reload_failed", timeout=10)
     check("late.ini is a FIFO" in str(e.get("problems")), f"{e}", st)
-    r = st.request("steward/1 health", timeout=3)
+    r = st.request("steward/1 health", timeout=10)
     check(r["ok"], f"health: {r}", st)
     healed = len(st.find("stopping", ward="hang", cause="heartbeat_timeout"))
     st.wait_event("stopping", ward="hang", cause="heartbeat_timeout",
-                  count=healed + 1, timeout=5)
+                  count=healed + 1, timeout=10)
     # The same for an environment file, asked over the control socket.
     os.unlink(st.path("conf.d/late.ini"))
     os.mkfifo(st.path("env.fifo"))
@@ -118,14 +118,14 @@ def reload_never_stalls_on_a_fifo():
                                socket=st.socket_path, tmp=st.dir,
                                testward=harness.TESTWARD)
                 % f"environment_file = {st.dir}/env.fifo\n")
-    r = st.request("steward/1 reload", timeout=5)
+    r = st.request("steward/1 reload", timeout=10)
     check(r["ok"] is False and r["code"] == "config" and
           any("env.fifo is a FIFO, not a regular file" in p
               for p in r["problems"]), f"{r}", st)
-    check(st.request("steward/1 health", timeout=3)["ok"], "health", st)
+    check(st.request("steward/1 health", timeout=10)["ok"], "health", st)
     healed = len(st.find("stopping", ward="hang", cause="heartbeat_timeout"))
     st.wait_event("stopping", ward="hang", cause="heartbeat_timeout",
-                  count=healed + 1, timeout=5)
+                  count=healed + 1, timeout=10)
     check(st.stop() == 0, "stewardd exit code", st)
 
 
@@ -220,3 +220,37 @@ environment = PATH={tmp}/bin
                   "executable by user nobody" in r.stderr and
                   "[ward:root]" not in r.stderr, r.stderr)
     yield None
+
+
+@scenario("beats-read-after-a-stall-say-how-old-they-may-be")
+def beats_read_after_a_stall_say_how_old_they_may_be():
+    # Beats that wait in the pipe while stewardd is stopped are stamped
+    # when read, so that healthy wards survive a stall; a ward that hung
+    # during the stall is then judged a timeout after that read.  Its
+    # reason must not pretend the silence was only that long.
+    st = Steward("stallbeat", """
+[ward:w]
+command = {testward} --beat 50
+heartbeat = pipe
+heartbeat_timeout = 500ms
+restart = never
+""")
+    yield st.start()
+    st.wait_event("running", ward="w")
+    ward = st.instance("w")["pid"]
+    os.kill(st.pid, signal.SIGSTOP)
+    try:
+        # The stall is the fault: its length is the stimulus.  The ward
+        # beats for 0.5 s into the pipe, then hangs for 2 s unheard.
+        time.sleep(0.5)
+        os.kill(ward, signal.SIGSTOP)
+        time.sleep(2.0)
+    finally:
+        os.kill(st.pid, signal.SIGCONT)
+    e = st.wait_event("stopping", ward="w", cause="heartbeat_timeout")
+    check(e.get("silent_up_to_ms", 0) >= 2400,
+          f"the silence may have been 2.5 s or more: {e}", st)
+    check("waited unread up to" in e["reason"] and
+          "while stewardd was stopped or busy" in e["reason"], e["reason"],
+          st)
+    check(st.stop() == 0, "stewardd exit code", st)
