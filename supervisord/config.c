@@ -2022,6 +2022,70 @@ config_ward_path(const struct ward_spec *w)
 }
 
 /*
+ * The last name looked up on a PATH, and what was found: wards with the
+ * same command (replicated by a generator, or many programs of one
+ * binary) cost one lookup, not one per ward.
+ */
+struct config_lookup {
+	char *name, *path;
+	char *found;           /* the first executable regular file */
+	char *seen;            /* else the first of that name, or NULL */
+	const char *seen_kind; /* what that one is */
+};
+
+/* Free the remembered lookup. */
+static void
+config_lookup_free(struct config_lookup *l)
+{
+	if (l == NULL)
+		return;
+	free(l->name);
+	free(l->path);
+	free(l->found);
+	free(l->seen);
+	free(l);
+}
+
+/* Look name up on path as ward-spawn.c will; remembered for the next. */
+static const struct config_lookup *
+config_lookup(struct config_state *st, const char *name, const char *path)
+{
+	struct config_lookup *l = st->lookup;
+	struct stat sb;
+
+	if (l != NULL && strcmp(l->name, name) == 0 &&
+	    strcmp(l->path, path) == 0)
+		return l;
+	config_lookup_free(l);
+	l = st->lookup = xcalloc(1, sizeof(*l));
+	l->name = xstrdup(name);
+	l->path = xstrdup(path);
+	for (const char *p = path;;) {
+		size_t n = strcspn(p, ":");
+		char *cand = xasprintf("%.*s%s%s", (int)n, n ? p : "",
+				       n ? "/" : "./", name);
+
+		if (stat(cand, &sb) == 0 && S_ISREG(sb.st_mode) &&
+		    access(cand, X_OK) == 0) {
+			l->found = cand;
+			break;
+		}
+		if (l->seen == NULL && stat(cand, &sb) == 0) {
+			l->seen = cand;
+			l->seen_kind = S_ISREG(sb.st_mode)
+					   ? "not executable"
+					   : config_file_kind(sb.st_mode);
+		} else {
+			free(cand);
+		}
+		if (p[n] == '\0')
+			break;
+		p += n + 1;
+	}
+	return l;
+}
+
+/*
  * Check that the ward's command names a program its user can run: a
  * directory, another kind of file or a file without execute permission
  * is an error; a program that does not exist now is only a warning (it
@@ -2034,8 +2098,7 @@ config_ward_command(struct config_state *st, struct config_ward *cw)
 {
 	struct ward_spec *w = &cw->spec;
 	int line = cw->key_line[K_COMMAND] ? cw->key_line[K_COMMAND] : w->line;
-	char *prog = NULL, *seen = NULL, by[96] = "";
-	const char *seen_kind = NULL;
+	char *prog, by[96] = "";
 	struct stat sb;
 
 	if (w->argv == NULL || w->argv[0] == NULL)
@@ -2068,47 +2131,27 @@ config_ward_command(struct config_state *st, struct config_ward *cw)
 		free(prog);
 		return;
 	}
-	for (const char *p = config_ward_path(w);;) {
-		size_t n = strcspn(p, ":");
-		char *cand = xasprintf("%.*s%s%s", (int)n, n ? p : "",
-				       n ? "/" : "./", w->argv[0]);
+	const struct config_lookup *l =
+	    config_lookup(st, w->argv[0], config_ward_path(w));
 
-		if (stat(cand, &sb) == 0 && S_ISREG(sb.st_mode) &&
-		    access(cand, X_OK) == 0) {
-			prog = cand;
-			break;
-		}
-		if (seen == NULL && stat(cand, &sb) == 0) {
-			seen = cand;
-			seen_kind = S_ISREG(sb.st_mode)
-					? "not executable"
-					: config_file_kind(sb.st_mode);
-		} else {
-			free(cand);
-		}
-		if (p[n] == '\0')
-			break;
-		p += n + 1;
-	}
-	if (prog != NULL && !config_may_exec(w, prog, &sb))
+	if (l->found != NULL &&
+	    (stat(l->found, &sb) == -1 || !config_may_exec(w, l->found, &sb)))
 		config_problem(st, CONFIG_ERROR, line,
 			       "[%s:%s] command: %s, found on PATH, is not "
 			       "executable%s; chmod +x it, or name another "
 			       "program",
-			       w->kind, w->name, prog, by);
-	else if (prog == NULL && seen != NULL)
+			       w->kind, w->name, l->found, by);
+	else if (l->found == NULL && l->seen != NULL)
 		config_problem(st, CONFIG_ERROR, line,
 			       "[%s:%s] command: no executable \"%s\" on PATH "
 			       "(%s is %s); expected an executable file",
-			       w->kind, w->name, w->argv[0], seen, seen_kind);
-	else if (prog == NULL)
+			       w->kind, w->name, w->argv[0], l->seen,
+			       l->seen_kind);
+	else if (l->found == NULL)
 		config_problem(st, CONFIG_WARNING, line,
 			       "[%s:%s] command: \"%s\" is not on PATH now "
 			       "(%s); starting the %s will fail until it is",
-			       w->kind, w->name, w->argv[0],
-			       config_ward_path(w), w->kind);
-	free(prog);
-	free(seen);
+			       w->kind, w->name, w->argv[0], l->path, w->kind);
 }
 
 /* environment_file= first, then environment= over it. */
@@ -2227,6 +2270,7 @@ config_load(const char *path, struct config_report *rep)
 	nametab_free(&st.names);
 	nametab_free(&st.group_names);
 	free(st.include);
+	config_lookup_free(st.lookup);
 	free(st.sv_env_raw);
 	free(dir);
 	if (c->event_log == NULL)
