@@ -49,6 +49,7 @@
 #include "job.h"
 #include "log.h"
 #include "parse.h"
+#include "safepath.h"
 #include "steward.h"
 
 #define CTL_PAUSE 0.1
@@ -1222,17 +1223,54 @@ ctl_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 }
 
 /*
- * Make the path ours: refuse a symlink, a non-socket, or a live stewardd;
- * remove a stale socket.
+ * The directory of the socket path, by the path rule (safepath.h): the
+ * socket is root's door, so a directory another user can change (who
+ * could swap the socket for a link, or for a socket of their own) is
+ * refused.  Returns its descriptor and the socket's name in it.
  */
 static int
-ctl_claim(const char *path, struct err **errp)
+ctl_dir(const char *path, const char **name, struct err **errp)
+{
+	struct safepath_why why;
+	char msg[512];
+	int dfd = safepath_parent(path, name, &why);
+
+	if (dfd == -1) {
+		*errp =
+		    ERR_NEW("opening the directory of %s: %s", path,
+			    safepath_describe(&why, errno, msg, sizeof(msg)));
+		return -1;
+	}
+	if (why.shared) {
+		close(dfd);
+		if (why.uid != (uid_t)-1 && why.uid != 0)
+			snprintf(msg, sizeof(msg), " (user %u)",
+				 (unsigned)why.uid);
+		else
+			msg[0] = '\0';
+		*errp = ERR_NEW(
+		    "refusing %s for the control socket: a directory on the "
+		    "way is one that another user can change%s; put it in a "
+		    "directory only root can change (see SECURITY in "
+		    "stewardd(8))",
+		    path, msg);
+		return -1;
+	}
+	return dfd;
+}
+
+/*
+ * Make the name ours: refuse a symlink, a non-socket, or a live
+ * stewardd; remove a stale socket.
+ */
+static int
+ctl_claim(int dfd, const char *name, const char *path, struct err **errp)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct stat sb;
 	int fd, rc;
 
-	if (lstat(path, &sb) == -1) {
+	if (fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) == -1) {
 		if (errno == ENOENT)
 			return 0;
 		*errp = ERR_SYS("checking %s", path);
@@ -1268,11 +1306,24 @@ ctl_claim(const char *path, struct err **errp)
 		*errp = ERR_SYS("probing %s", path);
 		return -1;
 	}
-	if (unlink(path) == -1 && errno != ENOENT) {
+	if (unlinkat(dfd, name, 0) == -1 && errno != ENOENT) {
 		*errp = ERR_SYS("removing the stale socket %s", path);
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * Give the socket its group and mode through a descriptor of the socket
+ * itself (never a link that replaced it); -1 with errno.
+ */
+static int
+ctl_modes(int dfd, const char *name, dev_t dev, ino_t ino, bool has_group,
+	  gid_t gid)
+{
+	return safepath_sock_chown_chmod(dfd, name, dev, ino, (uid_t)-1,
+					 has_group ? gid : (gid_t)-1,
+					 has_group ? 0660 : 0600);
 }
 
 /* Listen on the control socket; see ctl.h. */
@@ -1283,44 +1334,57 @@ ctl_open(struct steward *s, const char *path, bool has_group, gid_t gid,
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct ctl *c;
 	struct stat sb;
+	const char *name;
 	mode_t old;
-	int fd;
+	int fd, dfd;
 
 	if (strlen(path) >= sizeof(sa.sun_path)) {
 		*errp = ERR_NEW("the socket path %s is longer than %zu bytes",
 				path, sizeof(sa.sun_path) - 1);
 		return NULL;
 	}
-	if (ctl_claim(path, errp) == -1)
+	if ((dfd = ctl_dir(path, &name, errp)) == -1)
 		return NULL;
+	if (ctl_claim(dfd, name, path, errp) == -1) {
+		close(dfd);
+		return NULL;
+	}
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd == -1) {
 		*errp = ERR_SYS("making the control socket");
+		close(dfd);
 		return NULL;
 	}
+	/* By path: no other user can change a directory on the way. */
 	memcpy(sa.sun_path, path, strlen(path) + 1);
 	old = umask(0177); /* never a moment with a wider mode */
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
 		*errp = ERR_SYS("binding %s", path);
 		umask(old);
 		close(fd);
+		close(dfd);
 		return NULL;
 	}
 	umask(old);
+	if (fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) == -1) {
+		*errp = ERR_SYS("checking %s", path);
+		goto fail;
+	}
+	if (!S_ISSOCK(sb.st_mode)) {
+		*errp = ERR_NEW("%s is no socket just after binding it", path);
+		goto fail;
+	}
 	if (has_group &&
-	    (chown(path, (uid_t)-1, gid) == -1 || chmod(path, 0660) == -1)) {
+	    ctl_modes(dfd, name, sb.st_dev, sb.st_ino, true, gid) == -1) {
 		*errp = ERR_SYS("giving %s to group %u with mode 0660", path,
 				(unsigned)gid);
-		unlink(path);
-		close(fd);
-		return NULL;
+		goto fail;
 	}
-	if (listen(fd, 64) == -1 || stat(path, &sb) == -1) {
+	if (listen(fd, 64) == -1) {
 		*errp = ERR_SYS("listening on %s", path);
-		unlink(path);
-		close(fd);
-		return NULL;
+		goto fail;
 	}
+	close(dfd);
 	c = xcalloc(1, sizeof(*c));
 	c->s = s;
 	c->path = xstrdup(path);
@@ -1335,21 +1399,37 @@ ctl_open(struct steward *s, const char *path, bool has_group, gid_t gid,
 	ev_prepare_init(&c->reap, ctl_reap_cb);
 	ev_prepare_start(s->loop, &c->reap);
 	return c;
+
+fail:
+	(void)unlinkat(dfd, name, 0);
+	close(fd);
+	close(dfd);
+	return NULL;
 }
 
 /* A reload changed [steward] group; see ctl.h. */
 void
 ctl_set_group(struct ctl *c, bool has_group, gid_t gid)
 {
+	struct err *e = NULL;
+	const char *name;
+	int dfd;
+
 	if (c->has_group == has_group && (!has_group || c->gid == gid))
 		return;
-	if (has_group && (chown(c->path, (uid_t)-1, gid) == -1 ||
-			  chmod(c->path, 0660) == -1))
-		log_warnx("giving %s to group %u: %s", c->path, (unsigned)gid,
-			  strerror(errno));
-	if (!has_group && chmod(c->path, 0600) == -1)
-		log_warnx("setting %s to mode 0600: %s", c->path,
-			  strerror(errno));
+	if ((dfd = ctl_dir(c->path, &name, &e)) == -1) {
+		log_warnx("not changing the control socket's group: %s",
+			  e->msg);
+		err_free(e);
+		return;
+	}
+	if (ctl_modes(dfd, name, c->dev, c->ino, has_group, gid) == -1)
+		log_warnx("setting %s to %s mode %s: %s", c->path,
+			  has_group ? "its group and" : "",
+			  has_group ? "0660" : "0600",
+			  errno == ESTALE ? "it is no longer stewardd's socket"
+					  : strerror(errno));
+	close(dfd);
 	c->has_group = has_group;
 	c->gid = gid;
 }
@@ -1359,7 +1439,10 @@ void
 ctl_close(struct ctl *c)
 {
 	struct ev_loop *loop;
+	struct safepath_why why;
+	const char *name;
 	struct stat sb;
+	int dfd;
 
 	if (c == NULL)
 		return;
@@ -1380,10 +1463,14 @@ ctl_close(struct ctl *c)
 	ev_prepare_stop(loop, &c->reap);
 	if (close(c->fd) == -1 && errno != EINTR)
 		log_warnx("closing the control socket: %s", strerror(errno));
-	/* Remove the path only if it is still our socket. */
-	if (lstat(c->path, &sb) == 0 && sb.st_dev == c->dev &&
-	    sb.st_ino == c->ino && unlink(c->path) == -1)
-		log_warnx("removing %s: %s", c->path, strerror(errno));
+	/* Remove the name only if it is still our socket. */
+	if ((dfd = safepath_parent(c->path, &name, &why)) != -1) {
+		if (fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    sb.st_dev == c->dev && sb.st_ino == c->ino &&
+		    unlinkat(dfd, name, 0) == -1)
+			log_warnx("removing %s: %s", c->path, strerror(errno));
+		close(dfd);
+	}
 	free(c->path);
 	free(c);
 }

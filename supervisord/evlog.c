@@ -76,6 +76,7 @@
 
 #include "err.h"
 #include "evlog.h"
+#include "safepath.h"
 
 #define EVLOG_QUEUE_MAX (1024 * 1024)
 /* After a failed automatic reopen, the next try waits this long. */
@@ -176,6 +177,7 @@ static int
 evlog_open_fd(const struct evlog *l, bool *use_send, struct err **errp)
 {
 	int flags = O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY;
+	struct safepath_why why;
 	struct err *e;
 	int fd;
 
@@ -184,9 +186,18 @@ evlog_open_fd(const struct evlog *l, bool *use_send, struct err **errp)
 	*use_send = false;
 	if (l->loop != NULL)
 		flags |= O_NONBLOCK;
-	fd = open(l->path, flags, 0640);
+	/* By the path rule: after a deletion, a link another user planted
+	 * in the log's directory is refused, not followed. */
+	fd = safepath_open(l->path, flags, 0640, &why);
 	if (fd == -1) {
-		e = ERR_SYS("opening %s", l->path);
+		char msg[512];
+
+		if (errno == EPERM && why.refusal != SAFEPATH_OK)
+			e = ERR_NEW(
+			    "opening %s: %s", l->path,
+			    safepath_describe(&why, errno, msg, sizeof(msg)));
+		else
+			e = ERR_SYS("opening %s", l->path);
 		evlog_fail(errp, err_set(e, "path", "%s", l->path));
 		return -1;
 	}
@@ -475,7 +486,8 @@ evlog_first_id(const char *path)
 	char *buf;
 	off_t size;
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	struct safepath_why why;
+	int fd = safepath_open(path, O_RDONLY | O_NONBLOCK, 0, &why);
 
 	if (fd == -1)
 		return 1;

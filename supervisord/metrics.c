@@ -70,6 +70,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "parse.h"
+#include "safepath.h"
 #include "steward.h"
 
 #define METRICS_PIECE (64 * 1024)
@@ -114,7 +115,8 @@ struct metrics {
 	double interval;
 	double start_time; /* stewardd's start, Unix seconds */
 	/* the write in progress */
-	int fd; /* the temporary file, or -1 */
+	int fd;  /* the temporary file, or -1 */
+	int dfd; /* its directory, by the path rule (safepath.h), or -1 */
 	struct metrics_doc doc;
 	struct metrics_inst *inst;
 	size_t capinst;
@@ -284,6 +286,24 @@ metrics_pause(struct metrics *m)
 	ev_idle_stop(m->s->loop, &m->nudge);
 }
 
+/* The last name of a path. */
+static const char *
+metrics_base(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash != NULL ? slash + 1 : path;
+}
+
+/* Close the directory of a write. */
+static void
+metrics_close_dir(struct metrics *m)
+{
+	if (m->dfd >= 0)
+		(void)close(m->dfd);
+	m->dfd = -1;
+}
+
 /* Close and remove the temporary file of a write that will not end. */
 static void
 metrics_abandon(struct metrics *m)
@@ -291,10 +311,12 @@ metrics_abandon(struct metrics *m)
 	if (m->fd >= 0) {
 		(void)close(m->fd);
 		m->fd = -1;
-		if (unlink(m->tmp) == -1 && errno != ENOENT)
+		if (unlinkat(m->dfd, metrics_base(m->tmp), 0) == -1 &&
+		    errno != ENOENT)
 			log_line("%-12s %-8s cannot remove %s: %s", "stewardd",
 				 "metrics", m->tmp, strerror(errno));
 	}
+	metrics_close_dir(m);
 	metrics_pause(m);
 }
 
@@ -366,18 +388,21 @@ metrics_finish(struct metrics *m, struct err **errp)
 {
 	int fd = m->fd;
 
+	const char *tmp = metrics_base(m->tmp);
+	int rc = 0;
+
 	m->fd = -1;
 	if (close(fd) == -1) {
 		*errp = ERR_SYS("closing %s", m->tmp);
-		(void)unlink(m->tmp);
-		return -1;
-	}
-	if (rename(m->tmp, m->path) == -1) {
+		(void)unlinkat(m->dfd, tmp, 0);
+		rc = -1;
+	} else if (renameat(m->dfd, tmp, m->dfd, metrics_base(m->path)) == -1) {
 		*errp = ERR_SYS("renaming %s to %s", m->tmp, m->path);
-		(void)unlink(m->tmp);
-		return -1;
+		(void)unlinkat(m->dfd, tmp, 0);
+		rc = -1;
 	}
-	return 0;
+	metrics_close_dir(m);
+	return rc;
 }
 
 /* A write succeeded: after failures, say that it works again. */
@@ -403,13 +428,36 @@ metrics_ok(struct metrics *m)
 static int
 metrics_begin(struct metrics *m, struct err **errp)
 {
+	struct safepath_why why;
+	const char *name;
+	char msg[512];
+
 	metrics_collect(m);
-	m->fd = open(m->tmp,
-		     O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY |
-			 O_NOFOLLOW,
-		     0644);
+	/*
+	 * The directory by the path rule; the temporary file made anew
+	 * (O_EXCL: never one another user left there) and renamed within
+	 * that directory, by descriptor.
+	 */
+	m->dfd = safepath_parent(m->path, &name, &why);
+	if (m->dfd == -1) {
+		*errp =
+		    ERR_NEW("opening the directory of %s: %s", m->path,
+			    safepath_describe(&why, errno, msg, sizeof(msg)));
+		return -1;
+	}
+	if (unlinkat(m->dfd, metrics_base(m->tmp), 0) == -1 &&
+	    errno != ENOENT) {
+		*errp = ERR_SYS("removing an old %s", m->tmp);
+		metrics_close_dir(m);
+		return -1;
+	}
+	m->fd = openat(m->dfd, metrics_base(m->tmp),
+		       O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY |
+			   O_NOFOLLOW,
+		       0644);
 	if (m->fd == -1) {
 		*errp = ERR_SYS("opening %s", m->tmp);
+		metrics_close_dir(m);
 		return -1;
 	}
 	return 0;
@@ -525,6 +573,7 @@ metrics_start(struct steward *s)
 		m = s->metrics = xcalloc(1, sizeof(*m));
 		m->s = s;
 		m->fd = -1;
+		m->dfd = -1;
 		m->start_time =
 		    metrics_wall() - (steward_now() - s->started_at);
 		for (unsigned k = 0; k < WARD_NSTATES; k++)

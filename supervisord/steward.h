@@ -43,6 +43,8 @@ struct metrics;
 struct spawn_report {
 	int stage; /* enum spawn_stage, 0: nothing reported */
 	int errnum;
+	int refusal; /* enum safepath_refusal of an output path */
+	uid_t uid;   /* ... and the user who could redirect it */
 };
 
 struct ward_inst {
@@ -228,6 +230,7 @@ struct steward {
 	ev_timer tune;
 	bool in_timer_cb; /* in an instance's timer callback */
 	char *notify_dir; /* where NOTIFY_SOCKETs live, made on first use */
+	int notify_dir_fd; /* ... and its descriptor, while notify_dir is set */
 	struct upbeat up;
 	struct metrics *metrics; /* metrics.c: the metrics file, or NULL */
 	size_t nstarting;        /* instances in starting */

@@ -3,9 +3,15 @@
  *
  * Each instance gets its own datagram socket, bound before the ward is
  * spawned, at <notify_dir>/<ward>.<replica>/notify.  notify_dir is made
- * once per stewardd (mode 0711: others may pass through, not list); the
- * instance directory is mode 0700 and owned by the ward's user, so only
- * stewardd and that user can reach the socket.  The ward finds it in
+ * once per stewardd, and each instance directory in it per spawn, both
+ * owned by stewardd's user (root) with mode 0711: others may pass
+ * through, but neither list nor change them, so nobody else can swap
+ * the socket for a link between bind() and the chown/chmod that follow,
+ * or leave a file behind that keeps the directory alive (SECURITY in
+ * stewardd(8)).  The socket itself is given to the ward's user with mode
+ * 0600, so only stewardd and that user can send to it.  Directories are
+ * reached by descriptors (mkdirat, openat, unlinkat), the base found by
+ * the path rule of safepath.h.  The ward finds the socket in
  * NOTIFY_SOCKET, with WATCHDOG_USEC (heartbeat_timeout) and WATCHDOG_PID
  * (its own pid), as sd_notify(3) and systemd-notify(1) expect.
  *
@@ -32,18 +38,85 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "safepath.h"
 #include "steward.h"
 
 #define NOTIFY_MSG_MAX 4096
 #define NOTIFY_FDS_MAX 16
 #define NOTIFY_READ_MAX 64
 
+/*
+ * Make (or take back) the directory name in dfd, owned by stewardd's own
+ * user with mode 0711, and open it.  One left by an older stewardd that
+ * is not ours (a ward user's, from before the directories were root's)
+ * is renamed aside.  Returns the descriptor, or -1 with *errp.
+ */
+static int
+notify_mkdir(int dfd, const char *name, const char *path, struct err **errp)
+{
+	struct stat sb;
+	int fd;
+
+	for (int tries = 0;; tries++) {
+		if (mkdirat(dfd, name, 0711) == -1 && errno != EEXIST) {
+			*errp = ERR_SYS("making %s", path);
+			return -1;
+		}
+		fd = openat(dfd, name,
+			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd == -1 && errno != ELOOP && errno != ENOTDIR) {
+			*errp = ERR_SYS("opening %s", path);
+			return -1;
+		}
+		if (fd != -1 && fstat(fd, &sb) == -1) {
+			*errp = ERR_SYS("checking %s", path);
+			close(fd);
+			return -1;
+		}
+		if (fd != -1 && sb.st_uid == geteuid())
+			break;
+		if (fd != -1)
+			close(fd);
+		if (tries > 0) {
+			*errp =
+			    ERR_NEW("%s is not stewardd's own directory", path);
+			return -1;
+		}
+		/* Not ours: move it out of the way, keep it for a look. */
+		{
+			char aside[300];
+
+			snprintf(aside, sizeof(aside), "%s.stale.%d", name,
+				 (int)getpid());
+			if (renameat(dfd, name, dfd, aside) == -1) {
+				*errp = ERR_SYS("moving aside %s, which is not "
+						"stewardd's own",
+						path);
+				return -1;
+			}
+			log_warnx("%s was not stewardd's own directory; moved "
+				  "it aside to %s",
+				  path, aside);
+		}
+	}
+	if (fchmod(fd, 0711) == -1) {
+		*errp = ERR_SYS("setting the mode of %s", path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 /* Make stewardd's notify directory, once. */
 static int
 notify_dir(struct steward *s, struct err **errp)
 {
 	const char *base = getenv("XDG_RUNTIME_DIR");
+	struct safepath_why why;
+	const char *name;
+	char msg[512];
 	char *dir;
+	int pfd, fd;
 
 	if (s->notify_dir != NULL)
 		return 0;
@@ -54,17 +127,31 @@ notify_dir(struct steward *s, struct err **errp)
 	else
 		dir = xasprintf("/tmp/steward-notify.%d.%u", (int)s->self,
 				(unsigned)geteuid());
-	if (mkdir(dir, 0711) == -1 && errno != EEXIST) {
-		*errp = ERR_SYS("making the notify directory %s", dir);
+	pfd = safepath_parent(dir, &name, &why);
+	if (pfd == -1) {
+		*errp =
+		    ERR_NEW("opening the directory of %s: %s", dir,
+			    safepath_describe(&why, errno, msg, sizeof(msg)));
 		free(dir);
 		return -1;
 	}
-	if (chmod(dir, 0711) == -1) {
-		*errp = ERR_SYS("setting the mode of %s", dir);
+	if (why.shared) {
+		*errp = ERR_NEW("refusing %s for notify sockets: a directory "
+				"on the way is one that another user can "
+				"change",
+				dir);
+		close(pfd);
+		free(dir);
+		return -1;
+	}
+	fd = notify_mkdir(pfd, name, dir, errp);
+	close(pfd);
+	if (fd == -1) {
 		free(dir);
 		return -1;
 	}
 	s->notify_dir = dir;
+	s->notify_dir_fd = fd;
 	return 0;
 }
 
@@ -228,12 +315,14 @@ ward_notify_open(struct steward *s, struct ward_inst *wi, struct err **errp)
 {
 	const struct ward_spec *w = wi->ward->spec;
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	char *dir = NULL;
-	int fd = -1, one = 1;
+	char *name = NULL, *dir = NULL;
+	struct stat sb;
+	int fd = -1, ifd = -1, one = 1;
 
 	if (notify_dir(s, errp) == -1)
 		return -1;
-	dir = xasprintf("%s/%s.%u", s->notify_dir, w->name, wi->replica);
+	name = xasprintf("%s.%u", w->name, wi->replica);
+	dir = xasprintf("%s/%s", s->notify_dir, name);
 	free(wi->notify_path);
 	wi->notify_path = xasprintf("%s/notify", dir);
 	if (strlen(wi->notify_path) >= sizeof(sa.sun_path)) {
@@ -241,11 +330,9 @@ ward_notify_open(struct steward *s, struct ward_inst *wi, struct err **errp)
 				wi->notify_path);
 		goto fail;
 	}
-	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
-		*errp = ERR_SYS("making %s", dir);
+	if ((ifd = notify_mkdir(s->notify_dir_fd, name, dir, errp)) == -1)
 		goto fail;
-	}
-	if (unlink(wi->notify_path) == -1 && errno != ENOENT) {
+	if (unlinkat(ifd, "notify", 0) == -1 && errno != ENOENT) {
 		*errp = ERR_SYS("removing an old %s", wi->notify_path);
 		goto fail;
 	}
@@ -258,22 +345,26 @@ ward_notify_open(struct steward *s, struct ward_inst *wi, struct err **errp)
 		*errp = ERR_SYS("asking for sender credentials");
 		goto fail;
 	}
+	/* By path: every directory on it is one only stewardd can change. */
 	memcpy(sa.sun_path, wi->notify_path, strlen(wi->notify_path) + 1);
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
 		*errp = ERR_SYS("binding %s", wi->notify_path);
 		goto fail;
 	}
-	/* Only stewardd and the ward's user may reach it. */
-	if (w->has_user && (chown(dir, w->uid, w->gid) == -1 ||
-			    chown(wi->notify_path, w->uid, w->gid) == -1)) {
-		*errp = ERR_SYS("giving %s to user %s", dir, w->user);
+	/* Only stewardd and the ward's user may send to it. */
+	if (fstatat(ifd, "notify", &sb, AT_SYMLINK_NOFOLLOW) == -1 ||
+	    safepath_sock_chown_chmod(ifd, "notify", sb.st_dev, sb.st_ino,
+				      w->has_user ? w->uid : (uid_t)-1,
+				      w->has_user ? w->gid : (gid_t)-1,
+				      0600) == -1) {
+		*errp =
+		    ERR_SYS("giving %s to user %s with mode 0600",
+			    wi->notify_path, w->has_user ? w->user : "root");
 		goto fail;
 	}
-	if (chmod(dir, 0700) == -1 || chmod(wi->notify_path, 0600) == -1) {
-		*errp = ERR_SYS("setting the mode of %s", wi->notify_path);
-		goto fail;
-	}
+	close(ifd);
 	free(dir);
+	free(name);
 	wi->notify_fd = fd;
 	ev_io_init(&wi->notify_io, notify_cb, fd, EV_READ);
 	ev_set_priority(&wi->notify_io, EV_MAXPRI);
@@ -283,7 +374,13 @@ ward_notify_open(struct steward *s, struct ward_inst *wi, struct err **errp)
 fail:
 	if (fd >= 0)
 		close(fd);
+	if (ifd >= 0) {
+		(void)unlinkat(ifd, "notify", 0);
+		close(ifd);
+		(void)unlinkat(s->notify_dir_fd, name, AT_REMOVEDIR);
+	}
 	free(dir);
+	free(name);
 	return -1;
 }
 
@@ -291,7 +388,9 @@ fail:
 void
 ward_notify_close(struct steward *s, struct ward_inst *wi)
 {
-	char *dir;
+	const struct ward_spec *w = wi->ward->spec;
+	char *name;
+	int ifd;
 
 	if (wi->notify_fd < 0)
 		return;
@@ -300,23 +399,38 @@ ward_notify_close(struct steward *s, struct ward_inst *wi)
 	if (close(wi->notify_fd) == -1 && errno != EINTR)
 		log_warnx("closing %s: %s", wi->notify_path, strerror(errno));
 	wi->notify_fd = -1;
-	if (unlink(wi->notify_path) == -1 && errno != ENOENT)
+	name = xasprintf("%s.%u", w->name, wi->replica);
+	ifd = openat(s->notify_dir_fd, name,
+		     O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (ifd != -1 && unlinkat(ifd, "notify", 0) == -1 && errno != ENOENT)
 		log_warnx("removing %s: %s", wi->notify_path, strerror(errno));
-	dir = xstrdup(wi->notify_path);
-	*strrchr(dir, '/') = '\0';
-	if (rmdir(dir) == -1 && errno != ENOENT)
-		log_warnx("removing %s: %s", dir, strerror(errno));
-	free(dir);
+	if (ifd != -1)
+		close(ifd);
+	if (unlinkat(s->notify_dir_fd, name, AT_REMOVEDIR) == -1 &&
+	    errno != ENOENT)
+		log_warnx("removing %s/%s: %s", s->notify_dir, name,
+			  strerror(errno));
+	free(name);
 }
 
 /* Remove the notify directory at exit; see steward.h. */
 void
 ward_notify_cleanup(struct steward *s)
 {
+	struct safepath_why why;
+	const char *name;
+	int pfd;
+
 	if (s->notify_dir == NULL)
 		return;
-	if (rmdir(s->notify_dir) == -1 && errno != ENOENT)
+	close(s->notify_dir_fd);
+	s->notify_dir_fd = -1;
+	pfd = safepath_parent(s->notify_dir, &name, &why);
+	if (pfd != -1 && unlinkat(pfd, name, AT_REMOVEDIR) == -1 &&
+	    errno != ENOENT)
 		log_warnx("removing %s: %s", s->notify_dir, strerror(errno));
+	if (pfd != -1)
+		close(pfd);
 	free(s->notify_dir);
 	s->notify_dir = NULL;
 }

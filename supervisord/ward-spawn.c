@@ -57,6 +57,7 @@
 
 #include "job.h"
 #include "log.h"
+#include "safepath.h"
 #include "steward.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -165,9 +166,10 @@ struct spawn_plan {
 	const char *directory;
 	const struct config_output *out;
 	const struct config_output *err;
-	int capture_w;       /* a job replica's stdout pipe, or -1 */
-	unsigned keep_below; /* the child's table: only fds below this */
-	uint64_t sigs;       /* bit n: signal n is caught or ignored */
+	int capture_w;           /* a job replica's stdout pipe, or -1 */
+	unsigned keep_below;     /* the child's table: only fds below this */
+	uint64_t sigs;           /* bit n: signal n is caught or ignored */
+	struct safepath_why why; /* why an output path was refused */
 };
 
 /* In the child: report a failed stage to the parent and exit. */
@@ -176,6 +178,11 @@ spawn_fail(struct spawn_plan *p, enum spawn_stage stage)
 {
 	struct spawn_report r = {.stage = stage, .errnum = errno};
 	ssize_t n;
+
+	if (r.errnum == EPERM && p->why.refusal != SAFEPATH_OK) {
+		r.refusal = (int)p->why.refusal;
+		r.uid = p->why.uid;
+	}
 
 	if (p->report_w < 0) {
 		/* Our memory is stewardd's, which waits for our exit. */
@@ -188,25 +195,34 @@ spawn_fail(struct spawn_plan *p, enum spawn_stage stage)
 	_exit(127);
 }
 
-/* In the child: open an output file per the spec, or -1. */
+/*
+ * In the child: open an output file per the spec, or -1.  stewardd's own
+ * stdout and stderr by name (/dev/stdout, /dev/fd/2, ...) are copies of
+ * its fd 1 and 2, as under supervisord; any other path is opened by the
+ * path rule (safepath.h), as root, before the ward's user is taken on.
+ */
 static int
-spawn_open_output(const struct config_output *o)
+spawn_open_output(struct spawn_plan *p, const struct config_output *o)
 {
 	switch (o->kind) {
 	case CONFIG_OUT_NULL:
 		return open("/dev/null", O_WRONLY | O_CLOEXEC);
 	case CONFIG_OUT_FILE: {
-		/*
-		 * A symlink planted in a log directory is refused; a FIFO
-		 * without a reader fails (ENXIO) instead of blocking, and
-		 * the file is made blocking again for the ward.
-		 */
-		int fd = open(o->path,
-			      O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
-				  O_NOCTTY | O_NOFOLLOW | O_NONBLOCK,
-			      0640);
-		int fl;
+		int std = safepath_std_fd(o->path), fd, fl;
 
+		/* Above 0-3, so that stdout=/dev/stderr, stderr=/dev/stdout
+		 * survive the dup2s that follow. */
+		if (std > 0)
+			return fcntl(std, F_DUPFD_CLOEXEC, 10);
+		/*
+		 * No link where another user could plant it, on any
+		 * component; a FIFO without a reader fails (ENXIO) instead
+		 * of blocking, and the file is made blocking again for the
+		 * ward.
+		 */
+		fd = safepath_open(o->path,
+				   O_WRONLY | O_APPEND | O_CREAT | O_NONBLOCK,
+				   0640, &p->why);
 		if (fd >= 0 && ((fl = fcntl(fd, F_GETFL)) == -1 ||
 				fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == -1))
 			return -1;
@@ -275,12 +291,12 @@ static void __attribute__((noreturn)) spawn_child(struct spawn_plan *p)
 	p->capture_w = spawn_lift(p, p->capture_w);
 	if (p->capture_w >= 0)
 		out = p->capture_w; /* a job's stdout is its answer */
-	else if ((out = spawn_open_output(p->out)) == -1)
+	else if ((out = spawn_open_output(p, p->out)) == -1)
 		spawn_fail(p, STAGE_STDOUT);
 	out = spawn_lift(p, out);
 	if (p->err->kind == CONFIG_OUT_STDOUT)
 		errfd = out == -2 ? 1 : out;
-	else if ((errfd = spawn_open_output(p->err)) == -1)
+	else if ((errfd = spawn_open_output(p, p->err)) == -1)
 		spawn_fail(p, STAGE_STDERR);
 	errfd = spawn_lift(p, errfd);
 
@@ -603,6 +619,25 @@ ward_spawn_close(struct steward *s, struct ward_inst *wi)
 	spawn_close(&wi->err_fd);
 }
 
+/* An output path the path rule refused, said as the rule sees it. */
+static struct err *
+spawn_refusal_error(const struct ward_inst *wi, int stage)
+{
+	const struct config_output *o =
+	    stage == STAGE_STDOUT ? spawn_stdout(wi) : spawn_stderr(wi);
+	char who[48] = "";
+	struct err *e;
+
+	if (wi->report.uid != (uid_t)-1 && wi->report.uid != 0)
+		snprintf(who, sizeof(who), "; user %u can change it",
+			 (unsigned)wi->report.uid);
+	e = ERR_NEW("opening %s file %s: refusing it: %s%s",
+		    stage == STAGE_STDOUT ? "stdout" : "stderr", o->path,
+		    safepath_refusal_text(wi->report.refusal), who);
+	err_set(e, "path", "%s", o->path);
+	return e;
+}
+
 /* The wrapped error for a child that failed before exec. */
 struct err *
 ward_spawn_error(const struct ward_inst *wi)
@@ -611,6 +646,12 @@ ward_spawn_error(const struct ward_inst *wi)
 	int stage = wi->report.stage;
 	struct err *e;
 
+	if ((stage == STAGE_STDOUT || stage == STAGE_STDERR) &&
+	    wi->report.refusal != SAFEPATH_OK) {
+		e = spawn_refusal_error(wi, stage);
+		err_set(e, "stage", "%s", spawn_stage_names[stage]);
+		return e;
+	}
 	switch (stage) {
 	case STAGE_STDOUT:
 		e = ERR_ERRNO(wi->report.errnum, "opening stdout file %s",

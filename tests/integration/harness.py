@@ -99,9 +99,10 @@ class Steward:
         return os.path.join(self.dir, name)
 
     def start(self, *extra_args, nofile=None, wait_socket=True,
-              ignore=()):
+              ignore=(), stdout=None):
         """Start stewardd; with nofile, under that RLIMIT_NOFILE; with
-        the signals in ignore ignored, as a parent may leave them."""
+        the signals in ignore ignored, as a parent may leave them; with
+        stdout (a file), its stdout apart from its stderr."""
         import resource
         self.stderr = open(self.stderr_path, "wb")
 
@@ -114,7 +115,9 @@ class Steward:
         wrapper = os.environ.get("STEWARDD_WRAPPER", "").split()
         self.proc = subprocess.Popen(
             [*wrapper, STEWARDD, "-c", self.config_path, *extra_args],
-            stdin=subprocess.DEVNULL, stdout=self.stderr, stderr=self.stderr,
+            stdin=subprocess.DEVNULL,
+            stdout=stdout if stdout is not None else self.stderr,
+            stderr=self.stderr,
             preexec_fn=limit)
         if wait_socket:
             self.wait_event("stewardd_started")

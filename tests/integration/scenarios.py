@@ -316,7 +316,9 @@ group = nogroup
 heartbeat = pipe
 heartbeat_timeout = 2s
 """)
-    os.chmod(st.dir, 0o777)
+    # Sticky, as /tmp: nobody writes there; stewardd refuses its control
+    # socket in a directory others can change without the sticky bit.
+    os.chmod(st.dir, 0o1777)
     yield st.start()
     st.wait_event("running", ward="nobody")
     lines = st.wait_file("uid", lines=4).splitlines()
@@ -459,8 +461,12 @@ backoff = 10ms
     check(env[1] == "1000000", f"WATCHDOG_USEC {env}", st)
     check(env[2] == str(inst["pid"]), f"WATCHDOG_PID {env} {inst}", st)
     sock_path = env[0]
-    mode = stat.S_IMODE(os.stat(os.path.dirname(sock_path)).st_mode)
-    check(mode == 0o700, f"notify directory mode {oct(mode)}", st)
+    # The directory only stewardd can change; the socket its ward's.
+    sb = os.lstat(os.path.dirname(sock_path))
+    check(stat.S_IMODE(sb.st_mode) == 0o711 and sb.st_uid == os.geteuid(),
+          f"notify directory mode {oct(sb.st_mode)} uid {sb.st_uid}", st)
+    mode = stat.S_IMODE(os.lstat(sock_path).st_mode)
+    check(mode == 0o600, f"notify socket mode {oct(mode)}", st)
     st.wait_for("multi-word status and WORK from one datagram",
                 lambda: st.instance("py")["status"] == "multi word status"
                 and st.instance("py")["work"] == "unit-7")
@@ -603,7 +609,7 @@ heartbeat = pipe
 heartbeat_timeout = 2s
 {user}
 """)
-    os.chmod(st.dir, 0o777)
+    os.chmod(st.dir, 0o1777)  # sticky, as /tmp (see user-and-group-...)
     yield st.start()
     st.wait_file("pids", lines=6)  # three wards and their children
     st.wait_file("pids.dropped", lines=1)
