@@ -230,7 +230,6 @@ struct steward {
 	ev_timer tune;
 	bool in_timer_cb; /* in an instance's timer callback */
 	char *notify_dir; /* where NOTIFY_SOCKETs live, made on first use */
-	int notify_dir_fd; /* ... and its descriptor, while notify_dir is set */
 	struct upbeat up;
 	struct metrics *metrics; /* metrics.c: the metrics file, or NULL */
 	size_t nstarting;        /* instances in starting */

@@ -150,9 +150,43 @@ notify_dir(struct steward *s, struct err **errp)
 		free(dir);
 		return -1;
 	}
+	close(fd);
 	s->notify_dir = dir;
-	s->notify_dir_fd = fd;
 	return 0;
+}
+
+/*
+ * Open stewardd's notify directory again, by the path rule, and check
+ * that it is still its own; -1 with *errp (if errp) when not.  Opened per
+ * use rather than held: a few system calls per spawn, no descriptor for
+ * the daemon's whole life.
+ */
+static int
+notify_base(struct steward *s, struct err **errp)
+{
+	struct safepath_why why;
+	struct stat sb;
+	char msg[512];
+	int fd;
+
+	fd = safepath_open(s->notify_dir, O_RDONLY | O_DIRECTORY, 0, &why);
+	if (fd == -1) {
+		if (errp != NULL)
+			*errp = ERR_NEW(
+			    "opening %s: %s", s->notify_dir,
+			    safepath_describe(&why, errno, msg, sizeof(msg)));
+		return -1;
+	}
+	if (fstat(fd, &sb) == -1 || sb.st_uid != geteuid() ||
+	    (sb.st_mode & (S_IWGRP | S_IWOTH)) != 0 || why.shared) {
+		if (errp != NULL)
+			*errp = ERR_NEW("%s is no longer stewardd's own "
+					"directory",
+					s->notify_dir);
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 /* Close every fd passed in a message's control data. */
@@ -317,7 +351,7 @@ ward_notify_open(struct steward *s, struct ward_inst *wi, struct err **errp)
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	char *name = NULL, *dir = NULL;
 	struct stat sb;
-	int fd = -1, ifd = -1, one = 1;
+	int fd = -1, bfd = -1, ifd = -1, one = 1;
 
 	if (notify_dir(s, errp) == -1)
 		return -1;
@@ -330,7 +364,8 @@ ward_notify_open(struct steward *s, struct ward_inst *wi, struct err **errp)
 				wi->notify_path);
 		goto fail;
 	}
-	if ((ifd = notify_mkdir(s->notify_dir_fd, name, dir, errp)) == -1)
+	if ((bfd = notify_base(s, errp)) == -1 ||
+	    (ifd = notify_mkdir(bfd, name, dir, errp)) == -1)
 		goto fail;
 	if (unlinkat(ifd, "notify", 0) == -1 && errno != ENOENT) {
 		*errp = ERR_SYS("removing an old %s", wi->notify_path);
@@ -363,6 +398,7 @@ ward_notify_open(struct steward *s, struct ward_inst *wi, struct err **errp)
 		goto fail;
 	}
 	close(ifd);
+	close(bfd);
 	free(dir);
 	free(name);
 	wi->notify_fd = fd;
@@ -377,8 +413,10 @@ fail:
 	if (ifd >= 0) {
 		(void)unlinkat(ifd, "notify", 0);
 		close(ifd);
-		(void)unlinkat(s->notify_dir_fd, name, AT_REMOVEDIR);
+		(void)unlinkat(bfd, name, AT_REMOVEDIR);
 	}
+	if (bfd >= 0)
+		close(bfd);
 	free(dir);
 	free(name);
 	return -1;
@@ -389,8 +427,9 @@ void
 ward_notify_close(struct steward *s, struct ward_inst *wi)
 {
 	const struct ward_spec *w = wi->ward->spec;
+	struct err *e = NULL;
 	char *name;
-	int ifd;
+	int bfd, ifd;
 
 	if (wi->notify_fd < 0)
 		return;
@@ -399,17 +438,21 @@ ward_notify_close(struct steward *s, struct ward_inst *wi)
 	if (close(wi->notify_fd) == -1 && errno != EINTR)
 		log_warnx("closing %s: %s", wi->notify_path, strerror(errno));
 	wi->notify_fd = -1;
+	if ((bfd = notify_base(s, &e)) == -1) {
+		log_warnx("not removing %s: %s", wi->notify_path, e->msg);
+		err_free(e);
+		return;
+	}
 	name = xasprintf("%s.%u", w->name, wi->replica);
-	ifd = openat(s->notify_dir_fd, name,
-		     O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	ifd = openat(bfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (ifd != -1 && unlinkat(ifd, "notify", 0) == -1 && errno != ENOENT)
 		log_warnx("removing %s: %s", wi->notify_path, strerror(errno));
 	if (ifd != -1)
 		close(ifd);
-	if (unlinkat(s->notify_dir_fd, name, AT_REMOVEDIR) == -1 &&
-	    errno != ENOENT)
+	if (unlinkat(bfd, name, AT_REMOVEDIR) == -1 && errno != ENOENT)
 		log_warnx("removing %s/%s: %s", s->notify_dir, name,
 			  strerror(errno));
+	close(bfd);
 	free(name);
 }
 
@@ -423,8 +466,6 @@ ward_notify_cleanup(struct steward *s)
 
 	if (s->notify_dir == NULL)
 		return;
-	close(s->notify_dir_fd);
-	s->notify_dir_fd = -1;
 	pfd = safepath_parent(s->notify_dir, &name, &why);
 	if (pfd != -1 && unlinkat(pfd, name, AT_REMOVEDIR) == -1 &&
 	    errno != ENOENT)
