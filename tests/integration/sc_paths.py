@@ -316,3 +316,31 @@ heartbeat = pipe
     err = open(st.stderr_path, errors="replace").read()
     check(st.proc.returncode != 0 and "refusing" in err and
           "another user can change" in err, f"rc {st.proc.returncode}", st)
+
+
+@scenario("metrics-file-refuses-links-in-user-dirs")
+def metrics_file_refuses_links_in_user_dirs():
+    need_root()
+    st = Steward("metricslink", """[steward]
+event_log = {events}
+socket = {socket}
+metrics_file = {tmp}/textfile/sub/steward.prom
+metrics_interval = 1s
+
+[ward:w]
+command = {testward} --beat 100
+heartbeat = pipe
+""")
+    os.chmod(st.dir, 0o755)
+    os.mkdir(st.path("rootdir"), 0o755)         # root's, like /etc
+    os.mkdir(st.path("textfile"), 0o755)
+    os.chown(st.path("textfile"), NOBODY, NOBODY)  # a user can write it
+    r = as_nobody("ln", "-s", st.path("rootdir"), st.path("textfile/sub"))
+    check(r.returncode == 0, f"ln: {r.stderr}")
+    yield st.start()
+    e = st.wait_event("metrics_write_failed")
+    check("refusing" in e["message"] and
+          "another user can change" in e["message"], f"{e}", st)
+    check(os.listdir(st.path("rootdir")) == [],
+          f"root wrote in rootdir: {os.listdir(st.path('rootdir'))}", st)
+    check(st.stop() == 0, "stewardd exit code", st)
