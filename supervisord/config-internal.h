@@ -59,6 +59,8 @@ struct config_group {
 	int line_strategy;
 	int line_limit;
 	int line_essential;
+	int line_priority; /* supervisord's priority of the group */
+	long priority;
 };
 
 /* A ward section being read: the spec plus where each key was set. */
@@ -109,6 +111,17 @@ struct config_state {
 	int last_key_line; /* the line of the last KEY = VALUE, for
 			      supervisord's continuation lines */
 	char *sv_env_raw;  /* [supervisord] environment, for programs */
+	int sv_env_line;
+	bool sv_env_done; /* sv_env is split and expanded */
+	char **sv_env;    /* [supervisord] environment: NAME=value */
+	size_t sv_nenv;
+	bool include_sv;     /* the include came from [include] files= */
+	int sv_include_line; /* the main file's [include] header */
+	int sv_other;        /* 1: [unix_http_server], 2: [inet_http_server] */
+	char *sv_unix_file;  /* their file= and port=, for
+				SUPERVISOR_SERVER_URL */
+	char *sv_inet_port;
+	const char *sv_server_file;
 	struct config_group *groups; /* [group:NAME] being read */
 	size_t ngroups;
 	struct nametab group_names; /* group names -> index in groups */
@@ -150,5 +163,7 @@ void config_sv_key(struct config_state *st, const char *key, const char *value,
 /* Turn a [program:NAME]'s keys into its ward, once it is read. */
 void config_sv_finish(struct config_state *st, struct config_ward *cw);
 void config_sv_free(struct config_program *p);
+/* Checks of the whole file once every section is finished. */
+void config_sv_end(struct config_state *st);
 
 #endif

@@ -30,8 +30,12 @@
  */
 #include <ctype.h>
 #include <stdio.h>
+#include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config-internal.h"
@@ -59,6 +63,7 @@ enum sv_key {
 	SV_STDOUT_LOGFILE,
 	SV_STDERR_LOGFILE,
 	SV_ENVIRONMENT,
+	SV_SERVERURL,
 	SV_NKEYS,
 };
 
@@ -84,21 +89,16 @@ static const char *const sv_key_names[SV_NKEYS] = {
     [SV_STDOUT_LOGFILE] = "stdout_logfile",
     [SV_STDERR_LOGFILE] = "stderr_logfile",
     [SV_ENVIRONMENT] = "environment",
+    [SV_SERVERURL] = "serverurl",
 };
 
 /* supervisord's program keys that steward reads and has no use for. */
 static const char *const sv_ignored_keys[] = {
-    "stdout_logfile_maxbytes",
-    "stdout_logfile_backups",
-    "stdout_capture_maxbytes",
-    "stdout_events_enabled",
-    "stdout_syslog",
-    "stderr_logfile_maxbytes",
-    "stderr_logfile_backups",
-    "stderr_capture_maxbytes",
-    "stderr_events_enabled",
-    "stderr_syslog",
-    "serverurl",
+    "stdout_logfile_maxbytes", "stdout_logfile_backups",
+    "stdout_capture_maxbytes", "stdout_events_enabled",
+    "stdout_syslog",           "stderr_logfile_maxbytes",
+    "stderr_logfile_backups",  "stderr_capture_maxbytes",
+    "stderr_events_enabled",   "stderr_syslog",
 };
 
 /* steward's own keys a [program:NAME] may use as well. */
@@ -111,7 +111,8 @@ static const char *const sv_steward_keys[] = {
 struct config_program {
 	char *raw[SV_NKEYS];
 	int line[SV_NKEYS];
-	const char *file; /* where the section is, for %(here)s */
+	const char *kfile[SV_NKEYS]; /* the file each key is in */
+	const char *file;            /* where the section is, for %(here)s */
 };
 
 /* Free a program's raw keys. */
@@ -132,8 +133,9 @@ config_sv_section(struct config_state *st, const char *name)
 	static const char *const other[] = {
 	    "unix_http_server", "inet_http_server", "supervisorctl"};
 	static const char *const other_prefix[] = {
-	    "rpcinterface:", "eventlistener:", "fcgi-program:", "ctlplugin:"};
+	    "rpcinterface:", "eventlistener:", "ctlplugin:"};
 
+	st->sv_other = 0;
 	if (strncmp(name, "program:", 8) == 0) {
 		if (!config_name_ok(name + 8)) {
 			config_problem(
@@ -142,6 +144,23 @@ config_sv_section(struct config_state *st, const char *name)
 			    "'_', '-' or '.'",
 			    name);
 			st->sec = SEC_BAD;
+			return true;
+		}
+		/* configparser merges a section given twice: later wins. */
+		for (size_t i = 0; i < st->nwards; i++) {
+			struct config_ward *old = &st->wards[i];
+
+			if (old->prog == NULL ||
+			    strcmp(old->spec.name, name + 8) != 0)
+				continue;
+			config_problem(
+			    st, CONFIG_WARNING, st->lineno,
+			    "[%s] is already defined at %s:%d; its keys are "
+			    "merged into that section, a value given again "
+			    "replacing the first, as supervisord does",
+			    name, old->spec.file, old->spec.line);
+			st->cur = old;
+			st->sec = SEC_PROGRAM;
 			return true;
 		}
 		st->cur = config_ward_begin(st, name + 8);
@@ -157,6 +176,14 @@ config_sv_section(struct config_state *st, const char *name)
 	}
 	if (strcmp(name, "include") == 0) {
 		st->sec = SEC_SV_INCLUDE;
+		if (st->file != 0)
+			config_problem(
+			    st, CONFIG_WARNING, st->lineno,
+			    "[include] in an included file is not followed "
+			    "(supervisord reads only the main file's); "
+			    "ignored");
+		else if (st->sv_include_line == 0)
+			st->sv_include_line = st->lineno;
 		return true;
 	}
 	if (strcmp(name, "supervisord") == 0) {
@@ -168,9 +195,21 @@ config_sv_section(struct config_state *st, const char *name)
 		    "and its command line");
 		return true;
 	}
+	if (strncmp(name, "fcgi-program:", 13) == 0) {
+		config_problem(
+		    st, CONFIG_ERROR, st->lineno,
+		    "[%s]: steward does not run FastCGI programs (it would "
+		    "have to own their listening socket); run the program "
+		    "as a [program:NAME] that opens its own socket",
+		    name);
+		st->sec = SEC_BAD;
+		return true;
+	}
 	for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
-		if (strcmp(name, other[i]) == 0)
+		if (strcmp(name, other[i]) == 0) {
+			st->sv_other = (int)i + 1;
 			goto ignored;
+		}
 	}
 	for (size_t i = 0; i < sizeof(other_prefix) / sizeof(other_prefix[0]);
 	     i++) {
@@ -187,8 +226,7 @@ ignored:
 	    "[%s] is supervisord's; steward has no equivalent, so this "
 	    "section is ignored%s",
 	    name,
-	    strncmp(name, "eventlistener:", 14) == 0 ||
-		    strncmp(name, "fcgi-program:", 13) == 0
+	    strncmp(name, "eventlistener:", 14) == 0
 		? " and not run"
 		: " (stewardctl talks to [steward] socket)");
 	return true;
@@ -204,89 +242,40 @@ sv_append(char **slot, const char *value)
 	*slot = joined;
 }
 
-/* A KEY = VALUE in a supervisord section; see config-internal.h. */
-void
-config_sv_key(struct config_state *st, const char *key, const char *value,
-	      bool continuation)
-{
-	struct config_program *p;
-	char section[80];
-
-	if (st->sec == SEC_SV_INCLUDE) {
-		if (strcmp(key, "files") != 0) {
-			config_problem(
-			    st, CONFIG_WARNING, st->lineno,
-			    "[include] %s is not a key of [include]; ignored",
-			    key);
-			return;
-		}
-		if (st->include == NULL) {
-			st->include = xstrdup(value);
-			st->include_line = st->lineno;
-		} else {
-			char *both = xasprintf("%s %s", st->include, value);
-
-			free(st->include);
-			st->include = both;
-		}
-		return;
-	}
-	if (st->sec == SEC_SV_MAIN) {
-		if (strcmp(key, "environment") == 0)
-			sv_append(&st->sv_env_raw, value);
-		return;
-	}
-	if (st->sec != SEC_PROGRAM || st->cur == NULL)
-		return;
-	p = st->cur->prog;
-	snprintf(section, sizeof(section), "program:%s", st->cur->spec.name);
-	for (int k = 0; k < SV_NKEYS; k++) {
-		if (strcmp(key, sv_key_names[k]) != 0)
-			continue;
-		if (continuation) {
-			sv_append(&p->raw[k], value);
-			return;
-		}
-		if (p->line[k] != 0) {
-			config_problem(
-			    st, CONFIG_ERROR, st->lineno,
-			    "[%s] %s is already set at line %d; set each key "
-			    "once",
-			    section, key, p->line[k]);
-			return;
-		}
-		p->line[k] = st->lineno;
-		p->raw[k] = xstrdup(value);
-		return;
-	}
-	for (size_t i = 0;
-	     i < sizeof(sv_steward_keys) / sizeof(sv_steward_keys[0]); i++) {
-		if (strcmp(key, sv_steward_keys[i]) == 0) {
-			config_ward_key(st, section, key, value);
-			return;
-		}
-	}
-	for (size_t i = 0;
-	     i < sizeof(sv_ignored_keys) / sizeof(sv_ignored_keys[0]); i++) {
-		if (strcmp(key, sv_ignored_keys[i]) == 0) {
-			config_problem(
-			    st, CONFIG_WARNING, st->lineno,
-			    "[%s] %s is supervisord's log handling, which "
-			    "steward does not do; ignored",
-			    section, key);
-			return;
-		}
-	}
-	config_unknown_key(st, section, key, sv_key_names, SV_NKEYS);
-}
-
-/* What %(...)s may name while expanding one process's values. */
+/*
+ * What %(...)s may name while expanding a value.  supervisord's names:
+ * ENV_X is looked up in the program's own environment= (env2, for the
+ * values expanded per process), then [supervisord] environment= (env1),
+ * then stewardd's environment, as supervisord extends its expansions.
+ */
 struct sv_expand {
 	const char *program;
+	const char *group;
+	bool has_num; /* process_num and numprocs: per-process values only */
 	long num;
+	long numprocs;
 	const char *here;
 	char host[256];
+	char *const *env1;
+	size_t n1;
+	char *const *env2;
+	size_t n2;
 };
+
+/* The value of X for %(ENV_X)s, or NULL. */
+static const char *
+sv_env_get(const struct sv_expand *x, const char *name)
+{
+	size_t nl = strlen(name);
+
+	for (size_t i = x->n2; x->env2 != NULL && i-- > 0;)
+		if (strncmp(x->env2[i], name, nl) == 0 && x->env2[i][nl] == '=')
+			return x->env2[i] + nl + 1;
+	for (size_t i = x->n1; x->env1 != NULL && i-- > 0;)
+		if (strncmp(x->env1[i], name, nl) == 0 && x->env1[i][nl] == '=')
+			return x->env1[i] + nl + 1;
+	return getenv(name);
+}
 
 /*
  * Expand Python %-format references: %(name)[flags][width][.prec](s|d)
@@ -353,34 +342,42 @@ sv_expand(const struct sv_expand *x, const char *in, char *why)
 			sbuf_free(&out);
 			return NULL;
 		}
-		if (strcmp(name, "program_name") == 0 ||
-		    strcmp(name, "group_name") == 0)
+		if (strcmp(name, "program_name") == 0 && x->program != NULL)
 			sval = x->program;
-		else if (strcmp(name, "process_num") == 0)
+		else if (strcmp(name, "group_name") == 0 && x->group != NULL)
+			sval = x->group;
+		else if (strcmp(name, "process_num") == 0 && x->has_num)
 			is_num = true, nval = x->num;
+		else if (strcmp(name, "numprocs") == 0 && x->has_num)
+			is_num = true, nval = x->numprocs;
 		else if (strcmp(name, "host_node_name") == 0)
 			sval = x->host;
 		else if (strcmp(name, "here") == 0)
 			sval = x->here;
 		else if (strncmp(name, "ENV_", 4) == 0) {
-			sval = getenv(name + 4);
+			sval = sv_env_get(x, name + 4);
 			if (sval == NULL) {
-				snprintf(
-				    why, PARSE_WHY,
-				    "%%(%.60s)s: %.60s is not in stewardd's "
-				    "environment",
-				    name, name + 4);
+				snprintf(why, PARSE_WHY,
+					 "%%(%.60s)s: %.60s is set neither in "
+					 "stewardd's environment nor in an "
+					 "environment= of this file",
+					 name, name + 4);
 				sbuf_free(&out);
 				return NULL;
 			}
 		} else {
 			snprintf(
 			    why, PARSE_WHY,
-			    "unknown expansion %%(%.60s); expected "
-			    "program_name, "
-			    "process_num, group_name, host_node_name, here or "
-			    "ENV_NAME",
-			    name);
+			    "%%(%.40s) cannot be expanded here; expected %s",
+			    name,
+			    x->program == NULL
+				? "here, host_node_name or ENV_NAME"
+			    : x->has_num
+				? "program_name, group_name, process_num, "
+				  "numprocs, host_node_name, here or ENV_NAME"
+				: "program_name, group_name, host_node_name, "
+				  "here or ENV_NAME (process_num only in the "
+				  "per-process keys, as in supervisord)");
 			sbuf_free(&out);
 			return NULL;
 		}
@@ -488,164 +485,581 @@ sv_environment(const char *v, char ***env, size_t *n, char *why)
 	return 0;
 }
 
-/* A whole number of seconds, or -1 with why. */
-static long
-sv_seconds(const char *v, char *why)
+/* The directory of a file, absolute, for %(here)s; malloc'd. */
+static char *
+sv_here(const char *file)
 {
-	long n;
+	char *here = xstrdup(file), *abs;
 
-	if (parse_long(v, 0, 86400 * 365, &n, why) == -1)
-		return -1;
-	return n;
+	*(strrchr(here, '/') ? strrchr(here, '/') : here) = '\0';
+	abs = realpath(here[0] ? here : (file[0] == '/' ? "/" : "."), NULL);
+	if (abs != NULL) {
+		free(here);
+		return abs;
+	}
+	return here;
 }
 
-/* Report a bad value of a program key. */
+/*
+ * Cut an inline comment as configparser does for supervisord: a ';' or
+ * '#' after a blank ends the value (inih cuts only ';').
+ */
+static char *
+sv_uncomment(const char *value)
+{
+	char *v = xstrdup(value);
+
+	for (char *p = v; *p != '\0'; p++) {
+		if ((*p == '#' || *p == ';') && p > v &&
+		    (p[-1] == ' ' || p[-1] == '\t')) {
+			*p = '\0';
+			break;
+		}
+	}
+	for (size_t n = strlen(v);
+	     n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t');)
+		v[--n] = '\0';
+	return v;
+}
+
+/* A KEY = VALUE in a supervisord section; see config-internal.h. */
+void
+config_sv_key(struct config_state *st, const char *key, const char *value,
+	      bool continuation)
+{
+	struct config_program *p;
+	char section[80], lkey[64], *v;
+
+	/* configparser folds keys to lower case. */
+	snprintf(lkey, sizeof(lkey), "%s", key);
+	for (char *c = lkey; *c != '\0'; c++)
+		*c = (char)tolower((unsigned char)*c);
+	key = lkey;
+	v = sv_uncomment(value);
+	value = v;
+	if (st->sec == SEC_SV_INCLUDE) {
+		if (st->file != 0) {
+			/* reported at the header: not followed */
+		} else if (strcmp(key, "files") != 0) {
+			config_problem(
+			    st, CONFIG_WARNING, st->lineno,
+			    "[include] %s is not a key of [include]; ignored",
+			    key);
+		} else if (continuation && st->include != NULL) {
+			char *both = xasprintf("%s %s", st->include, value);
+
+			free(st->include);
+			st->include = both;
+		} else {
+			/* Expanded with here, host_node_name and ENV_. */
+			struct sv_expand x = {0};
+			char why[PARSE_WHY], *here = sv_here(st->path), *e;
+
+			x.here = here;
+			if (gethostname(x.host, sizeof(x.host)) == -1)
+				snprintf(x.host, sizeof(x.host), "localhost");
+			e = sv_expand(&x, value, why);
+			if (e == NULL) {
+				config_bad(st, "include", key, value, why);
+			} else {
+				if (st->include != NULL)
+					config_problem(
+					    st, CONFIG_WARNING, st->lineno,
+					    "[include] files is already set at "
+					    "line %d; this later value is "
+					    "used, "
+					    "as supervisord does",
+					    st->include_line);
+				free(st->include);
+				st->include = e;
+				st->include_line = st->lineno;
+				st->include_sv = true;
+			}
+			free(here);
+		}
+		free(v);
+		return;
+	}
+	if (st->sec == SEC_SV_MAIN) {
+		if (strcmp(key, "environment") == 0) {
+			if (!continuation) {
+				free(st->sv_env_raw);
+				st->sv_env_raw = NULL;
+				st->sv_env_line = st->lineno;
+			}
+			sv_append(&st->sv_env_raw, value);
+		} else if (strcmp(key, "user") == 0 && !continuation) {
+			config_problem(
+			    st, CONFIG_WARNING, st->lineno,
+			    "[supervisord] user = %s: stewardd does not change "
+			    "its own user; a program without user= runs as "
+			    "stewardd's user",
+			    value);
+		}
+		free(v);
+		return;
+	}
+	if (st->sec == SEC_SV_OTHER) {
+		/* Where supervisord serves, for SUPERVISOR_SERVER_URL. */
+		char **slot = st->sv_other == 1 && strcmp(key, "file") == 0
+				  ? &st->sv_unix_file
+			      : st->sv_other == 2 && strcmp(key, "port") == 0
+				  ? &st->sv_inet_port
+				  : NULL;
+
+		if (slot != NULL && !continuation) {
+			free(*slot);
+			*slot = xstrdup(value);
+			st->sv_server_file = st->path;
+		}
+		free(v);
+		return;
+	}
+	if (st->sec != SEC_PROGRAM || st->cur == NULL) {
+		free(v);
+		return;
+	}
+	p = st->cur->prog;
+	snprintf(section, sizeof(section), "program:%s", st->cur->spec.name);
+	for (int k = 0; k < SV_NKEYS; k++) {
+		if (strcmp(key, sv_key_names[k]) != 0)
+			continue;
+		if (continuation) {
+			sv_append(&p->raw[k], value);
+			free(v);
+			return;
+		}
+		if (p->line[k] != 0)
+			config_problem(
+			    st, CONFIG_WARNING, st->lineno,
+			    "[%s] %s is already set at %s:%d; this later "
+			    "value is used, as supervisord does",
+			    section, key, p->kfile[k], p->line[k]);
+		free(p->raw[k]);
+		p->line[k] = st->lineno;
+		p->kfile[k] = st->path;
+		p->raw[k] = v;
+		return;
+	}
+	for (size_t i = 0;
+	     i < sizeof(sv_steward_keys) / sizeof(sv_steward_keys[0]); i++) {
+		if (strcmp(key, sv_steward_keys[i]) == 0) {
+			config_ward_key(st, section, key, value);
+			free(v);
+			return;
+		}
+	}
+	for (size_t i = 0;
+	     i < sizeof(sv_ignored_keys) / sizeof(sv_ignored_keys[0]); i++) {
+		if (strcmp(key, sv_ignored_keys[i]) == 0) {
+			config_problem(
+			    st, CONFIG_WARNING, st->lineno,
+			    "[%s] %s is supervisord's log rotation, capture or "
+			    "events, which steward does not do; ignored",
+			    section, key);
+			free(v);
+			return;
+		}
+	}
+	config_unknown_key(st, section, key, sv_key_names, SV_NKEYS);
+	free(v);
+}
+
+/* Report a bad value of a program key, in the file and line it is on. */
+static void
+sv_bad_val(struct config_state *st, struct config_ward *cw, enum sv_key k,
+	   const char *val, const char *why)
+{
+	const struct config_program *p = cw->prog;
+	int saved_line = st->lineno, saved_file = st->file;
+	const char *saved_path = st->path;
+	char section[80];
+
+	snprintf(section, sizeof(section), "program:%.64s", cw->spec.name);
+	st->lineno = p->line[k] ? p->line[k] : cw->spec.line;
+	if (p->kfile[k] != NULL) {
+		st->path = p->kfile[k];
+		for (size_t f = 0; f < st->cfg->nfiles; f++)
+			if (st->cfg->files[f] == p->kfile[k])
+				st->file = (int)f;
+	}
+	if (val != NULL && p->raw[k] != NULL && strcmp(val, p->raw[k]) != 0) {
+		char *both = xasprintf("expanded to \"%.200s\": %s", val, why);
+
+		config_bad(st, section, sv_key_names[k], p->raw[k], both);
+		free(both);
+	} else {
+		config_bad(st, section, sv_key_names[k],
+			   p->raw[k] ? p->raw[k] : "", why);
+	}
+	st->lineno = saved_line;
+	st->path = saved_path;
+	st->file = saved_file;
+}
+
+/* Report a bad value of a program key as written. */
 static void
 sv_bad(struct config_state *st, struct config_ward *cw, enum sv_key k,
        const char *why)
 {
-	int line = cw->prog->line[k];
-	int saved = st->lineno;
-	char section[80];
-
-	snprintf(section, sizeof(section), "program:%.64s", cw->spec.name);
-	st->lineno = line;
-	config_bad(st, section, sv_key_names[k], cw->prog->raw[k], why);
-	st->lineno = saved;
+	sv_bad_val(st, cw, k, NULL, why);
 }
 
-/* A boolean the way supervisord writes them. */
+/*
+ * A program key's value, expanded as supervisord expands every value it
+ * reads (x says which names are known).  *out is NULL when the key is not
+ * set.  Returns -1 after reporting a failed expansion.
+ */
 static int
-sv_bool(struct config_state *st, struct config_ward *cw, enum sv_key k,
-	bool dflt, bool *out)
+sv_get(struct config_state *st, struct config_ward *cw, struct sv_expand *x,
+       enum sv_key k, char **out)
 {
-	char why[PARSE_WHY];
+	const struct config_program *p = cw->prog;
+	char why[PARSE_WHY], *here = NULL;
+	const char *saved = x->here;
 
-	*out = dflt;
-	if (cw->prog->raw[k] == NULL)
+	*out = NULL;
+	if (p->raw[k] == NULL)
 		return 0;
-	if (parse_bool(cw->prog->raw[k], out, why) == -1) {
+	if (p->kfile[k] != NULL && p->kfile[k] != p->file)
+		x->here = here = sv_here(p->kfile[k]);
+	*out = sv_expand(x, p->raw[k], why);
+	x->here = saved;
+	free(here);
+	if (*out == NULL) {
 		sv_bad(st, cw, k, why);
 		return -1;
 	}
 	return 0;
 }
 
-/* Where a log file key sends output: AUTO, NONE, syslog, or a path. */
+/* A boolean the way supervisord writes them. */
 static int
-sv_logfile(const char *v, struct config_output *o, char *why)
+sv_bool(struct config_state *st, struct config_ward *cw, enum sv_key k,
+	const char *val, bool dflt, bool *out)
 {
-	free(o->path);
-	o->path = NULL;
-	if (v == NULL || strcmp(v, "AUTO") == 0) {
-		o->kind = CONFIG_OUT_INHERIT; /* no childlogdir: stewardd's */
+	char why[PARSE_WHY];
+
+	*out = dflt;
+	if (val == NULL)
 		return 0;
-	}
-	if (strcmp(v, "NONE") == 0) {
-		o->kind = CONFIG_OUT_NULL;
-		return 0;
-	}
-	if (strcmp(v, "syslog") == 0) {
-		snprintf(
-		    why, PARSE_WHY,
-		    "steward does not send output to syslog; expected AUTO, "
-		    "NONE or an absolute file path");
+	if (parse_bool(val, out, why) == -1) {
+		sv_bad_val(st, cw, k, val, why);
 		return -1;
 	}
-	if (v[0] != '/') {
-		snprintf(why, PARSE_WHY,
-			 "expected AUTO, NONE or an absolute file path");
-		return -1;
-	}
-	o->kind = CONFIG_OUT_FILE;
-	o->path = xstrdup(v);
 	return 0;
 }
 
-/* The per-process values of instance r; -1 after reporting problems. */
+/* A whole number as Python's int() reads it: blanks around allowed. */
+static int
+sv_long(const char *v, long lo, long hi, long *out, char *why)
+{
+	char *t = xstrdup(v), *s = t;
+	int rc;
+
+	while (*s == ' ' || *s == '\t' || *s == '\n')
+		s++;
+	for (size_t n = strlen(s);
+	     n > 0 &&
+	     (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n');)
+		s[--n] = '\0';
+	if (*s == '+')
+		s++;
+	rc = parse_long(s, lo, hi, out, why);
+	free(t);
+	return rc;
+}
+
+/*
+ * Where a log file key sends output: AUTO, NONE (or OFF), syslog, or a
+ * path.  A relative path is taken from stewardd's working directory, as
+ * supervisord takes it from its own; the file's directory must exist, as
+ * supervisord requires.  *relative says a relative path was made
+ * absolute.
+ */
+static int
+sv_logfile(const char *v, struct config_output *o, bool *relative, char *why)
+{
+	struct stat sb;
+	char *dir, *slash;
+
+	free(o->path);
+	o->path = NULL;
+	*relative = false;
+	if (v == NULL || strcasecmp(v, "AUTO") == 0) {
+		o->kind = CONFIG_OUT_INHERIT; /* no childlogdir: stewardd's */
+		return 0;
+	}
+	if (strcasecmp(v, "NONE") == 0 || strcasecmp(v, "OFF") == 0) {
+		o->kind = CONFIG_OUT_NULL;
+		return 0;
+	}
+	if (strcasecmp(v, "syslog") == 0) {
+		snprintf(
+		    why, PARSE_WHY,
+		    "steward does not send output to syslog; expected AUTO, "
+		    "NONE or a file path");
+		return -1;
+	}
+	if (v[0] == '\0') {
+		snprintf(why, PARSE_WHY, "expected AUTO, NONE or a file path");
+		return -1;
+	}
+	if (v[0] != '/') {
+		char cwd[PATH_MAX];
+
+		if (getcwd(cwd, sizeof(cwd)) == NULL) {
+			snprintf(why, PARSE_WHY,
+				 "a relative path, and stewardd's working "
+				 "directory is unknown: %s",
+				 strerror(errno));
+			return -1;
+		}
+		o->path = xasprintf("%s/%s", strcmp(cwd, "/") ? cwd : "", v);
+		*relative = true;
+	} else {
+		o->path = xstrdup(v);
+	}
+	dir = xstrdup(o->path);
+	slash = strrchr(dir, '/');
+	slash[slash == dir ? 1 : 0] = '\0';
+	if (stat(dir, &sb) == -1 || !S_ISDIR(sb.st_mode)) {
+		snprintf(why, PARSE_WHY,
+			 "its directory %.150s does not exist (supervisord "
+			 "refuses to start too); create it",
+			 dir);
+		free(dir);
+		free(o->path);
+		o->path = NULL;
+		return -1;
+	}
+	free(dir);
+	o->kind = CONFIG_OUT_FILE;
+	return 0;
+}
+
+/* One log file key of one process; -1 after reporting. */
+static int
+sv_proc_logfile(struct config_state *st, struct config_ward *cw,
+		struct sv_expand *x, enum sv_key k, struct config_output *o,
+		bool warn)
+{
+	char why[PARSE_WHY], *v;
+	bool relative;
+
+	if (sv_get(st, cw, x, k, &v) == -1)
+		return -1;
+	if (sv_logfile(v, o, &relative, why) == -1) {
+		sv_bad_val(st, cw, k, v, why);
+		free(v);
+		return -1;
+	}
+	if (relative && warn)
+		config_problem(st, CONFIG_WARNING, cw->prog->line[k],
+			       "[program:%s] %s = \"%s\" is relative: it is "
+			       "%s, from stewardd's working directory, as "
+			       "supervisord takes it from its own",
+			       cw->spec.name, sv_key_names[k], v, o->path);
+	free(v);
+	return 0;
+}
+
+/*
+ * The per-process values of one instance (x->num set); problems are
+ * reported for the first process only (first).  -1 after reporting.
+ */
 static int
 sv_proc(struct config_state *st, struct config_ward *cw, struct sv_expand *x,
-	struct ward_proc *pr, bool redirect)
+	struct ward_proc *pr, bool redirect, const char *serverurl, bool first)
 {
 	struct config_program *p = cw->prog;
 	char why[PARSE_WHY], *v;
-	size_t n = 0;
+	char **penv = xcalloc(1, sizeof(char *));
+	size_t n = 0, pn = 0;
 	int bad = 0;
 
-	if ((pr->name =
-		 sv_expand(x,
-			   p->raw[SV_PROCESS_NAME] ? p->raw[SV_PROCESS_NAME]
-						   : "%(program_name)s",
-			   why)) == NULL)
-		sv_bad(st, cw, SV_PROCESS_NAME, why), bad++;
-	if ((v = sv_expand(x, p->raw[SV_COMMAND], why)) == NULL ||
-	    parse_split(v, &pr->argv, &pr->argc, why) == -1)
-		sv_bad(st, cw, SV_COMMAND, why), bad++;
+	/* The program's environment first: its names extend ENV_. */
+	x->env2 = NULL;
+	x->n2 = 0;
+	if (sv_get(st, cw, x, SV_ENVIRONMENT, &v) == -1)
+		bad++;
+	else if (v != NULL && sv_environment(v, &penv, &pn, why) == -1)
+		sv_bad_val(st, cw, SV_ENVIRONMENT, v, why), bad++;
 	free(v);
-	if (p->raw[SV_DIRECTORY] != NULL) {
-		pr->directory = sv_expand(x, p->raw[SV_DIRECTORY], why);
-		if (pr->directory == NULL)
-			sv_bad(st, cw, SV_DIRECTORY, why), bad++;
-		else if (pr->directory[0] != '/')
-			sv_bad(st, cw, SV_DIRECTORY,
-			       "expected an absolute path"),
-			    bad++;
-	}
-	v = p->raw[SV_STDOUT_LOGFILE]
-		? sv_expand(x, p->raw[SV_STDOUT_LOGFILE], why)
-		: NULL;
-	if ((p->raw[SV_STDOUT_LOGFILE] && v == NULL) ||
-	    sv_logfile(v, &pr->out, why) == -1)
-		sv_bad(st, cw, SV_STDOUT_LOGFILE, why), bad++;
-	free(v);
-	if (redirect) {
-		pr->err.kind = CONFIG_OUT_STDOUT;
-	} else {
-		v = p->raw[SV_STDERR_LOGFILE]
-			? sv_expand(x, p->raw[SV_STDERR_LOGFILE], why)
-			: NULL;
-		if ((p->raw[SV_STDERR_LOGFILE] && v == NULL) ||
-		    sv_logfile(v, &pr->err, why) == -1)
-			sv_bad(st, cw, SV_STDERR_LOGFILE, why), bad++;
-		free(v);
-	}
-	/* [supervisord] environment, the program's, then SUPERVISOR_*. */
-	pr->env = xcalloc(1, sizeof(char *));
-	if (st->sv_env_raw != NULL &&
-	    sv_environment(st->sv_env_raw, &pr->env, &n, why) == -1) {
-		config_problem(st, CONFIG_ERROR, 0,
-			       "[supervisord] environment: %s", why);
+	x->env2 = penv;
+	x->n2 = pn;
+	if (p->raw[SV_PROCESS_NAME] == NULL) {
+		pr->name = xstrdup(x->program);
+	} else if (sv_get(st, cw, x, SV_PROCESS_NAME, &pr->name) == -1) {
+		bad++;
+	} else if (strpbrk(pr->name, " :/") != NULL || pr->name[0] == '\0') {
+		sv_bad_val(st, cw, SV_PROCESS_NAME, pr->name,
+			   "a process name may not be empty nor contain a "
+			   "blank, ':' or '/' (as in supervisord)");
 		bad++;
 	}
-	if (p->raw[SV_ENVIRONMENT] != NULL) {
-		if ((v = sv_expand(x, p->raw[SV_ENVIRONMENT], why)) == NULL ||
-		    sv_environment(v, &pr->env, &n, why) == -1)
-			sv_bad(st, cw, SV_ENVIRONMENT, why), bad++;
+	if (sv_get(st, cw, x, SV_COMMAND, &v) == -1)
+		bad++;
+	else if (parse_split(v, &pr->argv, &pr->argc, why) == -1 ||
+		 (pr->argc == 0 &&
+		  snprintf(why, PARSE_WHY, "an empty command") > 0))
+		sv_bad_val(st, cw, SV_COMMAND, v, why), bad++;
+	free(v);
+	if (sv_get(st, cw, x, SV_DIRECTORY, &pr->directory) == -1) {
+		bad++;
+	} else if (pr->directory != NULL && pr->directory[0] != '/') {
+		/* supervisord chdirs to it from its own directory. */
+		char cwd[PATH_MAX];
+
+		if (getcwd(cwd, sizeof(cwd)) != NULL) {
+			char *abs = xasprintf("%s/%s", cwd, pr->directory);
+
+			free(pr->directory);
+			pr->directory = abs;
+		}
+	}
+	if (sv_proc_logfile(st, cw, x, SV_STDOUT_LOGFILE, &pr->out, first) ==
+	    -1)
+		bad++;
+	if (redirect)
+		pr->err.kind = CONFIG_OUT_STDOUT;
+	else if (sv_proc_logfile(st, cw, x, SV_STDERR_LOGFILE, &pr->err,
+				 first) == -1)
+		bad++;
+	/* SUPERVISOR_*, then [supervisord] environment, then the program's. */
+	pr->env = xcalloc(1, sizeof(char *));
+	config_env_set(&pr->env, &n, "SUPERVISOR_ENABLED=1");
+	if (serverurl != NULL) {
+		v = xasprintf("SUPERVISOR_SERVER_URL=%s", serverurl);
+		config_env_set(&pr->env, &n, v);
 		free(v);
 	}
-	config_env_set(&pr->env, &n, "SUPERVISOR_ENABLED=1");
 	v = xasprintf("SUPERVISOR_PROCESS_NAME=%s", pr->name ? pr->name : "");
 	config_env_set(&pr->env, &n, v);
 	free(v);
-	v = xasprintf("SUPERVISOR_GROUP_NAME=%s", x->program);
+	v = xasprintf("SUPERVISOR_GROUP_NAME=%s", x->group);
 	config_env_set(&pr->env, &n, v);
 	free(v);
+	for (size_t i = 0; i < x->n1; i++)
+		config_env_set(&pr->env, &n, x->env1[i]);
+	for (size_t i = 0; i < pn; i++)
+		config_env_set(&pr->env, &n, penv[i]);
 	pr->nenv = n;
+	x->env2 = NULL;
+	x->n2 = 0;
+	for (size_t i = 0; i < pn; i++)
+		free(penv[i]);
+	free(penv);
 	return bad ? -1 : 0;
+}
+
+/*
+ * [supervisord] environment, expanded (here, host_node_name, ENV_ from
+ * stewardd's environment) and split once; its names then extend ENV_
+ * for every program, as supervisord extends its expansions.
+ */
+static void
+sv_main_env(struct config_state *st)
+{
+	struct sv_expand x = {0};
+	char why[PARSE_WHY], *v, *here;
+	int saved = st->lineno;
+
+	if (st->sv_env_done)
+		return;
+	st->sv_env_done = true;
+	st->sv_env = xcalloc(1, sizeof(char *));
+	if (st->sv_env_raw == NULL)
+		return;
+	here = sv_here(st->cfg->path);
+	x.here = here;
+	if (gethostname(x.host, sizeof(x.host)) == -1)
+		snprintf(x.host, sizeof(x.host), "localhost");
+	st->lineno = st->sv_env_line;
+	if ((v = sv_expand(&x, st->sv_env_raw, why)) == NULL ||
+	    sv_environment(v, &st->sv_env, &st->sv_nenv, why) == -1)
+		config_problem(st, CONFIG_ERROR, st->sv_env_line,
+			       "[supervisord] environment: %s", why);
+	st->lineno = saved;
+	free(v);
+	free(here);
+}
+
+/* The URL supervisord gives its programs in SUPERVISOR_SERVER_URL. */
+static char *
+sv_server_url(const struct config_state *st)
+{
+	if (st->sv_unix_file != NULL) {
+		struct sv_expand x = {0};
+		char why[PARSE_WHY], *here = sv_here(st->sv_server_file);
+		char *f, *url;
+
+		x.here = here;
+		f = sv_expand(&x, st->sv_unix_file, why);
+		free(here);
+		if (f == NULL)
+			return NULL;
+		url = xasprintf("unix://%s", f);
+		free(f);
+		return url;
+	}
+	if (st->sv_inet_port != NULL) {
+		const char *colon = strrchr(st->sv_inet_port, ':');
+		char host[256];
+
+		if (colon == NULL || colon == st->sv_inet_port ||
+		    (colon - st->sv_inet_port == 1 &&
+		     st->sv_inet_port[0] == '*'))
+			snprintf(host, sizeof(host), "localhost");
+		else
+			snprintf(host, sizeof(host), "%.*s",
+				 (int)(colon - st->sv_inet_port),
+				 st->sv_inet_port);
+		for (char *c = host; *c != '\0'; c++)
+			*c = (char)tolower((unsigned char)*c);
+		return xasprintf("http://%s:%s", host,
+				 colon ? colon + 1 : st->sv_inet_port);
+	}
+	return NULL;
+}
+
+/* The [group:NAME] a program belongs to, or NULL. */
+static const struct config_group *
+sv_group_of(const struct config_state *st, const char *name)
+{
+	for (size_t g = 0; g < st->ngroups; g++)
+		for (size_t m = 0; m < st->groups[g].spec.nmembers; m++)
+			if (strcmp(st->groups[g].spec.members[m], name) == 0)
+				return &st->groups[g];
+	return NULL;
 }
 
 /* Turn a [program:NAME]'s keys into its ward; see config-internal.h. */
 void
 config_sv_finish(struct config_state *st, struct config_ward *cw)
 {
+	static const enum sv_key common[] = {
+	    SV_NUMPROCS,    SV_NUMPROCS_START, SV_UMASK,
+	    SV_PRIORITY,    SV_AUTOSTART,      SV_AUTORESTART,
+	    SV_EXITCODES,   SV_STARTSECS,      SV_STARTRETRIES,
+	    SV_STOPSIGNAL,  SV_STOPWAITSECS,   SV_STOPASGROUP,
+	    SV_KILLASGROUP, SV_USER,           SV_REDIRECT_STDERR,
+	    SV_SERVERURL,
+	};
 	struct config_program *p = cw->prog;
 	struct ward_spec *w = &cw->spec;
+	const struct config_group *grp = sv_group_of(st, w->name);
 	struct sv_expand x = {.program = w->name};
-	char why[PARSE_WHY], *here;
+	char why[PARSE_WHY], *here, *val[SV_NKEYS] = {0}, *serverurl = NULL;
 	long numprocs = 1, start = 0, v;
 	bool redirect = false, b, killgroup = false;
 	int errors = 0;
 
+	x.group = grp != NULL ? grp->spec.name : w->name;
+	/* Problems with these keys name their line (config_ward_finish). */
+	cw->key_line[K_USER] = p->line[SV_USER];
+	cw->key_line[K_DIRECTORY] = p->line[SV_DIRECTORY];
+	cw->key_line[K_COMMAND] = p->line[SV_COMMAND];
 	if (p->raw[SV_COMMAND] == NULL) {
 		config_problem(st, CONFIG_ERROR, w->line,
 			       "[program:%s] has no command; add command = "
@@ -653,19 +1067,13 @@ config_sv_finish(struct config_state *st, struct config_ward *cw)
 			       w->name);
 		return;
 	}
-	here = xstrdup(p->file);
-	*(strrchr(here, '/') ? strrchr(here, '/') : here) = '\0';
-	{
-		char *abs = realpath(here[0] ? here : ".", NULL);
-
-		if (abs != NULL) {
-			free(here);
-			here = abs;
-		}
-	}
+	here = sv_here(p->file);
 	x.here = here;
 	if (gethostname(x.host, sizeof(x.host)) == -1)
 		snprintf(x.host, sizeof(x.host), "localhost");
+	sv_main_env(st);
+	x.env1 = st->sv_env;
+	x.n1 = st->sv_nenv;
 
 	/* supervisord's defaults. */
 	w->pol.heartbeat =
@@ -679,11 +1087,16 @@ config_sv_finish(struct config_state *st, struct config_ward *cw)
 		w->limit =
 		    (struct parse_rate){.burst = 1000000, .period_ms = 1000};
 
+	/* Every value is expanded, as supervisord does. */
+	for (size_t i = 0; i < sizeof(common) / sizeof(common[0]); i++)
+		if (sv_get(st, cw, &x, common[i], &val[common[i]]) == -1)
+			errors++;
+
 #define SV_NUM(key, lo, hi, dst)                                               \
 	do {                                                                   \
-		if (p->raw[key] != NULL) {                                     \
-			if (parse_long(p->raw[key], lo, hi, &v, why) == -1) {  \
-				sv_bad(st, cw, key, why);                      \
+		if (val[key] != NULL) {                                        \
+			if (sv_long(val[key], lo, hi, &v, why) == -1) {        \
+				sv_bad_val(st, cw, key, val[key], why);        \
 				errors++;                                      \
 			} else {                                               \
 				dst = v;                                       \
@@ -691,61 +1104,56 @@ config_sv_finish(struct config_state *st, struct config_ward *cw)
 		}                                                              \
 	} while (0)
 
-	SV_NUM(SV_NUMPROCS, 1, 100000, numprocs);
+	SV_NUM(SV_NUMPROCS, 1, CONFIG_REPLICAS_MAX, numprocs);
 	SV_NUM(SV_NUMPROCS_START, 0, 1000000, start);
 	SV_NUM(SV_PRIORITY, -1000000, 1000000, w->priority);
 	SV_NUM(SV_STARTRETRIES, 0, 1000000, w->pol.start_retries);
-	if (p->raw[SV_STARTSECS] != NULL) {
-		if ((v = sv_seconds(p->raw[SV_STARTSECS], why)) < 0)
-			sv_bad(st, cw, SV_STARTSECS, why), errors++;
-		else
-			w->start_timeout_ms = v * 1000;
-	}
-	if (p->raw[SV_STOPWAITSECS] != NULL) {
-		if ((v = sv_seconds(p->raw[SV_STOPWAITSECS], why)) < 0)
-			sv_bad(st, cw, SV_STOPWAITSECS, why), errors++;
-		else
-			w->stop_timeout_ms = v * 1000;
-	}
-	if (p->raw[SV_UMASK] != NULL) {
+	SV_NUM(SV_STARTSECS, 0, 86400 * 365, w->start_timeout_ms);
+	if (val[SV_STARTSECS] != NULL && errors == 0)
+		w->start_timeout_ms *= 1000;
+	v = w->stop_timeout_ms / 1000;
+	SV_NUM(SV_STOPWAITSECS, 0, 86400 * 365, v);
+	w->stop_timeout_ms = v * 1000;
+	if (val[SV_UMASK] != NULL) {
 		char *end;
 
-		v = strtol(p->raw[SV_UMASK], &end, 8);
-		if (*p->raw[SV_UMASK] == '\0' || *end != '\0' || v < 0 ||
+		v = strtol(val[SV_UMASK], &end, 8);
+		if (*val[SV_UMASK] == '\0' || *end != '\0' || v < 0 ||
 		    v > 0777) {
-			sv_bad(st, cw, SV_UMASK,
-			       "expected an octal mode such "
-			       "as 022");
+			sv_bad_val(st, cw, SV_UMASK, val[SV_UMASK],
+				   "expected an octal mode such as 022");
 			errors++;
 		} else {
 			w->umask = (int)v;
 		}
 	}
-	if (sv_bool(st, cw, SV_AUTOSTART, true, &w->autostart) == -1)
+	if (sv_bool(st, cw, SV_AUTOSTART, val[SV_AUTOSTART], true,
+		    &w->autostart) == -1)
 		errors++;
-	if (p->raw[SV_AUTORESTART] != NULL) {
-		const char *ar = p->raw[SV_AUTORESTART];
+	if (val[SV_AUTORESTART] != NULL) {
+		const char *ar = val[SV_AUTORESTART];
 
-		if (strcmp(ar, "unexpected") == 0)
+		if (strcasecmp(ar, "unexpected") == 0)
 			w->pol.restart = WARD_RESTART_ON_FAILURE;
 		else if (parse_bool(ar, &b, why) == 0)
 			w->pol.restart =
 			    b ? WARD_RESTART_ALWAYS : WARD_RESTART_NEVER;
 		else
-			sv_bad(st, cw, SV_AUTORESTART,
-			       "expected true, false or unexpected"),
+			sv_bad_val(st, cw, SV_AUTORESTART, ar,
+				   "expected true, false or unexpected"),
 			    errors++;
 	}
-	if (p->raw[SV_EXITCODES] != NULL) {
-		char *list = xstrdup(p->raw[SV_EXITCODES]), *save = NULL;
+	memset(w->pol.success, 0, sizeof(w->pol.success));
+	if (val[SV_EXITCODES] != NULL) {
+		char *list = xstrdup(val[SV_EXITCODES]), *save = NULL;
 
-		memset(w->pol.success, 0, sizeof(w->pol.success));
 		for (char *t = strtok_r(list, ", \t\n", &save); t != NULL;
 		     t = strtok_r(NULL, ", \t\n", &save)) {
 			if (parse_long(t, 0, 255, &v, why) == -1) {
-				sv_bad(st, cw, SV_EXITCODES,
-				       "expected exit codes 0 to 255 separated "
-				       "by commas, such as 0,2");
+				sv_bad_val(st, cw, SV_EXITCODES,
+					   val[SV_EXITCODES],
+					   "expected exit codes 0 to 255 "
+					   "separated by commas, such as 0,2");
 				errors++;
 				break;
 			}
@@ -753,25 +1161,48 @@ config_sv_finish(struct config_state *st, struct config_ward *cw)
 		}
 		free(list);
 	} else {
-		memset(w->pol.success, 0, sizeof(w->pol.success));
 		w->pol.success[0] = 1;
 	}
-	if (p->raw[SV_STOPSIGNAL] != NULL &&
-	    parse_signal(p->raw[SV_STOPSIGNAL], &w->stop_signal, why) == -1)
-		sv_bad(st, cw, SV_STOPSIGNAL, why), errors++;
-	if (sv_bool(st, cw, SV_STOPASGROUP, false, &w->stop_group) == -1 ||
-	    sv_bool(st, cw, SV_KILLASGROUP, w->stop_group, &killgroup) == -1 ||
-	    sv_bool(st, cw, SV_REDIRECT_STDERR, false, &redirect) == -1)
+	if (val[SV_STOPSIGNAL] != NULL &&
+	    parse_signal(val[SV_STOPSIGNAL], &w->stop_signal, why) == -1)
+		sv_bad_val(st, cw, SV_STOPSIGNAL, val[SV_STOPSIGNAL], why),
+		    errors++;
+	if (sv_bool(st, cw, SV_STOPASGROUP, val[SV_STOPASGROUP], false,
+		    &w->stop_group) == -1 ||
+	    sv_bool(st, cw, SV_KILLASGROUP, val[SV_KILLASGROUP], w->stop_group,
+		    &killgroup) == -1 ||
+	    sv_bool(st, cw, SV_REDIRECT_STDERR, val[SV_REDIRECT_STDERR], false,
+		    &redirect) == -1)
 		errors++;
+	else if (w->stop_group && !killgroup)
+		sv_bad_val(st, cw, SV_KILLASGROUP, val[SV_KILLASGROUP],
+			   "killasgroup = false with stopasgroup = true is "
+			   "refused, as supervisord refuses it"),
+		    errors++;
 	w->kill_group = killgroup;
-	if (redirect && p->raw[SV_STDERR_LOGFILE] != NULL)
+	if (redirect && p->raw[SV_STDERR_LOGFILE] != NULL &&
+	    strcasecmp(p->raw[SV_STDERR_LOGFILE], "NONE") != 0 &&
+	    strcasecmp(p->raw[SV_STDERR_LOGFILE], "AUTO") != 0)
 		config_problem(
 		    st, CONFIG_WARNING, p->line[SV_STDERR_LOGFILE],
 		    "[program:%s] stderr_logfile is ignored: redirect_stderr "
 		    "= true sends stderr to stdout_logfile",
 		    w->name);
-	if (p->raw[SV_USER] != NULL)
-		w->user = xstrdup(p->raw[SV_USER]);
+	if (val[SV_USER] != NULL) {
+		w->user = val[SV_USER];
+		val[SV_USER] = NULL;
+	}
+	if (val[SV_SERVERURL] != NULL) {
+		char *s = val[SV_SERVERURL];
+
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (strncasecmp(s, "AUTO", 4) != 0 ||
+		    s[4 + strspn(s + 4, " \t")] != '\0')
+			serverurl = xstrdup(val[SV_SERVERURL]);
+	}
+	if (serverurl == NULL)
+		serverurl = sv_server_url(st);
 	if (numprocs > 1 &&
 	    (p->raw[SV_PROCESS_NAME] == NULL ||
 	     strstr(p->raw[SV_PROCESS_NAME], "%(process_num)") == NULL)) {
@@ -785,13 +1216,18 @@ config_sv_finish(struct config_state *st, struct config_ward *cw)
 		errors++;
 	}
 	/* Every process's values; problems are said once, for the first. */
-	w->replicas = (unsigned)numprocs;
-	w->procs = xcalloc((size_t)numprocs, sizeof(*w->procs));
-	for (long r = 0; r < numprocs; r++) {
-		x.num = start + r;
-		if (sv_proc(st, cw, &x, &w->procs[r], redirect) == -1) {
-			errors++;
-			break;
+	if (errors == 0) {
+		w->replicas = (unsigned)numprocs;
+		w->procs = xcalloc((size_t)numprocs, sizeof(*w->procs));
+		x.has_num = true;
+		x.numprocs = numprocs;
+		for (long r = 0; r < numprocs; r++) {
+			x.num = start + r;
+			if (sv_proc(st, cw, &x, &w->procs[r], redirect,
+				    serverurl, r == 0) == -1) {
+				errors++;
+				break;
+			}
 		}
 	}
 	if (errors == 0) {
@@ -802,6 +1238,37 @@ config_sv_finish(struct config_state *st, struct config_ward *cw)
 		if (w->procs[0].directory != NULL)
 			w->directory = xstrdup(w->procs[0].directory);
 	}
+	/* A program in a [group:NAME] is ordered by the group's priority. */
+	if (grp != NULL)
+		w->priority = grp->line_priority ? (int)grp->priority : 999;
+	for (int k = 0; k < SV_NKEYS; k++)
+		free(val[k]);
+	free(serverurl);
 	free(here);
 #undef SV_NUM
+}
+
+/* Checks of a supervisord.conf as a whole; see config-internal.h. */
+void
+config_sv_end(struct config_state *st)
+{
+	if (st->sv_include_line != 0 && !st->include_sv)
+		config_problem(st, CONFIG_ERROR, st->sv_include_line,
+			       "[include] has no files; add files = PATTERN "
+			       "... (supervisord refuses it too)");
+	/* A [group:NAME]'s priority orders its wards too. */
+	for (size_t g = 0; g < st->ngroups; g++) {
+		const struct config_group *cg = &st->groups[g];
+
+		if (cg->line_priority == 0)
+			continue;
+		for (size_t m = 0; m < cg->spec.nmembers; m++)
+			for (size_t i = 0; i < st->nwards; i++)
+				if (st->wards[i].prog == NULL &&
+				    !st->wards[i].spec.is_job &&
+				    strcmp(st->wards[i].spec.name,
+					   cg->spec.members[m]) == 0)
+					st->wards[i].spec.priority =
+					    (int)cg->priority;
+	}
 }

@@ -1110,17 +1110,17 @@ config_group_key(struct config_state *st, const char *key, const char *value)
 		if (parse_bool(value, &g->spec.essential, why) == -1)
 			config_bad(st, section, key, value, why);
 	} else if (strcmp(key, "priority") == 0) {
-		config_problem(
-		    st, CONFIG_WARNING, st->lineno,
-		    "[%s] priority: a group's priority is supervisord's; "
-		    "steward orders by each program's priority; ignored",
-		    section);
+		/* supervisord's: the members' start and stop order. */
+		g->line_priority = st->lineno;
+		if (parse_long(value, -1000000, 1000000, &g->priority, why) ==
+		    -1)
+			config_bad(st, section, key, value, why);
 	} else {
-		static const char *const known[] = {"wards", "programs",
-						    "strategy", "restart_limit",
-						    "essential"};
+		static const char *const known[] = {
+		    "wards",         "programs",  "strategy",
+		    "restart_limit", "essential", "priority"};
 
-		config_unknown_key(st, section, key, known, 5);
+		config_unknown_key(st, section, key, known, 6);
 	}
 }
 
@@ -1798,6 +1798,8 @@ config_includes(struct config_state *st, const char *main_path)
 	char **pats;
 	size_t npats;
 	char why[PARSE_WHY];
+	const char *what =
+	    st->include_sv ? "[include] files" : "[steward] include";
 
 	if (st->include == NULL ||
 	    parse_split(st->include, &pats, &npats, why) == -1)
@@ -1811,26 +1813,24 @@ config_includes(struct config_state *st, const char *main_path)
 		rc = glob(pat, 0, config_glob_error, &g);
 		if (rc == 0 || rc == GLOB_NOMATCH) {
 			if (config_glob_errno != 0)
-				config_problem(
-				    st, CONFIG_WARNING, st->include_line,
-				    "[steward] include = \"%s\": part of %s "
-				    "could not be read: %s",
-				    st->include, pat,
-				    strerror(config_glob_errno));
+				config_problem(st, CONFIG_WARNING,
+					       st->include_line,
+					       "%s = \"%s\": part of %s "
+					       "could not be read: %s",
+					       what, st->include, pat,
+					       strerror(config_glob_errno));
 		}
 
 		st->path = main_path;
 		st->file = 0;
 		if (rc == GLOB_NOMATCH) {
-			config_problem(
-			    st, CONFIG_WARNING, st->include_line,
-			    "[steward] include = \"%s\": nothing matches %s",
-			    st->include, pat);
+			config_problem(st, CONFIG_WARNING, st->include_line,
+				       "%s = \"%s\": nothing matches %s", what,
+				       st->include, pat);
 		} else if (rc != 0) {
-			config_problem(
-			    st, CONFIG_ERROR, st->include_line,
-			    "[steward] include = \"%s\": cannot expand %s",
-			    st->include, pat);
+			config_problem(st, CONFIG_ERROR, st->include_line,
+				       "%s = \"%s\": cannot expand %s", what,
+				       st->include, pat);
 		} else {
 			for (size_t k = 0; k < g.gl_pathc; k++) {
 				char *f = xstrdup(g.gl_pathv[k]);
@@ -2242,10 +2242,13 @@ config_load(const char *path, struct config_report *rep)
 	st.path = path;
 	st.file = 0;
 	config_check_budget(&st);
+	config_sv_end(&st);
 	if (rep->errors == 0 && st.nwards == 0)
-		config_problem(
-		    &st, CONFIG_WARNING, 0,
-		    "no [ward:NAME] sections; stewardd will supervise nothing");
+		config_problem(&st, CONFIG_WARNING, 0,
+			       "no [ward:NAME], [program:NAME] or [job:NAME] "
+			       "sections here or in the %zu file%s included; "
+			       "stewardd will supervise nothing",
+			       c->nfiles - 1, c->nfiles == 2 ? "" : "s");
 	if (c->metrics_interval_ms != 0 && c->metrics_file == NULL)
 		config_problem(
 		    &st, CONFIG_WARNING, 0,
@@ -2272,6 +2275,11 @@ config_load(const char *path, struct config_report *rep)
 	free(st.include);
 	config_lookup_free(st.lookup);
 	free(st.sv_env_raw);
+	for (size_t i = 0; i < st.sv_nenv; i++)
+		free(st.sv_env[i]);
+	free(st.sv_env);
+	free(st.sv_unix_file);
+	free(st.sv_inet_port);
 	free(dir);
 	if (c->event_log == NULL)
 		c->event_log = xstrdup("-");

@@ -489,7 +489,7 @@ spawn_env_base(struct steward *s)
 
 /*
  * The instance's environment: stewardd's own, then the contract's
- * STEWARD_* variables (and HOME, USER, LOGNAME for user=), then
+ * STEWARD_* variables (and HOME, USER, LOGNAME for a ward's user=), then
  * environment=, which wins.
  */
 static void
@@ -530,7 +530,9 @@ spawn_environment(struct steward *s, struct ward_inst *wi,
 			spawn_setenv(env, *wdpid);
 		}
 	}
-	if (w->has_user) {
+	/* supervisord leaves HOME, USER and LOGNAME as its own: so do its
+	 * programs (procs != NULL) here. */
+	if (w->has_user && w->procs == NULL) {
 		spawn_setenv(env, xasprintf("USER=%s", w->user));
 		spawn_setenv(env, xasprintf("LOGNAME=%s", w->user));
 		spawn_setenv(env, xasprintf("HOME=%s", w->home));

@@ -124,16 +124,26 @@ ward_heal(struct ward_sm *sm, const struct ward_policy *pol,
 			 cause == WCAUSE_START_TIMEOUT ||
 			 cause == WCAUSE_TRIGGER;
 	bool clean = !unhealthy && ward_exit_clean(sm, pol);
+	/*
+	 * With start_retries (a supervisord program), a process that ends
+	 * before it was up start_timeout failed to start, whatever its exit
+	 * code and restart= say: it is retried, as supervisord's BACKOFF.
+	 */
+	bool died_starting = sm->running_since == 0 &&
+			     pol->start_retries >= 0 &&
+			     pol->start_timeout > 0 && !unhealthy;
 
 	ward_disarm(sm, out);
-	if (pol->restart == WARD_RESTART_NEVER ||
-	    (pol->restart == WARD_RESTART_ON_FAILURE && clean)) {
+	if (!died_starting &&
+	    (pol->restart == WARD_RESTART_NEVER ||
+	     (pol->restart == WARD_RESTART_ON_FAILURE && clean))) {
 		out->tokens = bucket_tokens(&sm->bucket, in->now);
 		ward_go(sm, out, WARD_EXITED, cause);
 		return;
 	}
 	/* A start that never ran counts against start_retries. */
 	if (sm->running_since == 0 && pol->start_retries >= 0 &&
+	    (pol->start_timeout > 0 || unhealthy) &&
 	    ++sm->start_failures > (unsigned)pol->start_retries) {
 		out->tokens = bucket_tokens(&sm->bucket, in->now);
 		ward_go(sm, out, WARD_FAILED, cause);

@@ -1178,6 +1178,7 @@ startsecs=0
 
 [group:site]
 programs=web,worker
+priority=5
 
 [include]
 files = conf.d/*.conf
@@ -1228,9 +1229,12 @@ def supervisord_conf_runs_unchanged():
     # worker does not get EXTRA (it is web's): the line ends in a blank.
     want["worker"] = "worker HERE \n"
     check(got == want, f"processes differ from supervisord's: {got}", st)
-    # Priorities: web (10) starts before worker (20); stops after it.
+    # Priorities: [group:site]'s 5 orders its programs (web and worker
+    # have their own, which order them only inside the group, as in
+    # supervisord) before extra (999); they stop after it.
     starts = [e["ward"] for e in st.find("starting")]
-    check(starts.index("web") < starts.index("worker"), f"{starts}", st)
+    check(max(starts.index("web"), starts.index("worker")) <
+          starts.index("extra"), f"{starts}", st)
     # [group:site] programs=web,worker is a group: steered as one.
     r = st.request("steward/1 restart site")
     check(r["ok"] and sorted(x["ward"] for x in r["results"]) ==
@@ -1239,7 +1243,8 @@ def supervisord_conf_runs_unchanged():
         check(f.read() == SUPERVISORD_CONF, "the file is unchanged", st)
     check(st.stop() == 0, "stewardd exit code", st)
     stops = [e["ward"] for e in st.find("stopped")]
-    check(stops.index("worker") < stops.index("web"), f"{stops}", st)
+    check(stops.index("extra") < min(stops.index("worker"),
+                                     stops.index("web")), f"{stops}", st)
     # The same tree under Debian's supervisord starts the same processes.
     if not os.path.exists("/usr/bin/supervisord"):
         print("supervisord is not installed: compared with expected output")

@@ -985,17 +985,109 @@ test_program_maps_supervisord_keys(void **state)
 	assert_int_equal(w->procs[0].err.kind, CONFIG_OUT_STDOUT);
 	assert_int_equal(w->pol.heartbeat, WARD_HB_PIPE);
 	assert_int_equal(w->heartbeat_timeout_ms, 2000);
-	/* [supervisord] environment, the program's (continued), then
-	 * SUPERVISOR_* */
+	/* SUPERVISOR_*, then [supervisord] environment, then the
+	 * program's (continued), as supervisord builds it */
 	assert_int_equal(w->procs[0].nenv, 7);
-	assert_string_equal(w->procs[0].env[0], "GLOBAL=g");
-	assert_string_equal(w->procs[0].env[1], "A=1,2");
-	assert_string_equal(w->procs[0].env[2], "B=x y");
-	assert_string_equal(w->procs[0].env[3], "C=3");
-	assert_string_equal(w->procs[0].env[4], "SUPERVISOR_ENABLED=1");
-	assert_string_equal(w->procs[0].env[5],
+	assert_string_equal(w->procs[0].env[0], "SUPERVISOR_ENABLED=1");
+	assert_string_equal(w->procs[0].env[1],
 			    "SUPERVISOR_PROCESS_NAME=web_01");
-	assert_string_equal(w->procs[0].env[6], "SUPERVISOR_GROUP_NAME=web");
+	assert_string_equal(w->procs[0].env[2], "SUPERVISOR_GROUP_NAME=web");
+	assert_string_equal(w->procs[0].env[3], "GLOBAL=g");
+	assert_string_equal(w->procs[0].env[4], "A=1,2");
+	assert_string_equal(w->procs[0].env[5], "B=x y");
+	assert_string_equal(w->procs[0].env[6], "C=3");
+	unload(l);
+}
+
+/*
+ * supervisord's reading, as its options.py does it: every value expanded
+ * (ENV_ from stewardd's environment, [supervisord] environment and the
+ * program's own, later ones winning), a key or section given twice
+ * merged with the last value winning, a program ordered by its
+ * [group:NAME]'s priority and given its name.
+ */
+static void
+test_program_expands_every_value(void **state)
+{
+	struct load *l = &the_load;
+	const struct ward_spec *w;
+
+	setenv("STEWARD_TEST_N", "2", 1);
+	setenv("STEWARD_TEST_SHADOWED", "daemon", 1);
+	load(l, "svx.ini",
+	     "[supervisord]\n"
+	     "environment = STEWARD_TEST_SHADOWED=\"file\",PRIO=\"7\"\n"
+	     "[program:w]\n"
+	     "command = /bin/echo %(ENV_STEWARD_TEST_SHADOWED)s "
+	     "%(ENV_OWN)s %(group_name)s\n"
+	     "environment = OWN=own\n"
+	     "numprocs = %(ENV_STEWARD_TEST_N)s\n"
+	     "process_name = %(program_name)s_%(process_num)d\n"
+	     "priority = %(ENV_PRIO)s\n"
+	     "autostart = %(ENV_STEWARD_TEST_N)s\n" /* "2": not a boolean */
+	     "startsecs = 3\n"
+	     "startsecs = 4 ; the last one wins\n"
+	     "[program:v]\ncommand = /bin/true\n"
+	     "[group:g]\nprograms = w\npriority = 5\n"
+	     "[program:v]\nautostart = false\n");
+	expect_counts(l, 1, 3);
+	expect_problem(l, 0, CONFIG_WARNING,
+		       "FILE:1: warning: [supervisord]: only its environment "
+		       "is used (given to every program); stewardd takes the "
+		       "rest from [steward] and its command line");
+	expect_problem(l, 1, CONFIG_ERROR,
+		       "FILE:9: [program:w] autostart = "
+		       "\"%(ENV_STEWARD_TEST_N)s\": expanded to \"2\": "
+		       "expected true or false, yes or no, on or off, 1 or 0");
+	unload(l);
+
+	load(l, "svx.ini",
+	     "[supervisord]\n"
+	     "environment = STEWARD_TEST_SHADOWED=\"file\",PRIO=\"7\"\n"
+	     "[program:w]\n"
+	     "command = /bin/echo %(ENV_STEWARD_TEST_SHADOWED)s "
+	     "%(ENV_OWN)s %(group_name)s\n"
+	     "environment = OWN=own\n"
+	     "numprocs = %(ENV_STEWARD_TEST_N)s\n"
+	     "process_name = %(program_name)s_%(process_num)d\n"
+	     "priority = %(ENV_PRIO)s\n"
+	     "startsecs = 3\n"
+	     "startsecs = 4 ; the last one wins\n"
+	     "[program:v]\ncommand = /bin/true\npriority = %(ENV_PRIO)s\n"
+	     "[group:g]\nprograms = w\npriority = 5\n"
+	     "[program:v]\nautostart = false\n");
+	expect_counts(l, 0, 3);
+	w = config_ward(l->c, "w");
+	assert_int_equal(w->replicas, 2);
+	assert_string_equal(w->procs[1].name, "w_1");
+	assert_string_equal(w->procs[0].argv[1], "file");
+	assert_string_equal(w->procs[0].argv[2], "own");
+	assert_string_equal(w->procs[0].argv[3], "g");
+	assert_string_equal(w->procs[0].env[2], "SUPERVISOR_GROUP_NAME=g");
+	assert_int_equal(w->start_timeout_ms, 4000);
+	assert_int_equal(w->priority, 5); /* the group's */
+	w = config_ward(l->c, "v");
+	assert_int_equal(w->priority, 7);
+	assert_false(w->autostart); /* the second [program:v] merged */
+	assert_string_equal(w->procs[0].env[2], "SUPERVISOR_GROUP_NAME=v");
+	unload(l);
+
+	/* [include] needs files; a log file's directory must exist; a
+	 * relative log file is from stewardd's working directory. */
+	load(l, "svinc.ini",
+	     "[include]\n"
+	     "[program:p]\ncommand = /bin/true\n"
+	     "stdout_logfile = /nonexistent-dir/p.log\n"
+	     "stderr_logfile = p.err\n");
+	expect_counts(l, 2, 1);
+	expect_problem(l, 0, CONFIG_ERROR,
+		       "FILE:1: [include] has no files; add files = PATTERN "
+		       "... (supervisord refuses it too)");
+	expect_problem(l, 1, CONFIG_ERROR,
+		       "FILE:4: [program:p] stdout_logfile = "
+		       "\"/nonexistent-dir/p.log\": its directory "
+		       "/nonexistent-dir does not exist (supervisord refuses "
+		       "to start too); create it");
 	unload(l);
 }
 
@@ -1023,22 +1115,28 @@ test_program_defaults_and_refusals(void **state)
 	     "[program:p]\ncommand = /bin/true %(nope)s\n"
 	     "stdout_logfile = syslog\nautorestart = sometimes\n"
 	     "umask = 9\n");
-	expect_counts(l, 4, 0);
+	expect_counts(l, 2, 0);
+	expect_problem(l, 0, CONFIG_ERROR,
+		       "FILE:4: [program:p] autorestart = \"sometimes\": "
+		       "expected true, false or unexpected");
+	expect_problem(l, 1, CONFIG_ERROR,
+		       "FILE:5: [program:p] umask = \"9\": expected an octal "
+		       "mode such as 022");
+	unload(l);
+	/* Per-process keys are checked once the others are good. */
+	load(l, "svbad2.ini",
+	     "[program:p]\ncommand = /bin/true %(nope)s\n"
+	     "stdout_logfile = syslog\n");
+	expect_counts(l, 2, 0);
 	expect_problem(l, 0, CONFIG_ERROR,
 		       "FILE:2: [program:p] command = \"/bin/true %(nope)s\": "
-		       "unknown expansion %(nope); expected program_name, "
-		       "process_num, group_name, host_node_name, here or "
-		       "ENV_NAME");
+		       "%(nope) cannot be expanded here; expected "
+		       "program_name, group_name, process_num, numprocs, "
+		       "host_node_name, here or ENV_NAME");
 	expect_problem(l, 1, CONFIG_ERROR,
 		       "FILE:3: [program:p] stdout_logfile = \"syslog\": "
 		       "steward does not send output to syslog; expected AUTO, "
-		       "NONE or an absolute file path");
-	expect_problem(l, 2, CONFIG_ERROR,
-		       "FILE:4: [program:p] autorestart = \"sometimes\": "
-		       "expected true, false or unexpected");
-	expect_problem(l, 3, CONFIG_ERROR,
-		       "FILE:5: [program:p] umask = \"9\": expected an octal "
-		       "mode such as 022");
+		       "NONE or a file path");
 	unload(l);
 }
 
@@ -1229,8 +1327,9 @@ test_missing_and_empty_files(void **state)
 	expect_counts(l, 0, 1);
 	expect_problem(
 	    l, 0, CONFIG_WARNING,
-	    "FILE: warning: no [ward:NAME] sections; stewardd will supervise "
-	    "nothing");
+	    "FILE: warning: no [ward:NAME], [program:NAME] or [job:NAME] "
+	    "sections here or in the 0 files included; stewardd will "
+	    "supervise nothing");
 	assert_int_equal(l->c->nwards, 0);
 	unload(l);
 }
@@ -1464,6 +1563,8 @@ main(void)
 	    cmocka_unit_test_teardown(test_dependencies_and_groups_are_checked,
 				      load_teardown),
 	    cmocka_unit_test_teardown(test_program_defaults_and_refusals,
+				      load_teardown),
+	    cmocka_unit_test_teardown(test_program_expands_every_value,
 				      load_teardown),
 	    cmocka_unit_test_teardown(test_bad_ward_names_are_errors,
 				      load_teardown),

@@ -746,6 +746,48 @@ test_start_retries_then_failed(void **state)
 	assert_int_equal(r.sm.state, WARD_FAILED);
 }
 
+/*
+ * supervisord's startsecs: a process that ends inside start_timeout is
+ * retried start_retries times and then failed, whatever restart= and its
+ * exit code say; one that ends after it follows restart= (exited here).
+ */
+static void
+test_start_retries_whatever_restart(void **state)
+{
+	struct ward_policy pol = base_policy;
+	struct rig r;
+
+	pol.heartbeat = WARD_HB_NONE;
+	pol.start_timeout = 1;
+	pol.limit_burst = 100;
+	pol.start_retries = 1;
+	for (int mode = 0; mode < 2; mode++) {
+		pol.restart =
+		    mode == 0 ? WARD_RESTART_NEVER : WARD_RESTART_ON_FAILURE;
+		rig_init(&r, &pol, 10);
+		ev(&r, WEV_START, 10);
+		ev_exit(&r, 10.5, EXITED_WITH(0)); /* inside startsecs */
+		expect(&r, WARD_BACKOFF, WACT_ARM | WACT_LOG, WCAUSE_EXIT,
+		       11.25);
+		ev(&r, WEV_TIMER, 11.25);
+		ev_exit(&r, 11.5, EXITED_WITH(0)); /* the retry: failed */
+		expect(&r, WARD_FAILED, WACT_DISARM | WACT_LOG, WCAUSE_EXIT, 0);
+		/* Up past startsecs, then ends: restart= decides. */
+		ev(&r, WEV_START, 20);
+		ev(&r, WEV_TIMER, 21);
+		assert_int_equal(r.sm.state, WARD_RUNNING);
+		ev_exit(&r, 22, EXITED_WITH(0));
+		expect(&r, WARD_EXITED, WACT_DISARM | WACT_LOG, WCAUSE_EXIT, 0);
+	}
+	/* startsecs = 0: never starting, so restart= decides at once. */
+	pol.restart = WARD_RESTART_NEVER;
+	pol.start_timeout = 0;
+	rig_init(&r, &pol, 10);
+	ev(&r, WEV_START, 10);
+	ev_exit(&r, 10, EXITED_WITH(0));
+	expect(&r, WARD_EXITED, WACT_DISARM | WACT_LOG, WCAUSE_EXIT, 0);
+}
+
 /* on-failure with other success codes (supervisord's exitcodes). */
 static void
 test_success_codes_decide_on_failure(void **state)
@@ -1422,6 +1464,7 @@ main(void)
 	    cmocka_unit_test(test_on_failure_killed_by_signal_is_restarted),
 	    cmocka_unit_test(test_restart_never_leaves_ward_exited),
 	    cmocka_unit_test(test_start_retries_then_failed),
+	    cmocka_unit_test(test_start_retries_whatever_restart),
 	    cmocka_unit_test(test_success_codes_decide_on_failure),
 	    cmocka_unit_test(test_heartbeat_none_runs_after_start_timeout),
 	    cmocka_unit_test(test_heartbeat_none_ready_ends_start_early),
