@@ -188,6 +188,12 @@ void config_report_free(struct config_report *rep);
 int config_check(const char *path);
 
 /*
+ * stewardd --check --dump-json: what was understood of the file, as one
+ * JSON document on stdout (config-dump.c); 0, or 78 on an error.
+ */
+int config_dump_json(const char *path);
+
+/*
  * The control socket when [steward] socket is not set: /run/steward.sock
  * for root, $XDG_RUNTIME_DIR/steward.sock otherwise (NULL when that is
  * unset).  Malloc'd.

@@ -304,6 +304,38 @@ ctl_known(struct steward *s)
 }
 
 /*
+ * supervisorctl's names: GROUP:* is every instance of a group (a
+ * [group:NAME], or a program's own), GROUP:PROCESS one instance by its
+ * process_name (or, for a program of one process, its name), as
+ * supervisord's namespecs are.
+ */
+static bool
+ctl_namespec(const struct ward_rt *wr, unsigned j, const char *arg)
+{
+	const char *colon = strchr(arg, ':'), *proc;
+	size_t gl;
+	bool in_group;
+
+	if (colon == NULL)
+		return false;
+	gl = (size_t)(colon - arg);
+	proc = colon + 1;
+	in_group = (strlen(wr->spec->name) == gl &&
+		    strncmp(arg, wr->spec->name, gl) == 0) ||
+		   (wr->group != NULL && strlen(wr->group->spec->name) == gl &&
+		    strncmp(arg, wr->group->spec->name, gl) == 0);
+	if (!in_group)
+		return false;
+	if (strcmp(proc, "*") == 0)
+		return true;
+	if (wr->spec->procs != NULL && j < wr->spec->replicas &&
+	    wr->spec->procs[j].name != NULL &&
+	    strcmp(proc, wr->spec->procs[j].name) == 0)
+		return true;
+	return wr->ninst == 1 && strcmp(proc, wr->spec->name) == 0;
+}
+
+/*
  * Resolve the request's names to instances (in config order, each once).
  * Returns the count, or -1 after replying with the error.
  */
@@ -336,7 +368,8 @@ ctl_resolve(struct ctl_conn *cn, const struct ctl_request *req,
 					0 ||
 				    (wr->group != NULL &&
 				     strcmp(req->args[a],
-					    wr->group->spec->name) == 0);
+					    wr->group->spec->name) == 0) ||
+				    ctl_namespec(wr, j, req->args[a]);
 			if (want)
 				v[n++] = wr->inst[j];
 		}
@@ -351,7 +384,9 @@ ctl_resolve(struct ctl_conn *cn, const struct ctl_request *req,
 		for (size_t k = 0; k < n && !found; k++)
 			found =
 			    strcmp(req->args[a], v[k]->ward->spec->name) == 0 ||
-			    strcmp(req->args[a], v[k]->label) == 0;
+			    strcmp(req->args[a], v[k]->label) == 0 ||
+			    ctl_namespec(v[k]->ward, v[k]->replica,
+					 req->args[a]);
 		if (!found) {
 			char *known = ctl_known(s);
 

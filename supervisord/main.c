@@ -23,7 +23,7 @@
 
 static const char usage_text[] =
     "usage: stewardd -c FILE [-s SOCKET] [-l EVENT_LOG]\n"
-    "       stewardd --check FILE\n"
+    "       stewardd --check FILE [--dump-json]\n"
     "\n"
     "Supervise the wards defined in FILE in the foreground: spawn them,\n"
     "hear their heartbeats, and heal any that dies or stops beating.\n"
@@ -35,6 +35,9 @@ static const char usage_text[] =
     "                      (overrides [steward] event_log)\n"
     "  -n, --check FILE    read FILE, print every problem, exit 0 if\n"
     "                      it has no error and 78 if it has one\n"
+    "      --dump-json     with --check: print what was understood of\n"
+    "                      FILE (every ward, its processes, argv,\n"
+    "                      environment...) as one JSON document\n"
     "  -h, --help          show this help\n"
     "  -V, --version       show the version\n"
     "\n"
@@ -67,6 +70,7 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 	    {"config", required_argument, NULL, 'c'},
 	    {"check", required_argument, NULL, 'n'},
+	    {"dump-json", no_argument, NULL, 'J'},
 	    {"socket", required_argument, NULL, 's'},
 	    {"event-log", required_argument, NULL, 'l'},
 	    {"help", no_argument, NULL, 'h'},
@@ -75,6 +79,7 @@ main(int argc, char **argv)
 	};
 	const char *config_path = NULL, *check_path = NULL;
 	const char *socket_path = NULL, *event_log = NULL;
+	bool dump_json = false;
 	struct config_report rep = {0};
 	struct config *c;
 	struct rlimit rl;
@@ -102,6 +107,9 @@ main(int argc, char **argv)
 			break;
 		case 'n':
 			check_path = optarg;
+			break;
+		case 'J':
+			dump_json = true;
 			break;
 		case 's':
 			if (optarg[0] != '/') {
@@ -139,8 +147,15 @@ main(int argc, char **argv)
 			argv[optind], usage_text);
 		return EX_USAGE;
 	}
+	if (dump_json && check_path == NULL) {
+		fprintf(stderr,
+			"stewardd: --dump-json goes with --check FILE\n%s",
+			usage_text);
+		return EX_USAGE;
+	}
 	if (check_path != NULL)
-		return config_check(check_path);
+		return dump_json ? config_dump_json(check_path)
+				 : config_check(check_path);
 	if (config_path == NULL) {
 		fprintf(stderr, "stewardd: no config given; use -c FILE\n%s",
 			usage_text);

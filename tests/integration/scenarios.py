@@ -1239,6 +1239,14 @@ def supervisord_conf_runs_unchanged():
     r = st.request("steward/1 restart site")
     check(r["ok"] and sorted(x["ward"] for x in r["results"]) ==
           ["web", "web", "worker"], f"restart site: {r}", st)
+    # supervisorctl's names: GROUP:* and GROUP:PROCESS.
+    r = st.request("steward/1 restart site:*")
+    check(r["ok"] and sorted(x["ward"] for x in r["results"]) ==
+          ["web", "web", "worker"], f"restart site:*: {r}", st)
+    r = st.request("steward/1 restart site:web_09 site:worker")
+    check(r["ok"] and sorted((x["ward"], x["replica"])
+                             for x in r["results"]) ==
+          [("web", 1), ("worker", 0)], f"restart site:web_09: {r}", st)
     with open(st.path("supervisord.conf")) as f:
         check(f.read() == SUPERVISORD_CONF, "the file is unchanged", st)
     check(st.stop() == 0, "stewardd exit code", st)
