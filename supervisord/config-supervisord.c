@@ -580,6 +580,26 @@ config_sv_key(struct config_state *st, const char *key, const char *value,
 		free(v);
 		return;
 	}
+	if ((st->sec == SEC_SV_MAIN && strcmp(key, "environment") != 0) ||
+	    (st->sec == SEC_SV_OTHER &&
+	     (st->sv_other == 1 || st->sv_other == 2))) {
+		/* supervisord expands these too, and refuses to start when
+		 * it cannot (a %(ENV_X)s of an unset X). */
+		struct sv_expand x = {0};
+		char why[PARSE_WHY], *here = sv_here(st->path), *e;
+
+		x.here = here;
+		if (gethostname(x.host, sizeof(x.host)) == -1)
+			snprintf(x.host, sizeof(x.host), "localhost");
+		if ((e = sv_expand(&x, value, why)) == NULL)
+			config_bad(st,
+				   st->sec == SEC_SV_MAIN ? "supervisord"
+				   : st->sv_other == 1    ? "unix_http_server"
+							  : "inet_http_server",
+				   key, value, why);
+		free(e);
+		free(here);
+	}
 	if (st->sec == SEC_SV_MAIN) {
 		if (strcmp(key, "environment") == 0) {
 			if (!continuation) {

@@ -1072,6 +1072,20 @@ test_program_expands_every_value(void **state)
 	assert_string_equal(w->procs[0].env[2], "SUPERVISOR_GROUP_NAME=v");
 	unload(l);
 
+	/* supervisord expands its own keys too: an unset X refuses. */
+	unsetenv("STEWARD_TEST_UNSET");
+	load(l, "svmain.ini",
+	     "[supervisord]\nloglevel = %(ENV_STEWARD_TEST_UNSET)s\n"
+	     "[program:p]\ncommand = /bin/true\n");
+	expect_counts(l, 1, 1);
+	expect_problem(l, 1, CONFIG_ERROR,
+		       "FILE:2: [supervisord] loglevel = "
+		       "\"%(ENV_STEWARD_TEST_UNSET)s\": "
+		       "%(ENV_STEWARD_TEST_UNSET)s: STEWARD_TEST_UNSET is set "
+		       "neither in stewardd's environment nor in an "
+		       "environment= of this file");
+	unload(l);
+
 	/* [include] needs files; a log file's directory must exist; a
 	 * relative log file is from stewardd's working directory. */
 	load(l, "svinc.ini",

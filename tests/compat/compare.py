@@ -1,0 +1,301 @@
+#!/usr/bin/env python3
+"""The supervisord compatibility test: a corpus of real supervisord
+configs (tests/compat/corpus, each with its source in its header), read
+by Debian's supervisord and by stewardd, compared program by program.
+
+For each file: both readers must agree on whether it is accepted; when
+both accept it, every process must match in name, argv, environment,
+directory, user, priority order, autostart, autorestart, exit codes,
+start and stop settings and where its output goes.  A difference is
+either fixed in steward or listed below in DELIBERATE with its reason;
+anything else fails the test.
+
+supervisord reads only a file with a [supervisord] section: a file
+without one (a conf.d fragment) is read by both through a main file
+holding [supervisord] and [include] files = FRAGMENT.  Variables the
+files name as %(ENV_X)s are set (ENV_VALUES, else "1"); a log directory
+that does not exist on this machine is created under a scratch root and
+the file's path rewritten to it, in a second reading, so that the
+programs of such files are compared too (the first reading, as
+published, must be refused by both).
+
+Usage: compare.py STEWARDD [CORPUS_DIR]   (exit 0 when all agree)
+"""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SUPERVISOR_PYTHON = "/usr/bin/python3"
+
+# Values for %(ENV_X)s that must be of a kind ("1" fits the rest).
+ENV_VALUES = {
+    "SUPERVISOR_PHP_COMMAND": "/usr/bin/php -S 0.0.0.0:80",
+    "SUPERVISOR_PHP_USER": "nobody",
+    "AIO_LOG_LEVEL": "info",
+    "SUPERVISORD_STDOUT": "/dev/stdout",
+    "NUM_WORKERS_DEFAULT": "3",
+    "HOME": None,  # keep the real one
+}
+
+# Differences steward makes on purpose: (file regex, what, reason).
+# "what" is "accepted" (one reader accepts, the other not), a process
+# field name, or "process-set" (a process one reader has and not the
+# other).
+DELIBERATE = [
+    (r".*", "stdout:inherit",
+     "AUTO: steward keeps no childlogdir; the output goes where "
+     "stewardd's own goes (steward.ini(5), Program keys)"),
+    (r".*", "eventlistener",
+     "[eventlistener:x] is not run by this version (a warning at "
+     "--check); compared once listeners land"),
+    (r".*", "fcgi-program",
+     "[fcgi-program:x] is an error in steward: it does not own FastCGI "
+     "sockets (steward.ini(5), Sections)"),
+    (r".*", "supervisord-files",
+     "[supervisord] logfile, pidfile and childlogdir are not used by "
+     "stewardd (it keeps its own event log), so their directories need "
+     "not exist; supervisord refuses to start without them"),
+    (r"supervisor--tests_fixtures_issue-664\.conf", "accepted",
+     "a program name is ASCII letters, digits, '_', '-' and '.' in "
+     "steward (it goes into the control protocol, the event log and "
+     "paths); supervisord takes any name without ' ', ':' or '/'"),
+]
+
+
+def deliberate(name, what):
+    for pat, w, why in DELIBERATE:
+        if w == what and re.fullmatch(pat, name):
+            return why
+    return None
+
+
+def env_names(text):
+    """The %(ENV_X)s names a file uses and does not define itself."""
+    used = set(re.findall(r"%\(ENV_([A-Za-z0-9_]+)\)", text))
+    defined = set(re.findall(r"[\s,=\"']([A-Za-z_][A-Za-z0-9_]*)=", text))
+    return sorted(n for n in used if n not in defined)
+
+
+def read_supervisord(jobs):
+    """supervisord's readings of [(main, env)], in one Python process."""
+    p = subprocess.run([SUPERVISOR_PYTHON, os.path.join(HERE, "svread.py")],
+                       input=json.dumps([{"path": m, "env": e}
+                                         for m, e in jobs]),
+                       capture_output=True, text=True, timeout=300)
+    if p.returncode != 0:
+        raise RuntimeError(f"svread.py: {p.stderr}")
+    return json.loads(p.stdout)
+
+
+def read_steward(stewardd, main, env):
+    p = subprocess.run([stewardd, "--check", main, "--dump-json"],
+                       capture_output=True, text=True, env=env, timeout=60)
+    if p.returncode not in (0, 78):
+        raise RuntimeError(f"stewardd --check {main}: {p.returncode} "
+                           f"{p.stderr}")
+    return json.loads(p.stdout)
+
+
+def steward_processes(d):
+    """stewardd's dump as supervisord's records: keyed by group, name."""
+    out = {}
+    for w in d["wards"]:
+        group = w["group"] or w["name"]
+        for pr in w["processes"]:
+            out[(group, pr["name"])] = {
+                "argv": pr["argv"], "directory": pr["directory"],
+                "environment": pr["environment"],
+                "stdout": pr["stdout"], "stderr": pr["stderr"],
+                "group_priority": w["priority"],
+                "autostart": w["autostart"], "restart": w["restart"],
+                "exitcodes": w["exitcodes"],
+                "start_timeout_ms": w["start_timeout_ms"],
+                "start_retries": w["start_retries"],
+                "stop_signal": w["stop_signal"],
+                "stop_timeout_ms": w["stop_timeout_ms"],
+                "stop_group": w["stop_group"], "kill_group": w["kill_group"],
+                "uid": w.get("uid"), "umask": w["umask"],
+            }
+    return out
+
+
+def compare_processes(name, sv, st, notes):
+    """Differences between the two readings of one accepted file."""
+    bad = []
+    svp = {}
+    for p in sv["processes"]:
+        if p["kind"] != "program":
+            why = deliberate(name, p["kind"])
+            if why is None:
+                bad.append(f"{p['group']}:{p['name']}: a {p['kind']} "
+                           "steward does not run")
+            else:
+                notes.add(why)
+            continue
+        svp[(p["group"], p["name"])] = p
+    stp = steward_processes(st)
+    for key in sorted(set(svp) | set(stp)):
+        if key not in stp or key not in svp:
+            bad.append(f"{key[0]}:{key[1]}: only "
+                       f"{'supervisord' if key in svp else 'steward'} "
+                       "has this process")
+            continue
+        a, b = svp[key], stp[key]
+        for field in b:
+            va, vb = a.get(field), b[field]
+            # A relative path is from the daemon's working directory in
+            # both (stewardd --check runs in ours and says it absolute).
+            if field == "directory" and va is not None:
+                va = os.path.abspath(va)
+            if field in ("stdout", "stderr") and va not in (
+                    "inherit", "null", "stdout") and va[0] != "/":
+                va = os.path.abspath(va)
+            if field in ("stdout", "stderr") and va == "inherit":
+                notes.add(deliberate(name, "stdout:inherit"))
+            if va != vb:
+                why = deliberate(name, field)
+                if why is None:
+                    bad.append(f"{key[0]}:{key[1]} {field}: supervisord "
+                               f"{va!r}, steward {vb!r}")
+                else:
+                    notes.add(why)
+    return bad
+
+
+def prepare(text, root):
+    """The file with each missing log directory moved under root."""
+    def fix(m):
+        key, path = m.group(1), m.group(2)
+        d = os.path.dirname(path)
+        if (path.startswith("/") and d and not os.path.isdir(d)
+                and "%(" not in d):
+            os.makedirs(root + d, exist_ok=True)
+            return f"{key}{root}{path}"
+        return m.group(0)
+    def fixdir(m):
+        key, path = m.group(1), m.group(2)
+        if path.startswith("/") and not os.path.isdir(path):
+            os.makedirs(root + path, exist_ok=True)
+            return f"{key}{root}{path}"
+        return m.group(0)
+    text = re.sub(r"(?m)^(\s*(?:stdout_logfile|stderr_logfile|logfile|"
+                  r"pidfile)\s*=\s*)([^\s;]+)", fix, text)
+    return re.sub(r"(?m)^(\s*childlogdir\s*=\s*)([^\s;]+)", fixdir, text)
+
+
+def prepare_file(path, work):
+    """The readings to make of one corpus file: [(attempt, main, env)]."""
+    name = os.path.basename(path)
+    with open(path) as f:
+        text = f.read()
+    env = dict(os.environ)
+    for n in env_names(text):
+        if n not in env:
+            v = ENV_VALUES.get(n, "1")
+            if v is not None:
+                env[n] = v
+    runs = []
+    for attempt in ("as published", "with log directories made"):
+        d = os.path.join(work, name, attempt.split()[0])
+        os.makedirs(d)
+        body = text if attempt == "as published" else \
+            prepare(text, os.path.join(d, "root"))
+        if attempt != "as published" and body == text:
+            break
+        with open(os.path.join(d, name), "w") as f:
+            f.write(body)
+        main = os.path.join(d, name)
+        if not re.search(r"(?m)^\[supervisord\]", body):
+            main = os.path.join(d, "main.conf")
+            with open(main, "w") as f:
+                f.write(f"[supervisord]\n[include]\nfiles = {name}\n")
+        runs.append((attempt, main, env))
+    return text, runs
+
+
+def judge_file(name, text, results, notes):
+    """The differences of one file's readings [(attempt, sv, st)]."""
+    if results[0][1]["ok"] and results[0][2]["ok"]:
+        results = results[:1]  # as published, both accept: enough
+    bad = []
+    for attempt, sv, st in results:
+        if sv["ok"] != st["ok"]:
+            st_err = "; ".join(p["message"] for p in st["problems"]
+                               if p["severity"] == "error")
+            kinds = [k for k in ("fcgi-program", "eventlistener")
+                     if re.search(r"(?m)^\[%s:" % k, text)]
+            why = deliberate(name, "accepted")
+            for k in kinds:
+                why = why or deliberate(name, k)
+            if (sv["error"] or "").startswith(
+                    "The directory named as part of the path") and \
+                    re.search(r"(?m)^\s*(logfile|pidfile)\s*=", text):
+                why = why or deliberate(name, "supervisord-files")
+            if why is not None:
+                notes.add(why)
+            else:
+                bad.append(f"{attempt}: supervisord "
+                           f"{'accepts' if sv['ok'] else 'refuses'} "
+                           f"({sv['error']}), steward "
+                           f"{'accepts' if st['ok'] else 'refuses'} "
+                           f"({st_err})")
+        elif sv["ok"]:
+            bad += [f"{attempt}: {b}" for b in
+                    compare_processes(name, sv, st, notes)]
+    last = results[-1][1]
+    return bad, last["ok"], sum(1 for p in last["processes"]
+                                if p["kind"] == "program")
+
+
+def main():
+    stewardd = sys.argv[1]
+    corpus = sys.argv[2] if len(sys.argv) > 2 else os.path.join(HERE,
+                                                                "corpus")
+    if not os.path.exists(SUPERVISOR_PYTHON) or subprocess.run(
+            [SUPERVISOR_PYTHON, "-c", "import supervisor"],
+            capture_output=True).returncode != 0:
+        print("compare.py: Debian's supervisor package is not installed "
+              "(run.sh installs it)", file=sys.stderr)
+        return 1
+    work = tempfile.mkdtemp(prefix="steward-compat-")
+    failed = 0
+    notes = set()
+    accepted = procs = 0
+    files = sorted(f for f in os.listdir(corpus) if f.endswith(".conf"))
+    try:
+        plan = []
+        for f in files:
+            text, runs = prepare_file(os.path.join(corpus, f), work)
+            plan.append((f, text, runs))
+        jobs = [(m, e) for _, _, runs in plan for _, m, e in runs]
+        sv_all = iter(read_supervisord(jobs))
+        for f, text, runs in plan:
+            results = [(a, next(sv_all), read_steward(stewardd, m, e))
+                       for a, m, e in runs]
+            bad, ok, n = judge_file(f, text, results, notes)
+            accepted += ok
+            procs += n
+            if bad:
+                failed += 1
+                print(f"DIFFER {f}")
+                for b in bad:
+                    print(f"    {b}")
+            else:
+                print(f"same   {f}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"{len(files)} files, {len(files) - failed} read alike; "
+          f"{accepted} accepted by supervisord with {procs} processes "
+          "compared")
+    for n in sorted(x for x in notes if x):
+        print(f"deliberate: {n}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
