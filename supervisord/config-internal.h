@@ -122,6 +122,11 @@ struct config_state {
 				SUPERVISOR_SERVER_URL */
 	char *sv_inet_port;
 	const char *sv_server_file;
+	struct nametab sv_members; /* group members -> index in groups */
+	bool sv_members_done;
+	const char *sv_here_file; /* %(here)s and the host, per file */
+	char *sv_here_dir;
+	char sv_host[256];
 	struct config_group *groups; /* [group:NAME] being read */
 	size_t ngroups;
 	struct nametab group_names; /* group names -> index in groups */

@@ -147,12 +147,11 @@ config_sv_section(struct config_state *st, const char *name)
 			return true;
 		}
 		/* configparser merges a section given twice: later wins. */
-		for (size_t i = 0; i < st->nwards; i++) {
+		ssize_t i = nametab_get(&st->names, name + 8);
+
+		if (i >= 0 && st->wards[i].prog != NULL) {
 			struct config_ward *old = &st->wards[i];
 
-			if (old->prog == NULL ||
-			    strcmp(old->spec.name, name + 8) != 0)
-				continue;
 			config_problem(
 			    st, CONFIG_WARNING, st->lineno,
 			    "[%s] is already defined at %s:%d; its keys are "
@@ -1043,15 +1042,23 @@ sv_server_url(const struct config_state *st)
 	return NULL;
 }
 
-/* The [group:NAME] a program belongs to, or NULL. */
+/* The [group:NAME] a program belongs to (the first), or NULL. */
 static const struct config_group *
-sv_group_of(const struct config_state *st, const char *name)
+sv_group_of(struct config_state *st, const char *name)
 {
-	for (size_t g = 0; g < st->ngroups; g++)
-		for (size_t m = 0; m < st->groups[g].spec.nmembers; m++)
-			if (strcmp(st->groups[g].spec.members[m], name) == 0)
-				return &st->groups[g];
-	return NULL;
+	ssize_t g;
+
+	if (!st->sv_members_done) {
+		/* Every member once, O(1) a lookup after. */
+		st->sv_members_done = true;
+		for (size_t i = 0; i < st->ngroups; i++)
+			for (size_t m = 0; m < st->groups[i].spec.nmembers; m++)
+				(void)nametab_put(&st->sv_members,
+						  st->groups[i].spec.members[m],
+						  i);
+	}
+	g = nametab_get(&st->sv_members, name);
+	return g >= 0 ? &st->groups[g] : NULL;
 }
 
 /* Turn a [program:NAME]'s keys into its ward; see config-internal.h. */
@@ -1087,10 +1094,17 @@ config_sv_finish(struct config_state *st, struct config_ward *cw)
 			       w->name);
 		return;
 	}
-	here = sv_here(p->file);
+	/* The file's directory and the host name, once per file. */
+	if (st->sv_here_file != p->file) {
+		free(st->sv_here_dir);
+		st->sv_here_dir = sv_here(p->file);
+		st->sv_here_file = p->file;
+		if (gethostname(st->sv_host, sizeof(st->sv_host)) == -1)
+			snprintf(st->sv_host, sizeof(st->sv_host), "localhost");
+	}
+	here = xstrdup(st->sv_here_dir);
 	x.here = here;
-	if (gethostname(x.host, sizeof(x.host)) == -1)
-		snprintf(x.host, sizeof(x.host), "localhost");
+	snprintf(x.host, sizeof(x.host), "%s", st->sv_host);
 	sv_main_env(st);
 	x.env1 = st->sv_env;
 	x.n1 = st->sv_nenv;
@@ -1277,18 +1291,21 @@ config_sv_end(struct config_state *st)
 			       "[include] has no files; add files = PATTERN "
 			       "... (supervisord refuses it too)");
 	/* A [group:NAME]'s priority orders its wards too. */
+	nametab_free(&st->sv_members);
+	free(st->sv_here_dir);
+	st->sv_here_dir = NULL;
 	for (size_t g = 0; g < st->ngroups; g++) {
 		const struct config_group *cg = &st->groups[g];
 
 		if (cg->line_priority == 0)
 			continue;
-		for (size_t m = 0; m < cg->spec.nmembers; m++)
-			for (size_t i = 0; i < st->nwards; i++)
-				if (st->wards[i].prog == NULL &&
-				    !st->wards[i].spec.is_job &&
-				    strcmp(st->wards[i].spec.name,
-					   cg->spec.members[m]) == 0)
-					st->wards[i].spec.priority =
-					    (int)cg->priority;
+		for (size_t m = 0; m < cg->spec.nmembers; m++) {
+			ssize_t i =
+			    nametab_get(&st->names, cg->spec.members[m]);
+
+			if (i >= 0 && st->wards[i].prog == NULL &&
+			    !st->wards[i].spec.is_job)
+				st->wards[i].spec.priority = (int)cg->priority;
+		}
 	}
 }
