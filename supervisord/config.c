@@ -40,6 +40,7 @@
 
 #include "config-internal.h"
 #include "err.h"
+#include "escape.h"
 
 /* The default socket's directory; meson passes -Drunstatedir=. */
 #ifndef STEWARD_RUNSTATEDIR
@@ -53,7 +54,7 @@ config_problem(struct config_state *st, enum config_severity sev, int line,
 {
 	struct config_report *rep = st->rep;
 	va_list ap;
-	char *body;
+	char *body, *msg;
 
 	va_start(ap, fmt);
 	body = xvasprintf(fmt, ap);
@@ -63,13 +64,14 @@ config_problem(struct config_state *st, enum config_severity sev, int line,
 	rep->v[rep->n].file = st->file;
 	rep->v[rep->n].line = line;
 	if (line > 0)
-		rep->v[rep->n].msg =
-		    xasprintf("%s:%d: %s%s", st->path, line,
-			      sev == CONFIG_WARNING ? "warning: " : "", body);
+		msg = xasprintf("%s:%d: %s%s", st->path, line,
+				sev == CONFIG_WARNING ? "warning: " : "", body);
 	else
-		rep->v[rep->n].msg =
-		    xasprintf("%s: %s%s", st->path,
-			      sev == CONFIG_WARNING ? "warning: " : "", body);
+		msg = xasprintf("%s: %s%s", st->path,
+				sev == CONFIG_WARNING ? "warning: " : "", body);
+	/* A file's bytes are quoted in it: shown escaped wherever it goes. */
+	rep->v[rep->n].msg = escape_dup(msg);
+	free(msg);
 	free(body);
 	rep->n++;
 	if (sev == CONFIG_ERROR)

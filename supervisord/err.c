@@ -16,8 +16,13 @@
  *    fields, for the event log.
  *
  * sbuf_add_json() is the only JSON string writer in the daemon: it
- * escapes control bytes and invalid UTF-8 byte by byte, so whatever a
- * ward or a file name contains, a log line stays valid JSON and UTF-8.
+ * escapes control bytes as JSON does and writes each byte of invalid
+ * UTF-8 as the text \xNN (never as the Latin-1 character \u00NN), so
+ * whatever a ward or a file name contains, a log line stays valid JSON
+ * and UTF-8.  C1 and bidi controls (escape_hidden()) are written as
+ * \uNNNN, so that even a person reading the file with cat is safe.
+ * UTF-8 is checked by escape_utf8_len() (escape.c), the check that
+ * readable output uses too.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -31,6 +36,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "escape.h"
 
 /* strerrorname_np() came with glibc 2.32; elsewhere a short table. */
 #ifndef HAVE_STRERRORNAME_NP
@@ -182,36 +188,6 @@ sbuf_addf(struct sbuf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
-/* The length of the valid UTF-8 sequence at p, or 0 if it is invalid. */
-static size_t
-utf8_seq_len(const unsigned char *p)
-{
-	unsigned char c = p[0];
-
-	if (c >= 0xc2 && c <= 0xdf)
-		return (p[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (c >= 0xe0 && c <= 0xef) {
-		/* No overlong forms (E0 80..9F) and no surrogates (ED A0..). */
-		unsigned char lo = c == 0xe0 ? 0xa0 : 0x80;
-		unsigned char hi = c == 0xed ? 0x9f : 0xbf;
-
-		if (p[1] < lo || p[1] > hi || (p[2] & 0xc0) != 0x80)
-			return 0;
-		return 3;
-	}
-	if (c >= 0xf0 && c <= 0xf4) {
-		/* No overlong forms (F0 80..8F), nothing past U+10FFFF. */
-		unsigned char lo = c == 0xf0 ? 0x90 : 0x80;
-		unsigned char hi = c == 0xf4 ? 0x8f : 0xbf;
-
-		if (p[1] < lo || p[1] > hi || (p[2] & 0xc0) != 0x80 ||
-		    (p[3] & 0xc0) != 0x80)
-			return 0;
-		return 4;
-	}
-	return 0; /* ASCII is handled by the caller; the rest is invalid. */
-}
-
 /*
  * Append s as a JSON string.  A NUL ends the string, so a short read of
  * a continuation byte is always caught by the checks above (NUL is not
@@ -231,13 +207,24 @@ sbuf_add_json(struct sbuf *b, const char *s)
 	run = p;
 	while (*p != '\0') {
 		unsigned char c = *p;
+		uint32_t cp = 0;
 		size_t n;
 
 		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
 			p++;
 			continue;
 		}
-		if (c >= 0x80 && (n = utf8_seq_len(p)) > 0) {
+		if (c >= 0x80 && (n = escape_utf8_len(p, 4, &cp)) > 0) {
+			if (escape_hidden(cp)) {
+				/*
+				 * C1 and bidi controls as \uNNNN: still JSON,
+				 * and safe for a person reading the file.
+				 */
+				sbuf_add(b, (const char *)run,
+					 (size_t)(p - run));
+				sbuf_addf(b, "\\u%04x", (unsigned)cp);
+				run = p + n;
+			}
 			p += n;
 			continue;
 		}
@@ -259,8 +246,15 @@ sbuf_add_json(struct sbuf *b, const char *s)
 			sbuf_add(b, "\\r", 2);
 			break;
 		default:
-			/* Control bytes, DEL and bytes of invalid UTF-8. */
-			sbuf_addf(b, "\\u%04x", (unsigned)c);
+			/*
+			 * Control bytes and DEL as JSON has them; a byte of
+			 * invalid UTF-8 as the text \xNN, so that no reader
+			 * takes it for the Latin-1 character \u00NN would be.
+			 */
+			if (c < 0x80)
+				sbuf_addf(b, "\\u%04x", (unsigned)c);
+			else
+				sbuf_addf(b, "\\\\x%02x", (unsigned)c);
 			break;
 		}
 		run = ++p;

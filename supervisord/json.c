@@ -11,8 +11,8 @@
  * A string is scanned twice: once to find its closing quote (which
  * bounds its decoded length, since every escape decodes to fewer bytes
  * than it takes), once to validate and decode it into a buffer of that
- * size.  Raw bytes are checked as UTF-8 by the same rules as Unicode's
- * table 3-7, because the input need not be a C string and a reader of a
+ * size.  Raw bytes are checked as UTF-8 (escape_utf8_len(), by Unicode's
+ * table 3-7), because the input need not be a C string and a reader of a
  * decoded string should be able to trust it.
  *
  * The first error wins: the parser stops at once and reports where it
@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "escape.h"
 #include "json.h"
 
 /* Objects with more members than this are checked for duplicates by
@@ -104,35 +105,6 @@ static int
 json_peek(const struct json_parser *p)
 {
 	return p->pos < p->len ? p->s[p->pos] : -1;
-}
-
-/* The length of a valid UTF-8 sequence at s (avail bytes), or 0. */
-static size_t
-json_utf8_len(const unsigned char *s, size_t avail)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
-	size_t n;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		lo = c == 0xe0 ? 0xa0 : 0x80; /* no overlong forms */
-		hi = c == 0xed ? 0x9f : 0xbf; /* no surrogates */
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		lo = c == 0xf0 ? 0x90 : 0x80; /* no overlong forms */
-		hi = c == 0xf4 ? 0x8f : 0xbf; /* nothing past U+10FFFF */
-	} else
-		return 0;
-	if (avail < n || s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return n;
 }
 
 /* Write code point cp as UTF-8; returns the bytes written. */
@@ -282,8 +254,8 @@ json_string(struct json_parser *p, char **str, size_t *len)
 			    "\\u%04x",
 			    c, c);
 			goto fail;
-		} else if ((k = json_utf8_len(p->s + p->pos, end - p->pos)) ==
-			   0) {
+		} else if ((k = escape_utf8_len(p->s + p->pos, end - p->pos,
+						NULL)) == 0) {
 			json_fail(p, p->pos,
 				  "invalid UTF-8 byte 0x%02x in a string", c);
 			goto fail;

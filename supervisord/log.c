@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "log.h"
 
 static int log_fd = 2;
@@ -95,11 +96,15 @@ log_write(const char *buf, size_t len)
 	log_lines++;
 }
 
-/* Format into a line buffer and write it with a prefix. */
+/*
+ * Format into a line buffer and write it with a prefix, escaped: the
+ * line may hold a ward's words (STATUS=, WORK=, its output), and a
+ * ward must not be able to steer the terminal that reads stderr.
+ */
 static void
 log_vline(const char *prefix, const char *fmt, va_list ap)
 {
-	char buf[2048];
+	char buf[2048], out[ESCAPE_BOUND(sizeof(buf)) + 2];
 	int n = snprintf(buf, sizeof(buf), "%s", prefix);
 
 	if (n < 0 || (size_t)n >= sizeof(buf))
@@ -108,10 +113,16 @@ log_vline(const char *prefix, const char *fmt, va_list ap)
 	if (m < 0)
 		return;
 	size_t len = (size_t)n + (size_t)m;
-	if (len > sizeof(buf) - 2)
-		len = sizeof(buf) - 2;
-	buf[len++] = '\n';
-	log_write(buf, len);
+	if (len > sizeof(buf) - 1)
+		len = sizeof(buf) - 1;
+	if (escape_clean(buf, len)) {
+		memcpy(out, buf, len);
+	} else {
+		/* A cut may have split a sequence: fine, it is shown. */
+		len = escape_text(out, buf, len);
+	}
+	out[len++] = '\n';
+	log_write(out, len);
 }
 
 /* A readable line with the local time. */

@@ -34,10 +34,12 @@
  * file every CTL_FOLLOW_MS and reopens the path when it names another
  * file (rotation, by device and inode) or the file shrinks (truncation).
  *
- * Everything shown to a terminal from stewardd or the log passes through
- * ctl_clean(): ward STATUS= text and reasons are a ward's words, and a
- * ward must not be able to send escape sequences to the operator's
- * terminal.
+ * Everything shown to a person from stewardd or the log passes through
+ * escape_text() (escape.c), mostly by way of ctl_clean(): ward STATUS=
+ * text and reasons are a ward's words, and a ward must not be able to
+ * send escape sequences or bidi overrides to the operator's terminal.
+ * The answer of "run" is the job's own output and is written as it is;
+ * --json replies are JSON.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -63,6 +65,7 @@
 #include "config.h"
 #include "ctl-proto.h"
 #include "err.h"
+#include "escape.h"
 #include "json.h"
 #include "parse.h"
 
@@ -256,6 +259,16 @@ ctl_standalone(const struct err *e)
 	return false;
 }
 
+/* Print prefix and s, escaped (escape_text()), as a line on stderr. */
+static void
+ctl_eprint(const char *prefix, const char *s)
+{
+	char *clean = escape_dup(s);
+
+	fprintf(stderr, "%s%s\n", prefix, clean);
+	free(clean);
+}
+
 /* Print "stewardctl: " and the error, wrapped in what we were doing. */
 static int ctl_fail(int rc, struct err *e, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -279,7 +292,8 @@ ctl_fail(int rc, struct err *e, const char *fmt, ...)
 	if (fflush(stdout) == EOF) {
 		/* Reported by main() when it flushes again. */
 	}
-	fprintf(stderr, "stewardctl: %s\n", s);
+	/* stewardd's words may quote a ward's or a file's. */
+	ctl_eprint("stewardctl: ", s);
 	free(s);
 	err_free(e);
 	return rc;
@@ -308,37 +322,33 @@ ctl_usage(const char *cmd, const char *fmt, ...)
 
 /*
  * Text from stewardd or the log made safe and short for a terminal:
- * control characters (C0, DEL, C1) become '?', and when cols > 0 the
- * text is cut to cols characters, the last one "…".
+ * escaped by escape_text() (controls, bidi marks and invalid UTF-8 shown
+ * as \x9b, \u202e), and when cols > 0 cut to cols characters, the last
+ * one "…".
  */
 static char *
 ctl_clean(const char *s, size_t cols)
 {
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-	struct sbuf b = {0};
+	char *e = escape_dup(s), *p;
 	size_t n = 0, total = 0;
 
-	for (const unsigned char *q = p; *q; q++)
-		total += (*q & 0xc0) != 0x80;
-	while (*p) {
-		size_t k = 1;
-
-		if (cols > 0 && total > cols && n == cols - 1) {
-			sbuf_add(&b, "\xe2\x80\xa6", 3); /* … */
-			break;
-		}
-		while ((p[k] & 0xc0) == 0x80)
-			k++;
-		if (*p < 0x20 || *p == 0x7f || (p[0] == 0xc2 && p[1] < 0xa0))
-			sbuf_add(&b, "?", 1);
-		else
-			sbuf_add(&b, (const char *)p, k);
-		p += k;
+	if (cols == 0)
+		return e;
+	for (const char *q = e; *q; q++)
+		total += ((unsigned char)*q & 0xc0) != 0x80;
+	if (total <= cols)
+		return e;
+	/* Valid UTF-8 now: skip cols - 1 characters, then cut. */
+	e = xrealloc(e, strlen(e) + 4);
+	p = e;
+	while (*p && n < cols - 1) {
+		p++;
+		while (((unsigned char)*p & 0xc0) == 0x80)
+			p++;
 		n++;
 	}
-	if (b.s == NULL)
-		sbuf_add(&b, "", 0);
-	return b.s;
+	memcpy(p, "\xe2\x80\xa6", 4); /* …, and the NUL */
+	return e;
 }
 
 /* Characters (not bytes) in a UTF-8 string, for column widths. */
@@ -1227,10 +1237,14 @@ cmd_health(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 		if (strcmp(code, "busy") == 0 ||
 		    strcmp(code, "rate_limited") == 0) {
 			s = err_str(e);
-			if (!a->json)
+			if (!a->json) {
+				char *clean = escape_dup(s);
+
 				printf("stewardd is healthy: it answered, "
 				       "\"%s\"\n",
-				       s);
+				       clean);
+				free(clean);
+			}
 			free(s);
 			err_free(e);
 			ctl_reply_free(&r);
@@ -1241,7 +1255,7 @@ cmd_health(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 		ctl_reply_free(&r);
 		e = ERR_WRAP(e, "stewardd is not healthy");
 		s = err_str(e);
-		fprintf(stderr, "stewardctl: %s\n", s);
+		ctl_eprint("stewardctl: ", s);
 		free(s);
 		err_free(e);
 		return CTL_EX_FAILED;
@@ -1477,7 +1491,10 @@ cmd_run(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 			const char *msg = json_str(json_get(last, "error"));
 			int64_t id = ctl_int(last, "log_id", 0);
 
-			fprintf(stderr, "stewardctl: %s", msg ? msg : "failed");
+			char *clean = escape_dup(msg ? msg : "failed");
+
+			fprintf(stderr, "stewardctl: %s", clean);
+			free(clean);
 			if (id > 0)
 				fprintf(stderr,
 					" [log %" PRId64
@@ -1523,8 +1540,12 @@ cmd_reload_list(const struct json *doc, const char *key, const char *label)
 	if (json_len(l) == 0)
 		return;
 	printf("%s: ", label);
-	for (size_t i = 0; i < json_len(l); i++)
-		printf("%s%s", i ? ", " : "", json_str(json_at(l, i)));
+	for (size_t i = 0; i < json_len(l); i++) {
+		char *name = ctl_clean(json_str(json_at(l, i)), 0);
+
+		printf("%s%s", i ? ", " : "", name);
+		free(name);
+	}
 	putchar('\n');
 }
 
@@ -1543,7 +1564,7 @@ cmd_reload(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 		ctl_print_raw(&r);
 	problems = json_get(r.doc, "problems");
 	for (size_t i = 0; !a->json && i < json_len(problems); i++)
-		fprintf(stderr, "%s\n", json_str(json_at(problems, i)));
+		ctl_eprint("", json_str(json_at(problems, i)));
 	if ((rc = ctl_reply_status(&r, &e)) != 0) {
 		ctl_reply_free(&r);
 		return ctl_fail(rc, e, "cannot reload");

@@ -279,7 +279,7 @@ test_json_shape(void **state UNUSED)
 			 "\"errname\":\"ENOENT\","
 			 "\"strerror\":\"No such file or directory\","
 			 "\"fields\":{"
-			 "\"path\":\"q\\\"\\\\\\u0001\\u007f\\u00ff\xc3\xa9\","
+			 "\"path\":\"q\\\"\\\\\\u0001\\u007f\\\\xff\xc3\xa9\","
 			 "\"stage\":\"open\"}}"
 			 "]",
 			 __FILE__, wrap_line, __FILE__, leaf_line, ENOENT);
@@ -338,33 +338,36 @@ test_json_valid_utf8(void **state UNUSED)
 	free(want);
 }
 
-/* Invalid UTF-8 is escaped byte by byte, then decoding resumes. */
+/*
+ * Invalid UTF-8 is written byte by byte as the text \xNN (never as the
+ * Latin-1 character \u00NN), then decoding resumes.
+ */
 static void
 test_json_invalid_utf8(void **state UNUSED)
 {
 	static const struct {
 		const char *in, *out;
 	} cases[] = {
-	    {"\x80", "\"\\u0080\""},
+	    {"\x80", "\"\\\\x80\""},
 	    {"a\xff"
 	     "b",
-	     "\"a\\u00ffb\""},
+	     "\"a\\\\xffb\""},
 	    /* Overlong encodings of '/' and NUL. */
-	    {"\xc0\xaf", "\"\\u00c0\\u00af\""},
-	    {"\xc1\xbf", "\"\\u00c1\\u00bf\""},
-	    {"\xe0\x80\xaf", "\"\\u00e0\\u0080\\u00af\""},
-	    {"\xf0\x80\x80\xaf", "\"\\u00f0\\u0080\\u0080\\u00af\""},
+	    {"\xc0\xaf", "\"\\\\xc0\\\\xaf\""},
+	    {"\xc1\xbf", "\"\\\\xc1\\\\xbf\""},
+	    {"\xe0\x80\xaf", "\"\\\\xe0\\\\x80\\\\xaf\""},
+	    {"\xf0\x80\x80\xaf", "\"\\\\xf0\\\\x80\\\\x80\\\\xaf\""},
 	    /* A UTF-16 surrogate (U+D800). */
-	    {"\xed\xa0\x80", "\"\\u00ed\\u00a0\\u0080\""},
+	    {"\xed\xa0\x80", "\"\\\\xed\\\\xa0\\\\x80\""},
 	    /* Past U+10FFFF, and bytes that never start a sequence. */
-	    {"\xf4\x90\x80\x80", "\"\\u00f4\\u0090\\u0080\\u0080\""},
-	    {"\xf5\xfe", "\"\\u00f5\\u00fe\""},
+	    {"\xf4\x90\x80\x80", "\"\\\\xf4\\\\x90\\\\x80\\\\x80\""},
+	    {"\xf5\xfe", "\"\\\\xf5\\\\xfe\""},
 	    /* Truncated sequences, at the end and before ASCII. */
-	    {"\xe2\x82", "\"\\u00e2\\u0082\""},
-	    {"\xe2\x82z\xc3\xa9", "\"\\u00e2\\u0082z\xc3\xa9\""},
-	    {"\xf0\x9f\x98", "\"\\u00f0\\u009f\\u0098\""},
+	    {"\xe2\x82", "\"\\\\xe2\\\\x82\""},
+	    {"\xe2\x82z\xc3\xa9", "\"\\\\xe2\\\\x82z\xc3\xa9\""},
+	    {"\xf0\x9f\x98", "\"\\\\xf0\\\\x9f\\\\x98\""},
 	    /* A lead byte followed by another lead byte. */
-	    {"\xc3\xc3\xa9", "\"\\u00c3\xc3\xa9\""},
+	    {"\xc3\xc3\xa9", "\"\\\\xc3\xc3\xa9\""},
 	};
 	size_t i;
 
@@ -374,6 +377,19 @@ test_json_invalid_utf8(void **state UNUSED)
 		assert_string_equal(s, cases[i].out);
 		free(s);
 	}
+}
+
+/* C1 and bidi controls, valid UTF-8, are written as \uNNNN. */
+static void
+test_json_hidden(void **state UNUSED)
+{
+	char *s = json_of("a\xc2\x9b"
+			  "b\xc2\x85\xe2\x80\xae"
+			  "c\xe2\x81\xa6\xc2\xa0\xe2\x82\xac");
+
+	assert_string_equal(s, "\"a\\u009bb\\u0085\\u202ec\\u2066"
+			       "\xc2\xa0\xe2\x82\xac\"");
+	free(s);
 }
 
 /* The buffer grows past its first allocation and stays terminated. */
@@ -421,6 +437,7 @@ main(void)
 	    cmocka_unit_test(test_json_escape_controls),
 	    cmocka_unit_test(test_json_valid_utf8),
 	    cmocka_unit_test(test_json_invalid_utf8),
+	    cmocka_unit_test(test_json_hidden),
 	    cmocka_unit_test(test_sbuf_growth),
 	};
 
