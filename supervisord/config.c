@@ -1613,11 +1613,13 @@ config_read_file(struct config_state *st)
 }
 
 /*
- * Every instance with a heartbeat pipe holds one fd for its whole life
- * (the spawn's report pipe is closed once exec succeeds); stewardd itself
- * needs about CONFIG_FD_RESERVE more (control connections, the event log,
- * the loop, the guard).  stewardd raises its soft RLIMIT_NOFILE to the
- * hard limit at start, so the hard limit is the budget.
+ * Every instance with a heartbeat pipe or notify socket holds one fd for
+ * its whole life (the spawn's report pipe is closed once exec succeeds);
+ * stewardd itself needs about CONFIG_FD_RESERVE more (its own fds, its
+ * spare, one spawn's, and room for a few control connections: the
+ * running daemon's exact budget is in fdbudget.c).  stewardd raises its
+ * soft RLIMIT_NOFILE to the hard limit at start, so the hard limit is
+ * the budget.
  */
 #define CONFIG_FD_RESERVE 32
 /* Processes other than the wards: stewardd, its guard, the system. */

@@ -53,7 +53,10 @@
  *
  * status: {"ok":true,"daemon":{DAEMON},"instances":[{INSTANCE}...]}
  *   DAEMON: "pid", "version", "uptime_ms", "config", "event_log",
- *	     "socket", "events_lost", "instances"
+ *	     "socket", "events_lost", "instances", and the fd budget:
+ *	     "fd_limit", "fd_own" (stewardd's own at start), "fd_wards"
+ *	     (reserved for the wards), "fd_runs" (held by job runs),
+ *	     "connections", "connections_max" (allowed now)
  *   INSTANCE: "ward", "replica", "state", "pid" (0: none),
  *	     "uptime_ms" (since spawn; 0 without a process),
  *	     "since_ms" (in this state), "last_beat_ms" (-1: no beat yet or

@@ -46,6 +46,7 @@
 #include "bucket.h"
 #include "ctl-proto.h"
 #include "ctl.h"
+#include "fdbudget.h"
 #include "job.h"
 #include "log.h"
 #include "parse.h"
@@ -118,11 +119,14 @@ struct ctl {
 	/* rate-limited reports */
 	uint64_t refused, refused_unreported;
 	uint64_t busy_unreported;
+	uint64_t evicted_unreported;
 	uint64_t pause_count;
 	double refused_reported_at, busy_reported_at, pause_reported_at;
+	double evicted_reported_at;
 };
 
 static void ctl_conn_close(struct ctl_conn *cn);
+static size_t ctl_cap(const struct ctl *c);
 static void ctl_conn_flush(struct ctl_conn *cn);
 static void ctl_conn_process(struct ctl_conn *cn);
 
@@ -231,8 +235,15 @@ ctl_add_daemon(struct sbuf *b, struct ctl *c)
 	sbuf_add_json(b, s->cfg->event_log);
 	sbuf_add(b, ",\"socket\":", 10);
 	sbuf_add_json(b, c->path);
-	sbuf_addf(b, ",\"events_lost\":%llu,\"instances\":%zu}",
+	sbuf_addf(b, ",\"events_lost\":%llu,\"instances\":%zu",
 		  (unsigned long long)evlog_lost(s->log), instances);
+	/* The fd budget (fdbudget.c), as it stands. */
+	sbuf_addf(b,
+		  ",\"fd_limit\":%zu,\"fd_own\":%zu,\"fd_wards\":%zu,"
+		  "\"fd_runs\":%zu,\"connections\":%zu,"
+		  "\"connections_max\":%zu}",
+		  s->fds.limit, s->fds.base, fdbudget_wards(s), job_fds(s),
+		  c->nconns, ctl_cap(c));
 }
 
 /* Append a string field, or null. */
@@ -1185,6 +1196,73 @@ ctl_resume_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	ev_io_start(loop, &c->lio);
 }
 
+/*
+ * How many connections may be open: CTL_CONN_MAX, or fewer when the fds
+ * left beside the wards' reserve and the job runs are fewer (fdbudget.c).
+ */
+static size_t
+ctl_cap(const struct ctl *c)
+{
+	size_t shared = fdbudget_shared(c->s), runs = job_fds(c->s);
+	size_t room = shared > runs ? shared - runs : 0;
+
+	if (room < 1)
+		room = 1; /* the operator's one way in */
+	return room < CTL_CONN_MAX ? room : CTL_CONN_MAX;
+}
+
+/*
+ * The connection to close to make room for a new one: the one idle the
+ * longest, among those with no request in progress (no wait, no run,
+ * nothing left to write).  NULL when every one is at work.
+ */
+static struct ctl_conn *
+ctl_idlest(struct ctl *c)
+{
+	struct ctl_conn *best = NULL;
+
+	for (struct ctl_conn *cn = c->conns; cn != NULL; cn = cn->next) {
+		if (cn->wait != NULL || cn->run != NULL || cn->closing ||
+		    cn->outoff < cn->out.len)
+			continue;
+		if (best == NULL || cn->last_active < best->last_active)
+			best = cn;
+	}
+	return best;
+}
+
+/* Close an idle connection to make room, telling it why. */
+static void
+ctl_evict(struct ctl_conn *cn, size_t cap)
+{
+	struct ctl *c = cn->ctl;
+	struct sbuf b = {0};
+	char why[160];
+
+	snprintf(why, sizeof(why),
+		 "closed to make room for a new connection: this one was "
+		 "idle the longest of %zu",
+		 cap);
+	sbuf_addf(&b, "{\"ok\":false,\"code\":\"busy\",\"error\":");
+	sbuf_add_json(&b, why);
+	sbuf_add(&b, "}\n", 2);
+	/* Best effort: an idle connection's buffer is empty. */
+	(void)send(cn->fd, b.s, b.len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	sbuf_free(&b);
+	ctl_report(c, &c->evicted_reported_at, &c->evicted_unreported,
+		   "control_evicted",
+		   "an idle connection was closed to make room for a new one",
+		   cn->peer_uid, cn->peer_pid);
+	ctl_conn_close(cn);
+}
+
+/* The connections open now; see ctl.h. */
+size_t
+ctl_nconns(const struct ctl *c)
+{
+	return c->nconns;
+}
+
 /* Accept what is waiting, a bounded batch per wake-up. */
 static void
 ctl_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
@@ -1226,15 +1304,21 @@ ctl_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 			    cred.uid, cred.pid);
 			continue;
 		}
-		if (c->nconns >= CTL_CONN_MAX) {
+		/* Full: the idlest connection makes room, if one is idle. */
+		size_t cap = ctl_cap(c);
+		struct ctl_conn *idle;
+
+		while (c->nconns >= cap && (idle = ctl_idlest(c)) != NULL)
+			ctl_evict(idle, cap);
+		if (c->nconns >= cap) {
 			ctl_turn_away(
 			    fd, "busy",
 			    "too many control connections; try again");
 			ctl_report(
 			    c, &c->busy_reported_at, &c->busy_unreported,
 			    "control_busy",
-			    "connection refused: CTL_CONN_MAX connections "
-			    "are open",
+			    "connection refused: every connection allowed is "
+			    "at work",
 			    cred.uid, cred.pid);
 			continue;
 		}

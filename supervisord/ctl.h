@@ -28,6 +28,9 @@ void ctl_forget(struct ctl *c, struct ward_inst *wi);
 /* Who else may connect, after a reload changed [steward] group. */
 void ctl_set_group(struct ctl *c, bool has_group, gid_t gid);
 
+/* The control connections open now (each holds one fd). */
+size_t ctl_nconns(const struct ctl *c);
+
 /* Stop listening, answer waiting clients, close, unlink the socket. */
 void ctl_close(struct ctl *c);
 

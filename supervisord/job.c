@@ -30,6 +30,8 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "ctl.h"
+#include "fdbudget.h"
 #include "job.h"
 #include "metrics.h"
 #include "parse.h"
@@ -87,6 +89,17 @@ job_in_flight(struct steward *s, const char *name)
 		if (r->state == RUN_ACTIVE &&
 		    strcmp(r->rt.spec->name, name) == 0)
 			n++;
+	return n;
+}
+
+/* fds the replicas of every run hold; see job.h. */
+size_t
+job_fds(const struct steward *s)
+{
+	size_t n = 0;
+
+	for (const struct job_run *r = s->runs; r != NULL; r = r->next)
+		n += r->rt.ninst * fdbudget_inst(s, r->rt.spec, true);
 	return n;
 }
 
@@ -349,7 +362,7 @@ job_create(struct steward *s, const char *name, unsigned replicas,
 	const struct ward_spec *w = config_job(s->cfg, name);
 	struct job_run *run;
 	struct evlog_rec r;
-	size_t n = 0;
+	size_t n = 0, need, used, shared;
 
 	if (s->stopping) {
 		*code = "shutting_down";
@@ -380,6 +393,21 @@ job_create(struct steward *s, const char *name, unsigned replicas,
 	if (replicas > 1000) {
 		*code = "usage";
 		*errp = ERR_NEW("at most 1000 replicas a run");
+		return NULL;
+	}
+	need = replicas * fdbudget_inst(s, w, true);
+	used = job_fds(s) + (s->ctl != NULL ? ctl_nconns(s->ctl) : 0);
+	shared = fdbudget_shared(s);
+	if (need + used > shared) {
+		/* The wards' reserve is not the runs' to take. */
+		*code = "busy";
+		*errp =
+		    ERR_NEW("%u replicas need %zu file descriptors, but "
+			    "only %zu are free beside the wards' reserve "
+			    "(RLIMIT_NOFILE %zu); run fewer replicas or "
+			    "try again when runs end",
+			    replicas, need, shared > used ? shared - used : 0,
+			    s->fds.limit);
 		return NULL;
 	}
 	run = xcalloc(1, sizeof(*run));

@@ -66,4 +66,7 @@ void job_cancel_all(struct steward *s, const char *why);
 /* Free everything at exit. */
 void job_teardown(struct steward *s);
 
+/* fds the replicas of every run hold, by the budget (fdbudget.c). */
+size_t job_fds(const struct steward *s);
+
 #endif

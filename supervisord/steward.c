@@ -263,6 +263,31 @@ steward_expected_exit(const struct ward_policy *pol, int code)
 }
 
 /*
+ * True when a spawn failed with errnum for stewardd's own lack of
+ * resources, not the ward's: no fd (EMFILE, ENFILE), no memory (ENOMEM,
+ * ENOBUFS), no room for its notify socket (ENOSPC), or a clone the
+ * kernel refused for now (EAGAIN).  child: the errno came from the child
+ * before exec, where EAGAIN (setuid past the ward user's RLIMIT_NPROC)
+ * and ENOSPC are the ward's.
+ */
+static bool
+steward_short_errno(int errnum, bool child)
+{
+	switch (errnum) {
+	case EMFILE:
+	case ENFILE:
+	case ENOMEM:
+	case ENOBUFS:
+		return true;
+	case EAGAIN:
+	case ENOSPC:
+		return !child;
+	default:
+		return false;
+	}
+}
+
+/*
  * The failure behind a transition, as a wrapped error for the log, or
  * NULL when the transition is no failure.
  */
@@ -281,6 +306,12 @@ steward_failure(struct steward *s, struct ward_inst *wi,
 			e = spawn_err;
 		else
 			e = ward_spawn_error(wi);
+		return ERR_WRAP_P(e, "cannot start ward \"%s\"", wi->label);
+	case WCAUSE_NO_RESOURCES:
+		e = spawn_err != NULL ? spawn_err : ward_spawn_error(wi);
+		e = ERR_WRAP_P(e, "stewardd itself is short of resources, not "
+				  "the ward");
+		err_set(e, "fault", "stewardd");
 		return ERR_WRAP_P(e, "cannot start ward \"%s\"", wi->label);
 	case WCAUSE_HEARTBEAT_TIMEOUT:
 		/* A beat read late may be older than its stamp: say so. */
@@ -393,6 +424,14 @@ steward_next(struct ward_inst *wi, const struct ward_out *out, char *buf,
 	case WARD_BACKOFF:
 		parse_format_duration((int64_t)llround(out->delay * 1000), d,
 				      sizeof(d));
+		if (out->cause == WCAUSE_NO_RESOURCES) {
+			snprintf(buf, len,
+				 "retrying in %s (try %u; no restart token "
+				 "spent, %d left)",
+				 d, wi->sm.short_spawns,
+				 (int)floor(out->tokens));
+			break;
+		}
 		snprintf(buf, len,
 			 "restarting in %s (restart %u, %d token%s "
 			 "left)",
@@ -481,7 +520,7 @@ steward_plain_reason(struct ward_inst *wi, const struct ward_out *out,
 static enum evlog_level
 steward_level(const struct ward_out *out, const struct err *e)
 {
-	if (out->to == WARD_FAILED)
+	if (out->to == WARD_FAILED || out->cause == WCAUSE_NO_RESOURCES)
 		return EVLOG_ERROR;
 	if (e != NULL || out->to == WARD_STOPPING || out->to == WARD_BACKOFF)
 		return out->cause == WCAUSE_STOP ||
@@ -538,6 +577,8 @@ steward_log_transition(struct steward *s, struct ward_inst *wi,
 	evlog_str(&r, "from", ward_state_name(out->from));
 	evlog_str(&r, "state", ward_state_name(out->to));
 	evlog_str(&r, "cause", ward_cause_name(out->cause));
+	if (out->cause == WCAUSE_NO_RESOURCES)
+		evlog_str(&r, "fault", "stewardd");
 	evlog_str(&r, "reason", reason);
 	if (in->event == WEV_EXIT) {
 		if (in->spawn_failed)
@@ -750,6 +791,7 @@ steward_apply(struct steward *s, struct ward_inst *wi,
 		wi->state_since = in->now;
 		/* A healing restart, counted by what it heals (metrics). */
 		if (out->to == WARD_BACKOFF &&
+		    out->cause != WCAUSE_NO_RESOURCES &&
 		    (unsigned)out->cause < WARD_NCAUSES)
 			wi->restarts_by_cause[out->cause]++;
 		if (out->to == WARD_STARTING)
@@ -815,9 +857,14 @@ steward_apply(struct steward *s, struct ward_inst *wi,
 	}
 	if (spawn_err != NULL) {
 		/* No process: the machine heals it like an exit. */
-		struct ward_input fin = {.event = WEV_SPAWN_ERROR,
-					 .now = in->now,
-					 .u = steward_random()};
+		struct ward_input fin = {
+		    .event = WEV_SPAWN_ERROR,
+		    .now = in->now,
+		    .u = steward_random(),
+		    /* A job's replica is never retried: its run fails. */
+		    .no_resources =
+			wi->ward->run == NULL &&
+			steward_short_errno(err_errno(spawn_err), false)};
 		struct ward_out fout;
 
 		ward_step(&wi->sm, &w->pol, &fin, &fout);
@@ -1071,6 +1118,8 @@ steward_child_ended(struct steward *s, pid_t pid, const siginfo_t *si)
 	 */
 	in.status = steward_wait_status(si);
 	in.spawn_failed = wi->report.stage != 0;
+	in.no_resources = in.spawn_failed && wi->ward->run == NULL &&
+			  steward_short_errno(wi->report.errnum, true);
 	in.now = steward_now();
 	steward_step_input(s, wi, &in);
 	if (wi->pid == pid)
@@ -1817,6 +1866,7 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 
 	upbeat_open(s);
 	metrics_start(s);
+	fdbudget_measure(s); /* what stewardd holds before the wards */
 	steward_start_all(s);
 	s->autostarted = true;
 	upbeat_update(s);

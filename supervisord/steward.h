@@ -21,6 +21,7 @@
 #include "config.h"
 #include "err.h"
 #include "evlog.h"
+#include "fdbudget.h"
 #include "guard.h"
 #include "ward-proto.h"
 #include "ward.h"
@@ -233,6 +234,7 @@ struct steward {
 	struct upbeat up;
 	struct metrics *metrics; /* metrics.c: the metrics file, or NULL */
 	size_t nstarting;        /* instances in starting */
+	struct fdbudget fds;     /* fdbudget.c: the fd budget */
 	bool autostarted;        /* the autostart instances were started */
 };
 

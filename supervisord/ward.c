@@ -171,6 +171,30 @@ ward_note_exit(struct ward_sm *sm, const struct ward_input *in)
 {
 	sm->exit_status = in->status;
 	sm->exit_spawn_failed = in->spawn_failed;
+	if (!in->spawn_failed) {
+		/* A process ran: stewardd had what it needed. */
+		sm->short_spawns = 0;
+		backoff_reset(&sm->retry);
+	}
+}
+
+/*
+ * starting: stewardd could not make the process for want of its own
+ * resources.  Not the ward's fault: no token, no start retry, no
+ * restart counted; try again after the retry delay.
+ */
+static void
+ward_retry_later(struct ward_sm *sm, const struct ward_input *in,
+		 struct ward_out *out)
+{
+	ward_disarm(sm, out);
+	sm->exit_status = 0;
+	sm->exit_spawn_failed = true;
+	sm->short_spawns++;
+	out->delay = backoff_next(&sm->retry, in->u);
+	out->tokens = bucket_tokens(&sm->bucket, in->now);
+	ward_go(sm, out, WARD_BACKOFF, WCAUSE_NO_RESOURCES);
+	ward_arm(sm, out, in->now + out->delay);
 }
 
 /* stopped, exited, failed, backoff: a person or autostart starts it. */
@@ -186,7 +210,9 @@ on_start(struct ward_sm *sm, const struct ward_policy *pol,
 		bucket_init(&sm->bucket, pol->limit_burst, pol->limit_period,
 			    in->now);
 		backoff_reset(&sm->backoff);
+		backoff_reset(&sm->retry);
 		sm->start_failures = 0;
+		sm->short_spawns = 0;
 	}
 	if (in->event == WEV_RESTART)
 		cause = WCAUSE_RESTART;
@@ -355,6 +381,11 @@ on_live_exit(struct ward_sm *sm, const struct ward_policy *pol,
 	     const struct ward_input *in, struct ward_out *out)
 {
 	out->beat_age = in->now - sm->last_beat;
+	if (in->spawn_failed && in->no_resources &&
+	    sm->state == WARD_STARTING) {
+		ward_retry_later(sm, in, out);
+		return;
+	}
 	ward_note_exit(sm, in);
 	ward_heal(sm, pol, in, out, ward_exit_cause(sm));
 }
@@ -364,6 +395,10 @@ static void
 on_spawn_error(struct ward_sm *sm, const struct ward_policy *pol,
 	       const struct ward_input *in, struct ward_out *out)
 {
+	if (in->no_resources) {
+		ward_retry_later(sm, in, out);
+		return;
+	}
 	sm->exit_status = 0;
 	sm->exit_spawn_failed = true;
 	ward_heal(sm, pol, in, out, WCAUSE_SPAWN_FAILED);
@@ -514,6 +549,7 @@ ward_sm_init(struct ward_sm *sm, const struct ward_policy *pol, double now)
 	*sm = (struct ward_sm){.state = WARD_STOPPED};
 	bucket_init(&sm->bucket, pol->limit_burst, pol->limit_period, now);
 	backoff_init(&sm->backoff, pol->backoff_min, pol->backoff_max);
+	backoff_init(&sm->retry, WARD_RETRY_MIN, WARD_RETRY_MAX);
 }
 
 /* Feed one event to the machine; see ward.h. */
@@ -585,6 +621,7 @@ ward_cause_name(enum ward_cause c)
 	    [WCAUSE_RESTART] = "restart",
 	    [WCAUSE_SHUTDOWN] = "shutdown",
 	    [WCAUSE_STOP_TIMEOUT] = "stop_timeout",
+	    [WCAUSE_NO_RESOURCES] = "stewardd_resources",
 	};
 
 	return (unsigned)c < sizeof(names) / sizeof(names[0]) ? names[c]

@@ -28,6 +28,13 @@
  * A new process is spawned only from a state with no process, so two
  * instances of one replica never run at once.
  *
+ * A spawn that fails because stewardd itself is short of resources (no
+ * fd, no memory, clone refused with EAGAIN) is not the ward's failure:
+ * the instance goes to backoff with cause WCAUSE_NO_RESOURCES and retries
+ * after a delay of its own (WARD_RETRY_MIN doubling to WARD_RETRY_MAX,
+ * with jitter), spending no restart token and no start retry, so that
+ * it can never end failed for it.
+ *
  * ward_step() is a pure function of (machine, policy, input): it updates
  * the machine and says which actions the caller must perform (spawn,
  * signal, arm the timer, log the transition).  Every (state, event) pair
@@ -106,8 +113,9 @@ enum ward_cause {
 	WCAUSE_RESTART,           /* a person restarted it */
 	WCAUSE_SHUTDOWN,          /* stewardd is stopping */
 	WCAUSE_STOP_TIMEOUT,      /* did not stop within stop_timeout */
+	WCAUSE_NO_RESOURCES,      /* stewardd lacked fds or memory to spawn */
 };
-#define WARD_NCAUSES (WCAUSE_STOP_TIMEOUT + 1)
+#define WARD_NCAUSES (WCAUSE_NO_RESOURCES + 1)
 
 /* What to do once a stopping instance has been reaped. */
 enum ward_after {
@@ -117,6 +125,11 @@ enum ward_after {
 };
 
 enum ward_heartbeat { WARD_HB_PIPE, WARD_HB_NOTIFY, WARD_HB_NONE };
+
+/* Retry delays after a spawn stewardd lacked the resources for (s). */
+#define WARD_RETRY_MIN 0.1
+#define WARD_RETRY_MAX 5.0
+
 enum ward_restart {
 	WARD_RESTART_ALWAYS,
 	WARD_RESTART_ON_FAILURE,
@@ -159,10 +172,12 @@ struct ward_sm {
 	bool beaten;             /* the process beat after being ready */
 	unsigned restarts;       /* restarts by healing */
 	unsigned start_failures; /* serial starts that never ran */
+	unsigned short_spawns;   /* serial spawns stewardd could not make */
 	int exit_status;         /* wait status of the last reaped process */
 	bool exit_spawn_failed;  /* that process failed before exec */
 	struct bucket bucket;
 	struct backoff backoff;
+	struct backoff retry; /* after WCAUSE_NO_RESOURCES */
 };
 
 struct ward_input {
@@ -171,6 +186,7 @@ struct ward_input {
 	double u;            /* uniform in [0, 1), for the backoff jitter */
 	int status;          /* WEV_EXIT: the wait status */
 	bool spawn_failed;   /* WEV_EXIT: failed before exec */
+	bool no_resources;   /* that, or WEV_SPAWN_ERROR: stewardd's lack */
 	int64_t extend_usec; /* WEV_EXTEND */
 };
 

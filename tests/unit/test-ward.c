@@ -1389,6 +1389,61 @@ test_exit_before_exec_is_spawn_failure(void **state)
 	assert_true(r.sm.exit_spawn_failed);
 }
 
+/*
+ * A spawn stewardd lacked the fds or memory for is not the ward's fault:
+ * backoff with its own growing delay, no token, no start retry, no
+ * restart counted, never failed, however often it happens.
+ */
+static void
+test_stewardd_short_spends_no_token(void **state)
+{
+	struct ward_policy pol = base_policy;
+	struct rig r;
+	double t = 10, last = 0;
+
+	(void)state;
+	pol.start_retries = 1;
+	rig_init(&r, &pol, t);
+	ev(&r, WEV_START, t);
+	for (int i = 0; i < 40; i++) {
+		if (i % 2 == 0)
+			feed(&r, (struct ward_input){.event = WEV_SPAWN_ERROR,
+						     .now = t,
+						     .u = U,
+						     .no_resources = true});
+		else
+			feed(&r, (struct ward_input){.event = WEV_EXIT,
+						     .now = t,
+						     .u = U,
+						     .status = EXITED_WITH(127),
+						     .spawn_failed = true,
+						     .no_resources = true});
+		check_int(r.out.to, WARD_BACKOFF);
+		check_int(r.out.cause, WCAUSE_NO_RESOURCES);
+		check_int(r.out.actions, WACT_ARM | WACT_LOG);
+		assert_near(r.out.tokens, 3);
+		assert_true(r.out.delay >= last);
+		assert_true(r.out.delay > 0 && r.out.delay <= WARD_RETRY_MAX);
+		last = r.out.delay;
+		t = r.sm.timer_at;
+		ev(&r, WEV_TIMER, t);
+		check_int(r.sm.state, WARD_STARTING);
+	}
+	assert_near(last, 0.75 * WARD_RETRY_MAX);
+	check_int(r.sm.restarts, 0);
+	check_int(r.sm.start_failures, 0);
+	check_int(r.sm.short_spawns, 40);
+	/* The ward's own failure still spends a token, from a full bucket. */
+	ev(&r, WEV_SPAWN_ERROR, t);
+	expect(&r, WARD_BACKOFF, WACT_ARM | WACT_LOG, WCAUSE_SPAWN_FAILED,
+	       t + 0.75);
+	assert_near(r.out.tokens, 2);
+	/* A process that ran resets the retry delay. */
+	ev(&r, WEV_TIMER, r.sm.timer_at);
+	ev_exit(&r, r.sm.timer_at + 1, EXITED_WITH(1));
+	check_int(r.sm.short_spawns, 0);
+}
+
 /* A timer is due for a judgement only past the deadline a beat moved. */
 static void
 test_timer_due_only_past_the_deadline(void **state)
@@ -1489,6 +1544,7 @@ main(void)
 	    cmocka_unit_test(test_backoff_resets_after_healthy_run),
 	    cmocka_unit_test(test_start_from_failed_refills_bucket),
 	    cmocka_unit_test(test_exit_before_exec_is_spawn_failure),
+	    cmocka_unit_test(test_stewardd_short_spends_no_token),
 	    cmocka_unit_test(test_timer_due_only_past_the_deadline),
 	    cmocka_unit_test(test_names_and_process_states),
 	    cmocka_unit_test(test_notify_without_watchdog_is_readiness_only),
