@@ -172,12 +172,13 @@ def spawn_short_of_fds_spends_no_tokens():
     skip_under_wrapper()
     st = Steward("b-short", VICTIM.replace("10/1m", "2/1m"))
     yield st.start(nofile=256)
-    st.wait_event("running", ward="victim")
+    # The pid from the log: a control connection would hold an fd that
+    # is freed after the limit is set.
+    pid = st.wait_event("running", ward="victim")["pid"]
     # Take stewardd's fds away below the budget: only an outside hand
-    # can (the budget keeps clients off the wards' reserve).
-    pid = st.instance("victim")["pid"]
-    # New fds take the lowest free numbers below the soft limit; the
-    # guard's pipe sits high (near 256) and does not count.
+    # can (the budget keeps clients off the wards' reserve).  New fds
+    # take the lowest free numbers below the soft limit; the guard's
+    # pipe may sit high (near the limit at start) and does not count.
     low = [int(x) for x in os.listdir(f"/proc/{st.pid}/fd") if int(x) < 200]
     resource.prlimit(st.pid, resource.RLIMIT_NOFILE, (max(low) + 1, 256))
     os.kill(pid, signal.SIGKILL)
