@@ -39,6 +39,7 @@
 #include <unistd.h>
 
 #include "config-internal.h"
+#include "listener-proto.h"
 #include "parse.h"
 
 enum sv_key {
@@ -64,6 +65,9 @@ enum sv_key {
 	SV_STDERR_LOGFILE,
 	SV_ENVIRONMENT,
 	SV_SERVERURL,
+	SV_EVENTS,         /* [eventlistener:NAME] only */
+	SV_BUFFER_SIZE,    /* [eventlistener:NAME] only */
+	SV_RESULT_HANDLER, /* [eventlistener:NAME] only */
 	SV_NKEYS,
 };
 
@@ -90,6 +94,9 @@ static const char *const sv_key_names[SV_NKEYS] = {
     [SV_STDERR_LOGFILE] = "stderr_logfile",
     [SV_ENVIRONMENT] = "environment",
     [SV_SERVERURL] = "serverurl",
+    [SV_EVENTS] = "events",
+    [SV_BUFFER_SIZE] = "buffer_size",
+    [SV_RESULT_HANDLER] = "result_handler",
 };
 
 /* supervisord's program keys that steward reads and has no use for. */
@@ -132,12 +139,14 @@ config_sv_section(struct config_state *st, const char *name)
 {
 	static const char *const other[] = {
 	    "unix_http_server", "inet_http_server", "supervisorctl"};
-	static const char *const other_prefix[] = {
-	    "rpcinterface:", "eventlistener:", "ctlplugin:"};
+	static const char *const other_prefix[] = {"rpcinterface:",
+						   "ctlplugin:"};
+	bool listener = strncmp(name, "eventlistener:", 14) == 0;
+	const char *pname = name + (listener ? 14 : 8);
 
 	st->sv_other = 0;
-	if (strncmp(name, "program:", 8) == 0) {
-		if (!config_name_ok(name + 8)) {
+	if (strncmp(name, "program:", 8) == 0 || listener) {
+		if (!config_name_ok(pname)) {
 			config_problem(
 			    st, CONFIG_ERROR, st->lineno,
 			    "[%s]: a program name is 1 to 64 letters, digits, "
@@ -147,9 +156,11 @@ config_sv_section(struct config_state *st, const char *name)
 			return true;
 		}
 		/* configparser merges a section given twice: later wins. */
-		ssize_t i = nametab_get(&st->names, name + 8);
+		ssize_t i = nametab_get(&st->names, pname);
 
-		if (i >= 0 && st->wards[i].prog != NULL) {
+		if (i >= 0 && st->wards[i].prog != NULL &&
+		    strcmp(st->wards[i].spec.kind,
+			   listener ? "eventlistener" : "program") == 0) {
 			struct config_ward *old = &st->wards[i];
 
 			config_problem(
@@ -162,14 +173,14 @@ config_sv_section(struct config_state *st, const char *name)
 			st->sec = SEC_PROGRAM;
 			return true;
 		}
-		st->cur = config_ward_begin(st, name + 8);
+		st->cur = config_ward_begin(st, pname);
 		if (st->cur == NULL) {
 			st->sec = SEC_BAD;
 			return true;
 		}
 		st->cur->prog = xcalloc(1, sizeof(*st->cur->prog));
 		st->cur->prog->file = st->path;
-		st->cur->spec.kind = "program";
+		st->cur->spec.kind = listener ? "eventlistener" : "program";
 		st->sec = SEC_PROGRAM;
 		return true;
 	}
@@ -224,10 +235,7 @@ ignored:
 	    st, CONFIG_WARNING, st->lineno,
 	    "[%s] is supervisord's; steward has no equivalent, so this "
 	    "section is ignored%s",
-	    name,
-	    strncmp(name, "eventlistener:", 14) == 0
-		? " and not run"
-		: " (stewardctl talks to [steward] socket)");
+	    name, " (stewardctl talks to [steward] socket)");
 	return true;
 }
 
@@ -639,10 +647,20 @@ config_sv_key(struct config_state *st, const char *key, const char *value,
 		return;
 	}
 	p = st->cur->prog;
-	snprintf(section, sizeof(section), "program:%s", st->cur->spec.name);
+	snprintf(section, sizeof(section), "%s:%s", st->cur->spec.kind,
+		 st->cur->spec.name);
 	for (int k = 0; k < SV_NKEYS; k++) {
 		if (strcmp(key, sv_key_names[k]) != 0)
 			continue;
+		if (k >= SV_EVENTS &&
+		    strcmp(st->cur->spec.kind, "eventlistener") != 0) {
+			config_problem(st, CONFIG_WARNING, st->lineno,
+				       "[%s] %s is a key of "
+				       "[eventlistener:NAME] sections; ignored",
+				       section, key);
+			free(v);
+			return;
+		}
 		if (continuation) {
 			sv_append(&p->raw[k], value);
 			free(v);
@@ -694,7 +712,8 @@ sv_bad_val(struct config_state *st, struct config_ward *cw, enum sv_key k,
 	const char *saved_path = st->path;
 	char section[80];
 
-	snprintf(section, sizeof(section), "program:%.64s", cw->spec.name);
+	snprintf(section, sizeof(section), "%s:%.64s", cw->spec.kind,
+		 cw->spec.name);
 	st->lineno = p->line[k] ? p->line[k] : cw->spec.line;
 	if (p->kfile[k] != NULL) {
 		st->path = p->kfile[k];
@@ -1061,6 +1080,106 @@ sv_group_of(struct config_state *st, const char *name)
 	return g >= 0 ? &st->groups[g] : NULL;
 }
 
+/*
+ * An [eventlistener:NAME]'s own keys, as supervisord reads them
+ * (options.py), expanded like every value: events (required; unknown
+ * names are errors, names of events stewardd never sends are warnings),
+ * buffer_size (at least 1, default 10), result_handler (only
+ * supervisord's default can be honoured), and no redirect_stderr: its
+ * stdout is the protocol.  Returns the number of errors.
+ */
+static int
+sv_listener(struct config_state *st, struct config_ward *cw,
+	    struct sv_expand *x, bool redirect)
+{
+	struct config_program *p = cw->prog;
+	struct ward_spec *w = &cw->spec;
+	char why[PARSE_WHY], *val[SV_NKEYS] = {0};
+	int errors = 0;
+	long v;
+
+	for (int k = SV_EVENTS; k <= SV_RESULT_HANDLER; k++)
+		if (sv_get(st, cw, x, (enum sv_key)k, &val[k]) == -1)
+			errors++;
+	w->buffer_size = 10;
+	if (val[SV_BUFFER_SIZE] != NULL) {
+		if (sv_long(val[SV_BUFFER_SIZE], 1, 100000, &v, why) == -1)
+			sv_bad_val(st, cw, SV_BUFFER_SIZE, val[SV_BUFFER_SIZE],
+				   why),
+			    errors++;
+		else
+			w->buffer_size = (unsigned)v;
+	}
+	if (val[SV_RESULT_HANDLER] != NULL &&
+	    strcmp(val[SV_RESULT_HANDLER],
+		   "supervisor.dispatchers:default_handler") != 0)
+		sv_bad_val(st, cw, SV_RESULT_HANDLER, val[SV_RESULT_HANDLER],
+			   "a Python result handler cannot run in stewardd; "
+			   "expected supervisor.dispatchers:default_handler "
+			   "(OK accepts an event, anything else rejects it)"),
+		    errors++;
+	if (redirect)
+		sv_bad(st, cw, SV_REDIRECT_STDERR,
+		       "a listener's stdout is the event protocol; stderr "
+		       "cannot go there (supervisord refuses it too)"),
+		    errors++;
+	if (p->raw[SV_STDOUT_LOGFILE] != NULL &&
+	    strcasecmp(p->raw[SV_STDOUT_LOGFILE], "NONE") != 0)
+		config_problem(st, CONFIG_WARNING, p->line[SV_STDOUT_LOGFILE],
+			       "[eventlistener:%s] stdout_logfile is not "
+			       "written: a listener's stdout is the event "
+			       "protocol, read by stewardd",
+			       w->name);
+	if (p->raw[SV_EVENTS] == NULL) {
+		config_problem(st, CONFIG_ERROR, w->line,
+			       "[eventlistener:%s] has no events; add events "
+			       "= PROCESS_STATE_FATAL (or PROCESS_STATE, "
+			       "TICK_60, ...)",
+			       w->name);
+		errors++;
+	} else if (val[SV_EVENTS] != NULL) {
+		char *list = xstrdup(val[SV_EVENTS]), *save = NULL;
+
+		for (char *t = strtok_r(list, ", \t\n", &save); t != NULL;
+		     t = strtok_r(NULL, ", \t\n", &save)) {
+			uint32_t bits;
+			bool unsent;
+
+			if (listener_event_parse(t, &bits, &unsent) == -1) {
+				snprintf(why, sizeof(why),
+					 "%s is not an event type; expected "
+					 "PROCESS_STATE, PROCESS_STATE_FATAL "
+					 "(or another state), TICK_5, TICK_60, "
+					 "TICK_3600, SUPERVISOR_STATE_CHANGE "
+					 "or EVENT",
+					 t);
+				sv_bad_val(st, cw, SV_EVENTS, val[SV_EVENTS],
+					   why);
+				errors++;
+				continue;
+			}
+			if (unsent)
+				config_problem(
+				    st, CONFIG_WARNING, p->line[SV_EVENTS],
+				    "[eventlistener:%s] events: stewardd never "
+				    "sends %s events; the listener gets the "
+				    "others",
+				    w->name, t);
+			w->listen_events |= bits;
+		}
+		free(list);
+		if (w->listen_events == 0 && errors == 0)
+			config_problem(
+			    st, CONFIG_WARNING, p->line[SV_EVENTS],
+			    "[eventlistener:%s] takes no event stewardd "
+			    "sends: it runs, and is sent nothing",
+			    w->name);
+	}
+	for (int k = 0; k < SV_NKEYS; k++)
+		free(val[k]);
+	return errors;
+}
+
 /* Turn a [program:NAME]'s keys into its ward; see config-internal.h. */
 void
 config_sv_finish(struct config_state *st, struct config_ward *cw)
@@ -1138,6 +1257,9 @@ config_sv_finish(struct config_state *st, struct config_ward *cw)
 		}                                                              \
 	} while (0)
 
+	/* Listeners start first and stop last (supervisord's -1). */
+	if (strcmp(w->kind, "eventlistener") == 0)
+		w->priority = -1;
 	SV_NUM(SV_NUMPROCS, 1, CONFIG_REPLICAS_MAX, numprocs);
 	SV_NUM(SV_NUMPROCS_START, 0, 1000000, start);
 	SV_NUM(SV_PRIORITY, -1000000, 1000000, w->priority);
@@ -1226,6 +1348,8 @@ config_sv_finish(struct config_state *st, struct config_ward *cw)
 		w->user = val[SV_USER];
 		val[SV_USER] = NULL;
 	}
+	if (strcmp(w->kind, "eventlistener") == 0)
+		errors += sv_listener(st, cw, &x, redirect);
 	if (val[SV_SERVERURL] != NULL) {
 		char *s = val[SV_SERVERURL];
 

@@ -2377,6 +2377,8 @@ config_ward_same(const struct ward_spec *a, const struct ward_spec *b)
 			return false;
 	return a->pol.heartbeat == b->pol.heartbeat &&
 	       a->pol.watchdog == b->pol.watchdog &&
+	       a->listen_events == b->listen_events &&
+	       a->buffer_size == b->buffer_size &&
 	       a->pol.restart == b->pol.restart &&
 	       a->heartbeat_timeout_ms == b->heartbeat_timeout_ms &&
 	       a->start_timeout_ms == b->start_timeout_ms &&

@@ -95,6 +95,10 @@ struct ward_spec {
 	char **after; /* started before it if they start too */
 	size_t nafter;
 	bool essential; /* failed: stewardd stops everything and exits */
+	/* [eventlistener:NAME]: the events it takes (listener-proto.h's
+	 * bits; 0: no listener) and its pool's buffer_size */
+	uint32_t listen_events;
+	unsigned buffer_size;
 	/* [job:NAME] */
 	bool is_job;
 	int64_t timeout_ms;

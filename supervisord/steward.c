@@ -42,6 +42,7 @@
 
 #include "ctl.h"
 #include "job.h"
+#include "listener.h"
 #include "log.h"
 #include "metrics.h"
 #include "upbeat.h"
@@ -616,6 +617,7 @@ steward_log_transition(struct steward *s, struct ward_inst *wi,
 		else
 			log_line("%-12s %-8s %s", wi->label, event, reason);
 	}
+	listener_transition(s, wi, out, in);
 	if (out->to == WARD_STOPPING || out->to == WARD_BACKOFF ||
 	    out->to == WARD_FAILED || out->to == WARD_EXITED ||
 	    out->to == WARD_STOPPED) {
@@ -1109,6 +1111,7 @@ steward_child_ended(struct steward *s, pid_t pid, const siginfo_t *si)
 	ward_beat_close(s, wi);
 	ward_notify_close(s, wi);
 	ward_capture_close(s, wi);
+	listener_detach(s, wi, true);
 	/* What is left of the group goes with its leader; the unreaped
 	 * leader keeps the group id from being reused. */
 	steward_kill(s, wi, SIGKILL);
@@ -1489,6 +1492,7 @@ steward_shutdown(struct steward *s)
 		return;
 	s->stopping = true;
 	upbeat_stopping(s);
+	listener_supervisor(s, false);
 	ev_timer_stop(s->loop, &s->hup);
 	job_cancel_all(s, "stewardd is shutting down");
 	/* Nothing restarts from now on; live wards stop in order. */
@@ -1632,6 +1636,7 @@ steward_inst_free(struct steward *s, struct ward_inst *wi)
 	ward_beat_close(s, wi);
 	ward_notify_close(s, wi);
 	ward_capture_close(s, wi);
+	listener_detach(s, wi, false);
 	sbuf_free(&wi->out);
 	if (wi->sm.state == WARD_STARTING)
 		s->nstarting--;
@@ -1662,6 +1667,7 @@ steward_ward_new(struct steward *s, const struct ward_spec *spec,
 	for (unsigned j = 0; j < wr->ninst; j++)
 		wr->inst[j] = steward_inst_new(s, wr, j);
 	steward_dl_init(wr);
+	listener_ward_new(s, wr);
 	return wr;
 }
 
@@ -1671,6 +1677,7 @@ steward_ward_free(struct steward *s, struct ward_rt *wr)
 {
 	for (unsigned j = 0; j < wr->ninst; j++)
 		steward_inst_free(s, wr->inst[j]);
+	listener_ward_free(s, wr);
 	steward_dl_fini(s, wr);
 	free(wr->inst);
 	free(wr->req);
@@ -1870,6 +1877,7 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 	steward_start_all(s);
 	s->autostarted = true;
 	upbeat_update(s);
+	listener_supervisor(s, true);
 
 	ev_prepare_init(&s->flush, steward_flush_cb);
 	ev_set_priority(&s->flush, EV_MINPRI);
@@ -1906,6 +1914,7 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 	ev_timer_stop(s->loop, &s->tune);
 	ev_prepare_stop(s->loop, &s->settle);
 	steward_teardown(s);
+	listener_fini(s);
 	guard_stop(&s->guard);
 	ev_signal_stop(s->loop, &s->sig_chld);
 	ev_timer_stop(s->loop, &s->reap);

@@ -39,6 +39,9 @@ struct ward_rt;
 struct ctl;
 struct ctl_ref;
 struct metrics;
+struct listener_inst;
+struct listener_pool;
+struct listener_hub;
 
 /* What a child reported before exec failed (see ward-spawn.c). */
 struct spawn_report {
@@ -104,6 +107,10 @@ struct ward_inst {
 	/* how much earlier than stamped its last beat may have been
 	   written (steward_beat_doubt), 0 when none was read */
 	double beat_doubt;
+	/* listener.c: an [eventlistener:]'s pipes while it runs, and the
+	 * supervisord state last reported for it (enum sv_state) */
+	struct listener_inst *listener;
+	unsigned char sv_state;
 };
 
 struct ward_rt {
@@ -133,6 +140,7 @@ struct ward_rt {
 	 * for the oldest one's deadline (steward.c) */
 	struct ward_inst *dl_head, *dl_tail;
 	ev_timer dl_timer;
+	struct listener_pool *pool; /* [eventlistener:] (listener.c) */
 };
 
 /* The channel to stewardd's own supervisor (upbeat.c). */
@@ -156,7 +164,7 @@ struct group_rt {
 	bool failed;
 };
 
-#define SPAWN_SLOTS 3 /* heartbeat, report and capture pipe ends */
+#define SPAWN_SLOTS 4 /* heartbeat, report, capture and stdin pipe ends */
 
 /* How ward-spawn.c makes a child (see the top of that file). */
 enum spawn_mode {
@@ -236,6 +244,7 @@ struct steward {
 	size_t nstarting;        /* instances in starting */
 	struct fdbudget fds;     /* fdbudget.c: the fd budget */
 	bool autostarted;        /* the autostart instances were started */
+	struct listener_hub *listeners; /* listener.c, or NULL: none yet */
 };
 
 /* Monotonic seconds (CLOCK_MONOTONIC): every deadline, age and refill. */

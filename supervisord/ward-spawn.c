@@ -56,6 +56,7 @@
 #include <unistd.h>
 
 #include "job.h"
+#include "listener.h"
 #include "log.h"
 #include "safepath.h"
 #include "steward.h"
@@ -166,9 +167,10 @@ struct spawn_plan {
 	const char *directory;
 	const struct config_output *out;
 	const struct config_output *err;
-	int capture_w;           /* a job replica's stdout pipe, or -1 */
-	unsigned keep_below;     /* the child's table: only fds below this */
-	uint64_t sigs;           /* bit n: signal n is caught or ignored */
+	int capture_w;       /* a job replica's or listener's stdout, or -1 */
+	int stdin_r;         /* a listener's stdin pipe, or -1 */
+	unsigned keep_below; /* the child's table: only fds below this */
+	uint64_t sigs;       /* bit n: signal n is caught or ignored */
 	struct safepath_why why; /* why an output path was refused */
 };
 
@@ -283,7 +285,8 @@ static void __attribute__((noreturn)) spawn_child(struct spawn_plan *p)
 	 * is, so it needs no lift unless it is 0 itself (dup2 onto itself
 	 * would leave it close-on-exec).
 	 */
-	in = p->null_fd;
+	p->stdin_r = spawn_lift(p, p->stdin_r);
+	in = p->stdin_r >= 0 ? p->stdin_r : p->null_fd;
 	if (in < 0 && (in = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1)
 		spawn_fail(p, STAGE_STDIN);
 	if (in == 0)
@@ -567,6 +570,29 @@ spawn_pipe(int fds[2], struct err **errp)
 		*errp = ERR_SYS("making a pipe non-blocking");
 		close(fds[0]);
 		close(fds[1]);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * A listener's stdin: a close-on-exec pipe whose write end, stewardd's,
+ * does not block (listener.c); the child's read end blocks as a stdin
+ * should.
+ */
+static int
+spawn_stdin_pipe(int fds[2], struct err **errp)
+{
+	if (pipe2(fds, O_CLOEXEC) == -1) {
+		fds[0] = fds[1] = -1;
+		*errp = ERR_SYS("making a listener's stdin pipe");
+		return -1;
+	}
+	if (fcntl(fds[1], F_SETFL, O_NONBLOCK) == -1) {
+		*errp = ERR_SYS("making a listener's stdin pipe non-blocking");
+		close(fds[0]);
+		close(fds[1]);
+		fds[0] = fds[1] = -1;
 		return -1;
 	}
 	return 0;
@@ -885,7 +911,8 @@ spawn_slots_clear(struct steward *s, struct spawn_plan *p)
 static int
 spawn_slots_fill(struct steward *s, struct spawn_plan *p, struct err **errp)
 {
-	int *ends[SPAWN_SLOTS] = {&p->hb_w, &p->report_w, &p->capture_w};
+	int *ends[SPAWN_SLOTS] = {&p->hb_w, &p->report_w, &p->capture_w,
+				  &p->stdin_r};
 	int top = 3;
 
 	p->keep_below = ~0U;
@@ -970,9 +997,12 @@ ward_spawn_start(struct steward *s, struct ward_inst *wi, struct err **errp)
 				  .null_fd = s->spawn_null,
 				  .parent = s->self,
 				  .nofile_soft = s->nofile_soft,
-				  .capture_w = -1};
+				  .capture_w = -1,
+				  .stdin_r = -1};
 	struct spawn_env env = {0};
 	int hb[2] = {-1, -1}, rep[2] = {-1, -1}, cap[2] = {-1, -1};
+	int lin[2] = {-1, -1};
+	bool listener = w->listen_events != 0 && wi->ward->run == NULL;
 	sigset_t all, old;
 	pid_t pid;
 	struct err *e = NULL;
@@ -1003,11 +1033,14 @@ ward_spawn_start(struct steward *s, struct ward_inst *wi, struct err **errp)
 	/* A clone sharing our memory reports into the plan: no pipe. */
 	if (s->spawn_mode != SPAWN_CLONE && spawn_pipe(rep, &e) == -1)
 		goto fail;
-	if (wi->ward->run != NULL && spawn_pipe(cap, &e) == -1)
+	if ((wi->ward->run != NULL || listener) && spawn_pipe(cap, &e) == -1)
+		goto fail;
+	if (listener && spawn_stdin_pipe(lin, &e) == -1)
 		goto fail;
 	plan.hb_w = hb[1];
 	plan.report_w = rep[1];
 	plan.capture_w = cap[1];
+	plan.stdin_r = lin[0];
 	plan.sigs = s->spawn_sigs;
 	if (spawn_slots_fill(s, &plan, &e) == -1)
 		goto fail;
@@ -1038,7 +1071,12 @@ ward_spawn_start(struct steward *s, struct ward_inst *wi, struct err **errp)
 	spawn_close(&hb[1]);
 	spawn_close(&rep[1]);
 	spawn_close(&cap[1]);
+	spawn_close(&lin[0]);
 	wi->pid = pid;
+	if (listener) {
+		listener_attach(s, wi, lin[1], cap[0]);
+		lin[1] = cap[0] = -1;
+	}
 	if (cap[0] >= 0) {
 		wi->out_fd = cap[0];
 		ev_io_init(&wi->out_io, spawn_capture_cb, wi->out_fd, EV_READ);
@@ -1067,6 +1105,8 @@ fail:
 	ward_notify_close(s, wi);
 	spawn_close(&cap[0]);
 	spawn_close(&cap[1]);
+	spawn_close(&lin[0]);
+	spawn_close(&lin[1]);
 	spawn_close(&hb[0]);
 	spawn_close(&hb[1]);
 	spawn_close(&rep[0]);

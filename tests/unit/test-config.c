@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "listener-proto.h"
 
 /* The directory every test writes its file into. */
 static char test_dir[64];
@@ -1154,6 +1155,53 @@ test_program_defaults_and_refusals(void **state)
 	unload(l);
 }
 
+/* An [eventlistener:x] is a ward with its events, pool and defaults. */
+static void
+test_eventlistener_sections(void **state)
+{
+	struct load *l = &the_load;
+	const struct ward_spec *w;
+
+	load(l, "lsn.ini",
+	     "[eventlistener:crashmail]\ncommand = /bin/cat\n"
+	     "events = PROCESS_STATE_FATAL, tick_60\n"
+	     "[eventlistener:every]\ncommand = /bin/cat\nevents = EVENT\n"
+	     "buffer_size = 3\n"
+	     "[eventlistener:logs]\ncommand = /bin/cat\n"
+	     "events = PROCESS_LOG,PROCESS_STATE\n");
+	expect_counts(l, 0, 1);
+	expect_problem(
+	    l, 0, CONFIG_WARNING,
+	    "FILE:10: warning: [eventlistener:logs] events: stewardd "
+	    "never "
+	    "sends PROCESS_LOG events; the listener gets the others");
+	w = config_ward(l->c, "crashmail");
+	assert_string_equal(w->kind, "eventlistener");
+	assert_int_equal(w->listen_events,
+			 LEV_BIT(LEV_PROCESS_STATE + SV_FATAL) |
+			     LEV_BIT(LEV_TICK_60));
+	assert_int_equal(w->buffer_size, 10);
+	assert_int_equal(w->priority, -1);
+	w = config_ward(l->c, "every");
+	assert_int_equal(w->listen_events, LEV_BIT(LEV_NEVENTS) - 1);
+	assert_int_equal(w->buffer_size, 3);
+	assert_int_equal(config_ward(l->c, "logs")->listen_events,
+			 LEV_ALL_PROCESS_STATE);
+	unload(l);
+
+	load(l, "lsnbad.ini",
+	     "[eventlistener:a]\ncommand = /bin/cat\n"
+	     "[eventlistener:b]\ncommand = /bin/cat\nevents = NOPE\n"
+	     "buffer_size = 0\nresult_handler = mymod:handler\n"
+	     "redirect_stderr = true\n"
+	     "[program:c]\ncommand = /bin/cat\nevents = TICK_5\n");
+	expect_counts(l, 5, 1);
+	expect_problem(l, 0, CONFIG_ERROR,
+		       "FILE:1: [eventlistener:a] has no events; add events = "
+		       "PROCESS_STATE_FATAL (or PROCESS_STATE, TICK_60, ...)");
+	unload(l);
+}
+
 /* Ward names are checked; keys under a refused name go nowhere. */
 static void
 test_bad_ward_names_are_errors(void **state)
@@ -1575,6 +1623,8 @@ main(void)
 	    cmocka_unit_test_teardown(test_program_maps_supervisord_keys,
 				      load_teardown),
 	    cmocka_unit_test_teardown(test_dependencies_and_groups_are_checked,
+				      load_teardown),
+	    cmocka_unit_test_teardown(test_eventlistener_sections,
 				      load_teardown),
 	    cmocka_unit_test_teardown(test_program_defaults_and_refusals,
 				      load_teardown),
