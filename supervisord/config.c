@@ -2241,6 +2241,8 @@ config_load(const char *path, struct config_report *rep)
 		config_ward_env(&st, &st.wards[i]);
 		config_ward_command(&st, &st.wards[i]);
 	}
+	if (st.file < 0)
+		st.file = 0; /* no ward: the links' problems are the file's */
 	config_check_names(&st);
 	config_check_links(&st);
 	st.path = path;
