@@ -50,9 +50,6 @@ DELIBERATE = [
     (r".*", "stdout:inherit",
      "AUTO: steward keeps no childlogdir; the output goes where "
      "stewardd's own goes (steward.ini(5), Program keys)"),
-    (r".*", "eventlistener",
-     "[eventlistener:x] is not run by this version (a warning at "
-     "--check); compared once listeners land"),
     (r".*", "fcgi-program",
      "[fcgi-program:x] is an error in steward: it does not own FastCGI "
      "sockets (steward.ini(5), Sections)"),
@@ -129,7 +126,9 @@ def compare_processes(name, sv, st, notes):
     bad = []
     svp = {}
     for p in sv["processes"]:
-        if p["kind"] != "program":
+        # A listener is a process as a program is (steward.ini(5),
+        # Event listeners); an fcgi-program is not run.
+        if p["kind"] not in ("program", "eventlistener"):
             why = deliberate(name, p["kind"])
             if why is None:
                 bad.append(f"{p['group']}:{p['name']}: a {p['kind']} "
@@ -227,7 +226,7 @@ def judge_file(name, text, results, notes):
         if sv["ok"] != st["ok"]:
             st_err = "; ".join(p["message"] for p in st["problems"]
                                if p["severity"] == "error")
-            kinds = [k for k in ("fcgi-program", "eventlistener")
+            kinds = [k for k in ("fcgi-program",)
                      if re.search(r"(?m)^\[%s:" % k, text)]
             why = deliberate(name, "accepted")
             for k in kinds:
@@ -249,7 +248,8 @@ def judge_file(name, text, results, notes):
                     compare_processes(name, sv, st, notes)]
     last = results[-1][1]
     return bad, last["ok"], sum(1 for p in last["processes"]
-                                if p["kind"] == "program")
+                                if p["kind"] in ("program",
+                                                 "eventlistener"))
 
 
 def main():
