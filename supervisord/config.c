@@ -1614,7 +1614,7 @@ config_read_file(struct config_state *st)
 
 /*
  * Every instance with a heartbeat pipe or notify socket holds one fd for
- * its whole life (the spawn's report pipe is closed once exec succeeds);
+ * its whole life, an [eventlistener:] two more (its stdin and stdout) (the spawn's report pipe is closed once exec succeeds);
  * stewardd itself needs about CONFIG_FD_RESERVE more (its own fds, its
  * spare, one spawn's, and room for a few control connections: the
  * running daemon's exact budget is in fdbudget.c).  stewardd raises its
@@ -1676,6 +1676,8 @@ config_check_budget(struct config_state *st)
 		instances += w->replicas;
 		if (w->pol.heartbeat != WARD_HB_NONE)
 			need += w->replicas;
+		if (w->listen_events != 0)
+			need += 2 * (unsigned long long)w->replicas;
 	}
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
 	    rl.rlim_max != RLIM_INFINITY && need > rl.rlim_max)

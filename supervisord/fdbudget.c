@@ -87,6 +87,8 @@ fdbudget_inst(const struct steward *s, const struct ward_spec *w, bool job)
 		n++; /* the notify socket */
 	if (job)
 		n++; /* the output pipe's read end */
+	else if (w->listen_events != 0)
+		n += 2; /* a listener's stdin and stdout (listener.c) */
 	if (s->spawn_mode != SPAWN_CLONE)
 		n++; /* the report pipe's read end, until exec */
 	return n;
