@@ -1291,6 +1291,77 @@ def supervisord_conf_runs_unchanged():
     check(real == got, f"supervisord started {real}, steward {got}", st)
 
 
+STARTSECS_CONF = """[supervisord]
+logfile=%(here)s/supervisord.log
+pidfile=%(here)s/supervisord.pid
+
+[program:quick]
+command=/bin/true
+autorestart=false
+startsecs=3
+startretries=2
+backoff=10ms..50ms
+
+[program:zero]
+command=/bin/sh -c 'exit 0'
+autorestart=false
+startsecs=0
+"""
+
+
+@scenario("program-dying-inside-startsecs-is-retried-then-failed")
+def program_dying_inside_startsecs_is_retried_then_failed():
+    """supervisord's startsecs: an end inside it is a failed start,
+    retried startretries times whatever autorestart says, then FATAL;
+    with startsecs = 0 autorestart alone decides."""
+    import subprocess
+    st = Steward("startsecs", "")
+    with open(st.path("supervisord.conf"), "w") as f:
+        f.write(STARTSECS_CONF)
+    st.config_path = st.path("supervisord.conf")
+    yield st.start("-s", st.socket_path, "-l", st.events_path)
+    failed = st.wait_event("failed", ward="quick")
+    starts = st.find("starting", ward="quick")
+    check(len(starts) == 3, f"quick started {len(starts)} times, "
+          "expected 1 + startretries = 3", st)
+    check(not st.find("running", ward="quick") and
+          not st.find("exited", ward="quick"),
+          "quick never reached running nor exited", st)
+    check("startretries = 2" in failed["reason"], failed["reason"], st)
+    st.wait_event("exited", ward="zero")
+    check(len(st.find("starting", ward="zero")) == 1,
+          "zero (startsecs = 0, autorestart = false) ran once", st)
+    check(st.stop() == 0, "stewardd exit code", st)
+    # Debian's supervisord does the same with the same file.
+    if not os.path.exists("/usr/bin/supervisord"):
+        return
+    sv = subprocess.Popen(["/usr/bin/supervisord", "-n", "-c",
+                           st.path("supervisord.conf")],
+                          stdout=subprocess.DEVNULL,
+                          stderr=open(st.path("supervisord.err"), "w"))
+    try:
+        def log():
+            try:
+                with open(st.path("supervisord.log")) as f:
+                    return f.read()
+            except FileNotFoundError:
+                return ""
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and sv.poll() is None and not (
+                "gave up: quick entered FATAL state" in log() and
+                "exited: zero (exit status 0; expected)" in log()):
+            time.sleep(0.05)
+        check("gave up: quick entered FATAL state" in log() and
+              "exited: zero (exit status 0; expected)" in log(),
+              "supervisord gave quick up and ran zero once: " + log() +
+              open(st.path("supervisord.err")).read(), st)
+        check(log().count("spawned: 'quick'") == 3,
+              f"supervisord spawned quick 3 times: {log()}", st)
+    finally:
+        sv.terminate()
+        sv.wait(20)
+
+
 # -- config -----------------------------------------------------------------
 
 @scenario("bad-config-is-refused-with-every-problem")
