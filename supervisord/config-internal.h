@@ -105,7 +105,7 @@ struct config_state {
 	struct config_ward *wards;
 	size_t nwards;
 	size_t cap;
-	struct nametab names; /* ward and job names -> index in wards */
+	struct nametab names;    /* ward and job names -> index in wards */
 	struct config_ward *cur; /* the ward section being read */
 	enum config_sec sec;
 	int last_key_line; /* the line of the last KEY = VALUE, for

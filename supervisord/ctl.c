@@ -454,8 +454,8 @@ ctl_judge(const struct ctl_wait *w, size_t k)
 	enum ward_state st = wi->sm.state;
 	bool fresh = wi->generation != w->gen0[k];
 
-	if (wi->want_start || wi->want_stop)
-		return 0; /* waiting for its dependencies */
+	if (wi->want_start || wi->want_stop || wi->pace_slot != 0)
+		return 0; /* waiting for its dependencies, or its turn */
 	switch (w->goal) {
 	case GOAL_STOPPED:
 		/* A later start by someone else may follow the stop at
@@ -711,9 +711,9 @@ ctl_do_steer(struct ctl_conn *cn, const struct ctl_request *req)
 		if (pol->stop_timeout + pol->start_timeout > longest)
 			longest = pol->stop_timeout + pol->start_timeout;
 		if (ev == WEV_START)
-			steward_deps_start(s, v[k]);
+			steward_pace_start(s, v[k]); /* in slices */
 		else if (ev == WEV_STOP)
-			steward_deps_stop_after(s, v[k]);
+			steward_pace_stop(s, v[k], NULL); /* in slices */
 		else
 			steward_step(s, v[k], ev);
 	}
@@ -732,6 +732,8 @@ ctl_do_steer(struct ctl_conn *cn, const struct ctl_request *req)
 		return;
 	}
 	w->armed = true;
+	/* Starts queued before these take their time first. */
+	longest += 2 * steward_pace_eta(s);
 	ev_timer_init(&w->deadline, ctl_wait_deadline_cb,
 		      longest + CTL_WAIT_SLACK, 0);
 	ev_timer_start(s->loop, &w->deadline);
@@ -945,8 +947,10 @@ ctl_request(struct ctl_conn *cn, char *line, size_t len)
 		ctl_do_signal(cn, &req);
 		break;
 	case CTL_HEALTH:
-		sbuf_addf(&b, "{\"ok\":true,\"uptime_ms\":%lld}",
+		sbuf_addf(&b, "{\"ok\":true,\"uptime_ms\":%lld,",
 			  ctl_ms(steward_now(), cn->ctl->s->started_at));
+		steward_pace_json(cn->ctl->s, &b);
+		sbuf_add(&b, "}", 1);
 		ctl_reply(cn, &b);
 		break;
 	case CTL_REOPEN:

@@ -490,9 +490,10 @@ steward_deps_settle(struct steward *s)
 
 				deps_waiting_for(wr, &wait);
 				if (wait.len == 0) {
+					/* In slices: many may wait for one. */
 					wi->want_start = false;
 					s->nwaiting--;
-					steward_step(s, wi, WEV_START);
+					steward_pace_start(s, wi);
 				}
 				sbuf_free(&wait);
 			} else if (wi->want_stop) {

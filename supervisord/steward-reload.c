@@ -135,7 +135,8 @@ reload_resize(struct steward *s, struct ward_rt *wr, unsigned had,
 			wr->inst[j] = steward_inst_new(s, wr, j);
 		wr->ninst = want;
 		if (wr->spec->autostart)
-			reload_step_all(s, wr, old, WEV_START, NULL);
+			for (unsigned j = old; j < want; j++)
+				steward_pace_start(s, wr->inst[j]);
 	}
 	if (want < wr->ninst) {
 		char why[96];
@@ -316,9 +317,11 @@ steward_reload(struct steward *s, const char *why, struct sbuf *json)
 		config_unref(wr->next_cfg);
 		wr->next = ns;
 		wr->next_cfg = config_ref(c);
-		reload_step_all(s, wr, 0, WEV_STOP,
-				"stopped by a reload: its definition changed "
-				"(it starts again with the new one)");
+		for (unsigned j = 0; j < wr->ninst; j++)
+			steward_pace_stop(s, wr->inst[j],
+					  "stopped by a reload: its definition "
+					  "changed (it starts again with the "
+					  "new one)");
 		reload_add(&lists[1], xstrdup(ns->name));
 	}
 	/* Wards that are gone (the added ones are after had). */
@@ -331,9 +334,11 @@ steward_reload(struct steward *s, const char *why, struct sbuf *json)
 		config_unref(wr->next_cfg);
 		wr->next_cfg = NULL;
 		wr->next = NULL;
-		reload_step_all(s, wr, 0, WEV_STOP,
-				"stopped by a reload: it is no longer in the "
-				"config");
+		for (unsigned j = 0; j < wr->ninst; j++)
+			steward_pace_stop(
+			    s, wr->inst[j],
+			    "stopped by a reload: it is no longer "
+			    "in the config");
 		reload_add(&lists[2], xstrdup(wr->spec->name));
 	}
 	free(match);
@@ -355,7 +360,7 @@ steward_reload(struct steward *s, const char *why, struct sbuf *json)
 		if (wr->next == NULL && wr->start_after) {
 			wr->start_after = false;
 			for (unsigned j = 0; j < wr->ninst; j++)
-				steward_deps_start(s, wr->inst[j]);
+				steward_pace_start(s, wr->inst[j]);
 		}
 	}
 	reload_report(s, why, &rep, lists, unchanged, json);

@@ -934,7 +934,8 @@ steward_step_why(struct steward *s, struct ward_inst *wi, enum ward_event ev,
 {
 	struct ward_input in = {.event = ev};
 
-	/* A new order replaces one that is under way. */
+	/* A new order replaces one that is under way, or queued. */
+	steward_pace_cancel(s, wi);
 	free(wi->order_why);
 	wi->order_why = why != NULL ? xstrdup(why) : NULL;
 	steward_step_input(s, wi, &in);
@@ -1163,15 +1164,29 @@ steward_child_ended(struct steward *s, pid_t pid, const siginfo_t *si)
  * of that span: such an orphan is reaped, and the guard or a ward whose
  * pipe a grandchild holds that ends beside a pipe-told death is handled,
  * at most that much later.
+ *   A pass handles deaths for STEWARD_REAP_SLICE seconds at most (a stop
+ * of 10,000 wards ends 10,000 processes at once); then it goes on in the
+ * next loop iteration, by the sweep timer due at once.
  */
+#define STEWARD_REAP_SLICE 0.005
+
 static void
 steward_reap_all(struct steward *s)
 {
+	double t0 = steward_now();
+
 	s->chld_signals = 0;
 	s->chld_told = 0;
 	ev_timer_stop(s->loop, &s->sweep);
 	for (;;) {
 		siginfo_t si = {0};
+
+		if (steward_now() - t0 >= STEWARD_REAP_SLICE) {
+			/* More may be waiting: the rest in a moment. */
+			ev_timer_set(&s->sweep, 0, 0);
+			ev_timer_start(s->loop, &s->sweep);
+			return;
+		}
 
 		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == -1) {
 			if (errno == EINTR)
@@ -1630,6 +1645,7 @@ steward_inst_free(struct steward *s, struct ward_inst *wi)
 {
 	if (s->ctl != NULL)
 		ctl_forget(s->ctl, wi);
+	steward_pace_cancel(s, wi);
 	ev_timer_stop(s->loop, &wi->timer);
 	steward_dl_remove(wi);
 	ward_spawn_close(s, wi);
@@ -1710,29 +1726,41 @@ steward_teardown(struct steward *s)
 	ward_notify_cleanup(s);
 }
 
-/* Start the autostart wards, lowest priority first (stable). */
+/* A ward and its place in the config, to sort by priority stably. */
+struct steward_order {
+	struct ward_rt *wr;
+	size_t i;
+};
+
+/* qsort: lower priority first, then config order. */
+static int
+steward_order_cmp(const void *a, const void *b)
+{
+	const struct steward_order *x = a, *y = b;
+
+	if (x->wr->spec->priority != y->wr->spec->priority)
+		return x->wr->spec->priority < y->wr->spec->priority ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/*
+ * Queue the autostart wards, lowest priority first (stable); they start
+ * in slices once the loop runs (steward-pace.c).
+ */
 static void
 steward_start_all(struct steward *s)
 {
-	struct ward_rt **order =
+	struct steward_order *order =
 	    xcalloc(s->nwards ? s->nwards : 1, sizeof(*order));
 
+	for (size_t i = 0; i < s->nwards; i++)
+		order[i] = (struct steward_order){.wr = s->wards[i], .i = i};
+	qsort(order, s->nwards, sizeof(*order), steward_order_cmp);
 	for (size_t i = 0; i < s->nwards; i++) {
-		size_t k = i;
-
-		/* Insertion: keeps config order within a priority. */
-		while (k > 0 && order[k - 1]->spec->priority >
-				    s->wards[i]->spec->priority) {
-			order[k] = order[k - 1];
-			k--;
-		}
-		order[k] = s->wards[i];
-	}
-	for (size_t i = 0; i < s->nwards; i++) {
-		if (!order[i]->spec->autostart)
+		if (!order[i].wr->spec->autostart)
 			continue;
-		for (unsigned j = 0; j < order[i]->ninst; j++)
-			steward_deps_start(s, order[i]->inst[j]);
+		for (unsigned j = 0; j < order[i].wr->ninst; j++)
+			steward_pace_start(s, order[i].wr->inst[j]);
 	}
 	free(order);
 }
@@ -1874,8 +1902,10 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 	upbeat_open(s);
 	metrics_start(s);
 	fdbudget_measure(s); /* what stewardd holds before the wards */
+	steward_pace_init(s);
 	steward_start_all(s);
-	s->autostarted = true;
+	/* Otherwise the feeder says so when the queue is through. */
+	s->autostarted = s->pace.queued == 0;
 	upbeat_update(s);
 	listener_supervisor(s, true);
 
@@ -1913,6 +1943,7 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 	ev_timer_stop(s->loop, &s->hup);
 	ev_timer_stop(s->loop, &s->tune);
 	ev_prepare_stop(s->loop, &s->settle);
+	steward_pace_fini(s);
 	steward_teardown(s);
 	listener_fini(s);
 	guard_stop(&s->guard);

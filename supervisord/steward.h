@@ -111,6 +111,7 @@ struct ward_inst {
 	 * supervisord state last reported for it (enum sv_state) */
 	struct listener_inst *listener;
 	unsigned char sv_state;
+	size_t pace_slot; /* queued to start (steward-pace.c): index + 1 */
 };
 
 struct ward_rt {
@@ -171,6 +172,33 @@ enum spawn_mode {
 	SPAWN_FORK_WHOLE, /* fork; no slots: the child keeps its whole table */
 	SPAWN_CLONE,      /* clone sharing memory and table, slots used */
 	SPAWN_FORK_SLOTS, /* fork (valgrind, clone refused), slots used */
+};
+
+#define STEWARD_LOOP_BUCKETS 12 /* below 1, 2, 4 ... 1024 ms, and above */
+
+/* An order queued to be carried out in a slice (steward-pace.c). */
+enum pace_kind { PACE_START, PACE_STOP };
+
+struct pace_entry {
+	struct ward_inst *wi; /* NULL: cancelled */
+	enum pace_kind kind;
+	const char *why; /* a stop's reason (static), or NULL: a person's */
+};
+
+/* Big starts and stops in slices, and the loop's latency. */
+struct steward_pace {
+	struct pace_entry *q; /* orders to carry out, in order */
+	size_t head, tail, cap;
+	size_t queued;    /* non-NULL entries in [head, tail) */
+	double cost;      /* seconds a start took lately (moving average) */
+	ev_check feed;    /* starts a slice after each poll */
+	ev_idle busy;     /* no sleeping in the poll while starts wait */
+	ev_check woke;    /* stamps the end of each poll */
+	ev_prepare sleep; /* measures the work until the next poll */
+	double woke_at;   /* 0: not measuring */
+	uint64_t iterations;
+	uint64_t gaps[STEWARD_LOOP_BUCKETS]; /* by powers of two of 1 ms */
+	double gap_max;                      /* seconds */
 };
 
 struct steward {
@@ -245,6 +273,7 @@ struct steward {
 	struct fdbudget fds;     /* fdbudget.c: the fd budget */
 	bool autostarted;        /* the autostart instances were started */
 	struct listener_hub *listeners; /* listener.c, or NULL: none yet */
+	struct steward_pace pace;
 };
 
 /* Monotonic seconds (CLOCK_MONOTONIC): every deadline, age and refill. */
@@ -364,6 +393,24 @@ void ward_spawn_close(struct steward *s, struct ward_inst *wi);
 
 /* ward-beat.c: start hearing the instance's heartbeat pipe (fd). */
 void ward_beat_start(struct steward *s, struct ward_inst *wi, int fd);
+/* steward-pace.c: set up and tear down the start queue and the
+ * loop's latency measurement. */
+void steward_pace_init(struct steward *s);
+void steward_pace_fini(struct steward *s);
+/* steward-pace.c: start wi (as steward_deps_start()) in a later slice. */
+void steward_pace_start(struct steward *s, struct ward_inst *wi);
+/*
+ * steward-pace.c: stop wi in a later slice, as steward_deps_stop_after()
+ * (why NULL: a person's stop) or with why, a static string.
+ */
+void steward_pace_stop(struct steward *s, struct ward_inst *wi,
+		       const char *why);
+/* steward-pace.c: take wi off the queue, if it is on it. */
+void steward_pace_cancel(struct steward *s, struct ward_inst *wi);
+/* steward-pace.c: seconds the queued starts will take. */
+double steward_pace_eta(const struct steward *s);
+/* steward-pace.c: the "loop" field (latency, queue) for status JSON. */
+void steward_pace_json(const struct steward *s, struct sbuf *b);
 /* steward.c: a beat was heard (counted; the batching look goes on). */
 void steward_tune_wake(struct steward *s);
 /* ward-beat.c: read what is left in the pipe, then close it. */

@@ -56,3 +56,54 @@ start_timeout = 100ms
     st.wait_event("event_log_reopened", reason="the file was deleted")
     st.wait_event("running", ward="quiet", replica=1)
     check(st.stop() == 0, "stewardd exit code", st)
+
+
+def health(st):
+    """The health reply, with the loop's figures."""
+    return st.request("steward/1 health", timeout=10)
+
+
+@scenario("scale-big-start-answers-and-judges")
+def scale_big_start_answers_and_judges():
+    # The hung ward comes first (priority); 2,000 others start after it.
+    st = Steward("bigstart", """
+[ward:hangs]
+command = {testward} --beat 20 --hang-after 2
+heartbeat = pipe
+heartbeat_timeout = 200ms
+backoff = 10ms
+restart_limit = 1000/1m
+priority = 1
+
+[ward:many]
+command = sleep 1000
+replicas = 2000
+start_timeout = 100ms
+""")
+    yield st.start(nofile=8192)
+    # The loop answers while the start is under way: some health reply
+    # says starts are still queued.
+    replies = []
+
+    def answered_while_starting():
+        h = health(st)
+        replies.append(h)
+        return h["ok"] and h.get("loop", {}).get("starts_queued", 0) > 0
+    st.wait_for("a health reply while starts are queued",
+                answered_while_starting, timeout=20)
+    # Beats are judged while the rest start: the hung ward is stopped
+    # for its missed heartbeat before the last of the many starts.
+    st.wait_event("starting", ward="many", replica=1999, timeout=60)
+    events = st.events()
+    hung = next((i for i, e in enumerate(events)
+                 if e.get("event") == "stopping" and e.get("ward") == "hangs"
+                 and e.get("cause") == "heartbeat_timeout"), None)
+    last = next(i for i, e in enumerate(events)
+                if e.get("event") == "starting" and e.get("ward") == "many"
+                and e.get("replica") == 1999)
+    check(hung is not None and hung < last,
+          "the hung ward was judged before the last of 2,000 wards "
+          f"started (record {hung} against {last})", st)
+    st.wait_for("every instance queued to start", lambda: health(st)[
+        "loop"]["starts_queued"] == 0, timeout=60)
+    check(st.stop(timeout=60) == 0, "stewardd exit code", st)
