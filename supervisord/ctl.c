@@ -97,6 +97,7 @@ struct ctl_conn {
 	struct bucket rate;
 	struct ctl_wait *wait;
 	struct job_run *run; /* a run whose outcome it waits for */
+	bool reloading;      /* waits for its reload (ctl_reload_done()) */
 	pid_t peer_pid;
 	uid_t peer_uid;
 	struct ctl_conn *next;
@@ -962,27 +963,16 @@ ctl_request(struct ctl_conn *cn, char *line, size_t len)
 	case CTL_CANCEL:
 		ctl_do_cancel(cn, &req);
 		break;
-	case CTL_RELOAD: {
-		struct sbuf fields = {0};
-		int rc;
-
+	case CTL_RELOAD:
 		if (cn->ctl->s->stopping) {
 			ctl_reply_error(cn, "shutting_down",
 					"stewardd is shutting down");
 			break;
 		}
-		rc = steward_reload(cn->ctl->s, "stewardctl reload", &fields);
-
-		sbuf_addf(&b, "{\"ok\":%s%s", rc == 0 ? "true" : "false",
-			  rc == 0 ? "" : ",\"code\":\"config\"");
-		if (fields.len > 0)
-			sbuf_add(&b, ",", 1);
-		sbuf_add(&b, fields.s, fields.len);
-		sbuf_add(&b, "}", 1);
-		sbuf_free(&fields);
-		ctl_reply(cn, &b);
+		/* Read off the loop; the reply comes in ctl_reload_done(). */
+		cn->reloading = true;
+		steward_reload(cn->ctl->s, "stewardctl reload", cn);
 		break;
-	}
 	case CTL_INFO:
 		sbuf_add(&b, "{\"ok\":true,\"protocol\":1,", 24);
 		ctl_add_daemon(&b, cn->ctl);
@@ -992,12 +982,33 @@ ctl_request(struct ctl_conn *cn, char *line, size_t len)
 	}
 }
 
+/* Its reload is done: reply, then go on with the lines behind it. */
+void
+ctl_reload_done(struct ctl_conn *cn, int rc, const struct sbuf *json)
+{
+	struct sbuf b = {0};
+
+	cn->reloading = false;
+	sbuf_addf(&b, "{\"ok\":%s%s", rc == 0 ? "true" : "false",
+		  rc == 0 ? "" : ",\"code\":\"config\"");
+	if (json->len > 0)
+		sbuf_add(&b, ",", 1);
+	sbuf_add(&b, json->s, json->len);
+	sbuf_add(&b, "}", 1);
+	ctl_reply(cn, &b);
+	if (cn->fd >= 0) {
+		ctl_conn_process(cn);
+		if (cn->fd >= 0 && !ev_is_active(&cn->rio) && !cn->closing)
+			ev_io_start(cn->ctl->s->loop, &cn->rio);
+	}
+}
+
 /* Handle every complete line in the buffer (one at a time, no waits). */
 static void
 ctl_conn_process(struct ctl_conn *cn)
 {
-	while (cn->wait == NULL && cn->run == NULL && !cn->closing &&
-	       cn->fd >= 0) {
+	while (cn->wait == NULL && cn->run == NULL && !cn->reloading &&
+	       !cn->closing && cn->fd >= 0) {
 		char *nl = memchr(cn->in, '\n', cn->inlen);
 		size_t len;
 
@@ -1038,7 +1049,7 @@ ctl_conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 	cn->inlen += (size_t)n;
 	ctl_conn_process(cn);
 	if (cn->fd >= 0 && cn->wait == NULL && cn->run == NULL &&
-	    !cn->closing && cn->inlen == CTL_LINE_MAX) {
+	    !cn->reloading && !cn->closing && cn->inlen == CTL_LINE_MAX) {
 		ctl_reply_error(cn, "too_long",
 				"a request longer than %d bytes; closing",
 				CTL_LINE_MAX);
@@ -1058,7 +1069,7 @@ ctl_conn_idle_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	double left = cn->last_active + CTL_IDLE_SECONDS - steward_now();
 
 	(void)revents;
-	if (cn->wait != NULL || cn->run != NULL || left > 0) {
+	if (cn->wait != NULL || cn->run != NULL || cn->reloading || left > 0) {
 		t->repeat = left > 0 ? left : CTL_IDLE_SECONDS;
 		ev_timer_again(loop, t);
 		return;
@@ -1083,6 +1094,10 @@ ctl_conn_close(struct ctl_conn *cn)
 		return;
 	if (cn->wait != NULL)
 		ctl_wait_free(cn->wait);
+	if (cn->reloading) {
+		cn->reloading = false;
+		steward_reload_forget(c->s, cn);
+	}
 	if (cn->run != NULL) {
 		/* The client went away: nobody wants the answer. */
 		struct job_run *run = cn->run;

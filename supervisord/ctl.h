@@ -34,4 +34,8 @@ size_t ctl_nconns(const struct ctl *c);
 /* Stop listening, answer waiting clients, close, unlink the socket. */
 void ctl_close(struct ctl *c);
 
+/* A reload cn asked for is done (rc 0 or -1, the reply's fields). */
+struct ctl_conn;
+void ctl_reload_done(struct ctl_conn *cn, int rc, const struct sbuf *json);
+
 #endif

@@ -38,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctl.h"
 #include "steward.h"
 #include "upbeat.h"
 
@@ -71,6 +72,10 @@ pace_feed_cb(struct ev_loop *loop, ev_check *w, int revents)
 			steward_deps_stop_after(s, wi);
 		else
 			steward_step_why(s, wi, WEV_STOP, e->why);
+		/* Waits on it judge again: an order that changed nothing
+		 * (a start of a running ward) makes no transition. */
+		if (s->ctl != NULL && wi->nrefs > 0)
+			ctl_transition(s->ctl, wi);
 		n++;
 		t = steward_now();
 		if (t - t0 >= STEWARD_PACE_SLICE)
@@ -222,16 +227,17 @@ steward_pace_stop(struct steward *s, struct ward_inst *wi, const char *why)
 }
 
 /* Take an instance off the queue, if it is on it; see steward.h. */
-void
+bool
 steward_pace_cancel(struct steward *s, struct ward_inst *wi)
 {
 	struct steward_pace *p = &s->pace;
 
 	if (wi->pace_slot == 0)
-		return;
+		return false;
 	p->q[wi->pace_slot - 1].wi = NULL;
 	wi->pace_slot = 0;
 	p->queued--;
+	return true;
 }
 
 /* Seconds the queued starts will take, at the cost seen; steward.h. */

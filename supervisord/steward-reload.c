@@ -16,6 +16,18 @@
  *   different             changed: stopped with the old definition,
  *                         then started with the new one once reaped
  *
+ * Reading happens off the loop.  A config of 100,000 wards takes a few
+ * hundred milliseconds to read and check; the loop must not stop that
+ * long (beats would go unheard, deadlines unjudged).  So a reload asks
+ * a thread to run config_load(), which touches nothing of the running
+ * steward, and the thread says it is done through an ev_async; the loop
+ * then compares and applies (O(n): names are paired through a table)
+ * and replies.  The thread's signals are blocked: they stay the loop's.
+ * One read runs at a time: reloads asked for while it runs are served
+ * together by one more read once it ends (the file may have changed
+ * since the running one read it), and a control client waits for its
+ * reload's reply as it waits for a start.
+ *
  * Specs live inside their config, so a config is reference-counted: each
  * ward holds the one its spec points into (and the one its pending change
  * points into), and the last to let go frees it.  Nothing is freed from
@@ -23,6 +35,8 @@
  * (before the loop next waits) and finishes the removals, resizes and
  * changes whose instances have all been reaped.
  */
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -234,12 +248,11 @@ reload_report(struct steward *s, const char *why,
 	sbuf_free(&line);
 }
 
-/* Re-read the config and apply the difference; see steward.h. */
-int
-steward_reload(struct steward *s, const char *why, struct sbuf *json)
+/* Apply a config read by the reload thread (c: NULL on errors). */
+static int
+reload_apply(struct steward *s, const char *why, struct config *c,
+	     struct config_report rep, struct sbuf *json)
 {
-	struct config_report rep = {0};
-	struct config *c = config_load(s->cfg->path, &rep);
 	struct reload_list lists[5] = {{0}}; /* added changed removed resized
 						notes */
 	size_t unchanged = 0, had;
@@ -439,4 +452,173 @@ steward_reload_settle(struct steward *s)
 		s->settle_armed = false;
 		ev_prepare_stop(s->loop, &s->settle);
 	}
+}
+
+/* Who waits for a reload: control clients, and maybe a SIGHUP. */
+struct reload_round {
+	struct ctl_conn **conns;
+	size_t n;
+	bool hup; /* a SIGHUP asked */
+	char *why;
+};
+
+/* The reading thread and the rounds of reloads (see the top). */
+struct steward_reloader {
+	ev_async done;
+	pthread_t thread;
+	bool running;
+	char *path;
+	struct config *c; /* what the thread read, or NULL */
+	struct config_report rep;
+	struct reload_round now;  /* served by the running read */
+	struct reload_round next; /* asked for while it ran */
+};
+
+/* The thread: read and check the config, tell the loop. */
+static void *
+reload_read(void *arg)
+{
+	struct steward *s = arg;
+	struct steward_reloader *r = s->reloader;
+
+	r->c = config_load(r->path, &r->rep);
+	ev_async_send(s->loop, &r->done);
+	return NULL;
+}
+
+/* Start a read for the round in r->now; false if no thread could start. */
+static bool
+reload_begin(struct steward *s)
+{
+	struct steward_reloader *r = s->reloader;
+	sigset_t all, old;
+	int rc;
+
+	free(r->path);
+	r->path = xstrdup(s->cfg->path);
+	r->c = NULL;
+	r->rep = (struct config_report){0};
+	/* The thread inherits this mask: every signal stays the loop's. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&r->thread, NULL, reload_read, s);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		/* No thread (EAGAIN): read here, blocking the loop once. */
+		r->c = config_load(r->path, &r->rep);
+		return false;
+	}
+	r->running = true;
+	return true;
+}
+
+/* Serve the round in r->now with what was read; start the next one. */
+static void
+reload_finish(struct steward *s)
+{
+	struct steward_reloader *r = s->reloader;
+	struct reload_round round = r->now;
+	struct sbuf json = {0};
+	int rc;
+
+	r->now = (struct reload_round){0};
+	rc = reload_apply(s, round.why, r->c, r->rep, &json);
+	r->c = NULL;
+	for (size_t i = 0; i < round.n; i++)
+		if (round.conns[i] != NULL)
+			ctl_reload_done(round.conns[i], rc, &json);
+	sbuf_free(&json);
+	free(round.conns);
+	free(round.why);
+	if (r->next.n > 0 || r->next.hup) {
+		r->now = r->next;
+		r->next = (struct reload_round){0};
+		if (!reload_begin(s))
+			reload_finish(s);
+	}
+}
+
+/* The thread is done: join it and apply what it read. */
+static void
+reload_done_cb(struct ev_loop *loop, ev_async *w, int revents)
+{
+	struct steward *s = w->data;
+	struct steward_reloader *r = s->reloader;
+
+	(void)loop;
+	(void)revents;
+	if (!r->running)
+		return;
+	pthread_join(r->thread, NULL);
+	r->running = false;
+	reload_finish(s);
+}
+
+/* Ask for a reload; cn waits for its reply (NULL: SIGHUP); steward.h. */
+void
+steward_reload(struct steward *s, const char *why, struct ctl_conn *cn)
+{
+	struct steward_reloader *r = s->reloader;
+	struct reload_round *round;
+
+	if (r == NULL) {
+		r = s->reloader = xcalloc(1, sizeof(*r));
+		ev_async_init(&r->done, reload_done_cb);
+		r->done.data = s;
+		ev_async_start(s->loop, &r->done);
+		ev_unref(s->loop); /* waiting for a read keeps nothing alive */
+	}
+	round = r->running ? &r->next : &r->now;
+	if (cn != NULL) {
+		round->conns = xrealloc(round->conns,
+					(round->n + 1) * sizeof(*round->conns));
+		round->conns[round->n++] = cn;
+	} else {
+		round->hup = true;
+	}
+	if (round->why == NULL)
+		round->why = xstrdup(why);
+	if (!r->running && !reload_begin(s))
+		reload_finish(s);
+}
+
+/* A waiting client went away: no reply for it; see steward.h. */
+void
+steward_reload_forget(struct steward *s, struct ctl_conn *cn)
+{
+	struct steward_reloader *r = s->reloader;
+	struct reload_round *rounds[2];
+
+	if (r == NULL)
+		return;
+	rounds[0] = &r->now;
+	rounds[1] = &r->next;
+	for (int k = 0; k < 2; k++)
+		for (size_t i = 0; i < rounds[k]->n; i++)
+			if (rounds[k]->conns[i] == cn)
+				rounds[k]->conns[i] = NULL;
+}
+
+/* At the end: wait for a read under way and drop it; see steward.h. */
+void
+steward_reload_fini(struct steward *s)
+{
+	struct steward_reloader *r = s->reloader;
+
+	if (r == NULL)
+		return;
+	if (r->running) {
+		pthread_join(r->thread, NULL);
+		config_unref(r->c);
+		config_report_free(&r->rep);
+	}
+	ev_ref(s->loop);
+	ev_async_stop(s->loop, &r->done);
+	free(r->now.conns);
+	free(r->now.why);
+	free(r->next.conns);
+	free(r->next.why);
+	free(r->path);
+	free(r);
+	s->reloader = NULL;
 }

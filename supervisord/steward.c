@@ -933,12 +933,16 @@ steward_step_why(struct steward *s, struct ward_inst *wi, enum ward_event ev,
 		 const char *why)
 {
 	struct ward_input in = {.event = ev};
-
 	/* A new order replaces one that is under way, or queued. */
-	steward_pace_cancel(s, wi);
+	bool was_queued = steward_pace_cancel(s, wi);
+
 	free(wi->order_why);
 	wi->order_why = why != NULL ? xstrdup(why) : NULL;
 	steward_step_input(s, wi, &in);
+	/* Waits that counted on the queued order judge again (this one
+	 * may have made no transition). */
+	if (was_queued && s->ctl != NULL && wi->nrefs > 0)
+		ctl_transition(s->ctl, wi);
 	if (wi->order_why != NULL && wi->sm.state != WARD_STOPPING) {
 		/* Nothing was logged to carry it (no process, say). */
 		free(wi->order_why);
@@ -1571,12 +1575,10 @@ static void
 steward_hup_cb(struct ev_loop *loop, ev_timer *t, int revents)
 {
 	struct steward *s = container_of(t, struct steward, hup);
-	struct sbuf json = {0};
 
 	(void)loop;
 	(void)revents;
-	(void)steward_reload(s, "SIGHUP", &json);
-	sbuf_free(&json);
+	steward_reload(s, "SIGHUP", NULL);
 }
 
 /* Before the loop waits: finish what reloads began. */
@@ -1943,6 +1945,7 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 	ev_timer_stop(s->loop, &s->hup);
 	ev_timer_stop(s->loop, &s->tune);
 	ev_prepare_stop(s->loop, &s->settle);
+	steward_reload_fini(s);
 	steward_pace_fini(s);
 	steward_teardown(s);
 	listener_fini(s);

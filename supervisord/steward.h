@@ -274,6 +274,7 @@ struct steward {
 	bool autostarted;        /* the autostart instances were started */
 	struct listener_hub *listeners; /* listener.c, or NULL: none yet */
 	struct steward_pace pace;
+	struct steward_reloader *reloader; /* steward-reload.c, or NULL */
 };
 
 /* Monotonic seconds (CLOCK_MONOTONIC): every deadline, age and refill. */
@@ -311,10 +312,18 @@ struct ward_rt *steward_ward_new(struct steward *s,
 /* Free a ward whose instances have no process. */
 void steward_ward_free(struct steward *s, struct ward_rt *wr);
 
-/* steward-reload.c: re-read the config and apply the difference.
- * Returns 0, or -1 when the config has an error (nothing changed);
- * either way *json gets the reply's fields for stewardctl. */
-int steward_reload(struct steward *s, const char *why, struct sbuf *json);
+/*
+ * steward-reload.c: re-read the config (in a thread) and apply the
+ * difference once read; cn, unless NULL (a SIGHUP), then gets its reply
+ * through ctl_reload_done(): -1 when the config has an error (nothing
+ * changed), with the reply's fields for stewardctl.
+ */
+struct ctl_conn;
+void steward_reload(struct steward *s, const char *why, struct ctl_conn *cn);
+/* steward-reload.c: cn went away; it gets no reply. */
+void steward_reload_forget(struct steward *s, struct ctl_conn *cn);
+/* steward-reload.c: at the end, wait for a read under way and drop it. */
+void steward_reload_fini(struct steward *s);
 /* steward-reload.c: after a transition, finish what a reload began. */
 void steward_reload_settle(struct steward *s);
 
@@ -405,8 +414,8 @@ void steward_pace_start(struct steward *s, struct ward_inst *wi);
  */
 void steward_pace_stop(struct steward *s, struct ward_inst *wi,
 		       const char *why);
-/* steward-pace.c: take wi off the queue, if it is on it. */
-void steward_pace_cancel(struct steward *s, struct ward_inst *wi);
+/* steward-pace.c: take wi off the queue; true if it was on it. */
+bool steward_pace_cancel(struct steward *s, struct ward_inst *wi);
 /* steward-pace.c: seconds the queued starts will take. */
 double steward_pace_eta(const struct steward *s);
 /* steward-pace.c: the "loop" field (latency, queue) for status JSON. */

@@ -4,6 +4,7 @@ They check behaviour with generous bounds (the loop answered while a big
 start went on, beats were judged while the rest started, an idle daemon
 did not wake); the timings themselves are measured by tests/bench.
 """
+import json
 import os
 import time
 
@@ -107,3 +108,47 @@ start_timeout = 100ms
     st.wait_for("every instance queued to start", lambda: health(st)[
         "loop"]["starts_queued"] == 0, timeout=60)
     check(st.stop(timeout=60) == 0, "stewardd exit code", st)
+
+
+@scenario("scale-reload-reads-off-the-loop")
+def scale_reload_reads_off_the_loop():
+    st = Steward("bigreload", """
+[ward:keep]
+command = sleep 1000
+start_timeout = 100ms
+""")
+    yield st.start()
+    st.wait_event("running", ward="keep")
+    pid = st.instance("keep")["pid"]
+    # 100,000 more wards: more than any machine here may run (an error
+    # the reader finds only once it has read them all), so nothing may
+    # change; reading them takes long enough to be seen.
+    with open(st.config_path, "a") as f:
+        for i in range(100000):
+            f.write(f"\n[ward:w{i}]\ncommand = sleep 1000\n")
+    reloader = st.connect(timeout=60)
+    reloader.sendall(b"steward/1 reload\n")
+    # The loop answers while the reload is read: health replies before
+    # the reload does.
+    h = health(st)
+    reloader.setblocking(False)
+    try:
+        early = reloader.recv(65536)
+    except BlockingIOError:
+        early = b""
+    check(h["ok"] and early == b"",
+          "health was answered while the reload was read "
+          f"(the reload had replied already: {early[:200]!r})", st)
+    reloader.settimeout(60)
+    data = early
+    while not data.endswith(b"\n"):
+        chunk = reloader.recv(65536)
+        check(chunk != b"", "the reload's reply came", st)
+        data += chunk
+    reloader.close()
+    reply = json.loads(data)
+    check(not reply["ok"] and reply.get("code") == "config",
+          f"the reload was refused: {str(reply)[:300]}", st)
+    st.wait_event("reload_failed")
+    check(st.instance("keep")["pid"] == pid, "keep was not touched", st)
+    check(st.stop() == 0, "stewardd exit code", st)
