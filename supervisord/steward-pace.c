@@ -141,6 +141,8 @@ pace_sleep_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 	p->iterations++;
 	if (gap > p->gap_max)
 		p->gap_max = gap;
+	if (gap > p->gap_recent)
+		p->gap_recent = gap;
 }
 
 /* Set up the queue and the latency watchers; see steward.h. */
@@ -251,16 +253,18 @@ steward_pace_eta(const struct steward *s)
 
 /* The loop's latency as JSON fields; see steward.h. */
 void
-steward_pace_json(const struct steward *s, struct sbuf *b)
+steward_pace_json(struct steward *s, struct sbuf *b)
 {
-	const struct steward_pace *p = &s->pace;
+	struct steward_pace *p = &s->pace;
 	double edge = 1;
 
 	sbuf_addf(b,
 		  "\"loop\":{\"iterations\":%llu,\"gap_max_ms\":%.3f,"
-		  "\"starts_queued\":%zu,\"gaps\":[",
+		  "\"gap_recent_max_ms\":%.3f,\"starts_queued\":%zu,"
+		  "\"gaps\":[",
 		  (unsigned long long)p->iterations, p->gap_max * 1000,
-		  p->queued);
+		  p->gap_recent * 1000, p->queued);
+	p->gap_recent = 0; /* the next reply: the longest since this one */
 	for (unsigned i = 0; i < STEWARD_LOOP_BUCKETS; i++) {
 		if (i + 1 < STEWARD_LOOP_BUCKETS)
 			sbuf_addf(b, "%s{\"below_ms\":%g,\"n\":%llu}",

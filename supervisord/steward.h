@@ -199,6 +199,7 @@ struct steward_pace {
 	uint64_t iterations;
 	uint64_t gaps[STEWARD_LOOP_BUCKETS]; /* by powers of two of 1 ms */
 	double gap_max;                      /* seconds */
+	double gap_recent; /* the longest since the last health reply */
 };
 
 struct steward {
@@ -419,7 +420,7 @@ bool steward_pace_cancel(struct steward *s, struct ward_inst *wi);
 /* steward-pace.c: seconds the queued starts will take. */
 double steward_pace_eta(const struct steward *s);
 /* steward-pace.c: the "loop" field (latency, queue) for status JSON. */
-void steward_pace_json(const struct steward *s, struct sbuf *b);
+void steward_pace_json(struct steward *s, struct sbuf *b);
 /* steward.c: a beat was heard (counted; the batching look goes on). */
 void steward_tune_wake(struct steward *s);
 /* ward-beat.c: read what is left in the pipe, then close it. */

@@ -89,6 +89,11 @@ QUICK = {
     "floor_n": 60,
     "floor_w": 300,
     "idle_compare": False,
+    "cmp_n": [100, 1000],
+    "cmp_runs": 2,
+    "cmp_window": 5.0,
+    "cmp_restart_trials": 10,
+    "loop_n": 1000,
 }
 FULL = {
     "steward_n": [100, 1000, 10000],
@@ -103,6 +108,11 @@ FULL = {
     "floor_n": 200,
     "floor_w": 1000,
     "idle_compare": True,
+    "cmp_n": [100, 1000],
+    "cmp_runs": 3,
+    "cmp_window": 20.0,
+    "cmp_restart_trials": 30,
+    "loop_n": 10000,
 }
 
 
@@ -713,6 +723,138 @@ stderr_logfile = NONE
         return (max(stamps.values()) - self.t0_wall) * 1000
 
 
+def tree_pids(root, skip):
+    """The root and its descendants, less skip and theirs: a supervision
+    tree without its wards."""
+    out, todo = [], [root]
+    while todo:
+        p = todo.pop()
+        if p in skip:
+            continue
+        out.append(p)
+        todo += proc_children(p)
+    return out
+
+
+def proc_switches(pid):
+    """voluntary_ctxt_switches of a process: how often it went to sleep
+    (each is a wake-up later), or 0 when it is gone."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("voluntary_ctxt_switches:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def proc_run_ns_or0(pid):
+    try:
+        return proc_run_ns(pid)
+    except OSError:
+        return 0
+
+
+class ServiceDirs(Daemon):
+    """runit and s6: one service directory per ward, its ./run a symlink
+    to benchward (no shell between), which names itself after its
+    directory (BENCH_ID_FROM_CWD)."""
+
+    def __init__(self, bench, n, tag):
+        super().__init__(bench, n, tag)
+        self.svdir = os.path.join(self.dir, "service")
+        os.makedirs(self.svdir)
+        for i in range(n):
+            d = os.path.join(self.svdir, f"w_{i}")
+            os.makedirs(d)
+            os.symlink(bench.benchward, os.path.join(d, "run"))
+            self.service_files(d)
+
+    def service_files(self, d):
+        pass
+
+    def env(self):
+        env = super().env()
+        env["BENCH_ID_FROM_CWD"] = "1"
+        return env
+
+    def ward_ids(self):
+        return [f"w_{i}" for i in range(self.n)]
+
+    def stop(self, timeout=120):
+        """The supervisor's own stop-all; time until every supervisor
+        process and every ward is gone (ms)."""
+        with self.reports.cond:
+            wards = [p for p, _ in self.reports.latest.values()]
+        tree = tree_pids(self.proc.pid, set(wards))
+        t0 = mono()
+        self.stop_all()
+        deadline = time.monotonic() + timeout
+        left = tree + wards
+        while left:
+            left = [p for p in left if p != self.proc.pid and
+                    process_alive(p)]
+            if self.proc.poll() is None:
+                left.append(self.proc.pid)
+            if time.monotonic() > deadline:
+                self.kill()
+                raise TimeoutError(f"{self.kind}: {len(left)} processes "
+                                   "left after its stop-all")
+            if left:
+                time.sleep(0.002)
+        t = (mono() - t0) / 1e6
+        self.exit_code = self.proc.returncode
+        return t
+
+
+def process_alive(pid):
+    """True while pid exists and is not a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            data = f.read()
+    except OSError:
+        return False
+    return data[data.rindex(")") + 2] != "Z"
+
+
+class Runit(ServiceDirs):
+    """Debian's runit: runsvdir, a runsv per ward.  Stop-all: SIGHUP to
+    runsvdir, which sends TERM to every runsv (each stops its ward and
+    exits)."""
+    kind = "runit"
+
+    def argv(self):
+        return [self.bench.peers["runit"], "-P", self.svdir]
+
+    def stop_all(self):
+        self.proc.send_signal(signal.SIGHUP)
+
+
+class S6(ServiceDirs):
+    """Debian's s6: s6-svscan, an s6-supervise per ward, with readiness
+    notification (notification-fd 3: the ward's first beat says it is
+    up; its next would come in 11 days).  Stop-all: SIGTERM to
+    s6-svscan (as s6-svscanctl -t)."""
+    kind = "s6"
+
+    def service_files(self, d):
+        with open(os.path.join(d, "notification-fd"), "w") as f:
+            f.write("3\n")
+
+    def env(self):
+        env = super().env()
+        env["STEWARD_HEARTBEAT_FD"] = "3"
+        env["STEWARD_HEARTBEAT_INTERVAL_MS"] = "1000000000"
+        return env
+
+    def argv(self):
+        return [self.bench.peers["s6"], self.svdir]
+
+    def stop_all(self):
+        self.proc.send_signal(signal.SIGTERM)
+
+
 def parse_rfc3339(ts):
     """"2026-11-26T23:31:30.865Z" -> seconds since the epoch."""
     base, frac = ts.rstrip("Z").split(".")
@@ -729,6 +871,12 @@ class Bench:
         if args.n:
             self.p = dict(self.p)
             self.p["steward_n"] = [int(x) for x in args.n.split(",")]
+        if args.cmp_n:
+            self.p = dict(self.p)
+            self.p["cmp_n"] = [int(x) for x in args.cmp_n.split(",")]
+        if args.loop_n:
+            self.p = dict(self.p)
+            self.p["loop_n"] = args.loop_n
         if args.sup_n is not None:
             self.p = dict(self.p)
             self.p["supervisord_n"] = [int(x) for x in args.sup_n.split(",")
@@ -743,6 +891,8 @@ class Bench:
         self.benchkill = os.path.abspath(os.path.join(
             b, "tests", "bench", "benchkill"))
         self.supervisord = shutil.which("supervisord")
+        self.peers = {"runit": shutil.which("runsvdir"),
+                      "s6": shutil.which("s6-svscan")}
         for path in (self.stewardd, self.benchward, self.benchfloor,
                      self.benchkill):
             if not os.access(path, os.X_OK):
@@ -758,7 +908,7 @@ class Bench:
                         k: v for k, v in self.p.items()
                         if k not in ("runs", "sup_runs")},
                     "floor": {}, "steward": {}, "steward_idle": {},
-                    "supervisord": {}}
+                    "supervisord": {}, "compare": {}, "loop": {}}
         with open(self.stewardd, "rb") as f:
             self.out["stewardd_sha256"] = hashlib.sha256(
                 f.read()).hexdigest()
@@ -943,7 +1093,190 @@ class Bench:
                 d.close()
         return res
 
+    def floor_start_all(self, n, runs=3):
+        """benchfloor -A: N wards started serially, until every first
+        beat, and stopped (ms each)."""
+        log(f"floor: start-all and stop-all of {n}, {runs} runs")
+        r = subprocess.run([self.benchfloor, "-A", str(n), "-n", str(runs),
+                            self.benchward],
+                           capture_output=True, text=True, check=True)
+        return json.loads(r.stdout)
+
+    def tree_idle(self, d, seconds):
+        """A supervisor's whole tree less its wards, idle: CPU % of a
+        core, wake-ups a second (voluntary context switches), and RSS."""
+        with d.reports.cond:
+            wards = {p for p, _ in d.reports.latest.values()}
+        pids = tree_pids(d.proc.pid, wards)
+        r0 = sum(proc_run_ns_or0(p) for p in pids)
+        v0 = sum(proc_switches(p) for p in pids)
+        t0 = mono()
+        time.sleep(seconds)
+        r1 = sum(proc_run_ns_or0(p) for p in pids)
+        v1 = sum(proc_switches(p) for p in pids)
+        t1 = mono()
+        return {"processes": len(pids),
+                "cpu_pct": 100.0 * (r1 - r0) / (t1 - t0),
+                "wakeups_per_s": (v1 - v0) / ((t1 - t0) / 1e9),
+                "rss_kib": sum(proc_status(p, "VmRSS") or 0 for p in pids)}
+
+    def compare_n(self, n):
+        """stewardd, supervisord, runit and s6 side by side at N: the same
+        ward (it reports when it reached its loop, or, under s6 with
+        readiness, wrote its first line), the same figures."""
+        kinds = [("steward", lambda t: Steward(self, n, t,
+                                                heartbeat="none"))]
+        if self.supervisord:
+            kinds.append(("supervisord", lambda t: Supervisord(self, n, t)))
+        if self.peers["runit"]:
+            kinds.append(("runit", lambda t: Runit(self, n, t)))
+        if self.peers["s6"]:
+            kinds.append(("s6", lambda t: S6(self, n, t)))
+        out = {"floor": self.floor_start_all(n)}
+        runs = self.args.runs or self.p["cmp_runs"]
+        for run in range(runs):
+            # Each run in a different order: none is always first.
+            order = kinds[run % len(kinds):] + kinds[:run % len(kinds)]
+            for kind, make in order:
+                res = out.setdefault(kind, {"start_all_ms": [],
+                                            "stop_all_ms": []})
+                d = make(f"cmp{run}")
+                try:
+                    log(f"compare N={n} {kind} run {run + 1}/{runs}")
+                    d.start()
+                    res["start_all_ms"].append(
+                        d.wait_all_started(120 + n / 10))
+                    if run == 0:
+                        time.sleep(3.0)
+                        res["idle"] = self.tree_idle(
+                            d, self.p["cmp_window"])
+                        res["restart_ms"] = d.restart_trials(
+                            self.p["cmp_restart_trials"], 0.2)
+                        time.sleep(1.0)
+                    else:
+                        time.sleep(1.0)
+                    res["stop_all_ms"].append(d.stop())
+                finally:
+                    d.close()
+        return out
+
+    def loop_phases(self, n):
+        """stewardd's loop latency at N wards beating, phase by phase:
+        the longest gap between two looks at its descriptors (from the
+        health replies' gap_recent_max_ms), the histogram of gaps, and
+        how long a health request took, asked every 20 ms."""
+        res = {"floor": self.floor_start_all(n)}
+        d = Steward(self, n, "loop")
+        lat, gaps, hist = [], [], [None]
+        stop = threading.Event()
+
+        def probe():
+            while not stop.is_set():
+                t = mono()
+                try:
+                    h = d.ctl("health")
+                except OSError:
+                    time.sleep(0.01)
+                    continue
+                lat.append((mono() - t) / 1e6)
+                lp = h["loop"]
+                gaps.append(lp["gap_recent_max_ms"])
+                hist[0] = [g["n"] for g in lp["gaps"]]
+                time.sleep(0.02)
+
+        def phase(name, act, done):
+            lat.clear()
+            gaps.clear()
+            h0 = hist[0]
+            t0 = mono()
+            act()
+            done()
+            took = (mono() - t0) / 1e6
+            time.sleep(0.1)
+            h1 = hist[0]
+            res[name] = {
+                "took_ms": took, "health_ms": summary(list(lat), "ms"),
+                "gap_max_ms": max(gaps) if gaps else None,
+                "gaps": [b - a for a, b in zip(h0, h1)] if h0 else h1}
+            log(f"loop N={n} {name}: {took:.0f} ms, longest gap "
+                f"{res[name]['gap_max_ms']} ms")
+
+        def all_new_firsts(k0):
+            return lambda: d.reports.wait(
+                lambda: len(d.reports.first) >= k0 + n, 120 + n / 10,
+                f"{n} new first beats")
+
+        def queue_empty():
+            while d.ctl("health")["loop"]["starts_queued"] > 0:
+                time.sleep(0.02)
+
+        th = threading.Thread(target=probe, daemon=True)
+        try:
+            log(f"loop N={n}: autostart")
+            d.start()
+            # The probe starts once the socket answers.
+            while not os.path.exists(d.sock):
+                time.sleep(0.001)
+            th.start()
+            phase("autostart", lambda: None, all_new_firsts(0))
+            res["autostart"]["start_all_ms"] = d.wait_all_started(60)
+            phase("steady", lambda: time.sleep(self.p["cmp_window"]),
+                  lambda: None)
+            k = len(d.reports.first)
+            phase("stop_all", lambda: d.ctl("stop all"), queue_empty)
+            phase("start_all", lambda: d.ctl("start all"),
+                  all_new_firsts(k))
+            with open(d.config) as f:
+                full = f.read()
+            head = full.split("[ward:w]")[0] + "[ward:keep]\ncommand = " \
+                f"{self.benchward}\n"
+            with open(d.config, "w") as f:
+                f.write(head)
+            phase("reload_remove", lambda: d.ctl("reload"), queue_empty)
+            k = len(d.reports.first)
+            with open(d.config, "w") as f:
+                f.write(full + "\n[ward:keep]\ncommand = "
+                        f"{self.benchward}\n")
+            phase("reload_add", lambda: d.ctl("reload"),
+                  all_new_firsts(k))
+
+            def flood():
+                def client():
+                    end = time.monotonic() + 5
+                    while time.monotonic() < end:
+                        d.ctl("status w:1")
+                ts = [threading.Thread(target=client) for _ in range(32)]
+                for t in ts:
+                    t.start()
+                for t in ts:
+                    t.join()
+            phase("client_flood", flood, lambda: None)
+            stop.set()
+            th.join()
+            res["stop_ms"] = d.stop()
+        finally:
+            stop.set()
+            d.close()
+        return res
+
     def run(self):
+        if self.args.only:
+            log(f"work directory {self.work}")
+            self.out["floor"]["idle"] = self.floor("idle")
+            if "compare" in self.args.only:
+                for n in self.p["cmp_n"]:
+                    self.out["compare"][str(n)] = self.compare_n(n)
+            if "loop" in self.args.only:
+                n = self.p["loop_n"]
+                self.out["loop"][str(n)] = self.loop_phases(n)
+            with open("/proc/loadavg") as f:
+                self.out["machine"]["loadavg_at_end"] = f.read().split()[:3]
+            if not self.args.keep:
+                shutil.rmtree(self.work, ignore_errors=True)
+            return
+        self.run_all()
+
+    def run_all(self):
         log(f"work directory {self.work}")
         self.out["floor"]["idle"] = self.floor("idle")
         for n in self.p["steward_n"]:
@@ -959,6 +1292,10 @@ class Bench:
                 self.out["supervisord"][str(n)] = self.supervisord_n(n)
                 if self.p["idle_compare"]:
                     self.out["steward_idle"][str(n)] = self.steward_idle(n)
+        for n in self.p["cmp_n"]:
+            self.out["compare"][str(n)] = self.compare_n(n)
+        n = self.p["loop_n"]
+        self.out["loop"][str(n)] = self.loop_phases(n)
         self.out["floor"]["idle_end"] = self.floor("idle, at the end")
         with open("/proc/loadavg") as f:
             self.out["machine"]["loadavg_at_end"] = f.read().split()[:3]
@@ -1168,10 +1505,119 @@ def report(out):
         lines.append("")
         lines.append("Detection has no supervisord peer: it cannot hear "
                      "beats, and a hung process stays RUNNING there.")
-    lines.append("")
-    lines += targets(out, summ)
+    lines += report_compare(out)
+    lines += report_loop(out)
+    if out["steward"]:
+        lines.append("")
+        lines += targets(out, summ)
     out["summary"] = summ
     return "\n".join(lines)
+
+
+def ratio(v, best):
+    """v / best, as "1.00x", or "-"."""
+    if v is None or best is None or best <= 0:
+        return "-"
+    return f"{v / best:.2f}x"
+
+
+def report_compare(out):
+    """stewardd and its peers side by side: each figure, its ratio to the
+    best of the others, and to the floor where there is one."""
+    lines = []
+    idle_floor = out["floor"]["idle"]
+    for n, c in out.get("compare", {}).items():
+        kinds = [k for k in ("steward", "supervisord", "runit", "s6")
+                 if k in c]
+        fl = c["floor"]
+        floors = {
+            "start_all_ms": statistics.median(fl["start_all_clone"]),
+            "stop_all_ms": statistics.median(fl["stop_all_kill_reap"]),
+            "restart_ms": idle_floor["restart_fork_exec"]["median"] / 1e3,
+            "cpu_pct": 0.0, "wakeups_per_s": 0.0, "rss_kib": None,
+        }
+        figs = {}
+        for k in kinds:
+            r = c[k]
+            figs[k] = {
+                "start_all_ms": statistics.median(r["start_all_ms"]),
+                "restart_ms": statistics.median(r["restart_ms"])
+                if r.get("restart_ms") else None,
+                "rss_kib": r["idle"]["rss_kib"],
+                "cpu_pct": r["idle"]["cpu_pct"],
+                "wakeups_per_s": r["idle"]["wakeups_per_s"],
+                "stop_all_ms": statistics.median(r["stop_all_ms"]),
+            }
+        names = {"start_all_ms": "start-all, last ward's first report (ms)",
+                 "restart_ms": "restart: SIGKILL -> replacement's first "
+                 "report (ms)",
+                 "rss_kib": "memory: RSS of the supervision tree (MiB)",
+                 "cpu_pct": "idle CPU of the tree (% of a core)",
+                 "wakeups_per_s": "idle wake-ups of the tree (a second)",
+                 "stop_all_ms": "stop-all, until every ward is gone (ms)"}
+        lines.append("")
+        lines.append(f"### Side by side, N = {int(n):,} wards (medians; "
+                     f"{len(c['steward']['start_all_ms'])} runs, restart "
+                     f"{len(c['steward'].get('restart_ms', []))} trials)")
+        lines.append("| figure | " + " | ".join(kinds) + " | floor | "
+                     "stewardd / best peer | stewardd / floor |")
+        lines.append("| --- |" + " ---: |" * (len(kinds) + 3))
+        for key, name in names.items():
+            vals = [figs[k][key] for k in kinds]
+            peers = [figs[k][key] for k in kinds[1:]
+                     if figs[k][key] is not None]
+            best = min(peers) if peers else None
+            st = figs["steward"][key]
+            div = 1024 if key == "rss_kib" else 1
+            digits = 3 if key in ("cpu_pct",) else 2 \
+                if key in ("restart_ms", "wakeups_per_s") else 1
+            cells = [fmt(v / div if v is not None else None, digits)
+                     for v in vals]
+            f = floors[key]
+            lines.append(f"| {name} | " + " | ".join(cells) +
+                         f" | {fmt(f, digits) if f is not None else '-'} | "
+                         f"{ratio(st, best)} | "
+                         f"{ratio(st, f) if f else '-'} |")
+        lines.append("")
+        lines.append("Trees: " + ", ".join(
+            f"{k} {c[k]['idle']['processes']} processes" for k in kinds)
+            + ".  floor: start-all and stop-all by benchfloor -A (clone, "
+            "serial), restart: restart_fork_exec at idle.")
+    return lines
+
+
+def report_loop(out):
+    """stewardd's loop latency, phase by phase."""
+    lines = []
+    for n, r in out.get("loop", {}).items():
+        lines.append("")
+        lines.append(f"### stewardd's loop, N = {int(n):,} wards beating "
+                     "once a second")
+        lines.append("| phase | took (ms) | longest gap (ms) | gaps below "
+                     "1 / 2 / 4 / 8 / 16 / 32 / 64 ms / above | health "
+                     "answered in (ms), median / max |")
+        lines.append("| --- | ---: | ---: | --- | --- |")
+        for ph in ("autostart", "steady", "stop_all", "start_all",
+                   "reload_remove", "reload_add", "client_flood"):
+            p = r.get(ph)
+            if p is None:
+                continue
+            g = p["gaps"] or []
+            hist = " / ".join(str(x) for x in g[:7]) + \
+                f" / {sum(g[7:])}" if g else "-"
+            hm = p["health_ms"]
+            lines.append(f"| {ph.replace('_', ' ')} | {p['took_ms']:.0f} | "
+                         f"{fmt(p['gap_max_ms'], 1)} | {hist} | "
+                         f"{fmt(hm.get('median'), 1)} / "
+                         f"{fmt(hm.get('max'), 1)} |")
+        fl = r["floor"]
+        sa = r["autostart"].get("start_all_ms")
+        fmed = statistics.median(fl["start_all_clone"])
+        lines.append("")
+        lines.append(f"Start-all of {int(n):,}: {fmt(sa, 0)} ms, against "
+                     f"the serial spawn floor {fmt(fmed, 0)} ms "
+                     f"(benchfloor -A, same run): {ratio(sa, fmed)}.")
+    return lines
 
 
 def scale(s, k=1e-3):
@@ -1257,6 +1703,13 @@ def main():
                     "on one binary while the tree is rebuilt)")
     ap.add_argument("--runs", type=int, help="daemon runs (start-all and "
                     "stop-all samples) at every N")
+    ap.add_argument("--only", help="only these parts, comma-separated: "
+                    "compare (stewardd, supervisord, runit, s6 side by "
+                    "side), loop (stewardd's loop latency by phase)")
+    ap.add_argument("--cmp-n", help="N of the side-by-side comparison, "
+                    "comma-separated")
+    ap.add_argument("--loop-n", type=int, help="N of the loop latency "
+                    "phases")
     ap.add_argument("--keep", action="store_true",
                     help="keep the work directory (configs, logs)")
     args = ap.parse_args()

@@ -73,6 +73,17 @@
  * 2 ms after its first beat): the benchmark runs it in blocks between
  * its blocks of warm restarts, as it does -S.
  *
+ *   benchfloor -A N [-n RUNS] BENCHWARD
+ *
+ * is the floor of a start-all: N wards started one after another as
+ * fast as one process can (clone, as start_clone() below; each ward's
+ * pipe read end kept open, as stewardd keeps its heartbeat pipes), then
+ * every first beat read (epoll); "start_all_clone" is the time from the
+ * first spawn until the last first beat, in milliseconds, RUNS samples
+ * (default 3), and "start_all_spawned" until the last spawn returned;
+ * "stop_all_kill_reap" is the floor of a stop-all: SIGTERM to each (the
+ * ward obeys at once) until the last is reaped.
+ *
  *   benchfloor -L N [-t SECONDS] BENCHWARD
  *
  * is the floor of hearing beats instead: it starts N wards beating once
@@ -727,12 +738,89 @@ print_json(struct series *s, size_t ns)
 		die("stdout");
 }
 
+/* The floor of starting N wards at once: see the top of the file. */
+static int
+floor_start_all(const char *ward, size_t n, size_t runs)
+{
+	pid_t *pids = calloc(n ? n : 1, sizeof(pid_t));
+	int *rfd = calloc(n ? n : 1, sizeof(int));
+	struct epoll_event *ev = calloc(64, sizeof(*ev));
+	struct series all, spawned, stopped;
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+
+	if (pids == NULL || rfd == NULL || ev == NULL || ep == -1)
+		die("calloc");
+	(void)hold_fds(0); /* raise the soft fd limit */
+	series_init(&all, "start_all_clone", runs);
+	series_init(&spawned, "start_all_spawned", runs);
+	series_init(&stopped, "stop_all_kill_reap", runs);
+	for (size_t r = 0; r < runs; r++) {
+		int64_t t0 = now_ns(), t1;
+		size_t beats = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			struct epoll_event e = {.events = EPOLLIN};
+			int p[2];
+
+			if (pipe2(p, O_CLOEXEC | O_NONBLOCK) == -1)
+				die("pipe2");
+			pids[i] = start_clone(ward, p[1]);
+			if (close(p[1]) == -1)
+				die("close");
+			rfd[i] = p[0];
+			e.data.u64 = i;
+			if (epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &e) == -1)
+				die("epoll_ctl");
+		}
+		t1 = now_ns();
+		while (beats < n) {
+			int k = epoll_wait(ep, ev, 64, -1);
+
+			if (k == -1 && errno == EINTR)
+				continue;
+			if (k == -1)
+				die("epoll_wait");
+			for (int j = 0; j < k; j++) {
+				size_t i = (size_t)ev[j].data.u64;
+
+				drain(rfd[i]);
+				if (epoll_ctl(ep, EPOLL_CTL_DEL, rfd[i],
+					      NULL) == -1)
+					die("epoll_ctl");
+				beats++;
+			}
+		}
+		all.v[all.n++] = (double)(now_ns() - t0) / 1e6;
+		spawned.v[spawned.n++] = (double)(t1 - t0) / 1e6;
+		t0 = now_ns();
+		for (size_t i = 0; i < n; i++) {
+			if (kill(pids[i], SIGTERM) == -1)
+				die("kill");
+			if (close(rfd[i]) == -1)
+				die("close");
+		}
+		for (size_t i = 0; i < n; i++) {
+			while (waitpid(pids[i], NULL, 0) == -1) {
+				if (errno != EINTR)
+					die("waitpid");
+			}
+		}
+		stopped.v[stopped.n++] = (double)(now_ns() - t0) / 1e6;
+	}
+	{
+		struct series s[3] = {all, spawned, stopped};
+
+		print_json(s, 3);
+	}
+	return 0;
+}
+
 /* Measure every floor and print them as one JSON object. */
 int
 main(int argc, char **argv)
 {
 	size_t n = 200, nw = 1000, nfds = 0, ns = 9, loop_n = 0;
-	size_t settled_n = 0, warm_n = 0;
+	size_t settled_n = 0, warm_n = 0, all_n = 0, runs = 3;
 	long gap_ms = 100;
 	double secs = 10;
 	struct series s[14];
@@ -741,8 +829,11 @@ main(int argc, char **argv)
 	/* Before anything else is open: a low fd for start_clone(). */
 	if ((reserved_fd = fcntl(0, F_DUPFD_CLOEXEC, 4)) == -1)
 		die("fcntl F_DUPFD_CLOEXEC");
-	while ((opt = getopt(argc, argv, "F:L:S:W:g:n:t:w:")) != -1) {
+	while ((opt = getopt(argc, argv, "A:F:L:S:W:g:n:t:w:")) != -1) {
 		switch (opt) {
+		case 'A':
+			all_n = strtoul(optarg, NULL, 10);
+			break;
 		case 'L':
 			loop_n = strtoul(optarg, NULL, 10);
 			break;
@@ -770,8 +861,8 @@ main(int argc, char **argv)
 		default:
 			fprintf(stderr,
 				"usage: benchfloor [-F NFDS] [-n N] [-w N] | "
-				"-S N [-g MS] | -W N | -L N [-t SECONDS] "
-				"BENCHWARD\n");
+				"-S N [-g MS] | -W N | -L N [-t SECONDS] | "
+				"-A N [-n RUNS] BENCHWARD\n");
 			return 64;
 		}
 	}
@@ -779,12 +870,15 @@ main(int argc, char **argv)
 		nw = 8000; /* the latencies go back through one pipe buffer */
 	if (optind + 1 != argc) {
 		fprintf(stderr, "usage: benchfloor [-F NFDS] [-n N] [-w N] | "
-				"-S N [-g MS] | -W N | -L N [-t SECONDS] "
-				"BENCHWARD\n");
+				"-S N [-g MS] | -W N | -L N [-t SECONDS] | "
+				"-A N [-n RUNS] BENCHWARD\n");
 		return 64;
 	}
 	if (loop_n > 0)
 		return floor_loop(argv[optind], loop_n, secs > 0 ? secs : 10);
+	if (all_n > 0)
+		return floor_start_all(argv[optind], all_n,
+				       n != 200 && n > 0 ? n : runs);
 	if (warm_n > 0) {
 		series_init(&s[0], "restart_fork_exec", warm_n);
 		floor_warm(argv[optind], warm_n, &s[0]);

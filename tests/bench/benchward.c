@@ -17,7 +17,9 @@
  *                  was written at L
  *
  * ID is STEWARD_WARD:STEWARD_REPLICA ("w:17"), else
- * SUPERVISOR_PROCESS_NAME, else "-".
+ * SUPERVISOR_PROCESS_NAME, else, with BENCH_ID_FROM_CWD set, the name of
+ * the working directory (runit's and s6's service directory, where they
+ * run it as ./run), else "-".
  *
  * Signals: SIGUSR1 stops the beats (the ward stays alive: it hangs);
  * SIGTERM ends it at once with code 0, after a T report if it hangs.
@@ -201,6 +203,11 @@ main(int argc, char **argv)
 		ward_id = ward_id_buf;
 	} else if ((env = getenv("SUPERVISOR_PROCESS_NAME")) != NULL) {
 		ward_id = env;
+	} else if (getenv("BENCH_ID_FROM_CWD") != NULL &&
+		   getcwd(ward_id_buf, sizeof(ward_id_buf)) != NULL) {
+		const char *slash = strrchr(ward_id_buf, '/');
+
+		ward_id = slash != NULL ? slash + 1 : ward_id_buf;
 	}
 	handle(SIGTERM, on_term);
 	handle(SIGUSR1, on_usr1);
