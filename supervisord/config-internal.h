@@ -129,9 +129,9 @@ struct config_state {
 	char sv_host[256];
 	struct config_group *groups; /* [group:NAME] being read */
 	size_t ngroups;
-	struct nametab group_names; /* group names -> index in groups */
+	struct nametab group_names;   /* group names -> index in groups */
 	struct config_lookup *lookup; /* the last command found on PATH */
-	int steward_line; /* first [steward] line */
+	int steward_line;             /* first [steward] line */
 	int steward_key_line[CONFIG_NSTEWARD_KEYS];
 };
 
