@@ -82,6 +82,23 @@ struct ctl_ref {
 	size_t k; /* the instance's position in the wait */
 };
 
+/*
+ * A status reply made in slices: instances are added to the output as
+ * the client reads it, CTL_STREAM_SLICE seconds of work at most per
+ * loop iteration and no more than CTL_STREAM_AHEAD bytes ahead of what
+ * the socket took, so that a status of 10,000 instances (2.5 MB) never
+ * holds the loop.  The instances stay valid: one about to be freed (a
+ * reload) first finishes every stream at once (ctl_forget()).
+ */
+struct ctl_stream {
+	struct ward_inst **v;
+	size_t n, next;
+	double now; /* the moment the status describes */
+};
+
+#define CTL_STREAM_SLICE 0.002
+#define CTL_STREAM_AHEAD (256 * 1024)
+
 struct ctl_conn {
 	struct ctl *ctl;
 	int fd;
@@ -98,6 +115,7 @@ struct ctl_conn {
 	struct ctl_wait *wait;
 	struct job_run *run; /* a run whose outcome it waits for */
 	bool reloading;      /* waits for its reload (ctl_reload_done()) */
+	struct ctl_stream *stream; /* a status reply being made */
 	pid_t peer_pid;
 	uid_t peer_uid;
 	struct ctl_conn *next;
@@ -117,6 +135,7 @@ struct ctl {
 	struct ctl_conn *conns;
 	struct ctl_conn *dead; /* closed, freed before the loop next waits */
 	size_t nconns;
+	size_t nstreams; /* connections with a status reply being made */
 	/* rate-limited reports */
 	uint64_t refused, refused_unreported;
 	uint64_t busy_unreported;
@@ -128,6 +147,7 @@ struct ctl {
 
 static void ctl_conn_close(struct ctl_conn *cn);
 static size_t ctl_cap(const struct ctl *c);
+static void ctl_stream_pump(struct ctl_conn *cn, bool all);
 static void ctl_conn_flush(struct ctl_conn *cn);
 static void ctl_conn_process(struct ctl_conn *cn);
 
@@ -206,9 +226,13 @@ ctl_conn_flush(struct ctl_conn *cn)
 static void
 ctl_conn_write_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
+	struct ctl_conn *cn = container_of(w, struct ctl_conn, wio);
+
 	(void)loop;
 	(void)revents;
-	ctl_conn_flush(container_of(w, struct ctl_conn, wio));
+	ctl_conn_flush(cn);
+	if (cn->fd >= 0 && cn->stream != NULL)
+		ctl_stream_pump(cn, false);
 }
 
 /* Milliseconds between two monotonic times, never negative. */
@@ -421,13 +445,53 @@ ctl_resolve(struct ctl_conn *cn, const struct ctl_request *req,
 	return (ssize_t)n;
 }
 
-/* status [NAME ...] */
+/*
+ * Add instances of the status being made until it is done, the output
+ * is CTL_STREAM_AHEAD ahead of the socket or the slice is spent (all:
+ * until it is done); then write.  Done, the lines behind it are handled.
+ */
+static void
+ctl_stream_pump(struct ctl_conn *cn, bool all)
+{
+	struct ctl_stream *st = cn->stream;
+	double t0 = steward_now();
+
+	while (st->next < st->n) {
+		if (!all && (cn->out.len - cn->outoff >= CTL_STREAM_AHEAD ||
+			     (st->next % 32 == 0 &&
+			      steward_now() - t0 >= CTL_STREAM_SLICE)))
+			break;
+		if (st->next > 0)
+			sbuf_add(&cn->out, ",", 1);
+		ctl_add_instance(&cn->out, st->v[st->next++], st->now);
+	}
+	if (st->next == st->n) {
+		sbuf_add(&cn->out, "]}\n", 3);
+		free(st->v);
+		free(st);
+		cn->stream = NULL;
+		cn->ctl->nstreams--;
+	}
+	ctl_conn_flush(cn);
+	if (cn->fd < 0)
+		return;
+	if (cn->stream != NULL) {
+		/* Called back when the socket takes more: at once if it
+		 * took everything. */
+		if (!ev_is_active(&cn->wio))
+			ev_io_start(cn->ctl->s->loop, &cn->wio);
+	} else if (!all) {
+		ctl_conn_process(cn);
+	}
+}
+
+/* status [NAME ...]: the daemon's fields now, the instances in slices. */
 static void
 ctl_do_status(struct ctl_conn *cn, const struct ctl_request *req)
 {
 	struct ward_inst **v;
 	ssize_t n = ctl_resolve(cn, req, &v);
-	double now = steward_now();
+	struct ctl_stream *st;
 	struct sbuf b = {0};
 
 	if (n < 0)
@@ -437,14 +501,16 @@ ctl_do_status(struct ctl_conn *cn, const struct ctl_request *req)
 	sbuf_add(&b, ",\"runs\":", 8);
 	job_status_json(cn->ctl->s, &b);
 	sbuf_add(&b, ",\"instances\":[", 14);
-	for (ssize_t i = 0; i < n; i++) {
-		if (i > 0)
-			sbuf_add(&b, ",", 1);
-		ctl_add_instance(&b, v[i], now);
-	}
-	sbuf_add(&b, "]}", 2);
-	free(v);
-	ctl_reply(cn, &b);
+	sbuf_add(&cn->out, b.s, b.len);
+	sbuf_free(&b);
+	st = xcalloc(1, sizeof(*st));
+	st->v = v;
+	st->n = (size_t)n;
+	st->now = steward_now();
+	cn->stream = st;
+	cn->ctl->nstreams++;
+	evlog_sync(cn->ctl->s->log);
+	ctl_stream_pump(cn, false);
 }
 
 /* Judge one instance of a wait: 1 reached, -1 cannot, 0 not yet. */
@@ -585,7 +651,13 @@ ctl_transition(struct ctl *c, struct ward_inst *wi)
 void
 ctl_forget(struct ctl *c, struct ward_inst *wi)
 {
-	(void)c;
+	/* Status replies being made may hold it: finish them now. */
+	for (struct ctl_conn *cn = c->conns, *next; c->nstreams > 0 && cn;
+	     cn = next) {
+		next = cn->next;
+		if (cn->stream != NULL)
+			ctl_stream_pump(cn, true);
+	}
 	while (wi->nrefs > 0) {
 		struct ctl_wait *w = wi->refs[0].wait;
 
@@ -1008,7 +1080,7 @@ static void
 ctl_conn_process(struct ctl_conn *cn)
 {
 	while (cn->wait == NULL && cn->run == NULL && !cn->reloading &&
-	       !cn->closing && cn->fd >= 0) {
+	       cn->stream == NULL && !cn->closing && cn->fd >= 0) {
 		char *nl = memchr(cn->in, '\n', cn->inlen);
 		size_t len;
 
@@ -1049,7 +1121,8 @@ ctl_conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 	cn->inlen += (size_t)n;
 	ctl_conn_process(cn);
 	if (cn->fd >= 0 && cn->wait == NULL && cn->run == NULL &&
-	    !cn->reloading && !cn->closing && cn->inlen == CTL_LINE_MAX) {
+	    !cn->reloading && cn->stream == NULL && !cn->closing &&
+	    cn->inlen == CTL_LINE_MAX) {
 		ctl_reply_error(cn, "too_long",
 				"a request longer than %d bytes; closing",
 				CTL_LINE_MAX);
@@ -1069,7 +1142,8 @@ ctl_conn_idle_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	double left = cn->last_active + CTL_IDLE_SECONDS - steward_now();
 
 	(void)revents;
-	if (cn->wait != NULL || cn->run != NULL || cn->reloading || left > 0) {
+	if (cn->wait != NULL || cn->run != NULL || cn->reloading ||
+	    cn->stream != NULL || left > 0) {
 		t->repeat = left > 0 ? left : CTL_IDLE_SECONDS;
 		ev_timer_again(loop, t);
 		return;
@@ -1097,6 +1171,12 @@ ctl_conn_close(struct ctl_conn *cn)
 	if (cn->reloading) {
 		cn->reloading = false;
 		steward_reload_forget(c->s, cn);
+	}
+	if (cn->stream != NULL) {
+		free(cn->stream->v);
+		free(cn->stream);
+		cn->stream = NULL;
+		c->nstreams--;
 	}
 	if (cn->run != NULL) {
 		/* The client went away: nobody wants the answer. */

@@ -152,3 +152,49 @@ start_timeout = 100ms
     st.wait_event("reload_failed")
     check(st.instance("keep")["pid"] == pid, "keep was not touched", st)
     check(st.stop() == 0, "stewardd exit code", st)
+
+
+@scenario("scale-big-status-streams-whole")
+def scale_big_status_streams_whole():
+    st = Steward("bigstatus", """
+[ward:keep]
+command = sleep 1000
+start_timeout = 100ms
+
+[ward:many]
+command = sleep 1000
+replicas = 3000
+start_timeout = 100ms
+""")
+    yield st.start(nofile=8192)
+    st.wait_for("every start done", lambda: health(st)[
+        "loop"]["starts_queued"] == 0, timeout=60)
+    st.wait_event("running", ward="many", replica=2999, timeout=60)
+    # A status of 3,001 instances, its client not reading yet: the
+    # reply waits, made only as the client reads.
+    slow = st.connect(timeout=60)
+    slow.sendall(b"steward/1 status\n")
+    check(health(st)["ok"], "health answered beside a big status", st)
+    # A reload frees the instances the waiting status still has to say.
+    with open(st.config_path) as f:
+        text = f.read()
+    with open(st.config_path, "w") as f:
+        f.write(text.split("[ward:many]")[0])
+    reply = st.request("steward/1 reload", timeout=60)
+    check(reply["ok"] and reply["removed"] == ["many"],
+          f"reload removed many: {str(reply)[:200]}", st)
+    st.wait_for("many to be gone from status",
+                lambda: len(st.status()["instances"]) == 1, timeout=60)
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = slow.recv(1 << 20)
+        check(chunk != b"", "the big status reply came whole", st)
+        data += chunk
+    slow.close()
+    doc = json.loads(data)
+    check(doc["ok"] and len(doc["instances"]) == 3001 and
+          doc["instances"][-1]["ward"] == "many" and
+          doc["instances"][-1]["replica"] == 2999,
+          f"one JSON document of 3,001 instances ({len(doc['instances'])})",
+          st)
+    check(st.stop(timeout=60) == 0, "stewardd exit code", st)
