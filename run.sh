@@ -6,6 +6,7 @@
 #                    (a normal build, then an ASan+UBSan build)
 #   ./run.sh build   install what is missing and build
 #   ./run.sh valgrind  the integration scenarios with stewardd under valgrind
+#   ./run.sh bench   install the peers (runit, s6), build, run the benchmark
 #   ./run.sh fuzz    build the libFuzzer targets (clang) and run each
 #
 # Works as root on a fresh Debian 12 (apt-get); as another user it only
@@ -112,6 +113,14 @@ valgrind)
 	python3 tests/integration/scenarios.py --list | grep -Ev "$skip" |
 		xargs -P 2 -I{} sh -c 'python3 tests/integration/scenarios.py {} >build/valgrind-{}.log 2>&1 && echo "ok {}" || { echo "FAIL {}"; cat build/valgrind-{}.log; exit 1; }'
 	;;
+bench)
+	# The benchmark (tests/bench/bench.py; its arguments after "bench"),
+	# with its peers installed: Debian's supervisor, runit and s6.
+	PACKAGES="$PACKAGES runit s6" install_missing
+	build_dir build
+	shift
+	exec python3 tests/bench/bench.py --build build "$@"
+	;;
 fuzz)
 	# libFuzzer targets of tests/fuzz, FUZZ_SECONDS each (default 20).
 	install_missing
@@ -120,7 +129,7 @@ fuzz)
 	exec tests/fuzz/run.sh "$@"
 	;;
 *)
-	echo "usage: ./run.sh demo | test | build | valgrind | fuzz [TARGET ...]" >&2
+	echo "usage: ./run.sh demo | test | build | valgrind | bench [ARG ...] | fuzz [TARGET ...]" >&2
 	exit 64
 	;;
 esac

@@ -50,6 +50,35 @@ startsecs=0, autorestart=true.  It hears no beats, so the ward reports
 when it reached its loop instead (the same moment as the first beat under
 stewardd); detection has no peer.
 
+Side by side (compare), at N = 100 and 1,000: stewardd (heartbeat = none),
+supervisord, runit (runsvdir, a runsv per ward) and s6 (s6-svscan, an
+s6-supervise per ward, with readiness notification on fd 3), each when
+installed (./run.sh bench installs them), run in turn with the same ward,
+the order rotated each run:
+
+  start-all   from the start of the daemon until every ward's first report
+  restart     SIGKILL to a ward until its replacement's first report
+  memory      VmRSS summed over the supervision tree (the daemon and its
+              supervisor processes, not the wards)
+  idle        CPU (schedstat, % of a core) and wake-ups (voluntary context
+              switches a second), summed over the same tree, nothing due
+  stop-all    the supervisor's own stop-all (SIGTERM; runsvdir: SIGHUP)
+              until every supervisor process and every ward is gone
+
+with each figure's ratio to the best peer's and to the floor measured in
+the same run: start-all and stop-all by benchfloor -A (N wards spawned
+serially by clone, until every first beat; SIGTERM to each until reaped),
+restart by restart_fork_exec.
+
+stewardd's loop (loop), at N = 10,000 wards beating (1,000 in --quick):
+phase by phase (the autostart, a steady window, `stop all`, `start all`,
+a reload removing the N wards, one adding them back, and 32 clients each
+asking for a status as fast as they can for 5 s), how long it took, the
+longest gap between two of the loop's looks at its descriptors (the
+health reply's gap_recent_max_ms, asked every 20 ms), the histogram of
+gaps, and how long the health requests took; and the autostart of N
+against the serial spawn floor of N (benchfloor -A) in the same run.
+
 All times come from CLOCK_MONOTONIC (time.monotonic_ns() here, the same
 clock in the C programs), except the event-log and supervisord-log
 cross-checks, which have millisecond wall-clock stamps.
