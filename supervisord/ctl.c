@@ -1313,7 +1313,8 @@ ctl_cap(const struct ctl *c)
 /*
  * The connection to close to make room for a new one: the one idle the
  * longest, among those with no request in progress (no wait, no run,
- * nothing left to write).  NULL when every one is at work.
+ * no reload, no status being made, nothing left to write).  NULL when
+ * every one is at work.
  */
 static struct ctl_conn *
 ctl_idlest(struct ctl *c)
@@ -1321,7 +1322,8 @@ ctl_idlest(struct ctl *c)
 	struct ctl_conn *best = NULL;
 
 	for (struct ctl_conn *cn = c->conns; cn != NULL; cn = cn->next) {
-		if (cn->wait != NULL || cn->run != NULL || cn->closing ||
+		if (cn->wait != NULL || cn->run != NULL || cn->reloading ||
+		    cn->stream != NULL || cn->closing ||
 		    cn->outoff < cn->out.len)
 			continue;
 		if (best == NULL || cn->last_active < best->last_active)
