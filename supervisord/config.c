@@ -41,6 +41,7 @@
 #include "config-internal.h"
 #include "err.h"
 #include "escape.h"
+#include "safepath.h"
 
 /* The default socket's directory; meson passes -Drunstatedir=. */
 #ifndef STEWARD_RUNSTATEDIR
@@ -1492,6 +1493,54 @@ config_file_readable(const struct stat *sb)
 }
 
 /*
+ * Open path for reading.  As root, by the path rule (safepath.h): a
+ * symbolic link that another user could have planted (in or below a
+ * directory they can change) is refused, so that no user can point an
+ * include or an environment_file at a file of root's, whose content
+ * config_strict would accept and whose variables a ward would be given.
+ * Returns the fd, or -1 with why and errno (0 when refused).
+ */
+static int
+config_open_rule(const char *path, char *why, size_t len)
+{
+	struct safepath_why spw;
+	char abs[4096], msg[512];
+	int fd, e;
+
+	if (geteuid() != 0) {
+		fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	} else {
+		if (path[0] != '/') {
+			if (getcwd(abs, sizeof(abs)) == NULL ||
+			    strlen(abs) + strlen(path) + 2 > sizeof(abs)) {
+				e = errno ? errno : ENAMETOOLONG;
+				snprintf(why, len, "cannot open: %s",
+					 strerror(e));
+				errno = e;
+				return -1;
+			}
+			strcat(abs, "/");
+			strcat(abs, path);
+			path = abs;
+		}
+		fd = safepath_open(path, O_RDONLY | O_NONBLOCK, 0, &spw);
+		if (fd == -1 && errno == EPERM && spw.refusal != SAFEPATH_OK) {
+			snprintf(
+			    why, len, "%s",
+			    safepath_describe(&spw, EPERM, msg, sizeof(msg)));
+			errno = 0;
+			return -1;
+		}
+	}
+	if (fd == -1) {
+		e = errno;
+		snprintf(why, len, "cannot open: %s", strerror(e));
+		errno = e;
+	}
+	return fd;
+}
+
+/*
  * Open a file stewardd reads at start or on reload (the config, an
  * included file, an environment file).  A reload runs in the event
  * loop, so nothing here may block: the file is looked at before it is
@@ -1519,13 +1568,9 @@ config_open(const char *path, bool *wrong_kind, char *why, size_t len)
 	}
 	if (!config_file_readable(&sb))
 		goto kind;
-	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-	if (fd == -1) {
-		e = errno;
-		snprintf(why, len, "cannot open: %s", strerror(e));
-		errno = e;
+	fd = config_open_rule(path, why, len);
+	if (fd == -1)
 		return -1;
-	}
 	if (fstat(fd, &sb) == -1) {
 		e = errno;
 		snprintf(why, len, "cannot check what it is: %s", strerror(e));

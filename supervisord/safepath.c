@@ -28,7 +28,11 @@
  * more than one name in a shared place is refused, as a hard link (where
  * protected_hardlinks is off) could make it any file on that filesystem.
  *
- * Cost: two system calls per name (openat, fstat) and three per link
+ * The "magic" links of /proc (/proc/self/fd/N and the like) name no path
+ * in their text; one the rule allows (procfs directories are root's or
+ * the process's own) is followed by the kernel itself, for that one name.
+ *
+ * Cost: two system calls per name (openat, fstat) and four per link
  * followed; at most SAFEPATH_LINKS links, as the kernel's 40.
  *
  * Only system calls and the caller's buffers are used, never the heap:
@@ -39,7 +43,9 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "safepath.h"
@@ -258,14 +264,17 @@ safepath_follow(struct safepath_walk *w, int lfd)
 }
 
 /*
- * The name (n bytes) is a link, open as lfd with stat lst: follow it if
- * the rule allows, else refuse.
+ * The name is a link, open as lfd with stat lst: follow it if the rule
+ * allows, else refuse.  Returns 0 when followed, 1 when the kernel must
+ * follow it (a "magic" link of /proc, such as /proc/self/fd/N, whose
+ * text names no path), -1 with errno.
  */
 static int
 safepath_link(struct safepath_walk *w, int lfd, const struct stat *lst)
 {
 	enum safepath_dir kind =
 	    safepath_dir_kind(w->dst.st_uid, w->dst.st_gid, w->dst.st_mode);
+	struct statfs sf;
 
 	if (!safepath_may_follow(kind, w->why->shared, lst->st_uid)) {
 		if (kind == SAFEPATH_DIR_STICKY && !w->why->shared)
@@ -274,6 +283,13 @@ safepath_link(struct safepath_walk *w, int lfd, const struct stat *lst)
 		return safepath_refuse(
 		    w->why, SAFEPATH_LINK_SHARED,
 		    w->why->shared ? w->why->uid : safepath_other(&w->dst));
+	}
+	if (fstatfs(w->dfd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC) {
+		if (++w->links > SAFEPATH_LINKS) {
+			errno = ELOOP;
+			return -1;
+		}
+		return 1;
 	}
 	return safepath_follow(w, lfd);
 }
@@ -333,7 +349,16 @@ safepath_step(struct safepath_walk *w, const char *name, size_t n)
 		int rc = safepath_link(w, fd, &st);
 
 		close(fd);
-		return rc;
+		if (rc != 1)
+			return rc;
+		/* A magic link of /proc: the kernel follows it. */
+		fd = openat(w->dfd, comp, O_PATH | O_CLOEXEC);
+		if (fd == -1)
+			return -1;
+		if (fstat(fd, &st) == -1) {
+			close(fd);
+			return -1;
+		}
 	}
 	if (!S_ISDIR(st.st_mode)) {
 		close(fd);
@@ -404,7 +429,11 @@ safepath_open(const char *path, int flags, mode_t mode,
 			close(lfd);
 			if (rc == -1)
 				goto fail;
-			continue;
+			if (rc == 0)
+				continue;
+			/* A magic link of /proc: the kernel follows it. */
+			fd = openat(w.dfd, comp, flags | O_CLOEXEC | O_NOCTTY,
+				    mode);
 		}
 		if (fd == -1)
 			goto fail;

@@ -344,3 +344,61 @@ heartbeat = pipe
     check(os.listdir(st.path("rootdir")) == [],
           f"root wrote in rootdir: {os.listdir(st.path('rootdir'))}", st)
     check(st.stop() == 0, "stewardd exit code", st)
+
+
+@scenario("config-files-refuse-links-in-user-dirs")
+def config_files_refuse_links_in_user_dirs():
+    # The ward's user owns its application directory, where the config
+    # names an environment_file, and points it at a secret of root's: a
+    # root-owned file config_strict accepts, whose variables the ward
+    # (as that user) would be given.  The same for an include.
+    need_root()
+    st = Steward("cfglinks", """[steward]
+event_log = {events}
+socket = {socket}
+include = {tmp}/app/conf.d/*.ini
+
+[ward:w]
+command = /bin/sh -c 'echo "SECRET=$SECRET" > {tmp}/app/leak; exec sleep 1000'
+user = nobody
+environment_file = {tmp}/app/env
+""")
+    os.chmod(st.dir, 0o755)
+    secret = st.path("secret.env")
+    with open(secret, "w") as f:
+        f.write("SECRET=root-only-value\n")
+    os.chmod(secret, 0o600)
+    os.mkdir(st.path("app"), 0o755)
+    os.chown(st.path("app"), NOBODY, NOBODY)
+    os.mkdir(st.path("rootconf"), 0o755)
+    with open(st.path("rootconf/x.ini"), "w") as f:
+        f.write("[ward:x]\ncommand = /bin/true\n")
+    for cmd in (["ln", "-s", secret, st.path("app/env")],
+                ["ln", "-s", st.path("rootconf"), st.path("app/conf.d")]):
+        r = as_nobody(*cmd)
+        check(r.returncode == 0, f"{cmd}: {r.stderr}")
+    # --check names both files and why.
+    r = subprocess.run([harness.STEWARDD, "--check", st.config_path],
+                       capture_output=True, text=True, timeout=20)
+    check(r.returncode == 78 and
+          r.stderr.count("a symbolic link in a directory that another "
+                         "user can change") >= 2 and
+          "app/env" in r.stderr and "conf.d" in r.stderr,
+          f"--check rc {r.returncode}: {r.stderr}")
+    yield st.start(wait_socket=False)
+    st.expect_exit()
+
+    def settled():
+        if st.proc.poll() is not None:
+            return "exited"
+        if os.path.exists(st.path("app/leak")):
+            return "leaked"
+        return None
+    how = st.wait_for("stewardd to refuse the config, or the ward to run",
+                      settled)
+    if how == "leaked":
+        leak = open(st.path("app/leak")).read()
+        st.fail(f"the ward was given root's file: {leak!r}")
+    err = open(st.stderr_path, errors="replace").read()
+    check(st.proc.returncode == 78 and "refusing" in err,
+          f"rc {st.proc.returncode}", st)

@@ -197,6 +197,32 @@ test_open_private_links(void **state)
 	assert_int_equal(errno, ELOOP);
 }
 
+/* The magic links of /proc are followed by the kernel. */
+static void
+test_open_proc_fd(void **state)
+{
+	struct fixture *f = *state;
+	struct safepath_why why;
+	char proc[64], buf[8] = "";
+	int fd, in;
+
+	fd = open(at(f, "data"), O_RDWR | O_CREAT, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "hello", 5), 5);
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	in = safepath_open(proc, O_RDONLY, 0, &why);
+	assert_true(in >= 0);
+	assert_int_equal(pread(in, buf, 5, 0), 5);
+	assert_string_equal(buf, "hello");
+	close(in);
+	/* ... also through a link to them in a private directory. */
+	assert_int_equal(symlink(proc, at(f, "viaproc")), 0);
+	in = safepath_open(at(f, "viaproc"), O_RDONLY, 0, &why);
+	assert_true(in >= 0);
+	close(in);
+	close(fd);
+}
+
 /* In a directory another user can change, no link is followed. */
 static void
 test_open_shared_refused(void **state)
@@ -423,6 +449,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_open_plain, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_open_private_links, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(test_open_proc_fd, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_open_shared_refused, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_open_hardlink, setup,
