@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,6 +157,33 @@ listener_map(enum ward_state from, enum ward_state to, enum ward_cause cause,
 		return 1;
 	}
 	return 0;
+}
+
+/* See listener-proto.h. */
+long
+listener_slice(double now, long period)
+{
+	return (long)(now - fmod(now, (double)period));
+}
+
+/* See listener-proto.h. */
+uint32_t
+listener_ticks(double now, long *last60, long *last3600, long when[3])
+{
+	uint32_t due = LEV_BIT(LEV_TICK_5);
+
+	when[0] = listener_slice(now, 5);
+	when[1] = listener_slice(now, 60);
+	when[2] = listener_slice(now, 3600);
+	if (when[1] != *last60) {
+		*last60 = when[1];
+		due |= LEV_BIT(LEV_TICK_60);
+	}
+	if (when[2] != *last3600) {
+		*last3600 = when[2];
+		due |= LEV_BIT(LEV_TICK_3600);
+	}
+	return due;
 }
 
 /* See listener-proto.h. */

@@ -77,6 +77,17 @@ int listener_event_parse(const char *name, uint32_t *bits, bool *unsent);
 int listener_map(enum ward_state from, enum ward_state to,
 		 enum ward_cause cause, bool ran, enum sv_state out[2]);
 
+/*
+ * The ticks due when the 5 s timer fires at wall-clock time now, as
+ * supervisord's tick() decides them: TICK_5 always, TICK_60 and
+ * TICK_3600 when their period changed since *last60 and *last3600
+ * (updated).  Returns the bits; when[i] is the payload's second for
+ * LEV_TICK_5 + i (the start of its period).
+ */
+uint32_t listener_ticks(double now, long *last60, long *last3600, long when[3]);
+/* The start of the period of now, in whole seconds. */
+long listener_slice(double now, long period);
+
 /* The envelope's header line for one event, with its newline. */
 int listener_header(char *buf, size_t len, uint64_t serial, const char *pool,
 		    uint64_t pool_serial, const char *event, size_t paylen);

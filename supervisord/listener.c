@@ -10,7 +10,6 @@
  * without listeners wakes for none.
  */
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -529,35 +528,24 @@ listener_supervisor(struct steward *s, bool running)
 	    s, running ? LEV_SUPERVISOR_RUNNING : LEV_SUPERVISOR_STOPPING, "");
 }
 
-/* Wall-clock seconds, as supervisord's ticks count them. */
-static long
-listener_slice(double now, long period)
-{
-	return (long)(now - fmod(now, (double)period));
-}
-
 /* Every 5 s of wall-clock time: TICK_5, and TICK_60/3600 on theirs. */
 static void
 listener_tick_cb(struct ev_loop *loop, ev_periodic *w, int revents)
 {
 	struct listener_hub *h = container_of(w, struct listener_hub, tick);
-	struct steward *s = h->s;
-	double now = ev_now(loop);
-	char payload[40];
-	long t;
+	long when[3];
+	uint32_t due =
+	    listener_ticks(ev_now(loop), &h->last60, &h->last3600, when);
 
 	(void)revents;
-	snprintf(payload, sizeof(payload), "when:%ld", listener_slice(now, 5));
-	listener_emit(s, LEV_TICK_5, payload);
-	if ((t = listener_slice(now, 60)) != h->last60) {
-		h->last60 = t;
-		snprintf(payload, sizeof(payload), "when:%ld", t);
-		listener_emit(s, LEV_TICK_60, payload);
-	}
-	if ((t = listener_slice(now, 3600)) != h->last3600) {
-		h->last3600 = t;
-		snprintf(payload, sizeof(payload), "when:%ld", t);
-		listener_emit(s, LEV_TICK_3600, payload);
+	for (int i = 0; i < 3; i++) {
+		char payload[40];
+
+		if (!(due & LEV_BIT(LEV_TICK_5 + i)))
+			continue;
+		snprintf(payload, sizeof(payload), "when:%ld", when[i]);
+		listener_emit(h->s, (enum listener_event)(LEV_TICK_5 + i),
+			      payload);
 	}
 }
 

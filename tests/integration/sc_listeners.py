@@ -152,6 +152,12 @@ command = /bin/sh -c 'echo READY; read line; echo hello; exec sleep 1000'
 events = PROCESS_STATE_RUNNING, TICK_5
 startsecs = 0
 
+[eventlistener:busy]
+command = /bin/sh -c 'echo READY; read header; echo "$header" >> {tmp}/busy.log; exec sleep 1000'
+events = PROCESS_STATE_RUNNING
+buffer_size = 100
+startsecs = 0
+
 [eventlistener:flood]
 command = /bin/sh -c 'echo READY; exec yes'
 events = TICK_5
@@ -225,5 +231,13 @@ startsecs = 0
     os.kill(st.instance("worker")["pid"], signal.SIGKILL)
     st.wait_event("running", ward="worker", count=3)
     check(st.instance("rude")["state"] == "running", "rude still runs", st)
+    # A listener killed before it answered: its event goes back, and its
+    # next life is sent that same event first.
+    busy = st.wait_for("busy's first event", lambda: records(st, "busy.log"))
+    os.kill(st.instance("busy")["pid"], signal.SIGKILL)
+    st.wait_event("running", ward="busy", count=2)
+    again = st.wait_for("busy's event sent again",
+                        lambda: records(st, "busy.log")[1:])
+    check(again[0] == busy[0], f"the same event: {busy[0]} / {again[0]}", st)
     check(st.stop() == 0, "stewardd exit code", st)
     check(n_rude >= 1, "rude was sent an event first", st)

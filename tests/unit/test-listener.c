@@ -159,6 +159,46 @@ test_transitions_map_to_supervisord_states(void **state)
 			    "PROCESS_STATE_EXITED");
 }
 
+/* TICK_5 every firing; TICK_60 and TICK_3600 once per period. */
+static void
+test_ticks(void **state)
+{
+	/* 1,800,000,000 is a multiple of 3600: the start of an hour. */
+	long last60 = listener_slice(1800000000.0 - 55, 60);
+	long last3600 = listener_slice(1800000000.0 - 55, 3600);
+	long when[3];
+	uint32_t due;
+
+	(void)state;
+	assert_int_equal(listener_slice(1800000004.9, 5), 1800000000);
+	/* 5 s before the hour: only TICK_5 */
+	due =
+	    listener_ticks(1800000000.0 - 5 + 0.001, &last60, &last3600, when);
+	assert_int_equal(due, LEV_BIT(LEV_TICK_5));
+	assert_int_equal(when[0], 1800000000 - 5);
+	/* on the hour: all three, each with the period's start */
+	due = listener_ticks(1800000000.002, &last60, &last3600, when);
+	assert_int_equal(due, LEV_ALL_TICK);
+	assert_int_equal(when[0], 1800000000);
+	assert_int_equal(when[1], 1800000000);
+	assert_int_equal(when[2], 1800000000);
+	/* the next 11 firings: TICK_5 only; the 12th: TICK_60 too */
+	for (int i = 1; i < 12; i++) {
+		due = listener_ticks(1800000000.0 + 5 * i, &last60, &last3600,
+				     when);
+		assert_int_equal(due, LEV_BIT(LEV_TICK_5));
+		assert_int_equal(when[0], 1800000000 + 5 * i);
+	}
+	due = listener_ticks(1800000060.0, &last60, &last3600, when);
+	assert_int_equal(due, LEV_BIT(LEV_TICK_5) | LEV_BIT(LEV_TICK_60));
+	assert_int_equal(when[1], 1800000060);
+	/* a late firing (a stalled loop) still gives one of each */
+	due = listener_ticks(1800003600.0 + 7.5, &last60, &last3600, when);
+	assert_int_equal(due, LEV_ALL_TICK);
+	assert_int_equal(when[0], 1800003605);
+	assert_int_equal(when[2], 1800003600);
+}
+
 /* The header line is the one childutils.get_headers() splits. */
 static void
 test_header(void **state)
@@ -284,6 +324,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_event_names),
 	    cmocka_unit_test(test_transitions_map_to_supervisord_states),
+	    cmocka_unit_test(test_ticks),
 	    cmocka_unit_test(test_header),
 	    cmocka_unit_test(test_round_trip),
 	    cmocka_unit_test(test_violations),
