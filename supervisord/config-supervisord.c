@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <errno.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -424,72 +425,153 @@ sv_expand(const struct sv_expand *x, const char *in, char *why)
 }
 
 /*
- * supervisord's environment syntax: KEY="value",KEY2=value2 — commas
- * separate pairs, quotes (" or ') keep commas and blanks.  Appends the
- * pairs to env.  Returns -1 with why on a malformed pair.
+ * A character of a word for supervisord's environment lexer: Python's
+ * shlex.wordchars (ASCII letters, digits, '_' and the Latin-1 letters
+ * U+00C0-U+00FF but for U+00D7 and U+00F7) plus "/.+-():", as
+ * dict_of_key_value_pairs sets them.  *len is the character's length in
+ * bytes (a UTF-8 sequence is one character).
+ */
+static bool
+sv_wordchar(const char *p, size_t *len)
+{
+	unsigned char c = (unsigned char)p[0];
+
+	*len = 1;
+	if (c < 0x80)
+		return isalnum(c) || c == '_' || strchr("/.+-():", c) != NULL;
+	if (c >= 0xc2 && c <= 0xc3 && ((unsigned char)p[1] & 0xc0) == 0x80) {
+		unsigned cp =
+		    ((c & 0x1fu) << 6) | ((unsigned char)p[1] & 0x3fu);
+
+		*len = 2;
+		return cp >= 0xc0 && cp != 0xd7 && cp != 0xf7;
+	}
+	/* Any other character, as a whole UTF-8 sequence. */
+	while (((unsigned char)p[*len] & 0xc0) == 0x80)
+		(*len)++;
+	return false;
+}
+
+/*
+ * Split as Python's shlex does in its default (non-POSIX) mode, the
+ * way supervisord's dict_of_key_value_pairs splits an environment: a
+ * word is a run of word characters; a quoted string is a token with its
+ * quotes, ended by its closing quote; a quote inside a word is part of
+ * it; '#' comments to the end of the line; any other character is a
+ * token of its own; blanks separate.  Returns -1 with why on an
+ * unterminated quote.
+ */
+static int
+sv_shlex(const char *v, char ***toks, size_t *n, char *why)
+{
+	const char *p = v;
+
+	*toks = NULL;
+	*n = 0;
+	while (*p != '\0') {
+		const char *start = p;
+		size_t len;
+
+		if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n') {
+			p++;
+			continue;
+		}
+		if (*p == '#') {
+			while (*p != '\0' && *p != '\n')
+				p++;
+			continue;
+		}
+		if (*p == '"' || *p == '\'') {
+			const char *close = strchr(p + 1, *p);
+
+			if (close == NULL) {
+				snprintf(why, PARSE_WHY,
+					 "no closing quotation (%c)", *p);
+				goto fail;
+			}
+			p = close + 1;
+		} else if (sv_wordchar(p, &len)) {
+			while (*p != '\0') {
+				if (*p == '"' || *p == '\'') {
+					p++;
+					continue;
+				}
+				if (!sv_wordchar(p, &len))
+					break;
+				p += len;
+			}
+		} else {
+			p += len;
+		}
+		*toks = xrealloc(*toks, (*n + 1) * sizeof(char *));
+		(*toks)[(*n)++] = xasprintf("%.*s", (int)(p - start), start);
+	}
+	return 0;
+
+fail:
+	for (size_t i = 0; i < *n; i++)
+		free((*toks)[i]);
+	free(*toks);
+	*toks = NULL;
+	*n = 0;
+	return -1;
+}
+
+/*
+ * supervisord's environment syntax, read as its dict_of_key_value_pairs
+ * reads it: the shlex tokens taken four at a time as KEY = VALUE and a
+ * separator (a comma, as written; whatever it is, it is skipped), the
+ * value stripped of the quotes around it.  Appends the pairs to env.
+ * Returns -1 with why on a malformed list.
  */
 static int
 sv_environment(const char *v, char ***env, size_t *n, char *why)
 {
-	const char *p = v;
+	char **t;
+	size_t nt;
+	int rc = 0;
 
-	while (*p != '\0') {
-		struct sbuf pair = {0};
-		size_t nl;
-		char quote = 0;
+	if (sv_shlex(v, &t, &nt, why) == -1)
+		return -1;
+	for (size_t i = 0; i < nt; i += 4) {
+		char *val, *word;
+		size_t vl, nl;
 
-		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == ',')
-			p++;
-		if (*p == '\0')
+		if (nt - i < 3 || strcmp(t[i + 1], "=") != 0) {
+			snprintf(
+			    why, PARSE_WHY,
+			    "expected KEY=value pairs separated by commas; "
+			    "\"%.40s\" is not followed by = and a value "
+			    "(quote a value that holds other characters "
+			    "than letters, digits and _/.+-():)",
+			    t[i]);
+			rc = -1;
 			break;
-		if (*p == '\0')
-			break;
-		for (; *p != '\0'; p++) {
-			if (quote != 0) {
-				if (*p == quote)
-					quote = 0;
-				else
-					sbuf_add(&pair, p, 1);
-			} else if (*p == '"' || *p == '\'') {
-				quote = *p;
-			} else if (*p == ',' || *p == '\n') {
-				break; /* a continuation line is a new pair */
-			} else {
-				sbuf_add(&pair, p, 1);
-			}
 		}
-		if (quote != 0) {
-			snprintf(why, PARSE_WHY, "an unterminated %c quote",
-				 quote);
-			sbuf_free(&pair);
-			return -1;
-		}
-		if (pair.s == NULL)
-			continue;
-		/* Blanks around KEY and after "=" are not part of them. */
-		char *k = pair.s;
-		while (*k == ' ' || *k == '\t')
-			k++;
-		char *eq = strchr(k, '=');
-		if (eq != NULL) {
-			char *e = eq;
-			while (e > k && (e[-1] == ' ' || e[-1] == '\t'))
-				e--;
-			memmove(e, eq, strlen(eq) + 1);
-			eq = e;
-		}
-		if (parse_env_assignment(k, &nl, why) == -1) {
+		val = t[i + 2];
+		vl = strlen(val);
+		while (*val == '"' || *val == '\'')
+			val++, vl--;
+		while (vl > 0 && (val[vl - 1] == '"' || val[vl - 1] == '\''))
+			vl--;
+		word = xasprintf("%s=%.*s", t[i], (int)vl, val);
+		if (parse_env_assignment(word, &nl, why) == -1) {
 			char inner[PARSE_WHY];
 
 			snprintf(inner, sizeof(inner), "%s", why);
-			snprintf(why, PARSE_WHY, "\"%.40s\": %.180s", k, inner);
-			sbuf_free(&pair);
-			return -1;
+			snprintf(why, PARSE_WHY, "\"%.40s\": %.180s", word,
+				 inner);
+			free(word);
+			rc = -1;
+			break;
 		}
-		config_env_set(env, n, k);
-		sbuf_free(&pair);
+		config_env_set(env, n, word);
+		free(word);
 	}
-	return 0;
+	for (size_t i = 0; i < nt; i++)
+		free(t[i]);
+	free(t);
+	return rc;
 }
 
 /* The directory of a file, absolute, for %(here)s; malloc'd. */
@@ -527,6 +609,20 @@ sv_uncomment(const char *value)
 	     n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t');)
 		v[--n] = '\0';
 	return v;
+}
+
+/* True unless user (a name or uid) is the one stewardd runs as. */
+static bool
+sv_user_differs(const char *user)
+{
+	struct passwd *pw = getpwnam(user);
+	char *end;
+	unsigned long id;
+
+	if (pw != NULL)
+		return pw->pw_uid != geteuid();
+	id = strtoul(user, &end, 10);
+	return *user == '\0' || *end != '\0' || id != (unsigned long)geteuid();
 }
 
 /* A KEY = VALUE in a supervisord section; see config-internal.h. */
@@ -615,7 +711,8 @@ config_sv_key(struct config_state *st, const char *key, const char *value,
 				st->sv_env_line = st->lineno;
 			}
 			sv_append(&st->sv_env_raw, value);
-		} else if (strcmp(key, "user") == 0 && !continuation) {
+		} else if (strcmp(key, "user") == 0 && !continuation &&
+			   sv_user_differs(value)) {
 			config_problem(
 			    st, CONFIG_WARNING, st->lineno,
 			    "[supervisord] user = %s: stewardd does not change "

@@ -252,6 +252,41 @@ def judge_file(name, text, results, notes):
                                                  "eventlistener"))
 
 
+# environment= as people write it, and its corners: each read by both
+# (supervisord's dict_of_key_value_pairs is Python's shlex).
+ENV_FORMS = [
+    'A="1",B="2"', "A=1,B=2", "A='x y'", "A=x y", "A=a@b", "A=${HOME}/x",
+    "A=1, B=2", 'A="x,y"', "A=", "A=x,", "A=x;y", "A=1,B=2,", 'A="a\\"b"',
+    'PATH="/usr/local/bin:%(ENV_PATH)s"', "A=x#y", "A=1 ,B=2", "A=-x",
+    "A=*", "A=\u00e9", 'A="x"y', "A='it''s'", 'A="', "A=1,\n  B=2",
+    "HOME=/home/app,USER=app", 'A="%(program_name)s"',
+]
+
+
+def check_env_forms(stewardd, work):
+    """Each of ENV_FORMS in a program: the same environment, or both
+    refusing it.  Returns the differences."""
+    jobs, mains = [], []
+    env = {"PATH": "/usr/bin:/bin", "HOME": "/root"}
+    for i, form in enumerate(ENV_FORMS):
+        main = os.path.join(work, f"env-{i}.conf")
+        with open(main, "w") as f:
+            f.write("[supervisord]\n[program:p]\ncommand=/bin/true\n"
+                    f"environment={form}\n")
+        jobs.append((main, env))
+        mains.append(main)
+    bad = []
+    for form, main, sv in zip(ENV_FORMS, mains, read_supervisord(jobs)):
+        st = read_steward(stewardd, main, env)
+        a = sv["processes"][0]["environment"] if sv["ok"] else None
+        b = (dict(st["wards"][0]["processes"][0]["environment"])
+             if st["ok"] else None)
+        if a != b:
+            bad.append(f"environment={form!r}: supervisord {a}, "
+                       f"steward {b}")
+    return bad
+
+
 def main():
     stewardd = sys.argv[1]
     corpus = sys.argv[2] if len(sys.argv) > 2 else os.path.join(HERE,
@@ -287,6 +322,12 @@ def main():
                     print(f"    {b}")
             else:
                 print(f"same   {f}")
+        bad = check_env_forms(stewardd, work)
+        for b in bad:
+            print(f"DIFFER {b}")
+        print(f"{len(ENV_FORMS)} environment= forms, "
+              f"{len(ENV_FORMS) - len(bad)} read alike")
+        failed += len(bad)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"{len(files)} files, {len(files) - failed} read alike; "

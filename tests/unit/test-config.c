@@ -1073,6 +1073,19 @@ test_program_expands_every_value(void **state)
 	assert_string_equal(w->procs[0].env[2], "SUPERVISOR_GROUP_NAME=v");
 	unload(l);
 
+	/* environment= is split as Python's shlex splits it. */
+	load(l, "svenv.ini",
+	     "[program:p]\ncommand = /bin/true\n"
+	     "environment = B='1,2',A=x y # a comment\n");
+	expect_counts(l, 0, 0);
+	assert_string_equal(config_ward(l->c, "p")->procs[0].env[3], "B=1,2");
+	assert_string_equal(config_ward(l->c, "p")->procs[0].env[4], "A=x");
+	unload(l);
+	load(l, "svenv.ini",
+	     "[program:p]\ncommand = /bin/true\nenvironment = A=a@b\n");
+	expect_counts(l, 1, 0);
+	unload(l);
+
 	/* supervisord expands its own keys too: an unset X refuses. */
 	unsetenv("STEWARD_TEST_UNSET");
 	load(l, "svmain.ini",
