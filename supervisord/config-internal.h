@@ -16,7 +16,7 @@
 #define CONFIG_MAX_BYTES (16 * 1024 * 1024)
 #define CONFIG_NAME_MAX 64
 #define CONFIG_REPLICAS_MAX 100000
-#define CONFIG_NSTEWARD_KEYS 6
+#define CONFIG_NSTEWARD_KEYS 7
 /* inih's sentinel for "the rest of this line is in the original". */
 #define CONFIG_LONG_MARK "\001"
 #define CONFIG_BAD_SECTION "\001bad"
@@ -47,6 +47,12 @@ enum config_key {
 	K_AFTER,
 	K_ESSENTIAL,
 	K_PRIORITY,
+	K_MEMORY_MAX,
+	K_MEMORY_HIGH,
+	K_PIDS_MAX,
+	K_CPU_WEIGHT,
+	K_CPU_MAX,
+	K_MEMORY_RESTART,
 	K_NKEYS,
 };
 

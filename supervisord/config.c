@@ -264,11 +264,17 @@ static const char *const config_key_names[K_NKEYS] = {
     [K_AFTER] = "after",
     [K_ESSENTIAL] = "essential",
     [K_PRIORITY] = "priority",
+    [K_MEMORY_MAX] = "memory_max",
+    [K_MEMORY_HIGH] = "memory_high",
+    [K_PIDS_MAX] = "pids_max",
+    [K_CPU_WEIGHT] = "cpu_weight",
+    [K_CPU_MAX] = "cpu_max",
+    [K_MEMORY_RESTART] = "memory_restart",
 };
 
 static const char *const config_steward_keys[CONFIG_NSTEWARD_KEYS] = {
-    "socket", "event_log",    "include",
-    "group",  "metrics_file", "metrics_interval"};
+    "socket",       "event_log",        "include", "group",
+    "metrics_file", "metrics_interval", "cgroups"};
 
 /* Edit distance, capped, for "did you mean" hints. */
 static size_t
@@ -329,6 +335,108 @@ config_unknown_key(struct config_state *st, const char *section,
 		    "[%s] unknown key \"%s\" ignored; known keys: %s", section,
 		    key, list.s);
 	sbuf_free(&list);
+}
+
+/* A size, or "max" where max_ok. */
+static int
+config_size_or_max(const char *v, bool max_ok, uint64_t *out, char *why)
+{
+	if (max_ok && strcmp(v, "max") == 0) {
+		*out = CGROUP_MAX;
+		return 0;
+	}
+	if (parse_size(v, out, why) == -1) {
+		if (max_ok)
+			snprintf(why, PARSE_WHY,
+				 "expected a size such as 512MiB or 2GiB, or "
+				 "max");
+		return -1;
+	}
+	if (*out == 0) {
+		snprintf(why, PARSE_WHY, "expected a size above 0");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * A cgroup limit: memory_max, memory_high (SIZE or max), pids_max (N or
+ * max), cpu_weight (1-10000), cpu_max (N% of one CPU, or max),
+ * memory_restart (SIZE [for DURATION]).
+ */
+static int
+config_limit(struct cgroup_limits *l, enum config_key k, const char *v,
+	     char *why)
+{
+	long n;
+
+	switch (k) {
+	case K_MEMORY_MAX:
+		return config_size_or_max(v, true, &l->memory_max, why);
+	case K_MEMORY_HIGH:
+		return config_size_or_max(v, true, &l->memory_high, why);
+	case K_PIDS_MAX:
+		if (strcmp(v, "max") == 0) {
+			l->pids_max = CGROUP_MAX;
+			return 0;
+		}
+		if (parse_long(v, 1, 4194304, &n, why) == -1)
+			return -1;
+		l->pids_max = (uint64_t)n;
+		return 0;
+	case K_CPU_WEIGHT:
+		if (parse_long(v, 1, 10000, &n, why) == -1)
+			return -1;
+		l->cpu_weight = (uint64_t)n;
+		return 0;
+	case K_CPU_MAX: {
+		char *end;
+		unsigned long pct;
+
+		l->cpu_period_us = 100000;
+		if (strcmp(v, "max") == 0) {
+			l->cpu_quota_us = CGROUP_MAX;
+			return 0;
+		}
+		errno = 0;
+		pct = strtoul(v, &end, 10);
+		if (!isdigit((unsigned char)v[0]) || errno != 0 ||
+		    strcmp(end, "%") != 0 || pct < 1 || pct > 100000) {
+			snprintf(why, PARSE_WHY,
+				 "expected a share of one CPU from 1%% to "
+				 "100000%% (200%% is two CPUs), or max");
+			return -1;
+		}
+		/* Of a 100ms period, as systemd's CPUQuota=. */
+		l->cpu_quota_us = pct * 1000;
+		return 0;
+	}
+	case K_MEMORY_RESTART: {
+		const char *sep = strstr(v, " for ");
+		char size[64];
+
+		if (sep == NULL) {
+			l->memory_restart_for_ms = 0;
+			return config_size_or_max(v, false, &l->memory_restart,
+						  why);
+		}
+		if ((size_t)(sep - v) >= sizeof(size)) {
+			snprintf(why, PARSE_WHY,
+				 "expected SIZE or SIZE for DURATION, such as "
+				 "200MiB for 30s");
+			return -1;
+		}
+		snprintf(size, sizeof(size), "%.*s", (int)(sep - v), v);
+		if (config_size_or_max(size, false, &l->memory_restart, why) ==
+		    -1)
+			return -1;
+		return parse_duration_ms(sep + 5, &l->memory_restart_for_ms,
+					 why);
+	}
+	default:
+		snprintf(why, PARSE_WHY, "an internal error: key %d", (int)k);
+		return -1;
+	}
 }
 
 /* True for a name made of [A-Za-z0-9_.-], 1 to CONFIG_NAME_MAX long. */
@@ -671,6 +779,13 @@ config_ward_value(struct ward_spec *w, enum config_key k, const char *v,
 			return -1;
 		w->priority = (int)n;
 		return 0;
+	case K_MEMORY_MAX:
+	case K_MEMORY_HIGH:
+	case K_PIDS_MAX:
+	case K_CPU_WEIGHT:
+	case K_CPU_MAX:
+	case K_MEMORY_RESTART:
+		return config_limit(&w->limits, k, v, why);
 	case K_ENVIRONMENT_FILE: {
 		char **words;
 		size_t nw;
@@ -853,6 +968,16 @@ config_steward_key(struct config_state *st, const char *key, const char *value)
 			    "textfile collector reads only files named *.prom",
 			    value);
 		c->metrics_file = xstrdup(value);
+	} else if (strcmp(key, "cgroups") == 0) {
+		if (strcmp(value, "auto") == 0)
+			c->cgroups = CONFIG_CGROUPS_AUTO;
+		else if (strcmp(value, "off") == 0)
+			c->cgroups = CONFIG_CGROUPS_OFF;
+		else if (strcmp(value, "required") == 0)
+			c->cgroups = CONFIG_CGROUPS_REQUIRED;
+		else
+			config_bad(st, "steward", key, value,
+				   "expected auto, off or required");
 	} else if (strcmp(key, "metrics_interval") == 0) {
 		char why[PARSE_WHY];
 		int64_t ms;
@@ -1415,6 +1540,21 @@ config_ward_finish(struct config_state *st, struct config_ward *cw)
 		    "beat; expected a duration above 0",
 		    w->kind, w->name);
 	config_ward_identity(st, w, kl);
+	if (st->cfg->cgroups == CONFIG_CGROUPS_OFF) {
+		/* A limit that cannot be honoured is an error, never dropped.
+		 */
+		for (int k = K_MEMORY_MAX; k <= K_MEMORY_RESTART; k++) {
+			if (kl[k] == 0 || cw->bad[k])
+				continue;
+			config_problem(
+			    st, CONFIG_ERROR, kl[k],
+			    "[%s:%s] %s needs a cgroup of its own, but "
+			    "[steward] cgroups = off; remove the key or set "
+			    "cgroups = auto",
+			    w->kind, w->name, config_key_names[k]);
+			break;
+		}
+	}
 	if (w->directory != NULL) {
 		struct stat sb;
 
@@ -2381,7 +2521,8 @@ bool
 config_ward_same(const struct ward_spec *a, const struct ward_spec *b)
 {
 	if (strcmp(a->name, b->name) != 0 || a->argc != b->argc ||
-	    a->nenv != b->nenv || a->ngroups != b->ngroups)
+	    a->nenv != b->nenv || a->ngroups != b->ngroups ||
+	    memcmp(&a->limits, &b->limits, sizeof(a->limits)) != 0)
 		return false;
 	for (size_t i = 0; i < a->argc; i++)
 		if (strcmp(a->argv[i], b->argv[i]) != 0)
@@ -2506,6 +2647,38 @@ config_job(const struct config *c, const char *name)
 }
 
 /* Check a file and print what was found; see config.h. */
+/*
+ * Limits whose controller this host does not offer: a warning each on
+ * stderr (--check runs where stewardd will, mostly); how many.
+ */
+static size_t
+config_check_cgroups(const struct config *c)
+{
+	size_t n = 0;
+
+	if (c == NULL || c->cgroups == CONFIG_CGROUPS_OFF)
+		return 0;
+	for (size_t i = 0; i < c->nwards + c->njobs; i++) {
+		const struct ward_spec *w =
+		    i < c->nwards ? &c->wards[i] : &c->jobs[i - c->nwards];
+		char where[CONFIG_NAME_MAX + 16];
+		char *msg;
+
+		snprintf(where, sizeof(where), "[%s:%s]", w->kind, w->name);
+		msg = cgroup_check_limits(where, &w->limits);
+		if (msg == NULL)
+			continue;
+		for (char *p = msg, *nl; *p != '\0'; p = nl + 1) {
+			nl = strchr(p, '\n');
+			fprintf(stderr, "%s: warning: %.*s\n", c->path,
+				(int)(nl - p), p);
+			n++;
+		}
+		free(msg);
+	}
+	return n;
+}
+
 int
 config_check(const char *path)
 {
@@ -2516,6 +2689,7 @@ config_check(const char *path)
 
 	for (size_t i = 0; i < rep.n; i++)
 		fprintf(stderr, "%s\n", rep.v[i].msg);
+	rep.warnings += config_check_cgroups(c);
 	if (c == NULL) {
 		fprintf(stderr, "%s: %zu error%s, %zu warning%s\n", path,
 			rep.errors, rep.errors == 1 ? "" : "s", rep.warnings,

@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cgroup.h"
 #include "parse.h"
 #include "ward.h"
 
@@ -104,6 +105,8 @@ struct ward_spec {
 	int64_t timeout_ms;
 	uint64_t output_limit;
 	unsigned max_concurrent;
+	/* cgroup limits (steward-cgroup.c) */
+	struct cgroup_limits limits;
 };
 
 enum group_strategy {
@@ -125,6 +128,13 @@ struct group_spec {
 	bool essential;
 };
 
+/* [steward] cgroups: track each instance in a cgroup of its own. */
+enum config_cgroups {
+	CONFIG_CGROUPS_AUTO,     /* where a cgroup v2 tree is writable */
+	CONFIG_CGROUPS_OFF,      /* never */
+	CONFIG_CGROUPS_REQUIRED, /* or refuse to start */
+};
+
 struct config {
 	unsigned refs; /* config_ref/config_unref; 1 when loaded */
 	char *path;
@@ -140,6 +150,7 @@ struct config {
 	char *group;
 	char *metrics_file;          /* Prometheus textfile, or NULL: none */
 	int64_t metrics_interval_ms; /* how often it is rewritten */
+	enum config_cgroups cgroups;
 	struct ward_spec *wards;
 	size_t nwards;
 	struct ward_spec *jobs; /* [job:NAME]: run on request */

@@ -282,6 +282,21 @@ ctl_add_str(struct sbuf *b, const char *key, const char *v)
 		sbuf_add_json(b, v);
 }
 
+/* Its cgroup's usage: CPU time of its processes, how many, memory. */
+static void
+ctl_add_usage(struct sbuf *b, struct ward_inst *wi)
+{
+	struct ward_cg_usage u;
+
+	steward_cgroup_usage(wi->ward->steward, wi, &u);
+	if (!u.tracked)
+		return;
+	sbuf_addf(b, ",\"cpu_usec\":%llu,\"procs\":%llu",
+		  (unsigned long long)u.cpu_usec, (unsigned long long)u.procs);
+	if (u.has_memory)
+		sbuf_addf(b, ",\"memory\":%llu", (unsigned long long)u.memory);
+}
+
 /* One instance's status object. */
 static void
 ctl_add_instance(struct sbuf *b, struct ward_inst *wi, double now)
@@ -309,6 +324,7 @@ ctl_add_instance(struct sbuf *b, struct ward_inst *wi, double now)
 		  (unsigned long long)wi->beats);
 	ctl_add_str(b, "work", wi->work);
 	ctl_add_str(b, "status", wi->status);
+	ctl_add_usage(b, wi);
 	sbuf_addf(b, ",\"restarts\":%u,\"tokens\":%.2f", wi->sm.restarts,
 		  floor(bucket_tokens(&wi->sm.bucket, now) * 100) / 100);
 	parse_format_duration(w->limit.period_ms, period, sizeof(period));

@@ -36,6 +36,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "guard.h"
 
 /* The kernel's bound on pid_max (PID_MAX_LIMIT on 64-bit). */
@@ -64,8 +65,25 @@ guard_kill_all(int table)
 	}
 }
 
+/*
+ * stewardd is gone: kill its whole cgroup tree, strays and all, and
+ * remove it once empty (a stewardd on the same socket would find it
+ * otherwise, steward-cgroup.c).
+ */
+static void
+guard_kill_cgroup(int parent, const char *name)
+{
+	struct err *e = NULL;
+
+	if (parent < 0)
+		return;
+	if (cgroup_end_tree(parent, name, 2.0, &e) == -1)
+		err_free(e); /* the next stewardd on the socket tries again */
+}
+
 /* The guard's life: wait for stewardd's end, then act on it. */
-static void __attribute__((noreturn)) guard_main(int fd, int table)
+static void __attribute__((noreturn))
+guard_main(int fd, int table, int cg, const char *cg_name)
 {
 	char c;
 
@@ -80,6 +98,7 @@ static void __attribute__((noreturn)) guard_main(int fd, int table)
 			break; /* EOF (or an error): stewardd is gone */
 	}
 	guard_kill_all(table);
+	guard_kill_cgroup(cg, cg_name);
 	_exit(0);
 }
 
@@ -120,7 +139,7 @@ guard_untable(struct guard *g)
 
 /* Fork the guard; see guard.h. */
 int
-guard_start(struct guard *g, struct err **errp)
+guard_start(struct guard *g, const struct guard_cgroup *cgr, struct err **errp)
 {
 	int p[2], table;
 	sigset_t all, old;
@@ -151,7 +170,7 @@ guard_start(struct guard *g, struct err **errp)
 	if (pid == 0) {
 		struct sigaction ign = {.sa_handler = SIG_IGN};
 		struct sigaction dfl = {.sa_handler = SIG_DFL};
-		int rd, tb;
+		int rd, tb, cg = -1;
 
 		/* Deaf to the signals meant for stewardd; out of its group. */
 		for (int sig = 1; sig < NSIG; sig++) {
@@ -168,16 +187,19 @@ guard_start(struct guard *g, struct err **errp)
 		if (sched_setscheduler(0, SCHED_IDLE, &idle) == -1)
 			(void)setpriority(PRIO_PROCESS, 0, 19);
 		/* Above 4 first, so that neither lands on the other. */
-		rd = fcntl(p[0], F_DUPFD_CLOEXEC, 5);
-		tb = fcntl(table, F_DUPFD_CLOEXEC, 5);
+		rd = fcntl(p[0], F_DUPFD_CLOEXEC, 6);
+		tb = fcntl(table, F_DUPFD_CLOEXEC, 6);
+		if (cgr != NULL && cgr->parent >= 0)
+			cg = fcntl(cgr->parent, F_DUPFD_CLOEXEC, 6);
 		if (rd == -1 || tb == -1 || dup2(rd, 3) == -1 ||
-		    dup2(tb, 4) == -1)
+		    dup2(tb, 4) == -1 || (cg >= 0 && dup2(cg, 5) == -1))
 			_exit(1);
 		(void)syscall(SYS_close_range, 0U, 2U, 0U);
-		(void)syscall(SYS_close_range, 5U, ~0U, 0U);
+		(void)syscall(SYS_close_range, 6U, ~0U, 0U);
 		sigemptyset(&all);
 		(void)sigprocmask(SIG_SETMASK, &all, NULL);
-		guard_main(3, 4);
+		guard_main(3, 4, cg >= 0 ? 5 : -1,
+			   cgr != NULL ? cgr->name : NULL);
 	}
 	if (sigprocmask(SIG_SETMASK, &old, NULL) == -1)
 		abort(); /* cannot fail with a mask sigprocmask gave us */

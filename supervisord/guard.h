@@ -15,8 +15,9 @@
  *
  * What can still escape is a process that left its ward's process group
  * (setsid or setpgid, as a daemon that double-forks does): stewardd kills
- * those at an orderly stop (they are its children, as the subreaper),
- * but after a SIGKILL of stewardd they go to init.
+ * those at an orderly stop (they are its children, as the subreaper).
+ * After a SIGKILL of stewardd, with cgroups (steward-cgroup.c) the guard
+ * kills them through stewardd's cgroup.kill; without, they go to init.
  */
 #ifndef STEWARD_GUARD_H
 #define STEWARD_GUARD_H
@@ -32,8 +33,18 @@ struct guard {
 	unsigned char *table; /* shared, a byte per pid; or NULL */
 };
 
-/* Fork the guard; -1 and *errp when it cannot be started. */
-int guard_start(struct guard *g, struct err **errp);
+/*
+ * Fork the guard; -1 and *errp when it cannot be started.  cg names
+ * stewardd's cgroup (parent -1: none): if stewardd dies, the guard
+ * writes its cgroup.kill, which reaches the processes that left their
+ * groups too, and removes the emptied tree.
+ */
+struct guard_cgroup {
+	int parent;       /* the directory stewardd's cgroup is in, or -1 */
+	const char *name; /* stewardd's cgroup, a child of parent */
+};
+int guard_start(struct guard *g, const struct guard_cgroup *cg,
+		struct err **errp);
 
 /* A new process group to kill if stewardd dies. */
 void guard_add(struct guard *g, pid_t pgid);

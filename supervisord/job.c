@@ -109,7 +109,7 @@ job_run_live(const struct job_run *run)
 {
 	for (unsigned j = 0; j < run->rt.ninst; j++)
 		if (ward_state_has_process(run->rt.inst[j]->sm.state) ||
-		    run->rt.inst[j]->pid > 0)
+		    run->rt.inst[j]->pid > 0 || run->rt.inst[j]->cg.linger)
 			return true;
 	return false;
 }
@@ -583,6 +583,7 @@ job_free(struct steward *s, struct job_run *run)
 {
 	for (unsigned j = 0; j < run->rt.ninst; j++)
 		steward_inst_free(s, run->rt.inst[j]);
+	steward_cgroup_ward_free(s, &run->rt);
 	steward_dl_fini(s, &run->rt);
 	free(run->rt.inst);
 	for (char **a = run->rt.argv; *a != NULL; a++)

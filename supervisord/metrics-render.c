@@ -37,6 +37,9 @@ enum metrics_family {
 	MF_BEAT_AGE,
 	MF_BEATS,
 	MF_TOKENS,
+	MF_CPU,
+	MF_PROCS,
+	MF_MEMORY,
 	MF_JOB_RUNS,
 	MF_NFAMILIES,
 };
@@ -47,6 +50,8 @@ struct metrics_family_def {
 	const char *help;
 	bool per_instance; /* else one item (daemon) or one per job row */
 	bool per_job;
+	/* only when some instance has a cgroup (has_memory: memory too) */
+	bool cgroup, memory;
 	void (*emit)(struct sbuf *b, const struct metrics_doc *d, size_t i);
 };
 
@@ -198,6 +203,44 @@ emit_tokens(struct sbuf *b, const struct metrics_doc *d, size_t i)
 	sbuf_add(b, "\n", 1);
 }
 
+/* steward_ward_cpu_seconds_total, with a cgroup */
+static void
+emit_cpu(struct sbuf *b, const struct metrics_doc *d, size_t i)
+{
+	const struct metrics_inst *in = &d->inst[i];
+
+	if (!in->has_cgroup)
+		return;
+	metrics_inst_labels(b, "steward_ward_cpu_seconds_total", in);
+	sbuf_add(b, "} ", 2);
+	metrics_float(b, in->cpu_seconds);
+	sbuf_add(b, "\n", 1);
+}
+
+/* steward_ward_processes, with a cgroup */
+static void
+emit_procs(struct sbuf *b, const struct metrics_doc *d, size_t i)
+{
+	const struct metrics_inst *in = &d->inst[i];
+
+	if (!in->has_cgroup)
+		return;
+	metrics_inst_labels(b, "steward_ward_processes", in);
+	sbuf_addf(b, "} %" PRIu64 "\n", in->procs);
+}
+
+/* steward_ward_memory_bytes, with the memory controller */
+static void
+emit_memory(struct sbuf *b, const struct metrics_doc *d, size_t i)
+{
+	const struct metrics_inst *in = &d->inst[i];
+
+	if (!in->has_memory)
+		return;
+	metrics_inst_labels(b, "steward_ward_memory_bytes", in);
+	sbuf_addf(b, "} %" PRIu64 "\n", in->memory);
+}
+
 /* steward_job_runs_total{job,outcome} */
 static void
 emit_job_runs(struct sbuf *b, const struct metrics_doc *d, size_t i)
@@ -289,6 +332,37 @@ static const struct metrics_family_def metrics_families[MF_NFAMILIES] = {
 	    .per_instance = true,
 	    .emit = emit_tokens,
 	},
+    [MF_CPU] =
+	{
+	    .name = "steward_ward_cpu_seconds_total",
+	    .type = "counter",
+	    .help = "CPU time of every process of the instance's cgroup "
+		    "since stewardd made it (cpu.stat usage_usec); absent "
+		    "without cgroups.",
+	    .per_instance = true,
+	    .cgroup = true,
+	    .emit = emit_cpu,
+	},
+    [MF_PROCS] =
+	{
+	    .name = "steward_ward_processes",
+	    .type = "gauge",
+	    .help = "Processes in the instance's cgroup; absent without "
+		    "cgroups.",
+	    .per_instance = true,
+	    .cgroup = true,
+	    .emit = emit_procs,
+	},
+    [MF_MEMORY] =
+	{
+	    .name = "steward_ward_memory_bytes",
+	    .type = "gauge",
+	    .help = "memory.current of the instance's cgroup; absent "
+		    "without the memory controller.",
+	    .per_instance = true,
+	    .memory = true,
+	    .emit = emit_memory,
+	},
     [MF_JOB_RUNS] =
 	{
 	    .name = "steward_job_runs_total",
@@ -303,6 +377,16 @@ static const struct metrics_family_def metrics_families[MF_NFAMILIES] = {
 static size_t
 metrics_items(const struct metrics_doc *d, const struct metrics_family_def *f)
 {
+	if (f->cgroup || f->memory) {
+		/* The family is left out when no instance has the file. */
+		bool any = false;
+
+		for (size_t i = 0; i < d->ninst && !any; i++)
+			any = f->memory ? d->inst[i].has_memory
+					: d->inst[i].has_cgroup;
+		if (!any)
+			return 0;
+	}
 	if (f->per_instance)
 		return d->ninst;
 	if (f->per_job)

@@ -84,6 +84,7 @@ static const enum ward_cause metrics_causes[] = {
     WCAUSE_HEARTBEAT_TIMEOUT, /* "heartbeat_timeout": hung */
     WCAUSE_START_TIMEOUT,     /* "start_timeout": never ready */
     WCAUSE_TRIGGER,           /* "watchdog_trigger": asked for it */
+    WCAUSE_MEMORY,            /* "memory_restart": above it too long */
 };
 #define METRICS_NCAUSES (sizeof(metrics_causes) / sizeof(metrics_causes[0]))
 _Static_assert(METRICS_NCAUSES <= METRICS_REASONS_MAX,
@@ -199,6 +200,21 @@ metrics_collect_jobs(struct metrics *m)
 	return n;
 }
 
+/* An instance's cgroup usage, when it has a cgroup. */
+static void
+metrics_collect_cgroup(struct steward *s, struct ward_inst *wi,
+		       struct metrics_inst *mi)
+{
+	struct ward_cg_usage u;
+
+	steward_cgroup_usage(s, wi, &u);
+	mi->has_cgroup = u.tracked;
+	mi->cpu_seconds = (double)u.cpu_total_usec / 1e6;
+	mi->procs = u.procs;
+	mi->has_memory = u.has_memory;
+	mi->memory = u.memory;
+}
+
 /* Copy what the file will say about s into m->doc. */
 static void
 metrics_collect(struct metrics *m)
@@ -245,6 +261,7 @@ metrics_collect(struct metrics *m)
 			for (size_t k = 0; k < METRICS_NCAUSES; k++)
 				mi->restarts[k] =
 				    wi->restarts_by_cause[metrics_causes[k]];
+			metrics_collect_cgroup(s, wi, mi);
 		}
 	}
 	/* The names are all in place: names.s moves no more. */

@@ -32,6 +32,12 @@ struct metrics_inst {
 	double tokens;        /* restart tokens left */
 	/* healing restarts, by reason (index into metrics_doc.reasons) */
 	uint64_t restarts[METRICS_REASONS_MAX];
+	/* its cgroup (steward-cgroup.c), when it has one */
+	bool has_cgroup;
+	double cpu_seconds; /* all its processes, since stewardd began */
+	uint64_t procs;     /* processes in it now */
+	bool has_memory;    /* the memory controller is on */
+	uint64_t memory;    /* bytes */
 };
 
 /* Runs of one job that ended one way (steward_job_runs_total). */

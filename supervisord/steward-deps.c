@@ -344,7 +344,8 @@ deps_heal_cause(enum ward_cause c)
 {
 	return c == WCAUSE_EXIT || c == WCAUSE_SIGNAL ||
 	       c == WCAUSE_SPAWN_FAILED || c == WCAUSE_HEARTBEAT_TIMEOUT ||
-	       c == WCAUSE_START_TIMEOUT || c == WCAUSE_TRIGGER;
+	       c == WCAUSE_START_TIMEOUT || c == WCAUSE_TRIGGER ||
+	       c == WCAUSE_MEMORY;
 }
 
 /* Stewardd stops and exits 1: an essential ward failed. */

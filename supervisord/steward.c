@@ -372,8 +372,15 @@ steward_failure(struct steward *s, struct ward_inst *wi,
 			    wi->work ? wi->work : "", wi->work ? "\"" : "");
 		return ERR_WRAP_P(e, "ward \"%s\" asked to be healed",
 				  wi->label);
+	case WCAUSE_MEMORY:
+		return ERR_WRAP_P(steward_cgroup_memory_error(wi),
+				  "ward \"%s\" uses too much memory",
+				  wi->label);
 	case WCAUSE_EXIT:
 	case WCAUSE_SIGNAL:
+		if ((e = steward_cgroup_oom_error(wi)) != NULL)
+			return ERR_WRAP_P(e, "ward \"%s\" ran out of memory",
+					  wi->label);
 		if (out->cause == WCAUSE_EXIT &&
 		    steward_expected_exit(&w->pol,
 					  WEXITSTATUS(wi->sm.exit_status)))
@@ -409,11 +416,14 @@ steward_next(struct ward_inst *wi, const struct ward_out *out, char *buf,
 			parse_format_duration(w->stop_timeout_ms, d, sizeof(d));
 			snprintf(buf, len,
 				 "still running %s after %s: sending "
-				 "KILL to its process group",
+				 "KILL to its %s",
 				 d,
 				 wi->sm.signalled
 				     ? parse_signal_name(w->stop_signal)
-				     : "it said STOPPING=1");
+				     : "it said STOPPING=1",
+				 wi->ward->steward->cg != NULL
+				     ? "process group and its cgroup"
+				     : "process group");
 		} else if (out->actions & WACT_SIGNAL_STOP)
 			snprintf(buf, len, "sending %s to its %s",
 				 parse_signal_name(w->stop_signal),
@@ -589,6 +599,7 @@ steward_log_transition(struct steward *s, struct ward_inst *wi,
 		else if (WIFSIGNALED(in->status))
 			evlog_str(&r, "signal",
 				  parse_signal_name(WTERMSIG(in->status)));
+		steward_cgroup_record(wi, &r);
 	}
 	evlog_int(&r, "restarts", wi->sm.restarts);
 	evlog_num(&r, "tokens", floor(out->tokens * 100) / 100);
@@ -813,6 +824,9 @@ steward_apply(struct steward *s, struct ward_inst *wi,
 		if (ward_spawn_start(s, wi, &spawn_err) == 0) {
 			steward_pid_add(s, wi);
 			guard_add(&s->guard, wi->pid);
+			steward_cgroup_spawned(s, wi, true);
+		} else {
+			steward_cgroup_spawned(s, wi, false);
 		}
 	}
 	if (out->actions & WACT_LOG && spawn_err == NULL)
@@ -822,8 +836,10 @@ steward_apply(struct steward *s, struct ward_inst *wi,
 		if (w->stop_signal != SIGKILL && w->stop_signal != SIGCONT)
 			steward_kill_as(s, wi, SIGCONT, w->stop_group);
 	}
-	if (out->actions & WACT_SIGNAL_KILL)
+	if (out->actions & WACT_SIGNAL_KILL) {
 		steward_kill_as(s, wi, SIGKILL, w->kill_group);
+		steward_cgroup_kill(s, wi); /* and all it started */
+	}
 	if (out->actions & WACT_DISARM) {
 		ev_timer_stop(s->loop, &wi->timer);
 		steward_dl_remove(wi);
@@ -1120,21 +1136,39 @@ steward_child_ended(struct steward *s, pid_t pid, const siginfo_t *si)
 	/* What is left of the group goes with its leader; the unreaped
 	 * leader keeps the group id from being reused. */
 	steward_kill(s, wi, SIGKILL);
-	/*
-	 * The exit event sends no signal; wi->pid still names the ended
-	 * process for the transition's record, and is cleared after.
-	 */
 	in.status = steward_wait_status(si);
 	in.spawn_failed = wi->report.stage != 0;
 	in.no_resources = in.spawn_failed && wi->ward->run == NULL &&
 			  steward_short_errno(wi->report.errnum, true);
 	in.now = steward_now();
+	if (steward_cgroup_linger(s, wi, &in)) {
+		/* The rest of its cgroup is being killed: the exit is
+		 * told once it is empty (steward_exit_held). */
+		wi->pid = 0;
+		guard_remove(&s->guard, pid);
+		(void)steward_reap(pid);
+		return;
+	}
+	/*
+	 * The exit event sends no signal; wi->pid still names the ended
+	 * process for the transition's record, and is cleared after.
+	 */
 	steward_step_input(s, wi, &in);
 	if (wi->pid == pid)
 		wi->pid = 0;
 	/* The guard forgets the group before its id can be reused. */
 	guard_remove(&s->guard, pid);
 	(void)steward_reap(pid);
+	if (s->stopping)
+		steward_check_done(s);
+}
+
+/* The held exit of an instance whose cgroup is empty now; steward.h. */
+void
+steward_exit_held(struct steward *s, struct ward_inst *wi,
+		  struct ward_input *in)
+{
+	steward_step_input(s, wi, in);
 	if (s->stopping)
 		steward_check_done(s);
 }
@@ -1408,7 +1442,7 @@ bool
 steward_ward_live(const struct ward_rt *wr)
 {
 	for (unsigned j = 0; j < wr->ninst; j++)
-		if (wr->inst[j]->pid > 0)
+		if (wr->inst[j]->pid > 0 || wr->inst[j]->cg.linger)
 			return true;
 	return false;
 }
@@ -1489,8 +1523,10 @@ steward_signal_stop(struct ev_loop *loop, ev_signal *w, int revents)
 			  "every ward's process group");
 		evlog_commit(&r);
 		for (size_t i = 0; i < s->nwards; i++)
-			for (unsigned j = 0; j < s->wards[i]->ninst; j++)
+			for (unsigned j = 0; j < s->wards[i]->ninst; j++) {
 				steward_kill(s, s->wards[i]->inst[j], SIGKILL);
+				steward_cgroup_kill(s, s->wards[i]->inst[j]);
+			}
 		return;
 	}
 	evlog_begin(&r, s->log, EVLOG_INFO, "shutdown");
@@ -1634,6 +1670,8 @@ steward_inst_new(struct steward *s, struct ward_rt *wr, unsigned r)
 	wi->err_fd = -1;
 	wi->notify_fd = -1;
 	wi->out_fd = -1;
+	wi->cg.fd = -1;
+	wi->cg.wd = -1;
 	wi->state_since = steward_now();
 	snprintf(wi->label, sizeof(wi->label), "%.64s:%u", wr->spec->name, r);
 	ward_sm_init(&wi->sm, &wr->spec->pol, wi->state_since);
@@ -1655,6 +1693,7 @@ steward_inst_free(struct steward *s, struct ward_inst *wi)
 	ward_notify_close(s, wi);
 	ward_capture_close(s, wi);
 	listener_detach(s, wi, false);
+	steward_cgroup_inst_free(s, wi);
 	sbuf_free(&wi->out);
 	if (wi->sm.state == WARD_STARTING)
 		s->nstarting--;
@@ -1696,6 +1735,7 @@ steward_ward_free(struct steward *s, struct ward_rt *wr)
 	for (unsigned j = 0; j < wr->ninst; j++)
 		steward_inst_free(s, wr->inst[j]);
 	listener_ward_free(s, wr);
+	steward_cgroup_ward_free(s, wr);
 	steward_dl_fini(s, wr);
 	free(wr->inst);
 	free(wr->req);
@@ -1846,7 +1886,17 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 			  "will go to init",
 			  strerror(errno));
 
-	if (guard_start(&s->guard, &e) == -1) {
+	if (steward_cgroup_open(s) == -1) {
+		ctl_close(s->ctl);
+		evlog_close(s->log);
+		ev_loop_destroy(s->loop);
+		ward_spawn_fini(s);
+		config_unref(cfg);
+		return 78; /* EX_CONFIG: cgroups = required */
+	}
+	struct guard_cgroup gcg = steward_cgroup_guard(s);
+
+	if (guard_start(&s->guard, &gcg, &e) == -1) {
 		char *msg = err_str(e);
 
 		log_warnx("cannot start the guard (%s): if stewardd is killed "
@@ -1950,6 +2000,7 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 	steward_teardown(s);
 	listener_fini(s);
 	guard_stop(&s->guard);
+	steward_cgroup_close(s);
 	ev_signal_stop(s->loop, &s->sig_chld);
 	ev_timer_stop(s->loop, &s->reap);
 	ev_timer_stop(s->loop, &s->sweep);

@@ -23,6 +23,7 @@
 #include "evlog.h"
 #include "fdbudget.h"
 #include "guard.h"
+#include "steward-cgroup.h"
 #include "ward-proto.h"
 #include "ward.h"
 
@@ -111,7 +112,8 @@ struct ward_inst {
 	 * supervisord state last reported for it (enum sv_state) */
 	struct listener_inst *listener;
 	unsigned char sv_state;
-	size_t pace_slot; /* queued to start (steward-pace.c): index + 1 */
+	size_t pace_slot;  /* queued to start (steward-pace.c): index + 1 */
+	struct ward_cg cg; /* its cgroup (steward-cgroup.c) */
 };
 
 struct ward_rt {
@@ -272,6 +274,7 @@ struct steward {
 	struct metrics *metrics; /* metrics.c: the metrics file, or NULL */
 	size_t nstarting;        /* instances in starting */
 	struct fdbudget fds;     /* fdbudget.c: the fd budget */
+	struct steward_cg *cg;   /* steward-cgroup.c, or NULL: not used */
 	bool autostarted;        /* the autostart instances were started */
 	struct listener_hub *listeners; /* listener.c, or NULL: none yet */
 	struct steward_pace pace;
@@ -374,6 +377,10 @@ void steward_step_why(struct steward *s, struct ward_inst *wi,
  * it first.
  */
 void steward_child_hint(struct steward *s, struct ward_inst *wi);
+
+/* An exit steward-cgroup.c held until the instance's cgroup emptied. */
+void steward_exit_held(struct steward *s, struct ward_inst *wi,
+		       struct ward_input *in);
 
 /* The same, with the full input (exit status, extend). */
 void steward_step_input(struct steward *s, struct ward_inst *wi,

@@ -84,6 +84,8 @@
 /* The status table's columns after NAME: STATE 8, PID 7, UPTIME 6,
  * BEAT 5, RESTARTS 8, TOKENS 7, each after two spaces, and two more. */
 #define CTL_STATUS_FIXED (2 + 8 + 2 + 7 + 2 + 6 + 2 + 5 + 2 + 8 + 2 + 7 + 2)
+/* With cgroups: CPU 6 and PROCS 5 after TOKENS. */
+#define CTL_STATUS_USAGE (2 + 6 + 2 + 5)
 
 #define CTL_RED "\033[31m"
 #define CTL_GREEN "\033[32m"
@@ -960,13 +962,30 @@ ctl_tokens(const struct json *in, char *buf, size_t len)
 		 tok, (int)strcspn(limit, "/"), limit);
 }
 
+/* CPU time of the instance's processes: 0.12s, 3.4s, 2m10s; or -. */
+static void
+ctl_cpu(const struct json *in, char *buf, size_t len)
+{
+	int64_t us = ctl_int(in, "cpu_usec", -1);
+
+	if (us < 0)
+		snprintf(buf, len, "-");
+	else if (us < 10000000)
+		snprintf(buf, len, "%.2fs", (double)us / 1e6);
+	else if (us < 100000000)
+		snprintf(buf, len, "%.1fs", (double)us / 1e6);
+	else
+		ctl_human_ms(us / 1000, false, buf, len);
+}
+
 /*
  * One instance: a row of cells, and under it the reason of its last
  * restart, stop or failure.  On a terminal the free text is cut to the
  * width; anywhere else it is whole.
  */
 static void
-ctl_status_row(const struct ctl_ctx *c, const struct json *in, size_t namew)
+ctl_status_row(const struct ctl_ctx *c, const struct json *in, size_t namew,
+	       bool usage)
 {
 	const char *st = json_str(json_get(in, "state"));
 	const char *work = json_str(json_get(in, "work"));
@@ -1002,6 +1021,21 @@ ctl_status_row(const struct ctl_ctx *c, const struct json *in, size_t namew)
 	ctl_cell(c, restarts, 8, true, NULL);
 	printf("  ");
 	ctl_cell(c, tokens, 7, true, NULL);
+	if (usage) {
+		char cpu[32], procs[24];
+
+		ctl_cpu(in, cpu, sizeof(cpu));
+		if (json_get(in, "procs") != NULL)
+			snprintf(procs, sizeof(procs), "%" PRId64,
+				 ctl_int(in, "procs", 0));
+		else
+			snprintf(procs, sizeof(procs), "-");
+		printf("  ");
+		ctl_cell(c, cpu, 6, true, NULL);
+		printf("  ");
+		ctl_cell(c, procs, 5, true, NULL);
+		used += CTL_STATUS_USAGE;
+	}
 	if (work != NULL)
 		sbuf_addf(&b, "work=%s", work);
 	if (status != NULL)
@@ -1067,6 +1101,7 @@ cmd_status(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 	const struct json *list, *daemon;
 	char *what = ctl_what(a->names, a->nnames), *msg;
 	size_t namew = 4;
+	bool usage = false;
 	int64_t lost;
 	int rc;
 
@@ -1094,17 +1129,22 @@ cmd_status(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 		if (w > namew)
 			namew = w < CTL_NAME_WIDTH_MAX ? w : CTL_NAME_WIDTH_MAX;
 		free(label);
+		/* Instances in cgroups: their usage gets columns. */
+		if (json_get(json_at(list, i), "cpu_usec") != NULL)
+			usage = true;
 	}
 	if (c->color)
 		fputs(CTL_BOLD, stdout);
-	printf("%-*s  %-8s  %7s  %6s  %5s  %8s  %7s  %s", (int)namew, "NAME",
-	       "STATE", "PID", "UPTIME", "BEAT", "RESTARTS", "TOKENS",
-	       "WORK/STATUS");
+	printf("%-*s  %-8s  %7s  %6s  %5s  %8s  %7s", (int)namew, "NAME",
+	       "STATE", "PID", "UPTIME", "BEAT", "RESTARTS", "TOKENS");
+	if (usage)
+		printf("  %6s  %5s", "CPU", "PROCS");
+	printf("  %s", "WORK/STATUS");
 	if (c->color)
 		fputs(CTL_RESET, stdout);
 	putchar('\n');
 	for (size_t i = 0; i < json_len(list); i++)
-		ctl_status_row(c, json_at(list, i), namew);
+		ctl_status_row(c, json_at(list, i), namew, usage);
 	if (json_len(list) == 0)
 		printf("(no instances)\n");
 	ctl_status_runs(c, json_get(r.doc, "runs"));

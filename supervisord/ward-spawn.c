@@ -82,6 +82,7 @@
 
 enum spawn_stage {
 	STAGE_NONE,
+	STAGE_CGROUP,
 	STAGE_SIGNALS,
 	STAGE_SETSID,
 	STAGE_STDIN,
@@ -101,6 +102,7 @@ enum spawn_stage {
 /* What each stage was doing, as the error says it. */
 static const char *const spawn_stage_names[STAGE_NSTAGES] = {
     [STAGE_NONE] = "starting",
+    [STAGE_CGROUP] = "joining its cgroup",
     [STAGE_SIGNALS] = "resetting signal handling",
     [STAGE_SETSID] = "creating a session",
     [STAGE_STDIN] = "opening /dev/null for stdin",
@@ -172,6 +174,9 @@ struct spawn_plan {
 	unsigned keep_below; /* the child's table: only fds below this */
 	uint64_t sigs;       /* bit n: signal n is caught or ignored */
 	struct safepath_why why; /* why an output path was refused */
+	int cg_fd;               /* its cgroup's directory, or -1 */
+	bool cg_born;            /* clone3 may put the child there */
+	bool in_cgroup;          /* born there (clone3): nothing to join */
 };
 
 /* In the child: report a failed stage to the parent and exit. */
@@ -250,6 +255,25 @@ spawn_lift(struct spawn_plan *p, int fd)
 	return nfd;
 }
 
+/* In the child: move itself into its cgroup (cgroup.procs, "0"). */
+static void
+spawn_join_cgroup(struct spawn_plan *p)
+{
+	int fd =
+	    openat(p->cg_fd, "cgroup.procs", O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd == -1)
+		spawn_fail(p, STAGE_CGROUP);
+	do
+		n = write(fd, "0", 1);
+	while (n == -1 && errno == EINTR);
+	if (n != 1)
+		spawn_fail(p, STAGE_CGROUP);
+	if (close(fd) == -1 && errno != EINTR)
+		spawn_fail(p, STAGE_CGROUP);
+}
+
 /* In the child: set up everything, then exec; never returns. */
 static void __attribute__((noreturn)) spawn_child(struct spawn_plan *p)
 {
@@ -258,6 +282,13 @@ static void __attribute__((noreturn)) spawn_child(struct spawn_plan *p)
 	sigset_t empty;
 	int in, out, errfd;
 
+	/*
+	 * Before anything else (and before the table below closes its
+	 * descriptor), into the instance's cgroup: whatever it starts is
+	 * there too (steward-cgroup.c).
+	 */
+	if (p->cg_fd >= 0 && !p->in_cgroup)
+		spawn_join_cgroup(p);
 	/*
 	 * First of all, a table of our own with only the low descriptors
 	 * (see the top of the file); until then the parent's table is ours
@@ -940,11 +971,117 @@ spawn_slots_fill(struct steward *s, struct spawn_plan *p, struct err **errp)
 	return 0;
 }
 
+/* clone3(2)'s arguments, as linux/sched.h has them since 5.7. */
+struct spawn_clone_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack,
+	    stack_size, tls, set_tid, set_tid_size, cgroup;
+};
+#define SPAWN_CLONE_INTO_CGROUP 0x200000000ULL
+
+/*
+ * A fork whose child is born in its cgroup: clone3 with
+ * CLONE_INTO_CGROUP (Linux 5.7), no migration afterwards; where that is
+ * refused (an older kernel, valgrind), a fork whose child joins by
+ * itself (spawn_join_cgroup).
+ */
+static pid_t
+spawn_fork_into(struct spawn_plan *p)
+{
+#ifdef SYS_clone3
+	if (p->cg_fd >= 0 && p->cg_born) {
+		struct spawn_clone_args a = {.flags = SPAWN_CLONE_INTO_CGROUP,
+					     .exit_signal = SIGCHLD,
+					     .cgroup = (uint64_t)p->cg_fd};
+		pid_t pid = (pid_t)syscall(SYS_clone3, &a, sizeof(a));
+
+		if (pid == 0)
+			p->in_cgroup = true; /* our own copy of the plan */
+		if (pid >= 0)
+			return pid;
+		if (errno != ENOSYS && errno != E2BIG && errno != EINVAL)
+			return -1;
+	}
+#endif
+	return fork();
+}
+
 /* The clone's entry: on the spawn stack, in stewardd's memory. */
 static int
 spawn_child_entry(void *arg)
 {
 	spawn_child(arg);
+}
+
+#if defined(__x86_64__) && defined(SYS_clone3)
+/* clone3 refused once (an older kernel, a seccomp filter): not again. */
+static bool spawn_no_clone3;
+
+/*
+ * clone3 sharing our memory, on the spawn stack: the child starts there,
+ * where no C frame of ours is, so it calls fn(arg) at once and exits
+ * with what it returns, as glibc's own clone wrappers do in assembly.
+ * Registers r12 and r13 reach the child unchanged.  Returns the pid, or
+ * -errno.
+ */
+static long
+spawn_clone3_vm(struct spawn_clone_args *a, int (*fn)(void *), void *arg)
+{
+	register long rax __asm__("rax") = SYS_clone3;
+	register int (*r12)(void *) __asm__("r12") = fn;
+	register void *r13 __asm__("r13") = arg;
+
+	__asm__ volatile("syscall\n\t"
+			 "test %%rax, %%rax\n\t"
+			 "jnz 1f\n\t"
+			 "xor %%ebp, %%ebp\n\t"
+			 "mov %%r13, %%rdi\n\t"
+			 "call *%%r12\n\t"
+			 "mov %%eax, %%edi\n\t"
+			 "mov $60, %%eax\n\t" /* SYS_exit */
+			 "syscall\n\t"
+			 "hlt\n\t"
+			 "1:\n\t"
+			 : "+r"(rax)
+			 : "D"(a), "S"(sizeof(*a)), "r"(r12), "r"(r13)
+			 : "rcx", "r11", "memory", "cc");
+	return rax;
+}
+#endif
+
+/*
+ * The usual clone, with the child born in its cgroup (CLONE_INTO_CGROUP):
+ * no migration of a running process, which takes the kernel's cgroup
+ * locks for writing.  -1 where there is no cgroup or clone3 is refused:
+ * then the plain clone, and the child joins by itself.
+ */
+static pid_t
+spawn_clone_into(struct steward *s, struct spawn_plan *p)
+{
+#if defined(__x86_64__) && defined(SYS_clone3)
+	struct spawn_clone_args a = {
+	    .flags =
+		CLONE_VM | CLONE_FILES | CLONE_VFORK | SPAWN_CLONE_INTO_CGROUP,
+	    .exit_signal = SIGCHLD,
+	    .stack = (uint64_t)(uintptr_t)s->spawn_stack,
+	    .stack_size = SPAWN_STACK_SIZE,
+	    .cgroup = (uint64_t)p->cg_fd};
+	long r;
+
+	if (p->cg_fd < 0 || !p->cg_born || spawn_no_clone3)
+		return -1;
+	p->in_cgroup = true; /* the child reads our memory */
+	r = spawn_clone3_vm(&a, spawn_child_entry, p);
+	if (r >= 0)
+		return (pid_t)r;
+	p->in_cgroup = false;
+	if (r == -ENOSYS || r == -E2BIG || r == -EINVAL || r == -EPERM)
+		spawn_no_clone3 = true;
+	return -1;
+#else
+	(void)s;
+	(void)p;
+	return -1;
+#endif
 }
 
 /*
@@ -961,7 +1098,10 @@ spawn_clone(struct steward *s, struct spawn_plan *p)
 	pid_t pid;
 
 	if (s->spawn_mode == SPAWN_CLONE) {
-		pid = clone(spawn_child_entry,
+		pid = spawn_clone_into(s, p);
+		if (pid == -1)
+			pid = clone(
+			    spawn_child_entry,
 			    (char *)s->spawn_stack + SPAWN_STACK_SIZE,
 			    CLONE_VM | CLONE_FILES | CLONE_VFORK | SIGCHLD, p);
 #if defined(__SANITIZE_ADDRESS__)
@@ -980,7 +1120,7 @@ spawn_clone(struct steward *s, struct spawn_plan *p)
 		errno = EAGAIN;
 		return -1;
 	}
-	pid = fork();
+	pid = spawn_fork_into(p);
 	if (pid == 0)
 		spawn_child(p);
 	return pid;
@@ -998,7 +1138,8 @@ ward_spawn_start(struct steward *s, struct ward_inst *wi, struct err **errp)
 				  .parent = s->self,
 				  .nofile_soft = s->nofile_soft,
 				  .capture_w = -1,
-				  .stdin_r = -1};
+				  .stdin_r = -1,
+				  .cg_fd = -1};
 	struct spawn_env env = {0};
 	int hb[2] = {-1, -1}, rep[2] = {-1, -1}, cap[2] = {-1, -1};
 	int lin[2] = {-1, -1};
@@ -1028,6 +1169,16 @@ ward_spawn_start(struct steward *s, struct ward_inst *wi, struct err **errp)
 	if (wi->spawn_path == NULL)
 		goto fail;
 	plan.path = wi->spawn_path;
+	if (steward_cgroup_prepare(s, wi, &e) == -1)
+		goto fail;
+	plan.cg_fd = wi->cg.fd;
+	/*
+	 * Linux 6.18 kills a child born by CLONE_INTO_CGROUP in a cgroup
+	 * that cgroup.kill was ever written to (seen here: every spawn after
+	 * the first stop_timeout died of SIGKILL at once); a child that
+	 * joins through cgroup.procs is not.  So once killed, it joins.
+	 */
+	plan.cg_born = !wi->cg.killed;
 	if (w->pol.heartbeat == WARD_HB_PIPE && spawn_pipe(hb, &e) == -1)
 		goto fail;
 	/* A clone sharing our memory reports into the plan: no pipe. */

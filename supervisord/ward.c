@@ -122,7 +122,7 @@ ward_heal(struct ward_sm *sm, const struct ward_policy *pol,
 {
 	bool unhealthy = cause == WCAUSE_HEARTBEAT_TIMEOUT ||
 			 cause == WCAUSE_START_TIMEOUT ||
-			 cause == WCAUSE_TRIGGER;
+			 cause == WCAUSE_TRIGGER || cause == WCAUSE_MEMORY;
 	bool clean = !unhealthy && ward_exit_clean(sm, pol);
 	/*
 	 * With start_retries (a supervisord program), a process that ends
@@ -348,6 +348,15 @@ on_trigger(struct ward_sm *sm, const struct ward_policy *pol,
 	ward_stop(sm, pol, in, out, WCAUSE_TRIGGER, WAFTER_HEAL, true);
 }
 
+/* starting or running: above memory_restart long enough; heal it. */
+static void
+on_memory(struct ward_sm *sm, const struct ward_policy *pol,
+	  const struct ward_input *in, struct ward_out *out)
+{
+	out->beat_age = in->now - sm->last_beat;
+	ward_stop(sm, pol, in, out, WCAUSE_MEMORY, WAFTER_HEAL, true);
+}
+
 /* starting or running: the ward says it is shutting down on its own. */
 static void
 on_ward_stopping(struct ward_sm *sm, const struct ward_policy *pol,
@@ -493,6 +502,7 @@ static ward_handler *const ward_table[WARD_NSTATES][WARD_NEVENTS] = {
 	    [WEV_READY] = on_beat,
 	    [WEV_EXTEND] = on_extend,
 	    [WEV_TRIGGER] = on_trigger,
+	    [WEV_MEMORY] = on_memory,
 	    [WEV_STOPPING] = on_ward_stopping,
 	    [WEV_TIMER] = on_starting_timer,
 	    [WEV_EXIT] = on_live_exit,
@@ -507,6 +517,7 @@ static ward_handler *const ward_table[WARD_NSTATES][WARD_NEVENTS] = {
 	    [WEV_READY] = on_beat,
 	    [WEV_EXTEND] = on_extend,
 	    [WEV_TRIGGER] = on_trigger,
+	    [WEV_MEMORY] = on_memory,
 	    [WEV_STOPPING] = on_ward_stopping,
 	    [WEV_TIMER] = on_running_timer,
 	    [WEV_EXIT] = on_live_exit,
@@ -595,6 +606,7 @@ ward_event_name(enum ward_event e)
 	    [WEV_EXTEND] = "extend",     [WEV_TRIGGER] = "trigger",
 	    [WEV_STOPPING] = "stopping", [WEV_TIMER] = "timer",
 	    [WEV_EXIT] = "exit",         [WEV_SPAWN_ERROR] = "spawn_error",
+	    [WEV_MEMORY] = "memory",
 	};
 
 	return (unsigned)e < WARD_NEVENTS ? names[e] : "unknown";
@@ -622,6 +634,7 @@ ward_cause_name(enum ward_cause c)
 	    [WCAUSE_SHUTDOWN] = "shutdown",
 	    [WCAUSE_STOP_TIMEOUT] = "stop_timeout",
 	    [WCAUSE_NO_RESOURCES] = "stewardd_resources",
+	    [WCAUSE_MEMORY] = "memory_restart",
 	};
 
 	return (unsigned)c < sizeof(names) / sizeof(names[0]) ? names[c]

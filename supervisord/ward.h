@@ -92,8 +92,9 @@ enum ward_event {
 	WEV_TIMER,       /* the instance's timer fired */
 	WEV_EXIT,        /* the main process was reaped */
 	WEV_SPAWN_ERROR, /* spawning failed before there was a process */
+	WEV_MEMORY,      /* above memory_restart for long enough */
 };
-#define WARD_NEVENTS (WEV_SPAWN_ERROR + 1)
+#define WARD_NEVENTS (WEV_MEMORY + 1)
 
 /* Why an instance is stopping, or why it last ended. */
 enum ward_cause {
@@ -114,8 +115,9 @@ enum ward_cause {
 	WCAUSE_SHUTDOWN,          /* stewardd is stopping */
 	WCAUSE_STOP_TIMEOUT,      /* did not stop within stop_timeout */
 	WCAUSE_NO_RESOURCES,      /* stewardd lacked fds or memory to spawn */
+	WCAUSE_MEMORY,            /* above memory_restart (cgroup) */
 };
-#define WARD_NCAUSES (WCAUSE_NO_RESOURCES + 1)
+#define WARD_NCAUSES (WCAUSE_MEMORY + 1)
 
 /* What to do once a stopping instance has been reaped. */
 enum ward_after {

@@ -257,6 +257,19 @@ start_timeout = 200ms
     gc = st.pids_in("daemon.pid")[0]
     ward = st.wait_event("exited", ward="daemonize")
     check(ward["exit_code"] == 0, f"{ward}", st)
+    if st.find("cgroups"):
+        # A cgroup per instance: what the ward left behind gets its stop
+        # signal once the ward has ended, restart or not.
+        check(ward.get("procs_left", 0) >= 1, f"{ward}", st)
+        st.wait_for("the daemon to end with its ward", lambda: not alive(gc))
+        st.request("steward/1 restart daemonize")  # it exits: ok is false
+        st.wait_event("exited", ward="daemonize", count=2)
+        gc2 = int(st.wait_file("daemon.pid", lines=2).split()[1])
+        st.wait_for("the second daemon to end with its ward",
+                    lambda: not alive(gc2))
+        canary_ok(st)
+        check(st.stop() == 0, "stewardd exit code", st)
+        return
     # Its parent died: the subreaper caught it.
     st.wait_for("the daemon to be reparented to stewardd",
                 lambda: (proc_stat(gc) or (0, 0, 0))[1] == st.pid)

@@ -743,7 +743,7 @@ test_unknown_key_warns_with_hint(void **state)
 	    l, 1, CONFIG_WARNING,
 	    "FILE:3: warning: [steward] unknown key \"frobnicate\" ignored; "
 	    "known keys: socket, event_log, include, group, metrics_file, "
-	    "metrics_interval");
+	    "metrics_interval, cgroups");
 	expect_problem(
 	    l, 2, CONFIG_WARNING,
 	    "FILE:6: warning: [ward:a] unknown key \"replica\" ignored; did "
@@ -1592,11 +1592,79 @@ test_utf8_bom_does_not_drop_first_section(void **state)
 	unload(l);
 }
 
+/* The cgroup keys: sizes or max, counts, a weight, a CPU share. */
+static void
+test_cgroup_limits(void **state)
+{
+	struct load *l = &the_load;
+	const struct cgroup_limits *lim;
+
+	load(l, "limits.ini",
+	     "[steward]\ncgroups = required\n"
+	     "[ward:a]\ncommand = /bin/true\nmemory_max = 64MiB\n"
+	     "memory_high = max\npids_max = 100\ncpu_weight = 50\n"
+	     "cpu_max = 150%\nmemory_restart = 200MiB for 30s\n");
+	expect_counts(l, 0, 0);
+	assert_int_equal(l->c->cgroups, CONFIG_CGROUPS_REQUIRED);
+	lim = &l->c->wards[0].limits;
+	assert_int_equal(lim->memory_max, 64ULL << 20);
+	assert_true(lim->memory_high == CGROUP_MAX);
+	assert_int_equal(lim->pids_max, 100);
+	assert_int_equal(lim->cpu_weight, 50);
+	assert_int_equal(lim->cpu_quota_us, 150000);
+	assert_int_equal(lim->cpu_period_us, 100000);
+	assert_int_equal(lim->memory_restart, 200ULL << 20);
+	assert_int_equal(lim->memory_restart_for_ms, 30000);
+	unload(l);
+}
+
+/* Bad cgroup values say what would be accepted. */
+static void
+test_cgroup_bad_values(void **state)
+{
+	struct load *l = &the_load;
+
+	load(l, "badlimits.ini",
+	     "[steward]\ncgroups = maybe\n"
+	     "[ward:a]\ncommand = /bin/true\nmemory_max = lots\n"
+	     "cpu_max = 0.5\ncpu_weight = 0\nmemory_restart = 1MiB for "
+	     "ever\n");
+	expect_counts(l, 5, 0);
+	expect_problem(l, 0, CONFIG_ERROR,
+		       "FILE:2: [steward] cgroups = \"maybe\": expected "
+		       "auto, off or required");
+	expect_problem(l, 1, CONFIG_ERROR,
+		       "FILE:5: [ward:a] memory_max = \"lots\": expected a "
+		       "size such as 512MiB or 2GiB, or max");
+	unload(l);
+}
+
+/* A limit with cgroups = off cannot be honoured: an error. */
+static void
+test_cgroup_limit_when_off(void **state)
+{
+	struct load *l = &the_load;
+
+	load(l, "off.ini",
+	     "[steward]\ncgroups = off\n"
+	     "[ward:a]\ncommand = /bin/true\npids_max = 10\n");
+	expect_counts(l, 1, 0);
+	expect_problem(l, 0, CONFIG_ERROR,
+		       "FILE:5: [ward:a] pids_max needs a cgroup of its own, "
+		       "but [steward] cgroups = off; remove the key or set "
+		       "cgroups = auto");
+	unload(l);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_teardown(test_every_key_is_parsed, load_teardown),
+	    cmocka_unit_test_teardown(test_cgroup_limits, load_teardown),
+	    cmocka_unit_test_teardown(test_cgroup_bad_values, load_teardown),
+	    cmocka_unit_test_teardown(test_cgroup_limit_when_off,
+				      load_teardown),
 	    cmocka_unit_test_teardown(test_defaults, load_teardown),
 	    cmocka_unit_test_teardown(test_user_by_uid_and_group_alone,
 				      load_teardown),

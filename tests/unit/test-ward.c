@@ -338,6 +338,7 @@ test_every_event_in_stopped(void **state)
 	    [WEV_TIMER] = IGNORED,
 	    [WEV_EXIT] = IGNORED,
 	    [WEV_SPAWN_ERROR] = IGNORED,
+	    [WEV_MEMORY] = IGNORED,
 	};
 
 	check_row(WARD_STOPPED, row);
@@ -371,6 +372,8 @@ test_every_event_in_starting(void **state)
 		TO(WARD_BACKOFF, WACT_ARM | WACT_LOG, WCAUSE_EXIT, 101.75),
 	    [WEV_SPAWN_ERROR] = TO(WARD_BACKOFF, WACT_ARM | WACT_LOG,
 				   WCAUSE_SPAWN_FAILED, 101.75),
+	    [WEV_MEMORY] = TO_AFTER(WARD_STOPPING, A_STOP, WCAUSE_MEMORY, 106,
+				    WAFTER_HEAL),
 	};
 
 	check_row(WARD_STARTING, row);
@@ -402,6 +405,8 @@ test_every_event_in_running(void **state)
 	    [WEV_EXIT] =
 		TO(WARD_BACKOFF, WACT_ARM | WACT_LOG, WCAUSE_EXIT, 101.75),
 	    [WEV_SPAWN_ERROR] = IGNORED,
+	    [WEV_MEMORY] = TO_AFTER(WARD_STOPPING, A_STOP, WCAUSE_MEMORY, 106,
+				    WAFTER_HEAL),
 	};
 
 	check_row(WARD_RUNNING, row);
@@ -432,6 +437,7 @@ test_every_event_in_stopping(void **state)
 	    [WEV_EXIT] =
 		TO(WARD_BACKOFF, WACT_ARM | WACT_LOG, WCAUSE_TRIGGER, 102.75),
 	    [WEV_SPAWN_ERROR] = IGNORED,
+	    [WEV_MEMORY] = IGNORED,
 	};
 
 	check_row(WARD_STOPPING, row);
@@ -458,6 +464,7 @@ test_every_event_in_backoff(void **state)
 		TO(WARD_STARTING, A_SPAWN, WCAUSE_BACKOFF_DONE, 111.75),
 	    [WEV_EXIT] = IGNORED,
 	    [WEV_SPAWN_ERROR] = IGNORED,
+	    [WEV_MEMORY] = IGNORED,
 	};
 
 	check_row(WARD_BACKOFF, row);
@@ -481,6 +488,7 @@ test_every_event_in_failed(void **state)
 	    [WEV_TIMER] = IGNORED,
 	    [WEV_EXIT] = IGNORED,
 	    [WEV_SPAWN_ERROR] = IGNORED,
+	    [WEV_MEMORY] = IGNORED,
 	};
 
 	check_row(WARD_FAILED, row);
@@ -504,6 +512,7 @@ test_every_event_in_exited(void **state)
 	    [WEV_TIMER] = IGNORED,
 	    [WEV_EXIT] = IGNORED,
 	    [WEV_SPAWN_ERROR] = IGNORED,
+	    [WEV_MEMORY] = IGNORED,
 	};
 
 	check_row(WARD_EXITED, row);
@@ -1486,6 +1495,8 @@ test_names_and_process_states(void **state)
 	assert_string_equal(ward_state_name(WARD_EXITED), "exited");
 	assert_string_equal(ward_state_name((enum ward_state)99), "unknown");
 	assert_string_equal(ward_event_name(WEV_SPAWN_ERROR), "spawn_error");
+	assert_string_equal(ward_event_name(WEV_MEMORY), "memory");
+	assert_string_equal(ward_cause_name(WCAUSE_MEMORY), "memory_restart");
 	assert_string_equal(ward_event_name((enum ward_event)99), "unknown");
 	assert_string_equal(ward_cause_name(WCAUSE_HEARTBEAT_TIMEOUT),
 			    "heartbeat_timeout");

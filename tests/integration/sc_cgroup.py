@@ -1,0 +1,253 @@
+"""Scenarios for the cgroup per instance (steward-cgroup.c).
+
+Each needs a writable cgroup v2 hierarchy (root, and a cgroup2 mount in
+/proc/self/mountinfo) and skips without one.  A ward here leaves a
+process behind that has left its process group (setsid): only the
+cgroup can find it.
+"""
+import os
+import subprocess
+import signal
+import sys
+
+import harness
+from harness import Steward, check, alive
+from scenarios import scenario
+
+
+def cgroup_dir():
+    """This process's cgroup v2 directory, if it is writable; else None."""
+    mnt = None
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            pre, _, post = line.partition(" - ")
+            if post.startswith("cgroup2 ") and pre.split()[3] == "/":
+                mnt = pre.split()[4]
+                break
+    if mnt is None:
+        return None
+    own = None
+    with open("/proc/self/cgroup") as f:
+        for line in f:
+            if line.startswith("0::"):
+                own = line[3:].strip()
+    if own is None:
+        return None
+    path = mnt + ("" if own == "/" else own)
+    if os.geteuid() != 0 or not os.access(path, os.W_OK):
+        return None
+    return path
+
+
+def need_cgroups():
+    if cgroup_dir() is None:
+        print("SKIP: needs root and a writable cgroup v2 hierarchy")
+        sys.exit(77)
+
+
+def strays(st):
+    """The pids the wards' detached children wrote down."""
+    try:
+        with open(st.path("strays")) as f:
+            return [int(x) for x in f.read().split()]
+    except FileNotFoundError:
+        return []
+
+
+def wait_strays(st, n):
+    st.wait_for(f"{n} detached children", lambda: len(strays(st)) >= n)
+    return strays(st)
+
+
+def wait_gone(st, pid, what):
+    st.wait_for(f"{what} (pid {pid}) gone", lambda: not alive(pid))
+
+
+# A ward whose shell leaves a grandchild in a session of its own (a
+# double fork with setsid), which writes its pid down and sleeps.
+STRAY = ("/bin/sh -c 'setsid /bin/sh -c \"echo \\$\\$ >> {tmp}/strays; "
+         "exec sleep 1000\" & exec sleep 1000'")
+
+
+@scenario("cgroup-restart-and-stop-end-detached-children")
+def cgroup_restart_and_stop_end_detached_children():
+    need_cgroups()
+    st = Steward("cgroup-restart", f"""
+[ward:forker]
+command = {STRAY}
+start_timeout = 200ms
+stop_timeout = 2s
+""")
+    yield st.start()
+    st.wait_event("cgroups")
+    st.wait_event("running", ward="forker")
+    first = wait_strays(st, 1)[0]
+    check(os.getsid(first) == first, "the stray has a session of its own",
+          st)
+    st.ctl("restart", "forker", check_rc=0)
+    wait_gone(st, first, "the first process's detached child")
+    st.wait_event("running", ward="forker", count=2)
+    second = wait_strays(st, 2)[1]
+    check(alive(second), "the new instance's child runs", st)
+    # The restart's record says what the cgroup held when it ended.
+    rec = st.find("starting", ward="forker")[-1]
+    check(rec.get("procs_left", 0) >= 1 and "cpu_usec" in rec,
+          f"usage in the restart's record: {rec}", st)
+    # status shows the cgroup's usage.
+    inst = st.instance("forker")
+    check(inst.get("procs", 0) >= 2 and inst.get("cpu_usec", -1) >= 0,
+          f"status has procs and cpu_usec: {inst}", st)
+    st.ctl("stop", "forker", check_rc=0)
+    st.wait_event("stopped", ward="forker")
+    check(not alive(second), "the detached child is gone once stopped", st)
+    check(st.stop() == 0, "stewardd exit code", st)
+
+
+@scenario("cgroup-job-replica-detached-child-ends-with-the-run")
+def cgroup_job_replica_detached_child_ends():
+    need_cgroups()
+    st = Steward("cgroup-job", """
+[job:detach]
+command = /bin/sh -c 'setsid /bin/sh -c "echo \\$\\$ >> {tmp}/strays; exec sleep 1000" & sleep 0.2; echo answered'
+replicas = 1
+timeout = 5s
+""")
+    yield st.start()
+    st.wait_event("cgroups")
+    p = st.ctl("run", "detach", timeout=20)
+    check(p.returncode == 0 and "answered" in p.stdout,
+          f"run: rc {p.returncode} {p.stdout} {p.stderr}", st)
+    pid = wait_strays(st, 1)[0]
+    wait_gone(st, pid, "the replica's detached child")
+    check(st.stop() == 0, "stewardd exit code", st)
+
+
+@scenario("cgroup-leftovers-of-a-killed-stewardd-are-ended")
+def cgroup_leftovers_are_ended():
+    need_cgroups()
+    st = Steward("cgroup-kill", f"""
+[ward:forker]
+command = {STRAY}
+start_timeout = 200ms
+""")
+    yield st.start()
+    st.wait_event("running", ward="forker")
+    pid = wait_strays(st, 1)[0]
+    # The guard would kill it through cgroup.kill: kill the guard first,
+    # as a cgroup-less host's or an OOM killer's bad day would.
+    guard = None
+    with open(f"/proc/{st.proc.pid}/task/{st.proc.pid}/children") as f:
+        kids = [int(x) for x in f.read().split()]
+    for k in kids:
+        with open(f"/proc/{k}/cmdline", "rb") as f:
+            if b"stewardd" in f.read():
+                guard = k
+    check(guard is not None, f"found the guard among {kids}", st)
+    os.kill(guard, signal.SIGKILL)
+    st.wait_event("guard_lost")
+    os.kill(st.proc.pid, signal.SIGKILL)
+    st.proc.wait()
+    check(alive(pid), "the stray outlived stewardd and its guard", st)
+    # The same config (so the same socket): the next stewardd ends it.
+    st.proc = None
+    st.start()
+    wait_gone(st, pid, "the killed stewardd's stray")
+    rec = st.wait_event("cgroup_leftovers")
+    check(rec["procs"] >= 1, f"the leftovers were counted: {rec}", st)
+    st.wait_event("running", ward="forker", count=2)
+    check(st.stop() == 0, "stewardd exit code", st)
+    harness.reap_children()
+
+
+@scenario("cgroup-limit-needs-its-controller")
+def cgroup_limit_needs_its_controller():
+    need_cgroups()
+    own = cgroup_dir()
+    with open(os.path.join(own, "cgroup.controllers")) as f:
+        have = f.read().split()
+    st = Steward("cgroup-limit", """
+[ward:capped]
+command = /bin/sleep 1000
+memory_max = 64MiB
+pids_max = 50
+start_timeout = 200ms
+restart = never
+""")
+    rc, out, err, _ = harness.run_check(open(st.config_path).read(),
+                                        name="cgroup-limit-check")
+    if "memory" in have and "pids" in have:
+        yield st.start()
+        st.wait_event("running", ward="capped")
+        path = st.find("cgroups")[0]["path"]
+        with open(f"{path}/ward:capped/0/memory.max") as f:
+            check(f.read().strip() == str(64 << 20), "memory.max", st)
+        with open(f"{path}/ward:capped/0/pids.max") as f:
+            check(f.read().strip() == "50", "pids.max", st)
+        check(rc == 0 and "warning" not in err, f"--check: {err}", st)
+        check(st.stop() == 0, "stewardd exit code", st)
+        return
+    # Without the controllers: --check warns, the start fails and says
+    # which key needs which controller.
+    check(rc == 0 and "memory_max needs the memory controller" in err,
+          f"--check names the key and the controller: {err}", st)
+    yield st.start()
+    rec = st.wait_event("exited", ward="capped")
+    check("memory_max needs the memory controller" in rec["reason"],
+          f"the start's error: {rec['reason']}", st)
+    check(st.stop() == 0, "stewardd exit code", st)
+
+
+def cgroup_mount():
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            pre, _, post = line.partition(" - ")
+            if post.startswith("cgroup2 ") and pre.split()[3] == "/":
+                return pre.split()[4]
+    return None
+
+
+@scenario("cgroups-unavailable-are-said-once")
+def cgroups_unavailable_are_said_once():
+    # stewardd in a mount namespace of its own where the cgroup2 mount
+    # is read-only: as in a container without a writable cgroupfs.
+    need_cgroups()
+    if os.environ.get("STEWARDD_WRAPPER"):
+        print("SKIP: runs stewardd under a wrapper of its own")
+        sys.exit(77)
+    mnt = cgroup_mount()
+    st = Steward("cgroup-ro", """
+[ward:plain]
+command = /bin/sleep 1000
+start_timeout = 200ms
+""")
+    with open(st.path("ro.sh"), "w") as f:
+        f.write(f'mount -o bind,remount,ro {mnt} && exec "$@"\n')
+    wrapper = f"unshare --mount --propagation private /bin/sh {st.path('ro.sh')}"
+    os.environ["STEWARDD_WRAPPER"] = wrapper
+    try:
+        yield st.start()
+    finally:
+        del os.environ["STEWARDD_WRAPPER"]
+    rec = st.wait_event("cgroups_unavailable")
+    check("Read-only file system" in rec["reason"] and
+          rec["level"] == "warn", f"{rec}", st)
+    st.wait_event("running", ward="plain")
+    check(not st.find("cgroups"), "no cgroups record", st)
+    inst = st.instance("plain")
+    check("procs" not in inst, f"no usage without cgroups: {inst}", st)
+    check(st.stop() == 0, "stewardd exit code", st)
+    with open(st.stderr_path) as f:
+        err = f.read()
+    check(err.count("not tracking wards by cgroup") == 1,
+          f"said once on stderr: {err}", st)
+    # cgroups = required: no start at all, exit status 78, and why.
+    with open(st.config_path) as f:
+        text = f.read()
+    with open(st.config_path, "w") as f:
+        f.write(text.replace("[steward]\n", "[steward]\ncgroups = required\n"))
+    p = subprocess.run([*wrapper.split(), harness.STEWARDD, "-c",
+                        st.config_path],
+                       capture_output=True, text=True, timeout=20)
+    check(p.returncode == 78 and "cgroups = required" in p.stderr and
+          "Read-only file system" in p.stderr,
+          f"required: rc {p.returncode}: {p.stderr}", st)
