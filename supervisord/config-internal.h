@@ -135,6 +135,7 @@ struct config_state {
 	char sv_host[256];
 	struct config_group *groups; /* [group:NAME] being read */
 	size_t ngroups;
+	size_t cur_group; /* the [group:NAME] whose keys are being read */
 	struct nametab group_names;   /* group names -> index in groups */
 	struct config_lookup *lookup; /* the last command found on PATH */
 	int steward_line;             /* first [steward] line */

@@ -151,7 +151,8 @@ config_reader(char *buf, int size, void *arg)
 	st->raw_continuation = false;
 	if (p != line &&
 	    (st->sec == SEC_PROGRAM || st->sec == SEC_SV_MAIN ||
-	     st->sec == SEC_SV_INCLUDE || st->sec == SEC_SV_OTHER) &&
+	     st->sec == SEC_SV_INCLUDE || st->sec == SEC_SV_OTHER ||
+	     st->sec == SEC_GROUP) &&
 	    st->last_key_line == st->lineno - 1 && len + 3 <= (size_t)size) {
 		/* supervisord's continuation line: inih hands it to the
 		 * handler under the previous key, which joins it. */
@@ -1114,11 +1115,16 @@ config_section(struct config_state *st, const char *name)
 		ssize_t i = nametab_get(&st->group_names, name + 6);
 
 		if (i >= 0) {
-			config_problem(st, CONFIG_ERROR, st->lineno,
-				       "[%s] is already defined at %s:%d; "
-				       "define each group once",
-				       name, st->groups[i].spec.file,
-				       st->groups[i].spec.line);
+			/* configparser merges a section given twice. */
+			config_problem(
+			    st, CONFIG_WARNING, st->lineno,
+			    "[%s] is already defined at %s:%d; its keys are "
+			    "merged into that section, a value given again "
+			    "replacing the first, as supervisord does",
+			    name, st->groups[i].spec.file,
+			    st->groups[i].spec.line);
+			st->cur_group = (size_t)i;
+			st->sec = SEC_GROUP;
 			return;
 		}
 		if ((st->ngroups & (st->ngroups - 1)) == 0)
@@ -1133,6 +1139,7 @@ config_section(struct config_state *st, const char *name)
 				  st->ngroups - 1);
 		g->spec.file = xstrdup(st->path);
 		g->spec.line = st->lineno;
+		st->cur_group = st->ngroups - 1;
 		st->sec = SEC_GROUP;
 	} else if (config_sv_section(st, name)) {
 		return; /* a section of a supervisord.conf */
@@ -1198,18 +1205,36 @@ config_reader_sections(char *buf, int size, void *arg)
 void
 config_group_key(struct config_state *st, const char *key, const char *value)
 {
-	struct config_group *g = &st->groups[st->ngroups - 1];
+	struct config_group *g = &st->groups[st->cur_group];
 	char section[80], why[PARSE_WHY];
 
 	snprintf(section, sizeof(section), "group:%.64s", g->spec.name);
+	if (st->raw_continuation && strcmp(key, "wards") != 0 &&
+	    strcmp(key, "programs") != 0) {
+		config_problem(st, CONFIG_ERROR, st->lineno,
+			       "[%s] %s does not continue on another line; put "
+			       "its value on one line",
+			       section, key);
+		return;
+	}
 	if (strcmp(key, "wards") == 0 || strcmp(key, "programs") == 0) {
-		if (g->line_members != 0) {
-			config_problem(
-			    st, CONFIG_ERROR, st->lineno,
-			    "[%s] members are already given at line %d; give "
-			    "them once (wards = or programs =)",
-			    section, g->line_members);
+		if (st->raw_continuation) {
+			/* A continuation line adds to the members. */
+			if (config_names(value, &g->spec.members,
+					 &g->spec.nmembers, why) == -1)
+				config_bad(st, section, key, value, why);
 			return;
+		}
+		if (g->line_members != 0) {
+			/* As supervisord: the later list replaces. */
+			config_problem(
+			    st, CONFIG_WARNING, st->lineno,
+			    "[%s] members are already given at line %d; this "
+			    "later list replaces them, as supervisord does",
+			    section, g->line_members);
+			parse_split_free(g->spec.members);
+			g->spec.members = NULL;
+			g->spec.nmembers = 0;
 		}
 		g->line_members = st->lineno;
 		if (config_names(value, &g->spec.members, &g->spec.nmembers,
@@ -1799,12 +1824,12 @@ config_read_file(struct config_state *st)
 
 /*
  * Every instance with a heartbeat pipe or notify socket holds one fd for
- * its whole life, an [eventlistener:] two more (its stdin and stdout) (the spawn's report pipe is closed once exec succeeds);
- * stewardd itself needs about CONFIG_FD_RESERVE more (its own fds, its
- * spare, one spawn's, and room for a few control connections: the
- * running daemon's exact budget is in fdbudget.c).  stewardd raises its
- * soft RLIMIT_NOFILE to the hard limit at start, so the hard limit is
- * the budget.
+ * its whole life, an [eventlistener:] two more (its stdin and stdout) (the
+ * spawn's report pipe is closed once exec succeeds); stewardd itself needs
+ * about CONFIG_FD_RESERVE more (its own fds, its spare, one spawn's, and room
+ * for a few control connections: the running daemon's exact budget is in
+ * fdbudget.c).  stewardd raises its soft RLIMIT_NOFILE to the hard limit at
+ * start, so the hard limit is the budget.
  */
 #define CONFIG_FD_RESERVE 32
 /* Processes other than the wards: stewardd, its guard, the system. */

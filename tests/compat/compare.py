@@ -263,6 +263,31 @@ ENV_FORMS = [
 ]
 
 
+# Small files, not from the corpus, for what configparser does with
+# repeats and continuations: read by both and compared like the corpus.
+SYNTHETIC = {
+    "synthetic-group-continued.conf":
+        "[supervisord]\n[program:a]\ncommand=/bin/true\n"
+        "[program:b]\ncommand=/bin/true\npriority=5\n"
+        "[group:g]\nprograms=a,\n  b\npriority=50\n",
+    "synthetic-sections-twice.conf":
+        "[supervisord]\n[program:a]\ncommand=/bin/true\nstartsecs=3\n"
+        "[group:g]\nprograms=a\n[program:b]\ncommand=/bin/false\n"
+        "[program:a]\nstartsecs=4\nautostart=false\n"
+        "[group:g]\nprograms=a,b\npriority=7\n",
+    "synthetic-keys-twice.conf":
+        "[supervisord]\n[program:a]\ncommand=/bin/true one\n"
+        "command=/bin/true two\nCommand=/bin/true three\n"
+        "environment=A=1\nenvironment=B=2\n",
+    "synthetic-numprocs-from-env.conf":
+        "[supervisord]\nenvironment=N=\"3\",U=\"nobody\"\n"
+        "[program:w]\ncommand=/bin/echo %(ENV_N)s %(process_num)d\n"
+        "process_name=%(program_name)s_%(process_num)02d\n"
+        "numprocs=%(ENV_N)s\nuser=%(ENV_U)s\nenvironment=N=\"4\"\n"
+        "directory=/tmp\nstdout_logfile=/tmp/%(ENV_N)s.log\n",
+}
+
+
 def check_env_forms(stewardd, work):
     """Each of ENV_FORMS in a program: the same environment, or both
     refusing it.  Returns the differences."""
@@ -304,8 +329,14 @@ def main():
     files = sorted(f for f in os.listdir(corpus) if f.endswith(".conf"))
     try:
         plan = []
-        for f in files:
-            text, runs = prepare_file(os.path.join(corpus, f), work)
+        synth = os.path.join(work, "synthetic")
+        os.makedirs(synth)
+        for f, text in SYNTHETIC.items():
+            with open(os.path.join(synth, f), "w") as fh:
+                fh.write(text)
+        for f in files + sorted(SYNTHETIC):
+            src = os.path.join(corpus if f in files else synth, f)
+            text, runs = prepare_file(src, work)
             plan.append((f, text, runs))
         jobs = [(m, e) for _, _, runs in plan for _, m, e in runs]
         sv_all = iter(read_supervisord(jobs))
@@ -330,7 +361,8 @@ def main():
         failed += len(bad)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print(f"{len(files)} files, {len(files) - failed} read alike; "
+    print(f"{len(files)} corpus and {len(SYNTHETIC)} synthetic files, "
+          f"{len(files) + len(SYNTHETIC) - failed} read alike; "
           f"{accepted} accepted by supervisord with {procs} processes "
           "compared")
     for n in sorted(x for x in notes if x):

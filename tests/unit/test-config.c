@@ -1073,6 +1073,19 @@ test_program_expands_every_value(void **state)
 	assert_string_equal(w->procs[0].env[2], "SUPERVISOR_GROUP_NAME=v");
 	unload(l);
 
+	/* A [group:NAME] given twice is merged; its members continue. */
+	load(l, "svgrp.ini",
+	     "[program:a]\ncommand = /bin/true\n"
+	     "[program:b]\ncommand = /bin/true\n"
+	     "[group:g]\nprograms = a\n"
+	     "[group:g]\nprograms = a,\n  b\npriority = 3\n");
+	expect_counts(l, 0, 2);
+	assert_int_equal(l->c->ngroups, 1);
+	assert_int_equal(l->c->groups[0].nmembers, 2);
+	assert_string_equal(l->c->groups[0].members[1], "b");
+	assert_int_equal(config_ward(l->c, "b")->priority, 3);
+	unload(l);
+
 	/* environment= is split as Python's shlex splits it. */
 	load(l, "svenv.ini",
 	     "[program:p]\ncommand = /bin/true\n"
