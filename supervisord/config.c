@@ -2302,6 +2302,102 @@ config_lookup(struct config_state *st, const char *name, const char *path)
 }
 
 /*
+ * Check one output path by the path rule as a spawn will walk it: a
+ * refusal (a link another user could have planted) is an error, since
+ * every spawn would fail; a directory that does not exist now is a
+ * warning, as for directory=.  stewardd's own stdout and stderr by name
+ * are never opened.
+ */
+static void
+config_output_check(struct config_state *st, const struct ward_spec *w,
+		    int line, const char *key, const struct config_output *o)
+{
+	struct safepath_why why;
+	const char *name;
+	char msg[512];
+	int dfd;
+
+	if (o->kind != CONFIG_OUT_FILE || o->path == NULL ||
+	    safepath_std_fd(o->path) > 0)
+		return;
+	dfd = safepath_parent(o->path, &name, &why);
+	if (dfd >= 0) {
+		struct stat dst, lst;
+
+		/* The file itself a link: followed only as the rule says. */
+		if (fstat(dfd, &dst) == 0 &&
+		    fstatat(dfd, name, &lst, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISLNK(lst.st_mode)) {
+			enum safepath_dir kind = safepath_dir_kind(
+			    dst.st_uid, dst.st_gid, dst.st_mode);
+			bool sticky =
+			    kind == SAFEPATH_DIR_STICKY && !why.shared;
+			uid_t who = sticky       ? lst.st_uid
+				    : why.shared ? why.uid
+						 : dst.st_uid;
+			char by[48] = "";
+
+			if (who != 0 && who != (uid_t)-1)
+				snprintf(by, sizeof(by),
+					 "; user %u can change it",
+					 (unsigned)who);
+			if (!safepath_may_follow(kind, why.shared, lst.st_uid))
+				config_problem(
+				    st, CONFIG_ERROR, line,
+				    "[%s:%s] %s = %s: refusing it: %s%s; every "
+				    "spawn would fail",
+				    w->kind, w->name, key, o->path,
+				    safepath_refusal_text(
+					sticky ? SAFEPATH_LINK_OWNER
+					       : SAFEPATH_LINK_SHARED),
+				    by);
+		}
+		close(dfd);
+		return;
+	}
+	if (errno == EPERM && why.refusal != SAFEPATH_OK)
+		config_problem(
+		    st, CONFIG_ERROR, line,
+		    "[%s:%s] %s = %s: %s; every spawn would fail", w->kind,
+		    w->name, key, o->path,
+		    safepath_describe(&why, EPERM, msg, sizeof(msg)));
+	else if (errno == ENOENT || errno == ENOTDIR)
+		config_problem(st, CONFIG_WARNING, line,
+			       "[%s:%s] %s = %s: its directory does not exist "
+			       "now; starting the %s will fail until it does",
+			       w->kind, w->name, key, o->path, w->kind);
+}
+
+/* Check where each instance's output goes; see config_output_check. */
+static void
+config_ward_outputs(struct config_state *st, struct config_ward *cw)
+{
+	const struct ward_spec *w = &cw->spec;
+	int out = cw->key_line[K_STDOUT] ? cw->key_line[K_STDOUT] : w->line;
+	int err = cw->key_line[K_STDERR] ? cw->key_line[K_STDERR] : w->line;
+	bool sv = w->procs != NULL;
+
+	if (!sv) {
+		config_output_check(st, w, out, "stdout", &w->out);
+		config_output_check(st, w, err, "stderr", &w->err);
+		return;
+	}
+	for (unsigned r = 0; r < w->replicas; r++) {
+		const struct ward_proc *pr = &w->procs[r];
+
+		/* Numbered paths differ; the same path is said once. */
+		if (r > 0 && pr->out.path != NULL &&
+		    w->procs[0].out.path != NULL &&
+		    strcmp(pr->out.path, w->procs[0].out.path) == 0 &&
+		    (pr->err.path == NULL || w->procs[0].err.path == NULL ||
+		     strcmp(pr->err.path, w->procs[0].err.path) == 0))
+			continue;
+		config_output_check(st, w, w->line, "stdout_logfile", &pr->out);
+		config_output_check(st, w, w->line, "stderr_logfile", &pr->err);
+	}
+}
+
+/*
  * Check that the ward's command names a program its user can run: a
  * directory, another kind of file or a file without execute permission
  * is an error; a program that does not exist now is only a warning (it
@@ -2452,6 +2548,7 @@ config_load(const char *path, struct config_report *rep)
 		config_ward_finish(&st, &st.wards[i]);
 		config_ward_env(&st, &st.wards[i]);
 		config_ward_command(&st, &st.wards[i]);
+		config_ward_outputs(&st, &st.wards[i]);
 	}
 	if (st.file < 0)
 		st.file = 0; /* no ward: the links' problems are the file's */

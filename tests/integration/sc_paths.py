@@ -136,12 +136,14 @@ command = /bin/sh -c 'echo written; exec sleep 1000'
 user = nobody
 stdout = {tmp}/app/sub/out.log
 restart = never
+autostart = no
 
 [ward:last]
 command = /bin/sh -c 'echo written; exec sleep 1000'
 user = nobody
 stdout = {tmp}/app/last.log
 restart = never
+autostart = no
 
 [ward:fine]
 command = /bin/sh -c 'echo fine-marker; exec sleep 1000'
@@ -152,14 +154,25 @@ stdout = {tmp}/app/real/fine.log
     os.mkdir(st.path("cron.d"), 0o755)   # root's, like /etc/cron.d
     os.mkdir(st.path("app"), 0o755)
     os.chown(st.path("app"), NOBODY, NOBODY)   # the ward user's log dir
+    r = as_nobody("mkdir", st.path("app/real"))
+    check(r.returncode == 0, f"mkdir: {r.stderr}")
+    yield st.start()
     # The ward's user plants links in the directory it owns.
     for link, dest in (("app/sub", st.path("cron.d")),
                        ("app/last.log", st.path("cron.d/last"))):
         r = as_nobody("ln", "-s", dest, st.path(link))
-        check(r.returncode == 0, f"ln: {r.stderr}")
-    r = as_nobody("mkdir", st.path("app/real"))
-    check(r.returncode == 0, f"mkdir: {r.stderr}")
-    yield st.start()
+        check(r.returncode == 0, f"ln: {r.stderr}", st)
+    # --check sees them now, with file and line.
+    r = subprocess.run([harness.STEWARDD, "--check", st.config_path],
+                       capture_output=True, text=True, timeout=20)
+    lines = [ln for ln in r.stderr.splitlines()
+             if "another user can change" in ln]
+    check(r.returncode == 78 and len(lines) == 2 and
+          lines[0].startswith(f"{st.config_path}:9: [ward:w] stdout = ")
+          and lines[1].startswith(f"{st.config_path}:16: [ward:last] "),
+          f"--check rc {r.returncode}: {r.stderr}", st)
+    # The spawns, which walk the path again, refuse it too.
+    st.ctl("start", "w", "last")
     for ward in ("w", "last"):
         e = st.wait_event("exited", ward=ward)
         check("opening stdout file" in e["message"] and

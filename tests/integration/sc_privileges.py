@@ -51,16 +51,19 @@ def ward_log_files_do_not_follow_symlinks():
     # A link in a log directory that others can write (mode 0777) is
     # refused; only one that only root could have put there is followed
     # (see ward-output-to-stewardd-stdout and SECURITY in stewardd(8)).
+    # Planted after the config was read (--check refuses it before).
     st = Steward("nofollow", """
 [ward:w]
 command = {testward} --beat 100
 stdout = {tmp}/logs/w.log
 restart = never
+autostart = no
 """)
     os.mkdir(st.path("logs"))
     os.chmod(st.path("logs"), 0o777)
-    os.symlink("/etc/steward-should-not-be-written", st.path("logs/w.log"))
     yield st.start()
+    os.symlink("/etc/steward-should-not-be-written", st.path("logs/w.log"))
+    st.ctl("start", "w")
     e = st.wait_event("exited", ward="w")
     check("opening stdout file" in e["message"] and
           "refusing it: a symbolic link in a directory that another user "
