@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "safepath.h"
 
 #ifndef CGROUP2_SUPER_MAGIC
 #define CGROUP2_SUPER_MAGIC 0x63677270
@@ -210,6 +211,7 @@ cgroup_open_own(char **pathp, struct err **errp)
 	char *mnt = mi ? cgroup_mount_point(mi) : NULL;
 	char *own = pc ? cgroup_own_path(pc) : NULL;
 	int mfd = -1, fd = -1;
+	struct safepath_why why;
 	struct statfs sf;
 
 	free(mi);
@@ -223,9 +225,14 @@ cgroup_open_own(char **pathp, struct err **errp)
 		*errp = ERR_NEW("/proc/self/cgroup has no cgroup v2 line");
 		goto out;
 	}
-	mfd = open(mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* The mount point by the path rule (safepath.h), as every path. */
+	mfd = safepath_open(mnt, O_RDONLY | O_DIRECTORY, 0, &why);
 	if (mfd == -1) {
-		*errp = ERR_SYS("opening %s", mnt);
+		char msg[512];
+
+		*errp =
+		    ERR_NEW("opening %s: %s", mnt,
+			    safepath_describe(&why, errno, msg, sizeof(msg)));
 		goto out;
 	}
 	if (fstatfs(mfd, &sf) == -1 || sf.f_type != CGROUP2_SUPER_MAGIC) {
