@@ -34,6 +34,8 @@ static const char *const lev_names[LEV_NEVENTS] = {
     [LEV_TICK_3600] = "TICK_3600",
     [LEV_SUPERVISOR_RUNNING] = "SUPERVISOR_STATE_CHANGE_RUNNING",
     [LEV_SUPERVISOR_STOPPING] = "SUPERVISOR_STATE_CHANGE_STOPPING",
+    [LEV_GROUP_ADDED] = "PROCESS_GROUP_ADDED",
+    [LEV_GROUP_REMOVED] = "PROCESS_GROUP_REMOVED",
 };
 
 /* The event's name as supervisord writes it in eventname:. */
@@ -63,9 +65,6 @@ listener_event_parse(const char *name, uint32_t *bits, bool *unsent)
 	    "PROCESS_COMMUNICATION_STDOUT",
 	    "PROCESS_COMMUNICATION_STDERR",
 	    "REMOTE_COMMUNICATION",
-	    "PROCESS_GROUP",
-	    "PROCESS_GROUP_ADDED",
-	    "PROCESS_GROUP_REMOVED",
 	};
 	char up[64];
 	size_t n = strlen(name);
@@ -87,6 +86,10 @@ listener_event_parse(const char *name, uint32_t *bits, bool *unsent)
 	}
 	if (strcmp(up, "TICK") == 0) {
 		*bits = LEV_ALL_TICK;
+		return 0;
+	}
+	if (strcmp(up, "PROCESS_GROUP") == 0) {
+		*bits = LEV_BIT(LEV_GROUP_ADDED) | LEV_BIT(LEV_GROUP_REMOVED);
 		return 0;
 	}
 	if (strcmp(up, "SUPERVISOR_STATE_CHANGE") == 0) {

@@ -47,6 +47,8 @@ enum listener_event {
 	LEV_TICK_3600,
 	LEV_SUPERVISOR_RUNNING,  /* SUPERVISOR_STATE_CHANGE_RUNNING */
 	LEV_SUPERVISOR_STOPPING, /* SUPERVISOR_STATE_CHANGE_STOPPING */
+	LEV_GROUP_ADDED,         /* PROCESS_GROUP_ADDED */
+	LEV_GROUP_REMOVED,       /* PROCESS_GROUP_REMOVED */
 	LEV_NEVENTS,
 };
 #define LEV_BIT(e) (UINT32_C(1) << (e))
@@ -62,8 +64,8 @@ const char *listener_state_name(enum sv_state s);
 /*
  * The events one name in events= stands for, as bits: a concrete name,
  * or an abstract one (EVENT, PROCESS_STATE, TICK,
- * SUPERVISOR_STATE_CHANGE) for all its kinds.  Returns 0 and sets
- * *unsent for a name supervisord knows whose events stewardd never sends
+ * SUPERVISOR_STATE_CHANGE, PROCESS_GROUP) for all its kinds.  Returns 0 and
+ * sets *unsent for a name supervisord knows whose events stewardd never sends
  * (PROCESS_LOG, PROCESS_COMMUNICATION, ...); -1 for an unknown name.
  */
 int listener_event_parse(const char *name, uint32_t *bits, bool *unsent);

@@ -60,9 +60,11 @@ struct listener_hub {
 	ev_periodic tick;
 	long last60, last3600;
 	struct steward *s;
+	bool up; /* the first wards were added (listener_supervisor) */
 };
 
 static void listener_dispatch(struct steward *s, struct listener_pool *p);
+static void listener_pool_make(struct steward *s, struct ward_rt *wr);
 
 /* The hub, made on first use. */
 static struct listener_hub *
@@ -395,7 +397,7 @@ listener_attach(struct steward *s, struct ward_inst *wi, int in_w, int out_r)
 
 	listener_detach(s, wi, false);
 	if (wi->ward->pool == NULL)
-		listener_ward_new(s, wi->ward);
+		listener_pool_make(s, wi->ward);
 	li = xcalloc(1, sizeof(*li));
 	li->wi = wi;
 	li->in_fd = in_w;
@@ -520,10 +522,29 @@ listener_transition(struct steward *s, struct ward_inst *wi,
 		listener_dispatch(s, wi->ward->pool);
 }
 
+/* A ward (supervisord's process group) came or went. */
+static void
+listener_group(struct steward *s, const struct ward_rt *wr, bool added)
+{
+	char *payload;
+
+	if (wr->spec->is_job || wr->run != NULL)
+		return;
+	payload = xasprintf("groupname:%s\n", wr->spec->name);
+	listener_emit(s, added ? LEV_GROUP_ADDED : LEV_GROUP_REMOVED, payload);
+	free(payload);
+}
+
 /* See listener.h. */
 void
 listener_supervisor(struct steward *s, bool running)
 {
+	/* supervisord adds every group, then says it is running. */
+	if (running && s->listeners != NULL && !s->listeners->up) {
+		s->listeners->up = true;
+		for (size_t i = 0; i < s->nwards; i++)
+			listener_group(s, s->wards[i], true);
+	}
 	listener_emit(
 	    s, running ? LEV_SUPERVISOR_RUNNING : LEV_SUPERVISOR_STOPPING, "");
 }
@@ -571,9 +592,9 @@ listener_tick_check(struct steward *s)
 	}
 }
 
-/* See listener.h. */
-void
-listener_ward_new(struct steward *s, struct ward_rt *wr)
+/* A listener ward's pool, made once. */
+static void
+listener_pool_make(struct steward *s, struct ward_rt *wr)
 {
 	struct listener_hub *h;
 	struct listener_pool *p;
@@ -591,11 +612,24 @@ listener_ward_new(struct steward *s, struct ward_rt *wr)
 
 /* See listener.h. */
 void
+listener_ward_new(struct steward *s, struct ward_rt *wr)
+{
+	listener_pool_make(s, wr);
+	/* A ward a reload adds (the first ones: listener_supervisor). */
+	if (s->listeners != NULL && s->listeners->up && !s->stopping)
+		listener_group(s, wr, true);
+}
+
+/* See listener.h. */
+void
 listener_ward_free(struct steward *s, struct ward_rt *wr)
 {
 	struct listener_hub *h = s->listeners;
 	struct listener_pool *p = wr->pool;
 
+	/* A ward a reload removed (not stewardd's own exit). */
+	if (h != NULL && h->up && !s->stopping)
+		listener_group(s, wr, false);
 	if (p == NULL || h == NULL)
 		return;
 	for (size_t i = 0; i < h->npools; i++) {

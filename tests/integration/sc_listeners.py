@@ -241,3 +241,43 @@ startsecs = 0
     check(again[0] == busy[0], f"the same event: {busy[0]} / {again[0]}", st)
     check(st.stop() == 0, "stewardd exit code", st)
     check(n_rude >= 1, "rude was sent an event first", st)
+
+
+@scenario("eventlistener-sees-groups-added-and-removed")
+def eventlistener_sees_groups_added_and_removed():
+    """PROCESS_GROUP_ADDED for every program at start, then for what a
+    reload adds, and PROCESS_GROUP_REMOVED for what it removes."""
+    head = """[steward]
+event_log = {tmp}/events.jsonl
+socket = {tmp}/ctl.sock
+
+[eventlistener:groups]
+command = /usr/bin/python3 {tmp}/recorder.py {tmp}/groups.log
+events = PROCESS_GROUP
+startsecs = 0
+"""
+    st = Steward("listener-groups", head + """
+[program:old]
+command = /bin/sleep 1000
+""", extra_files={"recorder.py": RECORDER})
+    yield st.start()
+
+    def payloads():
+        # A payload that ends in a newline leaves an empty line behind.
+        return [parse_record(l) for l in records(st, "groups.log") if l]
+    st.wait_for("ADDED for both", lambda: len(payloads()) >= 2)
+    got = sorted((h["eventname"], p) for h, p in payloads())
+    check(got == [("PROCESS_GROUP_ADDED", "groupname:groups"),
+                  ("PROCESS_GROUP_ADDED", "groupname:old")], f"{got}", st)
+    # The recorder writes the payload as read: supervisord's ends in \n.
+    check(all(h["len"] == str(len(p) + 1) for h, p in payloads()),
+          f"{payloads()}", st)
+    with open(st.config_path, "w") as f:
+        f.write(head.format(tmp=st.dir) + "\n[program:new]\n"
+                "command = /bin/sleep 1000\n")
+    st.ctl("reload", check_rc=0)
+    st.wait_for("ADDED new and REMOVED old", lambda: len(payloads()) >= 4)
+    got = sorted((h["eventname"], p) for h, p in payloads()[2:])
+    check(got == [("PROCESS_GROUP_ADDED", "groupname:new"),
+                  ("PROCESS_GROUP_REMOVED", "groupname:old")], f"{got}", st)
+    check(st.stop() == 0, "stewardd exit code", st)
