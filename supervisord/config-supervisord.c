@@ -116,7 +116,17 @@ static const char *const sv_steward_keys[] = {
 };
 
 /* A [program:NAME] being read: supervisord's keys as written. */
+/* A steward key of a program whose value waits to be expanded. */
+struct sv_later {
+	char *key;
+	char *value;
+	int line;
+	const char *file;
+};
+
 struct config_program {
+	struct sv_later *later; /* expanded and set by config_sv_finish */
+	size_t nlater;
 	char *raw[SV_NKEYS];
 	int line[SV_NKEYS];
 	const char *kfile[SV_NKEYS]; /* the file each key is in */
@@ -131,6 +141,11 @@ config_sv_free(struct config_program *p)
 		return;
 	for (int k = 0; k < SV_NKEYS; k++)
 		free(p->raw[k]);
+	for (size_t i = 0; i < p->nlater; i++) {
+		free(p->later[i].key);
+		free(p->later[i].value);
+	}
+	free(p->later);
 	free(p);
 }
 
@@ -777,11 +792,25 @@ config_sv_key(struct config_state *st, const char *key, const char *value,
 	}
 	for (size_t i = 0;
 	     i < sizeof(sv_steward_keys) / sizeof(sv_steward_keys[0]); i++) {
-		if (strcmp(key, sv_steward_keys[i]) == 0) {
-			config_ward_key(st, section, key, value);
-			free(v);
+		if (strcmp(key, sv_steward_keys[i]) != 0)
+			continue;
+		if (strchr(value, '%') != NULL) {
+			/* Expanded once every section is read, as the
+			 * program's own keys are. */
+			struct sv_later *l;
+
+			p->later = xrealloc(p->later, (p->nlater + 1) *
+							  sizeof(*p->later));
+			l = &p->later[p->nlater++];
+			l->key = xstrdup(key);
+			l->value = v;
+			l->line = st->lineno;
+			l->file = st->path;
 			return;
 		}
+		config_ward_key(st, section, key, value);
+		free(v);
+		return;
 	}
 	for (size_t i = 0;
 	     i < sizeof(sv_ignored_keys) / sizeof(sv_ignored_keys[0]); i++) {
@@ -1277,6 +1306,35 @@ sv_listener(struct config_state *st, struct config_ward *cw,
 	return errors;
 }
 
+/* steward's keys of a program that held a %: expanded, then set. */
+static void
+sv_later_keys(struct config_state *st, struct config_ward *cw,
+	      struct sv_expand *x)
+{
+	struct config_program *p = cw->prog;
+	struct config_ward *saved_cur = st->cur;
+	const char *saved_path = st->path;
+	int saved_line = st->lineno;
+	char section[80], why[PARSE_WHY], *v;
+
+	snprintf(section, sizeof(section), "program:%.64s", cw->spec.name);
+	st->cur = cw;
+	for (size_t i = 0; i < p->nlater; i++) {
+		st->lineno = p->later[i].line;
+		st->path = p->later[i].file;
+		if ((v = sv_expand(x, p->later[i].value, why)) == NULL) {
+			config_bad(st, section, p->later[i].key,
+				   p->later[i].value, why);
+			continue;
+		}
+		config_ward_key(st, section, p->later[i].key, v);
+		free(v);
+	}
+	st->cur = saved_cur;
+	st->path = saved_path;
+	st->lineno = saved_line;
+}
+
 /* Turn a [program:NAME]'s keys into its ward; see config-internal.h. */
 void
 config_sv_finish(struct config_state *st, struct config_ward *cw)
@@ -1324,6 +1382,7 @@ config_sv_finish(struct config_state *st, struct config_ward *cw)
 	sv_main_env(st);
 	x.env1 = st->sv_env;
 	x.n1 = st->sv_nenv;
+	sv_later_keys(st, cw, &x);
 
 	/* supervisord's defaults. */
 	w->pol.heartbeat =

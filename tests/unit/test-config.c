@@ -1073,6 +1073,15 @@ test_program_expands_every_value(void **state)
 	assert_string_equal(w->procs[0].env[2], "SUPERVISOR_GROUP_NAME=v");
 	unload(l);
 
+	/* steward's own keys in a program are expanded too. */
+	load(l, "svhb.ini",
+	     "[supervisord]\nenvironment = HB=\"2s\"\n"
+	     "[program:p]\ncommand = /bin/true\nheartbeat = notify\n"
+	     "heartbeat_timeout = %(ENV_HB)s\n");
+	expect_counts(l, 0, 1);
+	assert_int_equal(config_ward(l->c, "p")->heartbeat_timeout_ms, 2000);
+	unload(l);
+
 	/* A [group:NAME] given twice is merged; its members continue. */
 	load(l, "svgrp.ini",
 	     "[program:a]\ncommand = /bin/true\n"
