@@ -1649,12 +1649,18 @@ config_file_kind(mode_t mode)
 				: "not a file";
 }
 
+/* Is it /dev/null (the device, by any name)? */
+static bool
+config_file_null(const struct stat *sb)
+{
+	return S_ISCHR(sb->st_mode) && sb->st_rdev == makedev(1, 3);
+}
+
 /* A regular file, or /dev/null (read as empty): what stewardd reads. */
 static bool
 config_file_readable(const struct stat *sb)
 {
-	return S_ISREG(sb->st_mode) ||
-	       (S_ISCHR(sb->st_mode) && sb->st_rdev == makedev(1, 3));
+	return S_ISREG(sb->st_mode) || config_file_null(sb);
 }
 
 /*
@@ -1711,12 +1717,12 @@ config_open_rule(const char *path, char *why, size_t len)
  * loop, so nothing here may block: the file is looked at before it is
  * opened (opening a FIFO or a device can wait, or do something), opened
  * non-blocking in case it was swapped meanwhile, and looked at again.
- * Only a regular file, or /dev/null, is read; as root, only one that
- * only root can change (config_strict).  Every file the config reader
- * reads is opened here and only here.  Returns the fd, or -1 with why
- * set ("is a FIFO, not a regular file", "cannot open: ...") and errno
- * set to the open's error, or to 0 when the file is of the wrong kind
- * or refused.
+ * Only a regular file, or /dev/null, is read; as root, only a file
+ * that only root can change (config_strict; /dev/null reads as nothing,
+ * whoever writes to it).  Every file the config reader reads is opened
+ * here and only here.  Returns the fd, or -1 with why set ("is a FIFO,
+ * not a regular file", "cannot open: ...") and errno set to the open's
+ * error, or to 0 when the file is of the wrong kind or refused.
  */
 int
 config_open(const char *path, bool *wrong_kind, char *why, size_t len)
@@ -1747,7 +1753,8 @@ config_open(const char *path, bool *wrong_kind, char *why, size_t len)
 		close(fd);
 		goto kind;
 	}
-	if (config_strict(fd, why, len) == -1) {
+	/* What anyone writes to /dev/null, it reads as nothing. */
+	if (!config_file_null(&sb) && config_strict(fd, why, len) == -1) {
 		close(fd);
 		errno = 0;
 		return -1;
