@@ -107,6 +107,7 @@ def reload_never_stalls_on_a_fifo():
     check("late.ini is a FIFO" in str(e.get("problems")), f"{e}", st)
     r = st.request("steward/1 health", timeout=10)
     check(r["ok"], f"health: {r}", st)
+    st.ctl("health", check_rc=0, timeout=10)
     healed = len(st.find("stopping", ward="hang", cause="heartbeat_timeout"))
     st.wait_event("stopping", ward="hang", cause="heartbeat_timeout",
                   count=healed + 1, timeout=10)
