@@ -93,7 +93,8 @@ steward_beat_doubt(const struct steward *s, double now)
 {
 	double d = s->doubt_extra + (now - s->woke_at);
 
-	return d > 0 ? d : 0;
+	/* Before the loop runs nothing waits on it. */
+	return s->woke_at > 0 && d > 0 ? d : 0;
 }
 
 /* First after each poll (the highest priority; libev runs checks first). */
