@@ -2227,6 +2227,52 @@ config_may_exec(const struct ward_spec *w, const char *path,
 	return (sb->st_mode & S_IXOTH) != 0;
 }
 
+/*
+ * The first directory on the way to path that the ward's user may not
+ * search (execve(2) needs that of every one), or NULL; a copy.  Only
+ * for a ward that changes its identity: stewardd's own is asked of the
+ * kernel by config_may_exec().
+ */
+static char *
+config_unreachable(const struct ward_spec *w, const char *path)
+{
+	uid_t uid = w->has_user ? w->uid : geteuid();
+	struct stat sb;
+	char *dir;
+
+	if ((!w->has_user && !w->has_group) || uid == 0 || path[0] != '/')
+		return NULL;
+	dir = xstrdup(path);
+	for (char *p = strchr(dir + 1, '/'); p != NULL; p = strchr(p, '/')) {
+		*p = '\0';
+		if (stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode) &&
+		    !config_may_exec(w, dir, &sb))
+			return dir;
+		*p++ = '/';
+	}
+	free(dir);
+	return NULL;
+}
+
+/* Report a program the ward's user cannot reach; true if it did. */
+static bool
+config_out_of_reach(struct config_state *st, const struct ward_spec *w,
+		    int line, const char *prog)
+{
+	char *dir = config_unreachable(w, prog);
+
+	if (dir == NULL)
+		return false;
+	config_problem(st, CONFIG_ERROR, line,
+		       "[%s:%s] command: %s is out of reach of %s%s: %s may "
+		       "not be searched; chmod o+x it, or move the program",
+		       w->kind, w->name, prog,
+		       w->has_user ? "user " : "the ward's group",
+		       w->has_user ? w->user : "", dir);
+	free(dir);
+	return true;
+}
+
 /* The PATH a ward's program is looked up on, as ward-spawn.c does. */
 static const char *
 config_ward_path(const struct ward_spec *w)
@@ -2441,6 +2487,8 @@ config_ward_command(struct config_state *st, struct config_ward *cw)
 				       "program; expected an executable file",
 				       w->kind, w->name, prog,
 				       config_file_kind(sb.st_mode));
+		else if (config_out_of_reach(st, w, line, prog))
+			;
 		else if (!config_may_exec(w, prog, &sb))
 			config_problem(
 			    st, CONFIG_ERROR, line,
@@ -2453,6 +2501,8 @@ config_ward_command(struct config_state *st, struct config_ward *cw)
 	const struct config_lookup *l =
 	    config_lookup(st, w->argv[0], config_ward_path(w));
 
+	if (l->found != NULL && config_out_of_reach(st, w, line, l->found))
+		return;
 	if (l->found != NULL &&
 	    (stat(l->found, &sb) == -1 || !config_may_exec(w, l->found, &sb)))
 		config_problem(st, CONFIG_ERROR, line,

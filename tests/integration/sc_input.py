@@ -210,15 +210,25 @@ environment = PATH={tmp}/bin
             nobody = None
         if nobody is not None:
             os.chmod(st.path("bin/good"), 0o700)
+            os.mkdir(st.path("priv"), 0o700)
+            with open(st.path("priv/tool"), "w") as f:
+                f.write("#!/bin/sh\nexec sleep 100\n")
+            os.chmod(st.path("priv/tool"), 0o755)
+            os.chmod(st.dir, 0o755)
             with open(st.config_path, "w") as f:
                 f.write(f"[ward:as]\ncommand = {st.dir}/bin/good\n"
                         "user = nobody\n\n"
-                        f"[ward:root]\ncommand = {st.dir}/bin/good\n")
+                        f"[ward:root]\ncommand = {st.dir}/bin/good\n\n"
+                        f"[ward:hidden]\ncommand = {st.dir}/priv/tool\n"
+                        "user = nobody\n")
             r = check_quick([harness.STEWARDD, "--check", st.config_path],
                             "--check")
             check(r.returncode == 78 and
                   f"{ini}:2: [ward:as] command: {st.dir}/bin/good is not "
                   "executable by user nobody" in r.stderr and
+                  f"{ini}:9: [ward:hidden] command: {st.dir}/priv/tool is "
+                  f"out of reach of user nobody: {st.dir}/priv may not be "
+                  "searched" in r.stderr and
                   "[ward:root]" not in r.stderr, r.stderr)
     yield None
 
