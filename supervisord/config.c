@@ -1713,10 +1713,11 @@ config_open_rule(const char *path, char *why, size_t len)
 
 /*
  * Open a file stewardd reads at start or on reload (the config, an
- * included file, an environment file).  A reload runs in the event
- * loop, so nothing here may block: the file is looked at before it is
- * opened (opening a FIFO or a device can wait, or do something), opened
- * non-blocking in case it was swapped meanwhile, and looked at again.
+ * included file, an environment file).  Nothing here may block (a FIFO
+ * would hold --check forever, and the reload thread with every reload
+ * after it): the file is looked at before it is opened (opening a FIFO
+ * or a device can wait, or do something), opened non-blocking in case
+ * it was swapped meanwhile, and looked at again.
  * Only a regular file, or /dev/null, is read; as root, only a file
  * that only root can change (config_strict; /dev/null reads as nothing,
  * whoever writes to it).  Every file the config reader reads is opened
