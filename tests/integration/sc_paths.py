@@ -113,6 +113,11 @@ user = nobody
     ok, why = untouched(target)
     check(ok and r.stdout.startswith("lost"),
           f"the racer won: {r.stdout} {r.stderr}; {why}", st)
+    # It could not even write there: no swap, no file left behind.
+    words = r.stdout.split()
+    check(words[1] == "0" and int(words[2]) > 0 and
+          not os.path.exists(f"{base}/flap.0/keep"),
+          f"the racer wrote in the instance directory: {r.stdout}", st)
     # The layout: directories only root can change, the socket the ward's.
     for d in (base, f"{base}/steady.0"):
         sb = os.lstat(d)
