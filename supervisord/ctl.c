@@ -299,7 +299,7 @@ ctl_add_usage(struct sbuf *b, struct ward_inst *wi)
 
 /* One instance's status object. */
 static void
-ctl_add_instance(struct sbuf *b, struct ward_inst *wi, double now)
+ctl_add_instance(struct sbuf *b, struct ward_inst *wi, double now, bool usage)
 {
 	const struct ward_spec *w = wi->ward->spec;
 	bool live = ward_state_has_process(wi->sm.state) && wi->pid > 0;
@@ -324,7 +324,8 @@ ctl_add_instance(struct sbuf *b, struct ward_inst *wi, double now)
 		  (unsigned long long)wi->beats);
 	ctl_add_str(b, "work", wi->work);
 	ctl_add_str(b, "status", wi->status);
-	ctl_add_usage(b, wi);
+	if (usage)
+		ctl_add_usage(b, wi);
 	sbuf_addf(b, ",\"restarts\":%u,\"tokens\":%.2f", wi->sm.restarts,
 		  floor(bucket_tokens(&wi->sm.bucket, now) * 100) / 100);
 	parse_format_duration(w->limit.period_ms, period, sizeof(period));
@@ -479,7 +480,8 @@ ctl_stream_pump(struct ctl_conn *cn, bool all)
 			break;
 		if (st->next > 0)
 			sbuf_add(&cn->out, ",", 1);
-		ctl_add_instance(&cn->out, st->v[st->next++], st->now);
+		ctl_add_instance(&cn->out, st->v[st->next++], st->now,
+				 st->n <= STEWARD_CG_USAGE_MAX);
 	}
 	if (st->next == st->n) {
 		sbuf_add(&cn->out, "]}\n", 3);

@@ -221,9 +221,14 @@ metrics_collect(struct metrics *m)
 {
 	struct steward *s = m->s;
 	double now = steward_now();
-	size_t n = 0, njobs;
+	size_t n = 0, njobs, total = 0;
+	bool usage;
 
 	m->names.len = 0;
+	for (size_t i = 0; i < s->nwards; i++)
+		total += s->wards[i]->ninst;
+	/* Usage costs cgroupfs reads: only for a bounded number. */
+	usage = total <= STEWARD_CG_USAGE_MAX;
 	for (size_t i = 0; i < s->nwards; i++) {
 		struct ward_rt *wr = s->wards[i];
 		size_t at = m->names.len;
@@ -261,7 +266,8 @@ metrics_collect(struct metrics *m)
 			for (size_t k = 0; k < METRICS_NCAUSES; k++)
 				mi->restarts[k] =
 				    wi->restarts_by_cause[metrics_causes[k]];
-			metrics_collect_cgroup(s, wi, mi);
+			if (usage)
+				metrics_collect_cgroup(s, wi, mi);
 		}
 	}
 	/* The names are all in place: names.s moves no more. */

@@ -59,6 +59,8 @@
 #define CG_BUCKETS 1024
 /* Seconds a killed stewardd's leftovers may take to end at start. */
 #define CG_LEFTOVER_WAIT 5.0
+/* How long a usage read serves status and metrics (seconds). */
+#define CG_USAGE_FRESH 1.0
 /* How often memory_restart looks at memory.current. */
 #define CG_MEMORY_EVERY 1.0
 
@@ -605,6 +607,7 @@ steward_cgroup_spawned(struct steward *s, struct ward_inst *wi, bool ok)
 		return;
 	}
 	wi->cg.placed = true;
+	wi->cg.seen.at = 0; /* a new process: read its usage afresh */
 	/*
 	 * Its CPU time counts from what the cgroup had used when the last
 	 * process ended (nothing runs there in between): no read per spawn
@@ -684,6 +687,7 @@ steward_cgroup_linger(struct steward *s, struct ward_inst *wi,
 		err_free(e);
 		return false;
 	}
+	wi->cg.seen.at = 0;
 	wi->cg.linger = true;
 	wi->cg.has_exit = true;
 	wi->cg.exit = *in;
@@ -773,6 +777,7 @@ steward_cgroup_usage(struct steward *s, struct ward_inst *wi,
 {
 	struct cgroup_usage cu;
 	char at[320];
+	double now;
 
 	*u = (struct ward_cg_usage){0};
 	if (s->cg == NULL)
@@ -781,18 +786,31 @@ steward_cgroup_usage(struct steward *s, struct ward_inst *wi,
 	cg_inst_path(wi, at, sizeof(at));
 	/* One openat2 per file, beneath our directory: a status of
 	 * thousands of instances must stay cheap. */
-	if ((!wi->cg.placed && !wi->cg.linger) ||
-	    cgroup_usage(s->cg->root_fd, at, cg_controllers_on(s->cg), &cu) ==
-		-1) {
+	if (!wi->cg.placed && !wi->cg.linger) {
 		u->cpu_usec = wi->cg.cpu_usec; /* the last process's */
 		u->cpu_total_usec = wi->cg.cpu_total;
 		return;
 	}
-	u->cpu_usec = cu.cpu_usec - wi->cg.cpu_base;
-	u->cpu_total_usec = cu.cpu_usec;
-	u->procs = cu.procs;
-	u->has_memory = cu.has_memory;
-	u->memory = cu.memory;
+	now = steward_now();
+	if (wi->cg.seen.at == 0 || now - wi->cg.seen.at >= CG_USAGE_FRESH) {
+		if (cgroup_usage(s->cg->root_fd, at, cg_controllers_on(s->cg),
+				 &cu) == -1) {
+			u->cpu_usec = wi->cg.cpu_usec;
+			u->cpu_total_usec = wi->cg.cpu_total;
+			return;
+		}
+		wi->cg.seen =
+		    (struct ward_cg_usage_cache){.at = now,
+						 .cpu = cu.cpu_usec,
+						 .procs = cu.procs,
+						 .memory = cu.memory,
+						 .has_memory = cu.has_memory};
+	}
+	u->cpu_usec = wi->cg.seen.cpu - wi->cg.cpu_base;
+	u->cpu_total_usec = wi->cg.seen.cpu;
+	u->procs = wi->cg.seen.procs;
+	u->has_memory = wi->cg.seen.has_memory;
+	u->memory = wi->cg.seen.memory;
 }
 
 /* A failure record's usage fields; see steward-cgroup.h. */

@@ -36,6 +36,13 @@ struct ward_cg {
 	bool oom_killed;      /* the last end came with an OOM kill */
 	double over_since;    /* memory_restart: above since, or 0 */
 	uint64_t memory_seen; /* memory.current when last looked at */
+	/* the last usage read for status or metrics, and when (0: none):
+	 * a status and its --json a moment later read cgroupfs once */
+	struct ward_cg_usage_cache {
+		double at;
+		uint64_t cpu, procs, memory;
+		bool has_memory;
+	} seen;
 };
 
 /* What status, metrics and records show of an instance's cgroup. */
@@ -80,6 +87,13 @@ void steward_cgroup_kill(struct steward *s, struct ward_inst *wi);
 void steward_cgroup_inst_free(struct steward *s, struct ward_inst *wi);
 /* The ward is freed: its directory goes. */
 void steward_cgroup_ward_free(struct steward *s, struct ward_rt *wr);
+/*
+ * Status and the metrics file show usage only when they cover at most
+ * this many instances: two cgroupfs reads each (some 50 us here) would
+ * make a status of 5,000 instances take seconds of loop slices.
+ */
+#define STEWARD_CG_USAGE_MAX 1000
+
 /* Usage now, for status and metrics. */
 void steward_cgroup_usage(struct steward *s, struct ward_inst *wi,
 			  struct ward_cg_usage *u);

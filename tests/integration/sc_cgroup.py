@@ -73,6 +73,12 @@ STRAY = ("/bin/sh -c 'setsid /bin/sh -c \"echo \\$\\$ >> {tmp}/strays; "
 def cgroup_restart_and_stop_end_detached_children():
     need_cgroups()
     st = Steward("cgroup-restart", f"""
+[steward]
+event_log = {{events}}
+socket = {{socket}}
+metrics_file = {{tmp}}/steward.prom
+metrics_interval = 1s
+
 [ward:forker]
 command = {STRAY}
 start_timeout = 200ms
@@ -97,6 +103,21 @@ stop_timeout = 2s
     inst = st.instance("forker")
     check(inst.get("procs", 0) >= 2 and inst.get("cpu_usec", -1) >= 0,
           f"status has procs and cpu_usec: {inst}", st)
+    # So does the metrics file, rewritten every second.
+
+    def metric(name):
+        try:
+            with open(st.path("steward.prom")) as f:
+                for line in f:
+                    if line.startswith(name + '{ward="forker",replica="0"}'):
+                        return float(line.split()[-1])
+        except FileNotFoundError:
+            pass
+        return None
+    st.wait_for("steward_ward_processes of forker:0 at 2 or more",
+                lambda: (metric("steward_ward_processes") or 0) >= 2)
+    check(metric("steward_ward_cpu_seconds_total") is not None,
+          "steward_ward_cpu_seconds_total in the metrics file", st)
     st.ctl("stop", "forker", check_rc=0)
     st.wait_event("stopped", ward="forker")
     check(not alive(second), "the detached child is gone once stopped", st)
