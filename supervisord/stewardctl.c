@@ -66,7 +66,7 @@
 #include "ctl-proto.h"
 #include "err.h"
 #include "escape.h"
-#include "json.h"
+#include "json-read.h"
 #include "parse.h"
 
 #ifndef STEWARD_VERSION
@@ -124,7 +124,7 @@ struct ctl_args {
 struct ctl_reply {
 	char *line;
 	size_t len;
-	struct json *doc;
+	json_t *doc;
 };
 
 enum ctl_opt {
@@ -423,18 +423,18 @@ ctl_human_ms(int64_t ms, bool tenths, char *buf, size_t len)
 
 /* An integer member, or def when it is missing or not an integer. */
 static int64_t
-ctl_int(const struct json *obj, const char *key, int64_t def)
+ctl_int(const json_t *obj, const char *key, int64_t def)
 {
 	int64_t v;
 
-	return json_int(json_get(obj, key), &v) == 0 ? v : def;
+	return json_read_int(json_object_get(obj, key), &v) == 0 ? v : def;
 }
 
 /* "web:0" for a record or result with "ward" and "replica". */
 static char *
-ctl_label(const struct json *obj)
+ctl_label(const json_t *obj)
 {
-	const char *ward = json_str(json_get(obj, "ward"));
+	const char *ward = json_string_value(json_object_get(obj, "ward"));
 	int64_t replica = ctl_int(obj, "replica", -1);
 
 	char *clean, *s;
@@ -721,7 +721,7 @@ static int ctl_call(struct ctl_ctx *c, const char *cmd, char *const *words,
 static void
 ctl_reply_free(struct ctl_reply *r)
 {
-	json_free(r->doc);
+	json_decref(r->doc);
 	free(r->line);
 	*r = (struct ctl_reply){0};
 }
@@ -819,12 +819,12 @@ ctl_recv(struct ctl_ctx *c, int fd, int64_t deadline, bool keep_alive,
 		goto out;
 	r->len = (size_t)(nl - b.s);
 	b.s[r->len] = '\0';
-	if ((r->doc = json_parse(b.s, r->len, &e)) == NULL) {
+	if ((r->doc = json_read_doc(b.s, r->len, &e)) == NULL) {
 		e = ERR_WRAP(e, "the reply is not valid JSON");
 		rc = EX_DATAERR;
-	} else if (json_type(r->doc) != JSON_OBJECT ||
-		   (json_type(json_get(r->doc, "ok")) != JSON_TRUE &&
-		    json_type(json_get(r->doc, "ok")) != JSON_FALSE)) {
+	} else if (!json_is_object(r->doc) ||
+		   (!json_is_true(json_object_get(r->doc, "ok")) &&
+		    !json_is_false(json_object_get(r->doc, "ok")))) {
 		e = ERR_NEW("the reply is not a JSON object with a boolean "
 			    "\"ok\"");
 		rc = EX_DATAERR;
@@ -834,7 +834,7 @@ ctl_recv(struct ctl_ctx *c, int fd, int64_t deadline, bool keep_alive,
 	}
 out:
 	sbuf_free(&b);
-	json_free(r->doc);
+	json_decref(r->doc);
 	r->doc = NULL;
 	*errp = e;
 	return rc;
@@ -888,10 +888,10 @@ ctl_code_exit(const char *code)
 static int
 ctl_reply_status(const struct ctl_reply *r, struct err **errp)
 {
-	const char *code = json_str(json_get(r->doc, "code"));
-	const char *msg = json_str(json_get(r->doc, "error"));
+	const char *code = json_string_value(json_object_get(r->doc, "code"));
+	const char *msg = json_string_value(json_object_get(r->doc, "error"));
 
-	if (json_type(json_get(r->doc, "ok")) == JSON_TRUE)
+	if (json_is_true(json_object_get(r->doc, "ok")))
 		return 0;
 	if (code == NULL || msg == NULL) {
 		*errp = ERR_NEW("the reply says it failed but has no \"code\" "
@@ -946,13 +946,14 @@ ctl_ask(struct ctl_ctx *c, const char *cmd, char *const *words, size_t n,
 
 /* The restart tokens left of the burst: "4.5/5", "5/5". */
 static void
-ctl_tokens(const struct json *in, char *buf, size_t len)
+ctl_tokens(const json_t *in, char *buf, size_t len)
 {
-	const char *limit = json_str(json_get(in, "limit"));
+	const char *limit = json_string_value(json_object_get(in, "limit"));
 	double tok;
 
-	if (json_num(json_get(in, "tokens"), &tok) == -1 || limit == NULL ||
-	    tok < 0 || tok > 1e9) {
+	if (!json_is_number(json_object_get(in, "tokens")) || limit == NULL ||
+	    (tok = json_number_value(json_object_get(in, "tokens"))) < 0 ||
+	    tok > 1e9) {
 		snprintf(buf, len, "-");
 		return;
 	}
@@ -964,7 +965,7 @@ ctl_tokens(const struct json *in, char *buf, size_t len)
 
 /* CPU time of the instance's processes: 0.12s, 3.4s, 2m10s; or -. */
 static void
-ctl_cpu(const struct json *in, char *buf, size_t len)
+ctl_cpu(const json_t *in, char *buf, size_t len)
 {
 	int64_t us = ctl_int(in, "cpu_usec", -1);
 
@@ -984,13 +985,13 @@ ctl_cpu(const struct json *in, char *buf, size_t len)
  * width; anywhere else it is whole.
  */
 static void
-ctl_status_row(const struct ctl_ctx *c, const struct json *in, size_t namew,
+ctl_status_row(const struct ctl_ctx *c, const json_t *in, size_t namew,
 	       bool usage)
 {
-	const char *st = json_str(json_get(in, "state"));
-	const char *work = json_str(json_get(in, "work"));
-	const char *status = json_str(json_get(in, "status"));
-	const char *reason = json_str(json_get(in, "reason"));
+	const char *st = json_string_value(json_object_get(in, "state"));
+	const char *work = json_string_value(json_object_get(in, "work"));
+	const char *status = json_string_value(json_object_get(in, "status"));
+	const char *reason = json_string_value(json_object_get(in, "reason"));
 	int64_t p = ctl_int(in, "pid", 0), uptime = ctl_int(in, "uptime_ms", 0);
 	int64_t log_id;
 	char *label = ctl_label(in), *state = ctl_clean(st ? st : "?", 0);
@@ -1025,7 +1026,7 @@ ctl_status_row(const struct ctl_ctx *c, const struct json *in, size_t namew,
 		char cpu[32], procs[24];
 
 		ctl_cpu(in, cpu, sizeof(cpu));
-		if (json_get(in, "procs") != NULL)
+		if (json_object_get(in, "procs") != NULL)
 			snprintf(procs, sizeof(procs), "%" PRId64,
 				 ctl_int(in, "procs", 0));
 		else
@@ -1052,7 +1053,7 @@ ctl_status_row(const struct ctl_ctx *c, const struct json *in, size_t namew,
 	sbuf_free(&b);
 	if (reason != NULL) {
 		sbuf_addf(&b, "%s", reason);
-		if (json_int(json_get(in, "log_id"), &log_id) == 0)
+		if (json_read_int(json_object_get(in, "log_id"), &log_id) == 0)
 			sbuf_addf(&b, " [log %" PRId64 "]", log_id);
 		text = ctl_clean(b.s, c->width > 8 ? (size_t)c->width - 4 : 0);
 		printf("    %s\n", text);
@@ -1065,9 +1066,9 @@ ctl_status_row(const struct ctl_ctx *c, const struct json *in, size_t namew,
 
 /* The runs of jobs in flight, under the instances: RUN is what cancel takes. */
 static void
-ctl_status_runs(struct ctl_ctx *c, const struct json *runs)
+ctl_status_runs(struct ctl_ctx *c, const json_t *runs)
 {
-	if (json_type(runs) != JSON_ARRAY || json_len(runs) == 0)
+	if (!json_is_array(runs) || json_array_size(runs) == 0)
 		return;
 	putchar('\n');
 	if (c->color)
@@ -1077,9 +1078,10 @@ ctl_status_runs(struct ctl_ctx *c, const struct json *runs)
 	if (c->color)
 		fputs(CTL_RESET, stdout);
 	putchar('\n');
-	for (size_t i = 0; i < json_len(runs); i++) {
-		const struct json *r = json_at(runs, i);
-		char *job = ctl_clean(json_str(json_get(r, "job")), 24);
+	for (size_t i = 0; i < json_array_size(runs); i++) {
+		const json_t *r = json_array_get(runs, i);
+		char *job =
+		    ctl_clean(json_string_value(json_object_get(r, "job")), 24);
 		char el[32], to[32];
 
 		ctl_human_ms(ctl_int(r, "elapsed_ms", 0), true, el, sizeof(el));
@@ -1098,7 +1100,7 @@ static int
 cmd_status(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 {
 	struct ctl_reply r;
-	const struct json *list, *daemon;
+	const json_t *list, *daemon;
 	char *what = ctl_what(a->names, a->nnames), *msg;
 	size_t namew = 4;
 	bool usage = false;
@@ -1114,23 +1116,24 @@ cmd_status(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 		ctl_reply_free(&r);
 		return rc;
 	}
-	list = json_get(r.doc, "instances");
-	daemon = json_get(r.doc, "daemon");
-	if (json_type(list) != JSON_ARRAY) {
+	list = json_object_get(r.doc, "instances");
+	daemon = json_object_get(r.doc, "daemon");
+	if (!json_is_array(list)) {
 		ctl_reply_free(&r);
 		return ctl_fail(EX_DATAERR,
 				ERR_NEW("the reply has no \"instances\" array"),
 				"cannot read stewardd's status");
 	}
-	for (size_t i = 0; i < json_len(list); i++) {
-		char *label = ctl_label(json_at(list, i));
+	for (size_t i = 0; i < json_array_size(list); i++) {
+		char *label = ctl_label(json_array_get(list, i));
 		size_t w = ctl_cols(label);
 
 		if (w > namew)
 			namew = w < CTL_NAME_WIDTH_MAX ? w : CTL_NAME_WIDTH_MAX;
 		free(label);
 		/* Instances in cgroups: their usage gets columns. */
-		if (json_get(json_at(list, i), "cpu_usec") != NULL)
+		if (json_object_get(json_array_get(list, i), "cpu_usec") !=
+		    NULL)
 			usage = true;
 	}
 	if (c->color)
@@ -1143,11 +1146,11 @@ cmd_status(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 	if (c->color)
 		fputs(CTL_RESET, stdout);
 	putchar('\n');
-	for (size_t i = 0; i < json_len(list); i++)
-		ctl_status_row(c, json_at(list, i), namew, usage);
-	if (json_len(list) == 0)
+	for (size_t i = 0; i < json_array_size(list); i++)
+		ctl_status_row(c, json_array_get(list, i), namew, usage);
+	if (json_array_size(list) == 0)
 		printf("(no instances)\n");
-	ctl_status_runs(c, json_get(r.doc, "runs"));
+	ctl_status_runs(c, json_object_get(r.doc, "runs"));
 	lost = ctl_int(daemon, "events_lost", 0);
 	if (lost > 0)
 		printf("stewardd lost %" PRId64 " event log record%s (the log "
@@ -1162,7 +1165,7 @@ static int
 cmd_steer(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 {
 	char *words[CTL_ARGS_MAX + 1], *what, *msg;
-	const struct json *results;
+	const json_t *results;
 	struct ctl_reply r;
 	struct err *e = NULL;
 	size_t n = 0;
@@ -1190,18 +1193,19 @@ cmd_steer(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 	}
 	if (a->json)
 		ctl_print_raw(&r);
-	results = json_get(r.doc, "results");
-	for (size_t i = 0; !a->json && i < json_len(results); i++) {
-		const struct json *res = json_at(results, i);
-		const char *st = json_str(json_get(res, "state"));
-		const char *why = json_str(json_get(res, "reason"));
+	results = json_object_get(r.doc, "results");
+	for (size_t i = 0; !a->json && i < json_array_size(results); i++) {
+		const json_t *res = json_array_get(results, i);
+		const char *st =
+		    json_string_value(json_object_get(res, "state"));
+		const char *why =
+		    json_string_value(json_object_get(res, "reason"));
 		char *label = ctl_label(res),
 		     *state = ctl_clean(st ? st : "?", 0);
 
 		printf("%s ", label);
 		ctl_cell(c, state, 0, false, ctl_color(st));
-		if (json_type(json_get(res, "ok")) != JSON_TRUE &&
-		    why != NULL) {
+		if (!json_is_true(json_object_get(res, "ok")) && why != NULL) {
 			char *clean = ctl_clean(why, 0);
 
 			if (st == NULL || strcmp(st, "failed") != 0)
@@ -1217,7 +1221,7 @@ cmd_steer(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 		free(state);
 	}
 	rc = ctl_reply_status(&r, &e);
-	if (rc == 0 && json_type(results) != JSON_ARRAY)
+	if (rc == 0 && !json_is_array(results))
 		rc = ctl_fail(EX_DATAERR,
 			      ERR_NEW("the reply has no \"results\" array"),
 			      "cannot %s", msg);
@@ -1419,7 +1423,7 @@ cmd_run(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 	char opt_r[32], opt_t[48];
 	struct sbuf line = {0}, in = {0};
 	struct err *e = NULL;
-	struct json *first = NULL, *last = NULL;
+	json_t *first = NULL, *last = NULL;
 	size_t n = 0, nl;
 	int fd = -1, rc;
 	const char *job = a->names[0];
@@ -1466,10 +1470,10 @@ cmd_run(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 		rc = ctl_run_read(fd, &in, 1, &e);
 	if (rc == 0) {
 		nl = (size_t)((char *)memchr(in.s, '\n', in.len) - in.s);
-		if ((first = json_parse(in.s, nl, &e)) == NULL)
+		if ((first = json_read_doc(in.s, nl, &e)) == NULL)
 			rc = EX_DATAERR;
 	}
-	if (rc == 0 && json_type(json_get(first, "ok")) != JSON_TRUE) {
+	if (rc == 0 && !json_is_true(json_object_get(first, "ok"))) {
 		struct ctl_reply r = {.doc = first};
 
 		if (a->json)
@@ -1500,27 +1504,27 @@ cmd_run(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 		char *second = in.s + nl + 1;
 		size_t len = in.len - nl - 2;
 
-		if ((last = json_parse(second, len, &e)) == NULL) {
+		if ((last = json_read_doc(second, len, &e)) == NULL) {
 			rc = EX_DATAERR;
 			goto out;
 		}
 		if (a->json) {
 			printf("%.*s\n", (int)len, second);
-			rc = json_type(json_get(last, "ok")) == JSON_TRUE
+			rc = json_is_true(json_object_get(last, "ok"))
 				 ? 0
 				 : CTL_EX_FAILED;
 			goto out;
 		}
-		if (json_type(json_get(last, "ok")) == JSON_TRUE) {
-			const char *b64 =
-			    json_str(json_get(last, "output_b64"));
+		if (json_is_true(json_object_get(last, "ok"))) {
+			const char *b64 = json_string_value(
+			    json_object_get(last, "output_b64"));
 
 			if (b64 != NULL && ctl_write_base64(b64) == -1) {
 				e = ERR_NEW("cannot write the answer");
 				rc = EX_IOERR;
 			}
-			if (json_type(json_get(last, "output_truncated")) ==
-			    JSON_TRUE)
+			if (json_is_true(
+				json_object_get(last, "output_truncated")))
 				fprintf(stderr,
 					"stewardctl: the answer was cut at "
 					"output_limit: %" PRId64 " of %" PRId64
@@ -1528,7 +1532,8 @@ cmd_run(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 					ctl_int(last, "output_limit", 0),
 					ctl_int(last, "output_bytes", 0));
 		} else {
-			const char *msg = json_str(json_get(last, "error"));
+			const char *msg =
+			    json_string_value(json_object_get(last, "error"));
 			int64_t id = ctl_int(last, "log_id", 0);
 
 			char *clean = escape_dup(msg ? msg : "failed");
@@ -1545,8 +1550,8 @@ cmd_run(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 		}
 	}
 out:
-	json_free(first);
-	json_free(last);
+	json_decref(first);
+	json_decref(last);
 	sbuf_free(&in);
 	if (fd >= 0)
 		ctl_close(fd);
@@ -1573,15 +1578,16 @@ cmd_cancel(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 
 /* Print one list of a reload reply: "added: a, b". */
 static void
-cmd_reload_list(const struct json *doc, const char *key, const char *label)
+cmd_reload_list(const json_t *doc, const char *key, const char *label)
 {
-	const struct json *l = json_get(doc, key);
+	const json_t *l = json_object_get(doc, key);
 
-	if (json_len(l) == 0)
+	if (json_array_size(l) == 0)
 		return;
 	printf("%s: ", label);
-	for (size_t i = 0; i < json_len(l); i++) {
-		char *name = ctl_clean(json_str(json_at(l, i)), 0);
+	for (size_t i = 0; i < json_array_size(l); i++) {
+		char *name =
+		    ctl_clean(json_string_value(json_array_get(l, i)), 0);
 
 		printf("%s%s", i ? ", " : "", name);
 		free(name);
@@ -1595,16 +1601,16 @@ cmd_reload(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 {
 	struct ctl_reply r;
 	struct err *e = NULL;
-	const struct json *problems;
+	const json_t *problems;
 	int rc = ctl_call(c, cmd->name, NULL, 0, CTL_TIMEOUT_MS, false, &r, &e);
 
 	if (rc != 0)
 		return ctl_fail(rc, e, "cannot reload");
 	if (a->json)
 		ctl_print_raw(&r);
-	problems = json_get(r.doc, "problems");
-	for (size_t i = 0; !a->json && i < json_len(problems); i++)
-		ctl_eprint("", json_str(json_at(problems, i)));
+	problems = json_object_get(r.doc, "problems");
+	for (size_t i = 0; !a->json && i < json_array_size(problems); i++)
+		ctl_eprint("", json_string_value(json_array_get(problems, i)));
 	if ((rc = ctl_reply_status(&r, &e)) != 0) {
 		ctl_reply_free(&r);
 		return ctl_fail(rc, e, "cannot reload");
@@ -1622,34 +1628,46 @@ cmd_reload(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 	return 0;
 }
 
+/* A number as text: an exact integer as one, else "%g". */
+static char *
+ctl_number_text(const json_t *m)
+{
+	int64_t i;
+
+	if (json_read_int(m, &i) == 0)
+		return xasprintf("%" PRId64, i);
+	return xasprintf("%g", json_number_value(m));
+}
+
 /* Print the daemon object of "info" as aligned key/value lines. */
 static void
-ctl_print_daemon(const struct json *d, int64_t protocol)
+ctl_print_daemon(json_t *d, int64_t protocol)
 {
-	for (size_t i = 0; i < json_len(d); i++) {
-		const struct json *m = json_at(d, i);
-		size_t klen = strlen(m->key);
+	const char *key;
+	json_t *m;
+
+	json_object_foreach(d, key, m)
+	{
+		size_t klen = strlen(key);
 		char buf[64], *v = NULL;
 		int64_t ms;
 
-		if (klen > 3 && strcmp(m->key + klen - 3, "_ms") == 0 &&
-		    json_int(m, &ms) == 0) {
+		if (klen > 3 && strcmp(key + klen - 3, "_ms") == 0 &&
+		    json_read_int(m, &ms) == 0) {
 			ctl_human_ms(ms, false, buf, sizeof(buf));
-			printf("%-12.*s %s\n", (int)(klen - 3), m->key, buf);
+			printf("%-12.*s %s\n", (int)(klen - 3), key, buf);
 			continue;
 		}
-		if (json_type(m) == JSON_STRING)
-			v = ctl_clean(json_str(m), 0);
-		else if (json_type(m) == JSON_NUMBER)
-			v = m->is_int ? xasprintf("%" PRId64, m->i)
-				      : xasprintf("%g", m->num);
-		else if (json_type(m) == JSON_TRUE ||
-			 json_type(m) == JSON_FALSE)
-			v = xstrdup(json_type(m) == JSON_TRUE ? "yes" : "no");
-		else if (json_type(m) == JSON_NULL)
+		if (json_is_string(m))
+			v = ctl_clean(json_string_value(m), 0);
+		else if (json_is_number(m))
+			v = ctl_number_text(m);
+		else if (json_is_true(m) || json_is_false(m))
+			v = xstrdup(json_is_true(m) ? "yes" : "no");
+		else if (json_is_null(m))
 			v = xstrdup("-");
 		if (v != NULL)
-			printf("%-12s %s\n", m->key, v);
+			printf("%-12s %s\n", key, v);
 		free(v);
 	}
 	if (protocol >= 0)
@@ -1665,7 +1683,7 @@ cmd_info(struct ctl_ctx *c, const struct ctl_command *cmd, struct ctl_args *a)
 			 "get information from stewardd");
 
 	if (rc == 0 && !a->json)
-		ctl_print_daemon(json_get(r.doc, "daemon"),
+		ctl_print_daemon(json_object_get(r.doc, "daemon"),
 				 ctl_int(r.doc, "protocol", -1));
 	ctl_reply_free(&r);
 	return rc;
@@ -1676,7 +1694,7 @@ static int
 cmd_version(struct ctl_ctx *c, const struct ctl_command *cmd,
 	    struct ctl_args *a)
 {
-	const struct json *d;
+	const json_t *d;
 	struct ctl_reply r;
 	struct err *e = NULL;
 	char *s;
@@ -1696,8 +1714,8 @@ cmd_version(struct ctl_ctx *c, const struct ctl_command *cmd,
 		ctl_reply_free(&r);
 		return 0;
 	}
-	d = json_get(r.doc, "daemon");
-	s = ctl_clean(json_str(json_get(d, "version")), 0);
+	d = json_object_get(r.doc, "daemon");
+	s = ctl_clean(json_string_value(json_object_get(d, "version")), 0);
 	printf("stewardd %s (pid %" PRId64 ", protocol %" PRId64 ", at %s)\n",
 	       s[0] ? s : "?", ctl_int(d, "pid", 0),
 	       ctl_int(r.doc, "protocol", 0), c->sock);
@@ -1830,15 +1848,16 @@ ctl_in_list(char **list, size_t n, const char *word)
 
 /* Whether a record passes the filters of the command line. */
 static bool
-ctl_log_match(const struct ctl_log *l, const struct json *rec)
+ctl_log_match(const struct ctl_log *l, const json_t *rec)
 {
 	const struct ctl_args *a = l->a;
-	const char *event = json_str(json_get(rec, "event"));
-	const char *level = json_str(json_get(rec, "level"));
+	const char *event = json_string_value(json_object_get(rec, "event"));
+	const char *level = json_string_value(json_object_get(rec, "level"));
 	int64_t ms, id;
 
 	if (a->has_id)
-		return json_int(json_get(rec, "log_id"), &id) == 0 &&
+		return json_read_int(json_object_get(rec, "log_id"), &id) ==
+			   0 &&
 		       id == a->id;
 	if (a->nevents > 0) {
 		if (!ctl_in_list(a->events, a->nevents, event))
@@ -1848,10 +1867,11 @@ ctl_log_match(const struct ctl_log *l, const struct json *rec)
 				    sizeof(ctl_log_default_events[0]),
 				event) &&
 		   (level == NULL || strcmp(level, "error") != 0) &&
-		   json_get(rec, "error") == NULL)
+		   json_object_get(rec, "error") == NULL)
 		return false;
 	if (a->nwards > 0) {
-		const char *ward = json_str(json_get(rec, "ward"));
+		const char *ward =
+		    json_string_value(json_object_get(rec, "ward"));
 		char *label = ctl_label(rec);
 		bool hit = ctl_in_list(a->wards, a->nwards, ward) ||
 			   ctl_in_list(a->wards, a->nwards, label);
@@ -1861,7 +1881,8 @@ ctl_log_match(const struct ctl_log *l, const struct json *rec)
 			return false;
 	}
 	if (a->has_since &&
-	    (ctl_parse_ts(json_str(json_get(rec, "ts")), &ms) == -1 ||
+	    (ctl_parse_ts(json_string_value(json_object_get(rec, "ts")), &ms) ==
+		 -1 ||
 	     ms < l->cutoff_ms))
 		return false;
 	return true;
@@ -1869,45 +1890,38 @@ ctl_log_match(const struct ctl_log *l, const struct json *rec)
 
 /* One member of a record or layer as "key=value" (value cleaned). */
 static char *
-ctl_member_text(const struct json *m)
+ctl_member_text(const char *key, const json_t *m)
 {
-	char *v = NULL, *s;
+	char *v, *s;
 
-	switch (json_type(m)) {
-	case JSON_STRING:
-		v = ctl_clean(json_str(m), 0);
-		break;
-	case JSON_NUMBER:
-		v = m->is_int ? xasprintf("%" PRId64, m->i)
-			      : xasprintf("%g", m->num);
-		break;
-	case JSON_TRUE:
-	case JSON_FALSE:
-		v = xstrdup(json_type(m) == JSON_TRUE ? "true" : "false");
-		break;
-	case JSON_NULL:
+	if (json_is_string(m))
+		v = ctl_clean(json_string_value(m), 0);
+	else if (json_is_number(m))
+		v = ctl_number_text(m);
+	else if (json_is_boolean(m))
+		v = xstrdup(json_is_true(m) ? "true" : "false");
+	else if (json_is_null(m))
 		v = xstrdup("null");
-		break;
-	default:
+	else
 		v = xstrdup("...");
-		break;
-	}
-	s = xasprintf("%s=%s", m->key, v);
+	s = xasprintf("%s=%s", key, v);
 	free(v);
 	return s;
 }
 
 /* One layer of an error chain: message, errno, fields (left part). */
 static char *
-ctl_layer_text(const struct json *layer)
+ctl_layer_text(const json_t *layer)
 {
-	const struct json *fields = json_get(layer, "fields");
-	const char *se = json_str(json_get(layer, "strerror"));
-	const char *en = json_str(json_get(layer, "errname"));
+	json_t *fields = json_object_get(layer, "fields"), *m;
+	const char *se = json_string_value(json_object_get(layer, "strerror"));
+	const char *en = json_string_value(json_object_get(layer, "errname"));
+	const char *key;
 	struct sbuf b = {0};
+	size_t i = 0;
 	char *s;
 
-	s = ctl_clean(json_str(json_get(layer, "msg")), 0);
+	s = ctl_clean(json_string_value(json_object_get(layer, "msg")), 0);
 	sbuf_addf(&b, "%s", s);
 	free(s);
 	if (se != NULL) {
@@ -1915,12 +1929,13 @@ ctl_layer_text(const struct json *layer)
 		if (en != NULL)
 			sbuf_addf(&b, " (%s)", en);
 	}
-	for (size_t i = 0; i < json_len(fields); i++) {
-		s = ctl_member_text(json_at(fields, i));
-		sbuf_addf(&b, "%s%s", i == 0 ? "  {" : ", ", s);
+	json_object_foreach(fields, key, m)
+	{
+		s = ctl_member_text(key, m);
+		sbuf_addf(&b, "%s%s", i++ == 0 ? "  {" : ", ", s);
 		free(s);
 	}
-	if (json_len(fields) > 0)
+	if (i > 0)
 		sbuf_add(&b, "}", 1);
 	s = ctl_clean(b.s, 0);
 	sbuf_free(&b);
@@ -1929,37 +1944,41 @@ ctl_layer_text(const struct json *layer)
 
 /* --id N: the record with its whole error chain, a layer a line. */
 static void
-ctl_log_detail(struct ctl_log *l, const struct json *rec)
+ctl_log_detail(struct ctl_log *l, json_t *rec)
 {
 	static const char *const shown[] = {"ts",      "level",   "event",
 					    "ward",    "replica", "reason",
 					    "message", "error",   "log_id"};
-	const struct json *chain = json_get(rec, "error");
-	const char *reason = json_str(json_get(rec, "reason"));
-	const char *event = json_str(json_get(rec, "event"));
+	const json_t *chain = json_object_get(rec, "error");
+	const char *reason = json_string_value(json_object_get(rec, "reason"));
+	const char *event = json_string_value(json_object_get(rec, "event"));
 	char when[64], *label = ctl_label(rec), *s, **left;
-	size_t width = 0, n = json_len(chain);
+	size_t width = 0, n = json_array_size(chain);
 	struct sbuf b = {0};
+	const char *key;
+	json_t *m;
 
 	if (l->shown++ > 0)
 		putchar('\n');
-	ctl_log_time(json_str(json_get(rec, "ts")), true, true, when,
-		     sizeof(when));
+	ctl_log_time(json_string_value(json_object_get(rec, "ts")), true, true,
+		     when, sizeof(when));
 	s = ctl_clean(event ? event : "?", 0);
 	printf("log %" PRId64 "  %s  ", l->a->id, when);
 	ctl_cell(l->c, s, 0, false, ctl_color(event));
 	printf("  %s\n", label);
 	free(s);
-	s = ctl_clean(reason ? reason : json_str(json_get(rec, "message")), 0);
+	s = ctl_clean(reason
+			  ? reason
+			  : json_string_value(json_object_get(rec, "message")),
+		      0);
 	printf("%s\n", s);
 	free(s);
-	for (size_t i = 0; i < json_len(rec); i++) {
-		const struct json *m = json_at(rec, i);
-
+	json_object_foreach(rec, key, m)
+	{
 		if (ctl_in_list((char **)shown,
-				sizeof(shown) / sizeof(shown[0]), m->key))
+				sizeof(shown) / sizeof(shown[0]), key))
 			continue;
-		s = ctl_member_text(m);
+		s = ctl_member_text(key, m);
 		sbuf_addf(&b, "%s%s", b.len ? " " : "", s);
 		free(s);
 	}
@@ -1974,8 +1993,10 @@ ctl_log_detail(struct ctl_log *l, const struct json *rec)
 	/* One failure is logged at each step (stopping, backoff): print
 	 * its chain once. */
 	for (size_t i = 0; i < n; i++) {
-		const char *msg = json_str(json_get(json_at(chain, i), "msg"));
-		const char *at = json_str(json_get(json_at(chain, i), "at"));
+		const char *msg = json_string_value(
+		    json_object_get(json_array_get(chain, i), "msg"));
+		const char *at = json_string_value(
+		    json_object_get(json_array_get(chain, i), "at"));
 
 		sbuf_addf(&b, "%s@%s\n", msg ? msg : "", at ? at : "");
 	}
@@ -1992,14 +2013,16 @@ ctl_log_detail(struct ctl_log *l, const struct json *rec)
 	       "added:\n");
 	left = xcalloc(n, sizeof(*left));
 	for (size_t i = 0; i < n; i++) {
-		left[i] = ctl_layer_text(json_at(chain, i));
+		left[i] = ctl_layer_text(json_array_get(chain, i));
 		if (ctl_cols(left[i]) > width && ctl_cols(left[i]) <= 56)
 			width = ctl_cols(left[i]);
 	}
 	for (size_t i = 0; i < n; i++) {
-		const struct json *layer = json_at(chain, i);
-		char *at = ctl_clean(json_str(json_get(layer, "at")), 0);
-		char *fn = ctl_clean(json_str(json_get(layer, "func")), 0);
+		const json_t *layer = json_array_get(chain, i);
+		char *at = ctl_clean(
+		    json_string_value(json_object_get(layer, "at")), 0);
+		char *fn = ctl_clean(
+		    json_string_value(json_object_get(layer, "func")), 0);
 
 		printf("    ");
 		ctl_cell(l->c, left[i], width, false, NULL);
@@ -2014,11 +2037,11 @@ ctl_log_detail(struct ctl_log *l, const struct json *rec)
 
 /* One row of the default table: TIME WARD EVENT REASON. */
 static void
-ctl_log_row(struct ctl_log *l, const struct json *rec)
+ctl_log_row(struct ctl_log *l, const json_t *rec)
 {
-	const char *ts = json_str(json_get(rec, "ts"));
-	const char *event = json_str(json_get(rec, "event"));
-	const char *reason = json_str(json_get(rec, "reason"));
+	const char *ts = json_string_value(json_object_get(rec, "ts"));
+	const char *event = json_string_value(json_object_get(rec, "event"));
+	const char *reason = json_string_value(json_object_get(rec, "reason"));
 	char when[48], *label = ctl_label(rec), *ev, *why;
 	int64_t id;
 	struct sbuf b = {0};
@@ -2039,9 +2062,9 @@ ctl_log_row(struct ctl_log *l, const struct json *rec)
 		     sizeof(when));
 	ev = ctl_clean(event ? event : "?", 0);
 	if (reason == NULL)
-		reason = json_str(json_get(rec, "message"));
+		reason = json_string_value(json_object_get(rec, "message"));
 	sbuf_addf(&b, "%s", reason ? reason : "");
-	if (json_int(json_get(rec, "log_id"), &id) == 0)
+	if (json_read_int(json_object_get(rec, "log_id"), &id) == 0)
 		sbuf_addf(&b, "%s[log %" PRId64 "]", b.len ? " " : "", id);
 	why = ctl_clean(b.s ? b.s : "", 0);
 	ctl_cell(l->c, when, l->long_time ? 19 : 8, false, NULL);
@@ -2061,15 +2084,15 @@ ctl_log_row(struct ctl_log *l, const struct json *rec)
 static void
 ctl_log_line(struct ctl_log *l, const char *line, size_t len)
 {
-	struct json *rec;
+	json_t *rec;
 
 	l->nlines++;
 	if (len == 0)
 		return;
-	rec = json_parse(line, len, NULL);
-	if (rec == NULL || json_type(rec) != JSON_OBJECT) {
+	rec = json_read_doc(line, len, NULL);
+	if (rec == NULL || !json_is_object(rec)) {
 		l->malformed++;
-		json_free(rec);
+		json_decref(rec);
 		return;
 	}
 	if (ctl_log_match(l, rec)) {
@@ -2082,7 +2105,7 @@ ctl_log_line(struct ctl_log *l, const char *line, size_t len)
 		else
 			ctl_log_row(l, rec);
 	}
-	json_free(rec);
+	json_decref(rec);
 }
 
 /*
@@ -2259,7 +2282,8 @@ ctl_log_find(struct ctl_log *l)
 	}
 	rc = ctl_call(c, "info", NULL, 0, CTL_HEALTH_TIMEOUT_MS, false, &r, &e);
 	if (rc == 0 && (rc = ctl_reply_status(&r, &e)) == 0) {
-		p = json_str(json_get(json_get(r.doc, "daemon"), "event_log"));
+		p = json_string_value(json_object_get(
+		    json_object_get(r.doc, "daemon"), "event_log"));
 		if (p == NULL) {
 			e = ERR_NEW("stewardd's info reply has no "
 				    "\"event_log\"");
