@@ -6,50 +6,295 @@
  * the word grammar, options, and the number of arguments each command
  * takes.  Names are looked up by the caller.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "ctl-proto.h"
 #include "parse.h"
 
-/* One command's word and the shape of its arguments. */
-struct ctl_cmd_def {
-	const char *name;
-	bool waits;     /* takes --no-wait */
-	bool needs_sig; /* the first arg is a signal */
-	size_t min_names;
-	const char *usage;
+/* Every command's record (ctl-proto.h); stewardctl's help is here too. */
+const struct ctl_cmd_def ctl_cmds[CTL_NCMDS] = {
+    [CTL_STATUS] =
+	{
+	    .name = "status",
+	    .usage = "status [NAME ...]",
+	    .opts = CTL_OPT_JSON,
+	    .max_args = SIZE_MAX,
+	    .synopsis = "status [--json] [NAME ...]",
+	    .summary = "show every instance, or the ones named",
+	    .help =
+		"Show each instance: NAME, STATE (coloured on a terminal),\n"
+		"PID, UPTIME, BEAT (age of the last heartbeat), RESTARTS,\n"
+		"TOKENS (restart tokens left of the burst), WORK/STATUS (the\n"
+		"ward's WORK= unit and STATUS= text), and under it the reason\n"
+		"of its last restart, stop or failure with its [log N] id.\n"
+		"\n"
+		"  --json   print stewardd's reply document as it is\n",
+	},
+    [CTL_START] =
+	{
+	    .name = "start",
+	    .waits = true,
+	    .min_names = 1,
+	    .usage = "start [--no-wait] NAME ... | all",
+	    .opts = CTL_OPT_JSON | CTL_OPT_NO_WAIT | CTL_OPT_TIMEOUT,
+	    .min_args = 1,
+	    .max_args = SIZE_MAX,
+	    .synopsis =
+		"start [--no-wait] [--timeout D] [--json] NAME ... | all",
+	    .summary = "start instances and wait until they run or fail",
+	    .help =
+		"Start the instances (also a failed one: this is how a ward\n"
+		"whose restart limit was spent comes back) and wait until "
+		"each\n"
+		"is running or cannot be.  One line per instance; exit 0 when\n"
+		"all run, 1 when one did not.\n"
+		"\n"
+		"  --no-wait    reply at once with the states as they are\n"
+		"  --timeout D  give up after D (e.g. 1m); by default wait as\n"
+		"               long as stewardd keeps answering (it bounds\n"
+		"               its own wait)\n"
+		"  --json       print stewardd's reply document as it is\n",
+	},
+    [CTL_STOP] =
+	{
+	    .name = "stop",
+	    .waits = true,
+	    .min_names = 1,
+	    .usage = "stop [--no-wait] [--with-dependents] NAME ... | all",
+	    .opts = CTL_OPT_JSON | CTL_OPT_NO_WAIT | CTL_OPT_TIMEOUT |
+		    CTL_OPT_WITH_DEPENDENTS,
+	    .min_args = 1,
+	    .max_args = SIZE_MAX,
+	    .synopsis = "stop [--no-wait] [--with-dependents] [--timeout D] "
+			"[--json] NAME ... | all",
+	    .summary = "stop instances and wait until they have no process",
+	    .help =
+		"Stop the instances (stop_signal, then KILL to the process\n"
+		"group after stop_timeout) and wait until none has a process.\n"
+		"They stay stopped until started.  Exit 0 when all stopped.\n"
+		"A ward that others require (requires =) is stopped only\n"
+		"with --with-dependents, which stops them first; without it\n"
+		"stewardctl says what would go down and exits 1.  NAME may be\n"
+		"a [group:NAME].\n"
+		"\n"
+		"  --no-wait    reply at once with the states as they are\n"
+		"  --with-dependents  stop the wards that require it first\n"
+		"  --timeout D  give up after D; by default wait as long as\n"
+		"               stewardd keeps answering\n"
+		"  --json       print stewardd's reply document as it is\n",
+	},
+    [CTL_RESTART] =
+	{
+	    .name = "restart",
+	    .waits = true,
+	    .min_names = 1,
+	    .usage = "restart [--no-wait] NAME ... | all",
+	    .opts = CTL_OPT_JSON | CTL_OPT_NO_WAIT | CTL_OPT_TIMEOUT,
+	    .min_args = 1,
+	    .max_args = SIZE_MAX,
+	    .synopsis =
+		"restart [--no-wait] [--timeout D] [--json] NAME ... | all",
+	    .summary = "stop, then start, and wait until running",
+	    .help =
+		"Stop the instances, start them again, and wait until each\n"
+		"new process is running or cannot be.  Exit 0 when all run.\n"
+		"\n"
+		"  --no-wait    reply at once with the states as they are\n"
+		"  --timeout D  give up after D; by default wait as long as\n"
+		"               stewardd keeps answering\n"
+		"  --json       print stewardd's reply document as it is\n",
+	},
+    [CTL_SIGNAL] =
+	{
+	    .name = "signal",
+	    .needs_sig = true,
+	    .min_names = 1,
+	    .usage = "signal SIG NAME ... | all",
+	    .opts = CTL_OPT_JSON,
+	    .min_args = 2,
+	    .max_args = SIZE_MAX,
+	    .missing = "give a signal and at least one NAME",
+	    .synopsis = "signal [--json] SIG NAME ... | all",
+	    .summary = "send a signal to the instances' process groups",
+	    .help =
+		"Send SIG (TERM, SIGHUP, hup or 1; not -1) to the process\n"
+		"group of each named instance that has a process.  This does\n"
+		"not change what stewardd expects: a ward killed this way is\n"
+		"restarted by its restart policy.\n"
+		"\n"
+		"  --json   print stewardd's reply document as it is\n",
+	},
+    [CTL_HEALTH] =
+	{
+	    .name = "health",
+	    .usage = "health",
+	    .opts = CTL_OPT_JSON | CTL_OPT_TIMEOUT,
+	    .synopsis = "health [--timeout D] [--json]",
+	    .summary = "exit 0 when stewardd answers in time, else 1",
+	    .help =
+		"Ask stewardd whether its loop runs; it answers at once when\n"
+		"it does.  Exit 0 when the answer comes within the timeout,\n"
+		"else 1 with a line saying why (for container probes).\n"
+		"\n"
+		"  --timeout D  how long to wait (default 2s)\n"
+		"  --json       print stewardd's reply document as it is\n",
+	},
+    [CTL_REOPEN] =
+	{
+	    .name = "reopen",
+	    .usage = "reopen",
+	    .opts = CTL_OPT_JSON,
+	    .synopsis = "reopen [--json]",
+	    .summary = "make stewardd reopen its event log (after rotation)",
+	    .help =
+		"Make stewardd reopen its event log, as SIGUSR1 does, after\n"
+		"the file was rotated.\n"
+		"\n"
+		"  --json   print stewardd's reply document as it is\n",
+	},
+    [CTL_RUN] =
+	{
+	    .name = "run",
+	    .min_names = 1,
+	    .usage = "run [--replicas=N] [--timeout=D] JOB [ARG ...]",
+	    .opts = CTL_OPT_JSON | CTL_OPT_TIMEOUT | CTL_OPT_REPLICAS,
+	    .min_args = 1,
+	    .max_args = SIZE_MAX,
+	    .missing = "give the JOB to run (a [job:NAME] of the config)",
+	    .synopsis =
+		"run JOB [--replicas N] [--timeout D] [--json] [-- ARG ...]",
+	    .summary = "run a [job:NAME]: the first replica to succeed answers",
+	    .help =
+		"Ask stewardd to run the job as N replicas at once (default:\n"
+		"the job's replicas).  The first replica to exit 0 wins: its\n"
+		"stdout (at most the job's output_limit; a cut is said on\n"
+		"stderr) is printed and the others are cancelled.  With no\n"
+		"winner before the timeout (default: the job's), or when\n"
+		"every replica fails, one error line with a log id is\n"
+		"printed and the exit code is 1.  Ctrl-C cancels the run\n"
+		"(exit 130).  ARGs after -- are appended to the job's "
+		"command.\n"
+		"\n"
+		"  --replicas N  how many replicas (1 to 1000)\n"
+		"  --timeout D   give up after D (e.g. 5s)\n"
+		"  --json        print stewardd's two reply documents\n",
+	},
+    [CTL_CANCEL] =
+	{
+	    .name = "cancel",
+	    .min_names = 1,
+	    .usage = "cancel RUN",
+	    .opts = CTL_OPT_JSON,
+	    .min_args = 1,
+	    .max_args = 1,
+	    .missing = "give the RUN to cancel (its id, from status)",
+	    .synopsis = "cancel RUN [--json]",
+	    .summary = "cancel a run in flight (see status)",
+	    .help = "Cancel a run of a job: every replica still running is\n"
+		    "stopped, and its client gets a \"cancelled\" error.\n"
+		    "\n"
+		    "  --json   print stewardd's reply document as it is\n",
+	},
+    [CTL_RELOAD] =
+	{
+	    .name = "reload",
+	    .usage = "reload",
+	    .opts = CTL_OPT_JSON,
+	    .synopsis = "reload [--json]",
+	    .summary = "make stewardd re-read its config and apply the change",
+	    .help =
+		"Make stewardd re-read its config (and included and\n"
+		"environment files), as SIGHUP does, and apply only the\n"
+		"difference: new wards start, removed wards stop, changed\n"
+		"wards restart, a change of replicas adds or removes "
+		"instances,\n"
+		"unchanged wards keep running untouched.  A config with any\n"
+		"error changes nothing: every problem is printed and the exit\n"
+		"code is 78.\n"
+		"\n"
+		"  --json   print stewardd's reply document as it is\n",
+	},
+    [CTL_INFO] =
+	{
+	    .name = "info",
+	    .usage = "info",
+	    .opts = CTL_OPT_JSON,
+	    .synopsis = "info [--json]",
+	    .summary = "show stewardd's version, pid, paths and uptime",
+	    .help = "Show stewardd's version, pid, uptime, config file, event "
+		    "log,\n"
+		    "socket, lost event count, instance count and protocol.\n"
+		    "\n"
+		    "  --json   print stewardd's reply document as it is\n",
+	},
+    [CTL_VERSION] =
+	{
+	    .name = "version",
+	    .local = true,
+	    .synopsis = "version",
+	    .summary = "show stewardctl's version, and stewardd's",
+	    .help = "Show stewardctl's version and, when stewardd answers,\n"
+		    "stewardd's.  Exit 0 either way.\n",
+	},
+    [CTL_CHECK] =
+	{
+	    .name = "check",
+	    .local = true,
+	    .max_args = 1,
+	    .synopsis = "check [FILE]",
+	    .summary = "check a config file as stewardd --check does",
+	    .help =
+		"Read FILE (default: -c FILE) as stewardd would, print every\n"
+		"problem with its file and line, and exit 0 when it has no\n"
+		"error, 78 when it has one.  Nothing is sent to stewardd.\n",
+	},
+    [CTL_LOG] =
+	{
+	    .name = "log",
+	    .local = true,
+	    .opts = CTL_OPT_JSON | CTL_OPT_WARD | CTL_OPT_EVENT |
+		    CTL_OPT_SINCE | CTL_OPT_ID | CTL_OPT_FOLLOW | CTL_OPT_FILE,
+	    .synopsis =
+		"log [--ward NAME] [--event E] [--since D] [--id N] [-f]\n"
+		"                  [--json] [--file PATH]",
+	    .summary = "show why wards restarted, from the event log",
+	    .help =
+		"Read the event log and show the records that explain\n"
+		"restarts (stopping, killing, backoff, failed, exited,\n"
+		"heartbeat_invalid, events_lost, and every error) as TIME\n"
+		"(local; with the date when not today), WARD, EVENT, REASON\n"
+		"and [log N].  The file is --file PATH, else the event_log\n"
+		"stewardd reports, else [steward] event_log of -c FILE.\n"
+		"\n"
+		"  --ward NAME   only this ward (\"web\") or instance "
+		"(\"web:0\");\n"
+		"                repeat or use commas for several\n"
+		"  --event E     only these events (any, e.g. running, "
+		"starting);\n"
+		"                repeat or use commas for several\n"
+		"  --since D     only records of the last D (e.g. 10m, 2h)\n"
+		"  --id N        the record with log id N and its whole error\n"
+		"                chain, one layer a line with its wrap site\n"
+		"  -f, --follow  keep reading as records are added (also "
+		"across\n"
+		"                rotation); Ctrl-C ends it (exit 0)\n"
+		"  --json        print the matching lines as they are\n"
+		"  --file PATH   read this file\n"
+		"\n"
+		"Lines that are not JSON objects are skipped and counted.\n",
+	},
+    [CTL_HELP] =
+	{
+	    .name = "help",
+	    .local = true,
+	    .max_args = 1,
+	    .synopsis = "help [COMMAND]",
+	    .summary = "show this help, or a command's",
+	    .help = "Show the list of commands, or one command's help.\n",
+	},
 };
-
-static const struct ctl_cmd_def ctl_cmds[] = {
-    [CTL_STATUS] = {.name = "status", .usage = "status [NAME ...]"},
-    [CTL_START] = {.name = "start",
-		   .waits = true,
-		   .min_names = 1,
-		   .usage = "start [--no-wait] NAME ... | all"},
-    [CTL_STOP] = {.name = "stop",
-		  .waits = true,
-		  .min_names = 1,
-		  .usage =
-		      "stop [--no-wait] [--with-dependents] NAME ... | all"},
-    [CTL_RESTART] = {.name = "restart",
-		     .waits = true,
-		     .min_names = 1,
-		     .usage = "restart [--no-wait] NAME ... | all"},
-    [CTL_SIGNAL] = {.name = "signal",
-		    .needs_sig = true,
-		    .min_names = 1,
-		    .usage = "signal SIG NAME ... | all"},
-    [CTL_HEALTH] = {.name = "health", .usage = "health"},
-    [CTL_REOPEN] = {.name = "reopen", .usage = "reopen"},
-    [CTL_INFO] = {.name = "info", .usage = "info"},
-    [CTL_RELOAD] = {.name = "reload", .usage = "reload"},
-    [CTL_RUN] = {.name = "run",
-		 .min_names = 1,
-		 .usage = "run [--replicas=N] [--timeout=D] JOB [ARG ...]"},
-    [CTL_CANCEL] = {.name = "cancel", .min_names = 1, .usage = "cancel RUN"},
-};
-#define CTL_NCMDS (sizeof(ctl_cmds) / sizeof(ctl_cmds[0]))
 
 /* Check one word: printable ASCII, no blanks, bounded. */
 static int
@@ -64,6 +309,33 @@ ctl_word_ok(const char *w, size_t n)
 	return 1;
 }
 
+/* The requests' words, "status, start, ... or info", from ctl_cmds[]. */
+static void
+ctl_cmd_list(char *buf, size_t size)
+{
+	size_t last = 0, len = 0, n = 0;
+
+	for (size_t c = 0; c < CTL_NCMDS; c++)
+		if (!ctl_cmds[c].local)
+			last = c;
+	buf[0] = '\0';
+	for (size_t c = 0; c < CTL_NCMDS && len < size; c++) {
+		int k;
+
+		if (ctl_cmds[c].local)
+			continue;
+		k = snprintf(buf + len, size - len, "%s%s",
+			     n == 0      ? ""
+			     : c == last ? " or "
+					 : ", ",
+			     ctl_cmds[c].name);
+		if (k < 0)
+			break;
+		len += (size_t)k;
+		n++;
+	}
+}
+
 /* Parse one request; see ctl-proto.h. */
 int
 ctl_parse(char *line, size_t len, struct ctl_request *req, const char **code,
@@ -72,6 +344,7 @@ ctl_parse(char *line, size_t len, struct ctl_request *req, const char **code,
 	char *words[CTL_ARGS_MAX + 3];
 	size_t nw = 0, i = 0;
 	const struct ctl_cmd_def *def = NULL;
+	char list[160];
 
 	*req = (struct ctl_request){0};
 	*code = "usage";
@@ -114,25 +387,22 @@ ctl_parse(char *line, size_t len, struct ctl_request *req, const char **code,
 		return -1;
 	}
 	if (nw < 2) {
-		snprintf(why, PARSE_WHY,
-			 "no command; expected status, start, "
-			 "stop, restart, signal, health, "
-			 "reopen, info, reload, run or cancel");
+		ctl_cmd_list(list, sizeof(list));
+		snprintf(why, PARSE_WHY, "no command; expected %s", list);
 		return -1;
 	}
 	for (size_t c = 0; c < CTL_NCMDS; c++) {
-		if (strcmp(words[1], ctl_cmds[c].name) == 0) {
+		if (!ctl_cmds[c].local &&
+		    strcmp(words[1], ctl_cmds[c].name) == 0) {
 			def = &ctl_cmds[c];
 			req->cmd = (enum ctl_cmd)c;
 		}
 	}
 	if (def == NULL) {
-		snprintf(
-		    why, PARSE_WHY,
-		    "unknown command \"%.40s\"; expected status, start, stop, "
-		    "restart, signal, health, reopen, info, reload, run or "
-		    "cancel",
-		    words[1]);
+		ctl_cmd_list(list, sizeof(list));
+		snprintf(why, PARSE_WHY,
+			 "unknown command \"%.40s\"; expected %s", words[1],
+			 list);
 		return -1;
 	}
 	for (i = 2; i < nw && strncmp(words[i], "--", 2) == 0; i++) {

@@ -112,6 +112,13 @@
 #define CTL_CONN_MAX 64
 #define CTL_REPLY_MAX (16 * 1024 * 1024) /* 40,000 instances of status */
 
+/*
+ * Every command, once: the daemon's (sent as a request) and stewardctl's
+ * own (.local: version, check, log, help), in the order stewardctl's
+ * help lists them.  ctl_cmds[] below holds one record each; ctl_parse()
+ * reads the wire fields, stewardctl its own, and each side binds its
+ * handlers by this enum (HACKING.md, "How to add a control command").
+ */
 enum ctl_cmd {
 	CTL_STATUS,
 	CTL_START,
@@ -120,11 +127,53 @@ enum ctl_cmd {
 	CTL_SIGNAL,
 	CTL_HEALTH,
 	CTL_REOPEN,
-	CTL_INFO,
-	CTL_RELOAD,
 	CTL_RUN,
 	CTL_CANCEL,
+	CTL_RELOAD,
+	CTL_INFO,
+	CTL_VERSION,
+	CTL_CHECK,
+	CTL_LOG,
+	CTL_HELP,
+	CTL_NCMDS
 };
+
+/* stewardctl's options, as a command takes them (ctl_cmd_def.opts). */
+enum ctl_opt {
+	CTL_OPT_JSON = 1 << 0,
+	CTL_OPT_NO_WAIT = 1 << 1,
+	CTL_OPT_TIMEOUT = 1 << 2,
+	CTL_OPT_WARD = 1 << 3,
+	CTL_OPT_EVENT = 1 << 4,
+	CTL_OPT_SINCE = 1 << 5,
+	CTL_OPT_ID = 1 << 6,
+	CTL_OPT_FOLLOW = 1 << 7,
+	CTL_OPT_FILE = 1 << 8,
+	CTL_OPT_REPLICAS = 1 << 9,
+	CTL_OPT_WITH_DEPENDENTS = 1 << 10,
+};
+
+/* One command: its word, its request's shape, stewardctl's side. */
+struct ctl_cmd_def {
+	const char *name;
+	bool local; /* stewardctl's own: never a request; ctl_parse refuses */
+	/* The request (ctl_parse()): */
+	bool waits;        /* takes --no-wait */
+	bool needs_sig;    /* the first arg is a signal */
+	size_t min_names;  /* args after the options (and SIG) */
+	const char *usage; /* in stewardd's "usage" errors */
+	/* stewardctl's command line: */
+	unsigned opts;       /* enum ctl_opt */
+	size_t min_args;     /* operands */
+	size_t max_args;     /* SIZE_MAX: any number */
+	const char *missing; /* too few operands; NULL: "give at least
+				one NAME, or all" */
+	const char *synopsis;
+	const char *summary;
+	const char *help;
+};
+
+extern const struct ctl_cmd_def ctl_cmds[CTL_NCMDS];
 
 struct ctl_request {
 	enum ctl_cmd cmd;

@@ -505,7 +505,7 @@ ctl_stream_pump(struct ctl_conn *cn, bool all)
 
 /* status [NAME ...]: the daemon's fields now, the instances in slices. */
 static void
-ctl_do_status(struct ctl_conn *cn, const struct ctl_request *req)
+ctl_do_status(struct ctl_conn *cn, struct ctl_request *req)
 {
 	struct ward_inst **v;
 	ssize_t n = ctl_resolve(cn, req, &v);
@@ -749,7 +749,7 @@ ctl_add_dependents(struct ctl_conn *cn, const struct ctl_request *req,
 
 /* start, stop, restart: feed the event to each instance, maybe wait. */
 static void
-ctl_do_steer(struct ctl_conn *cn, const struct ctl_request *req)
+ctl_do_steer(struct ctl_conn *cn, struct ctl_request *req)
 {
 	struct steward *s = cn->ctl->s;
 	struct ward_inst **v;
@@ -832,7 +832,7 @@ ctl_do_steer(struct ctl_conn *cn, const struct ctl_request *req)
 
 /* signal SIG NAME ... */
 static void
-ctl_do_signal(struct ctl_conn *cn, const struct ctl_request *req)
+ctl_do_signal(struct ctl_conn *cn, struct ctl_request *req)
 {
 	struct ward_inst **v;
 	ssize_t n;
@@ -859,7 +859,7 @@ ctl_do_signal(struct ctl_conn *cn, const struct ctl_request *req)
 
 /* reopen: as SIGUSR1. */
 static void
-ctl_do_reopen(struct ctl_conn *cn)
+ctl_do_reopen(struct ctl_conn *cn, struct ctl_request *req)
 {
 	struct err *e = NULL;
 	struct sbuf b = {0};
@@ -987,7 +987,7 @@ ctl_do_run(struct ctl_conn *cn, struct ctl_request *req)
 
 /* cancel RUN */
 static void
-ctl_do_cancel(struct ctl_conn *cn, const struct ctl_request *req)
+ctl_do_cancel(struct ctl_conn *cn, struct ctl_request *req)
 {
 	char *end;
 	unsigned long long id = strtoull(req->args[0], &end, 10);
@@ -1006,14 +1006,95 @@ ctl_do_cancel(struct ctl_conn *cn, const struct ctl_request *req)
 	ctl_reply(cn, &b);
 }
 
+/* health: answers at once while the loop runs. */
+static void
+ctl_do_health(struct ctl_conn *cn, struct ctl_request *req)
+{
+	struct sbuf b = {0};
+
+	sbuf_addf(&b, "{\"ok\":true,\"uptime_ms\":%lld,",
+		  ctl_ms(steward_now(), cn->ctl->s->started_at));
+	steward_pace_json(cn->ctl->s, &b);
+	sbuf_add(&b, "}", 1);
+	ctl_reply(cn, &b);
+}
+
+/* reload: read off the loop; the reply comes in ctl_reload_done(). */
+static void
+ctl_do_reload(struct ctl_conn *cn, struct ctl_request *req)
+{
+	if (cn->ctl->s->stopping) {
+		ctl_reply_error(cn, "shutting_down",
+				"stewardd is shutting down");
+		return;
+	}
+	cn->reloading = true;
+	steward_reload(cn->ctl->s, "stewardctl reload", cn);
+}
+
+/* info: the daemon object and the protocol. */
+static void
+ctl_do_info(struct ctl_conn *cn, struct ctl_request *req)
+{
+	struct sbuf b = {0};
+
+	sbuf_add(&b, "{\"ok\":true,\"protocol\":1,", 24);
+	ctl_add_daemon(&b, cn->ctl);
+	sbuf_add(&b, "}", 1);
+	ctl_reply(cn, &b);
+}
+
+/* A request's handler. */
+typedef void ctl_handler_fn(struct ctl_conn *cn, struct ctl_request *req);
+
+/*
+ * Each command of ctl_cmds[] (ctl-proto.c) bound to its handler;
+ * stewardctl's own commands never come as requests (ctl_parse() refuses
+ * them).  No default: a command added to enum ctl_cmd and not bound here
+ * is a compile error (-Wswitch, -Werror).
+ */
+static ctl_handler_fn *
+ctl_handler(enum ctl_cmd cmd)
+{
+	switch (cmd) {
+	case CTL_STATUS:
+		return ctl_do_status;
+	case CTL_START:
+	case CTL_STOP:
+	case CTL_RESTART:
+		return ctl_do_steer;
+	case CTL_SIGNAL:
+		return ctl_do_signal;
+	case CTL_HEALTH:
+		return ctl_do_health;
+	case CTL_REOPEN:
+		return ctl_do_reopen;
+	case CTL_RUN:
+		return ctl_do_run;
+	case CTL_CANCEL:
+		return ctl_do_cancel;
+	case CTL_RELOAD:
+		return ctl_do_reload;
+	case CTL_INFO:
+		return ctl_do_info;
+	case CTL_VERSION:
+	case CTL_CHECK:
+	case CTL_LOG:
+	case CTL_HELP:
+	case CTL_NCMDS:
+		break;
+	}
+	return NULL;
+}
+
 /* Handle one complete request line. */
 static void
 ctl_request(struct ctl_conn *cn, char *line, size_t len)
 {
 	struct ctl_request req;
+	ctl_handler_fn *fn;
 	const char *code;
 	char why[PARSE_WHY];
-	struct sbuf b = {0};
 
 	if (!bucket_take(&cn->rate, steward_now())) {
 		ctl_reply_error(cn, "rate_limited",
@@ -1025,51 +1106,13 @@ ctl_request(struct ctl_conn *cn, char *line, size_t len)
 		ctl_reply_error(cn, code, "%s", why);
 		return;
 	}
-	switch (req.cmd) {
-	case CTL_STATUS:
-		ctl_do_status(cn, &req);
-		break;
-	case CTL_START:
-	case CTL_STOP:
-	case CTL_RESTART:
-		ctl_do_steer(cn, &req);
-		break;
-	case CTL_SIGNAL:
-		ctl_do_signal(cn, &req);
-		break;
-	case CTL_HEALTH:
-		sbuf_addf(&b, "{\"ok\":true,\"uptime_ms\":%lld,",
-			  ctl_ms(steward_now(), cn->ctl->s->started_at));
-		steward_pace_json(cn->ctl->s, &b);
-		sbuf_add(&b, "}", 1);
-		ctl_reply(cn, &b);
-		break;
-	case CTL_REOPEN:
-		ctl_do_reopen(cn);
-		break;
-	case CTL_RUN:
-		ctl_do_run(cn, &req);
-		break;
-	case CTL_CANCEL:
-		ctl_do_cancel(cn, &req);
-		break;
-	case CTL_RELOAD:
-		if (cn->ctl->s->stopping) {
-			ctl_reply_error(cn, "shutting_down",
-					"stewardd is shutting down");
-			break;
-		}
-		/* Read off the loop; the reply comes in ctl_reload_done(). */
-		cn->reloading = true;
-		steward_reload(cn->ctl->s, "stewardctl reload", cn);
-		break;
-	case CTL_INFO:
-		sbuf_add(&b, "{\"ok\":true,\"protocol\":1,", 24);
-		ctl_add_daemon(&b, cn->ctl);
-		sbuf_add(&b, "}", 1);
-		ctl_reply(cn, &b);
-		break;
+	if ((fn = ctl_handler(req.cmd)) == NULL) {
+		/* ctl_parse() returns only commands bound above. */
+		ctl_reply_error(cn, "internal", "no handler for \"%s\"",
+				ctl_cmd_name(req.cmd));
+		return;
 	}
+	fn(cn, &req);
 }
 
 /* Its reload is done: reply, then go on with the lines behind it. */

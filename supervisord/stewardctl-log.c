@@ -637,8 +637,7 @@ stewardctl_log_find(struct stewardctl_log *l)
 
 /* log [--ward W] [--event E] [--since D] [--id N] [-f] [--json] [--file P] */
 int
-stewardctl_log_cmd(struct stewardctl_ctx *c,
-		   const struct stewardctl_command *cmd,
+stewardctl_log_cmd(struct stewardctl_ctx *c, const struct ctl_cmd_def *cmd,
 		   struct stewardctl_args *a)
 {
 	struct stewardctl_log l = {.c = c, .a = a};

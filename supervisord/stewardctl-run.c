@@ -119,8 +119,7 @@ stewardctl_run_read(int fd, struct sbuf *buf, int lines, struct err **errp)
 
 /* run JOB [--replicas N] [--timeout D] [-- ARG ...] */
 int
-stewardctl_run_cmd(struct stewardctl_ctx *c,
-		   const struct stewardctl_command *cmd,
+stewardctl_run_cmd(struct stewardctl_ctx *c, const struct ctl_cmd_def *cmd,
 		   struct stewardctl_args *a)
 {
 	char *words[CTL_ARGS_MAX + 1];
@@ -271,8 +270,7 @@ out:
 
 /* cancel RUN */
 int
-stewardctl_run_cancel(struct stewardctl_ctx *c,
-		      const struct stewardctl_command *cmd,
+stewardctl_run_cancel(struct stewardctl_ctx *c, const struct ctl_cmd_def *cmd,
 		      struct stewardctl_args *a)
 {
 	struct stewardctl_reply r;

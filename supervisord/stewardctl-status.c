@@ -195,8 +195,7 @@ stewardctl_status_runs(struct stewardctl_ctx *c, const json_t *runs)
 
 /* status [NAME ...] [--json] */
 int
-stewardctl_status_cmd(struct stewardctl_ctx *c,
-		      const struct stewardctl_command *cmd,
+stewardctl_status_cmd(struct stewardctl_ctx *c, const struct ctl_cmd_def *cmd,
 		      struct stewardctl_args *a)
 {
 	struct stewardctl_reply r;
@@ -308,8 +307,7 @@ stewardctl_status_print_daemon(json_t *d, int64_t protocol)
 
 /* info: version, pid, paths, uptime. */
 int
-stewardctl_status_info(struct stewardctl_ctx *c,
-		       const struct stewardctl_command *cmd,
+stewardctl_status_info(struct stewardctl_ctx *c, const struct ctl_cmd_def *cmd,
 		       struct stewardctl_args *a)
 {
 	struct stewardctl_reply r;
@@ -328,7 +326,7 @@ stewardctl_status_info(struct stewardctl_ctx *c,
 /* version: stewardctl's, and stewardd's when it answers. */
 int
 stewardctl_status_version(struct stewardctl_ctx *c,
-			  const struct stewardctl_command *cmd,
+			  const struct ctl_cmd_def *cmd,
 			  struct stewardctl_args *a)
 {
 	const json_t *d;
@@ -365,8 +363,7 @@ stewardctl_status_version(struct stewardctl_ctx *c,
 
 /* check [FILE]: as stewardd --check. */
 int
-stewardctl_status_check(struct stewardctl_ctx *c,
-			const struct stewardctl_command *cmd,
+stewardctl_status_check(struct stewardctl_ctx *c, const struct ctl_cmd_def *cmd,
 			struct stewardctl_args *a)
 {
 	const char *path = a->nnames > 0 ? a->names[0] : c->config_opt;

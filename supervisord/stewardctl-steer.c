@@ -34,8 +34,7 @@
 
 /* start, stop, restart [--no-wait] [--timeout D] NAME ... | all */
 int
-stewardctl_steer_cmd(struct stewardctl_ctx *c,
-		     const struct stewardctl_command *cmd,
+stewardctl_steer_cmd(struct stewardctl_ctx *c, const struct ctl_cmd_def *cmd,
 		     struct stewardctl_args *a)
 {
 	char *words[CTL_ARGS_MAX + 1], *what, *msg;
@@ -108,8 +107,7 @@ stewardctl_steer_cmd(struct stewardctl_ctx *c,
 
 /* signal SIG NAME ... | all */
 int
-stewardctl_steer_signal(struct stewardctl_ctx *c,
-			const struct stewardctl_command *cmd,
+stewardctl_steer_signal(struct stewardctl_ctx *c, const struct ctl_cmd_def *cmd,
 			struct stewardctl_args *a)
 {
 	char why[PARSE_WHY], *what, *msg;
@@ -138,8 +136,7 @@ stewardctl_steer_signal(struct stewardctl_ctx *c,
 
 /* health [--timeout D]: 0 when stewardd answers in time, else 1. */
 int
-stewardctl_steer_health(struct stewardctl_ctx *c,
-			const struct stewardctl_command *cmd,
+stewardctl_steer_health(struct stewardctl_ctx *c, const struct ctl_cmd_def *cmd,
 			struct stewardctl_args *a)
 {
 	int64_t t0 = stewardctl_now_us(), timeout = a->timeout_ms;
@@ -196,8 +193,7 @@ stewardctl_steer_health(struct stewardctl_ctx *c,
 
 /* reopen: the event log, as SIGUSR1 does. */
 int
-stewardctl_steer_reopen(struct stewardctl_ctx *c,
-			const struct stewardctl_command *cmd,
+stewardctl_steer_reopen(struct stewardctl_ctx *c, const struct ctl_cmd_def *cmd,
 			struct stewardctl_args *a)
 {
 	struct stewardctl_reply r;
@@ -232,8 +228,7 @@ stewardctl_steer_reload_list(const json_t *doc, const char *key,
 
 /* reload: stewardd re-reads its config and applies the difference. */
 int
-stewardctl_steer_reload(struct stewardctl_ctx *c,
-			const struct stewardctl_command *cmd,
+stewardctl_steer_reload(struct stewardctl_ctx *c, const struct ctl_cmd_def *cmd,
 			struct stewardctl_args *a)
 {
 	struct stewardctl_reply r;

@@ -342,272 +342,77 @@ stewardctl_what(char **names, size_t n)
 /* ---------------------------------------------------------------- */
 
 static int stewardctl_help(struct stewardctl_ctx *c,
-			   const struct stewardctl_command *cmd,
+			   const struct ctl_cmd_def *cmd,
 			   struct stewardctl_args *a);
 
 static const char stewardctl_names_help[] =
     "NAME is a ward (\"web\": every replica of it) or an instance\n"
     "(\"web:1\"); \"all\" means every ward.\n";
 
-static const struct stewardctl_command stewardctl_cmds[] = {
-    {
-	.name = "status",
-	.run = stewardctl_status_cmd,
-	.opts = OPT_JSON,
-	.max_names = SIZE_MAX,
-	.synopsis = "status [--json] [NAME ...]",
-	.summary = "show every instance, or the ones named",
-	.help = "Show each instance: NAME, STATE (coloured on a terminal),\n"
-		"PID, UPTIME, BEAT (age of the last heartbeat), RESTARTS,\n"
-		"TOKENS (restart tokens left of the burst), WORK/STATUS (the\n"
-		"ward's WORK= unit and STATUS= text), and under it the reason\n"
-		"of its last restart, stop or failure with its [log N] id.\n"
-		"\n"
-		"  --json   print stewardd's reply document as it is\n",
-    },
-    {
-	.name = "start",
-	.run = stewardctl_steer_cmd,
-	.opts = OPT_JSON | OPT_NO_WAIT | OPT_TIMEOUT,
-	.min_names = 1,
-	.max_names = SIZE_MAX,
-	.synopsis = "start [--no-wait] [--timeout D] [--json] NAME ... | all",
-	.summary = "start instances and wait until they run or fail",
-	.help =
-	    "Start the instances (also a failed one: this is how a ward\n"
-	    "whose restart limit was spent comes back) and wait until each\n"
-	    "is running or cannot be.  One line per instance; exit 0 when\n"
-	    "all run, 1 when one did not.\n"
-	    "\n"
-	    "  --no-wait    reply at once with the states as they are\n"
-	    "  --timeout D  give up after D (e.g. 1m); by default wait as\n"
-	    "               long as stewardd keeps answering (it bounds\n"
-	    "               its own wait)\n"
-	    "  --json       print stewardd's reply document as it is\n",
-    },
-    {
-	.name = "stop",
-	.run = stewardctl_steer_cmd,
-	.opts = OPT_JSON | OPT_NO_WAIT | OPT_TIMEOUT | OPT_WITH_DEPENDENTS,
-	.min_names = 1,
-	.max_names = SIZE_MAX,
-	.synopsis = "stop [--no-wait] [--with-dependents] [--timeout D] "
-		    "[--json] NAME ... | all",
-	.summary = "stop instances and wait until they have no process",
-	.help = "Stop the instances (stop_signal, then KILL to the process\n"
-		"group after stop_timeout) and wait until none has a process.\n"
-		"They stay stopped until started.  Exit 0 when all stopped.\n"
-		"A ward that others require (requires =) is stopped only\n"
-		"with --with-dependents, which stops them first; without it\n"
-		"stewardctl says what would go down and exits 1.  NAME may be\n"
-		"a [group:NAME].\n"
-		"\n"
-		"  --no-wait    reply at once with the states as they are\n"
-		"  --with-dependents  stop the wards that require it first\n"
-		"  --timeout D  give up after D; by default wait as long as\n"
-		"               stewardd keeps answering\n"
-		"  --json       print stewardd's reply document as it is\n",
-    },
-    {
-	.name = "restart",
-	.run = stewardctl_steer_cmd,
-	.opts = OPT_JSON | OPT_NO_WAIT | OPT_TIMEOUT,
-	.min_names = 1,
-	.max_names = SIZE_MAX,
-	.synopsis = "restart [--no-wait] [--timeout D] [--json] NAME ... | all",
-	.summary = "stop, then start, and wait until running",
-	.help = "Stop the instances, start them again, and wait until each\n"
-		"new process is running or cannot be.  Exit 0 when all run.\n"
-		"\n"
-		"  --no-wait    reply at once with the states as they are\n"
-		"  --timeout D  give up after D; by default wait as long as\n"
-		"               stewardd keeps answering\n"
-		"  --json       print stewardd's reply document as it is\n",
-    },
-    {
-	.name = "signal",
-	.run = stewardctl_steer_signal,
-	.opts = OPT_JSON,
-	.min_names = 2,
-	.max_names = SIZE_MAX,
-	.missing = "give a signal and at least one NAME",
-	.synopsis = "signal [--json] SIG NAME ... | all",
-	.summary = "send a signal to the instances' process groups",
-	.help = "Send SIG (TERM, SIGHUP, hup or 1; not -1) to the process\n"
-		"group of each named instance that has a process.  This does\n"
-		"not change what stewardd expects: a ward killed this way is\n"
-		"restarted by its restart policy.\n"
-		"\n"
-		"  --json   print stewardd's reply document as it is\n",
-    },
-    {
-	.name = "health",
-	.run = stewardctl_steer_health,
-	.opts = OPT_JSON | OPT_TIMEOUT,
-	.synopsis = "health [--timeout D] [--json]",
-	.summary = "exit 0 when stewardd answers in time, else 1",
-	.help = "Ask stewardd whether its loop runs; it answers at once when\n"
-		"it does.  Exit 0 when the answer comes within the timeout,\n"
-		"else 1 with a line saying why (for container probes).\n"
-		"\n"
-		"  --timeout D  how long to wait (default 2s)\n"
-		"  --json       print stewardd's reply document as it is\n",
-    },
-    {
-	.name = "reopen",
-	.run = stewardctl_steer_reopen,
-	.opts = OPT_JSON,
-	.synopsis = "reopen [--json]",
-	.summary = "make stewardd reopen its event log (after rotation)",
-	.help = "Make stewardd reopen its event log, as SIGUSR1 does, after\n"
-		"the file was rotated.\n"
-		"\n"
-		"  --json   print stewardd's reply document as it is\n",
-    },
-    {
-	.name = "run",
-	.run = stewardctl_run_cmd,
-	.opts = OPT_JSON | OPT_TIMEOUT | OPT_REPLICAS,
-	.min_names = 1,
-	.max_names = SIZE_MAX,
-	.missing = "give the JOB to run (a [job:NAME] of the config)",
-	.synopsis =
-	    "run JOB [--replicas N] [--timeout D] [--json] [-- ARG ...]",
-	.summary = "run a [job:NAME]: the first replica to succeed answers",
-	.help =
-	    "Ask stewardd to run the job as N replicas at once (default:\n"
-	    "the job's replicas).  The first replica to exit 0 wins: its\n"
-	    "stdout (at most the job's output_limit; a cut is said on\n"
-	    "stderr) is printed and the others are cancelled.  With no\n"
-	    "winner before the timeout (default: the job's), or when\n"
-	    "every replica fails, one error line with a log id is\n"
-	    "printed and the exit code is 1.  Ctrl-C cancels the run\n"
-	    "(exit 130).  ARGs after -- are appended to the job's command.\n"
-	    "\n"
-	    "  --replicas N  how many replicas (1 to 1000)\n"
-	    "  --timeout D   give up after D (e.g. 5s)\n"
-	    "  --json        print stewardd's two reply documents\n",
-    },
-    {
-	.name = "cancel",
-	.run = stewardctl_run_cancel,
-	.opts = OPT_JSON,
-	.min_names = 1,
-	.max_names = 1,
-	.missing = "give the RUN to cancel (its id, from status)",
-	.synopsis = "cancel RUN [--json]",
-	.summary = "cancel a run in flight (see status)",
-	.help = "Cancel a run of a job: every replica still running is\n"
-		"stopped, and its client gets a \"cancelled\" error.\n"
-		"\n"
-		"  --json   print stewardd's reply document as it is\n",
-    },
-    {
-	.name = "reload",
-	.run = stewardctl_steer_reload,
-	.opts = OPT_JSON,
-	.synopsis = "reload [--json]",
-	.summary = "make stewardd re-read its config and apply the change",
-	.help =
-	    "Make stewardd re-read its config (and included and\n"
-	    "environment files), as SIGHUP does, and apply only the\n"
-	    "difference: new wards start, removed wards stop, changed\n"
-	    "wards restart, a change of replicas adds or removes instances,\n"
-	    "unchanged wards keep running untouched.  A config with any\n"
-	    "error changes nothing: every problem is printed and the exit\n"
-	    "code is 78.\n"
-	    "\n"
-	    "  --json   print stewardd's reply document as it is\n",
-    },
-    {
-	.name = "info",
-	.run = stewardctl_status_info,
-	.opts = OPT_JSON,
-	.synopsis = "info [--json]",
-	.summary = "show stewardd's version, pid, paths and uptime",
-	.help =
-	    "Show stewardd's version, pid, uptime, config file, event log,\n"
-	    "socket, lost event count, instance count and protocol.\n"
-	    "\n"
-	    "  --json   print stewardd's reply document as it is\n",
-    },
-    {
-	.name = "version",
-	.run = stewardctl_status_version,
-	.synopsis = "version",
-	.summary = "show stewardctl's version, and stewardd's",
-	.help = "Show stewardctl's version and, when stewardd answers,\n"
-		"stewardd's.  Exit 0 either way.\n",
-    },
-    {
-	.name = "check",
-	.run = stewardctl_status_check,
-	.max_names = 1,
-	.synopsis = "check [FILE]",
-	.summary = "check a config file as stewardd --check does",
-	.help = "Read FILE (default: -c FILE) as stewardd would, print every\n"
-		"problem with its file and line, and exit 0 when it has no\n"
-		"error, 78 when it has one.  Nothing is sent to stewardd.\n",
-    },
-    {
-	.name = "log",
-	.run = stewardctl_log_cmd,
-	.opts = OPT_JSON | OPT_WARD | OPT_EVENT | OPT_SINCE | OPT_ID |
-		OPT_FOLLOW | OPT_FILE,
-	.synopsis = "log [--ward NAME] [--event E] [--since D] [--id N] [-f]\n"
-		    "                  [--json] [--file PATH]",
-	.summary = "show why wards restarted, from the event log",
-	.help =
-	    "Read the event log and show the records that explain\n"
-	    "restarts (stopping, killing, backoff, failed, exited,\n"
-	    "heartbeat_invalid, events_lost, and every error) as TIME\n"
-	    "(local; with the date when not today), WARD, EVENT, REASON\n"
-	    "and [log N].  The file is --file PATH, else the event_log\n"
-	    "stewardd reports, else [steward] event_log of -c FILE.\n"
-	    "\n"
-	    "  --ward NAME   only this ward (\"web\") or instance "
-	    "(\"web:0\");\n"
-	    "                repeat or use commas for several\n"
-	    "  --event E     only these events (any, e.g. running, starting);\n"
-	    "                repeat or use commas for several\n"
-	    "  --since D     only records of the last D (e.g. 10m, 2h)\n"
-	    "  --id N        the record with log id N and its whole error\n"
-	    "                chain, one layer a line with its wrap site\n"
-	    "  -f, --follow  keep reading as records are added (also across\n"
-	    "                rotation); Ctrl-C ends it (exit 0)\n"
-	    "  --json        print the matching lines as they are\n"
-	    "  --file PATH   read this file\n"
-	    "\n"
-	    "Lines that are not JSON objects are skipped and counted.\n",
-    },
-    {
-	.name = "help",
-	.run = stewardctl_help,
-	.max_names = 1,
-	.synopsis = "help [COMMAND]",
-	.summary = "show this help, or a command's",
-	.help = "Show the list of commands, or one command's help.\n",
-    },
-};
+/* A command's handler in stewardctl. */
+typedef int stewardctl_fn(struct stewardctl_ctx *c,
+			  const struct ctl_cmd_def *cmd,
+			  struct stewardctl_args *a);
 
-#define CTL_NCMDS (sizeof(stewardctl_cmds) / sizeof(stewardctl_cmds[0]))
+/*
+ * Each command of ctl_cmds[] (ctl-proto.c) bound to its handler.  No
+ * default: a command added to enum ctl_cmd and not bound here is a
+ * compile error (-Wswitch, -Werror).
+ */
+static stewardctl_fn *
+stewardctl_handler(enum ctl_cmd cmd)
+{
+	switch (cmd) {
+	case CTL_STATUS:
+		return stewardctl_status_cmd;
+	case CTL_START:
+	case CTL_STOP:
+	case CTL_RESTART:
+		return stewardctl_steer_cmd;
+	case CTL_SIGNAL:
+		return stewardctl_steer_signal;
+	case CTL_HEALTH:
+		return stewardctl_steer_health;
+	case CTL_REOPEN:
+		return stewardctl_steer_reopen;
+	case CTL_RUN:
+		return stewardctl_run_cmd;
+	case CTL_CANCEL:
+		return stewardctl_run_cancel;
+	case CTL_RELOAD:
+		return stewardctl_steer_reload;
+	case CTL_INFO:
+		return stewardctl_status_info;
+	case CTL_VERSION:
+		return stewardctl_status_version;
+	case CTL_CHECK:
+		return stewardctl_status_check;
+	case CTL_LOG:
+		return stewardctl_log_cmd;
+	case CTL_HELP:
+		return stewardctl_help;
+	case CTL_NCMDS:
+		break;
+	}
+	return NULL;
+}
 
 /* The command named word, or NULL. */
-static const struct stewardctl_command *
+static const struct ctl_cmd_def *
 stewardctl_cmd_find(const char *word)
 {
 	for (size_t i = 0; i < CTL_NCMDS; i++)
-		if (strcmp(stewardctl_cmds[i].name, word) == 0)
-			return &stewardctl_cmds[i];
+		if (strcmp(ctl_cmds[i].name, word) == 0)
+			return &ctl_cmds[i];
 	return NULL;
 }
 
 /* Print the help of one command. */
 static void
-stewardctl_cmd_help(const struct stewardctl_command *cmd)
+stewardctl_cmd_help(const struct ctl_cmd_def *cmd)
 {
 	printf("usage: stewardctl %s\n\n%s", cmd->synopsis, cmd->help);
-	if (cmd->min_names > 0 && cmd->run != stewardctl_status_check)
+	if (cmd->min_args > 0 && cmd != &ctl_cmds[CTL_CHECK])
 		printf("\n%s", stewardctl_names_help);
 }
 
@@ -634,8 +439,8 @@ stewardctl_main_help(FILE *f)
 		   "\n"
 		   "Commands:\n");
 	for (size_t i = 0; i < CTL_NCMDS; i++)
-		fprintf(f, "  %-9s %s\n", stewardctl_cmds[i].name,
-			stewardctl_cmds[i].summary);
+		fprintf(f, "  %-9s %s\n", ctl_cmds[i].name,
+			ctl_cmds[i].summary);
 	fprintf(f, "\n"
 		   "Exit codes: 0 ok, 1 an instance did not reach its goal or "
 		   "health\n"
@@ -652,10 +457,10 @@ stewardctl_main_help(FILE *f)
 
 /* help [COMMAND] */
 static int
-stewardctl_help(struct stewardctl_ctx *c, const struct stewardctl_command *cmd,
+stewardctl_help(struct stewardctl_ctx *c, const struct ctl_cmd_def *cmd,
 		struct stewardctl_args *a)
 {
-	const struct stewardctl_command *which;
+	const struct ctl_cmd_def *which;
 
 	(void)c;
 	if (a->nnames == 0) {
@@ -699,8 +504,8 @@ stewardctl_args_free(struct stewardctl_args *a)
  * Returns -1 for --help (printed), 0, or EX_USAGE (message printed).
  */
 static int
-stewardctl_parse_args(const struct stewardctl_command *cmd, int argc,
-		      char **argv, struct stewardctl_args *a)
+stewardctl_parse_args(const struct ctl_cmd_def *cmd, int argc, char **argv,
+		      struct stewardctl_args *a)
 {
 	static const struct option longopts[] = {
 	    {"json", no_argument, NULL, 'j'},
@@ -721,17 +526,17 @@ stewardctl_parse_args(const struct stewardctl_command *cmd, int argc,
 		int ch;
 		unsigned opt;
 	} need[] = {
-	    {.ch = 'j', .opt = OPT_JSON},
-	    {.ch = 'W', .opt = OPT_NO_WAIT},
-	    {.ch = 't', .opt = OPT_TIMEOUT},
-	    {.ch = 'w', .opt = OPT_WARD},
-	    {.ch = 'e', .opt = OPT_EVENT},
-	    {.ch = 'S', .opt = OPT_SINCE},
-	    {.ch = 'i', .opt = OPT_ID},
-	    {.ch = 'f', .opt = OPT_FOLLOW},
-	    {.ch = 'F', .opt = OPT_FILE},
-	    {.ch = 'r', .opt = OPT_REPLICAS},
-	    {.ch = 'D', .opt = OPT_WITH_DEPENDENTS},
+	    {.ch = 'j', .opt = CTL_OPT_JSON},
+	    {.ch = 'W', .opt = CTL_OPT_NO_WAIT},
+	    {.ch = 't', .opt = CTL_OPT_TIMEOUT},
+	    {.ch = 'w', .opt = CTL_OPT_WARD},
+	    {.ch = 'e', .opt = CTL_OPT_EVENT},
+	    {.ch = 'S', .opt = CTL_OPT_SINCE},
+	    {.ch = 'i', .opt = CTL_OPT_ID},
+	    {.ch = 'f', .opt = CTL_OPT_FOLLOW},
+	    {.ch = 'F', .opt = CTL_OPT_FILE},
+	    {.ch = 'r', .opt = CTL_OPT_REPLICAS},
+	    {.ch = 'D', .opt = CTL_OPT_WITH_DEPENDENTS},
 	};
 	char why[PARSE_WHY];
 	long id;
@@ -809,14 +614,14 @@ stewardctl_parse_args(const struct stewardctl_command *cmd, int argc,
 	}
 	a->names = argv + optind;
 	a->nnames = (size_t)(argc - optind);
-	if (a->nnames < cmd->min_names)
+	if (a->nnames < cmd->min_args)
 		return stewardctl_usage(cmd->name, "%s",
 					cmd->missing
 					    ? cmd->missing
 					    : "give at least one NAME, or all");
-	if (a->nnames > cmd->max_names)
+	if (a->nnames > cmd->max_args)
 		return stewardctl_usage(cmd->name, "unexpected argument \"%s\"",
-					a->names[cmd->max_names]);
+					a->names[cmd->max_args]);
 	return 0;
 }
 
@@ -868,7 +673,7 @@ main(int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	struct stewardctl_ctx c = {0};
-	const struct stewardctl_command *cmd;
+	const struct ctl_cmd_def *cmd;
 	struct stewardctl_args a;
 	int ch, rc;
 
@@ -910,7 +715,8 @@ main(int argc, char **argv)
 		rc = 0;
 	} else if (rc == 0) {
 		stewardctl_terminal(&c);
-		rc = cmd->run(&c, cmd, &a);
+		rc = stewardctl_handler((enum ctl_cmd)(cmd - ctl_cmds))(&c, cmd,
+									&a);
 	}
 	stewardctl_args_free(&a);
 	config_free(c.cfg);

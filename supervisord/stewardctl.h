@@ -1,9 +1,11 @@
 /*
  * What stewardctl's files share: the context and arguments every
- * command gets, a reply, the command record, and the functions one file
- * offers the others.  Each file's functions carry its name as their
- * prefix (stewardctl-log.c: stewardctl_log_*); stewardctl.c holds
- * main(), the command table, the option parser and the small helpers.
+ * command gets, a reply, and the functions one file offers the others.
+ * Each file's functions carry its name as their prefix
+ * (stewardctl-log.c: stewardctl_log_*); stewardctl.c holds main(), the
+ * handlers bound to the commands of ctl_cmds[] (ctl-proto.c, where
+ * each command's options, operands and help are), the option parser and
+ * the small helpers.
  */
 #ifndef STEWARD_STEWARDCTL_H
 #define STEWARD_STEWARDCTL_H
@@ -13,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ctl-proto.h"
 #include "err.h"
 #include "json-read.h"
 
@@ -76,36 +79,6 @@ struct stewardctl_reply {
 	json_t *doc;
 };
 
-enum ctl_opt {
-	OPT_JSON = 1 << 0,
-	OPT_NO_WAIT = 1 << 1,
-	OPT_TIMEOUT = 1 << 2,
-	OPT_WARD = 1 << 3,
-	OPT_EVENT = 1 << 4,
-	OPT_SINCE = 1 << 5,
-	OPT_ID = 1 << 6,
-	OPT_FOLLOW = 1 << 7,
-	OPT_FILE = 1 << 8,
-	OPT_REPLICAS = 1 << 9,
-	OPT_WITH_DEPENDENTS = 1 << 10,
-};
-
-/* One command: its word, handler, options, operands and help. */
-struct stewardctl_command {
-	const char *name;
-	int (*run)(struct stewardctl_ctx *c,
-		   const struct stewardctl_command *cmd,
-		   struct stewardctl_args *a);
-	unsigned opts;
-	size_t min_names;
-	size_t max_names;    /* SIZE_MAX: any number */
-	const char *missing; /* too few operands; NULL: "give at least
-				one NAME, or all" */
-	const char *synopsis;
-	const char *summary;
-	const char *help;
-};
-
 /* stewardctl.c: small helpers shared by the commands */
 void stewardctl_cell(const struct stewardctl_ctx *c, const char *s,
 		     size_t width, bool right, const char *color);
@@ -152,47 +125,45 @@ int stewardctl_client_send(int fd, const char *s, size_t n, int64_t deadline,
 
 /* stewardctl-status.c: status, info, version, check */
 int stewardctl_status_check(struct stewardctl_ctx *c,
-			    const struct stewardctl_command *cmd,
+			    const struct ctl_cmd_def *cmd,
 			    struct stewardctl_args *a);
 int stewardctl_status_info(struct stewardctl_ctx *c,
-			   const struct stewardctl_command *cmd,
+			   const struct ctl_cmd_def *cmd,
 			   struct stewardctl_args *a);
 int stewardctl_status_cmd(struct stewardctl_ctx *c,
-			  const struct stewardctl_command *cmd,
+			  const struct ctl_cmd_def *cmd,
 			  struct stewardctl_args *a);
 int stewardctl_status_version(struct stewardctl_ctx *c,
-			      const struct stewardctl_command *cmd,
+			      const struct ctl_cmd_def *cmd,
 			      struct stewardctl_args *a);
 char *stewardctl_status_number_text(const json_t *m);
 
 /* stewardctl-steer.c: start, stop, restart, signal, health, reopen, reload */
 int stewardctl_steer_health(struct stewardctl_ctx *c,
-			    const struct stewardctl_command *cmd,
+			    const struct ctl_cmd_def *cmd,
 			    struct stewardctl_args *a);
 int stewardctl_steer_reload(struct stewardctl_ctx *c,
-			    const struct stewardctl_command *cmd,
+			    const struct ctl_cmd_def *cmd,
 			    struct stewardctl_args *a);
 int stewardctl_steer_reopen(struct stewardctl_ctx *c,
-			    const struct stewardctl_command *cmd,
+			    const struct ctl_cmd_def *cmd,
 			    struct stewardctl_args *a);
 int stewardctl_steer_signal(struct stewardctl_ctx *c,
-			    const struct stewardctl_command *cmd,
+			    const struct ctl_cmd_def *cmd,
 			    struct stewardctl_args *a);
 int stewardctl_steer_cmd(struct stewardctl_ctx *c,
-			 const struct stewardctl_command *cmd,
+			 const struct ctl_cmd_def *cmd,
 			 struct stewardctl_args *a);
 
 /* stewardctl-run.c: run, cancel */
 int stewardctl_run_cancel(struct stewardctl_ctx *c,
-			  const struct stewardctl_command *cmd,
+			  const struct ctl_cmd_def *cmd,
 			  struct stewardctl_args *a);
-int stewardctl_run_cmd(struct stewardctl_ctx *c,
-		       const struct stewardctl_command *cmd,
+int stewardctl_run_cmd(struct stewardctl_ctx *c, const struct ctl_cmd_def *cmd,
 		       struct stewardctl_args *a);
 
 /* stewardctl-log.c: the event log */
-int stewardctl_log_cmd(struct stewardctl_ctx *c,
-		       const struct stewardctl_command *cmd,
+int stewardctl_log_cmd(struct stewardctl_ctx *c, const struct ctl_cmd_def *cmd,
 		       struct stewardctl_args *a);
 extern volatile sig_atomic_t stewardctl_log_interrupted;
 int stewardctl_log_catch_signals(void);

@@ -97,11 +97,19 @@ test_usage_errors(void **state)
 	assert_string_equal(
 	    refuse("steward/1", "usage"),
 	    "no command; expected status, start, stop, restart, signal, "
-	    "health, reopen, info, reload, run or cancel");
+	    "health, reopen, run, cancel, reload or info");
 	assert_string_equal(
 	    refuse("steward/1 frob", "usage"),
 	    "unknown command \"frob\"; expected status, start, stop, restart, "
-	    "signal, health, reopen, info, reload, run or cancel");
+	    "signal, health, reopen, run, cancel, reload or info");
+	/* stewardctl's own commands are no requests. */
+	assert_string_equal(
+	    refuse("steward/1 log", "usage"),
+	    "unknown command \"log\"; expected status, start, stop, restart, "
+	    "signal, health, reopen, run, cancel, reload or info");
+	refuse("steward/1 version", "usage");
+	refuse("steward/1 check", "usage");
+	refuse("steward/1 help", "usage");
 	assert_string_equal(
 	    refuse("steward/1 stop", "usage"),
 	    "no ward named; usage: stop [--no-wait] [--with-dependents] NAME "
@@ -210,11 +218,40 @@ test_limits(void **state)
 	assert_string_equal(why, "more than 64 arguments");
 }
 
+/* One record a command, each complete for both sides. */
+static void
+test_command_table(void **state)
+{
+	(void)state;
+	for (size_t c = 0; c < CTL_NCMDS; c++) {
+		const struct ctl_cmd_def *d = &ctl_cmds[c];
+
+		assert_non_null(d->name);
+		assert_string_equal(ctl_cmd_name((enum ctl_cmd)c), d->name);
+		assert_non_null(d->synopsis);
+		assert_non_null(d->summary);
+		assert_non_null(d->help);
+		assert_true(d->max_args >= d->min_args);
+		/* The synopsis starts with the command's word. */
+		assert_int_equal(strncmp(d->synopsis, d->name, strlen(d->name)),
+				 0);
+		if (!d->local) {
+			assert_non_null(d->usage);
+			assert_int_equal(
+			    strncmp(d->usage, d->name, strlen(d->name)), 0);
+		}
+		for (size_t k = 0; k < c; k++)
+			assert_string_not_equal(ctl_cmds[k].name, d->name);
+	}
+	assert_string_equal(ctl_cmd_name(CTL_NCMDS), "unknown");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_commands),
+	    cmocka_unit_test(test_command_table),
 	    cmocka_unit_test(test_version),
 	    cmocka_unit_test(test_usage_errors),
 	    cmocka_unit_test(test_run_and_cancel),
