@@ -878,7 +878,8 @@ class S6(ServiceDirs):
         return env
 
     def argv(self):
-        return [self.bench.peers["s6"], self.svdir]
+        # -c: room for every service (the default is fewer than 1,000).
+        return [self.bench.peers["s6"], "-c", str(self.n + 16), self.svdir]
 
     def stop_all(self):
         self.proc.send_signal(signal.SIGTERM)
@@ -1169,6 +1170,8 @@ class Bench:
             for kind, make in order:
                 res = out.setdefault(kind, {"start_all_ms": [],
                                             "stop_all_ms": []})
+                if res.get("error"):
+                    continue
                 d = make(f"cmp{run}")
                 try:
                     log(f"compare N={n} {kind} run {run + 1}/{runs}")
@@ -1185,6 +1188,10 @@ class Bench:
                     else:
                         time.sleep(1.0)
                     res["stop_all_ms"].append(d.stop())
+                except (TimeoutError, RuntimeError, OSError) as e:
+                    # A peer that fails is said, not the end of the run.
+                    log(f"compare N={n} {kind}: {e}")
+                    res["error"] = str(e)
                 finally:
                     d.close()
         return out
@@ -1217,13 +1224,16 @@ class Bench:
             lat.clear()
             gaps.clear()
             h0 = hist[0]
+            rq = RunqWatch(d.proc.pid)
             t0 = mono()
             act()
             done()
             took = (mono() - t0) / 1e6
+            runq = rq.pct()
             time.sleep(0.1)
             h1 = hist[0]
             res[name] = {
+                "runq_wait_pct": runq, "loadavg_1m": rq.load,
                 "took_ms": took, "health_ms": summary(list(lat), "ms"),
                 "gap_max_ms": max(gaps) if gaps else None,
                 "gaps": [b - a for a, b in zip(h0, h1)] if h0 else h1}
@@ -1557,7 +1567,10 @@ def report_compare(out):
     idle_floor = out["floor"]["idle"]
     for n, c in out.get("compare", {}).items():
         kinds = [k for k in ("steward", "supervisord", "runit", "s6")
-                 if k in c]
+                 if k in c and "idle" in c[k] and c[k]["stop_all_ms"]]
+        failed = [f"{k}: {c[k]['error']}" for k in ("supervisord", "runit",
+                                                      "s6")
+                  if k in c and c[k].get("error")]
         fl = c["floor"]
         floors = {
             "start_all_ms": statistics.median(fl["start_all_clone"]),
@@ -1612,6 +1625,8 @@ def report_compare(out):
             f"{k} {c[k]['idle']['processes']} processes" for k in kinds)
             + ".  floor: start-all and stop-all by benchfloor -A (clone, "
             "serial), restart: restart_fork_exec at idle.")
+        for f in failed:
+            lines.append(f"Failed, left out: {f}.")
     return lines
 
 
@@ -1624,8 +1639,9 @@ def report_loop(out):
                      "once a second")
         lines.append("| phase | took (ms) | longest gap (ms) | gaps below "
                      "1 / 2 / 4 / 8 / 16 / 32 / 64 ms / above | health "
-                     "answered in (ms), median / max |")
-        lines.append("| --- | ---: | ---: | --- | --- |")
+                     "answered in (ms), median / max | stewardd waiting "
+                     "for a CPU (% of the phase) | load average |")
+        lines.append("| --- | ---: | ---: | --- | --- | ---: | ---: |")
         for ph in ("autostart", "steady", "stop_all", "start_all",
                    "reload_remove", "reload_add", "client_flood"):
             p = r.get(ph)
@@ -1638,7 +1654,9 @@ def report_loop(out):
             lines.append(f"| {ph.replace('_', ' ')} | {p['took_ms']:.0f} | "
                          f"{fmt(p['gap_max_ms'], 1)} | {hist} | "
                          f"{fmt(hm.get('median'), 1)} / "
-                         f"{fmt(hm.get('max'), 1)} |")
+                         f"{fmt(hm.get('max'), 1)} | "
+                         f"{fmt(p.get('runq_wait_pct'), 1)} | "
+                         f"{fmt(p.get('loadavg_1m'), 0)} |")
         fl = r["floor"]
         sa = r["autostart"].get("start_all_ms")
         fmed = statistics.median(fl["start_all_clone"])
