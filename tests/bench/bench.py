@@ -778,6 +778,18 @@ def proc_switches(pid):
     return 0
 
 
+def proc_pss_kib(pid):
+    """Pss of a process (its share of each page it maps), KiB, or 0."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def proc_run_ns_or0(pid):
     try:
         return proc_run_ns(pid)
@@ -1148,7 +1160,8 @@ class Bench:
         return {"processes": len(pids),
                 "cpu_pct": 100.0 * (r1 - r0) / (t1 - t0),
                 "wakeups_per_s": (v1 - v0) / ((t1 - t0) / 1e9),
-                "rss_kib": sum(proc_status(p, "VmRSS") or 0 for p in pids)}
+                "rss_kib": sum(proc_status(p, "VmRSS") or 0 for p in pids),
+                "pss_kib": sum(proc_pss_kib(p) for p in pids)}
 
     def compare_n(self, n):
         """stewardd, supervisord, runit and s6 side by side at N: the same
@@ -1577,6 +1590,7 @@ def report_compare(out):
             "stop_all_ms": statistics.median(fl["stop_all_kill_reap"]),
             "restart_ms": idle_floor["restart_fork_exec"]["median"] / 1e3,
             "cpu_pct": 0.0, "wakeups_per_s": 0.0, "rss_kib": None,
+            "pss_kib": None,
         }
         figs = {}
         for k in kinds:
@@ -1586,6 +1600,7 @@ def report_compare(out):
                 "restart_ms": statistics.median(r["restart_ms"])
                 if r.get("restart_ms") else None,
                 "rss_kib": r["idle"]["rss_kib"],
+                "pss_kib": r["idle"].get("pss_kib"),
                 "cpu_pct": r["idle"]["cpu_pct"],
                 "wakeups_per_s": r["idle"]["wakeups_per_s"],
                 "stop_all_ms": statistics.median(r["stop_all_ms"]),
@@ -1593,7 +1608,10 @@ def report_compare(out):
         names = {"start_all_ms": "start-all, last ward's first report (ms)",
                  "restart_ms": "restart: SIGKILL -> replacement's first "
                  "report (ms)",
-                 "rss_kib": "memory: RSS of the supervision tree (MiB)",
+                 "rss_kib": "memory: RSS summed over the supervision tree "
+                 "(MiB; shared pages counted in each process)",
+                 "pss_kib": "memory: PSS of the supervision tree (MiB; "
+                 "shared pages divided among their users)",
                  "cpu_pct": "idle CPU of the tree (% of a core)",
                  "wakeups_per_s": "idle wake-ups of the tree (a second)",
                  "stop_all_ms": "stop-all, until every ward is gone (ms)"}
@@ -1606,11 +1624,12 @@ def report_compare(out):
         lines.append("| --- |" + " ---: |" * (len(kinds) + 3))
         for key, name in names.items():
             vals = [figs[k][key] for k in kinds]
-            peers = [figs[k][key] for k in kinds[1:]
-                     if figs[k][key] is not None]
+            if any(figs[k][key] is None for k in kinds):
+                continue  # not measured in this run
+            peers = [figs[k][key] for k in kinds[1:]]
             best = min(peers) if peers else None
             st = figs["steward"][key]
-            div = 1024 if key == "rss_kib" else 1
+            div = 1024 if key in ("rss_kib", "pss_kib") else 1
             digits = 3 if key in ("cpu_pct",) else 2 \
                 if key in ("restart_ms", "wakeups_per_s") else 1
             cells = [fmt(v / div if v is not None else None, digits)
