@@ -14,7 +14,7 @@
 set -eu
 cd "$(dirname "$0")"
 
-PACKAGES="gcc libc6-dev meson ninja-build pkg-config libev-dev libinih-dev libjansson-dev libcmocka-dev libsystemd-dev python3 procps groff-base"
+PACKAGES="gcc libc6-dev meson ninja-build pkg-config libev-dev libinih-dev libjansson-dev libcmocka-dev libsystemd-dev libmicrohttpd-dev libexpat1-dev python3 procps groff-base"
 # Daemons built for sd_notify(3), and supervisord's own listener library,
 # that the integration scenarios run as wards (their services play no part).
 PACKAGES="$PACKAGES redis-server unbound php-fpm supervisor"

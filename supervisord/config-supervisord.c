@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <errno.h>
 #include <limits.h>
+#include <grp.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -234,6 +235,11 @@ config_sv_section(struct config_state *st, const char *name)
 	for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
 		if (strcmp(name, other[i]) == 0) {
 			st->sv_other = (int)i + 1;
+			if (i == 0) {
+				/* Served by http.c: supervisorctl's door. */
+				st->sec = SEC_SV_OTHER;
+				return true;
+			}
 			goto ignored;
 		}
 	}
@@ -640,6 +646,85 @@ sv_user_differs(const char *user)
 	return *user == '\0' || *end != '\0' || id != (unsigned long)geteuid();
 }
 
+/*
+ * A key of [unix_http_server] (file, chmod, chown, username, password),
+ * into cfg->unix_http; the others are warned about.  %(here)s and
+ * %(ENV_X)s are expanded as supervisord does.
+ */
+static void
+config_sv_http_key(struct config_state *st, const char *key, const char *value)
+{
+	struct http_spec *h = &st->cfg->unix_http;
+	struct sv_expand x = {0};
+	char why[PARSE_WHY], *here = sv_here(st->path), *e;
+
+	x.here = here;
+	if (gethostname(x.host, sizeof(x.host)) == -1)
+		snprintf(x.host, sizeof(x.host), "localhost");
+	e = sv_expand(&x, value, why);
+	free(here);
+	if (e == NULL)
+		return; /* reported by the caller's check */
+	if (strcmp(key, "file") == 0) {
+		if (e[0] != '/') {
+			config_bad(st, "unix_http_server", key, value,
+				   "an absolute path is needed (stewardd "
+				   "creates the socket there)");
+		} else {
+			free(h->file);
+			h->file = xstrdup(e);
+		}
+	} else if (strcmp(key, "chmod") == 0) {
+		char *end;
+		unsigned long m;
+
+		errno = 0;
+		m = strtoul(e, &end, 8);
+		if (*e == '\0' || *end != '\0' || errno != 0 || m > 07777)
+			config_bad(st, "unix_http_server", key, value,
+				   "an octal mode such as 0700 is accepted");
+		else
+			h->mode = (mode_t)m;
+	} else if (strcmp(key, "chown") == 0) {
+		char *colon = strchr(e, ':');
+		struct passwd *pw;
+		struct group *gr = NULL;
+
+		if (colon != NULL)
+			*colon = '\0';
+		pw = getpwnam(e);
+		if (pw != NULL && colon != NULL)
+			gr = getgrnam(colon + 1);
+		if (pw == NULL || (colon != NULL && gr == NULL)) {
+			config_bad(st, "unix_http_server", key, value,
+				   "USER or USER:GROUP of this system is "
+				   "accepted");
+		} else {
+			h->uid = pw->pw_uid;
+			h->gid = gr != NULL ? gr->gr_gid : pw->pw_gid;
+		}
+	} else if (strcmp(key, "username") == 0 ||
+		   strcmp(key, "password") == 0) {
+		char **slot = key[0] == 'u' ? &h->username : &h->password;
+
+		if (key[0] == 'p' && strncmp(e, "{SHA}", 5) == 0) {
+			config_bad(st, "unix_http_server", key, value,
+				   "a {SHA} password is not served yet; give "
+				   "the password itself");
+		} else {
+			free(*slot);
+			*slot = xstrdup(e);
+		}
+	} else {
+		config_problem(st, CONFIG_WARNING, st->lineno,
+			       "[unix_http_server] %s is not a key stewardd "
+			       "serves (file, chmod, chown, username, "
+			       "password); ignored",
+			       key);
+	}
+	free(e);
+}
+
 /* A KEY = VALUE in a supervisord section; see config-internal.h. */
 void
 config_sv_key(struct config_state *st, const char *key, const char *value,
@@ -751,6 +836,8 @@ config_sv_key(struct config_state *st, const char *key, const char *value,
 			*slot = xstrdup(value);
 			st->sv_server_file = st->path;
 		}
+		if (st->sv_other == 1 && !continuation)
+			config_sv_http_key(st, key, value);
 		free(v);
 		return;
 	}
@@ -1566,6 +1653,11 @@ config_sv_finish(struct config_state *st, struct config_ward *cw)
 void
 config_sv_end(struct config_state *st)
 {
+	if ((st->cfg->unix_http.username == NULL) !=
+	    (st->cfg->unix_http.password == NULL))
+		config_problem(st, CONFIG_ERROR, 0,
+			       "[unix_http_server]: username and password "
+			       "go together (supervisord refuses one alone)");
 	if (st->sv_include_line != 0 && !st->include_sv)
 		config_problem(st, CONFIG_ERROR, st->sv_include_line,
 			       "[include] has no files; add files = PATTERN "

@@ -2586,6 +2586,9 @@ config_load(const char *path, struct config_report *rep)
 	st.cfg = c;
 	c->refs = 1;
 	c->path = xstrdup(path);
+	c->unix_http.mode = 0700;
+	c->unix_http.uid = (uid_t)-1;
+	c->unix_http.gid = (gid_t)-1;
 	config_parse_file(&st, path);
 	config_includes(&st, path);
 	st.file = -1;
@@ -2788,6 +2791,9 @@ config_free(struct config *c)
 	free(c->event_log);
 	free(c->group);
 	free(c->metrics_file);
+	free(c->unix_http.file);
+	free(c->unix_http.username);
+	free(c->unix_http.password);
 	for (size_t i = 0; i < c->nfiles; i++)
 		free(c->files[i]);
 	free(c->files);

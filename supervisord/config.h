@@ -135,6 +135,16 @@ enum config_cgroups {
 	CONFIG_CGROUPS_REQUIRED, /* or refuse to start */
 };
 
+/* [unix_http_server] of a supervisord.conf: where http.c serves. */
+struct http_spec {
+	char *file;     /* the socket, or NULL: not served */
+	mode_t mode;    /* chmod (supervisord's default 0700) */
+	uid_t uid;      /* chown, or (uid_t)-1 */
+	gid_t gid;      /* chown's group, or (gid_t)-1 */
+	char *username; /* both or neither */
+	char *password;
+};
+
 struct config {
 	unsigned refs; /* config_ref/config_unref; 1 when loaded */
 	char *path;
@@ -157,6 +167,7 @@ struct config {
 	size_t njobs;
 	struct group_spec *groups;
 	size_t ngroups;
+	struct http_spec unix_http; /* [unix_http_server] */
 };
 
 enum config_severity { CONFIG_WARNING, CONFIG_ERROR };

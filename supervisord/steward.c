@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "http.h"
 #include "job.h"
 #include "listener.h"
 #include "log.h"
@@ -1837,6 +1838,20 @@ steward_listen(struct steward *s)
 		return -1;
 	}
 	free(path);
+	if (cfg->unix_http.file != NULL &&
+	    (s->http = http_open(s, &cfg->unix_http, &e)) == NULL) {
+		char *msg;
+
+		e = ERR_WRAP_P(e, "cannot serve [unix_http_server] on %s",
+			       cfg->unix_http.file);
+		msg = err_person_message(e);
+		log_warnx("%s", msg);
+		free(msg);
+		err_free(e);
+		ctl_close(s->ctl);
+		s->ctl = NULL;
+		return -1;
+	}
 	return 0;
 }
 
@@ -1888,6 +1903,7 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 			  strerror(errno));
 
 	if (steward_cgroup_open(s) == -1) {
+		http_close(s->http);
 		ctl_close(s->ctl);
 		evlog_close(s->log);
 		ev_loop_destroy(s->loop);
@@ -1989,6 +2005,8 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 		log_line("%-12s %-8s every ward is stopped", "stewardd",
 			 "stopped");
 	metrics_stop(s);
+	http_close(s->http);
+	s->http = NULL;
 	ctl_close(s->ctl);
 	s->ctl = NULL;
 	job_teardown(s);
