@@ -67,6 +67,7 @@ struct http_req {
 	struct MHD_Connection *conn;
 	struct sbuf body;
 	bool too_big;
+	bool denied;   /* neither the credentials nor the peer may call */
 	bool answered; /* a waited answer is in reply */
 	struct sbuf reply;
 	struct xrm_wait *wait;
@@ -145,6 +146,25 @@ http_allowed(struct http *h, struct MHD_Connection *conn)
 	       cred.gid == (h->gid != (gid_t)-1 ? h->gid : getegid());
 }
 
+/* 403 for a peer the socket's mode does not let in; 401 to ask. */
+static enum MHD_Result
+http_deny(struct http *h, struct MHD_Connection *conn)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result rc;
+
+	if (h->username == NULL)
+		return http_text(conn, MHD_HTTP_FORBIDDEN,
+				 "refused: this user may not use the socket\n");
+	resp = MHD_create_response_from_buffer(13, (void *)"Unauthorized\n",
+					       MHD_RESPMEM_PERSISTENT);
+	if (resp == NULL)
+		return MHD_NO;
+	rc = MHD_queue_basic_auth_fail_response(conn, "default", resp);
+	MHD_destroy_response(resp);
+	return rc;
+}
+
 /* A waited answer came: resume the connection to send it. */
 static void
 http_done(void *arg, struct sbuf *body)
@@ -214,24 +234,9 @@ http_handler(void *cls, struct MHD_Connection *conn, const char *url,
 		r->h = h;
 		r->conn = conn;
 		*con_cls = r;
-		if (!http_allowed(h, conn)) {
-			if (h->username == NULL)
-				return http_text(conn, MHD_HTTP_FORBIDDEN,
-						 "refused: this user may not "
-						 "use the socket\n");
-			struct MHD_Response *resp =
-			    MHD_create_response_from_buffer(
-				13, (void *)"Unauthorized\n",
-				MHD_RESPMEM_PERSISTENT);
-			enum MHD_Result rc;
-
-			if (resp == NULL)
-				return MHD_NO;
-			rc = MHD_queue_basic_auth_fail_response(conn, "default",
-								resp);
-			MHD_destroy_response(resp);
-			return rc;
-		}
+		/* Judged now, answered once the body is read: a client
+		 * answered before it sent its body sees a broken pipe. */
+		r->denied = !http_allowed(h, conn);
 		if (strcmp(method, "POST") != 0)
 			return http_text(conn, MHD_HTTP_NOT_FOUND,
 					 "stewardd serves XML-RPC at /RPC2 "
@@ -260,6 +265,8 @@ http_handler(void *cls, struct MHD_Connection *conn, const char *url,
 	}
 	if (r->wait != NULL)
 		return MHD_YES;
+	if (r->denied)
+		return http_deny(h, conn);
 	if (r->too_big)
 		return http_text(conn, MHD_HTTP_CONTENT_TOO_LARGE,
 				 "request body too large\n");

@@ -173,3 +173,84 @@ def supervisorctl_drives_stewardd_as_supervisord():
               f"supervisord {theirs[1:]}", st)
     check(api == real_api, f"the API: stewardd {api}, supervisord "
           f"{real_api}", st)
+
+
+AUTH_CONF = """[unix_http_server]
+file=%(here)s/supervisor.sock
+chmod=0770
+username=admin
+password=s3cret
+
+[supervisord]
+logfile=%(here)s/supervisord.log
+pidfile=%(here)s/supervisord.pid
+nodaemon=true
+
+[rpcinterface:supervisor]
+supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
+
+[supervisorctl]
+serverurl=unix://%(here)s/supervisor.sock
+username=admin
+password=s3cret
+
+[program:sleeper]
+command=sleep 1000
+startsecs=0
+"""
+
+AUTH_COMMANDS = ["status", "-p wrong status", "-u nobody -p s3cret pid",
+                 "stop sleeper", "-p wrong start sleeper", "status"]
+
+
+def _auth_drive(st, conf):
+    st.wait_for("sleeper running, as supervisorctl sees it",
+                lambda: "RUNNING" in _ctl(conf, "status sleeper")[1],
+                timeout=20)
+    return [(c,) + _ctl(conf, c) for c in AUTH_COMMANDS]
+
+
+@scenario("supervisorctl-password-and-socket-mode")
+def supervisorctl_password_and_socket_mode():
+    """[unix_http_server] username and password: supervisorctl with them
+    steers, with a wrong one it is told as supervisord tells it; the
+    socket has chmod's mode."""
+    if shutil.which("supervisorctl") is None:
+        print("supervisorctl is not installed (run.sh test installs it)")
+        raise SystemExit(77)
+    st = Steward("svauth", "")
+    conf = st.path("supervisord.conf")
+    with open(conf, "w") as f:
+        f.write(AUTH_CONF)
+    st.config_path = conf
+    yield st.start("-s", st.socket_path, "-l", st.events_path)
+    got = _auth_drive(st, conf)
+    mode = os.stat(st.path("supervisor.sock")).st_mode & 0o777
+    check(mode == 0o770, f"the socket's mode is {mode:o}, not chmod's 770",
+          st)
+    # Without credentials the API answers 401, as supervisord does.
+    try:
+        _proxy(st.path("supervisor.sock")).supervisor.getPID()
+        check(False, "a call without credentials was answered", st)
+    except xmlrpc.client.ProtocolError as e:
+        check(e.errcode == 401, f"without credentials: {e}", st)
+    check(st.stop() == 0, "stewardd exit code", st)
+    for c, rc, out in got:
+        print(f"$ supervisorctl {c}  (exit {rc})\n{out}", end="")
+    d = tempfile.mkdtemp(prefix="steward-svauth-")
+    real_conf = os.path.join(d, "supervisord.conf")
+    with open(real_conf, "w") as f:
+        f.write(AUTH_CONF)
+    sv = subprocess.Popen(["/usr/bin/supervisord", "-n", "-c", real_conf],
+                          stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL)
+    try:
+        real = _auth_drive(st, real_conf)
+    finally:
+        sv.terminate()
+        sv.wait(20)
+        shutil.rmtree(d, ignore_errors=True)
+    for mine, theirs in zip(got, real):
+        check(mine == theirs,
+              f"supervisorctl {mine[0]}: stewardd gave {mine[1:]}, "
+              f"supervisord {theirs[1:]}", st)
