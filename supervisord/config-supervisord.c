@@ -235,7 +235,7 @@ config_sv_section(struct config_state *st, const char *name)
 	for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
 		if (strcmp(name, other[i]) == 0) {
 			st->sv_other = (int)i + 1;
-			if (i == 0) {
+			if (i <= 1) {
 				/* Served by http.c: supervisorctl's door. */
 				st->sec = SEC_SV_OTHER;
 				return true;
@@ -654,7 +654,9 @@ sv_user_differs(const char *user)
 static void
 config_sv_http_key(struct config_state *st, const char *key, const char *value)
 {
-	struct http_spec *h = &st->cfg->unix_http;
+	bool inet = st->sv_other == 2;
+	const char *sec = inet ? "inet_http_server" : "unix_http_server";
+	struct http_spec *h = inet ? &st->cfg->inet_http : &st->cfg->unix_http;
 	struct sv_expand x = {0};
 	char why[PARSE_WHY], *here = sv_here(st->path), *e;
 
@@ -665,27 +667,49 @@ config_sv_http_key(struct config_state *st, const char *key, const char *value)
 	free(here);
 	if (e == NULL)
 		return; /* reported by the caller's check */
-	if (strcmp(key, "file") == 0) {
+	if (inet && strcmp(key, "port") == 0) {
+		/* supervisord's inet_address: [HOST:]PORT, "*" any host. */
+		char *colon = strrchr(e, ':'), *end;
+		const char *port = colon != NULL ? colon + 1 : e;
+		unsigned long n;
+
+		errno = 0;
+		n = strtoul(port, &end, 10);
+		if (*port == '\0' || *end != '\0' || errno != 0 || n == 0 ||
+		    n > 65535) {
+			config_bad(st, sec, key, value,
+				   "PORT or HOST:PORT with a port of 1 to "
+				   "65535 is accepted");
+		} else {
+			free(h->host);
+			free(h->port);
+			h->host = colon == NULL ? xstrdup("")
+				  : colon - e == 1 && e[0] == '*'
+				      ? xstrdup("")
+				      : xasprintf("%.*s", (int)(colon - e), e);
+			h->port = xstrdup(port);
+		}
+	} else if (!inet && strcmp(key, "file") == 0) {
 		if (e[0] != '/') {
-			config_bad(st, "unix_http_server", key, value,
+			config_bad(st, sec, key, value,
 				   "an absolute path is needed (stewardd "
 				   "creates the socket there)");
 		} else {
 			free(h->file);
 			h->file = xstrdup(e);
 		}
-	} else if (strcmp(key, "chmod") == 0) {
+	} else if (!inet && strcmp(key, "chmod") == 0) {
 		char *end;
 		unsigned long m;
 
 		errno = 0;
 		m = strtoul(e, &end, 8);
 		if (*e == '\0' || *end != '\0' || errno != 0 || m > 07777)
-			config_bad(st, "unix_http_server", key, value,
+			config_bad(st, sec, key, value,
 				   "an octal mode such as 0700 is accepted");
 		else
 			h->mode = (mode_t)m;
-	} else if (strcmp(key, "chown") == 0) {
+	} else if (!inet && strcmp(key, "chown") == 0) {
 		char *colon = strchr(e, ':');
 		struct passwd *pw;
 		struct group *gr = NULL;
@@ -696,7 +720,7 @@ config_sv_http_key(struct config_state *st, const char *key, const char *value)
 		if (pw != NULL && colon != NULL)
 			gr = getgrnam(colon + 1);
 		if (pw == NULL || (colon != NULL && gr == NULL)) {
-			config_bad(st, "unix_http_server", key, value,
+			config_bad(st, sec, key, value,
 				   "USER or USER:GROUP of this system is "
 				   "accepted");
 		} else {
@@ -708,7 +732,7 @@ config_sv_http_key(struct config_state *st, const char *key, const char *value)
 		char **slot = key[0] == 'u' ? &h->username : &h->password;
 
 		if (key[0] == 'p' && strncmp(e, "{SHA}", 5) == 0) {
-			config_bad(st, "unix_http_server", key, value,
+			config_bad(st, sec, key, value,
 				   "a {SHA} password is not served yet; give "
 				   "the password itself");
 		} else {
@@ -717,10 +741,9 @@ config_sv_http_key(struct config_state *st, const char *key, const char *value)
 		}
 	} else {
 		config_problem(st, CONFIG_WARNING, st->lineno,
-			       "[unix_http_server] %s is not a key stewardd "
-			       "serves (file, chmod, chown, username, "
-			       "password); ignored",
-			       key);
+			       "[%s] %s is not a key stewardd serves (%s, "
+			       "username, password); ignored",
+			       sec, key, inet ? "port" : "file, chmod, chown");
 	}
 	free(e);
 }
@@ -836,7 +859,7 @@ config_sv_key(struct config_state *st, const char *key, const char *value,
 			*slot = xstrdup(value);
 			st->sv_server_file = st->path;
 		}
-		if (st->sv_other == 1 && !continuation)
+		if ((st->sv_other == 1 || st->sv_other == 2) && !continuation)
 			config_sv_http_key(st, key, value);
 		free(v);
 		return;
@@ -1649,15 +1672,54 @@ config_sv_finish(struct config_state *st, struct config_ward *cw)
 #undef SV_NUM
 }
 
+/*
+ * [inet_http_server] steers every program: say so when no password
+ * guards it or it listens beyond the loopback.
+ */
+static void
+config_sv_inet_check(struct config_state *st)
+{
+	const struct http_spec *h = &st->cfg->inet_http;
+	const char *host = h->host;
+
+	if (h->port == NULL)
+		return;
+	if (h->password == NULL)
+		config_problem(st, CONFIG_WARNING, 0,
+			       "[inet_http_server] port = %s%s%s has no "
+			       "password: anyone who can connect to it can "
+			       "stop, start and signal every program (set "
+			       "username and password)",
+			       host, *host ? ":" : "", h->port);
+	if (*host == '\0' ||
+	    (strncmp(host, "127.", 4) != 0 && strcmp(host, "localhost") != 0 &&
+	     strcmp(host, "::1") != 0))
+		config_problem(st, CONFIG_WARNING, 0,
+			       "[inet_http_server] port = %s%s%s listens "
+			       "beyond the loopback: other machines can reach "
+			       "supervisord's API there (give 127.0.0.1:%s "
+			       "unless they must)",
+			       host, *host ? ":" : "", h->port, h->port);
+}
+
 /* Checks of a supervisord.conf as a whole; see config-internal.h. */
 void
 config_sv_end(struct config_state *st)
 {
-	if ((st->cfg->unix_http.username == NULL) !=
-	    (st->cfg->unix_http.password == NULL))
-		config_problem(st, CONFIG_ERROR, 0,
-			       "[unix_http_server]: username and password "
-			       "go together (supervisord refuses one alone)");
+	for (int i = 0; i < 2; i++) {
+		const struct http_spec *h =
+		    i == 0 ? &st->cfg->unix_http : &st->cfg->inet_http;
+		const char *sec =
+		    i == 0 ? "unix_http_server" : "inet_http_server";
+
+		if ((h->username == NULL) != (h->password == NULL))
+			config_problem(st, CONFIG_ERROR, 0,
+				       "[%s]: username and password go "
+				       "together (supervisord refuses one "
+				       "alone)",
+				       sec);
+	}
+	config_sv_inet_check(st);
 	if (st->sv_include_line != 0 && !st->include_sv)
 		config_problem(st, CONFIG_ERROR, st->sv_include_line,
 			       "[include] has no files; add files = PATTERN "

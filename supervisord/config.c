@@ -2794,6 +2794,10 @@ config_free(struct config *c)
 	free(c->unix_http.file);
 	free(c->unix_http.username);
 	free(c->unix_http.password);
+	free(c->inet_http.host);
+	free(c->inet_http.port);
+	free(c->inet_http.username);
+	free(c->inet_http.password);
 	for (size_t i = 0; i < c->nfiles; i++)
 		free(c->files[i]);
 	free(c->files);

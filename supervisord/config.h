@@ -135,9 +135,14 @@ enum config_cgroups {
 	CONFIG_CGROUPS_REQUIRED, /* or refuse to start */
 };
 
-/* [unix_http_server] of a supervisord.conf: where http.c serves. */
+/*
+ * [unix_http_server] or [inet_http_server] of a supervisord.conf: where
+ * http.c serves.
+ */
 struct http_spec {
 	char *file;     /* the socket, or NULL: not served */
+	char *host;     /* [inet_http_server]: "" for every address */
+	char *port;     /* [inet_http_server]: the port, or NULL */
 	mode_t mode;    /* chmod (supervisord's default 0700) */
 	uid_t uid;      /* chown, or (uid_t)-1 */
 	gid_t gid;      /* chown's group, or (gid_t)-1 */
@@ -168,6 +173,7 @@ struct config {
 	struct group_spec *groups;
 	size_t ngroups;
 	struct http_spec unix_http; /* [unix_http_server] */
+	struct http_spec inet_http; /* [inet_http_server] */
 };
 
 enum config_severity { CONFIG_WARNING, CONFIG_ERROR };

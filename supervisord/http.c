@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <microhttpd.h>
+#include <netdb.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,7 +50,8 @@ struct http_req;
 struct http {
 	struct steward *s;
 	struct MHD_Daemon *d;
-	char *path;
+	char *path; /* the socket, or HOST:PORT */
+	bool tcp;   /* [inet_http_server] */
 	dev_t dev;
 	ino_t ino;
 	mode_t mode;
@@ -130,6 +132,8 @@ http_allowed(struct http *h, struct MHD_Connection *conn)
 		MHD_free(pass);
 		return ok;
 	}
+	if (h->tcp)
+		return true; /* as supervisord: the port is open to all */
 	const union MHD_ConnectionInfo *ci =
 	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
 	struct ucred cred;
@@ -477,6 +481,45 @@ fail:
 	return -1;
 }
 
+/*
+ * Bind and listen on [inet_http_server]'s HOST:PORT ("" every address),
+ * the first address getaddrinfo gives; its fd, or -1 with *errp.
+ */
+static int
+http_listen_tcp(const struct http_spec *spec, struct err **errp)
+{
+	struct addrinfo hints = {.ai_family = AF_UNSPEC,
+				 .ai_socktype = SOCK_STREAM,
+				 .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+	struct addrinfo *ai;
+	int fd, rc, one = 1;
+
+	rc = getaddrinfo(*spec->host ? spec->host : NULL, spec->port, &hints,
+			 &ai);
+	if (rc != 0) {
+		*errp = ERR_NEW("resolving %s:%s: %s", spec->host, spec->port,
+				gai_strerror(rc));
+		return -1;
+	}
+	fd = socket(ai->ai_family,
+		    ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd == -1) {
+		*errp = ERR_SYS("making a TCP socket");
+		freeaddrinfo(ai);
+		return -1;
+	}
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1 ||
+	    bind(fd, ai->ai_addr, ai->ai_addrlen) == -1 ||
+	    listen(fd, 64) == -1) {
+		*errp = ERR_SYS("listening on %s:%s", spec->host, spec->port);
+		close(fd);
+		freeaddrinfo(ai);
+		return -1;
+	}
+	freeaddrinfo(ai);
+	return fd;
+}
+
 /* Listen and serve; see http.h. */
 struct http *
 http_open(struct steward *s, const struct http_spec *spec, struct err **errp)
@@ -486,13 +529,16 @@ http_open(struct steward *s, const struct http_spec *spec, struct err **errp)
 	int fd;
 
 	h->s = s;
-	h->path = xstrdup(spec->file);
+	h->tcp = spec->file == NULL;
+	h->path = h->tcp ? xasprintf("%s:%s", spec->host, spec->port)
+			 : xstrdup(spec->file);
 	h->mode = spec->mode;
 	h->uid = spec->uid;
 	h->gid = spec->gid;
 	h->username = spec->username ? xstrdup(spec->username) : NULL;
 	h->password = spec->password ? xstrdup(spec->password) : NULL;
-	if ((fd = http_listen(h, errp)) == -1)
+	if ((fd = h->tcp ? http_listen_tcp(spec, errp)
+			 : http_listen(h, errp)) == -1)
 		goto fail;
 	h->d = MHD_start_daemon(
 	    MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0,
@@ -522,7 +568,8 @@ http_open(struct steward *s, const struct http_spec *spec, struct err **errp)
 	return h;
 
 fail_unlink:
-	(void)unlink(h->path);
+	if (!h->tcp)
+		(void)unlink(h->path);
 fail:
 	free(h->path);
 	free(h->username);
@@ -555,7 +602,7 @@ http_close(struct http *h)
 	ev_io_stop(h->s->loop, &h->eio);
 	ev_timer_stop(h->s->loop, &h->tmo);
 	MHD_stop_daemon(h->d); /* closes the listening socket too */
-	if ((dfd = safepath_parent(h->path, &name, &why)) != -1) {
+	if (!h->tcp && (dfd = safepath_parent(h->path, &name, &why)) != -1) {
 		if (fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
 		    sb.st_dev == h->dev && sb.st_ino == h->ino &&
 		    unlinkat(dfd, name, 0) == -1)

@@ -1852,6 +1852,22 @@ steward_listen(struct steward *s)
 		s->ctl = NULL;
 		return -1;
 	}
+	if (cfg->inet_http.port != NULL &&
+	    (s->http_inet = http_open(s, &cfg->inet_http, &e)) == NULL) {
+		char *msg;
+
+		e = ERR_WRAP_P(e, "cannot serve [inet_http_server] on %s:%s",
+			       cfg->inet_http.host, cfg->inet_http.port);
+		msg = err_person_message(e);
+		log_warnx("%s", msg);
+		free(msg);
+		err_free(e);
+		http_close(s->http);
+		s->http = NULL;
+		ctl_close(s->ctl);
+		s->ctl = NULL;
+		return -1;
+	}
 	return 0;
 }
 
@@ -1903,6 +1919,7 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 			  strerror(errno));
 
 	if (steward_cgroup_open(s) == -1) {
+		http_close(s->http_inet);
 		http_close(s->http);
 		ctl_close(s->ctl);
 		evlog_close(s->log);
@@ -2005,6 +2022,8 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 		log_line("%-12s %-8s every ward is stopped", "stewardd",
 			 "stopped");
 	metrics_stop(s);
+	http_close(s->http_inet);
+	s->http_inet = NULL;
 	http_close(s->http);
 	s->http = NULL;
 	ctl_close(s->ctl);

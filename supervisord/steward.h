@@ -238,8 +238,9 @@ struct steward {
 	char **spawn_env;    /* environ as wards inherit it (borrowed) */
 	size_t spawn_nenv;
 	double started_at;
-	struct ctl *ctl;   /* the control socket, or NULL */
-	struct http *http; /* [unix_http_server] (http.c), or NULL */
+	struct ctl *ctl;        /* the control socket, or NULL */
+	struct http *http;      /* [unix_http_server] (http.c), or NULL */
+	struct http *http_inet; /* [inet_http_server], or NULL */
 	ev_signal sig_chld;
 	ev_timer reap;         /* the full waitid(P_ALL) pass SIGCHLD arms */
 	ev_timer sweep;        /* that pass, put off (see steward_reap_cb) */

@@ -254,3 +254,94 @@ def supervisorctl_password_and_socket_mode():
         check(mine == theirs,
               f"supervisorctl {mine[0]}: stewardd gave {mine[1:]}, "
               f"supervisord {theirs[1:]}", st)
+
+
+INET_CONF = """[inet_http_server]
+port=127.0.0.1:{port}
+username=admin
+password=s3cret
+
+[supervisord]
+logfile=%(here)s/supervisord.log
+pidfile=%(here)s/supervisord.pid
+nodaemon=true
+
+[rpcinterface:supervisor]
+supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
+
+[supervisorctl]
+serverurl=http://127.0.0.1:{port}
+username=admin
+password=s3cret
+
+[program:sleeper]
+command=sleep 1000
+startsecs=0
+"""
+
+INET_COMMANDS = ["status", "-p wrong status", "stop sleeper", "pid sleeper",
+                 "start sleeper", "status"]
+
+
+def _free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+@scenario("supervisorctl-over-inet-http-server")
+def supervisorctl_over_inet_http_server():
+    """[inet_http_server] on 127.0.0.1 with a password: supervisorctl
+    steers through it as through supervisord's; --check warns of a port
+    with no password that listens beyond the loopback."""
+    import harness
+    if shutil.which("supervisorctl") is None:
+        print("supervisorctl is not installed (run.sh test installs it)")
+        raise SystemExit(77)
+    st = Steward("svinet", "")
+    conf = st.path("supervisord.conf")
+    text = INET_CONF.replace("{port}", str(_free_port()))
+    with open(conf, "w") as f:
+        f.write(text)
+    st.config_path = conf
+    yield st.start("-s", st.socket_path, "-l", st.events_path)
+    st.wait_for("sleeper running, as supervisorctl sees it",
+                lambda: "RUNNING" in _ctl(conf, "status sleeper")[1],
+                timeout=20)
+    got = [(c,) + _ctl(conf, c) for c in INET_COMMANDS]
+    check(st.stop() == 0, "stewardd exit code", st)
+    for c, rc, out in got:
+        print(f"$ supervisorctl {c}  (exit {rc})\n{out}", end="")
+    d = tempfile.mkdtemp(prefix="steward-svinet-")
+    real_conf = os.path.join(d, "supervisord.conf")
+    with open(real_conf, "w") as f:
+        f.write(text)
+    sv = subprocess.Popen(["/usr/bin/supervisord", "-n", "-c", real_conf],
+                          stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL)
+    try:
+        st.wait_for("sleeper running under supervisord",
+                    lambda: "RUNNING" in _ctl(real_conf,
+                                              "status sleeper")[1],
+                    timeout=20)
+        real = [(c,) + _ctl(real_conf, c) for c in INET_COMMANDS]
+    finally:
+        sv.terminate()
+        sv.wait(20)
+    for mine, theirs in zip(got, real):
+        check(mine == theirs,
+              f"supervisorctl {mine[0]}: stewardd gave {mine[1:]}, "
+              f"supervisord {theirs[1:]}", st)
+    # An open port: two warnings, no error.
+    with open(real_conf, "w") as f:
+        f.write(text.replace("127.0.0.1:", "").replace(
+            "username=admin\npassword=s3cret\n\n[supervisord]",
+            "\n[supervisord]"))
+    p = subprocess.run([harness.STEWARDD, "--check", real_conf],
+                       capture_output=True, text=True, timeout=20)
+    shutil.rmtree(d, ignore_errors=True)
+    check(p.returncode == 0 and "has no password" in p.stderr and
+          "listens beyond the loopback" in p.stderr,
+          f"--check of an open port: {p.returncode} {p.stderr}", st)
