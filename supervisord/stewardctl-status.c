@@ -2,34 +2,20 @@
  * stewardctl status, info, version and check: what stewardd and its
  * instances are, as tables for people or stewardd's document as it is.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <getopt.h>
 #include <inttypes.h>
-#include <limits.h>
-#include <poll.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <sysexits.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
 #include "ctl-proto.h"
 #include "err.h"
-#include "escape.h"
 #include "json-read.h"
-#include "parse.h"
-
 #include "stewardctl.h"
 
 /* ---------------------------------------------------------------- */
