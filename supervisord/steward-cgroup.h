@@ -26,6 +26,7 @@ struct ward_cg {
 	bool linger;   /* main process reaped, waiting for the rest */
 	bool has_exit; /* exit holds the held exit event */
 	struct ward_input exit;
+	pid_t exit_pid;      /* the main process whose exit is held */
 	ev_timer kill_timer; /* lingering: when what is left gets SIGKILL */
 	struct ward_cg_link *link; /* the watch table's entry */
 	uint64_t cpu_base;         /* usage_usec when the process was spawned */

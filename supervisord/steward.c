@@ -1146,6 +1146,7 @@ steward_child_ended(struct steward *s, pid_t pid, const siginfo_t *si)
 	if (steward_cgroup_linger(s, wi, &in)) {
 		/* The rest of its cgroup is being killed: the exit is
 		 * told once it is empty (steward_exit_held). */
+		wi->cg.exit_pid = pid;
 		wi->pid = 0;
 		guard_remove(&s->guard, pid);
 		(void)steward_reap(pid);
@@ -1170,7 +1171,16 @@ void
 steward_exit_held(struct steward *s, struct ward_inst *wi,
 		  struct ward_input *in)
 {
+	pid_t pid = wi->cg.exit_pid;
+
+	/* As for an exit not held: the transition's record names the
+	 * process that ended (reaped: the exit sends no signal). */
+	wi->cg.exit_pid = 0;
+	if (wi->pid == 0)
+		wi->pid = pid;
 	steward_step_input(s, wi, in);
+	if (wi->pid == pid)
+		wi->pid = 0;
 	if (s->stopping)
 		steward_check_done(s);
 }

@@ -118,9 +118,14 @@ stop_timeout = 2s
                 lambda: (metric("steward_ward_processes") or 0) >= 2)
     check(metric("steward_ward_cpu_seconds_total") is not None,
           "steward_ward_cpu_seconds_total in the metrics file", st)
+    main_pid = st.instance("forker")["pid"]
     st.ctl("stop", "forker", check_rc=0)
-    st.wait_event("stopped", ward="forker")
+    rec = st.wait_event("stopped", ward="forker")
     check(not alive(second), "the detached child is gone once stopped", st)
+    # Its exit was held until "populated 0": the end's record still
+    # names the process that ended, as an exit not held does.
+    check(rec.get("pid") == main_pid,
+          f"the held end's record has the ended pid {main_pid}: {rec}", st)
     check(st.stop() == 0, "stewardd exit code", st)
 
 
