@@ -44,7 +44,32 @@ cgroup_limits_any(const struct cgroup_limits *l)
 {
 	return l->memory_max != 0 || l->memory_high != 0 || l->pids_max != 0 ||
 	       l->cpu_weight != 0 || l->cpu_quota_us != 0 ||
-	       l->memory_restart != 0;
+	       l->memory_restart != 0 || l->controllers[0] != '\0';
+}
+
+static bool cgroup_has_word(const char *list, const char *word, size_t n);
+
+/* The key that needs a controller; see cgroup.h. */
+const char *
+cgroup_limits_key(const struct cgroup_limits *l, const char *ctl)
+{
+	if (strcmp(ctl, "memory") == 0 &&
+	    (l->memory_max || l->memory_high || l->memory_restart))
+		return l->memory_max    ? "memory_max"
+		       : l->memory_high ? "memory_high"
+					: "memory_restart";
+	if (strcmp(ctl, "pids") == 0 && l->pids_max)
+		return "pids_max";
+	if (strcmp(ctl, "cpu") == 0 && (l->cpu_weight || l->cpu_quota_us))
+		return l->cpu_weight ? "cpu_weight" : "cpu_max";
+	return "cgroup_controllers";
+}
+
+/* A controller the kernel knows; see cgroup.h. */
+bool
+cgroup_controller_known(const char *name, size_t n)
+{
+	return n > 0 && cgroup_has_word(CGROUP_KNOWN, name, n);
 }
 
 /* The controllers l needs; see cgroup.h. */
@@ -55,10 +80,23 @@ cgroup_limits_controllers(const struct cgroup_limits *l, char *buf, size_t len)
 	    l->memory_max != 0 || l->memory_high != 0 || l->memory_restart != 0;
 	bool cpu = l->cpu_weight != 0 || l->cpu_quota_us != 0;
 
+	size_t at;
+
 	snprintf(buf, len, "%s%s%s%s%s", mem ? "memory" : "",
 		 mem && (l->pids_max != 0 || cpu) ? " " : "",
 		 l->pids_max != 0 ? "pids" : "",
 		 l->pids_max != 0 && cpu ? " " : "", cpu ? "cpu" : "");
+	at = strlen(buf);
+	for (const char *p = l->controllers; *p != '\0';) {
+		size_t n;
+
+		p += strspn(p, " ");
+		n = strcspn(p, " ");
+		if (n > 0 && !cgroup_has_word(buf, p, n) && at + n + 2 < len)
+			at += (size_t)snprintf(buf + at, len - at, "%s%.*s",
+					       at ? " " : "", (int)n, p);
+		p += n;
+	}
 }
 
 /* Is word one of the space-separated words of list? */
@@ -617,6 +655,71 @@ cgroup_enable(int dir, const char *need, struct err **errp)
 	return cgroup_write(dir, "cgroup.subtree_control", buf, errp);
 }
 
+/* Must stewardd move to a leaf first; see cgroup.h. */
+enum cgroup_move
+cgroup_move_needed(int dir, const char *need, const pid_t *ours, size_t n,
+		   char *buf, size_t len)
+{
+	char offered[256] = "", on[256] = "", procs[8192];
+	ssize_t got;
+
+	(void)cgroup_read(dir, "cgroup.subtree_control", on, sizeof(on));
+	if (cgroup_missing(need, on, buf, len) == NULL)
+		return CGROUP_STAY;
+	(void)cgroup_read(dir, "cgroup.controllers", offered, sizeof(offered));
+	for (const char *p = need; *p != '\0';) {
+		size_t m;
+
+		p += strspn(p, " ");
+		m = strcspn(p, " ");
+		if (m > 0 && !cgroup_has_word(on, p, m) &&
+		    !cgroup_has_word(offered, p, m))
+			return CGROUP_STAY; /* not to be had by moving */
+		p += m;
+	}
+	got = cgroup_read(dir, "cgroup.procs", procs, sizeof(procs));
+	if (got <= 0)
+		return CGROUP_STAY;
+	for (char *p = procs; *p != '\0';) {
+		long pid = strtol(p, &p, 10);
+		bool mine = false;
+
+		if (pid <= 0)
+			break;
+		for (size_t i = 0; i < n && !mine; i++)
+			mine = ours[i] == (pid_t)pid;
+		if (!mine)
+			return CGROUP_SHARED;
+		p += strspn(p, "\n");
+	}
+	return CGROUP_MOVE;
+}
+
+/* Move our processes into a leaf; see cgroup.h. */
+int
+cgroup_move_into(int dir, const char *name, const pid_t *pids, size_t n,
+		 struct err **errp)
+{
+	int leaf = cgroup_open_child(dir, name, true, errp);
+	int rc = 0;
+
+	if (leaf == -1)
+		return -1;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		char v[24];
+
+		if (pids[i] <= 0)
+			continue;
+		snprintf(v, sizeof(v), "%d", (int)pids[i]);
+		rc = cgroup_write(leaf, "cgroup.procs", v, errp);
+		if (rc == -1)
+			*errp = ERR_WRAP(*errp, "moving pid %s into cgroup %s",
+					 v, name);
+	}
+	close(leaf);
+	return rc;
+}
+
 /* Count the pids of a tree (cgroup.procs of it and its children). */
 static int
 cgroup_count(int dir, unsigned depth)
@@ -753,24 +856,11 @@ cgroup_memory_over(uint64_t memory, uint64_t limit, double for_s, double now,
 	return now - *over_since >= for_s;
 }
 
-/* The key of l a controller serves, for people. */
-static const char *
-cgroup_key_of(const struct cgroup_limits *l, const char *ctl)
-{
-	if (strcmp(ctl, "memory") == 0)
-		return l->memory_max    ? "memory_max"
-		       : l->memory_high ? "memory_high"
-					: "memory_restart";
-	if (strcmp(ctl, "pids") == 0)
-		return "pids_max";
-	return l->cpu_weight ? "cpu_weight" : "cpu_max";
-}
-
 /* The limits --check cannot see applied here; see cgroup.h. */
 char *
 cgroup_check_limits(const char *where, const struct cgroup_limits *l)
 {
-	char need[64], avail[256] = "";
+	char need[160], avail[256] = "";
 	struct err *e = NULL;
 	char *path = NULL;
 	struct sbuf b = {0};
@@ -805,7 +895,7 @@ cgroup_check_limits(const char *where, const struct cgroup_limits *l)
 				  "%s %s needs the %s controller, which is not "
 				  "available in %s (cgroup.controllers: %s); "
 				  "stewardd would not start it here\n",
-				  where, cgroup_key_of(l, ctl), ctl, path,
+				  where, cgroup_limits_key(l, ctl), ctl, path,
 				  avail[0] ? avail : "none");
 		p += n;
 		p += strspn(p, " ");

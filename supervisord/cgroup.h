@@ -28,6 +28,8 @@ struct cgroup_limits {
 	uint64_t cpu_period_us;  /* cpu_max's period */
 	uint64_t memory_restart; /* bytes, or 0: unset */
 	int64_t memory_restart_for_ms; /* how long above it before a heal */
+	char controllers[80];          /* cgroup_controllers: more to enable, as
+					  "hugetlb io", or "" */
 };
 
 /* True when any key of l needs a controller. */
@@ -35,10 +37,25 @@ bool cgroup_limits_any(const struct cgroup_limits *l);
 
 /*
  * The controllers the set keys of l need, as a space-separated list in
- * buf ("memory pids cpu"); empty when none.
+ * buf ("memory pids cpu", then those of cgroup_controllers not there
+ * yet); empty when none.
  */
 void cgroup_limits_controllers(const struct cgroup_limits *l, char *buf,
 			       size_t len);
+
+/*
+ * The key of l that needs controller ctl (one of
+ * cgroup_limits_controllers'), for people: "memory_max".
+ */
+const char *cgroup_limits_key(const struct cgroup_limits *l, const char *ctl);
+
+/*
+ * Is the n bytes at name a cgroup v2 controller the kernel knows (cpu,
+ * cpuset, io, memory, pids, rdma, hugetlb, misc)?  The list, for people,
+ * is CGROUP_KNOWN.
+ */
+#define CGROUP_KNOWN "cpu cpuset io memory pids rdma hugetlb misc"
+bool cgroup_controller_known(const char *name, size_t n);
 
 /*
  * The first controller of need (a space-separated list) that is not in
@@ -133,6 +150,33 @@ int cgroup_limits_apply(int dir, const struct cgroup_limits *l,
  * children: "+memory +pids" into cgroup.subtree_control.  0, or -1.
  */
 int cgroup_enable(int dir, const char *need, struct err **errp);
+
+/*
+ * Must stewardd leave its own cgroup dir for a leaf before the
+ * controllers of need can be enabled below dir?  The kernel refuses a
+ * controller in the cgroup.subtree_control of a cgroup that has
+ * processes (but in the root cgroup, which the caller rules out):
+ *   CGROUP_STAY: nothing of need is missing from cgroup.subtree_control,
+ *     a missing one is not in cgroup.controllers (moving would not make
+ *     it available), or dir has no processes (enabling works as it is);
+ *   CGROUP_MOVE: each missing one is offered and every pid of
+ *     cgroup.procs is one of the n of ours: moving them empties dir;
+ *   CGROUP_SHARED: the same, but a process not ours is there too, which
+ *     stewardd must not move: enabling stays refused.
+ * The controller that decided (the first missing one) goes into buf.
+ */
+enum cgroup_move { CGROUP_STAY, CGROUP_MOVE, CGROUP_SHARED };
+enum cgroup_move cgroup_move_needed(int dir, const char *need,
+				    const pid_t *ours, size_t n, char *buf,
+				    size_t len);
+
+/*
+ * Make the leaf child name of dir and move each of the n pids into it
+ * (each with all its threads: a write to cgroup.procs).  0, or -1 and
+ * *errp.
+ */
+int cgroup_move_into(int dir, const char *name, const pid_t *pids, size_t n,
+		     struct err **errp);
 
 /*
  * End a cgroup tree left behind: kill what is in it, wait up to

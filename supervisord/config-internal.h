@@ -53,6 +53,7 @@ enum config_key {
 	K_CPU_WEIGHT,
 	K_CPU_MAX,
 	K_MEMORY_RESTART,
+	K_CGROUP_CONTROLLERS,
 	K_NKEYS,
 };
 

@@ -271,6 +271,7 @@ static const char *const config_key_names[K_NKEYS] = {
     [K_CPU_WEIGHT] = "cpu_weight",
     [K_CPU_MAX] = "cpu_max",
     [K_MEMORY_RESTART] = "memory_restart",
+    [K_CGROUP_CONTROLLERS] = "cgroup_controllers",
 };
 
 static const char *const config_steward_keys[CONFIG_NSTEWARD_KEYS] = {
@@ -363,7 +364,7 @@ config_size_or_max(const char *v, bool max_ok, uint64_t *out, char *why)
 /*
  * A cgroup limit: memory_max, memory_high (SIZE or max), pids_max (N or
  * max), cpu_weight (1-10000), cpu_max (N% of one CPU, or max),
- * memory_restart (SIZE [for DURATION]).
+ * memory_restart (SIZE [for DURATION]), cgroup_controllers (NAME...).
  */
 static int
 config_limit(struct cgroup_limits *l, enum config_key k, const char *v,
@@ -433,6 +434,45 @@ config_limit(struct cgroup_limits *l, enum config_key k, const char *v,
 			return -1;
 		return parse_duration_ms(sep + 5, &l->memory_restart_for_ms,
 					 why);
+	}
+	case K_CGROUP_CONTROLLERS: {
+		size_t at = 0;
+		char word[16], miss[16];
+
+		l->controllers[0] = '\0';
+		for (const char *p = v; *p != '\0';) {
+			size_t m;
+
+			p += strspn(p, " \t");
+			m = strcspn(p, " \t");
+			if (m == 0)
+				break;
+			if (!cgroup_controller_known(p, m)) {
+				snprintf(why, PARSE_WHY,
+					 "\"%.*s\" is not a cgroup v2 "
+					 "controller; expected names among "
+					 "%s",
+					 (int)m, p, CGROUP_KNOWN);
+				return -1;
+			}
+			/* Known: at most 7 letters; each once (the eight
+			 * fit). */
+			snprintf(word, sizeof(word), "%.*s", (int)m, p);
+			if (cgroup_missing(word, l->controllers, miss,
+					   sizeof(miss)) != NULL)
+				at += (size_t)snprintf(
+				    l->controllers + at,
+				    sizeof(l->controllers) - at, "%s%s",
+				    at ? " " : "", word);
+			p += m;
+		}
+		if (at == 0) {
+			snprintf(why, PARSE_WHY,
+				 "expected controller names among %s",
+				 CGROUP_KNOWN);
+			return -1;
+		}
+		return 0;
 	}
 	default:
 		snprintf(why, PARSE_WHY, "an internal error: key %d", (int)k);
@@ -786,6 +826,7 @@ config_ward_value(struct ward_spec *w, enum config_key k, const char *v,
 	case K_CPU_WEIGHT:
 	case K_CPU_MAX:
 	case K_MEMORY_RESTART:
+	case K_CGROUP_CONTROLLERS:
 		return config_limit(&w->limits, k, v, why);
 	case K_ENVIRONMENT_FILE: {
 		char **words;
@@ -1568,7 +1609,7 @@ config_ward_finish(struct config_state *st, struct config_ward *cw)
 	if (st->cfg->cgroups == CONFIG_CGROUPS_OFF) {
 		/* A limit that cannot be honoured is an error, never dropped.
 		 */
-		for (int k = K_MEMORY_MAX; k <= K_MEMORY_RESTART; k++) {
+		for (int k = K_MEMORY_MAX; k <= K_CGROUP_CONTROLLERS; k++) {
 			if (kl[k] == 0 || cw->bad[k])
 				continue;
 			config_problem(

@@ -27,6 +27,24 @@
  * a restart, a reload or stewardd's shutdown waits for it, and two
  * instances of a replica never overlap even through their strays.
  *
+ * Delegation.  The kernel enables no controller in the
+ * cgroup.subtree_control of a cgroup that has processes (but in the
+ * root): under systemd (Delegate=yes) or any delegated subtree,
+ * stewardd's own cgroup has stewardd in it.  So when a limit key needs a
+ * controller that our cgroup offers (cgroup.controllers) but that cannot
+ * be enabled below it because stewardd (and its guard, forked into the
+ * same cgroup) are its only processes, both move into a leaf beside our
+ * directory, and the controllers are enabled from there down:
+ *
+ *   <own cgroup>/steward-<8 hex digits>.stewardd   stewardd, its guard
+ *
+ * Only then: without limit keys, or with stewardd in the root cgroup,
+ * nothing moves.  A process not ours in the cgroup stays (we must not
+ * move it), and the limit key fails saying so.  An orderly exit turns
+ * those controllers off again, moves stewardd back and removes the leaf;
+ * after a SIGKILL the next stewardd on the socket removes it (and ends
+ * what is in it: a guard, at most).
+ *
  * Leftovers.  A stewardd killed with SIGKILL leaves its directory; the
  * guard (guard.c) kills what is in it, and the next stewardd on the same
  * socket kills whatever is still there (a guard killed too), waits for
@@ -75,6 +93,8 @@ struct steward_cg {
 	int own_fd;        /* stewardd's own cgroup */
 	int root_fd;       /* <own>/steward-<id> */
 	char *path;        /* the latter's absolute path, for people */
+	bool own_root;     /* our own cgroup is the hierarchy's root */
+	bool moved;        /* stewardd moved to <own>/steward-<id>.stewardd */
 	char enabled[256]; /* its cgroup.subtree_control */
 	int ino_fd;
 	ev_io ino_io;
@@ -342,6 +362,31 @@ cg_end_leftovers(struct steward *s)
 
 static void cg_memory_cb(struct ev_loop *loop, ev_timer *w, int revents);
 
+/* The leaf stewardd moves into: "steward-<id>.stewardd". */
+static void
+cg_leaf_name(const struct steward_cg *c, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s.stewardd", strrchr(c->path, '/') + 1);
+}
+
+/* Remove the leaf a killed stewardd left (ending its guard if alive). */
+static void
+cg_end_leaf(struct steward_cg *c)
+{
+	char leaf[64];
+	struct err *e = NULL;
+
+	cg_leaf_name(c, leaf, sizeof(leaf));
+	if (cgroup_end_tree(c->own_fd, leaf, CG_LEFTOVER_WAIT, &e) == -1) {
+		char *msg = err_str(e);
+
+		log_warnx("cannot end the cgroup %s.stewardd left behind: %s",
+			  c->path, msg);
+		free(msg);
+		err_free(e);
+	}
+}
+
 /* Find, make and clean stewardd's cgroup; see steward-cgroup.h. */
 int
 steward_cgroup_open(struct steward *s)
@@ -368,11 +413,15 @@ steward_cgroup_open(struct steward *s)
 	c->ino_fd = -1;
 	c->path = xasprintf("%s/%s", own_path, name);
 	free(own_path);
+	/* Only a non-root cgroup has cgroup.type (cgroup-v2.rst). */
+	c->own_root =
+	    faccessat(own, "cgroup.type", F_OK, 0) == -1 && errno == ENOENT;
 	c->root_fd = cgroup_open_child(own, name, true, &e);
 	if (c->root_fd == -1) {
 		e = ERR_WRAP(e, "cannot make %s", c->path);
 		goto fail;
 	}
+	cg_end_leaf(c); /* a killed stewardd's, see the top */
 	if (faccessat(c->root_fd, "cgroup.procs", W_OK, 0) == -1) {
 		e = ERR_SYS("cannot write %s/cgroup.procs", c->path);
 		goto fail;
@@ -431,6 +480,40 @@ steward_cgroup_guard(const struct steward *s)
 	return g;
 }
 
+/*
+ * At an orderly exit, after a move (see the top): our cgroup had no
+ * controller on below it before (it had us in it), so each on now is
+ * ours to turn off; then stewardd goes back and the leaf goes.
+ */
+static void
+cg_move_back(struct steward_cg *c)
+{
+	char on[256] = "", off[300] = "", leaf[64];
+	size_t at = 0;
+	struct err *e = NULL;
+	char pid[24];
+
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	(void)cgroup_read(c->own_fd, "cgroup.subtree_control", on, sizeof(on));
+	for (char *save = NULL, *t = strtok_r(on, " \n", &save); t != NULL;
+	     t = strtok_r(NULL, " \n", &save))
+		at += (size_t)snprintf(off + at, sizeof(off) - at, "%s-%s",
+				       at ? " " : "", t);
+	cg_leaf_name(c, leaf, sizeof(leaf));
+	if ((at == 0 ||
+	     cgroup_write(c->own_fd, "cgroup.subtree_control", off, &e) == 0) &&
+	    cgroup_write(c->own_fd, "cgroup.procs", pid, &e) == 0 &&
+	    unlinkat(c->own_fd, leaf, AT_REMOVEDIR) == -1)
+		e = ERR_SYS("removing cgroup %s", leaf);
+	if (e != NULL) {
+		char *msg = err_str(e);
+
+		log_warnx("cannot leave %s.stewardd: %s", c->path, msg);
+		free(msg);
+		err_free(e);
+	}
+}
+
 /* Remove our cgroups at exit; see steward-cgroup.h. */
 void
 steward_cgroup_close(struct steward *s)
@@ -463,23 +546,52 @@ steward_cgroup_close(struct steward *s)
 		free(msg);
 		err_free(e);
 	}
+	if (c->moved)
+		cg_move_back(c);
 	close(c->own_fd);
 	free(c->path);
 	free(c);
 	s->cg = NULL;
 }
 
-/* The first key of l that needs controller ctl. */
-static const char *
-cg_key_for(const struct cgroup_limits *l, const char *ctl)
+/*
+ * Leave our own cgroup for the leaf if the controllers of need can be
+ * enabled only so (see the top).  0, or -1 and *errp.
+ */
+static int
+cg_move_if_needed(struct steward *s, const char *need, struct err **errp)
 {
-	if (strcmp(ctl, "memory") == 0)
-		return l->memory_max    ? "memory_max"
-		       : l->memory_high ? "memory_high"
-					: "memory_restart";
-	if (strcmp(ctl, "pids") == 0)
-		return "pids_max";
-	return l->cpu_weight ? "cpu_weight" : "cpu_max";
+	struct steward_cg *c = s->cg;
+	const pid_t ours[] = {getpid(), s->guard.pid};
+	char ctl[32], leaf[64];
+	struct evlog_rec r;
+
+	if (c->own_root || c->moved)
+		return 0;
+	switch (
+	    cgroup_move_needed(c->own_fd, need, ours, 2, ctl, sizeof(ctl))) {
+	case CGROUP_STAY:
+		return 0;
+	case CGROUP_SHARED:
+		*errp = ERR_NEW("processes other than stewardd's are in its "
+				"cgroup, and the kernel enables no controller "
+				"below a cgroup with processes");
+		return -1;
+	case CGROUP_MOVE:
+		break;
+	}
+	cg_leaf_name(c, leaf, sizeof(leaf));
+	if (cgroup_move_into(c->own_fd, leaf, ours, 2, errp) == -1)
+		return -1;
+	c->moved = true;
+	evlog_begin(&r, s->log, EVLOG_INFO, "cgroup_moved");
+	evlog_str(&r, "to", leaf);
+	evlog_str(&r, "controller", ctl);
+	evlog_str(&r, "reason",
+		  "stewardd left its own cgroup for a leaf: the kernel enables "
+		  "no controller below a cgroup with processes");
+	evlog_commit(&r);
+	return 0;
 }
 
 /*
@@ -487,17 +599,19 @@ cg_key_for(const struct cgroup_limits *l, const char *ctl)
  * in our own cgroup and in stewardd's.  -1 and *errp naming the key.
  */
 static int
-cg_controllers(struct steward_cg *c, const struct cgroup_limits *l,
+cg_controllers(struct steward *s, const struct cgroup_limits *l,
 	       struct err **errp)
 {
-	char need[64], miss[32], avail[256] = "";
+	struct steward_cg *c = s->cg;
+	char need[160], miss[32], avail[256] = "";
 	const char *m;
 	struct err *e = NULL;
 
 	cgroup_limits_controllers(l, need, sizeof(need));
 	if (cgroup_missing(need, c->enabled, miss, sizeof(miss)) == NULL)
 		return 0;
-	if (cgroup_enable(c->own_fd, need, &e) == 0)
+	if (cg_move_if_needed(s, need, &e) == 0 &&
+	    cgroup_enable(c->own_fd, need, &e) == 0)
 		(void)cgroup_enable(c->root_fd, need, &e);
 	if (cgroup_read(c->root_fd, "cgroup.subtree_control", c->enabled,
 			sizeof(c->enabled)) == -1)
@@ -514,7 +628,7 @@ cg_controllers(struct steward_cg *c, const struct cgroup_limits *l,
 	    e != NULL ? e : ERR_NEW("not in %s's cgroup.subtree_control", m),
 	    "%s needs the %s controller, which is not enabled for %s "
 	    "(available: %s)",
-	    cg_key_for(l, m), m, c->path, avail[0] ? avail : "none");
+	    cgroup_limits_key(l, m), m, c->path, avail[0] ? avail : "none");
 	err_set(*errp, "controller", "%s", m);
 	return -1;
 }
@@ -560,13 +674,13 @@ steward_cgroup_prepare(struct steward *s, struct ward_inst *wi,
 		err_free(e);
 		e = NULL; /* the long way says what fails */
 	}
-	if (cgroup_limits_any(l) && cg_controllers(c, l, &e) == -1)
+	if (cgroup_limits_any(l) && cg_controllers(s, l, &e) == -1)
 		goto fail;
 	wfd = cgroup_open_child(c->root_fd, wname, true, &e);
 	if (wfd == -1)
 		goto fail;
 	if (cgroup_limits_any(l)) {
-		char need[64];
+		char need[160];
 
 		cgroup_limits_controllers(l, need, sizeof(need));
 		if (cgroup_enable(wfd, need, &e) == -1) {

@@ -9,6 +9,7 @@ import os
 import subprocess
 import signal
 import sys
+import time
 
 import harness
 from harness import Steward, check, alive
@@ -232,6 +233,99 @@ restart = never
     check("memory_max needs the memory controller" in rec["reason"],
           f"the start's error: {rec['reason']}", st)
     check(st.stop() == 0, "stewardd exit code", st)
+
+
+@scenario("cgroup-stewardd-leaves-its-cgroup-to-enable-a-controller")
+def cgroup_stewardd_moves_to_a_leaf():
+    # stewardd started inside a cgroup of its own (T), as systemd starts
+    # a unit with Delegate=yes: a ward's cgroup_controllers = hugetlb
+    # needs hugetlb in T's cgroup.subtree_control, which the kernel
+    # refuses while stewardd is in T.  So it moves into a leaf first.
+    need_cgroups()
+    own = cgroup_dir()
+    with open(os.path.join(own, "cgroup.controllers")) as f:
+        if "hugetlb" not in f.read().split():
+            print("SKIP: the hierarchy offers no hugetlb controller here")
+            sys.exit(77)
+    ctl = os.path.join(own, "cgroup.subtree_control")
+    with open(ctl) as f:
+        was_on = "hugetlb" in f.read().split()
+    if not was_on:
+        try:
+            with open(ctl, "w") as f:
+                f.write("+hugetlb")
+        except OSError as e:
+            print(f"SKIP: cannot enable hugetlb below {own}: {e}")
+            sys.exit(77)
+    t = os.path.join(own, f"sc-move-{os.getpid()}")
+    os.mkdir(t)
+    st = Steward("cgroup-move", """
+[ward:huge]
+command = /bin/sleep 1000
+cgroup_controllers = hugetlb
+start_timeout = 200ms
+""")
+    with open(st.path("into.sh"), "w") as f:
+        f.write(f'echo $$ > {t}/cgroup.procs && exec "$@"\n')
+    old = os.environ.get("STEWARDD_WRAPPER", "")
+    os.environ["STEWARDD_WRAPPER"] = f"/bin/sh {st.path('into.sh')} {old}"
+    try:
+        yield st.start()
+        rec = st.wait_event("cgroup_moved")
+        path = st.find("cgroups")[0]["path"]
+        leaf = os.path.basename(path) + ".stewardd"
+        check(rec["to"] == leaf and rec["controller"] == "hugetlb",
+              f"{rec}", st)
+        st.wait_event("running", ward="huge")
+
+        def procs(d):
+            with open(os.path.join(d, "cgroup.procs")) as f:
+                return [int(x) for x in f.read().split()]
+        moved = procs(os.path.join(t, leaf))
+        check(st.proc.pid in moved and len(moved) == 2,
+              f"stewardd and its guard are in the leaf: {moved}", st)
+        check(procs(t) == [], "nothing is left in stewardd's cgroup", st)
+        files = os.listdir(f"{path}/ward:huge/0")
+        check(any(x.startswith("hugetlb.") for x in files),
+              f"the instance's cgroup has hugetlb's files: {files}", st)
+        check(st.stop() == 0, "stewardd exit code", st)
+        # An orderly exit undoes the move: controller off, leaf gone.
+        with open(os.path.join(t, "cgroup.subtree_control")) as f:
+            check(f.read().split() == [], "hugetlb is off in T again", st)
+        check(not os.path.exists(os.path.join(t, leaf)),
+              "the leaf is removed", st)
+    finally:
+        if old:
+            os.environ["STEWARDD_WRAPPER"] = old
+        else:
+            del os.environ["STEWARDD_WRAPPER"]
+        if st.proc is not None and st.proc.poll() is None:
+            st.proc.kill()  # failed: its guard then ends the rest
+            st.proc.wait()
+        harness.reap_children()
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            with open(os.path.join(t, "cgroup.events")) as f:
+                if "populated 0" in f.read():
+                    break
+            time.sleep(0.02)  # cleanup only: the guard's, unobservable
+        for d in (t,):
+            for sub in sorted((os.path.join(r, n) for r, ds, _ in
+                               os.walk(d) for n in ds), reverse=True):
+                try:
+                    os.rmdir(sub)
+                except OSError:
+                    pass
+            try:
+                os.rmdir(d)
+            except OSError:
+                pass
+        if not was_on:
+            try:
+                with open(ctl, "w") as f:
+                    f.write("-hugetlb")
+            except OSError:
+                pass  # a cgroup below still uses it
 
 
 def cgroup_mount():

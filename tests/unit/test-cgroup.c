@@ -372,6 +372,77 @@ test_memory_over(void **state)
 	assert_false(cgroup_memory_over(999 * mib, 0, 0, 5, &since));
 }
 
+/*
+ * A delegated cgroup stewardd is a member of: controllers it offers can
+ * be enabled below it only once stewardd's processes have left it.
+ */
+static void
+test_move_needed(void **state)
+{
+	struct fixture *f = *state;
+	const pid_t ours[] = {100, 200}, alone[] = {100};
+	char m[32];
+
+	put(f, "cgroup.controllers", "cpu memory pids hugetlb\n");
+	put(f, "cgroup.subtree_control", "\n");
+	put(f, "cgroup.procs", "100\n200\n");
+	/* stewardd and its guard, alone there: move. */
+	assert_int_equal(
+	    cgroup_move_needed(f->fd, "memory pids", ours, 2, m, sizeof(m)),
+	    CGROUP_MOVE);
+	assert_string_equal(m, "memory");
+	/* A process not ours (200) would stay: moving does not help. */
+	assert_int_equal(
+	    cgroup_move_needed(f->fd, "memory", alone, 1, m, sizeof(m)),
+	    CGROUP_SHARED);
+	/* Not offered by the parent: no move makes it available. */
+	assert_int_equal(
+	    cgroup_move_needed(f->fd, "memory io", ours, 2, m, sizeof(m)),
+	    CGROUP_STAY);
+	/* Already enabled (and so nobody is a member): nothing to do. */
+	put(f, "cgroup.subtree_control", "memory pids\n");
+	assert_int_equal(
+	    cgroup_move_needed(f->fd, "pids memory", ours, 2, m, sizeof(m)),
+	    CGROUP_STAY);
+	/* Only the missing one counts: cpu, offered, with us in it. */
+	assert_int_equal(
+	    cgroup_move_needed(f->fd, "memory cpu", ours, 2, m, sizeof(m)),
+	    CGROUP_MOVE);
+	assert_string_equal(m, "cpu");
+	/* Nobody in it: enabling works without a move. */
+	put(f, "cgroup.subtree_control", "\n");
+	put(f, "cgroup.procs", "");
+	assert_int_equal(
+	    cgroup_move_needed(f->fd, "memory", ours, 2, m, sizeof(m)),
+	    CGROUP_STAY);
+}
+
+/* The move writes each pid into the leaf's cgroup.procs. */
+static void
+test_move_into(void **state)
+{
+	struct fixture *f = *state;
+	const pid_t pids[] = {4242};
+	struct err *e = NULL;
+
+	/* The kernel makes a new cgroup's files; here the test does. */
+	assert_int_equal(mkdirat(f->fd, "steward-1.stewardd", 0755), 0);
+	put(f, "steward-1.stewardd/cgroup.procs", "");
+	assert_int_equal(
+	    cgroup_move_into(f->fd, "steward-1.stewardd", pids, 1, &e), 0);
+	assert_string_equal(get(f, "steward-1.stewardd/cgroup.procs"), "4242");
+	/* Without cgroupfs's file: the error names the pid and the leaf. */
+	assert_int_equal(cgroup_move_into(f->fd, "other", pids, 1, &e), -1);
+	{
+		char *msg = err_str(e);
+
+		assert_non_null(
+		    strstr(msg, "moving pid 4242 into cgroup other"));
+		free(msg);
+	}
+	err_free(e);
+}
+
 int
 main(void)
 {
@@ -392,6 +463,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_populated, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_enable, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_kill, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_move_needed, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_move_into, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_open_child, setup, teardown),
 	    cmocka_unit_test(test_memory_over),
 	};

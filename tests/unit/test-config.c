@@ -1640,6 +1640,38 @@ test_cgroup_limits(void **state)
 	unload(l);
 }
 
+/* cgroup_controllers: known names, each once; anything else refused. */
+static void
+test_cgroup_controllers(void **state)
+{
+	struct load *l = &the_load;
+	char need[160];
+
+	load(l, "ctl.ini",
+	     "[ward:a]\ncommand = /bin/true\n"
+	     "cgroup_controllers = hugetlb  io hugetlb\npids_max = 5\n");
+	expect_counts(l, 0, 0);
+	assert_string_equal(l->c->wards[0].limits.controllers, "hugetlb io");
+	assert_true(cgroup_limits_any(&l->c->wards[0].limits));
+	cgroup_limits_controllers(&l->c->wards[0].limits, need, sizeof(need));
+	assert_string_equal(need, "pids hugetlb io");
+	assert_string_equal(
+	    cgroup_limits_key(&l->c->wards[0].limits, "hugetlb"),
+	    "cgroup_controllers");
+	assert_string_equal(cgroup_limits_key(&l->c->wards[0].limits, "pids"),
+			    "pids_max");
+	unload(l);
+	load(l, "badctl.ini",
+	     "[ward:b]\ncommand = /bin/true\ncgroup_controllers = hugepages\n");
+	expect_counts(l, 1, 0);
+	expect_problem(l, 0, CONFIG_ERROR,
+		       "FILE:3: [ward:b] cgroup_controllers = \"hugepages\": "
+		       "\"hugepages\" is not a cgroup v2 controller; expected "
+		       "names among cpu cpuset io memory pids rdma hugetlb "
+		       "misc");
+	unload(l);
+}
+
 /* Bad cgroup values say what would be accepted. */
 static void
 test_cgroup_bad_values(void **state)
@@ -1684,6 +1716,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_teardown(test_every_key_is_parsed, load_teardown),
 	    cmocka_unit_test_teardown(test_cgroup_limits, load_teardown),
+	    cmocka_unit_test_teardown(test_cgroup_controllers, load_teardown),
 	    cmocka_unit_test_teardown(test_cgroup_bad_values, load_teardown),
 	    cmocka_unit_test_teardown(test_cgroup_limit_when_off,
 				      load_teardown),
