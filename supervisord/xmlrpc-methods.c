@@ -817,58 +817,164 @@ m_stop_all(struct xrm_ctx *c)
 	xrm_all(c, false);
 }
 
+/* supervisord's SIGNALLABLE_STATES: running, starting, stopping. */
+static bool
+xrm_signallable(const struct ward_inst *wi)
+{
+	enum ward_state st = wi->sm.state;
+
+	return (st == WARD_RUNNING || st == WARD_STARTING ||
+		st == WARD_STOPPING) &&
+	       wi->pid > 0;
+}
+
+/*
+ * Signal one instance's main process, as supervisord does: 0, or the
+ * fault code with *msg for FAILED.
+ */
+static int
+xrm_signal_one(struct ward_inst *wi, const char *sig_text, char *msg,
+	       size_t len)
+{
+	char why[PARSE_WHY];
+	int sig;
+
+	if (parse_signal(sig_text, &sig, why) == -1)
+		return XRM_BAD_SIGNAL;
+	if (!xrm_signallable(wi))
+		return XRM_NOT_RUNNING;
+	if (kill(wi->pid, sig) == -1) {
+		snprintf(msg, len, "%s", strerror(errno));
+		return XRM_FAILED;
+	}
+	return 0;
+}
+
+/* The signal parameter (a name or a number) as text, or NULL. */
+static const char *
+xrm_sig_param(struct xrm_ctx *c, size_t i, char *num, size_t len)
+{
+	const struct xr_value *sv =
+	    i < c->call->nparams ? c->call->params[i] : NULL;
+
+	if (sv == NULL || (sv->type != XR_STRING && sv->type != XR_INT)) {
+		xrm_fail(c, XRM_INCORRECT_PARAMETERS, NULL);
+		return NULL;
+	}
+	if (sv->type == XR_STRING)
+		return sv->s;
+	snprintf(num, len, "%lld", sv->i);
+	return num;
+}
+
+/* Signal every signallable instance of v: supervisord's result array. */
+static void
+xrm_signal_list(struct xrm_ctx *c, struct ward_inst **v, size_t n,
+		const char *sig_text)
+{
+	xmlrpc_array_begin(c->b);
+	for (size_t k = 0; k < n; k++) {
+		char msg[300] = "", desc[400];
+		int code;
+
+		if (!xrm_signallable(v[k]))
+			continue;
+		code = xrm_signal_one(v[k], sig_text, msg, sizeof(msg));
+		if (code == 0)
+			snprintf(desc, sizeof(desc), "OK");
+		else if (code == XRM_FAILED)
+			snprintf(desc, sizeof(desc), "FAILED: %s", msg);
+		else
+			snprintf(desc, sizeof(desc), "%s: %s",
+				 xrm_fault_name(code),
+				 code == XRM_BAD_SIGNAL ? sig_text
+							: xrm_procname(v[k]));
+		xrm_add_result(c->b, xrm_procname(v[k]), xrm_groupname(v[k]),
+			       code == 0 ? XRM_SUCCESS : code, desc);
+	}
+	xmlrpc_array_end(c->b);
+}
+
 /* signalProcess(name, signal): the main process only, as supervisord. */
 static void
 m_signal(struct xrm_ctx *c)
 {
-	const char *name = xrm_str(c, 0);
-	const struct xr_value *sv =
-	    c->call->nparams > 1 ? c->call->params[1] : NULL;
-	char why[PARSE_WHY], num[32];
-	const char *sig_text;
+	const char *name = xrm_str(c, 0), *sig_text;
+	char num[32], msg[300];
 	struct ward_inst **v;
 	bool whole;
 	ssize_t n;
-	int sig;
+	int code;
 
-	if (name == NULL)
+	if (name == NULL ||
+	    (sig_text = xrm_sig_param(c, 1, num, sizeof(num))) == NULL)
 		return;
-	if (sv == NULL || (sv->type != XR_STRING && sv->type != XR_INT)) {
-		xrm_fail(c, XRM_INCORRECT_PARAMETERS, NULL);
-		return;
-	}
-	if (sv->type == XR_INT) {
-		snprintf(num, sizeof(num), "%lld", sv->i);
-		sig_text = num;
-	} else {
-		sig_text = sv->s;
-	}
-	if (parse_signal(sig_text, &sig, why) == -1) {
-		xrm_fail(c, XRM_BAD_SIGNAL, sig_text);
-		return;
-	}
 	if ((n = xrm_find(c, name, &v, &whole)) < 0)
 		return;
-	if (whole || n != 1) {
+	if (whole) {
+		xrm_signal_list(c, v, (size_t)n, sig_text);
 		free(v);
+		return;
+	}
+	code = xrm_signal_one(v[0], sig_text, msg, sizeof(msg));
+	free(v);
+	if (code == XRM_BAD_SIGNAL)
+		xrm_fail(c, code, sig_text);
+	else if (code == XRM_FAILED)
+		xrm_fail(c, code, msg);
+	else if (code != 0)
+		xrm_fail(c, code, name);
+	else
+		xmlrpc_add_bool(c->b, true);
+}
+
+/* signalProcessGroup(group, signal). */
+static void
+m_signal_group(struct xrm_ctx *c)
+{
+	const char *name = xrm_str(c, 0), *sig_text;
+	char num[32], *spec;
+	struct ward_inst **v;
+	bool whole;
+	ssize_t n;
+
+	if (name == NULL ||
+	    (sig_text = xrm_sig_param(c, 1, num, sizeof(num))) == NULL)
+		return;
+	spec = xasprintf("%s:*", name);
+	n = xrm_find(c, spec, &v, &whole);
+	free(spec);
+	if (n < 0) {
 		xrm_fail(c, XRM_BAD_NAME, name);
 		return;
 	}
-	if (!xrm_running_state(v[0]->sm.state) || v[0]->pid <= 0) {
-		free(v);
-		xrm_fail(c, XRM_NOT_RUNNING, name);
-		return;
-	}
-	if (kill(v[0]->pid, sig) == -1) {
-		char msg[300];
-
-		snprintf(msg, sizeof(msg), "%s: %s", name, strerror(errno));
-		free(v);
-		xrm_fail(c, XRM_FAILED, msg);
-		return;
-	}
+	xrm_signal_list(c, v, (size_t)n, sig_text);
 	free(v);
-	xmlrpc_add_bool(c->b, true);
+}
+
+/* signalAllProcesses(signal). */
+static void
+m_signal_all(struct xrm_ctx *c)
+{
+	struct steward *s = c->s;
+	const char *sig_text;
+	char num[32];
+	struct ward_inst **v;
+	size_t n = 0, cap = 0;
+
+	if ((sig_text = xrm_sig_param(c, 0, num, sizeof(num))) == NULL)
+		return;
+	for (size_t i = 0; i < s->nwards; i++)
+		if (xrm_listed(s->wards[i]))
+			cap += s->wards[i]->ninst;
+	v = xcalloc(cap ? cap : 1, sizeof(*v));
+	for (size_t i = 0; i < s->nwards; i++)
+		if (xrm_listed(s->wards[i]))
+			for (unsigned j = 0; j < s->wards[i]->ninst; j++)
+				v[n++] = s->wards[i]->inst[j];
+	qsort(v, n, sizeof(*v), xrm_cmp);
+	xrm_signal_list(c, v, n, sig_text);
+	free(v);
 }
 
 static void m_list_methods(struct xrm_ctx *c);
@@ -901,6 +1007,14 @@ static const struct xrm_method {
     {.name = "supervisor.startAllProcesses", .fn = m_start_all, .max = 1},
     {.name = "supervisor.stopAllProcesses", .fn = m_stop_all, .max = 1},
     {.name = "supervisor.signalProcess", .fn = m_signal, .min = 2, .max = 2},
+    {.name = "supervisor.signalProcessGroup",
+     .fn = m_signal_group,
+     .min = 2,
+     .max = 2},
+    {.name = "supervisor.signalAllProcesses",
+     .fn = m_signal_all,
+     .min = 1,
+     .max = 1},
     {.name = "system.listMethods", .fn = m_list_methods},
     {.name = "system.multicall", .fn = m_multicall, .min = 1, .max = 1},
 };
