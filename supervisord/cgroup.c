@@ -8,9 +8,9 @@
  * openat2(2) and RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS (no "..", no
  * symlink, no magic link on the way), O_NOFOLLOW and O_CLOEXEC;
  * directories with O_DIRECTORY too.  Where openat2 is missing (before
- * 5.6), openat(2) with O_NOFOLLOW, and then only by a single name: a
- * path with a slash is refused (ELOOP).  Files are
- * never created (no O_CREAT): writing a name cgroupfs does not have
+ * 5.6, or under a valgrind that does not know it, as 3.19), the same
+ * walk by hand: openat(2) one name at a time, each with O_NOFOLLOW, and
+ * no "." or "..".  Files are never created (no O_CREAT): writing a name cgroupfs does not have
  * fails instead of leaving a plain file behind.
  *
  * The reads are small (cgroup.events, cpu.stat, memory.events: a few
@@ -296,6 +296,53 @@ out:
 	return fd;
 }
 
+/*
+ * Without openat2: the path one name at a time, each directory opened
+ * with O_NOFOLLOW | O_DIRECTORY from the last; "", "." and ".." are
+ * refused (ELOOP), so the walk stays beneath dir as RESOLVE_BENEATH would.
+ */
+static int
+cgroup_openat_walk(int dir, const char *path, int flags)
+{
+	char buf[512], *name = buf, *slash;
+	int cur = dir, fd;
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (;;) {
+		bool last;
+
+		slash = strchr(name, '/');
+		last = slash == NULL;
+		if (!last)
+			*slash = '\0';
+		if (name[0] == '\0' || strcmp(name, ".") == 0 ||
+		    strcmp(name, "..") == 0) {
+			fd = -1;
+			errno = ELOOP;
+		} else {
+			do
+				fd = openat(
+				    cur, name,
+				    (last ? flags : O_RDONLY | O_DIRECTORY) |
+					O_NOFOLLOW | O_CLOEXEC);
+			while (fd == -1 && errno == EINTR);
+		}
+		if (cur != dir) {
+			int saved = errno;
+
+			close(cur);
+			errno = saved;
+		}
+		if (fd == -1 || last)
+			return fd;
+		cur = fd;
+		name = slash + 1;
+	}
+}
+
 /* Open a file beneath dir; see the top. */
 static int
 cgroup_openat(int dir, const char *name, int flags)
@@ -316,14 +363,7 @@ cgroup_openat(int dir, const char *name, int flags)
 			return fd;
 		no_openat2 = true;
 	}
-	if (strchr(name, '/') != NULL) {
-		errno = ELOOP;
-		return -1;
-	}
-	do
-		fd = openat(dir, name, flags | O_NOFOLLOW | O_CLOEXEC);
-	while (fd == -1 && errno == EINTR);
-	return fd;
+	return cgroup_openat_walk(dir, name, flags);
 }
 
 /* Read a small file; see cgroup.h. */
