@@ -10,8 +10,8 @@
  * directories with O_DIRECTORY too.  Where openat2 is missing (before
  * 5.6, or under a valgrind that does not know it, as 3.19), the same
  * walk by hand: openat(2) one name at a time, each with O_NOFOLLOW, and
- * no "." or "..".  Files are never created (no O_CREAT): writing a name cgroupfs does not have
- * fails instead of leaving a plain file behind.
+ * no "." or "..".  Files are never created (no O_CREAT): writing a name
+ * cgroupfs does not have fails instead of leaving a plain file behind.
  *
  * The reads are small (cgroup.events, cpu.stat, memory.events: a few
  * lines), read whole into a stack buffer and parsed as "key value" lines.
@@ -489,9 +489,12 @@ cgroup_populated(int dir, const char *at, struct err **errp)
 	return cgroup_field(buf, "populated", 0) != 0;
 }
 
-/* Signal each process of the cgroup; see cgroup.h. */
-unsigned
-cgroup_signal(int dir, int sig)
+/*
+ * Each pid of the cgroup's cgroup.procs: with sig, sent sig (never to
+ * pid 1), and how many it reached; with 0, how many there are.
+ */
+static unsigned
+cgroup_procs_each(int dir, int sig)
 {
 	char buf[8192];
 	unsigned n = 0;
@@ -503,7 +506,7 @@ cgroup_signal(int dir, int sig)
 
 		if (pid <= 0)
 			break;
-		if (pid > 1 && kill((pid_t)pid, sig) == 0)
+		if (sig == 0 || (pid > 1 && kill((pid_t)pid, sig) == 0))
 			n++;
 		while (*p == '\n')
 			p++;
@@ -511,28 +514,22 @@ cgroup_signal(int dir, int sig)
 	return n;
 }
 
-/* SIGKILL each pid of cgroup.procs, then the same in each child. */
-static unsigned
-cgroup_kill_each(int dir, unsigned depth)
+/* Signal each process of the cgroup; see cgroup.h. */
+unsigned
+cgroup_signal(int dir, int sig)
 {
-	char buf[8192];
-	unsigned n = 0;
-	DIR *d;
+	return cgroup_procs_each(dir, sig);
+}
+
+/* cgroup_procs_each over the tree: the cgroup and its children. */
+static unsigned
+cgroup_tree_each(int dir, int sig, unsigned depth)
+{
+	unsigned n = cgroup_procs_each(dir, sig);
 	int dup_fd;
+	DIR *d;
 	struct dirent *de;
 
-	if (cgroup_read(dir, "cgroup.procs", buf, sizeof(buf)) > 0) {
-		for (char *p = buf; *p != '\0';) {
-			long pid = strtol(p, &p, 10);
-
-			if (pid > 1 && kill((pid_t)pid, SIGKILL) == 0)
-				n++;
-			while (*p == '\n')
-				p++;
-			if (pid <= 0)
-				break;
-		}
-	}
 	if (depth > 16 || (dup_fd = fcntl(dir, F_DUPFD_CLOEXEC, 0)) == -1)
 		return n;
 	if ((d = fdopendir(dup_fd)) == NULL) {
@@ -547,7 +544,7 @@ cgroup_kill_each(int dir, unsigned depth)
 		c = cgroup_openat(dir, de->d_name, O_RDONLY | O_DIRECTORY);
 		if (c == -1)
 			continue;
-		n += cgroup_kill_each(c, depth + 1);
+		n += cgroup_tree_each(c, sig, depth + 1);
 		close(c);
 	}
 	closedir(d);
@@ -574,7 +571,7 @@ cgroup_kill(int dir, struct err **errp)
 		err_free(e);
 		e = NULL;
 	}
-	while (cgroup_kill_each(dir, 0) > 0 && ++rounds < 100)
+	while (cgroup_tree_each(dir, SIGKILL, 0) > 0 && ++rounds < 100)
 		;
 	if (cgroup_write(dir, "cgroup.freeze", "0", &e) == -1)
 		err_free(e);
@@ -760,40 +757,6 @@ cgroup_move_into(int dir, const char *name, const pid_t *pids, size_t n,
 	return rc;
 }
 
-/* Count the pids of a tree (cgroup.procs of it and its children). */
-static int
-cgroup_count(int dir, unsigned depth)
-{
-	char buf[8192];
-	int n = 0;
-	ssize_t len = cgroup_read(dir, "cgroup.procs", buf, sizeof(buf));
-	int dup_fd;
-	DIR *d;
-	struct dirent *de;
-
-	for (ssize_t i = 0; i < len; i++)
-		n += buf[i] == '\n';
-	if (depth > 16 || (dup_fd = fcntl(dir, F_DUPFD_CLOEXEC, 0)) == -1)
-		return n;
-	if ((d = fdopendir(dup_fd)) == NULL) {
-		close(dup_fd);
-		return n;
-	}
-	while ((de = readdir(d)) != NULL) {
-		int c;
-
-		if (de->d_type != DT_DIR || de->d_name[0] == '.')
-			continue;
-		if ((c = cgroup_openat(dir, de->d_name,
-				       O_RDONLY | O_DIRECTORY)) == -1)
-			continue;
-		n += cgroup_count(c, depth + 1);
-		close(c);
-	}
-	closedir(d);
-	return n;
-}
-
 /* Remove the (empty) cgroups under dir, bottom-up, then name itself. */
 static int
 cgroup_rmdir_tree(int parent, const char *name, unsigned depth,
@@ -848,7 +811,7 @@ cgroup_end_tree(int parent, const char *name, double timeout, struct err **errp)
 		*errp = ERR_SYS("opening cgroup %s", name);
 		return -1;
 	}
-	found = cgroup_count(dir, 0);
+	found = (int)cgroup_tree_each(dir, 0, 0);
 	if (found > 0 && cgroup_kill(dir, errp) == -1) {
 		close(dir);
 		return -1;

@@ -834,18 +834,11 @@ steward_cgroup_kill(struct steward *s, struct ward_inst *wi)
 		wi->cg.killed = true;
 	if (fd >= 0)
 		close(fd);
-	if (e != NULL) {
-		struct evlog_rec r;
-
-		e = ERR_WRAP_P(e, "cannot kill the cgroup of ward \"%s\"",
-			       wi->label);
-		evlog_begin(&r, s->log, EVLOG_ERROR, "signal_failed");
-		evlog_str(&r, "ward", wi->ward->spec->name);
-		evlog_int(&r, "replica", wi->replica);
-		evlog_err(&r, evlog_next_id(s->log), e);
-		evlog_commit(&r);
-		err_free(e);
-	}
+	if (e != NULL)
+		steward_signal_failed(
+		    s, wi,
+		    ERR_WRAP_P(e, "cannot kill the cgroup of ward \"%s\"",
+			       wi->label));
 }
 
 /* Remove an empty cgroup directory (a gone one is fine). */

@@ -224,20 +224,26 @@ steward_kill_as(struct steward *s, struct ward_inst *wi, int sig, bool group)
 	 */
 	if (rc == -1 && errno == ESRCH && group)
 		rc = kill(wi->pid, sig);
-	if (rc == -1 && errno != ESRCH) {
-		struct err *e =
+	if (rc == -1 && errno != ESRCH)
+		steward_signal_failed(
+		    s, wi,
 		    ERR_WRAP_P(ERR_SYS("kill(%s%d, %s)", group ? "-" : "",
 				       (int)wi->pid, parse_signal_name(sig)),
-			       "cannot signal ward \"%s\"", wi->label);
-		struct evlog_rec r;
+			       "cannot signal ward \"%s\"", wi->label));
+}
 
-		evlog_begin(&r, s->log, EVLOG_ERROR, "signal_failed");
-		evlog_str(&r, "ward", wi->ward->spec->name);
-		evlog_int(&r, "replica", wi->replica);
-		evlog_err(&r, evlog_next_id(s->log), e);
-		evlog_commit(&r);
-		err_free(e);
-	}
+/* A signal or a cgroup kill failed: say so; see steward.h. */
+void
+steward_signal_failed(struct steward *s, struct ward_inst *wi, struct err *e)
+{
+	struct evlog_rec r;
+
+	evlog_begin(&r, s->log, EVLOG_ERROR, "signal_failed");
+	evlog_str(&r, "ward", wi->ward->spec->name);
+	evlog_int(&r, "replica", wi->replica);
+	evlog_err(&r, evlog_next_id(s->log), e);
+	evlog_commit(&r);
+	err_free(e);
 }
 
 /* How a wait status reads: "exited with code 1", "killed by signal KILL". */

@@ -380,6 +380,10 @@ void steward_step_why(struct steward *s, struct ward_inst *wi,
  */
 void steward_child_hint(struct steward *s, struct ward_inst *wi);
 
+/* A signal_failed record (level error) for wi, with the error e (freed). */
+void steward_signal_failed(struct steward *s, struct ward_inst *wi,
+			   struct err *e);
+
 /* An exit steward-cgroup.c held until the instance's cgroup emptied. */
 void steward_exit_held(struct steward *s, struct ward_inst *wi,
 		       struct ward_input *in);
