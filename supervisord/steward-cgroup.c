@@ -42,8 +42,9 @@
  * nothing moves.  A process not ours in the cgroup stays (we must not
  * move it), and the limit key fails saying so.  An orderly exit turns
  * those controllers off again, moves stewardd back and removes the leaf;
- * after a SIGKILL the next stewardd on the socket removes it (and ends
- * what is in it: a guard, at most).
+ * after a SIGKILL the guard ends the wards' tree, and the next stewardd
+ * on the socket (started in our cgroup once its controllers are off: the
+ * kernel lets no process in before) removes it, ending what is in it.
  *
  * Leftovers.  A stewardd killed with SIGKILL leaves its directory; the
  * guard (guard.c) kills what is in it, and the next stewardd on the same

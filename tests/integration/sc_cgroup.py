@@ -294,6 +294,33 @@ start_timeout = 200ms
             check(f.read().split() == [], "hugetlb is off in T again", st)
         check(not os.path.exists(os.path.join(t, leaf)),
               "the leaf is removed", st)
+        # Killed after the move: the leaf stays (the guard in it ends
+        # the wards' tree and exits).  Once T can hold a process again
+        # (systemd makes a unit's cgroup afresh), the next stewardd on
+        # the socket removes it.
+        st.proc = None
+        st.start()
+        st.wait_event("cgroup_moved", count=2)
+        st.wait_event("running", ward="huge", count=2)
+        os.kill(st.proc.pid, signal.SIGKILL)
+        st.proc.wait()
+        st.wait_for("the guard to end the wards' tree and exit",
+                    lambda: procs(os.path.join(t, leaf)) == [] and
+                    not os.path.exists(path))
+        with open(os.path.join(t, "cgroup.subtree_control"), "w") as f:
+            f.write("-hugetlb")
+        with open(st.config_path) as f:
+            text = f.read()
+        with open(st.config_path, "w") as f:
+            f.write(text.replace("cgroup_controllers = hugetlb\n", ""))
+        st.proc = None
+        st.start()
+        st.wait_event("running", ward="huge", count=3)
+        check(not os.path.exists(os.path.join(t, leaf)),
+              "the killed stewardd's leaf is removed at start", st)
+        check(st.proc.pid in procs(t) and len(st.find("cgroup_moved")) == 2,
+              "without a controller to enable, stewardd stays in T", st)
+        check(st.stop() == 0, "stewardd exit code", st)
     finally:
         if old:
             os.environ["STEWARDD_WRAPPER"] = old
