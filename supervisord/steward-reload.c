@@ -385,15 +385,26 @@ reload_apply(struct steward *s, const char *why, struct config *c,
 	return 0;
 }
 
+/* A settle step frees wards for this long at most (seconds). */
+#define RELOAD_SETTLE_SLICE 0.005
+
 /* Finish what reloads began, for wards whose processes are gone. */
 void
 steward_reload_settle(struct steward *s)
 {
-	bool pending = false, changed = false;
+	bool pending = false, changed = false, more = false;
+	double t0 = steward_now();
 
 	for (size_t i = 0; i < s->nwards;) {
 		struct ward_rt *wr = s->wards[i];
 
+		/* Thousands reaped at once are freed a slice at a time, the
+		 * poll not sleeping meanwhile. */
+		if (changed && steward_now() - t0 >= RELOAD_SETTLE_SLICE) {
+			pending = true;
+			more = true;
+			break;
+		}
 		if (wr->removing) {
 			if (reload_live(wr, 0)) {
 				pending = true;
@@ -448,6 +459,10 @@ steward_reload_settle(struct steward *s)
 	}
 	if (changed)
 		steward_deps_link(s);
+	if (more)
+		ev_idle_start(s->loop, &s->settle_more);
+	else
+		ev_idle_stop(s->loop, &s->settle_more);
 	if (!pending) {
 		s->settle_armed = false;
 		ev_prepare_stop(s->loop, &s->settle);

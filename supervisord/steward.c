@@ -1635,6 +1635,15 @@ steward_hup_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	steward_reload(s, "SIGHUP", NULL);
 }
 
+/* Only there so the poll does not sleep while a settle has more to do. */
+static void
+steward_settle_more_cb(struct ev_loop *loop, ev_idle *w, int revents)
+{
+	(void)loop;
+	(void)w;
+	(void)revents;
+}
+
 /* Before the loop waits: finish what reloads began. */
 static void
 steward_settle_cb(struct ev_loop *loop, ev_prepare *w, int revents)
@@ -1971,6 +1980,8 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 	ev_timer_init(&s->tune, steward_tune_cb, 1, 1);
 	ev_timer_start(s->loop, &s->tune);
 	ev_prepare_init(&s->settle, steward_settle_cb);
+	ev_idle_init(&s->settle_more, steward_settle_more_cb);
+	ev_set_priority(&s->settle_more, EV_MINPRI);
 	steward_watch_signal(s, &s->sig_usr1, steward_signal_reopen, SIGUSR1);
 	{
 		struct sigaction sa = {.sa_handler = steward_on_sigcont,
@@ -2049,6 +2060,7 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 	ev_timer_stop(s->loop, &s->hup);
 	ev_timer_stop(s->loop, &s->tune);
 	ev_prepare_stop(s->loop, &s->settle);
+	ev_idle_stop(s->loop, &s->settle_more);
 	steward_reload_fini(s);
 	steward_pace_fini(s);
 	steward_teardown(s);

@@ -216,8 +216,9 @@ struct steward {
 	size_t npids;
 	size_t pid_entries;
 	/* reload */
-	ev_timer hup;      /* SIGHUPs coalesce into one reload */
-	ev_prepare settle; /* finishes reload changes once wards stop */
+	ev_timer hup;        /* SIGHUPs coalesce into one reload */
+	ev_prepare settle;   /* finishes reload changes once wards stop */
+	ev_idle settle_more; /* no sleeping while a settle has more to free */
 	ev_prepare flush; /* writes what an iteration held (steward_flush_cb) */
 	/* the loop's own timing, for steward_beat_doubt() */
 	ev_check woke;      /* first callback after each poll */
