@@ -235,8 +235,11 @@ xr_trim(char *t)
 static struct xr_value *
 xr_scalar(struct xr_reader *r, enum xr_elem e)
 {
-	char *text = xr_text(r), *t = xr_trim(text), *end;
+	char *text = xr_text(r), *t, *end;
 	struct xr_value *v = NULL;
+
+	/* A string keeps its blanks; the others are read trimmed. */
+	t = e == E_STRING ? text : xr_trim(text);
 
 	switch (e) {
 	case E_STRING:

@@ -30,7 +30,7 @@ case $build in
 /*) ;;
 *) build=$top/$build ;;
 esac
-all="config ctl-proto json parse ward-feed ward-notify ward-proto"
+all="config ctl-proto json parse ward-feed ward-notify ward-proto xmlrpc"
 targets=${*:-$all}
 
 # The longest input worth trying, per target.
@@ -43,6 +43,7 @@ max_len() {
 	ward-feed) echo 4096 ;; # several lines, some past PROTO_LINE_MAX
 	ward-notify) echo 4096 ;; # NOTIFY_MSG_MAX
 	ward-proto) echo 1024 ;; # PROTO_LINE_MAX is 512
+	xmlrpc) echo 8192 ;;     # nesting past XMLRPC_DEPTH_MAX, multicalls
 	*)
 		echo "run.sh: unknown target $1 (targets: $all)" >&2
 		exit 64

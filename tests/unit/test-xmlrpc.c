@@ -68,6 +68,14 @@ test_no_params_and_untyped_string(void **state)
 			 0);
 	assert_string_equal(c.params[0]->s, " a & b ");
 	xmlrpc_call_free(&c);
+	/* So does a <string> (a trailing newline was once trimmed). */
+	assert_int_equal(parse("<methodCall><methodName>m</methodName><params>"
+			       "<param><value><string> x\n</string></value>"
+			       "</param></params></methodCall>",
+			       &c, why),
+			 0);
+	assert_string_equal(c.params[0]->s, " x\n");
+	xmlrpc_call_free(&c);
 }
 
 /* system.multicall: an array of structs holding arrays. */
