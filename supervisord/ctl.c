@@ -531,7 +531,11 @@ ctl_do_status(struct ctl_conn *cn, struct ctl_request *req)
 	ctl_stream_pump(cn, false);
 }
 
-/* Judge one instance of a wait: 1 reached, -1 cannot, 0 not yet. */
+/* A wait's verdict: the order was replaced by a later one unrun. */
+#define CTL_REPLACED (-2)
+
+/* Judge one instance of a wait: 1 reached, -1 cannot, CTL_REPLACED,
+ * 0 not yet. */
 static int
 ctl_judge(const struct ctl_wait *w, size_t k)
 {
@@ -545,7 +549,13 @@ ctl_judge(const struct ctl_wait *w, size_t k)
 	case GOAL_STOPPED:
 		/* A later start by someone else may follow the stop at
 		 * once: a new process (generation) means it did stop. */
-		return !ward_state_has_process(st) || fresh ? 1 : 0;
+		if (!ward_state_has_process(st) || fresh)
+			return 1;
+		/* Nothing queued or waiting, and the same process still
+		 * starting or running: the stop never ran, a later start
+		 * took its place (steward-pace.c, steward-deps.c) before
+		 * its turn.  A stop carried out leaves it stopping. */
+		return st == WARD_STOPPING ? 0 : CTL_REPLACED;
 	case GOAL_RESTARTED:
 		if (!fresh)
 			return ward_state_has_process(st) ? 0 : -1;
@@ -606,13 +616,14 @@ ctl_wait_finish(struct ctl_wait *w, const char *why_not)
 		sbuf_addf(&b, ",\"replica\":%u,\"ok\":%s,\"state\":\"%s\"",
 			  wi->replica, v == 1 ? "true" : "false",
 			  ward_state_name(wi->sm.state));
-		ctl_add_str(
-		    &b, "reason",
-		    v == 1 ? NULL
-			   : (v == 0 ? why_not
-				     : (wi->last_reason
-					    ? wi->last_reason
-					    : ward_state_name(wi->sm.state))));
+		ctl_add_str(&b, "reason",
+			    v == 1   ? NULL
+			    : v == 0 ? why_not
+			    : v == CTL_REPLACED
+				? "a later start took the place of "
+				  "the stop before its turn"
+			    : wi->last_reason ? wi->last_reason
+					      : ward_state_name(wi->sm.state));
 		sbuf_add(&b, "}", 1);
 	}
 	sbuf_add(&b, "]", 1);

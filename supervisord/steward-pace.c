@@ -21,7 +21,8 @@
  * the next poll.  A queued instance is as it was until its turn; any
  * other order given to it first (steward_step_why(): a person's start,
  * a group's restart) takes it off the queue, so a queued order never
- * undoes a later one.  Its own events (beats, an exit) do not: a queued
+ * undoes a later one (a stop's wait that a start replaced so is
+ * answered at once: ctl_judge()).  Its own events (beats, an exit) do not: a queued
  * stop still stops a ward that died meanwhile and is in backoff.  An
  * instance freed while queued leaves an empty slot.
  *

@@ -523,8 +523,13 @@ xrm_judge(const struct xrm_wait *w, size_t k)
 	fresh = wi->generation != w->gen0[k];
 	if (wi->want_start || wi->want_stop || wi->pace_slot != 0)
 		return 0;
-	if (w->goal == XRM_GOAL_STOPPED)
-		return !ward_state_has_process(st) || fresh ? XRM_SUCCESS : 0;
+	if (w->goal == XRM_GOAL_STOPPED) {
+		if (!ward_state_has_process(st) || fresh)
+			return XRM_SUCCESS;
+		/* Same process, nothing queued, not stopping: a later
+		 * start took the place of the stop (see ctl_judge). */
+		return st == WARD_STOPPING ? 0 : XRM_FAILED;
+	}
 	if (st == WARD_RUNNING)
 		return XRM_SUCCESS;
 	if (st == WARD_STARTING || st == WARD_STOPPING)

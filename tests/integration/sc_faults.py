@@ -915,6 +915,96 @@ def fault_1000_interleaved_commands():
     check(st.stop() == 0, "stewardd exit code", st)
 
 
+# -- a queued stop that a later start replaces ------------------------------
+
+REPLACED = """
+[ward:w]
+command = {testward} --beat 50
+heartbeat = pipe
+heartbeat_timeout = 1s
+start_timeout = 1s
+stop_timeout = 1s
+backoff = 10ms
+"""
+
+
+def _reply(sock, timeout):
+    """Read one reply line; None if none came within timeout."""
+    sock.settimeout(timeout)
+    data = b""
+    try:
+        while not data.endswith(b"\n"):
+            chunk = sock.recv(65536)
+            if not chunk:
+                return None
+            data += chunk
+    except socket.timeout:
+        return None
+    return json.loads(data)
+
+
+def _proc_state(pid):
+    """The one-letter state /proc/PID/stat gives."""
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().rsplit(")", 1)[1].split()[0]
+
+
+@scenario("fault-stop-replaced-by-start-is-answered")
+def fault_stop_replaced_by_start_is_answered():
+    # A stop is queued for the pacing feeder; a start that comes in the
+    # same loop iteration, before the stop's turn, replaces it.  The
+    # stop's wait must then be answered at once (it will not happen),
+    # not left "on its way" until its deadline (12 s here).  stewardd is
+    # held with SIGSTOP while both lines are sent, so one poll hears
+    # both; the rounds alternate the sockets and the order of sending,
+    # for both orders of handling.
+    st = Steward("f-replace", CANARY + REPLACED)
+    yield st.start()
+    st.wait_event("running", ward="canary")
+    st.wait_event("running", ward="w")
+    socks = [st.connect(), st.connect()]
+    replaced = 0
+    for rnd in range(8):
+        r = st.request("steward/1 start w", sock=socks[0], timeout=10)
+        check(r["ok"], f"round {rnd}: start before: {r}", st)
+        stop_s, start_s = socks if rnd % 2 == 0 else socks[::-1]
+        os.kill(st.pid, signal.SIGSTOP)
+        try:
+            # Stopped indeed before the first line is sent.
+            st.wait_for("stewardd stopped", lambda: _proc_state(st.pid)
+                        in ("T", "t"), timeout=5)
+            lines = [(stop_s, b"steward/1 stop w\n"),
+                     (start_s, b"steward/1 start w\n")]
+            for sock, line in lines if rnd // 2 % 2 else lines[::-1]:
+                sock.sendall(line)
+        finally:
+            os.kill(st.pid, signal.SIGCONT)
+        stop_r = _reply(stop_s, 5 * slow(st))
+        start_r = _reply(start_s, 5 * slow(st))
+        check(stop_r is not None and start_r is not None,
+              f"round {rnd}: no reply within 5 s: stop {stop_r}, "
+              f"start {start_r}", st)
+        for what, x in (("stop", stop_r), ("start", start_r)):
+            check(x["ok"] or x.get("code") == "failed",
+                  f"round {rnd}: {what}: {x}", st)
+        if not stop_r["ok"]:
+            res = stop_r["results"][0]
+            check(res["state"] in ("starting", "running") and
+                  "later start" in res.get("reason", ""),
+                  f"round {rnd}: a stop not reached says why: {stop_r}",
+                  st)
+            check(start_r["ok"], f"round {rnd}: start won: {start_r}", st)
+            replaced += 1
+    print(f"{replaced} of 8 stops replaced by the start after them")
+    check(replaced > 0, "no round had the start replace the queued stop "
+          "(the test did not test)", st)
+    for sock in socks:
+        sock.close()
+    sequences_ok(st)
+    canary_ok(st)
+    check(st.stop() == 0, "stewardd exit code", st)
+
+
 # -- the daemon's loop stalled -----------------------------------------------
 
 def _stall(st, wards, seconds=3.0):
