@@ -51,6 +51,7 @@
 #include "log.h"
 #include "parse.h"
 #include "safepath.h"
+#include "sockname.h"
 #include "steward.h"
 
 #define CTL_PAUSE 0.1
@@ -1552,60 +1553,6 @@ ctl_dir(const char *path, const char **name, struct err **errp)
 }
 
 /*
- * Make the name ours: refuse a symlink, a non-socket, or a live
- * stewardd; remove a stale socket.
- */
-static int
-ctl_claim(int dfd, const char *name, const char *path, struct err **errp)
-{
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	struct stat sb;
-	int fd, rc;
-
-	if (fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) == -1) {
-		if (errno == ENOENT)
-			return 0;
-		*errp = ERR_SYS("checking %s", path);
-		return -1;
-	}
-	if (S_ISLNK(sb.st_mode)) {
-		*errp = ERR_NEW("%s is a symbolic link; refusing to follow it "
-				"(remove it or choose another socket path)",
-				path);
-		return -1;
-	}
-	if (!S_ISSOCK(sb.st_mode)) {
-		*errp = ERR_NEW("%s exists and is not a socket; remove it or "
-				"choose another socket path",
-				path);
-		return -1;
-	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd == -1) {
-		*errp = ERR_SYS("making a socket to probe %s", path);
-		return -1;
-	}
-	memcpy(sa.sun_path, path, strlen(path) + 1);
-	rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
-	close(fd);
-	if (rc == 0) {
-		*errp = ERR_NEW("another stewardd is listening on %s; stop it "
-				"or choose another socket path",
-				path);
-		return -1;
-	}
-	if (errno != ECONNREFUSED) {
-		*errp = ERR_SYS("probing %s", path);
-		return -1;
-	}
-	if (unlinkat(dfd, name, 0) == -1 && errno != ENOENT) {
-		*errp = ERR_SYS("removing the stale socket %s", path);
-		return -1;
-	}
-	return 0;
-}
-
-/*
  * Give the socket its group and mode through a descriptor of the socket
  * itself (never a link that replaced it); -1 with errno.
  */
@@ -1637,7 +1584,8 @@ ctl_open(struct steward *s, const char *path, bool has_group, gid_t gid,
 	}
 	if ((dfd = ctl_dir(path, &name, errp)) == -1)
 		return NULL;
-	if (ctl_claim(dfd, name, path, errp) == -1) {
+	if (sockname_claim(dfd, name, path, "stewardd", "socket path", errp) ==
+	    -1) {
 		close(dfd);
 		return NULL;
 	}

@@ -39,6 +39,7 @@
 #include "http.h"
 #include "log.h"
 #include "safepath.h"
+#include "sockname.h"
 #include "steward.h"
 #include "xmlrpc-methods.h"
 #include "xmlrpc.h"
@@ -353,51 +354,6 @@ http_tmo_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	http_run(t->data);
 }
 
-/* Make the socket's name ours, as ctl.c does for the control socket. */
-static int
-http_claim(int dfd, const char *name, const char *path, struct err **errp)
-{
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	struct stat sb;
-	int fd, rc;
-
-	if (fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) == -1) {
-		if (errno == ENOENT)
-			return 0;
-		*errp = ERR_SYS("checking %s", path);
-		return -1;
-	}
-	if (!S_ISSOCK(sb.st_mode)) {
-		*errp = ERR_NEW("%s exists and is not a socket; remove it or "
-				"choose another [unix_http_server] file",
-				path);
-		return -1;
-	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd == -1) {
-		*errp = ERR_SYS("making a socket to probe %s", path);
-		return -1;
-	}
-	memcpy(sa.sun_path, path, strlen(path) + 1);
-	rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
-	close(fd);
-	if (rc == 0) {
-		*errp = ERR_NEW("another server is listening on %s; stop it or "
-				"choose another [unix_http_server] file",
-				path);
-		return -1;
-	}
-	if (errno != ECONNREFUSED) {
-		*errp = ERR_SYS("probing %s", path);
-		return -1;
-	}
-	if (unlinkat(dfd, name, 0) == -1 && errno != ENOENT) {
-		*errp = ERR_SYS("removing the stale socket %s", path);
-		return -1;
-	}
-	return 0;
-}
-
 /* Bind and listen on the socket; its fd, or -1 with *errp. */
 static int
 http_listen(struct http *h, struct err **errp)
@@ -430,7 +386,8 @@ http_listen(struct http *h, struct err **errp)
 				h->path);
 		return -1;
 	}
-	if (http_claim(dfd, name, h->path, errp) == -1) {
+	if (sockname_claim(dfd, name, h->path, "server",
+			   "[unix_http_server] file", errp) == -1) {
 		close(dfd);
 		return -1;
 	}
