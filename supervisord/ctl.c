@@ -560,7 +560,7 @@ ctl_judge(const struct ctl_wait *w, size_t k)
 	case GOAL_RESTARTED:
 		if (!fresh)
 			return ward_state_has_process(st) ? 0 : -1;
-		/* FALLTHROUGH */
+		__attribute__((fallthrough));
 	case GOAL_RUNNING:
 		if (st == WARD_RUNNING)
 			return 1;

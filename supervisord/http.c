@@ -309,7 +309,7 @@ http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 }
 
 /* libmicrohttpd's own complaints, into stewardd's log. */
-static void
+__attribute__((format(printf, 2, 0))) static void
 http_logger(void *cls, const char *fmt, va_list ap)
 {
 	char msg[512];

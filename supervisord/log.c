@@ -101,7 +101,7 @@ log_write(const char *buf, size_t len)
  * line may hold a ward's words (STATUS=, WORK=, its output), and a
  * ward must not be able to steer the terminal that reads stderr.
  */
-static void
+__attribute__((format(printf, 2, 0))) static void
 log_vline(const char *prefix, const char *fmt, va_list ap)
 {
 	char buf[2048], out[ESCAPE_BOUND(sizeof(buf)) + 2];

@@ -118,7 +118,7 @@ beat_line(void *arg, const char *line, size_t len)
 	switch (m.kind) {
 	case PROTO_WORK:
 		beat_keep(&wi->work, m.arg, m.arglen);
-		/* FALLTHROUGH */
+		__attribute__((fallthrough));
 	case PROTO_BEAT:
 		wi->beats++;
 		steward_tune_wake(c->s);

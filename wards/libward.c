@@ -486,7 +486,7 @@ ward_clean(char *text, size_t len)
 }
 
 /* Send prefix + formatted text, made one line and cut to fit. */
-static int
+__attribute__((format(printf, 2, 0))) static int
 ward_send_text(const char *prefix, const char *fmt, va_list ap)
 {
 	const struct ward_chan *c = ward_get();
