@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The supervisord compatibility test: a corpus of real supervisord
-configs (tests/compat/corpus, each with its source in its header), read
+configs (listed in tests/compat/corpus.list, read from corpus_dir()), read
 by Debian's supervisord and by stewardd, compared program by program.
 
 For each file: both readers must agree on whether it is accepted; when
@@ -30,6 +30,27 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def corpus_dir():
+    """Where the corpus is: $STEWARD_COMPAT_CORPUS, else shared/compat/corpus
+    beside the checkout.  The files are public configs of other projects;
+    the repository keeps only their list (corpus.list), not the files.
+    None when neither is there."""
+    for d in (os.environ.get("STEWARD_COMPAT_CORPUS"),
+              os.path.join(HERE, "..", "..", "..", "shared", "compat",
+                           "corpus")):
+        if d and os.path.isdir(d):
+            return os.path.abspath(d)
+    return None
+
+
+def corpus_missing(prog):
+    """Say plainly that the corpus part was not run, and why."""
+    print(f"{prog}: the corpus is not here (set STEWARD_COMPAT_CORPUS, or "
+          "place the files listed in tests/compat/corpus.list in "
+          "shared/compat/corpus beside the checkout): its files were not "
+          "compared", file=sys.stderr)
 SUPERVISOR_PYTHON = "/usr/bin/python3"
 
 # Values for %(ENV_X)s that must be of a kind ("1" fits the rest).
@@ -314,8 +335,9 @@ def check_env_forms(stewardd, work):
 
 def main():
     stewardd = sys.argv[1]
-    corpus = sys.argv[2] if len(sys.argv) > 2 else os.path.join(HERE,
-                                                                "corpus")
+    corpus = sys.argv[2] if len(sys.argv) > 2 else corpus_dir()
+    if corpus is None:
+        corpus_missing("compare.py")
     if not os.path.exists(SUPERVISOR_PYTHON) or subprocess.run(
             [SUPERVISOR_PYTHON, "-c", "import supervisor"],
             capture_output=True).returncode != 0:
@@ -326,7 +348,8 @@ def main():
     failed = 0
     notes = set()
     accepted = procs = 0
-    files = sorted(f for f in os.listdir(corpus) if f.endswith(".conf"))
+    files = sorted(f for f in os.listdir(corpus)
+                   if f.endswith(".conf")) if corpus else []
     try:
         plan = []
         synth = os.path.join(work, "synthetic")
