@@ -201,6 +201,26 @@ xrm_cmp(const void *a, const void *b)
 	return r != 0 ? r : strcmp(xrm_procname(x), xrm_procname(y));
 }
 
+/* Every instance a supervisorctl sees, in that order; *np the count. */
+static struct ward_inst **
+xrm_all_listed(struct steward *s, size_t *np)
+{
+	struct ward_inst **v;
+	size_t n = 0, cap = 0;
+
+	for (size_t i = 0; i < s->nwards; i++)
+		if (xrm_listed(s->wards[i]))
+			cap += s->wards[i]->ninst;
+	v = xcalloc(cap ? cap : 1, sizeof(*v));
+	for (size_t i = 0; i < s->nwards; i++)
+		if (xrm_listed(s->wards[i]))
+			for (unsigned j = 0; j < s->wards[i]->ninst; j++)
+				v[n++] = s->wards[i]->inst[j];
+	qsort(v, n, sizeof(*v), xrm_cmp);
+	*np = n;
+	return v;
+}
+
 /*
  * The instances a namespec names, sorted; *whole: it named a group
  * (GROUP:* or a bare NAME that is a group and not a process).  -1 with
@@ -445,20 +465,11 @@ m_pid(struct xrm_ctx *c)
 static void
 m_all_info(struct xrm_ctx *c)
 {
-	struct steward *s = c->s;
 	struct ward_inst **v;
-	size_t n = 0, cap = 0;
+	size_t n;
 	long long now = xrm_now();
 
-	for (size_t i = 0; i < s->nwards; i++)
-		if (xrm_listed(s->wards[i]))
-			cap += s->wards[i]->ninst;
-	v = xcalloc(cap ? cap : 1, sizeof(*v));
-	for (size_t i = 0; i < s->nwards; i++)
-		if (xrm_listed(s->wards[i]))
-			for (unsigned j = 0; j < s->wards[i]->ninst; j++)
-				v[n++] = s->wards[i]->inst[j];
-	qsort(v, n, sizeof(*v), xrm_cmp);
+	v = xrm_all_listed(c->s, &n);
 	xmlrpc_array_begin(c->b);
 	for (size_t k = 0; k < n; k++)
 		xrm_add_info(c->b, v[k], now);
@@ -790,22 +801,13 @@ m_stop_group(struct xrm_ctx *c)
 static void
 xrm_all(struct xrm_ctx *c, bool start)
 {
-	struct steward *s = c->s;
 	bool wait = xrm_wait_param(c, 0);
 	struct ward_inst **v;
-	size_t n = 0, cap = 0;
+	size_t n;
 
 	if (c->fault != 0)
 		return;
-	for (size_t i = 0; i < s->nwards; i++)
-		if (xrm_listed(s->wards[i]))
-			cap += s->wards[i]->ninst;
-	v = xcalloc(cap ? cap : 1, sizeof(*v));
-	for (size_t i = 0; i < s->nwards; i++)
-		if (xrm_listed(s->wards[i]))
-			for (unsigned j = 0; j < s->wards[i]->ninst; j++)
-				v[n++] = s->wards[i]->inst[j];
-	qsort(v, n, sizeof(*v), xrm_cmp);
+	v = xrm_all_listed(c->s, &n);
 	xrm_steer(c, v, n, start, XRM_SHAPE_LIST, "all", wait);
 	free(v);
 }
@@ -961,23 +963,14 @@ m_signal_group(struct xrm_ctx *c)
 static void
 m_signal_all(struct xrm_ctx *c)
 {
-	struct steward *s = c->s;
 	const char *sig_text;
 	char num[32];
 	struct ward_inst **v;
-	size_t n = 0, cap = 0;
+	size_t n;
 
 	if ((sig_text = xrm_sig_param(c, 0, num, sizeof(num))) == NULL)
 		return;
-	for (size_t i = 0; i < s->nwards; i++)
-		if (xrm_listed(s->wards[i]))
-			cap += s->wards[i]->ninst;
-	v = xcalloc(cap ? cap : 1, sizeof(*v));
-	for (size_t i = 0; i < s->nwards; i++)
-		if (xrm_listed(s->wards[i]))
-			for (unsigned j = 0; j < s->wards[i]->ninst; j++)
-				v[n++] = s->wards[i]->inst[j];
-	qsort(v, n, sizeof(*v), xrm_cmp);
+	v = xrm_all_listed(c->s, &n);
 	xrm_signal_list(c, v, n, sig_text);
 	free(v);
 }
