@@ -22,8 +22,8 @@
  * other order given to it first (steward_step_why(): a person's start,
  * a group's restart) takes it off the queue, so a queued order never
  * undoes a later one (a stop's wait that a start replaced so is
- * answered at once: ctl_judge()).  Its own events (beats, an exit) do not: a queued
- * stop still stops a ward that died meanwhile and is in backoff.  An
+ * answered at once: ctl_judge()).  Its own events (beats, an exit) do not: a
+ * queued stop still stops a ward that died meanwhile and is in backoff.  An
  * instance freed while queued leaves an empty slot.
  *
  * The loop's latency is measured here too: an ev_check at the highest
