@@ -11,9 +11,9 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "ctl-proto.h"
+#include "proto/ctl-proto.h"
 #include "fuzz.h"
-#include "parse.h"
+#include "base/parse.h"
 
 /* True when w is a word of the grammar lying inside [buf, buf + len]. */
 static bool

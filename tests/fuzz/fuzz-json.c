@@ -18,9 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "err.h"
+#include "base/err.h"
 #include "fuzz.h"
-#include "json-read.h"
+#include "cli/json-read.h"
 
 /* The length of the valid UTF-8 sequence at s (Unicode table 3-7), or 0. */
 static size_t

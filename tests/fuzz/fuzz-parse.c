@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "parse.h"
+#include "base/parse.h"
 
 /* Parse s as a duration in ms; format and parse it again. */
 static void

@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "ward-proto.h"
+#include "proto/ward-proto.h"
 
 /* What the framer has delivered so far, checked against the stream. */
 struct feed_check {

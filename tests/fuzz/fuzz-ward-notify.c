@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "ward-proto.h"
+#include "proto/ward-proto.h"
 
 /* stewardd's datagram buffer (NOTIFY_MSG_MAX in ward-notify.c). */
 #define NOTIFY_MSG_MAX 4096

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "ward-proto.h"
+#include "proto/ward-proto.h"
 
 /* Check one parsed message against the line it came from. */
 static void

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "xmlrpc.h"
+#include "proto/xmlrpc.h"
 
 /* Check a value's tree; returns how many values it holds. */
 static size_t

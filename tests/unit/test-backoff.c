@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "backoff.h"
+#include "core/backoff.h"
 
 /* cmocka 1.1.5's assert_float_equal() compares as float: too coarse here. */
 #define assert_near(a, b, eps)                                                 \

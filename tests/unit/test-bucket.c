@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "bucket.h"
+#include "core/bucket.h"
 
 /* cmocka 1.1.5's assert_float_equal() compares as float: too coarse here. */
 #define assert_near(a, b, eps)                                                 \

@@ -19,7 +19,7 @@
 
 #include <cmocka.h>
 
-#include "cgroup.h"
+#include "core/cgroup.h"
 
 /* A fresh directory and its descriptor, per test. */
 struct fixture {

@@ -1,5 +1,5 @@
 /*
- * Unit tests for the INI config loader (supervisord/config.c).
+ * Unit tests for the INI config loader (supervisord/config/config.c).
  *
  * Each test writes its file into a directory made with mkdtemp() under
  * /tmp, calls config_load() and checks either the config it returns or
@@ -22,8 +22,8 @@
 
 #include <cmocka.h>
 
-#include "config.h"
-#include "listener-proto.h"
+#include "config/config.h"
+#include "proto/listener-proto.h"
 
 /* The directory every test writes its file into. */
 static char test_dir[64];

@@ -9,8 +9,8 @@
 
 #include <cmocka.h>
 
-#include "ctl-proto.h"
-#include "parse.h"
+#include "proto/ctl-proto.h"
+#include "base/parse.h"
 
 /* Parse a copy of s; return the result and fill req, code and why. */
 static int

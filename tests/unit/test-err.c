@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "err.h"
+#include "base/err.h"
 
 /* cmocka hands every test a state pointer these tests do not use. */
 #define UNUSED __attribute__((unused))

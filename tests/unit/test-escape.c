@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "escape.h"
+#include "base/escape.h"
 
 /* cmocka hands every test a state pointer these tests do not use. */
 #define UNUSED __attribute__((unused))

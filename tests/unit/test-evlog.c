@@ -23,8 +23,8 @@
 #include <cmocka.h>
 #include <ev.h>
 
-#include "err.h"
-#include "evlog.h"
+#include "base/err.h"
+#include "core/evlog.h"
 
 /* cmocka hands every test a state pointer some tests do not use. */
 #define UNUSED __attribute__((unused))

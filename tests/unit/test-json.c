@@ -15,8 +15,8 @@
 
 #include <cmocka.h>
 
-#include "err.h"
-#include "json-read.h"
+#include "base/err.h"
+#include "cli/json-read.h"
 
 /* cmocka hands every test a state pointer these tests do not use. */
 #define UNUSED __attribute__((unused))
@@ -376,9 +376,9 @@ test_real_documents(UNUSED void **state)
 	    "\"event\":\"backoff\",\"ward\":\"crasher\",\"replica\":0,"
 	    "\"reason\":\"ward \\\"crasher:0\\\" ended: exited with code 3\","
 	    "\"tokens\":4.5,\"log_id\":17,\"error\":[{\"msg\":\"ward "
-	    "\\\"crasher:0\\\" ended\",\"at\":\"supervisord/steward.c:195\","
+	    "\\\"crasher:0\\\" ended\",\"at\":\"supervisord/core/steward.c:195\","
 	    "\"func\":\"steward_failure\"},{\"msg\":\"exited with code 3\","
-	    "\"at\":\"supervisord/steward.c:186\",\"func\":\"steward_failure\","
+	    "\"at\":\"supervisord/core/steward.c:186\",\"func\":\"steward_failure\","
 	    "\"fields\":{\"exit_code\":\"3\"}}]}";
 	json_t *j = parse(line);
 	const json_t *err = json_object_get(j, "error");

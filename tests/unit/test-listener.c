@@ -1,6 +1,6 @@
 /*
  * Unit tests for supervisord's event listener protocol
- * (supervisord/listener-proto.c): the events= names, the mapping of
+ * (supervisord/proto/listener-proto.c): the events= names, the mapping of
  * steward's transitions onto supervisord's process states, the envelope
  * header, and the reading of a listener's stdout as dispatchers.py
  * reads it, bytes arriving in any split.
@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "listener-proto.h"
+#include "proto/listener-proto.h"
 
 /* Feed a C string. */
 static void

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "metrics.h"
+#include "daemon/metrics.h"
 
 static const char *const test_states[] = {"stopped", "running", "failed"};
 static const char *const test_reasons[] = {"exit", "heartbeat_timeout"};

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "nametab.h"
+#include "base/nametab.h"
 
 /* An empty table finds nothing and frees cleanly. */
 static void

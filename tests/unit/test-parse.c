@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "parse.h"
+#include "base/parse.h"
 
 #define nitems(a) (sizeof(a) / sizeof((a)[0]))
 

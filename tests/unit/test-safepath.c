@@ -22,7 +22,7 @@
 
 #include <cmocka.h>
 
-#include "safepath.h"
+#include "base/safepath.h"
 
 #define UNUSED __attribute__((unused))
 

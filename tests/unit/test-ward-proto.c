@@ -1,5 +1,5 @@
 /*
- * Unit tests for the heartbeat protocol (supervisord/ward-proto.c): every
+ * Unit tests for the heartbeat protocol (supervisord/proto/ward-proto.c): every
  * word of the table in ward-proto.h, the tolerated trailing "\r", the
  * systemd words steward ignores, the malformed ones, and the framer that
  * cuts a byte stream into lines with at most PROTO_LINE_MAX bytes held.
@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "ward-proto.h"
+#include "proto/ward-proto.h"
 
 /* The reason given for a word that is neither known nor KEY=VALUE. */
 #define WHY_NOT_KV "not a KEY=VALUE word (a beat is an empty line)"

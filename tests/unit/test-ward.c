@@ -1,5 +1,5 @@
 /*
- * Unit tests for the ward state machine (supervisord/ward.c).
+ * Unit tests for the ward state machine (supervisord/core/ward.c).
  *
  * The clock is a plain number the tests pass in ward_input.now, and the
  * jitter u is chosen by the test (0.5 unless said otherwise), so every
@@ -24,7 +24,7 @@
 
 #include <cmocka.h>
 
-#include "ward.h"
+#include "core/ward.h"
 
 /*
  * The (state × event) pair being checked, "" outside the tables: every

@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "xmlrpc.h"
+#include "proto/xmlrpc.h"
 
 /* What supervisorctl sends for "start web:web_00" (captured). */
 static const char start_call[] =

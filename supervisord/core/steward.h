@@ -1,0 +1,464 @@
+/*
+ * The running steward: its loop, its wards and their instances.
+ *
+ * struct steward is passed to everything that acts; there is no global
+ * state.  A ward (struct ward_rt) is one [ward:NAME] definition; each of
+ * its replicas is an instance (struct ward_inst) with its own state
+ * machine (ward.h), process, heartbeat pipe and timer.  The watchers are
+ * embedded in the instance, so an instance costs no allocation per beat
+ * and ev_io/ev_timer callbacks find it with container_of.
+ */
+#ifndef STEWARD_STEWARD_H
+#define STEWARD_STEWARD_H
+
+#include <ev.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+#include <sys/un.h>
+
+#include "config/config.h"
+#include "base/err.h"
+#include "core/evlog.h"
+#include "core/fdbudget.h"
+#include "core/guard.h"
+#include "core/steward-cgroup.h"
+#include "proto/ward-proto.h"
+#include "core/ward.h"
+
+#define container_of(ptr, type, member)                                        \
+	((type *)(void *)((char *)(ptr)-offsetof(type, member)))
+
+/* Deaths heard on a pipe, remembered until the next SIGCHLD. */
+#define STEWARD_DYING_MAX 16
+/* Seconds a full waitid(P_ALL) pass may be put off (steward.c) */
+#define STEWARD_SWEEP_AFTER 0.05
+
+struct steward;
+struct ward_rt;
+struct ctl;
+struct ctl_ref;
+struct metrics;
+struct listener_inst;
+struct listener_pool;
+struct listener_hub;
+
+/* What a child reported before exec failed (see ward-spawn.c). */
+struct spawn_report {
+	int stage; /* enum spawn_stage, 0: nothing reported */
+	int errnum;
+	int refusal; /* enum safepath_refusal of an output path */
+	uid_t uid;   /* ... and the user who could redirect it */
+};
+
+struct ward_inst {
+	struct ward_rt *ward;
+	unsigned replica;
+	char label[80]; /* "web:0" */
+	struct ward_sm sm;
+	pid_t pid;         /* 0 when there is no process; also its pgid */
+	int hb_fd;         /* heartbeat pipe, read end, or -1 */
+	int err_fd;        /* exec report pipe, read end, or -1 */
+	int notify_fd;     /* heartbeat = notify: the socket, or -1 */
+	char *notify_path; /* its path */
+	ev_io notify_io;
+	ev_io hb_io;
+	ev_io err_io;
+	ev_timer timer;
+	struct proto_framer framer;
+	struct spawn_report report;
+	char *spawn_path; /* the resolved program of the current spawn */
+	char *work;       /* the last WORK= unit, or NULL */
+	char *status;     /* the last STATUS= text, or NULL */
+	uint64_t beats;
+	uint64_t beats_past; /* beats of its earlier processes (metrics) */
+	/* healing restarts, by the cause they healed (metrics) */
+	uint64_t restarts_by_cause[WARD_NCAUSES];
+	/* protocol errors, reported at most once per interval */
+	uint64_t bad_lines;
+	uint64_t bad_unreported;
+	double bad_reported_at;
+	char bad_why[128]; /* the last one's reason (a copy: callers' may
+			      live on their stack) */
+	struct ward_inst *pid_next; /* the pid table's chain */
+	/* for status and waits (ctl.c) */
+	unsigned generation; /* spawns so far */
+	double state_since;  /* when it entered its state */
+	char *last_reason;   /* the last restart, stop or failure */
+	char *order_why;     /* who ordered the stop or restart under
+				way, when not a person (a group) */
+	enum ward_cause last_cause;
+	uint64_t last_log_id;
+	struct ctl_ref *refs; /* the waits that include it */
+	size_t nrefs;
+	size_t caprefs;
+	int last_errno;  /* errno of the last failure, or 0 */
+	bool want_start; /* start asked; waiting for requires/after */
+	bool want_stop;  /* stop asked; waiting for its dependents */
+	/* job replicas: stdout captured up to the job's output_limit */
+	int out_fd;
+	ev_io out_io;
+	struct sbuf out;
+	uint64_t out_bytes; /* all it wrote, kept or not */
+	double ended_at;    /* when it was reaped, or 0 */
+	/* its ward's heartbeat deadline list (steward.c), while on it */
+	struct ward_inst *dl_prev, *dl_next;
+	bool on_dl;
+	/* how much earlier than stamped its last beat may have been
+	   written (steward_beat_doubt), 0 when none was read */
+	double beat_doubt;
+	/* listener.c: an [eventlistener:]'s pipes while it runs, and the
+	 * supervisord state last reported for it (enum sv_state) */
+	struct listener_inst *listener;
+	unsigned char sv_state;
+	size_t pace_slot;  /* queued to start (steward-pace.c): index + 1 */
+	struct ward_cg cg; /* its cgroup (steward-cgroup.c) */
+};
+
+struct ward_rt {
+	struct steward *steward;
+	const struct ward_spec *spec;
+	struct config *cfg; /* the config spec lives in (a reference) */
+	/* reload (steward-reload.c): what happens once nothing runs */
+	const struct ward_spec *next; /* switch to this definition */
+	struct config *next_cfg;
+	bool start_after; /* start the new definition's instances */
+	bool removing;    /* gone from the config: free it */
+	bool shut;        /* stewardd's shutdown has reached it */
+	bool want_start;  /* unused at ward level; see ward_inst */
+	/* steward-deps.c: links, rebuilt after every reload */
+	struct ward_rt **req; /* requires */
+	size_t nreq;
+	struct ward_rt **aft; /* after */
+	size_t naft;
+	struct ward_rt **dependents; /* wards that require it or come after */
+	size_t ndependents;
+	struct group_rt *group;
+	struct job_run *run; /* the replicas of a job run (job.c), or NULL */
+	char **argv;         /* a run's command with its arguments */
+	struct ward_inst **inst;
+	unsigned ninst; /* above spec->replicas while extra ones stop */
+	/* running instances by last beat, oldest first, and the one timer
+	 * for the oldest one's deadline (steward.c) */
+	struct ward_inst *dl_head, *dl_tail;
+	ev_timer dl_timer;
+	struct listener_pool *pool; /* [eventlistener:] (listener.c) */
+};
+
+/* The channel to stewardd's own supervisor (upbeat.c). */
+struct upbeat {
+	int fd; /* -1: none */
+	bool is_socket;
+	struct sockaddr_un addr;
+	socklen_t addrlen;
+	ev_timer timer;
+	bool ready_pending;
+	char last_status[200];
+	unsigned long errors;
+};
+
+/* A [group:NAME] at run time (steward-deps.c). */
+struct group_rt {
+	const struct group_spec *spec;
+	struct ward_rt **members;
+	size_t nmembers;
+	struct bucket bucket;
+	bool failed;
+};
+
+#define SPAWN_SLOTS 4 /* heartbeat, report, capture and stdin pipe ends */
+
+/* How ward-spawn.c makes a child (see the top of that file). */
+enum spawn_mode {
+	SPAWN_FORK_WHOLE, /* fork; no slots: the child keeps its whole table */
+	SPAWN_CLONE,      /* clone sharing memory and table, slots used */
+	SPAWN_FORK_SLOTS, /* fork (valgrind, clone refused), slots used */
+};
+
+#define STEWARD_LOOP_BUCKETS 12 /* below 1, 2, 4 ... 1024 ms, and above */
+
+/* An order queued to be carried out in a slice (steward-pace.c). */
+enum pace_kind { PACE_START, PACE_STOP };
+
+struct pace_entry {
+	struct ward_inst *wi; /* NULL: cancelled */
+	enum pace_kind kind;
+	const char *why; /* a stop's reason (static), or NULL: a person's */
+};
+
+/* Big starts and stops in slices, and the loop's latency. */
+struct steward_pace {
+	struct pace_entry *q; /* orders to carry out, in order */
+	size_t head, tail, cap;
+	size_t queued;    /* non-NULL entries in [head, tail) */
+	double cost;      /* seconds a start took lately (moving average) */
+	ev_check feed;    /* starts a slice after each poll */
+	ev_idle busy;     /* no sleeping in the poll while starts wait */
+	ev_check woke;    /* stamps the end of each poll */
+	ev_prepare sleep; /* measures the work until the next poll */
+	double woke_at;   /* 0: not measuring */
+	uint64_t iterations;
+	uint64_t gaps[STEWARD_LOOP_BUCKETS]; /* by powers of two of 1 ms */
+	double gap_max;                      /* seconds */
+	double gap_recent; /* the longest since the last health reply */
+};
+
+struct steward {
+	struct ev_loop *loop;
+	struct config *cfg;
+	struct evlog *log;
+	bool log_is_stderr;
+	struct ward_rt **wards;
+	size_t nwards;
+	/* pid → instance, chained; grown with the number of live pids */
+	struct ward_inst **pids;
+	size_t npids;
+	size_t pid_entries;
+	/* reload */
+	ev_timer hup;        /* SIGHUPs coalesce into one reload */
+	ev_prepare settle;   /* finishes reload changes once wards stop */
+	ev_idle settle_more; /* no sleeping while a settle has more to free */
+	ev_prepare flush; /* writes what an iteration held (steward_flush_cb) */
+	/* the loop's own timing, for steward_beat_doubt() */
+	ev_check woke;      /* first callback after each poll */
+	double woke_at;     /* when this iteration's poll returned */
+	double listen_at;   /* when the last poll began */
+	double doubt_extra; /* what the poll may have hidden: see there */
+	bool settle_armed;
+	char **environ; /* stewardd's own environment, for wards */
+	pid_t self;
+	rlim_t nofile_soft; /* RLIMIT_NOFILE soft limit to give wards */
+	/* ward-spawn.c: low slots for a child's pipe ends, on /dev/null
+	 * between spawns, and how children are made */
+	int spawn_slot[SPAWN_SLOTS];
+	int spawn_null;
+	enum spawn_mode spawn_mode;
+	void *spawn_stack;   /* the clone's stack, mapped once */
+	uint64_t spawn_sigs; /* signals a child must reset (bit n) */
+	char **spawn_env;    /* environ as wards inherit it (borrowed) */
+	size_t spawn_nenv;
+	double started_at;
+	struct ctl *ctl;        /* the control socket, or NULL */
+	struct http *http;      /* [unix_http_server] (http.c), or NULL */
+	struct http *http_inet; /* [inet_http_server], or NULL */
+	ev_signal sig_chld;
+	ev_timer reap;         /* the full waitid(P_ALL) pass SIGCHLD arms */
+	ev_timer sweep;        /* that pass, put off (see steward_reap_cb) */
+	unsigned chld_signals; /* SIGCHLDs since the last full pass */
+	unsigned chld_told;    /* deaths a pipe told of, since then */
+	size_t nhearing;       /* instances whose heartbeat pipe is heard */
+	ev_signal sig_term;
+	ev_signal sig_int;
+	ev_signal sig_hup;
+	ev_signal sig_usr1;
+	struct guard guard;
+	bool stopping;        /* shutting down */
+	struct job_run *runs; /* job runs, in flight or being reaped */
+	struct group_rt *groups;
+	size_t ngroups;
+	size_t nwaiting; /* instances with want_start or want_stop */
+	uint64_t next_run_id;
+	int exit_code;
+	uint64_t orphans_reaped;
+	/* pids whose heartbeat pipe read EOF before they were zombies:
+	 * SIGCHLD asks about these first (see steward_reap_cb) */
+	pid_t dying[STEWARD_DYING_MAX];
+	unsigned ndying;
+	/* steward.c: beats heard in all, and the loop's batching (see
+	 * steward_tune_cb) */
+	uint64_t beats;
+	uint64_t beats_at_tune;
+	bool batching;
+	ev_timer tune;
+	bool in_timer_cb; /* in an instance's timer callback */
+	char *notify_dir; /* where NOTIFY_SOCKETs live, made on first use */
+	struct upbeat up;
+	struct metrics *metrics; /* metrics.c: the metrics file, or NULL */
+	size_t nstarting;        /* instances in starting */
+	struct fdbudget fds;     /* fdbudget.c: the fd budget */
+	struct steward_cg *cg;   /* steward-cgroup.c, or NULL: not used */
+	bool autostarted;        /* the autostart instances were started */
+	struct listener_hub *listeners; /* listener.c, or NULL: none yet */
+	struct steward_pace pace;
+	struct steward_reloader *reloader; /* steward-reload.c, or NULL */
+};
+
+/* Monotonic seconds (CLOCK_MONOTONIC): every deadline, age and refill. */
+double steward_now(void);
+/*
+ * How long a beat read now may have waited unread, at most: the loop
+ * was not listening (busy, or stewardd stopped) while it might have been
+ * written.  Small (the time since the poll returned) unless the loop
+ * stalled.
+ */
+double steward_beat_doubt(const struct steward *s, double now);
+
+/*
+ * Run the steward on a loaded config until it is told to stop; it takes
+ * the caller's reference to cfg.
+ * nofile_soft is the RLIMIT_NOFILE soft limit stewardd started with
+ * (wards get it back), or RLIM_INFINITY when it was not raised.
+ */
+int steward_run(struct config *cfg, rlim_t nofile_soft);
+
+/* A ward's heartbeat deadline timer: set up before its instances run,
+ * stopped before it is freed (steward_ward_new/free do both). */
+void steward_dl_init(struct ward_rt *wr);
+void steward_dl_fini(struct steward *s, struct ward_rt *wr);
+
+/* A new instance of wr (replica r), stopped. */
+struct ward_inst *steward_inst_new(struct steward *s, struct ward_rt *wr,
+				   unsigned r);
+/* Free an instance that has no process. */
+void steward_inst_free(struct steward *s, struct ward_inst *wi);
+/* A new ward for spec (in cfg, referenced), with its instances. */
+struct ward_rt *steward_ward_new(struct steward *s,
+				 const struct ward_spec *spec,
+				 struct config *cfg);
+/* Free a ward whose instances have no process. */
+void steward_ward_free(struct steward *s, struct ward_rt *wr);
+
+/*
+ * steward-reload.c: re-read the config (in a thread) and apply the
+ * difference once read; cn, unless NULL (a SIGHUP), then gets its reply
+ * through ctl_reload_done(): -1 when the config has an error (nothing
+ * changed), with the reply's fields for stewardctl.
+ */
+struct ctl_conn;
+void steward_reload(struct steward *s, const char *why, struct ctl_conn *cn);
+/* steward-reload.c: cn went away; it gets no reply. */
+void steward_reload_forget(struct steward *s, struct ctl_conn *cn);
+/* steward-reload.c: at the end, wait for a read under way and drop it. */
+void steward_reload_fini(struct steward *s);
+/* steward-reload.c: after a transition, finish what a reload began. */
+void steward_reload_settle(struct steward *s);
+
+/* True when some instance of the ward has a process. */
+bool steward_ward_live(const struct ward_rt *wr);
+
+/* Stop every ward in order (dependents first, then by priority), then
+ * end the loop: SIGTERM, SIGINT, or an essential ward that failed. */
+void steward_shutdown(struct steward *s);
+
+/* steward-deps.c: resolve requires/after/groups by name (after build and
+ * after every reload). */
+void steward_deps_link(struct steward *s);
+/* steward-deps.c: start an instance once what it requires is ready
+ * (starting what it requires first). */
+void steward_deps_start(struct steward *s, struct ward_inst *wi);
+/* steward-deps.c: stop an instance once its dependents are down. */
+void steward_deps_stop_after(struct steward *s, struct ward_inst *wi);
+/* steward-deps.c: the wards that would go down with wr (transitively),
+ * live ones only; a malloc'd vector and its length. */
+size_t steward_deps_dependents(struct steward *s, struct ward_rt *wr,
+			       struct ward_rt ***out);
+/* steward-deps.c: may wr stop now (its dependents are down)? */
+bool steward_deps_may_stop(const struct ward_rt *wr);
+/* steward-deps.c: a transition: group strategies, escalation. */
+void steward_deps_transition(struct steward *s, struct ward_inst *wi,
+			     const struct ward_out *out);
+/* steward-deps.c: start or stop what was waiting and now may. */
+void steward_deps_settle(struct steward *s);
+/* steward-deps.c: free the links. */
+void steward_deps_free(struct steward *s);
+
+/* Feed an event to an instance's state machine and perform the result. */
+void steward_step(struct steward *s, struct ward_inst *wi, enum ward_event ev);
+/*
+ * The same for a stop or restart that no person asked for: why (its
+ * group's strategy or limit, a reload, a job run's end) is the reason
+ * its records give, instead of "stopped by request" or "restart
+ * requested", until the order is done; NULL is steward_step().
+ */
+void steward_step_why(struct steward *s, struct ward_inst *wi,
+		      enum ward_event ev, const char *why);
+/*
+ * A sign that the instance's process has ended (its heartbeat pipe read
+ * EOF): if it is a zombie now, handle its end at once, without the walk
+ * over every child that SIGCHLD costs; if not yet, SIGCHLD asks about
+ * it first.
+ */
+void steward_child_hint(struct steward *s, struct ward_inst *wi);
+
+/* A signal_failed record (level error) for wi, with the error e (freed). */
+void steward_signal_failed(struct steward *s, struct ward_inst *wi,
+			   struct err *e);
+
+/* An exit steward-cgroup.c held until the instance's cgroup emptied. */
+void steward_exit_held(struct steward *s, struct ward_inst *wi,
+		       struct ward_input *in);
+
+/* The same, with the full input (exit status, extend). */
+void steward_step_input(struct steward *s, struct ward_inst *wi,
+			struct ward_input *in);
+
+/* ward-spawn.c: start the instance's process; -1 and *errp on failure. */
+/*
+ * Reserve the low descriptors spawns put a child's pipe ends in (as
+ * early as possible, so that they are low), and give them back.
+ */
+void ward_spawn_init(struct steward *s);
+/*
+ * Note which signals a child must reset: once, after every signal
+ * handler of stewardd is in place and before the first spawn (none is
+ * added later).
+ */
+void ward_spawn_note_signals(struct steward *s);
+void ward_spawn_fini(struct steward *s);
+int ward_spawn_start(struct steward *s, struct ward_inst *wi,
+		     struct err **errp);
+/* ward-spawn.c: read what the child reported about exec (non-blocking). */
+void ward_spawn_drain(struct steward *s, struct ward_inst *wi);
+/* ward-spawn.c: the wrapped error a failed exec report becomes. */
+struct err *ward_spawn_error(const struct ward_inst *wi);
+/* ward-spawn.c: close the report pipe and stop its watcher. */
+void ward_spawn_close(struct steward *s, struct ward_inst *wi);
+
+/* ward-beat.c: start hearing the instance's heartbeat pipe (fd). */
+void ward_beat_start(struct steward *s, struct ward_inst *wi, int fd);
+/* steward-pace.c: set up and tear down the start queue and the
+ * loop's latency measurement. */
+void steward_pace_init(struct steward *s);
+void steward_pace_fini(struct steward *s);
+/* steward-pace.c: start wi (as steward_deps_start()) in a later slice. */
+void steward_pace_start(struct steward *s, struct ward_inst *wi);
+/*
+ * steward-pace.c: stop wi in a later slice, as steward_deps_stop_after()
+ * (why NULL: a person's stop) or with why, a static string.
+ */
+void steward_pace_stop(struct steward *s, struct ward_inst *wi,
+		       const char *why);
+/* steward-pace.c: take wi off the queue; true if it was on it. */
+bool steward_pace_cancel(struct steward *s, struct ward_inst *wi);
+/* steward-pace.c: seconds the queued starts will take. */
+double steward_pace_eta(const struct steward *s);
+/* steward-pace.c: the "loop" field (latency, queue) for status JSON. */
+void steward_pace_json(struct steward *s, struct sbuf *b);
+/* steward.c: a beat was heard (counted; the batching look goes on). */
+void steward_tune_wake(struct steward *s);
+/* ward-beat.c: read what is left in the pipe, then close it. */
+void ward_beat_close(struct steward *s, struct ward_inst *wi);
+/* ward-beat.c: read waiting beats before a deadline is judged. */
+void ward_beat_poll(struct steward *s, struct ward_inst *wi);
+/* ward-notify.c: the same for a notify socket. */
+void ward_notify_poll(struct steward *s, struct ward_inst *wi);
+/* ward-beat.c: act on one protocol message from another channel. */
+void ward_beat_message(struct steward *s, struct ward_inst *wi, const char *msg,
+		       size_t len, bool dead);
+/* ward-beat.c: count and report (rate-limited) one bad message. */
+void ward_beat_invalid(struct steward *s, struct ward_inst *wi, const char *why,
+		       const char *sample, size_t len);
+
+/* ward-spawn.c: read what a job replica wrote to stdout, then close. */
+void ward_capture_close(struct steward *s, struct ward_inst *wi);
+
+/* ward-notify.c: make the instance's NOTIFY_SOCKET before it spawns. */
+int ward_notify_open(struct steward *s, struct ward_inst *wi,
+		     struct err **errp);
+/* ward-notify.c: read what is left, close and remove the socket. */
+void ward_notify_close(struct steward *s, struct ward_inst *wi);
+/* ward-notify.c: remove stewardd's notify directory at exit. */
+void ward_notify_cleanup(struct steward *s);
+
+#endif

@@ -1,0 +1,573 @@
+/*
+ * The HTTP server of [unix_http_server], for supervisorctl and the tools
+ * built on supervisord's XML-RPC API.
+ *
+ * libmicrohttpd runs in its external epoll mode (MHD_USE_EPOLL, no
+ * thread): its epoll descriptor is one ev_io in stewardd's loop, and
+ * MHD_get_timeout() arms one ev_timer; each wakes MHD_run(), which never
+ * blocks.  HTTP is libmicrohttpd's, XML is expat's (xmlrpc.c).
+ *
+ * Limits.  At most HTTP_CONN_MAX connections (libmicrohttpd refuses
+ * more), each closed after HTTP_IDLE_SECONDS of silence, its headers in
+ * HTTP_HEADER_MEM bytes; a body over HTTP_BODY_MAX is answered 413
+ * without being kept.  A call that waits (start, stop) suspends its
+ * connection until xmlrpc-methods.c answers; a suspended connection
+ * costs its fd and no timer.
+ *
+ * Who may call.  With username and password, HTTP basic auth as
+ * supervisord does it.  Without, the peer's credentials (SO_PEERCRED)
+ * must be allowed by the socket's own mode: root, its owner, its group
+ * when the mode gives the group write, anyone when it gives others
+ * write.  The socket is made as the control socket is (safepath's
+ * rule; bound under umask 0177, then chowned and chmoded through a
+ * descriptor of its directory).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "config/config.h"
+#include "ctl/http.h"
+#include "base/log.h"
+#include "base/safepath.h"
+#include "ctl/sockname.h"
+#include "core/steward.h"
+#include "ctl/xmlrpc-methods.h"
+#include "proto/xmlrpc.h"
+
+#define HTTP_HEADER_MEM (32 * 1024)
+
+struct http_req;
+
+struct http {
+	struct steward *s;
+	struct MHD_Daemon *d;
+	char *path; /* the socket, or HOST:PORT */
+	bool tcp;   /* [inet_http_server] */
+	dev_t dev;
+	ino_t ino;
+	mode_t mode;
+	uid_t uid;
+	gid_t gid;
+	char *username, *password;
+	ev_io eio;
+	ev_timer tmo;
+	struct http_req *waiting; /* suspended for an answer */
+};
+
+/* One request. */
+struct http_req {
+	struct http *h;
+	struct MHD_Connection *conn;
+	struct sbuf body;
+	bool too_big;
+	bool denied;   /* neither the credentials nor the peer may call */
+	bool answered; /* a waited answer is in reply */
+	struct sbuf reply;
+	struct xrm_wait *wait;
+	struct http_req *prev, *next; /* on h->waiting */
+};
+
+static void http_run(struct http *h);
+
+/* Queue a response made from text (copied). */
+static enum MHD_Result
+http_respond(struct MHD_Connection *conn, unsigned status, const char *type,
+	     const char *text, size_t len)
+{
+	struct MHD_Response *resp = MHD_create_response_from_buffer(
+	    len, (void *)text, MHD_RESPMEM_MUST_COPY);
+	enum MHD_Result rc;
+
+	if (resp == NULL)
+		return MHD_NO;
+	if (MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type) ==
+	    MHD_NO) {
+		MHD_destroy_response(resp);
+		return MHD_NO;
+	}
+	rc = MHD_queue_response(conn, status, resp);
+	MHD_destroy_response(resp);
+	return rc;
+}
+
+static enum MHD_Result
+http_text(struct MHD_Connection *conn, unsigned status, const char *text)
+{
+	return http_respond(conn, status, "text/plain", text, strlen(text));
+}
+
+/* Equal strings, in a time that does not tell where they differ. */
+static bool
+http_same(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	unsigned char d = la != lb;
+
+	for (size_t i = 0; i < la; i++)
+		d |= (unsigned char)(a[i] ^ b[i % (lb ? lb : 1)]);
+	return d == 0;
+}
+
+/* Whether the request may call: basic auth, or the peer's credentials. */
+static bool
+http_allowed(struct http *h, struct MHD_Connection *conn)
+{
+	if (h->username != NULL) {
+		char *pass = NULL;
+		char *user = MHD_basic_auth_get_username_password(conn, &pass);
+		bool ok = user != NULL && pass != NULL &&
+			  http_same(user, h->username) &&
+			  http_same(pass, h->password);
+
+		MHD_free(user);
+		MHD_free(pass);
+		return ok;
+	}
+	if (h->tcp)
+		return true; /* as supervisord: the port is open to all */
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (ci == NULL || getsockopt(ci->connect_fd, SOL_SOCKET, SO_PEERCRED,
+				     &cred, &len) == -1)
+		return false;
+	if (cred.uid == 0 || (h->mode & 0002) != 0)
+		return true;
+	if (cred.uid == (h->uid != (uid_t)-1 ? h->uid : geteuid()))
+		return (h->mode & 0200) != 0;
+	return (h->mode & 0020) != 0 &&
+	       cred.gid == (h->gid != (gid_t)-1 ? h->gid : getegid());
+}
+
+/* 403 for a peer the socket's mode does not let in; 401 to ask. */
+static enum MHD_Result
+http_deny(struct http *h, struct MHD_Connection *conn)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result rc;
+
+	if (h->username == NULL)
+		return http_text(conn, MHD_HTTP_FORBIDDEN,
+				 "refused: this user may not use the socket\n");
+	resp = MHD_create_response_from_buffer(13, (void *)"Unauthorized\n",
+					       MHD_RESPMEM_PERSISTENT);
+	if (resp == NULL)
+		return MHD_NO;
+	rc = MHD_queue_basic_auth_fail_response(conn, "default", resp);
+	MHD_destroy_response(resp);
+	return rc;
+}
+
+/* A waited answer came: resume the connection to send it. */
+static void
+http_done(void *arg, struct sbuf *body)
+{
+	struct http_req *r = arg;
+	struct http *h = r->h;
+
+	sbuf_add(&r->reply, body->s != NULL ? body->s : "", body->len);
+	r->answered = true;
+	r->wait = NULL;
+	if (r->prev != NULL)
+		r->prev->next = r->next;
+	else
+		h->waiting = r->next;
+	if (r->next != NULL)
+		r->next->prev = r->prev;
+	r->prev = r->next = NULL;
+	MHD_resume_connection(r->conn);
+	http_run(h);
+}
+
+/* The request's XML-RPC call, answered now or later. */
+static enum MHD_Result
+http_call(struct http *h, struct http_req *r)
+{
+	struct xr_call call;
+	struct sbuf reply = {0};
+	char why[256];
+	enum MHD_Result rc;
+
+	if (xmlrpc_parse(r->body.s != NULL ? r->body.s : "", r->body.len, &call,
+			 why, sizeof(why)) == -1) {
+		char msg[300];
+
+		snprintf(msg, sizeof(msg), "not an XML-RPC call: %s\n", why);
+		return http_text(r->conn, MHD_HTTP_BAD_REQUEST, msg);
+	}
+	if (xrm_call(h->s, &call, &reply, http_done, r, &r->wait) == 1) {
+		xmlrpc_call_free(&call);
+		r->next = h->waiting;
+		if (h->waiting != NULL)
+			h->waiting->prev = r;
+		h->waiting = r;
+		MHD_suspend_connection(r->conn);
+		return MHD_YES;
+	}
+	xmlrpc_call_free(&call);
+	rc = http_respond(r->conn, MHD_HTTP_OK, "text/xml", reply.s, reply.len);
+	sbuf_free(&reply);
+	return rc;
+}
+
+/* libmicrohttpd's handler: called for the headers, the body, the end. */
+static enum MHD_Result
+http_handler(void *cls, struct MHD_Connection *conn, const char *url,
+	     const char *method, const char *version, const char *upload,
+	     size_t *upload_size, void **con_cls)
+{
+	struct http *h = cls;
+	struct http_req *r = *con_cls;
+
+	(void)version;
+	if (r == NULL) {
+		const char *cl;
+
+		r = xcalloc(1, sizeof(*r));
+		r->h = h;
+		r->conn = conn;
+		*con_cls = r;
+		/* Judged now, answered once the body is read: a client
+		 * answered before it sent its body sees a broken pipe. */
+		r->denied = !http_allowed(h, conn);
+		if (strcmp(method, "POST") != 0)
+			return http_text(conn, MHD_HTTP_NOT_FOUND,
+					 "stewardd serves XML-RPC at /RPC2 "
+					 "(POST); no web page yet\n");
+		cl = MHD_lookup_connection_value(
+		    conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (cl != NULL && strtoull(cl, NULL, 10) > HTTP_BODY_MAX)
+			return http_text(conn, MHD_HTTP_CONTENT_TOO_LARGE,
+					 "request body too large\n");
+		return MHD_YES;
+	}
+	if (*upload_size > 0) {
+		if (r->body.len + *upload_size > HTTP_BODY_MAX)
+			r->too_big = true;
+		else
+			sbuf_add(&r->body, upload, *upload_size);
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (r->answered) {
+		enum MHD_Result rc = http_respond(conn, MHD_HTTP_OK, "text/xml",
+						  r->reply.s, r->reply.len);
+
+		r->answered = false;
+		return rc;
+	}
+	if (r->wait != NULL)
+		return MHD_YES;
+	if (r->denied)
+		return http_deny(h, conn);
+	if (r->too_big)
+		return http_text(conn, MHD_HTTP_CONTENT_TOO_LARGE,
+				 "request body too large\n");
+	if (strcmp(url, "/RPC2") != 0 && strcmp(url, "/") != 0)
+		return http_text(conn, MHD_HTTP_NOT_FOUND,
+				 "stewardd serves XML-RPC at /RPC2\n");
+	return http_call(h, r);
+}
+
+/* A request is over (answered, or its connection gone): free it. */
+static void
+http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+	       enum MHD_RequestTerminationCode toe)
+{
+	struct http_req *r = *con_cls;
+
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	if (r == NULL)
+		return;
+	if (r->wait != NULL) {
+		xrm_wait_cancel(r->wait);
+		if (r->prev != NULL)
+			r->prev->next = r->next;
+		else
+			r->h->waiting = r->next;
+		if (r->next != NULL)
+			r->next->prev = r->prev;
+	}
+	sbuf_free(&r->body);
+	sbuf_free(&r->reply);
+	free(r);
+	*con_cls = NULL;
+}
+
+/* libmicrohttpd's own complaints, into stewardd's log. */
+__attribute__((format(printf, 2, 0))) static void
+http_logger(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+	size_t n;
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n > 0 && msg[n - 1] == '\n')
+		msg[--n] = '\0';
+	log_warnx("http: %s", msg);
+}
+
+/* Let libmicrohttpd work, then arm its next timeout. */
+static void
+http_run(struct http *h)
+{
+	MHD_UNSIGNED_LONG_LONG ms;
+
+	if (MHD_run(h->d) == MHD_NO)
+		log_warnx("http: cannot run the server: libmicrohttpd failed");
+	ev_timer_stop(h->s->loop, &h->tmo);
+	if (MHD_get_timeout(h->d, &ms) == MHD_YES) {
+		ev_timer_set(&h->tmo, (double)ms / 1000.0, 0);
+		ev_timer_start(h->s->loop, &h->tmo);
+	}
+}
+
+static void
+http_io_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	http_run(w->data);
+}
+
+static void
+http_tmo_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	(void)loop;
+	(void)revents;
+	http_run(t->data);
+}
+
+/* Bind and listen on the socket; its fd, or -1 with *errp. */
+static int
+http_listen(struct http *h, struct err **errp)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct safepath_why why;
+	struct stat sb;
+	const char *name;
+	char msg[512];
+	mode_t old;
+	int fd, dfd;
+
+	if (strlen(h->path) >= sizeof(sa.sun_path)) {
+		*errp = ERR_NEW("the socket path %s is longer than %zu bytes",
+				h->path, sizeof(sa.sun_path) - 1);
+		return -1;
+	}
+	if ((dfd = safepath_parent(h->path, &name, &why)) == -1) {
+		*errp =
+		    ERR_NEW("opening the directory of %s: %s", h->path,
+			    safepath_describe(&why, errno, msg, sizeof(msg)));
+		return -1;
+	}
+	if (why.shared) {
+		close(dfd);
+		*errp = ERR_NEW("refusing %s: a directory on the way is one "
+				"that another user can change; put it in a "
+				"directory only root can change (see SECURITY "
+				"in stewardd(8))",
+				h->path);
+		return -1;
+	}
+	if (sockname_claim(dfd, name, h->path, "server",
+			   "[unix_http_server] file", errp) == -1) {
+		close(dfd);
+		return -1;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd == -1) {
+		*errp = ERR_SYS("making the socket");
+		close(dfd);
+		return -1;
+	}
+	memcpy(sa.sun_path, h->path, strlen(h->path) + 1);
+	old = umask(0177); /* never a moment with a wider mode */
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
+		*errp = ERR_SYS("binding %s", h->path);
+		umask(old);
+		close(fd);
+		close(dfd);
+		return -1;
+	}
+	umask(old);
+	if (fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) == -1) {
+		*errp = ERR_SYS("checking %s", h->path);
+		goto fail;
+	}
+	if (!S_ISSOCK(sb.st_mode)) {
+		*errp =
+		    ERR_NEW("%s is no socket just after binding it", h->path);
+		goto fail;
+	}
+	if (safepath_sock_chown_chmod(dfd, name, sb.st_dev, sb.st_ino, h->uid,
+				      h->gid, h->mode) == -1) {
+		*errp = ERR_SYS("giving %s its owner and mode %04o", h->path,
+				(unsigned)h->mode);
+		goto fail;
+	}
+	if (listen(fd, 64) == -1) {
+		*errp = ERR_SYS("listening on %s", h->path);
+		goto fail;
+	}
+	close(dfd);
+	h->dev = sb.st_dev;
+	h->ino = sb.st_ino;
+	return fd;
+
+fail:
+	(void)unlinkat(dfd, name, 0);
+	close(fd);
+	close(dfd);
+	return -1;
+}
+
+/*
+ * Bind and listen on [inet_http_server]'s HOST:PORT ("" every address),
+ * the first address getaddrinfo gives; its fd, or -1 with *errp.
+ */
+static int
+http_listen_tcp(const struct http_spec *spec, struct err **errp)
+{
+	struct addrinfo hints = {.ai_family = AF_UNSPEC,
+				 .ai_socktype = SOCK_STREAM,
+				 .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+	struct addrinfo *ai;
+	int fd, rc, one = 1;
+
+	rc = getaddrinfo(*spec->host ? spec->host : NULL, spec->port, &hints,
+			 &ai);
+	if (rc != 0) {
+		*errp = ERR_NEW("resolving %s:%s: %s", spec->host, spec->port,
+				gai_strerror(rc));
+		return -1;
+	}
+	fd = socket(ai->ai_family,
+		    ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd == -1) {
+		*errp = ERR_SYS("making a TCP socket");
+		freeaddrinfo(ai);
+		return -1;
+	}
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1 ||
+	    bind(fd, ai->ai_addr, ai->ai_addrlen) == -1 ||
+	    listen(fd, 64) == -1) {
+		*errp = ERR_SYS("listening on %s:%s", spec->host, spec->port);
+		close(fd);
+		freeaddrinfo(ai);
+		return -1;
+	}
+	freeaddrinfo(ai);
+	return fd;
+}
+
+/* Listen and serve; see http.h. */
+struct http *
+http_open(struct steward *s, const struct http_spec *spec, struct err **errp)
+{
+	struct http *h = xcalloc(1, sizeof(*h));
+	const union MHD_DaemonInfo *di;
+	int fd;
+
+	h->s = s;
+	h->tcp = spec->file == NULL;
+	h->path = h->tcp ? xasprintf("%s:%s", spec->host, spec->port)
+			 : xstrdup(spec->file);
+	h->mode = spec->mode;
+	h->uid = spec->uid;
+	h->gid = spec->gid;
+	h->username = spec->username ? xstrdup(spec->username) : NULL;
+	h->password = spec->password ? xstrdup(spec->password) : NULL;
+	if ((fd = h->tcp ? http_listen_tcp(spec, errp)
+			 : http_listen(h, errp)) == -1)
+		goto fail;
+	h->d = MHD_start_daemon(
+	    MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0,
+	    NULL, NULL, http_handler, h, MHD_OPTION_EXTERNAL_LOGGER,
+	    http_logger, h, MHD_OPTION_LISTEN_SOCKET, fd,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_CONN_MAX,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_IDLE_SECONDS,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_HEADER_MEM,
+	    MHD_OPTION_NOTIFY_COMPLETED, http_completed, h, MHD_OPTION_END);
+	if (h->d == NULL) {
+		*errp = ERR_NEW("cannot start libmicrohttpd on %s", h->path);
+		close(fd);
+		goto fail_unlink;
+	}
+	di = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_EPOLL_FD);
+	if (di == NULL) {
+		*errp = ERR_NEW("libmicrohttpd gave no epoll descriptor");
+		MHD_stop_daemon(h->d);
+		goto fail_unlink;
+	}
+	ev_io_init(&h->eio, http_io_cb, di->epoll_fd, EV_READ);
+	h->eio.data = h;
+	ev_io_start(s->loop, &h->eio);
+	ev_init(&h->tmo, http_tmo_cb);
+	h->tmo.data = h;
+	http_run(h);
+	return h;
+
+fail_unlink:
+	if (!h->tcp)
+		(void)unlink(h->path);
+fail:
+	free(h->path);
+	free(h->username);
+	free(h->password);
+	free(h);
+	return NULL;
+}
+
+/* Stop serving; see http.h. */
+void
+http_close(struct http *h)
+{
+	struct safepath_why why;
+	const char *name;
+	struct stat sb;
+	int dfd;
+
+	if (h == NULL)
+		return;
+	while (h->waiting != NULL) {
+		struct http_req *r = h->waiting;
+		struct sbuf body = {0};
+
+		xrm_wait_cancel(r->wait);
+		r->wait = NULL;
+		xmlrpc_fault(&body, XRM_SHUTDOWN_STATE, "SHUTDOWN_STATE");
+		http_done(r, &body);
+		sbuf_free(&body);
+	}
+	ev_io_stop(h->s->loop, &h->eio);
+	ev_timer_stop(h->s->loop, &h->tmo);
+	MHD_stop_daemon(h->d); /* closes the listening socket too */
+	if (!h->tcp && (dfd = safepath_parent(h->path, &name, &why)) != -1) {
+		if (fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    sb.st_dev == h->dev && sb.st_ino == h->ino &&
+		    unlinkat(dfd, name, 0) == -1)
+			log_warnx("removing %s: %s", h->path, strerror(errno));
+		close(dfd);
+	}
+	free(h->path);
+	free(h->username);
+	free(h->password);
+	free(h);
+}

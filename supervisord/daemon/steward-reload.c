@@ -1,0 +1,639 @@
+/*
+ * Reloading: re-read the config and apply only the difference.
+ *
+ * The new config is loaded and validated beside the running one with the
+ * same code as --check; if it has any error, nothing changes (the
+ * problems go to the caller and the event log).  Otherwise each ward is
+ * compared by name with config_ward_same():
+ *
+ *   new name              added: its instances start (if autostart)
+ *   gone                  removed: stopped, freed once reaped
+ *   same but replicas     resized: extra instances stop and are freed,
+ *                         new ones start; the others are untouched
+ *   same                  unchanged: pid, uptime, restart count and
+ *                         token bucket kept; only its spec pointer moves
+ *                         to the new config
+ *   different             changed: stopped with the old definition,
+ *                         then started with the new one once reaped
+ *
+ * Reading happens off the loop.  A config of 100,000 wards takes a few
+ * hundred milliseconds to read and check; the loop must not stop that
+ * long (beats would go unheard, deadlines unjudged).  So a reload asks
+ * a thread to run config_load(), which touches nothing of the running
+ * steward, and the thread says it is done through an ev_async; the loop
+ * then compares and applies (O(n): names are paired through a table)
+ * and replies.  The thread's signals are blocked: they stay the loop's.
+ * One read runs at a time: reloads asked for while it runs are served
+ * together by one more read once it ends (the file may have changed
+ * since the running one read it), and a control client waits for its
+ * reload's reply as it waits for a start.
+ *
+ * Specs live inside their config, so a config is reference-counted: each
+ * ward holds the one its spec points into (and the one its pending change
+ * points into), and the last to let go frees it.  Nothing is freed from
+ * inside a transition: steward_reload_settle() runs from an ev_prepare
+ * (before the loop next waits) and finishes the removals, resizes and
+ * changes whose instances have all been reaped.
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl/ctl.h"
+#include "base/log.h"
+#include "daemon/metrics.h"
+#include "base/nametab.h"
+#include "core/steward.h"
+
+/*
+ * Pair the running wards with the new config's by name: match[i] is the
+ * running ward named like c->wards[i], or NULL (added); the result is
+ * how many running wards have no namesake (gone), and gone[k] says which.
+ * O(n) with a table of the new names (their strings stay put in c).
+ */
+static size_t
+reload_match(struct steward *s, const struct config *c, struct ward_rt **match,
+	     bool *gone)
+{
+	struct nametab names = {0};
+	size_t ngone = 0;
+
+	for (size_t i = 0; i < c->nwards; i++)
+		(void)nametab_put(&names, c->wards[i].name, i);
+	for (size_t k = 0; k < s->nwards; k++) {
+		ssize_t i = nametab_get(&names, s->wards[k]->spec->name);
+
+		gone[k] = i < 0;
+		if (i >= 0)
+			match[i] = s->wards[k];
+		else
+			ngone++;
+	}
+	nametab_free(&names);
+	return ngone;
+}
+
+/* True when some instance of the ward has a process. */
+static bool
+reload_live(const struct ward_rt *wr, unsigned from)
+{
+	for (unsigned j = from; j < wr->ninst; j++)
+		if (ward_state_has_process(wr->inst[j]->sm.state))
+			return true;
+	return false;
+}
+
+/* Feed an event to instances [from, ninst); why, if a stop says it. */
+static void
+reload_step_all(struct steward *s, struct ward_rt *wr, unsigned from,
+		enum ward_event ev, const char *why)
+{
+	for (unsigned j = from; j < wr->ninst; j++)
+		steward_step_why(s, wr->inst[j], ev, why);
+}
+
+/* Append a JSON array of names to a reply. */
+static void
+reload_names(struct sbuf *b, const char *key, char **names, size_t n)
+{
+	sbuf_addf(b, "%s\"%s\":[", b->len ? "," : "", key);
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			sbuf_add(b, ",", 1);
+		sbuf_add_json(b, names[i]);
+	}
+	sbuf_add(b, "]", 1);
+}
+
+/* A growing list of names. */
+struct reload_list {
+	char **v;
+	size_t n;
+};
+
+/* Add an entry (malloc'd, taken) to a list; the room doubles. */
+static void
+reload_add(struct reload_list *l, char *entry)
+{
+	if ((l->n & (l->n - 1)) == 0)
+		l->v = xrealloc(l->v, (l->n ? l->n * 2 : 1) * sizeof(char *));
+	l->v[l->n++] = entry;
+}
+
+/* Free a list. */
+static void
+reload_list_free(struct reload_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+}
+
+/* Resize an unchanged ward to its new replicas. */
+static void
+reload_resize(struct steward *s, struct ward_rt *wr, unsigned had,
+	      unsigned want)
+{
+	/* Extra instances still stopping come back if wanted again. */
+	for (unsigned j = had; j < want && j < wr->ninst; j++)
+		if (wr->inst[j]->sm.state == WARD_STOPPING &&
+		    wr->spec->autostart)
+			steward_step(s, wr->inst[j], WEV_START);
+	if (want > wr->ninst) {
+		unsigned old = wr->ninst;
+
+		wr->inst = xrealloc(wr->inst, want * sizeof(*wr->inst));
+		for (unsigned j = old; j < want; j++)
+			wr->inst[j] = steward_inst_new(s, wr, j);
+		wr->ninst = want;
+		if (wr->spec->autostart)
+			for (unsigned j = old; j < want; j++)
+				steward_pace_start(s, wr->inst[j]);
+	}
+	if (want < wr->ninst) {
+		char why[96];
+
+		snprintf(why, sizeof(why),
+			 "stopped by a reload: replicas %u -> %u", had, want);
+		reload_step_all(s, wr, want, WEV_STOP, why);
+	}
+}
+
+/* Apply the [steward] section: event log, group; the socket at restart. */
+static void
+reload_steward(struct steward *s, const struct config *old,
+	       const struct config *c, struct reload_list *notes)
+{
+	if (strcmp(old->event_log, c->event_log) != 0) {
+		struct err *e = NULL;
+		struct evlog *nl = evlog_open(s->loop, c->event_log, &e);
+
+		if (nl == NULL) {
+			char *msg = err_str(e);
+
+			reload_add(notes, xasprintf("event_log stays %s: %s",
+						    old->event_log, msg));
+			free(msg);
+			err_free(e);
+		} else {
+			evlog_close(s->log);
+			s->log = nl;
+			s->log_is_stderr = strcmp(c->event_log, "-") == 0;
+		}
+	}
+	if (!((old->socket == NULL && c->socket == NULL) ||
+	      (old->socket != NULL && c->socket != NULL &&
+	       strcmp(old->socket, c->socket) == 0)))
+		reload_add(notes, xstrdup("socket changes take effect when "
+					  "stewardd restarts"));
+	if (s->ctl != NULL)
+		ctl_set_group(s->ctl, c->has_group, c->group_gid);
+}
+
+/* Log the outcome of a reload and build the reply's fields. */
+static void
+reload_report(struct steward *s, const char *why,
+	      const struct config_report *rep, struct reload_list lists[5],
+	      size_t unchanged, struct sbuf *json)
+{
+	static const char *const keys[5] = {"added", "changed", "removed",
+					    "resized", "notes"};
+	struct evlog_rec r;
+	struct sbuf line = {0};
+
+	evlog_begin(&r, s->log, rep->errors ? EVLOG_ERROR : EVLOG_INFO,
+		    rep->errors ? "reload_failed" : "reloaded");
+	evlog_str(&r, "reason", why);
+	if (rep->errors) {
+		char *msg = xasprintf("%zu error%s in the config; nothing "
+				      "changed",
+				      rep->errors, rep->errors == 1 ? "" : "s");
+
+		evlog_str(&r, "error", msg);
+		sbuf_add(json, "\"error\":", 8);
+		sbuf_add_json(json, msg);
+		free(msg);
+	}
+	for (int k = 0; k < 5; k++) {
+		reload_names(json, keys[k], lists[k].v, lists[k].n);
+		reload_names(&line, keys[k], lists[k].v, lists[k].n);
+	}
+	sbuf_addf(json, ",\"unchanged\":%zu,\"problems\":[", unchanged);
+	for (size_t i = 0; i < rep->n; i++) {
+		if (i > 0)
+			sbuf_add(json, ",", 1);
+		sbuf_add_json(json, rep->v[i].msg);
+	}
+	sbuf_add(json, "]", 1);
+	evlog_int(&r, "unchanged", (long long)unchanged);
+	/* The lists and problems as JSON arrays, for people and tools. */
+	{
+		struct sbuf p = {0};
+
+		for (size_t i = 0; i < rep->n; i++)
+			sbuf_addf(&p, "%s%s", i ? "\n" : "", rep->v[i].msg);
+		if (p.s != NULL)
+			evlog_str(&r, "problems", p.s);
+		sbuf_free(&p);
+	}
+	evlog_str(&r, "changes", line.s ? line.s : "");
+	evlog_commit(&r);
+	if (!s->log_is_stderr)
+		log_line("%-12s %-8s %s: %s", "stewardd",
+			 rep->errors ? "reload" : "reloaded", why,
+			 rep->errors ? "the config has errors; nothing changed"
+				     : (line.s ? line.s : ""));
+	sbuf_free(&line);
+}
+
+/* Apply a config read by the reload thread (c: NULL on errors). */
+static int
+reload_apply(struct steward *s, const char *why, struct config *c,
+	     struct config_report rep, struct sbuf *json)
+{
+	struct reload_list lists[5] = {{0}}; /* added changed removed resized
+						notes */
+	size_t unchanged = 0, had;
+	struct ward_rt **match;
+	bool *gone;
+
+	if (s->stopping) {
+		sbuf_add(json, "\"error\":\"stewardd is shutting down\"", 35);
+		config_unref(c);
+		config_report_free(&rep);
+		return -1;
+	}
+	if (c == NULL) {
+		reload_report(s, why, &rep, lists, 0, json);
+		config_report_free(&rep);
+		return -1;
+	}
+	/* stewardd's -s and -l still win. */
+	c->socket_override = s->cfg->socket_override;
+	c->event_log_override = s->cfg->event_log_override;
+	if (c->socket_override != NULL) {
+		free(c->socket);
+		c->socket = xstrdup(c->socket_override);
+	}
+	if (c->event_log_override != NULL) {
+		free(c->event_log);
+		c->event_log = xstrdup(c->event_log_override);
+	}
+	match = xcalloc(c->nwards + 1, sizeof(*match));
+	gone = xcalloc(s->nwards + 1, sizeof(*gone));
+	had = s->nwards;
+	/* Room for every ward that may be added, in one step. */
+	s->wards =
+	    xrealloc(s->wards, (s->nwards + c->nwards + 1) * sizeof(*s->wards));
+	(void)reload_match(s, c, match, gone);
+	/* Wards of the new config: added, unchanged, resized or changed. */
+	for (size_t i = 0; i < c->nwards; i++) {
+		const struct ward_spec *ns = &c->wards[i];
+		struct ward_rt *wr = match[i];
+		const struct ward_spec *cur;
+
+		if (wr == NULL) {
+			wr = steward_ward_new(s, ns, c);
+			s->wards[s->nwards++] = wr;
+			wr->start_after = ns->autostart; /* once linked */
+			reload_add(&lists[0], xstrdup(ns->name));
+			continue;
+		}
+		cur = wr->next != NULL ? wr->next : wr->spec;
+		if (!wr->removing && config_ward_same(cur, ns)) {
+			unsigned old = cur->replicas;
+
+			if (wr->next != NULL) {
+				config_unref(wr->next_cfg);
+				wr->next = ns;
+				wr->next_cfg = config_ref(c);
+			} else {
+				config_unref(wr->cfg);
+				wr->spec = ns;
+				wr->cfg = config_ref(c);
+				reload_resize(s, wr, old, ns->replicas);
+			}
+			if (old != ns->replicas)
+				reload_add(&lists[3],
+					   xasprintf("%s (%u -> %u)", ns->name,
+						     old, ns->replicas));
+			else
+				unchanged++;
+			continue;
+		}
+		/* Changed: stop with the old definition, start the new. */
+		wr->start_after = wr->start_after || wr->removing ||
+				  reload_live(wr, 0) || ns->autostart;
+		wr->removing = false;
+		config_unref(wr->next_cfg);
+		wr->next = ns;
+		wr->next_cfg = config_ref(c);
+		for (unsigned j = 0; j < wr->ninst; j++)
+			steward_pace_stop(s, wr->inst[j],
+					  "stopped by a reload: its definition "
+					  "changed (it starts again with the "
+					  "new one)");
+		reload_add(&lists[1], xstrdup(ns->name));
+	}
+	/* Wards that are gone (the added ones are after had). */
+	for (size_t i = 0; i < had; i++) {
+		struct ward_rt *wr = s->wards[i];
+
+		if (!gone[i] || wr->removing)
+			continue;
+		wr->removing = true;
+		config_unref(wr->next_cfg);
+		wr->next_cfg = NULL;
+		wr->next = NULL;
+		for (unsigned j = 0; j < wr->ninst; j++)
+			steward_pace_stop(
+			    s, wr->inst[j],
+			    "stopped by a reload: it is no longer "
+			    "in the config");
+		reload_add(&lists[2], xstrdup(wr->spec->name));
+	}
+	free(match);
+	free(gone);
+	reload_steward(s, s->cfg, c, &lists[4]);
+	{
+		/* The old groups are read while relinking: free after. */
+		struct config *old = s->cfg;
+
+		s->cfg = c;
+		metrics_start(s); /* a new metrics_file or metrics_interval */
+		steward_deps_link(s);
+		config_unref(old);
+	}
+	/* New wards start now that requires/after can be followed. */
+	for (size_t i = 0; i < s->nwards; i++) {
+		struct ward_rt *wr = s->wards[i];
+
+		if (wr->next == NULL && wr->start_after) {
+			wr->start_after = false;
+			for (unsigned j = 0; j < wr->ninst; j++)
+				steward_pace_start(s, wr->inst[j]);
+		}
+	}
+	reload_report(s, why, &rep, lists, unchanged, json);
+	for (int k = 0; k < 5; k++)
+		reload_list_free(&lists[k]);
+	config_report_free(&rep);
+	s->settle_armed = true;
+	ev_prepare_start(s->loop, &s->settle);
+	return 0;
+}
+
+/* A settle step frees wards for this long at most (seconds). */
+#define RELOAD_SETTLE_SLICE 0.005
+
+/* Finish what reloads began, for wards whose processes are gone. */
+void
+steward_reload_settle(struct steward *s)
+{
+	bool pending = false, changed = false, more = false;
+	double t0 = steward_now();
+
+	for (size_t i = 0; i < s->nwards;) {
+		struct ward_rt *wr = s->wards[i];
+
+		/* Thousands reaped at once are freed a slice at a time, the
+		 * poll not sleeping meanwhile. */
+		if (changed && steward_now() - t0 >= RELOAD_SETTLE_SLICE) {
+			pending = true;
+			more = true;
+			break;
+		}
+		if (wr->removing) {
+			if (reload_live(wr, 0)) {
+				pending = true;
+				i++;
+				continue;
+			}
+			/* Links to wr are rebuilt below, before any use. */
+			steward_ward_free(s, wr);
+			s->wards[i] = s->wards[--s->nwards];
+			changed = true;
+			continue;
+		}
+		if (wr->next != NULL) {
+			if (reload_live(wr, 0)) {
+				pending = true;
+				i++;
+				continue;
+			}
+			/* Every instance is down: switch definitions. */
+			changed = true;
+			for (unsigned j = 0; j < wr->ninst; j++)
+				steward_inst_free(s, wr->inst[j]);
+			free(wr->inst);
+			config_unref(wr->cfg);
+			wr->spec = wr->next;
+			wr->cfg = wr->next_cfg;
+			wr->next = NULL;
+			wr->next_cfg = NULL;
+			wr->ninst = wr->spec->replicas;
+			wr->inst = xcalloc(wr->ninst, sizeof(*wr->inst));
+			for (unsigned j = 0; j < wr->ninst; j++)
+				wr->inst[j] = steward_inst_new(s, wr, j);
+			/* Started by the deps settle, in order. */
+			if (wr->start_after)
+				for (unsigned j = 0; j < wr->ninst; j++)
+					wr->inst[j]->want_start = true,
+					s->nwaiting++;
+			wr->start_after = false;
+		}
+		/* Extra instances of a smaller ward, once stopped. */
+		while (wr->ninst > wr->spec->replicas) {
+			struct ward_inst *wi = wr->inst[wr->ninst - 1];
+
+			if (ward_state_has_process(wi->sm.state)) {
+				pending = true;
+				break;
+			}
+			steward_inst_free(s, wi);
+			wr->ninst--;
+		}
+		i++;
+	}
+	if (changed)
+		steward_deps_link(s);
+	if (more)
+		ev_idle_start(s->loop, &s->settle_more);
+	else
+		ev_idle_stop(s->loop, &s->settle_more);
+	if (!pending) {
+		s->settle_armed = false;
+		ev_prepare_stop(s->loop, &s->settle);
+	}
+}
+
+/* Who waits for a reload: control clients, and maybe a SIGHUP. */
+struct reload_round {
+	struct ctl_conn **conns;
+	size_t n;
+	bool hup; /* a SIGHUP asked */
+	char *why;
+};
+
+/* The reading thread and the rounds of reloads (see the top). */
+struct steward_reloader {
+	ev_async done;
+	pthread_t thread;
+	bool running;
+	char *path;
+	struct config *c; /* what the thread read, or NULL */
+	struct config_report rep;
+	struct reload_round now;  /* served by the running read */
+	struct reload_round next; /* asked for while it ran */
+};
+
+/* The thread: read and check the config, tell the loop. */
+static void *
+reload_read(void *arg)
+{
+	struct steward *s = arg;
+	struct steward_reloader *r = s->reloader;
+
+	r->c = config_load(r->path, &r->rep);
+	ev_async_send(s->loop, &r->done);
+	return NULL;
+}
+
+/* Start a read for the round in r->now; false if no thread could start. */
+static bool
+reload_begin(struct steward *s)
+{
+	struct steward_reloader *r = s->reloader;
+	sigset_t all, old;
+	int rc;
+
+	free(r->path);
+	r->path = xstrdup(s->cfg->path);
+	r->c = NULL;
+	r->rep = (struct config_report){0};
+	/* The thread inherits this mask: every signal stays the loop's. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&r->thread, NULL, reload_read, s);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		/* No thread (EAGAIN): read here, blocking the loop once. */
+		r->c = config_load(r->path, &r->rep);
+		return false;
+	}
+	r->running = true;
+	return true;
+}
+
+/* Serve the round in r->now with what was read; start the next one. */
+static void
+reload_finish(struct steward *s)
+{
+	struct steward_reloader *r = s->reloader;
+	struct reload_round round = r->now;
+	struct sbuf json = {0};
+	int rc;
+
+	r->now = (struct reload_round){0};
+	rc = reload_apply(s, round.why, r->c, r->rep, &json);
+	r->c = NULL;
+	for (size_t i = 0; i < round.n; i++)
+		if (round.conns[i] != NULL)
+			ctl_reload_done(round.conns[i], rc, &json);
+	sbuf_free(&json);
+	free(round.conns);
+	free(round.why);
+	if (r->next.n > 0 || r->next.hup) {
+		r->now = r->next;
+		r->next = (struct reload_round){0};
+		if (!reload_begin(s))
+			reload_finish(s);
+	}
+}
+
+/* The thread is done: join it and apply what it read. */
+static void
+reload_done_cb(struct ev_loop *loop, ev_async *w, int revents)
+{
+	struct steward *s = w->data;
+	struct steward_reloader *r = s->reloader;
+
+	(void)loop;
+	(void)revents;
+	if (!r->running)
+		return;
+	pthread_join(r->thread, NULL);
+	r->running = false;
+	reload_finish(s);
+}
+
+/* Ask for a reload; cn waits for its reply (NULL: SIGHUP); steward.h. */
+void
+steward_reload(struct steward *s, const char *why, struct ctl_conn *cn)
+{
+	struct steward_reloader *r = s->reloader;
+	struct reload_round *round;
+
+	if (r == NULL) {
+		r = s->reloader = xcalloc(1, sizeof(*r));
+		ev_async_init(&r->done, reload_done_cb);
+		r->done.data = s;
+		ev_async_start(s->loop, &r->done);
+		ev_unref(s->loop); /* waiting for a read keeps nothing alive */
+	}
+	round = r->running ? &r->next : &r->now;
+	if (cn != NULL) {
+		round->conns = xrealloc(round->conns,
+					(round->n + 1) * sizeof(*round->conns));
+		round->conns[round->n++] = cn;
+	} else {
+		round->hup = true;
+	}
+	if (round->why == NULL)
+		round->why = xstrdup(why);
+	if (!r->running && !reload_begin(s))
+		reload_finish(s);
+}
+
+/* A waiting client went away: no reply for it; see steward.h. */
+void
+steward_reload_forget(struct steward *s, struct ctl_conn *cn)
+{
+	struct steward_reloader *r = s->reloader;
+	struct reload_round *rounds[2];
+
+	if (r == NULL)
+		return;
+	rounds[0] = &r->now;
+	rounds[1] = &r->next;
+	for (int k = 0; k < 2; k++)
+		for (size_t i = 0; i < rounds[k]->n; i++)
+			if (rounds[k]->conns[i] == cn)
+				rounds[k]->conns[i] = NULL;
+}
+
+/* At the end: wait for a read under way and drop it; see steward.h. */
+void
+steward_reload_fini(struct steward *s)
+{
+	struct steward_reloader *r = s->reloader;
+
+	if (r == NULL)
+		return;
+	if (r->running) {
+		pthread_join(r->thread, NULL);
+		config_unref(r->c);
+		config_report_free(&r->rep);
+	}
+	ev_ref(s->loop);
+	ev_async_stop(s->loop, &r->done);
+	free(r->now.conns);
+	free(r->now.why);
+	free(r->next.conns);
+	free(r->next.why);
+	free(r->path);
+	free(r);
+	s->reloader = NULL;
+}
