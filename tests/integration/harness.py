@@ -13,14 +13,14 @@ leaves behind are its children and can be checked and reaped.
 import ctypes
 import json
 import os
-import re
 import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
+
+import stanzas
 
 STEWARDD = os.environ.get("STEWARDD", "build/supervisord/stewardd")
 TESTWARD = os.environ.get("TESTWARD", "build/tests/integration/testward")
@@ -68,6 +68,25 @@ def alive(pid):
     return state is not None and state != "Z"
 
 
+def cpu_seconds(pid):
+    """User + system CPU time of a process, from /proc."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def fd_count(pid):
+    """How many fds a process has open."""
+    return len(os.listdir(f"/proc/{pid}/fd"))
+
+
+def rss_kib(pid):
+    """A process's resident set (VmRSS), in KiB."""
+    with open(f"/proc/{pid}/status") as f:
+        return [int(line.split()[1]) for line in f
+                if line.startswith("VmRSS")][0]
+
+
 class Steward:
     """One stewardd under test, with its directory and event log."""
 
@@ -86,8 +105,9 @@ class Steward:
                              events=self.events_path, root=SOURCE_ROOT,
                              socket=self.socket_path, stewardd=STEWARDD)
         if "[steward]" not in body:
-            body = (f"[steward]\nevent_log = {self.events_path}\n"
-                    f"socket = {self.socket_path}\n\n" + body)
+            body = stanzas.STEWARD.format(events=self.events_path,
+                                          socket=self.socket_path) \
+                + "\n" + body
         with open(self.config_path, "w") as f:
             f.write(body)
         for fname, content in (extra_files or {}).items():
@@ -97,6 +117,16 @@ class Steward:
 
     def path(self, name):
         return os.path.join(self.dir, name)
+
+    def write_config(self, text):
+        """Replace the config file atomically, as editors do (the same
+        {testward}, {tmp}, {events} and {socket} as the constructor)."""
+        tmp = self.config_path + ".new"
+        with open(tmp, "w") as f:
+            f.write(text.format(testward=TESTWARD, tmp=self.dir,
+                                events=self.events_path,
+                                socket=self.socket_path))
+        os.rename(tmp, self.config_path)
 
     def start(self, *extra_args, nofile=None, wait_socket=True,
               ignore=(), stdout=None):
@@ -310,6 +340,22 @@ def check(cond, msg, st=None):
         if st is not None:
             st.fail(msg)
         raise Failure(msg)
+
+
+def check_only_replica_hung(st, wards, replica, timeout_ms, late_ms):
+    """Every heartbeat stop of "herd" is of replica, judged between its
+    timeout and late_ms after its last beat; no other instance of wards
+    went anywhere but starting and running."""
+    for stop in st.find("stopping", ward="herd", cause="heartbeat_timeout"):
+        check(stop["replica"] == replica,
+              f"replica {stop['replica']} judged", st)
+        check(timeout_ms <= stop["last_beat_ms"] <= late_ms,
+              f"judged {stop['last_beat_ms']}ms after its last beat "
+              f"(timeout {timeout_ms}ms)", st)
+    touched = [e for e in st.find()
+               if e.get("ward") in wards and e.get("replica") != replica and
+               e["event"] not in ("starting", "running")]
+    check(not touched, f"a beating instance was touched: {touched[:2]}", st)
 
 
 def run_check(config_text, name="check"):

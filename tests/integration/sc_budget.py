@@ -17,7 +17,9 @@ import time
 
 import harness
 from harness import Steward, check, alive
-from scenarios import scenario, cpu_seconds
+from harness import cpu_seconds
+from registry import scenario
+from stanzas import CRASHERS
 
 VICTIM = """
 [ward:victim]
@@ -26,16 +28,6 @@ heartbeat = pipe
 heartbeat_timeout = 1s
 backoff = 10ms..50ms
 restart_limit = 10/1m
-"""
-
-CRASHERS = """
-[ward:crasher]
-command = {testward} --beat 50 --exit-after 3 --code 1
-heartbeat = pipe
-heartbeat_timeout = 1s
-replicas = 4
-backoff = 20ms..100ms
-restart_limit = 1000/1m
 """
 
 BYSTANDER = """

@@ -13,7 +13,7 @@ import time
 
 import harness
 from harness import Steward, check, alive
-from scenarios import scenario
+from registry import scenario
 
 
 def cgroup_dir():

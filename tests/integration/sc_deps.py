@@ -5,7 +5,7 @@ import subprocess
 
 import harness
 from harness import Steward, check, alive
-from scenarios import scenario
+from registry import scenario
 
 
 def ctl(st, *args, timeout=30):

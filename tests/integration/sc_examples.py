@@ -1,10 +1,9 @@
 """The example wards of wards/examples under the real stewardd."""
 import os
-import sys
 
 import harness
 from harness import Steward, check
-from scenarios import scenario
+from registry import scenario
 
 EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(
     os.path.abspath(harness.STEWARDD))), "wards", "examples")

@@ -26,17 +26,10 @@ import threading
 import time
 
 import harness
-from harness import Steward, check, alive
-from scenarios import (scenario, check_only_replica_hung, cpu_seconds,
-                       fd_count, rss_kib)
-
-CANARY = """
-[ward:canary]
-command = {testward} --beat 50
-heartbeat = pipe
-heartbeat_timeout = 600ms
-backoff = 10ms
-"""
+from harness import (Steward, check, alive, check_only_replica_hung,
+                     cpu_seconds, fd_count, rss_kib)
+from registry import scenario
+from stanzas import CANARY, CRASHERS, STEWARD
 
 TRANSITIONS = ("starting", "running", "stopping", "killing", "backoff",
                "failed", "exited", "stopped")
@@ -632,15 +625,7 @@ restart_limit = 10/1m
 
 @scenario("fault-fd-exhaustion-while-spawning-and-accepting")
 def fault_fd_exhaustion_while_spawning_and_accepting():
-    st = Steward("f-emfile", CANARY + """
-[ward:crasher]
-command = {testward} --beat 50 --exit-after 3 --code 1
-heartbeat = pipe
-heartbeat_timeout = 1s
-replicas = 4
-backoff = 20ms..100ms
-restart_limit = 1000/1m
-""")
+    st = Steward("f-emfile", CANARY + CRASHERS)
     if os.environ.get("STEWARDD_WRAPPER"):
         # valgrind keeps fds of its own below the limit: 48 is not 48.
         print("SKIP: a low RLIMIT_NOFILE means nothing under a wrapper")
@@ -943,12 +928,6 @@ def _reply(sock, timeout):
     return json.loads(data)
 
 
-def _proc_state(pid):
-    """The one-letter state /proc/PID/stat gives."""
-    with open(f"/proc/{pid}/stat") as f:
-        return f.read().rsplit(")", 1)[1].split()[0]
-
-
 @scenario("fault-stop-replaced-by-start-is-answered")
 def fault_stop_replaced_by_start_is_answered():
     # A stop is queued for the pacing feeder; a start that comes in the
@@ -971,7 +950,8 @@ def fault_stop_replaced_by_start_is_answered():
         os.kill(st.pid, signal.SIGSTOP)
         try:
             # Stopped indeed before the first line is sent.
-            st.wait_for("stewardd stopped", lambda: _proc_state(st.pid)
+            st.wait_for("stewardd stopped",
+                        lambda: harness.process_state(st.pid)
                         in ("T", "t"), timeout=5)
             lines = [(stop_s, b"steward/1 stop w\n"),
                      (start_s, b"steward/1 start w\n")]
@@ -1103,16 +1083,7 @@ restart_limit = 100/1m
 
 # -- SIGHUP storm while wards crash-loop -------------------------------------
 
-HUP_BASE = """[steward]
-event_log = {events}
-socket = {socket}
-
-[ward:canary]
-command = {testward} --beat 50
-heartbeat = pipe
-heartbeat_timeout = 600ms
-backoff = 10ms
-
+HUP_BASE = STEWARD + CANARY + """
 [ward:crash]
 command = {testward} --beat 20 --exit-after 2 --code 1
 heartbeat = pipe
@@ -1135,19 +1106,10 @@ replicas = %d
 """
 
 
-def _write_config(st, text):
-    """Replace the config atomically, as editors do."""
-    tmp = st.config_path + ".new"
-    with open(tmp, "w") as f:
-        f.write(text.format(testward=harness.TESTWARD, tmp=st.dir,
-                            events=st.events_path, socket=st.socket_path))
-    os.rename(tmp, st.config_path)
-
-
 @scenario("fault-sighup-storm-while-crash-looping")
 def fault_sighup_storm_while_crash_looping():
     st = Steward("f-hupstorm", "")
-    _write_config(st, HUP_BASE % 1)
+    st.write_config(HUP_BASE % 1)
     yield st.start()
     st.wait_event("running", ward="canary")
     st.wait_event("running", ward="grow")
@@ -1157,7 +1119,7 @@ def fault_sighup_storm_while_crash_looping():
     signals = 0
     t0 = time.monotonic()
     for size in (2, 3, 4):
-        _write_config(st, HUP_BASE % size)
+        st.write_config(HUP_BASE % size)
         # Half a second of SIGHUPs, one every 2 ms or so (the stimulus).
         t1 = time.monotonic()
         while time.monotonic() - t1 < 0.5:
@@ -1185,7 +1147,7 @@ def fault_sighup_storm_while_crash_looping():
     sequences_ok(st)
     canary_ok(st)
     # Back to one grow instance: the memory of the storm is gone.
-    _write_config(st, HUP_BASE % 1)
+    st.write_config(HUP_BASE % 1)
     os.kill(st.pid, signal.SIGHUP)
     st.wait_for("grow back to one instance",
                 lambda: [i["replica"] for i in st.status()["instances"]

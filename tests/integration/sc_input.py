@@ -4,12 +4,12 @@ import os
 import pwd
 import signal
 import subprocess
-import sys
 import time
 
 import harness
 from harness import Steward, check
-from scenarios import scenario
+from registry import scenario
+from stanzas import STEWARD
 
 
 def check_quick(args, what, limit=10):
@@ -26,10 +26,7 @@ def check_quick(args, what, limit=10):
 def check_refuses_fifos_without_blocking():
     # A FIFO nobody writes would block an open for reading forever:
     # --check (and stewardctl check) must say what it is, at once.
-    st = Steward("fifocheck", """[steward]
-event_log = {events}
-socket = {socket}
-include = {tmp}/conf.d/*.ini
+    st = Steward("fifocheck", STEWARD + """include = {tmp}/conf.d/*.ini
 
 [ward:a]
 command = {testward} --beat 100
@@ -72,10 +69,7 @@ environment_file = {tmp}/env.fifo
     yield None
 
 
-HEALING = """[steward]
-event_log = {events}
-socket = {socket}
-include = {tmp}/conf.d/*.ini
+HEALING = STEWARD + """include = {tmp}/conf.d/*.ini
 
 [ward:hang]
 command = {testward} --beat 50 --hang-after 4

@@ -12,7 +12,8 @@ import time
 
 import harness
 from harness import Steward, check
-from scenarios import scenario
+from registry import scenario
+from stanzas import STEWARD
 
 
 def build_dir():
@@ -463,10 +464,7 @@ def metric(samples, name, **labels):
     return samples.get((name, tuple(sorted(labels.items()))))
 
 
-METRICS = """[steward]
-event_log = {events}
-socket = {socket}
-metrics_file = {tmp}/textfile/steward.prom
+METRICS = STEWARD + """metrics_file = {tmp}/textfile/steward.prom
 metrics_interval = 1s
 
 [ward:beater]

@@ -3,11 +3,11 @@ import json
 import os
 import signal
 import subprocess
-import time
 
 import harness
 from harness import Steward, check, alive
-from scenarios import scenario, fd_count, rss_kib
+from harness import fd_count, rss_kib
+from registry import scenario
 
 # Replica i sleeps DELAYS[i] tenths of a second, leaves a child behind in
 # its group, records its pids, then answers.

@@ -9,9 +9,8 @@ import os
 import signal
 import time
 
-import harness
-from harness import Steward, check, alive
-from scenarios import scenario
+from harness import Steward, check
+from registry import scenario
 
 # The usual "stop the container when a program goes FATAL" listener.
 KILL_ON_FATAL = r"""

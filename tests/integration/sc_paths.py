@@ -11,7 +11,8 @@ import sys
 
 import harness
 from harness import Steward, check
-from scenarios import scenario
+from registry import scenario
+from stanzas import PLAIN, STEWARD
 
 NOBODY = 65534
 
@@ -246,11 +247,7 @@ def event_log_reopen_refuses_planted_symlink():
     st = Steward("evlink", """[steward]
 event_log = {tmp}/logs/events.jsonl
 socket = {socket}
-
-[ward:w]
-command = {testward} --beat 100
-heartbeat = pipe
-""")
+""" + PLAIN)
     os.chmod(st.dir, 0o755)
     os.mkdir(st.path("logs"), 0o755)
     os.chown(st.path("logs"), NOBODY, NOBODY)   # a user can write it
@@ -298,11 +295,7 @@ def control_socket_refuses_user_dir():
     st = Steward("ctldir", """[steward]
 event_log = {events}
 socket = {tmp}/sock/ctl.sock
-
-[ward:w]
-command = {testward} --beat 100
-heartbeat = pipe
-""")
+""" + PLAIN)
     os.chmod(st.dir, 0o755)
     os.mkdir(st.path("sock"), 0o755)
     os.chown(st.path("sock"), NOBODY, NOBODY)
@@ -339,16 +332,9 @@ heartbeat = pipe
 @scenario("metrics-file-refuses-links-in-user-dirs")
 def metrics_file_refuses_links_in_user_dirs():
     need_root()
-    st = Steward("metricslink", """[steward]
-event_log = {events}
-socket = {socket}
-metrics_file = {tmp}/textfile/sub/steward.prom
+    st = Steward("metricslink", STEWARD + """metrics_file = {tmp}/textfile/sub/steward.prom
 metrics_interval = 1s
-
-[ward:w]
-command = {testward} --beat 100
-heartbeat = pipe
-""")
+""" + PLAIN)
     os.chmod(st.dir, 0o755)
     os.mkdir(st.path("rootdir"), 0o755)         # root's, like /etc
     os.mkdir(st.path("textfile"), 0o755)

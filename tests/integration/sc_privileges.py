@@ -6,7 +6,8 @@ import sys
 
 import harness
 from harness import Steward, check
-from scenarios import scenario
+from registry import scenario
+from stanzas import STEWARD
 
 
 @scenario("root-refuses-files-others-can-change")
@@ -14,10 +15,7 @@ def root_refuses_files_others_can_change():
     if os.geteuid() != 0:
         print("SKIP: needs root")
         sys.exit(77)
-    st = Steward("strict", """[steward]
-event_log = {events}
-socket = {socket}
-include = {tmp}/inc/*.ini
+    st = Steward("strict", STEWARD + """include = {tmp}/inc/*.ini
 
 [ward:a]
 command = {testward} --beat 100

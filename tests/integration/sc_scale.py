@@ -8,7 +8,7 @@ import json
 import os
 import time
 
-from scenarios import scenario
+from registry import scenario
 from harness import Steward, check
 
 

@@ -15,7 +15,7 @@ import time
 
 import harness
 from harness import Steward, check, alive
-from scenarios import scenario
+from registry import scenario
 
 REDIS = "/usr/bin/redis-server"
 UNBOUND = "/usr/sbin/unbound"

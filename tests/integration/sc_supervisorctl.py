@@ -17,7 +17,7 @@ import tempfile
 import xmlrpc.client
 
 from harness import Steward, check
-from scenarios import scenario
+from registry import scenario
 
 SVCTL_CONF = """[unix_http_server]
 file=%(here)s/supervisor.sock

@@ -15,7 +15,7 @@ import subprocess
 import tempfile
 
 from harness import Steward, check, STEWARDCTL, STEWARDD
-from scenarios import scenario
+from registry import scenario
 
 # Bytes a terminal would obey, and how people must be shown them.
 HOSTILE = {
