@@ -3,7 +3,8 @@
  *
  * This file is the thin layer that performs what the state machine
  * (ward.c) decides: it spawns (ward-spawn.c), signals process groups,
- * arms each instance's one timer, hears beats (ward-beat.c), reaps, and
+ * waits for each instance's deadline (the ward's deadline list, or the
+ * instance's own timer), hears beats (ward-beat.c), reaps, and
  * writes one event-log record per transition with its reason.
  *
  * Reaping, and never signalling a reused pid.  stewardd is a child

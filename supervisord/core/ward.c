@@ -30,7 +30,7 @@ ward_go(struct ward_sm *sm, struct ward_out *out, enum ward_state to,
 	out->actions |= WACT_LOG;
 }
 
-/* Arm the instance's one timer. */
+/* Set the instance's one deadline (see ward.h). */
 static void
 ward_arm(struct ward_sm *sm, struct ward_out *out, double at)
 {
@@ -40,7 +40,7 @@ ward_arm(struct ward_sm *sm, struct ward_out *out, double at)
 	out->actions &= ~(unsigned)WACT_DISARM;
 }
 
-/* Stop the instance's timer. */
+/* Clear the instance's deadline. */
 static void
 ward_disarm(struct ward_sm *sm, struct ward_out *out)
 {

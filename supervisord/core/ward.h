@@ -51,13 +51,23 @@
  * remembers whether the current process ever beat after it was ready,
  * so that a ward judged hung that never beat at all can say so.
  *
- * Each instance has one timer.  Its meaning follows the state: the start
- * deadline (starting), the heartbeat deadline (running), the SIGKILL
- * deadline (stopping), the restart time (backoff).  In running, a beat
- * only stores last_beat; when the timer fires, ward_step() either finds
- * the deadline moved and re-arms for the rest, or declares the ward hung
- * (libev's "be smart about timeouts", strategy 3: no timer operation per
- * beat).
+ * Each instance has one deadline (timer_at; WACT_ARM sets it,
+ * WACT_DISARM clears it, WEV_TIMER says it came).  Its meaning follows
+ * the state: the start deadline (starting), the heartbeat deadline
+ * (running), the SIGKILL deadline (stopping), the restart time (backoff).
+ * In running, a beat only stores last_beat and arms nothing; when the
+ * deadline comes, ward_step() either finds it moved and arms the rest,
+ * or declares the ward hung.
+ *
+ * How a deadline is waited for is the caller's business, not the
+ * machine's.  stewardd (steward.c) keeps one timer per ward, not per
+ * instance, for the heartbeat deadlines of its running instances: they
+ * share one rule (last beat plus heartbeat_timeout), so they wait on a
+ * list ordered by last beat, a beat moves its instance to the tail, and
+ * the one timer waits for the head (libev's "be smart about timeouts",
+ * strategy 4).  Any other deadline (starting, stopping, backoff, an
+ * EXTEND_TIMEOUT_USEC extension) waits on the instance's own timer.
+ * Either way the instance gets the same WEV_TIMER at the same time.
  */
 #ifndef STEWARD_WARD_H
 #define STEWARD_WARD_H

@@ -8,7 +8,8 @@
  * handled only once its newline has arrived, so a client that sends a
  * byte at a time costs a read per byte and nothing else; one that sends
  * nothing is closed after CTL_IDLE_SECONDS (an idle timer per connection,
- * re-armed lazily, as the heartbeat deadlines are); a line that fills the
+ * re-armed lazily: a read only stamps last_active, and the timer, when it
+ * fires, waits for the rest); a line that fills the
  * buffer is refused and the connection closed.  Requests beyond a token
  * bucket (bucket.c, as for restarts) are answered "rate_limited".  At
  * most CTL_CONN_MAX connections live at once; one more is answered
