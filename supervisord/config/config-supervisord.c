@@ -21,9 +21,13 @@
  *
  * The other sections of a supervisord.conf are recognised: [include]
  * files are read like [steward] include; [supervisord] environment is
- * given to every program; the rest ([unix_http_server], [supervisorctl],
- * [rpcinterface:x], [group:x], [eventlistener:x], ...) get one warning
- * each, never an error, so an existing supervisord.conf runs.  A program
+ * given to every program (the rest of it, one warning); an
+ * [eventlistener:x] is read here like a program and becomes a listener
+ * pool (listener.c); [group:x] is read by config.c as a steward group;
+ * [unix_http_server] and [inet_http_server] are served (http.c).  The
+ * rest ([supervisorctl], [rpcinterface:x], [ctlplugin:x]) get one
+ * warning each, never an error, so an existing supervisord.conf runs;
+ * [fcgi-program:x] is an error.  A program
  * key steward understands but cannot honour (stdout_logfile = syslog) is
  * an error; keys of supervisord's that steward has no use for (log
  * rotation, capture mode, events) are warnings.

@@ -4,7 +4,8 @@
  * struct steward is passed to everything that acts; there is no global
  * state.  A ward (struct ward_rt) is one [ward:NAME] definition; each of
  * its replicas is an instance (struct ward_inst) with its own state
- * machine (ward.h), process, heartbeat pipe and timer.  The watchers are
+ * machine (ward.h), process, heartbeat pipe and deadline (its own timer,
+ * or its ward's deadline list while it runs: steward.c).  The watchers are
  * embedded in the instance, so an instance costs no allocation per beat
  * and ev_io/ev_timer callbacks find it with container_of.
  */
