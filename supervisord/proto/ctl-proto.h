@@ -51,7 +51,8 @@
  * too_long, rate_limited, refused, busy, timeout, shutting_down, failed,
  * cancelled, config, dependents, internal.
  *
- * status: {"ok":true,"daemon":{DAEMON},"instances":[{INSTANCE}...]}
+ * status: {"ok":true,"daemon":{DAEMON},"runs":[{RUN}...],
+ *	     "instances":[{INSTANCE}...]}
  *   DAEMON: "pid", "version", "uptime_ms", "config", "event_log",
  *	     "socket", "events_lost", "instances", and the fd budget:
  *	     "fd_limit", "fd_own" (stewardd's own at start), "fd_wards"
@@ -64,13 +65,19 @@
  *	     "status" (null when none), "restarts", "tokens" (fractional),
  *	     "limit" ("5/1m"), "cause" and "reason" (of the last restart,
  *	     stop or failure; null when none), "log_id" (of that reason's
- *	     error, or null)
+ *	     error, or null); in a cgroup, when the status has at most
+ *	     STEWARD_CG_USAGE_MAX instances, "cpu_usec", "procs" and,
+ *	     with the memory controller, "memory"
+ *   RUN: a job run in flight: "run", "job", "replicas", "live",
+ *	     "elapsed_ms", "timeout_ms"
  * start, stop, restart: {"ok":BOOL,"results":[{"ward","replica",
  *	     "ok":BOOL,"state","reason"}...]} with "code":"failed" and an
  *	     "error" when any instance did not reach its goal; with
  *	     --no-wait the results have the state at once and ok true.
  * signal: {"ok":true,"signalled":N} (instances with a process).
- * health: {"ok":true,"uptime_ms":N}
+ * health: {"ok":true,"uptime_ms":N,"loop":{"iterations","gap_max_ms",
+ *	     "gap_recent_max_ms","starts_queued","gaps":[{"below_ms","n"}...]}}
+ *	     (the loop's latency: steward-pace.c)
  * reopen: {"ok":true} or an error.
  * info: {"ok":true,"daemon":{DAEMON},"protocol":1}
  * run: TWO reply lines.  First, at once: {"ok":true,"run":ID,"job":NAME,
