@@ -1,0 +1,66 @@
+/*
+ * What the core's own files (steward*.c) share and nothing else calls:
+ * the split of steward.c by concern (apply, report, deadline, reap)
+ * needs these between its files.  Not for daemon/ or ctl/.
+ */
+#ifndef STEWARD_STEWARD_INTERNAL_H
+#define STEWARD_STEWARD_INTERNAL_H
+
+#include <ev.h>
+#include <stdbool.h>
+
+#include "base/err.h"
+#include "core/steward.h"
+#include "core/ward.h"
+
+/* A doubt this large (seconds) is said in a hung ward's reason. */
+#define STEWARD_DOUBT_SAID 0.1
+
+/* steward-reap.c: remember which instance wi->pid belongs to. */
+void steward_pid_add(struct steward *s, struct ward_inst *wi);
+/* steward-reap.c: send sig to an instance's process group; a gone
+ * group is fine. */
+void steward_kill(struct steward *s, struct ward_inst *wi, int sig);
+/* steward-reap.c: the same to its group, or (group false) its main
+ * process. */
+void steward_kill_as(struct steward *s, struct ward_inst *wi, int sig,
+		     bool group);
+/* steward-reap.c: SIGCHLD, and the full waitid(P_ALL) pass it arms now
+ * (reap) or puts off (sweep). */
+void steward_sigchld_cb(struct ev_loop *loop, ev_signal *w, int revents);
+void steward_reap_cb(struct ev_loop *loop, ev_timer *w, int revents);
+void steward_sweep_cb(struct ev_loop *loop, ev_timer *w, int revents);
+/* steward-reap.c: at shutdown, kill and reap what is left of stewardd's
+ * children. */
+void steward_kill_orphans(struct steward *s);
+
+/* steward-report.c: "exited with code 1", "killed by signal KILL". */
+void steward_describe_status(int status, char *buf, size_t len);
+/* steward-report.c: a spawn failed with errnum for stewardd's own lack
+ * of resources, not the ward's (child: the errno came from the child
+ * before exec). */
+bool steward_short_errno(int errnum, bool child);
+/* steward-report.c: write one transition to the event log, and its
+ * readable mirror; takes spawn_err (may be NULL). */
+void steward_log_transition(struct steward *s, struct ward_inst *wi,
+			    const struct ward_out *out,
+			    const struct ward_input *in, struct err *spawn_err);
+
+/* steward-deadline.c: does the instance's deadline follow its ward's
+ * rule (the ward's deadline list)? */
+bool steward_dl_fits(const struct ward_inst *wi);
+/* steward-deadline.c: take the instance off its ward's list, if on it. */
+void steward_dl_remove(struct ward_inst *wi);
+/* steward-deadline.c: a beat (or an arm): the instance goes to its place
+ * on the list, mostly the tail. */
+void steward_dl_touch(struct steward *s, struct ward_inst *wi);
+/* steward-deadline.c: an instance's own timer fired. */
+void steward_timer_cb(struct ev_loop *loop, ev_timer *w, int revents);
+/* steward-deadline.c: once a second, batching on or off by the beats. */
+void steward_tune_cb(struct ev_loop *loop, ev_timer *w, int revents);
+
+/* steward.c: while stopping, end the loop once no instance has a
+ * process. */
+void steward_check_done(struct steward *s);
+
+#endif
