@@ -23,6 +23,7 @@
 #include "daemon/upbeat.h"
 #include "base/log.h"
 #include "core/steward.h"
+#include "daemon/steward-deps.h"
 #include "core/steward-internal.h"
 
 /*
@@ -73,7 +74,7 @@ steward_apply(struct steward *s, struct ward_inst *wi,
 			s->nstarting--;
 	}
 	if (out->actions & WACT_SPAWN) {
-		wi->beat_doubt = 0;
+		wi->beat.doubt = 0;
 		wi->generation++;
 		wi->beats_past += wi->beats;
 		wi->beats = 0;
@@ -104,7 +105,7 @@ steward_apply(struct steward *s, struct ward_inst *wi,
 		ev_timer_stop(s->loop, &wi->timer);
 		steward_dl_remove(wi);
 	}
-	if (wi->on_dl && !steward_dl_fits(wi))
+	if (wi->dl.on && !steward_dl_fits(wi))
 		steward_dl_remove(wi); /* its deadline is no longer the rule */
 	if (out->actions & WACT_ARM) {
 		double after = out->timer_at - steward_now();
@@ -181,7 +182,7 @@ steward_step_input(struct steward *s, struct ward_inst *wi,
 		in->now = steward_now();
 	in->u = steward_random();
 	ward_step(&wi->sm, &wi->ward->spec->pol, in, &out);
-	if (wi->on_dl && wi->sm.last_beat != last_beat)
+	if (wi->dl.on && wi->sm.last_beat != last_beat)
 		steward_dl_touch(s, wi); /* a beat: the deadline moved */
 	if (out.actions != 0)
 		steward_apply(s, wi, &out, in);

@@ -53,13 +53,13 @@ steward_dl_arm(struct steward *s, struct ward_rt *wr)
 {
 	double after;
 
-	ev_timer_stop(s->loop, &wr->dl_timer);
-	if (wr->dl_head == NULL)
+	ev_timer_stop(s->loop, &wr->dl.timer);
+	if (wr->dl.head == NULL)
 		return;
-	after = wr->dl_head->sm.last_beat + wr->spec->pol.heartbeat_timeout -
+	after = wr->dl.head->sm.last_beat + wr->spec->pol.heartbeat_timeout -
 		steward_now();
-	ev_timer_set(&wr->dl_timer, after > 0 ? after : 0, 0);
-	ev_timer_start(s->loop, &wr->dl_timer);
+	ev_timer_set(&wr->dl.timer, after > 0 ? after : 0, 0);
+	ev_timer_start(s->loop, &wr->dl.timer);
 }
 
 /* Take the instance off its ward's list, if it is on it. */
@@ -68,18 +68,18 @@ steward_dl_remove(struct ward_inst *wi)
 {
 	struct ward_rt *wr = wi->ward;
 
-	if (!wi->on_dl)
+	if (!wi->dl.on)
 		return;
-	if (wi->dl_prev != NULL)
-		wi->dl_prev->dl_next = wi->dl_next;
+	if (wi->dl.prev != NULL)
+		wi->dl.prev->dl.next = wi->dl.next;
 	else
-		wr->dl_head = wi->dl_next;
-	if (wi->dl_next != NULL)
-		wi->dl_next->dl_prev = wi->dl_prev;
+		wr->dl.head = wi->dl.next;
+	if (wi->dl.next != NULL)
+		wi->dl.next->dl.prev = wi->dl.prev;
 	else
-		wr->dl_tail = wi->dl_prev;
-	wi->dl_prev = wi->dl_next = NULL;
-	wi->on_dl = false;
+		wr->dl.tail = wi->dl.prev;
+	wi->dl.prev = wi->dl.next = NULL;
+	wi->dl.on = false;
 }
 
 /* Put the instance on its ward's list by its last beat (mostly last). */
@@ -87,30 +87,30 @@ static void
 steward_dl_insert(struct steward *s, struct ward_inst *wi)
 {
 	struct ward_rt *wr = wi->ward;
-	struct ward_inst *prev = wr->dl_tail;
+	struct ward_inst *prev = wr->dl.tail;
 
 	while (prev != NULL && prev->sm.last_beat > wi->sm.last_beat)
-		prev = prev->dl_prev;
-	wi->dl_prev = prev;
-	wi->dl_next = prev != NULL ? prev->dl_next : wr->dl_head;
-	if (wi->dl_next != NULL)
-		wi->dl_next->dl_prev = wi;
+		prev = prev->dl.prev;
+	wi->dl.prev = prev;
+	wi->dl.next = prev != NULL ? prev->dl.next : wr->dl.head;
+	if (wi->dl.next != NULL)
+		wi->dl.next->dl.prev = wi;
 	else
-		wr->dl_tail = wi;
+		wr->dl.tail = wi;
 	if (prev != NULL)
-		prev->dl_next = wi;
+		prev->dl.next = wi;
 	else
-		wr->dl_head = wi;
-	wi->on_dl = true;
+		wr->dl.head = wi;
+	wi->dl.on = true;
 	/*
 	 * A new head may be due sooner; otherwise the timer waits on.  Not
 	 * when it has fired and waits for its callback, which arms it for
 	 * the head: stopping it would take the firing back, and with beats
 	 * read first in every turn (batching) it would never run.
 	 */
-	if (ev_is_pending(&wr->dl_timer))
+	if (ev_is_pending(&wr->dl.timer))
 		return;
-	if (wr->dl_head == wi || !ev_is_active(&wr->dl_timer))
+	if (wr->dl.head == wi || !ev_is_active(&wr->dl.timer))
 		steward_dl_arm(s, wr);
 }
 
@@ -119,7 +119,7 @@ steward_dl_insert(struct steward *s, struct ward_inst *wi)
 void
 steward_dl_touch(struct steward *s, struct ward_inst *wi)
 {
-	if (wi->ward->dl_tail == wi)
+	if (wi->ward->dl.tail == wi)
 		return;
 	steward_dl_remove(wi);
 	steward_dl_insert(s, wi);
@@ -131,31 +131,31 @@ static void steward_dl_cb(struct ev_loop *loop, ev_timer *w, int revents);
 void
 steward_dl_init(struct ward_rt *wr)
 {
-	ev_init(&wr->dl_timer, steward_dl_cb);
+	ev_init(&wr->dl.timer, steward_dl_cb);
 }
 
 /* See steward.h. */
 void
 steward_dl_fini(struct steward *s, struct ward_rt *wr)
 {
-	ev_timer_stop(s->loop, &wr->dl_timer);
+	ev_timer_stop(s->loop, &wr->dl.timer);
 }
 
 /* A ward's deadline timer: judge every instance whose deadline passed. */
 static void
 steward_dl_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
-	struct ward_rt *wr = container_of(w, struct ward_rt, dl_timer);
+	struct ward_rt *wr = container_of(w, struct ward_rt, dl.timer);
 	struct steward *s = wr->steward;
 	double now = steward_now();
 
 	(void)loop;
 	(void)revents;
 	s->in_timer_cb = true; /* see steward_apply's WACT_ARM */
-	while (wr->dl_head != NULL &&
-	       wr->dl_head->sm.last_beat + wr->spec->pol.heartbeat_timeout <=
+	while (wr->dl.head != NULL &&
+	       wr->dl.head->sm.last_beat + wr->spec->pol.heartbeat_timeout <=
 		   now) {
-		struct ward_inst *wi = wr->dl_head;
+		struct ward_inst *wi = wr->dl.head;
 
 		steward_dl_remove(wi);
 		steward_timer_fire(s, wi); /* may put it back, later */

@@ -41,6 +41,7 @@
 
 #include "ctl/ctl.h"
 #include "core/steward.h"
+#include "daemon/steward-deps.h"
 #include "daemon/upbeat.h"
 
 /* A slice of starts ends once it has taken this long (seconds). */

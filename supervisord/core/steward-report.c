@@ -117,13 +117,13 @@ steward_failure(struct steward *s, struct ward_inst *wi,
 	case WCAUSE_HEARTBEAT_TIMEOUT:
 		/* A beat read late may be older than its stamp: say so. */
 		late[0] = '\0';
-		if (wi->beat_doubt >= STEWARD_DOUBT_SAID) {
+		if (wi->beat.doubt >= STEWARD_DOUBT_SAID) {
 			snprintf(d1, sizeof(d1), "%.1fs to %.1fs",
-				 out->beat_age, out->beat_age + wi->beat_doubt);
+				 out->beat_age, out->beat_age + wi->beat.doubt);
 			snprintf(late, sizeof(late),
 				 "; its last beat waited unread up to %.1fs "
 				 "while stewardd was stopped or busy",
-				 wi->beat_doubt);
+				 wi->beat.doubt);
 		} else {
 			snprintf(d1, sizeof(d1), "%.1fs", out->beat_age);
 		}
@@ -157,7 +157,7 @@ steward_failure(struct steward *s, struct ward_inst *wi,
 		err_set(e, "last_beat_ms", "%.0f", out->beat_age * 1000);
 		if (late[0] != '\0')
 			err_set(e, "silent_up_to_ms", "%.0f",
-				(out->beat_age + wi->beat_doubt) * 1000);
+				(out->beat_age + wi->beat.doubt) * 1000);
 		if (wi->work)
 			err_set(e, "work", "%s", wi->work);
 		return ERR_WRAP_P(e, "ward \"%s\" is hung", wi->label);
@@ -410,10 +410,10 @@ steward_log_transition(struct steward *s, struct ward_inst *wi,
 		evlog_int(&r, "last_beat_ms",
 			  llround((in->now - wi->sm.last_beat) * 1000));
 	if (out->cause == WCAUSE_HEARTBEAT_TIMEOUT &&
-	    wi->beat_doubt >= STEWARD_DOUBT_SAID)
+	    wi->beat.doubt >= STEWARD_DOUBT_SAID)
 		evlog_int(
 		    &r, "silent_up_to_ms",
-		    llround((in->now - wi->sm.last_beat + wi->beat_doubt) *
+		    llround((in->now - wi->sm.last_beat + wi->beat.doubt) *
 			    1000));
 	if (wi->work != NULL)
 		evlog_str(&r, "work", wi->work);

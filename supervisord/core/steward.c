@@ -38,6 +38,8 @@
 #include "daemon/upbeat.h"
 #include "base/parse.h"
 #include "core/steward.h"
+#include "daemon/steward-reload.h"
+#include "daemon/steward-deps.h"
 #include "core/steward-internal.h"
 
 extern char **environ;
@@ -341,10 +343,10 @@ steward_inst_new(struct steward *s, struct ward_rt *wr, unsigned r)
 
 	wi->ward = wr;
 	wi->replica = r;
-	wi->hb_fd = -1;
+	wi->beat.fd = -1;
 	wi->err_fd = -1;
-	wi->notify_fd = -1;
-	wi->out_fd = -1;
+	wi->notify.fd = -1;
+	wi->capture.fd = -1;
 	wi->cg.fd = -1;
 	wi->cg.wd = -1;
 	wi->state_since = steward_now();
@@ -369,12 +371,12 @@ steward_inst_free(struct steward *s, struct ward_inst *wi)
 	ward_capture_close(s, wi);
 	listener_detach(s, wi, false);
 	steward_cgroup_inst_free(s, wi);
-	sbuf_free(&wi->out);
+	sbuf_free(&wi->capture.buf);
 	if (wi->sm.state == WARD_STARTING)
 		s->nstarting--;
 	if (wi->want_start || wi->want_stop)
 		s->nwaiting--;
-	free(wi->notify_path);
+	free(wi->notify.path);
 	free(wi->spawn_path);
 	free(wi->work);
 	free(wi->status);

@@ -25,8 +25,14 @@
 #include "core/fdbudget.h"
 #include "core/guard.h"
 #include "core/steward-cgroup.h"
-#include "proto/ward-proto.h"
+#include "core/steward-deadline.h"
+#include "core/steward-pace.h"
+#include "core/ward-beat.h"
+#include "core/ward-capture.h"
+#include "core/ward-notify.h"
+#include "core/ward-spawn.h"
 #include "core/ward.h"
+#include "proto/ward-proto.h"
 
 #define container_of(ptr, type, member)                                        \
 	((type *)(void *)((char *)(ptr)-offsetof(type, member)))
@@ -44,30 +50,20 @@ struct metrics;
 struct listener_inst;
 struct listener_pool;
 struct listener_hub;
-
-/* What a child reported before exec failed (see ward-spawn.c). */
-struct spawn_report {
-	int stage; /* enum spawn_stage, 0: nothing reported */
-	int errnum;
-	int refusal; /* enum safepath_refusal of an output path */
-	uid_t uid;   /* ... and the user who could redirect it */
-};
+struct upbeat;
+struct group_rt;
 
 struct ward_inst {
 	struct ward_rt *ward;
 	unsigned replica;
 	char label[80]; /* "web:0" */
 	struct ward_sm sm;
-	pid_t pid;         /* 0 when there is no process; also its pgid */
-	int hb_fd;         /* heartbeat pipe, read end, or -1 */
-	int err_fd;        /* exec report pipe, read end, or -1 */
-	int notify_fd;     /* heartbeat = notify: the socket, or -1 */
-	char *notify_path; /* its path */
-	ev_io notify_io;
-	ev_io hb_io;
+	pid_t pid;             /* 0 when there is no process; also its pgid */
+	struct ward_beat beat; /* its heartbeat pipe (ward-beat.h) */
+	struct ward_notify notify; /* heartbeat = notify (ward-notify.h) */
+	int err_fd;                /* exec report pipe, read end, or -1 */
 	ev_io err_io;
 	ev_timer timer;
-	struct proto_framer framer;
 	struct spawn_report report;
 	char *spawn_path; /* the resolved program of the current spawn */
 	char *work;       /* the last WORK= unit, or NULL */
@@ -76,12 +72,6 @@ struct ward_inst {
 	uint64_t beats_past; /* beats of its earlier processes (metrics) */
 	/* healing restarts, by the cause they healed (metrics) */
 	uint64_t restarts_by_cause[WARD_NCAUSES];
-	/* protocol errors, reported at most once per interval */
-	uint64_t bad_lines;
-	uint64_t bad_unreported;
-	double bad_reported_at;
-	char bad_why[128]; /* the last one's reason (a copy: callers' may
-			      live on their stack) */
 	struct ward_inst *pid_next; /* the pid table's chain */
 	/* for status and waits (ctl.c) */
 	unsigned generation; /* spawns so far */
@@ -98,17 +88,10 @@ struct ward_inst {
 	bool want_start; /* start asked; waiting for requires/after */
 	bool want_stop;  /* stop asked; waiting for its dependents */
 	/* job replicas: stdout captured up to the job's output_limit */
-	int out_fd;
-	ev_io out_io;
-	struct sbuf out;
-	uint64_t out_bytes; /* all it wrote, kept or not */
-	double ended_at;    /* when it was reaped, or 0 */
-	/* its ward's heartbeat deadline list (steward.c), while on it */
-	struct ward_inst *dl_prev, *dl_next;
-	bool on_dl;
-	/* how much earlier than stamped its last beat may have been
-	   written (steward_beat_doubt), 0 when none was read */
-	double beat_doubt;
+	struct ward_capture capture;
+	double ended_at; /* when it was reaped, or 0 (job.c) */
+	/* its place on its ward's heartbeat deadline list */
+	struct ward_dl dl;
 	/* listener.c: an [eventlistener:]'s pipes while it runs, and the
 	 * supervisord state last reported for it (enum sv_state) */
 	struct listener_inst *listener;
@@ -141,68 +124,9 @@ struct ward_rt {
 	struct ward_inst **inst;
 	unsigned ninst; /* above spec->replicas while extra ones stop */
 	/* running instances by last beat, oldest first, and the one timer
-	 * for the oldest one's deadline (steward.c) */
-	struct ward_inst *dl_head, *dl_tail;
-	ev_timer dl_timer;
+	 * for the oldest one's deadline (steward-deadline.h) */
+	struct ward_dl_list dl;
 	struct listener_pool *pool; /* [eventlistener:] (listener.c) */
-};
-
-/* The channel to stewardd's own supervisor (upbeat.c). */
-struct upbeat {
-	int fd; /* -1: none */
-	bool is_socket;
-	struct sockaddr_un addr;
-	socklen_t addrlen;
-	ev_timer timer;
-	bool ready_pending;
-	char last_status[200];
-	unsigned long errors;
-};
-
-/* A [group:NAME] at run time (steward-deps.c). */
-struct group_rt {
-	const struct group_spec *spec;
-	struct ward_rt **members;
-	size_t nmembers;
-	struct bucket bucket;
-	bool failed;
-};
-
-#define SPAWN_SLOTS 4 /* heartbeat, report, capture and stdin pipe ends */
-
-/* How ward-spawn.c makes a child (see the top of that file). */
-enum spawn_mode {
-	SPAWN_FORK_WHOLE, /* fork; no slots: the child keeps its whole table */
-	SPAWN_CLONE,      /* clone sharing memory and table, slots used */
-	SPAWN_FORK_SLOTS, /* fork (valgrind, clone refused), slots used */
-};
-
-#define STEWARD_LOOP_BUCKETS 12 /* below 1, 2, 4 ... 1024 ms, and above */
-
-/* An order queued to be carried out in a slice (steward-pace.c). */
-enum pace_kind { PACE_START, PACE_STOP };
-
-struct pace_entry {
-	struct ward_inst *wi; /* NULL: cancelled */
-	enum pace_kind kind;
-	const char *why; /* a stop's reason (static), or NULL: a person's */
-};
-
-/* Big starts and stops in slices, and the loop's latency. */
-struct steward_pace {
-	struct pace_entry *q; /* orders to carry out, in order */
-	size_t head, tail, cap;
-	size_t queued;    /* non-NULL entries in [head, tail) */
-	double cost;      /* seconds a start took lately (moving average) */
-	ev_check feed;    /* starts a slice after each poll */
-	ev_idle busy;     /* no sleeping in the poll while starts wait */
-	ev_check woke;    /* stamps the end of each poll */
-	ev_prepare sleep; /* measures the work until the next poll */
-	double woke_at;   /* 0: not measuring */
-	uint64_t iterations;
-	uint64_t gaps[STEWARD_LOOP_BUCKETS]; /* by powers of two of 1 ms */
-	double gap_max;                      /* seconds */
-	double gap_recent; /* the longest since the last health reply */
 };
 
 struct steward {
@@ -272,9 +196,9 @@ struct steward {
 	uint64_t beats_at_tune;
 	bool batching;
 	ev_timer tune;
-	bool in_timer_cb; /* in an instance's timer callback */
-	char *notify_dir; /* where NOTIFY_SOCKETs live, made on first use */
-	struct upbeat up;
+	bool in_timer_cb;  /* in an instance's timer callback */
+	char *notify_dir;  /* where NOTIFY_SOCKETs live, made on first use */
+	struct upbeat *up; /* upbeat.c, or NULL */
 	struct metrics *metrics; /* metrics.c: the metrics file, or NULL */
 	size_t nstarting;        /* instances in starting */
 	struct fdbudget fds;     /* fdbudget.c: the fd budget */
@@ -303,11 +227,6 @@ double steward_beat_doubt(const struct steward *s, double now);
  */
 int steward_run(struct config *cfg, rlim_t nofile_soft);
 
-/* A ward's heartbeat deadline timer: set up before its instances run,
- * stopped before it is freed (steward_ward_new/free do both). */
-void steward_dl_init(struct ward_rt *wr);
-void steward_dl_fini(struct steward *s, struct ward_rt *wr);
-
 /* A new instance of wr (replica r), stopped. */
 struct ward_inst *steward_inst_new(struct steward *s, struct ward_rt *wr,
 				   unsigned r);
@@ -320,49 +239,12 @@ struct ward_rt *steward_ward_new(struct steward *s,
 /* Free a ward whose instances have no process. */
 void steward_ward_free(struct steward *s, struct ward_rt *wr);
 
-/*
- * steward-reload.c: re-read the config (in a thread) and apply the
- * difference once read; cn, unless NULL (a SIGHUP), then gets its reply
- * through ctl_reload_done(): -1 when the config has an error (nothing
- * changed), with the reply's fields for stewardctl.
- */
-struct ctl_conn;
-void steward_reload(struct steward *s, const char *why, struct ctl_conn *cn);
-/* steward-reload.c: cn went away; it gets no reply. */
-void steward_reload_forget(struct steward *s, struct ctl_conn *cn);
-/* steward-reload.c: at the end, wait for a read under way and drop it. */
-void steward_reload_fini(struct steward *s);
-/* steward-reload.c: after a transition, finish what a reload began. */
-void steward_reload_settle(struct steward *s);
-
 /* True when some instance of the ward has a process. */
 bool steward_ward_live(const struct ward_rt *wr);
 
 /* Stop every ward in order (dependents first, then by priority), then
  * end the loop: SIGTERM, SIGINT, or an essential ward that failed. */
 void steward_shutdown(struct steward *s);
-
-/* steward-deps.c: resolve requires/after/groups by name (after build and
- * after every reload). */
-void steward_deps_link(struct steward *s);
-/* steward-deps.c: start an instance once what it requires is ready
- * (starting what it requires first). */
-void steward_deps_start(struct steward *s, struct ward_inst *wi);
-/* steward-deps.c: stop an instance once its dependents are down. */
-void steward_deps_stop_after(struct steward *s, struct ward_inst *wi);
-/* steward-deps.c: the wards that would go down with wr (transitively),
- * live ones only; a malloc'd vector and its length. */
-size_t steward_deps_dependents(struct steward *s, struct ward_rt *wr,
-			       struct ward_rt ***out);
-/* steward-deps.c: may wr stop now (its dependents are down)? */
-bool steward_deps_may_stop(const struct ward_rt *wr);
-/* steward-deps.c: a transition: group strategies, escalation. */
-void steward_deps_transition(struct steward *s, struct ward_inst *wi,
-			     const struct ward_out *out);
-/* steward-deps.c: start or stop what was waiting and now may. */
-void steward_deps_settle(struct steward *s);
-/* steward-deps.c: free the links. */
-void steward_deps_free(struct steward *s);
 
 /* Feed an event to an instance's state machine and perform the result. */
 void steward_step(struct steward *s, struct ward_inst *wi, enum ward_event ev);
@@ -394,72 +276,7 @@ void steward_exit_held(struct steward *s, struct ward_inst *wi,
 void steward_step_input(struct steward *s, struct ward_inst *wi,
 			struct ward_input *in);
 
-/* ward-spawn.c: start the instance's process; -1 and *errp on failure. */
-/*
- * Reserve the low descriptors spawns put a child's pipe ends in (as
- * early as possible, so that they are low), and give them back.
- */
-void ward_spawn_init(struct steward *s);
-/*
- * Note which signals a child must reset: once, after every signal
- * handler of stewardd is in place and before the first spawn (none is
- * added later).
- */
-void ward_spawn_note_signals(struct steward *s);
-void ward_spawn_fini(struct steward *s);
-int ward_spawn_start(struct steward *s, struct ward_inst *wi,
-		     struct err **errp);
-/* ward-spawn.c: read what the child reported about exec (non-blocking). */
-void ward_spawn_drain(struct steward *s, struct ward_inst *wi);
-/* ward-spawn.c: the wrapped error a failed exec report becomes. */
-struct err *ward_spawn_error(const struct ward_inst *wi);
-/* ward-spawn.c: close the report pipe and stop its watcher. */
-void ward_spawn_close(struct steward *s, struct ward_inst *wi);
-
-/* ward-beat.c: start hearing the instance's heartbeat pipe (fd). */
-void ward_beat_start(struct steward *s, struct ward_inst *wi, int fd);
-/* steward-pace.c: set up and tear down the start queue and the
- * loop's latency measurement. */
-void steward_pace_init(struct steward *s);
-void steward_pace_fini(struct steward *s);
-/* steward-pace.c: start wi (as steward_deps_start()) in a later slice. */
-void steward_pace_start(struct steward *s, struct ward_inst *wi);
-/*
- * steward-pace.c: stop wi in a later slice, as steward_deps_stop_after()
- * (why NULL: a person's stop) or with why, a static string.
- */
-void steward_pace_stop(struct steward *s, struct ward_inst *wi,
-		       const char *why);
-/* steward-pace.c: take wi off the queue; true if it was on it. */
-bool steward_pace_cancel(struct steward *s, struct ward_inst *wi);
-/* steward-pace.c: seconds the queued starts will take. */
-double steward_pace_eta(const struct steward *s);
-/* steward-pace.c: the "loop" field (latency, queue) for status JSON. */
-void steward_pace_json(struct steward *s, struct sbuf *b);
 /* steward.c: a beat was heard (counted; the batching look goes on). */
 void steward_tune_wake(struct steward *s);
-/* ward-beat.c: read what is left in the pipe, then close it. */
-void ward_beat_close(struct steward *s, struct ward_inst *wi);
-/* ward-beat.c: read waiting beats before a deadline is judged. */
-void ward_beat_poll(struct steward *s, struct ward_inst *wi);
-/* ward-notify.c: the same for a notify socket. */
-void ward_notify_poll(struct steward *s, struct ward_inst *wi);
-/* ward-beat.c: act on one protocol message from another channel. */
-void ward_beat_message(struct steward *s, struct ward_inst *wi, const char *msg,
-		       size_t len, bool dead);
-/* ward-beat.c: count and report (rate-limited) one bad message. */
-void ward_beat_invalid(struct steward *s, struct ward_inst *wi, const char *why,
-		       const char *sample, size_t len);
-
-/* ward-spawn.c: read what a job replica wrote to stdout, then close. */
-void ward_capture_close(struct steward *s, struct ward_inst *wi);
-
-/* ward-notify.c: make the instance's NOTIFY_SOCKET before it spawns. */
-int ward_notify_open(struct steward *s, struct ward_inst *wi,
-		     struct err **errp);
-/* ward-notify.c: read what is left, close and remove the socket. */
-void ward_notify_close(struct steward *s, struct ward_inst *wi);
-/* ward-notify.c: remove stewardd's notify directory at exit. */
-void ward_notify_cleanup(struct steward *s);
 
 #endif

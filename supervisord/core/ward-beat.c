@@ -50,10 +50,10 @@ beat_report_bad(struct beat_ctx *c, const char *why, bool force)
 	struct evlog_rec r;
 	char sample[80];
 
-	if (wi->bad_unreported == 0)
+	if (wi->beat.bad_unreported == 0)
 		return;
-	if (!force && wi->bad_reported_at > 0 &&
-	    c->now - wi->bad_reported_at < BEAT_REPORT_EVERY)
+	if (!force && wi->beat.bad_reported_at > 0 &&
+	    c->now - wi->beat.bad_reported_at < BEAT_REPORT_EVERY)
 		return;
 	snprintf(sample, sizeof(sample), "%.*s",
 		 (int)(c->bad_len > 64 ? 64 : c->bad_len),
@@ -62,23 +62,23 @@ beat_report_bad(struct beat_ctx *c, const char *why, bool force)
 	evlog_str(&r, "ward", wi->ward->spec->name);
 	evlog_int(&r, "replica", wi->replica);
 	evlog_int(&r, "pid", wi->pid);
-	evlog_int(&r, "count", (long long)wi->bad_unreported);
-	evlog_int(&r, "total", (long long)wi->bad_lines);
+	evlog_int(&r, "count", (long long)wi->beat.bad_unreported);
+	evlog_int(&r, "total", (long long)wi->beat.bad_lines);
 	evlog_str(&r, "reason", why);
 	if (c->bad_sample != NULL)
 		evlog_str(&r, "sample", sample);
 	evlog_commit(&r);
-	wi->bad_unreported = 0;
-	wi->bad_reported_at = c->now;
+	wi->beat.bad_unreported = 0;
+	wi->beat.bad_reported_at = c->now;
 }
 
 /* Count one malformed line. */
 static void
 beat_bad(struct beat_ctx *c, const char *why, const char *line, size_t len)
 {
-	c->wi->bad_lines++;
-	c->wi->bad_unreported++;
-	snprintf(c->wi->bad_why, sizeof(c->wi->bad_why), "%s", why);
+	c->wi->beat.bad_lines++;
+	c->wi->beat.bad_unreported++;
+	snprintf(c->wi->beat.bad_why, sizeof(c->wi->beat.bad_why), "%s", why);
 	c->bad_sample = line;
 	c->bad_len = len;
 	beat_report_bad(c, why, false);
@@ -103,7 +103,7 @@ beat_step(struct beat_ctx *c, enum ward_event ev, int64_t usec)
 		return;
 	steward_step_input(c->s, c->wi, &in);
 	if (c->wi->sm.last_beat == c->now) /* it counted as a beat */
-		c->wi->beat_doubt = c->doubt;
+		c->wi->beat.doubt = c->doubt;
 }
 
 /* One protocol line: act on it. */
@@ -163,8 +163,8 @@ beat_read(struct steward *s, struct ward_inst *wi, size_t max, bool dead)
 	size_t total = 0;
 	unsigned long_lines;
 
-	while (total < max && wi->hb_fd >= 0) {
-		ssize_t n = read(wi->hb_fd, buf, sizeof(buf));
+	while (total < max && wi->beat.fd >= 0) {
+		ssize_t n = read(wi->beat.fd, buf, sizeof(buf));
 
 		if (n == -1 && errno == EINTR)
 			continue;
@@ -173,11 +173,11 @@ beat_read(struct steward *s, struct ward_inst *wi, size_t max, bool dead)
 		if (n <= 0)
 			return -1;
 		total += (size_t)n;
-		long_lines =
-		    ward_proto_feed(&wi->framer, buf, (size_t)n, beat_line, &c);
+		long_lines = ward_proto_feed(&wi->beat.framer, buf, (size_t)n,
+					     beat_line, &c);
 		if (long_lines > 0) {
-			wi->bad_lines += long_lines;
-			wi->bad_unreported += long_lines;
+			wi->beat.bad_lines += long_lines;
+			wi->beat.bad_unreported += long_lines;
 			c.bad_sample = NULL;
 			beat_report_bad(&c, "a line longer than 512 bytes",
 					false);
@@ -206,7 +206,7 @@ static void beat_stop(struct steward *s, struct ward_inst *wi);
 void
 ward_beat_poll(struct steward *s, struct ward_inst *wi)
 {
-	if (wi->hb_fd >= 0 && beat_read(s, wi, BEAT_READ_MAX, false) == -1)
+	if (wi->beat.fd >= 0 && beat_read(s, wi, BEAT_READ_MAX, false) == -1)
 		beat_stop(s, wi);
 }
 
@@ -237,32 +237,32 @@ ward_beat_invalid(struct steward *s, struct ward_inst *wi, const char *why,
 static void
 beat_unwatch(struct steward *s, struct ward_inst *wi)
 {
-	if (!ev_is_active(&wi->hb_io))
+	if (!ev_is_active(&wi->beat.io))
 		return;
-	ev_io_stop(s->loop, &wi->hb_io);
+	ev_io_stop(s->loop, &wi->beat.io);
 	s->nhearing--;
 }
 
 static void
 beat_stop(struct steward *s, struct ward_inst *wi)
 {
-	if (wi->hb_fd < 0)
+	if (wi->beat.fd < 0)
 		return;
 	beat_unwatch(s, wi);
-	if (close(wi->hb_fd) == -1 && errno != EINTR)
+	if (close(wi->beat.fd) == -1 && errno != EINTR)
 		fprintf(stderr,
 			"stewardd: closing the heartbeat pipe of %s: "
 			"%s\n",
 			wi->label, strerror(errno));
-	wi->hb_fd = -1;
-	ward_proto_reset(&wi->framer);
+	wi->beat.fd = -1;
+	ward_proto_reset(&wi->beat.framer);
 }
 
 /* The pipe is readable: hear what the ward wrote. */
 static void
 beat_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
-	struct ward_inst *wi = container_of(w, struct ward_inst, hb_io);
+	struct ward_inst *wi = container_of(w, struct ward_inst, beat.io);
 	struct steward *s = wi->ward->steward;
 
 	(void)revents;
@@ -283,11 +283,11 @@ beat_cb(struct ev_loop *loop, ev_io *w, int revents)
 void
 ward_beat_start(struct steward *s, struct ward_inst *wi, int fd)
 {
-	wi->hb_fd = fd;
-	wi->bad_unreported = 0;
-	ev_io_init(&wi->hb_io, beat_cb, fd, EV_READ);
-	ev_set_priority(&wi->hb_io, EV_MAXPRI);
-	ev_io_start(s->loop, &wi->hb_io);
+	wi->beat.fd = fd;
+	wi->beat.bad_unreported = 0;
+	ev_io_init(&wi->beat.io, beat_cb, fd, EV_READ);
+	ev_set_priority(&wi->beat.io, EV_MAXPRI);
+	ev_io_start(s->loop, &wi->beat.io);
 	s->nhearing++;
 }
 
@@ -300,10 +300,11 @@ ward_beat_close(struct steward *s, struct ward_inst *wi)
 {
 	struct beat_ctx c = {.s = s, .wi = wi, .now = steward_now()};
 
-	if (wi->hb_fd >= 0)
+	if (wi->beat.fd >= 0)
 		(void)beat_read(s, wi, 65536, true);
-	if (wi->bad_unreported > 0)
-		beat_report_bad(&c, wi->bad_why[0] ? wi->bad_why : "bad lines",
-				true);
+	if (wi->beat.bad_unreported > 0)
+		beat_report_bad(
+		    &c, wi->beat.bad_why[0] ? wi->beat.bad_why : "bad lines",
+		    true);
 	beat_stop(s, wi);
 }

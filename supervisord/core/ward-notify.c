@@ -259,7 +259,7 @@ notify_handle(struct steward *s, struct ward_inst *wi, const char *buf,
 static int
 notify_read(struct steward *s, struct ward_inst *wi, int max, bool dead)
 {
-	for (int i = 0; i < max && wi->notify_fd >= 0; i++) {
+	for (int i = 0; i < max && wi->notify.fd >= 0; i++) {
 		char buf[NOTIFY_MSG_MAX];
 		union {
 			struct cmsghdr align;
@@ -274,7 +274,7 @@ notify_read(struct steward *s, struct ward_inst *wi, int max, bool dead)
 		struct ucred *cred;
 		ssize_t n;
 
-		n = recvmsg(wi->notify_fd, &mh,
+		n = recvmsg(wi->notify.fd, &mh,
 			    MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 		if (n == -1 && errno == EINTR)
 			continue;
@@ -326,7 +326,7 @@ notify_read(struct steward *s, struct ward_inst *wi, int max, bool dead)
 static void
 notify_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
-	struct ward_inst *wi = container_of(w, struct ward_inst, notify_io);
+	struct ward_inst *wi = container_of(w, struct ward_inst, notify.io);
 	struct steward *s = wi->ward->steward;
 
 	(void)loop;
@@ -339,7 +339,7 @@ notify_cb(struct ev_loop *loop, ev_io *w, int revents)
 void
 ward_notify_poll(struct steward *s, struct ward_inst *wi)
 {
-	if (wi->notify_fd >= 0)
+	if (wi->notify.fd >= 0)
 		(void)notify_read(s, wi, NOTIFY_READ_MAX, false);
 }
 
@@ -357,18 +357,18 @@ ward_notify_open(struct steward *s, struct ward_inst *wi, struct err **errp)
 		return -1;
 	name = xasprintf("%s.%u", w->name, wi->replica);
 	dir = xasprintf("%s/%s", s->notify_dir, name);
-	free(wi->notify_path);
-	wi->notify_path = xasprintf("%s/notify", dir);
-	if (strlen(wi->notify_path) >= sizeof(sa.sun_path)) {
+	free(wi->notify.path);
+	wi->notify.path = xasprintf("%s/notify", dir);
+	if (strlen(wi->notify.path) >= sizeof(sa.sun_path)) {
 		*errp = ERR_NEW("the notify socket path %s is too long",
-				wi->notify_path);
+				wi->notify.path);
 		goto fail;
 	}
 	if ((bfd = notify_base(s, errp)) == -1 ||
 	    (ifd = notify_mkdir(bfd, name, dir, errp)) == -1)
 		goto fail;
 	if (unlinkat(ifd, "notify", 0) == -1 && errno != ENOENT) {
-		*errp = ERR_SYS("removing an old %s", wi->notify_path);
+		*errp = ERR_SYS("removing an old %s", wi->notify.path);
 		goto fail;
 	}
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -381,9 +381,9 @@ ward_notify_open(struct steward *s, struct ward_inst *wi, struct err **errp)
 		goto fail;
 	}
 	/* By path: every directory on it is one only stewardd can change. */
-	memcpy(sa.sun_path, wi->notify_path, strlen(wi->notify_path) + 1);
+	memcpy(sa.sun_path, wi->notify.path, strlen(wi->notify.path) + 1);
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
-		*errp = ERR_SYS("binding %s", wi->notify_path);
+		*errp = ERR_SYS("binding %s", wi->notify.path);
 		goto fail;
 	}
 	/* Only stewardd and the ward's user may send to it. */
@@ -394,17 +394,17 @@ ward_notify_open(struct steward *s, struct ward_inst *wi, struct err **errp)
 				      0600) == -1) {
 		*errp =
 		    ERR_SYS("giving %s to user %s with mode 0600",
-			    wi->notify_path, w->has_user ? w->user : "root");
+			    wi->notify.path, w->has_user ? w->user : "root");
 		goto fail;
 	}
 	close(ifd);
 	close(bfd);
 	free(dir);
 	free(name);
-	wi->notify_fd = fd;
-	ev_io_init(&wi->notify_io, notify_cb, fd, EV_READ);
-	ev_set_priority(&wi->notify_io, EV_MAXPRI);
-	ev_io_start(s->loop, &wi->notify_io);
+	wi->notify.fd = fd;
+	ev_io_init(&wi->notify.io, notify_cb, fd, EV_READ);
+	ev_set_priority(&wi->notify.io, EV_MAXPRI);
+	ev_io_start(s->loop, &wi->notify.io);
 	return 0;
 
 fail:
@@ -431,22 +431,22 @@ ward_notify_close(struct steward *s, struct ward_inst *wi)
 	char *name;
 	int bfd, ifd;
 
-	if (wi->notify_fd < 0)
+	if (wi->notify.fd < 0)
 		return;
 	(void)notify_read(s, wi, 1024, true);
-	ev_io_stop(s->loop, &wi->notify_io);
-	if (close(wi->notify_fd) == -1 && errno != EINTR)
-		log_warnx("closing %s: %s", wi->notify_path, strerror(errno));
-	wi->notify_fd = -1;
+	ev_io_stop(s->loop, &wi->notify.io);
+	if (close(wi->notify.fd) == -1 && errno != EINTR)
+		log_warnx("closing %s: %s", wi->notify.path, strerror(errno));
+	wi->notify.fd = -1;
 	if ((bfd = notify_base(s, &e)) == -1) {
-		log_warnx("not removing %s: %s", wi->notify_path, e->msg);
+		log_warnx("not removing %s: %s", wi->notify.path, e->msg);
 		err_free(e);
 		return;
 	}
 	name = xasprintf("%s.%u", w->name, wi->replica);
 	ifd = openat(bfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (ifd != -1 && unlinkat(ifd, "notify", 0) == -1 && errno != ENOENT)
-		log_warnx("removing %s: %s", wi->notify_path, strerror(errno));
+		log_warnx("removing %s: %s", wi->notify.path, strerror(errno));
 	if (ifd != -1)
 		close(ifd);
 	if (unlinkat(bfd, name, AT_REMOVEDIR) == -1 && errno != ENOENT)

@@ -60,6 +60,7 @@
 #include "base/log.h"
 #include "base/safepath.h"
 #include "core/steward.h"
+#include "core/ward-spawn-env.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/asan_interface.h>
@@ -118,20 +119,11 @@ static const char *const spawn_stage_names[STAGE_NSTAGES] = {
     [STAGE_EXEC] = "executing the program",
 };
 
-/* The per-process part of a [program:NAME], or NULL for a ward. */
-static const struct ward_proc *
-spawn_proc(const struct ward_inst *wi)
-{
-	const struct ward_spec *w = wi->ward->spec;
-
-	return w->procs != NULL ? &w->procs[wi->replica] : NULL;
-}
-
 /* The instance's directory, stdout and stderr. */
 static const char *
 spawn_directory(const struct ward_inst *wi)
 {
-	const struct ward_proc *pr = spawn_proc(wi);
+	const struct ward_proc *pr = ward_spawn_proc(wi);
 
 	return pr != NULL ? pr->directory : wi->ward->spec->directory;
 }
@@ -139,7 +131,7 @@ spawn_directory(const struct ward_inst *wi)
 static const struct config_output *
 spawn_stdout(const struct ward_inst *wi)
 {
-	const struct ward_proc *pr = spawn_proc(wi);
+	const struct ward_proc *pr = ward_spawn_proc(wi);
 
 	return pr != NULL ? &pr->out : &wi->ward->spec->out;
 }
@@ -147,7 +139,7 @@ spawn_stdout(const struct ward_inst *wi)
 static const struct config_output *
 spawn_stderr(const struct ward_inst *wi)
 {
-	const struct ward_proc *pr = spawn_proc(wi);
+	const struct ward_proc *pr = ward_spawn_proc(wi);
 
 	return pr != NULL ? &pr->err : &wi->ward->spec->err;
 }
@@ -404,191 +396,6 @@ static void __attribute__((noreturn)) spawn_child(struct spawn_plan *p)
 	spawn_fail(p, STAGE_EXEC);
 }
 
-/* The value of NAME in a NULL-terminated environment, or NULL. */
-static const char *
-spawn_getenv(char **envp, const char *name)
-{
-	size_t n = strlen(name);
-
-	for (; *envp != NULL; envp++) {
-		if (strncmp(*envp, name, n) == 0 && (*envp)[n] == '=')
-			return *envp + n + 1;
-	}
-	return NULL;
-}
-
-/*
- * Find the program: a name with a slash is used as it is; otherwise the
- * first executable file of that name on the ward's PATH.
- */
-static char *
-spawn_resolve(const char *prog, char **envp, struct err **errp)
-{
-	const char *path = spawn_getenv(envp, "PATH");
-	const char *p;
-
-	if (strchr(prog, '/') != NULL)
-		return xstrdup(prog);
-	if (path == NULL)
-		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:"
-		       "/sbin:/bin";
-	for (p = path;;) {
-		size_t n = strcspn(p, ":");
-		char *cand = xasprintf("%.*s%s%s", (int)n, n ? p : "",
-				       n ? "/" : "./", prog);
-		struct stat sb;
-
-		if (stat(cand, &sb) == 0 && S_ISREG(sb.st_mode) &&
-		    access(cand, X_OK) == 0)
-			return cand;
-		free(cand);
-		if (p[n] == '\0')
-			break;
-		p += n + 1;
-	}
-	*errp = ERR_ERRNO(ENOENT, "looking up \"%s\" on PATH", prog);
-	err_set(*errp, "path", "%s", path);
-	return NULL;
-}
-
-/*
- * An environment being built: entries borrowed from stewardd's own
- * environment (never freed) and entries made for this spawn (in own[],
- * freed with the vector, even those a later entry replaced).
- */
-struct spawn_env {
-	char **v; /* NULL-terminated */
-	size_t n, cap;
-	char **own;
-	size_t nown, owncap;
-};
-
-/* Set "NAME=value" (made for this spawn), replacing NAME. */
-static void
-spawn_setenv(struct spawn_env *env, char *assignment)
-{
-	size_t nl = strcspn(assignment, "=") + 1;
-
-	if (env->nown == env->owncap) {
-		env->owncap = env->owncap ? env->owncap * 2 : 16;
-		env->own = xrealloc(env->own, env->owncap * sizeof(char *));
-	}
-	env->own[env->nown++] = assignment;
-	for (size_t i = 0; i < env->n; i++) {
-		if (env->v[i][0] == assignment[0] &&
-		    strncmp(env->v[i], assignment, nl) == 0) {
-			env->v[i] = assignment;
-			return;
-		}
-	}
-	if (env->n + 1 >= env->cap) {
-		env->cap = env->cap * 2 + 8;
-		env->v = xrealloc(env->v, env->cap * sizeof(char *));
-	}
-	env->v[env->n++] = assignment;
-	env->v[env->n] = NULL;
-}
-
-static void
-spawn_env_free(struct spawn_env *env)
-{
-	for (size_t i = 0; i < env->nown; i++)
-		free(env->own[i]);
-	free(env->own);
-	free(env->v);
-	*env = (struct spawn_env){0};
-}
-
-/*
- * stewardd's own environment as wards inherit it, worked out once: its
- * own supervisor's variables are not passed on.  Borrowed pointers into
- * environ, which stewardd never changes.
- */
-static void
-spawn_env_base(struct steward *s)
-{
-	size_t n = 0;
-
-	for (char **e = s->environ; e != NULL && *e != NULL; e++)
-		n++;
-	s->spawn_env = xcalloc(n + 1, sizeof(char *));
-	for (char **e = s->environ; e != NULL && *e != NULL; e++) {
-		if (strncmp(*e, "STEWARD_", 8) == 0 ||
-		    strncmp(*e, "NOTIFY_SOCKET=", 14) == 0 ||
-		    strncmp(*e, "WATCHDOG_", 9) == 0)
-			continue; /* stewardd's own supervisor's, not ours */
-		s->spawn_env[s->spawn_nenv++] = *e;
-	}
-}
-
-/*
- * The instance's environment: stewardd's own, then the contract's
- * STEWARD_* variables (and HOME, USER, LOGNAME for a ward's user=), then
- * environment=, which wins.
- */
-static void
-spawn_environment(struct steward *s, struct ward_inst *wi,
-		  struct spawn_env *env, char **wdpid)
-{
-	const struct ward_spec *w = wi->ward->spec;
-
-	env->cap = s->spawn_nenv + 16;
-	env->v = xcalloc(env->cap, sizeof(char *));
-	memcpy(env->v, s->spawn_env, s->spawn_nenv * sizeof(char *));
-	env->n = s->spawn_nenv;
-	spawn_setenv(env, xasprintf("STEWARD_WARD=%s", w->name));
-	if (wi->ward->run != NULL) {
-		spawn_setenv(env, xasprintf("STEWARD_JOB=%s", w->name));
-		spawn_setenv(env, xasprintf("STEWARD_RUN=%llu",
-					    (unsigned long long)job_run_id(
-						wi->ward->run)));
-	}
-	spawn_setenv(env, xasprintf("STEWARD_REPLICA=%u", wi->replica));
-	if (w->pol.heartbeat == WARD_HB_PIPE) {
-		spawn_setenv(env, xstrdup("STEWARD_HEARTBEAT_FD=3"));
-		spawn_setenv(
-		    env, xasprintf("STEWARD_HEARTBEAT_INTERVAL_MS=%lld",
-				   (long long)(w->heartbeat_timeout_ms / 2)));
-	}
-	if (w->pol.heartbeat == WARD_HB_NOTIFY) {
-		spawn_setenv(env,
-			     xasprintf("NOTIFY_SOCKET=%s", wi->notify_path));
-		/* Only a watchdog is announced: without one, daemons
-		 * built for systemd send READY=1 and no WATCHDOG=1. */
-		if (w->pol.watchdog) {
-			spawn_setenv(
-			    env, xasprintf("WATCHDOG_USEC=%lld",
-					   (long long)w->heartbeat_timeout_ms *
-					       1000));
-			*wdpid = xasprintf("WATCHDOG_PID=%-15s", "");
-			spawn_setenv(env, *wdpid);
-		}
-	}
-	/* supervisord leaves HOME, USER and LOGNAME as its own: so do its
-	 * programs (procs != NULL) here. */
-	if (w->has_user && w->procs == NULL) {
-		spawn_setenv(env, xasprintf("USER=%s", w->user));
-		spawn_setenv(env, xasprintf("LOGNAME=%s", w->user));
-		spawn_setenv(env, xasprintf("HOME=%s", w->home));
-	}
-	for (size_t i = 0; i < w->nenv; i++) {
-		if (*wdpid != NULL &&
-		    strncmp(w->env[i], "WATCHDOG_PID=", 13) == 0)
-			*wdpid = NULL; /* environment= replaced it */
-		spawn_setenv(env, xstrdup(w->env[i]));
-	}
-	if (spawn_proc(wi) != NULL) {
-		const struct ward_proc *pr = spawn_proc(wi);
-
-		for (size_t i = 0; i < pr->nenv; i++) {
-			if (*wdpid != NULL &&
-			    strncmp(pr->env[i], "WATCHDOG_PID=", 13) == 0)
-				*wdpid = NULL;
-			spawn_setenv(env, xstrdup(pr->env[i]));
-		}
-	}
-}
-
 /* Make a close-on-exec pipe whose read end does not block. */
 static int
 spawn_pipe(int fds[2], struct err **errp)
@@ -629,9 +436,9 @@ spawn_stdin_pipe(int fds[2], struct err **errp)
 	return 0;
 }
 
-/* Close an fd we own, checking the result. */
-static void
-spawn_close(int *fd)
+/* Close an fd we own, checking the result; see ward-spawn.h. */
+void
+ward_spawn_close_fd(int *fd)
 {
 	if (*fd >= 0 && close(*fd) == -1 && errno != EINTR)
 		fprintf(stderr, "stewardd: close(%d): %s\n", *fd,
@@ -675,7 +482,7 @@ ward_spawn_close(struct steward *s, struct ward_inst *wi)
 	if (wi->err_fd < 0)
 		return;
 	ev_io_stop(s->loop, &wi->err_io);
-	spawn_close(&wi->err_fd);
+	ward_spawn_close_fd(&wi->err_fd);
 }
 
 /* An output path the path rule refused, said as the rule sees it. */
@@ -753,64 +560,6 @@ ward_spawn_error(const struct ward_inst *wi)
 	err_set(e, "stage", "%s",
 		spawn_stage_names[stage < STAGE_NSTAGES ? stage : 0]);
 	return e;
-}
-
-/*
- * Read a job replica's stdout: keep up to the job's output_limit, count
- * the rest (the cap is reported with the answer, never a silent cut).
- * Returns -1 at EOF or on an error.
- */
-static int
-spawn_capture_read(struct ward_inst *wi, size_t max)
-{
-	uint64_t limit = wi->ward->spec->output_limit;
-	char buf[16384];
-	size_t total = 0;
-
-	while (total < max) {
-		ssize_t n = read(wi->out_fd, buf, sizeof(buf));
-
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && errno == EAGAIN)
-			return 0;
-		if (n <= 0)
-			return -1;
-		total += (size_t)n;
-		if (wi->out_bytes < limit) {
-			size_t keep = (size_t)n;
-
-			if (wi->out_bytes + keep > limit)
-				keep = (size_t)(limit - wi->out_bytes);
-			sbuf_add(&wi->out, buf, keep);
-		}
-		wi->out_bytes += (uint64_t)n;
-	}
-	return 0;
-}
-
-/* A job replica wrote to stdout. */
-static void
-spawn_capture_cb(struct ev_loop *loop, ev_io *w, int revents)
-{
-	struct ward_inst *wi = container_of(w, struct ward_inst, out_io);
-
-	(void)revents;
-	if (spawn_capture_read(wi, 65536) == -1) {
-		ev_io_stop(loop, &wi->out_io);
-		spawn_close(&wi->out_fd);
-	}
-}
-
-/* Read what is left of a replica's stdout, then close; see steward.h. */
-void
-ward_capture_close(struct steward *s, struct ward_inst *wi)
-{
-	if (wi->out_fd < 0)
-		return;
-	(void)spawn_capture_read(wi, 1 << 30);
-	ev_io_stop(s->loop, &wi->out_io);
-	spawn_close(&wi->out_fd);
 }
 
 /*
@@ -897,8 +646,8 @@ void
 ward_spawn_fini(struct steward *s)
 {
 	for (int i = 0; i < SPAWN_SLOTS; i++)
-		spawn_close(&s->spawn_slot[i]);
-	spawn_close(&s->spawn_null);
+		ward_spawn_close_fd(&s->spawn_slot[i]);
+	ward_spawn_close_fd(&s->spawn_null);
 	free(s->spawn_env);
 	s->spawn_env = NULL;
 	s->spawn_nenv = 0;
@@ -1155,17 +904,17 @@ ward_spawn_start(struct steward *s, struct ward_inst *wi, struct err **errp)
 	    ward_notify_open(s, wi, &e) == -1)
 		return *errp = e, -1;
 	if (s->spawn_env == NULL)
-		spawn_env_base(s);
-	spawn_environment(s, wi, &env, &plan.watchdog_pid);
+		ward_spawn_env_base(s);
+	ward_spawn_environment(s, wi, &env, &plan.watchdog_pid);
 	plan.envp = env.v;
-	plan.argv = spawn_proc(wi) != NULL   ? spawn_proc(wi)->argv
-		    : wi->ward->argv != NULL ? wi->ward->argv
-					     : w->argv;
+	plan.argv = ward_spawn_proc(wi) != NULL ? ward_spawn_proc(wi)->argv
+		    : wi->ward->argv != NULL    ? wi->ward->argv
+						: w->argv;
 	plan.directory = spawn_directory(wi);
 	plan.out = spawn_stdout(wi);
 	plan.err = spawn_stderr(wi);
 	free(wi->spawn_path);
-	wi->spawn_path = spawn_resolve(plan.argv[0], plan.envp, &e);
+	wi->spawn_path = ward_spawn_resolve(plan.argv[0], plan.envp, &e);
 	if (wi->spawn_path == NULL)
 		goto fail;
 	plan.path = wi->spawn_path;
@@ -1218,21 +967,18 @@ ward_spawn_start(struct steward *s, struct ward_inst *wi, struct err **errp)
 	if (pid == -1)
 		goto fail;
 
-	spawn_env_free(&env);
-	spawn_close(&hb[1]);
-	spawn_close(&rep[1]);
-	spawn_close(&cap[1]);
-	spawn_close(&lin[0]);
+	ward_spawn_env_free(&env);
+	ward_spawn_close_fd(&hb[1]);
+	ward_spawn_close_fd(&rep[1]);
+	ward_spawn_close_fd(&cap[1]);
+	ward_spawn_close_fd(&lin[0]);
 	wi->pid = pid;
 	if (listener) {
 		listener_attach(s, wi, lin[1], cap[0]);
 		lin[1] = cap[0] = -1;
 	}
-	if (cap[0] >= 0) {
-		wi->out_fd = cap[0];
-		ev_io_init(&wi->out_io, spawn_capture_cb, wi->out_fd, EV_READ);
-		ev_io_start(s->loop, &wi->out_io);
-	}
+	if (cap[0] >= 0)
+		ward_capture_start(s, wi, cap[0]);
 	if (rep[0] < 0) {
 		/*
 		 * A clone with CLONE_VFORK returns once the child is past
@@ -1252,16 +998,16 @@ ward_spawn_start(struct steward *s, struct ward_inst *wi, struct err **errp)
 	return 0;
 
 fail:
-	spawn_env_free(&env);
+	ward_spawn_env_free(&env);
 	ward_notify_close(s, wi);
-	spawn_close(&cap[0]);
-	spawn_close(&cap[1]);
-	spawn_close(&lin[0]);
-	spawn_close(&lin[1]);
-	spawn_close(&hb[0]);
-	spawn_close(&hb[1]);
-	spawn_close(&rep[0]);
-	spawn_close(&rep[1]);
+	ward_spawn_close_fd(&cap[0]);
+	ward_spawn_close_fd(&cap[1]);
+	ward_spawn_close_fd(&lin[0]);
+	ward_spawn_close_fd(&lin[1]);
+	ward_spawn_close_fd(&hb[0]);
+	ward_spawn_close_fd(&hb[1]);
+	ward_spawn_close_fd(&rep[0]);
+	ward_spawn_close_fd(&rep[1]);
 	if (retry)
 		return ward_spawn_start(s, wi, errp);
 	*errp = e;

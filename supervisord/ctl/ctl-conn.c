@@ -13,6 +13,7 @@
 #include "base/log.h"
 #include "base/parse.h"
 #include "core/steward.h"
+#include "daemon/steward-reload.h"
 #include "ctl/ctl-internal.h"
 #include "daemon/job.h"
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/steward.h"
+#include "daemon/steward-deps.h"
 #include "ctl/ctl-internal.h"
 
 /* The names of every ward, for "no such ward" messages. */

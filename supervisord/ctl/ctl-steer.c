@@ -8,6 +8,8 @@
 
 #include "base/parse.h"
 #include "core/steward.h"
+#include "daemon/steward-reload.h"
+#include "daemon/steward-deps.h"
 #include "ctl/ctl-internal.h"
 
 /*

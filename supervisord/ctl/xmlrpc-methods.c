@@ -31,6 +31,7 @@
 #include "proto/listener-proto.h"
 #include "base/parse.h"
 #include "core/steward.h"
+#include "daemon/steward-deps.h"
 #include "ctl/xmlrpc-methods.h"
 
 #define XRM_TICK 0.05

@@ -177,9 +177,9 @@ job_log_finished(struct job_run *run)
 		const struct ward_inst *wi = run->rt.inst[run->winner];
 
 		evlog_int(&r, "winner", run->winner);
-		evlog_int(&r, "output_bytes", (long long)wi->out_bytes);
+		evlog_int(&r, "output_bytes", (long long)wi->capture.bytes);
 		evlog_bool(&r, "output_truncated",
-			   wi->out_bytes > run->rt.spec->output_limit);
+			   wi->capture.bytes > run->rt.spec->output_limit);
 	}
 	evlog_int(&r, "cancelled", run->cancelled);
 	evlog_int(&r, "duration_ms",
@@ -506,10 +506,11 @@ job_result_json(const struct job_run *run, struct sbuf *b)
 			  ",\"winner\":%d,\"exit_code\":0,"
 			  "\"output_bytes\":%llu,\"output_limit\":%llu,"
 			  "\"output_truncated\":%s,\"output_b64\":\"",
-			  run->winner, (unsigned long long)wi->out_bytes,
+			  run->winner, (unsigned long long)wi->capture.bytes,
 			  (unsigned long long)limit,
-			  wi->out_bytes > limit ? "true" : "false");
-		job_base64(b, (const unsigned char *)wi->out.s, wi->out.len);
+			  wi->capture.bytes > limit ? "true" : "false");
+		job_base64(b, (const unsigned char *)wi->capture.buf.s,
+			   wi->capture.buf.len);
 		sbuf_add(b, "\"", 1);
 	}
 	sbuf_addf(b, ",\"cancelled\":%u,\"replica_ends\":[", run->cancelled);

@@ -35,6 +35,7 @@
 #include "base/log.h"
 #include "base/nametab.h"
 #include "core/steward.h"
+#include "daemon/steward-deps.h"
 
 /* Resolve names to wards (by the table of their names) into a vector. */
 static struct ward_rt **

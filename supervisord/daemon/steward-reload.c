@@ -46,6 +46,8 @@
 #include "daemon/metrics.h"
 #include "base/nametab.h"
 #include "core/steward.h"
+#include "daemon/steward-deps.h"
+#include "daemon/steward-reload.h"
 
 /*
  * Pair the running wards with the new config's by name: match[i] is the

@@ -20,15 +20,28 @@
 #include "core/steward.h"
 #include "daemon/upbeat.h"
 
+/* The channel to stewardd's own supervisor (s->up, while open). */
+struct upbeat {
+	struct steward *s;
+	int fd; /* -1: none */
+	bool is_socket;
+	struct sockaddr_un addr;
+	socklen_t addrlen;
+	ev_timer timer;
+	bool ready_pending;
+	char last_status[200];
+	unsigned long errors;
+};
+
 /* Send one message upward; a full channel drops it. */
 static void
 upbeat_send(struct steward *s, const char *msg)
 {
-	struct upbeat *u = &s->up;
+	struct upbeat *u = s->up;
 	size_t len = strlen(msg);
 	ssize_t n;
 
-	if (u->fd < 0)
+	if (u == NULL || u->fd < 0)
 		return;
 	do {
 		if (u->is_socket)
@@ -67,21 +80,22 @@ upbeat_summary(struct steward *s, char *buf, size_t len)
 static void
 upbeat_timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
 {
-	struct steward *s = container_of(t, struct steward, up.timer);
+	struct upbeat *u = container_of(t, struct upbeat, timer);
+	struct steward *s = u->s;
 	char status[200], msg[240];
 
 	(void)loop;
 	(void)revents;
 	/* A steward above takes the first beat for readiness: wait. */
-	if (s->up.ready_pending)
+	if (s->up->ready_pending)
 		return;
-	upbeat_send(s, s->up.is_socket ? "WATCHDOG=1" : "WATCHDOG=1\n");
+	upbeat_send(s, s->up->is_socket ? "WATCHDOG=1" : "WATCHDOG=1\n");
 	upbeat_summary(s, status, sizeof(status));
-	if (strcmp(status, s->up.last_status) != 0) {
+	if (strcmp(status, s->up->last_status) != 0) {
 		snprintf(msg, sizeof(msg), "STATUS=%s%s", status,
-			 s->up.is_socket ? "" : "\n");
+			 s->up->is_socket ? "" : "\n");
 		upbeat_send(s, msg);
-		snprintf(s->up.last_status, sizeof(s->up.last_status), "%s",
+		snprintf(s->up->last_status, sizeof(s->up->last_status), "%s",
 			 status);
 	}
 }
@@ -124,7 +138,7 @@ upbeat_use_pipe(struct steward *s, long long fd)
 			  strerror(errno));
 		return -1;
 	}
-	s->up.fd = (int)fd;
+	s->up->fd = (int)fd;
 	return 0;
 }
 
@@ -132,7 +146,7 @@ upbeat_use_pipe(struct steward *s, long long fd)
 static int
 upbeat_use_socket(struct steward *s, const char *path)
 {
-	struct upbeat *u = &s->up;
+	struct upbeat *u = s->up;
 	size_t len = strlen(path);
 
 	if ((path[0] != '/' && path[0] != '@') || len < 2 ||
@@ -162,11 +176,13 @@ upbeat_use_socket(struct steward *s, const char *path)
 void
 upbeat_open(struct steward *s)
 {
-	struct upbeat *u = &s->up;
+	struct upbeat *u;
 	long long fd = upbeat_env_num("STEWARD_HEARTBEAT_FD");
 	long long interval = -1;
 	const char *sock = getenv("NOTIFY_SOCKET");
 
+	u = s->up = xcalloc(1, sizeof(*s->up));
+	u->s = s;
 	u->fd = -1;
 	if (fd >= 0) {
 		if (upbeat_use_pipe(s, fd) == -1)
@@ -196,9 +212,9 @@ upbeat_open(struct steward *s)
 void
 upbeat_update(struct steward *s)
 {
-	struct upbeat *u = &s->up;
+	struct upbeat *u = s->up;
 
-	if (u->fd < 0 || !u->ready_pending || !s->autostarted ||
+	if (u == NULL || u->fd < 0 || !u->ready_pending || !s->autostarted ||
 	    s->nstarting > 0)
 		return;
 	u->ready_pending = false;
@@ -210,19 +226,25 @@ upbeat_update(struct steward *s)
 void
 upbeat_stopping(struct steward *s)
 {
-	upbeat_send(s, s->up.is_socket ? "STOPPING=1" : "STOPPING=1\n");
+	if (s->up != NULL)
+		upbeat_send(s,
+			    s->up->is_socket ? "STOPPING=1" : "STOPPING=1\n");
 }
 
 /* Close the channel. */
 void
 upbeat_close(struct steward *s)
 {
-	struct upbeat *u = &s->up;
+	struct upbeat *u = s->up;
 
-	if (u->fd < 0)
+	if (u == NULL)
 		return;
-	ev_timer_stop(s->loop, &u->timer);
-	if (close(u->fd) == -1 && errno != EINTR)
-		log_warnx("closing the channel upward: %s", strerror(errno));
-	u->fd = -1;
+	if (u->fd >= 0) {
+		ev_timer_stop(s->loop, &u->timer);
+		if (close(u->fd) == -1 && errno != EINTR)
+			log_warnx("closing the channel upward: %s",
+				  strerror(errno));
+	}
+	free(u);
+	s->up = NULL;
 }
