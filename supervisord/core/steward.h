@@ -4,10 +4,11 @@
  * struct steward is passed to everything that acts; there is no global
  * state.  A ward (struct ward_rt) is one [ward:NAME] definition; each of
  * its replicas is an instance (struct ward_inst) with its own state
- * machine (ward.h), process, heartbeat pipe and deadline (its own timer,
- * or its ward's deadline list while it runs: steward.c).  The watchers are
- * embedded in the instance, so an instance costs no allocation per beat
- * and ev_io/ev_timer callbacks find it with container_of.
+ * machine (ward.h), process, heartbeat pipe and deadline (its own
+ * timer, or its ward's deadline list while it runs: steward-deadline.c).
+ * The watchers are embedded in the instance, so an instance costs no
+ * allocation per beat and ev_io/ev_timer callbacks find it with
+ * container_of.
  */
 #ifndef STEWARD_STEWARD_H
 #define STEWARD_STEWARD_H

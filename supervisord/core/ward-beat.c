@@ -8,10 +8,10 @@
  * a ward that beat on time for a hung one).
  *
  * The timers: a beat stores last_beat (see ward.h) and moves its
- * instance to the tail of its ward's deadline list (steward.c, libev's
- * "be smart about timeouts", strategy 4); there is no timer operation
- * per beat, and one timer per ward, not per instance, waits for the
- * oldest beat's deadline.
+ * instance to the tail of its ward's deadline list (steward-deadline.c,
+ * libev's "be smart about timeouts", strategy 4); there is no timer
+ * operation per beat, and one timer per ward, not per instance, waits
+ * for the oldest beat's deadline.
  *
  * Fairness and memory.  One callback reads at most BEAT_READ_MAX bytes;
  * a ward that floods its pipe is served again on the next iteration,

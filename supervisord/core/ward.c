@@ -5,7 +5,7 @@
  * designated initializers; a pair with no handler is an event that means
  * nothing in that state (a late beat from a process being stopped, a
  * second start) and changes nothing.  Handlers only change the machine
- * and fill the output: the caller (steward.c) performs the actions.
+ * and fill the output: the caller (steward-apply.c) performs the actions.
  *
  * Cost: O(1) per event.  A beat in running is one store and no timer
  * operation; the timer is re-armed only when it fires early.

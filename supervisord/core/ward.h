@@ -60,9 +60,9 @@
  * or declares the ward hung.
  *
  * How a deadline is waited for is the caller's business, not the
- * machine's.  stewardd (steward.c) keeps one timer per ward, not per
- * instance, for the heartbeat deadlines of its running instances: they
- * share one rule (last beat plus heartbeat_timeout), so they wait on a
+ * machine's.  stewardd (steward-deadline.c) keeps one timer per ward,
+ * not per instance, for the heartbeat deadlines of its running
+ * instances: they share one rule (last beat plus heartbeat_timeout), so they wait on a
  * list ordered by last beat, a beat moves its instance to the tail, and
  * the one timer waits for the head (libev's "be smart about timeouts",
  * strategy 4).  Any other deadline (starting, stopping, backoff, an
