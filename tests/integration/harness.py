@@ -17,6 +17,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -50,6 +51,23 @@ def reap_children():
 
 class Failure(AssertionError):
     pass
+
+
+def skip(why):
+    """Say why this scenario cannot run here, and end it as skipped
+    (exit 77: meson and run.sh valgrind count it as no failure)."""
+    print(f"SKIP: {why}")
+    sys.exit(77)
+
+
+def need_root(why="needs root"):
+    if os.geteuid() != 0:
+        skip(why)
+
+
+def under_wrapper():
+    """True when stewardd runs under a tool (STEWARDD_WRAPPER: valgrind)."""
+    return bool(os.environ.get("STEWARDD_WRAPPER"))
 
 
 def process_state(pid):

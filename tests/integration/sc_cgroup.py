@@ -8,7 +8,6 @@ cgroup can find it.
 import os
 import subprocess
 import signal
-import sys
 import time
 
 import harness
@@ -42,8 +41,7 @@ def cgroup_dir():
 
 def need_cgroups():
     if cgroup_dir() is None:
-        print("SKIP: needs root and a writable cgroup v2 hierarchy")
-        sys.exit(77)
+        harness.skip("needs root and a writable cgroup v2 hierarchy")
 
 
 def strays(st):
@@ -245,8 +243,7 @@ def cgroup_stewardd_moves_to_a_leaf():
     own = cgroup_dir()
     with open(os.path.join(own, "cgroup.controllers")) as f:
         if "hugetlb" not in f.read().split():
-            print("SKIP: the hierarchy offers no hugetlb controller here")
-            sys.exit(77)
+            harness.skip("the hierarchy offers no hugetlb controller here")
     ctl = os.path.join(own, "cgroup.subtree_control")
     with open(ctl) as f:
         was_on = "hugetlb" in f.read().split()
@@ -255,8 +252,7 @@ def cgroup_stewardd_moves_to_a_leaf():
             with open(ctl, "w") as f:
                 f.write("+hugetlb")
         except OSError as e:
-            print(f"SKIP: cannot enable hugetlb below {own}: {e}")
-            sys.exit(77)
+            harness.skip(f"cannot enable hugetlb below {own}: {e}")
     t = os.path.join(own, f"sc-move-{os.getpid()}")
     os.mkdir(t)
     st = Steward("cgroup-move", """
@@ -369,9 +365,8 @@ def cgroups_unavailable_are_said_once():
     # stewardd in a mount namespace of its own where the cgroup2 mount
     # is read-only: as in a container without a writable cgroupfs.
     need_cgroups()
-    if os.environ.get("STEWARDD_WRAPPER"):
-        print("SKIP: runs stewardd under a wrapper of its own")
-        sys.exit(77)
+    if harness.under_wrapper():
+        harness.skip("runs stewardd under a wrapper of its own")
     mnt = cgroup_mount()
     st = Steward("cgroup-ro", """
 [ward:plain]

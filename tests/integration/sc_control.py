@@ -6,7 +6,6 @@ import os
 import signal
 import socket
 import stat
-import sys
 import time
 
 import harness
@@ -140,9 +139,8 @@ def hostile_clients_harm_no_one():
 def fd_exhaustion_pauses_accepting():
     import resource
     st = Steward("emfile", BEATING)
-    if os.environ.get("STEWARDD_WRAPPER"):
-        print("SKIP: a low RLIMIT_NOFILE means nothing under a wrapper")
-        sys.exit(77)
+    if harness.under_wrapper():
+        harness.skip("a low RLIMIT_NOFILE means nothing under a wrapper")
     yield st.start(nofile=256)
     st.wait_event("running", ward="beater")
     # The budget keeps clients within the limit; lower the limit under
@@ -171,9 +169,7 @@ def fd_exhaustion_pauses_accepting():
 
 @scenario("control-socket-refuses-strangers")
 def control_socket_refuses_strangers():
-    if os.geteuid() != 0:
-        print("SKIP: needs root")
-        sys.exit(77)
+    harness.need_root()
     st = Steward("peercred", BEATING)
     yield st.start()
     mode = stat.S_IMODE(os.stat(st.socket_path).st_mode)

@@ -21,7 +21,6 @@ import resource
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 
@@ -626,10 +625,9 @@ restart_limit = 10/1m
 @scenario("fault-fd-exhaustion-while-spawning-and-accepting")
 def fault_fd_exhaustion_while_spawning_and_accepting():
     st = Steward("f-emfile", CANARY + CRASHERS)
-    if os.environ.get("STEWARDD_WRAPPER"):
+    if harness.under_wrapper():
         # valgrind keeps fds of its own below the limit: 48 is not 48.
-        print("SKIP: a low RLIMIT_NOFILE means nothing under a wrapper")
-        sys.exit(77)
+        harness.skip("a low RLIMIT_NOFILE means nothing under a wrapper")
     yield st.start(nofile=256)
     st.wait_event("running", ward="canary")
     wait_running(st, "crasher", 4)
@@ -692,9 +690,8 @@ def fault_fd_exhaustion_while_spawning_and_accepting():
 def machine_limits_are_said_at_check_start_and_reload():
     import resource
     import subprocess
-    if os.environ.get("STEWARDD_WRAPPER"):
-        print("SKIP: a low RLIMIT_NOFILE means nothing under a wrapper")
-        sys.exit(77)
+    if harness.under_wrapper():
+        harness.skip("a low RLIMIT_NOFILE means nothing under a wrapper")
     many = """
 [ward:many]
 command = {testward} --beat 50
@@ -775,9 +772,8 @@ heartbeat_timeout = 10s
 start_timeout = 1m
 replicas = {n}
 """)
-    if os.environ.get("STEWARDD_WRAPPER"):
-        print("SKIP: 5,000 spawns under a wrapper take too long")
-        sys.exit(77)
+    if harness.under_wrapper():
+        harness.skip("5,000 spawns under a wrapper take too long")
     yield st.start(nofile=5200)
     st.wait_for(f"{n} running records",
                 lambda: len(st.find("running", ward="many")) >= n,

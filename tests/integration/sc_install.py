@@ -6,7 +6,6 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import threading
 import time
 
@@ -100,8 +99,7 @@ main(void)
 def meson_install_puts_everything_in_place():
     bdir = build_dir()
     if bdir is None:
-        print(f"SKIP: no meson build directory above {harness.STEWARDD}")
-        sys.exit(77)
+        harness.skip(f"no meson build directory above {harness.STEWARDD}")
     opts = build_options(bdir)
     paths = install_paths(opts)
     st = Steward("install", """
@@ -320,8 +318,7 @@ priority = 20
 @scenario("pid1-reaps-orphans-and-stops-in-order")
 def pid1_reaps_orphans_and_stops_in_order():
     if os.geteuid() != 0 or not unshare_works():
-        print("SKIP: needs root and unshare --pid --fork --mount-proc")
-        sys.exit(77)
+        harness.skip("needs root and unshare --pid --fork --mount-proc")
     st = NsSteward("pid1", PID1)
     yield st.start()
     started = st.find("stewardd_started")[0]
@@ -597,8 +594,7 @@ def bash_completion_completes_commands_and_wards():
     script = os.path.join(harness.SOURCE_ROOT, "etc", "bash-completion",
                           "stewardctl")
     if not os.path.isfile(script) or shutil.which("bash") is None:
-        print("SKIP: no bash or no etc/bash-completion/stewardctl")
-        sys.exit(77)
+        harness.skip("no bash or no etc/bash-completion/stewardctl")
     st = Steward("completion", """
 [ward:web]
 command = {testward} --beat 50

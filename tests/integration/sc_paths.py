@@ -7,7 +7,6 @@ import pwd
 import signal
 import stat
 import subprocess
-import sys
 
 import harness
 from harness import Steward, check
@@ -18,9 +17,7 @@ NOBODY = 65534
 
 
 def need_root():
-    if os.geteuid() != 0:
-        print("SKIP: needs root (an unprivileged user attacks)")
-        sys.exit(77)
+    harness.need_root("needs root (an unprivileged user attacks)")
     pwd.getpwuid(NOBODY)
 
 
