@@ -37,7 +37,6 @@
 
 #include "config/config.h"
 #include "core/fdbudget.h"
-#include "daemon/job.h"
 #include "core/steward.h"
 
 /* What the budget assumes of stewardd's own fds without /proc. */

@@ -18,13 +18,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ctl/ctl.h"
-#include "daemon/job.h"
-#include "daemon/upbeat.h"
 #include "base/log.h"
-#include "core/steward.h"
-#include "daemon/steward-deps.h"
 #include "core/steward-internal.h"
+#include "core/steward.h"
 
 /*
  * A uniform number in [0, 1) for the backoff jitter.  Every event the
@@ -157,13 +153,8 @@ steward_apply(struct steward *s, struct ward_inst *wi,
 		return;
 	}
 	if (out->actions & WACT_LOG) {
-		if (wi->ward->run != NULL)
-			job_transition(wi->ward->run, wi);
-		else
-			steward_deps_transition(s, wi, out);
-		if (s->ctl != NULL)
-			ctl_transition(s->ctl, wi);
-		upbeat_update(s);
+		/* Jobs, dependencies, waits, upbeat (steward-events.h). */
+		steward_tell_transition(s, wi, out, in);
 		if (s->settle_armed && !ev_is_active(&s->settle))
 			ev_prepare_start(s->loop, &s->settle);
 	}
@@ -218,8 +209,8 @@ steward_step_why(struct steward *s, struct ward_inst *wi, enum ward_event ev,
 	steward_step_input(s, wi, &in);
 	/* Waits that counted on the queued order judge again (this one
 	 * may have made no transition). */
-	if (was_queued && s->ctl != NULL && wi->nrefs > 0)
-		ctl_transition(s->ctl, wi);
+	if (was_queued)
+		steward_tell_order_done(s, wi);
 	if (wi->order_why != NULL && wi->sm.state != WARD_STOPPING) {
 		/* Nothing was logged to carry it (no process, say). */
 		free(wi->order_why);

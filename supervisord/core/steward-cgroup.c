@@ -71,7 +71,6 @@
 #include <unistd.h>
 
 #include "core/cgroup.h"
-#include "daemon/job.h"
 #include "base/log.h"
 #include "core/steward.h"
 
@@ -197,7 +196,7 @@ cg_ward_name(const struct ward_rt *wr, char *buf, size_t len)
 {
 	if (wr->run != NULL)
 		snprintf(buf, len, "job:%s:%llu", wr->spec->name,
-			 (unsigned long long)job_run_id(wr->run));
+			 (unsigned long long)wr->run_id);
 	else
 		snprintf(buf, len, "ward:%s", wr->spec->name);
 }

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "base/err.h"
+#include "core/steward-events.h"
 #include "core/steward.h"
 #include "core/ward.h"
 
@@ -62,5 +63,31 @@ void steward_tune_cb(struct ev_loop *loop, ev_timer *w, int revents);
 /* steward.c: while stopping, end the loop once no instance has a
  * process. */
 void steward_check_done(struct steward *s);
+
+/* steward-events.c: tell the subscribers (steward-events.h); each
+ * returns at once when no one subscribed to the event. */
+void steward_tell_record(struct steward *s, struct ward_inst *wi,
+			 const struct ward_out *out,
+			 const struct ward_input *in);
+void steward_tell_transition(struct steward *s, struct ward_inst *wi,
+			     const struct ward_out *out,
+			     const struct ward_input *in);
+void steward_tell_order_done(struct steward *s, struct ward_inst *wi);
+unsigned steward_tell_spawn_pipes(struct steward *s, struct ward_inst *wi);
+void steward_tell_spawned(struct steward *s, struct ward_inst *wi,
+			  struct steward_pipes *p);
+void steward_tell_ended(struct steward *s, struct ward_inst *wi);
+void steward_tell_ward_new(struct steward *s, struct ward_rt *wr);
+void steward_tell_ward_free(struct steward *s, struct ward_rt *wr);
+void steward_tell_inst_free(struct steward *s, struct ward_inst *wi);
+void steward_tell_settle(struct steward *s);
+void steward_tell_reload(struct steward *s, const char *why);
+void steward_tell_shutdown(struct steward *s);
+bool steward_tell_busy(struct steward *s);
+void steward_tell_autostarted(struct steward *s);
+/* The policy's start, stop and may_stop (or the plain ones). */
+void steward_order_start(struct steward *s, struct ward_inst *wi);
+void steward_order_stop(struct steward *s, struct ward_inst *wi);
+bool steward_order_may_stop(struct steward *s, const struct ward_rt *wr);
 
 #endif

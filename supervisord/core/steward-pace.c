@@ -39,10 +39,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctl/ctl.h"
+#include "core/steward-internal.h"
 #include "core/steward.h"
-#include "daemon/steward-deps.h"
-#include "daemon/upbeat.h"
 
 /* A slice of starts ends once it has taken this long (seconds). */
 #define STEWARD_PACE_SLICE 0.005
@@ -69,15 +67,14 @@ pace_feed_cb(struct ev_loop *loop, ev_check *w, int revents)
 		if (s->stopping)
 			continue; /* the shutdown stops everything itself */
 		if (e->kind == PACE_START)
-			steward_deps_start(s, wi);
+			steward_order_start(s, wi);
 		else if (e->why == NULL)
-			steward_deps_stop_after(s, wi);
+			steward_order_stop(s, wi);
 		else
 			steward_step_why(s, wi, WEV_STOP, e->why);
 		/* Waits on it judge again: an order that changed nothing
 		 * (a start of a running ward) makes no transition. */
-		if (s->ctl != NULL && wi->nrefs > 0)
-			ctl_transition(s->ctl, wi);
+		steward_tell_order_done(s, wi);
 		n++;
 		t = steward_now();
 		if (t - t0 >= STEWARD_PACE_SLICE)
@@ -95,7 +92,7 @@ pace_feed_cb(struct ev_loop *loop, ev_check *w, int revents)
 		ev_idle_stop(s->loop, &p->busy);
 		if (!s->autostarted) {
 			s->autostarted = true;
-			upbeat_update(s);
+			steward_tell_autostarted(s);
 		}
 	}
 }

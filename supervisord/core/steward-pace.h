@@ -47,10 +47,11 @@ struct steward_pace {
  * measurement. */
 void steward_pace_init(struct steward *s);
 void steward_pace_fini(struct steward *s);
-/* Start wi (as steward_deps_start()) in a later slice. */
+/* Start wi in a later slice, as the order policy starts it
+ * (steward-events.h: dependencies first). */
 void steward_pace_start(struct steward *s, struct ward_inst *wi);
 /*
- * Stop wi in a later slice, as steward_deps_stop_after() (why NULL: a
+ * Stop wi in a later slice, as the order policy stops it (why NULL: a
  * person's stop) or with why, a static string.
  */
 void steward_pace_stop(struct steward *s, struct ward_inst *wi,

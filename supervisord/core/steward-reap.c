@@ -27,7 +27,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "daemon/listener.h"
 #include "base/log.h"
 #include "base/parse.h"
 #include "core/steward.h"
@@ -201,7 +200,7 @@ steward_child_ended(struct steward *s, pid_t pid, const siginfo_t *si)
 	ward_beat_close(s, wi);
 	ward_notify_close(s, wi);
 	ward_capture_close(s, wi);
-	listener_detach(s, wi, true);
+	steward_tell_ended(s, wi); /* an eventlistener's pipes, say */
 	/* What is left of the group goes with its leader; the unreaped
 	 * leader keeps the group id from being reused. */
 	steward_kill(s, wi, SIGKILL);

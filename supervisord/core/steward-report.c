@@ -17,8 +17,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "daemon/job.h"
-#include "daemon/listener.h"
 #include "base/log.h"
 #include "base/parse.h"
 #include "core/steward.h"
@@ -382,7 +380,7 @@ steward_log_transition(struct steward *s, struct ward_inst *wi,
 	evlog_str(&r, "ward", wi->ward->spec->name);
 	evlog_int(&r, "replica", wi->replica);
 	if (wi->ward->run != NULL)
-		evlog_int(&r, "run", (long long)job_run_id(wi->ward->run));
+		evlog_int(&r, "run", (long long)wi->ward->run_id);
 	if (wi->pid > 0)
 		evlog_int(&r, "pid", wi->pid);
 	evlog_str(&r, "from", ward_state_name(out->from));
@@ -428,7 +426,7 @@ steward_log_transition(struct steward *s, struct ward_inst *wi,
 		else
 			log_line("%-12s %-8s %s", wi->label, event, reason);
 	}
-	listener_transition(s, wi, out, in);
+	steward_tell_record(s, wi, out, in); /* eventlisteners */
 	if (out->to == WARD_STOPPING || out->to == WARD_BACKOFF ||
 	    out->to == WARD_FAILED || out->to == WARD_EXITED ||
 	    out->to == WARD_STOPPED) {

@@ -29,18 +29,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ctl/ctl.h"
-#include "ctl/http.h"
-#include "daemon/job.h"
-#include "daemon/listener.h"
 #include "base/log.h"
-#include "daemon/metrics.h"
-#include "daemon/upbeat.h"
 #include "base/parse.h"
-#include "core/steward.h"
-#include "daemon/steward-reload.h"
-#include "daemon/steward-deps.h"
 #include "core/steward-internal.h"
+#include "core/steward.h"
 
 extern char **environ;
 
@@ -130,7 +122,7 @@ steward_shutdown_next(struct steward *s)
 	for (size_t i = 0; i < s->nwards; i++) {
 		struct ward_rt *wr = s->wards[i];
 
-		if (!wr->shut && steward_deps_may_stop(wr) &&
+		if (!wr->shut && steward_order_may_stop(s, wr) &&
 		    wr->spec->priority >= level) {
 			level = wr->spec->priority;
 			any = true;
@@ -142,7 +134,7 @@ steward_shutdown_next(struct steward *s)
 		struct ward_rt *wr = s->wards[i];
 
 		if (wr->shut || wr->spec->priority != level ||
-		    !steward_deps_may_stop(wr))
+		    !steward_order_may_stop(s, wr))
 			continue;
 		wr->shut = true;
 		for (unsigned j = 0; j < wr->ninst; j++)
@@ -165,8 +157,8 @@ steward_check_done(struct steward *s)
 	for (size_t i = 0; i < s->nwards; i++)
 		if (steward_ward_live(s->wards[i]))
 			return;
-	if (job_live(s))
-		return;
+	if (steward_tell_busy(s))
+		return; /* job runs still ending, say */
 	/* The guard has nothing left to cover: it is no orphan to kill. */
 	guard_stop(&s->guard);
 	steward_kill_orphans(s);
@@ -214,10 +206,9 @@ steward_shutdown(struct steward *s)
 	if (s->stopping)
 		return;
 	s->stopping = true;
-	upbeat_stopping(s);
-	listener_supervisor(s, false);
 	ev_timer_stop(s->loop, &s->hup);
-	job_cancel_all(s, "stewardd is shutting down");
+	/* Eventlisteners, job runs, the supervisor above hear it. */
+	steward_tell_shutdown(s);
 	/* Nothing restarts from now on; live wards stop in order. */
 	for (size_t i = 0; i < s->nwards; i++) {
 		s->wards[i]->want_start = false;
@@ -282,7 +273,7 @@ steward_hup_cb(struct ev_loop *loop, ev_timer *t, int revents)
 
 	(void)loop;
 	(void)revents;
-	steward_reload(s, "SIGHUP", NULL);
+	steward_tell_reload(s, "SIGHUP");
 }
 
 /* Only there so the poll does not sleep while a settle has more to do. */
@@ -302,9 +293,7 @@ steward_settle_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 
 	(void)loop;
 	(void)revents;
-	steward_reload_settle(s);
-	job_settle(s);
-	steward_deps_settle(s);
+	steward_tell_settle(s); /* reloads, job runs, dependencies */
 }
 
 /* Start watching one signal. */
@@ -360,8 +349,7 @@ steward_inst_new(struct steward *s, struct ward_rt *wr, unsigned r)
 void
 steward_inst_free(struct steward *s, struct ward_inst *wi)
 {
-	if (s->ctl != NULL)
-		ctl_forget(s->ctl, wi);
+	steward_tell_inst_free(s, wi);
 	steward_pace_cancel(s, wi);
 	ev_timer_stop(s->loop, &wi->timer);
 	steward_dl_remove(wi);
@@ -369,7 +357,6 @@ steward_inst_free(struct steward *s, struct ward_inst *wi)
 	ward_beat_close(s, wi);
 	ward_notify_close(s, wi);
 	ward_capture_close(s, wi);
-	listener_detach(s, wi, false);
 	steward_cgroup_inst_free(s, wi);
 	sbuf_free(&wi->capture.buf);
 	if (wi->sm.state == WARD_STARTING)
@@ -382,7 +369,6 @@ steward_inst_free(struct steward *s, struct ward_inst *wi)
 	free(wi->status);
 	free(wi->last_reason);
 	free(wi->order_why);
-	free(wi->refs);
 	free(wi);
 }
 
@@ -401,7 +387,7 @@ steward_ward_new(struct steward *s, const struct ward_spec *spec,
 	for (unsigned j = 0; j < wr->ninst; j++)
 		wr->inst[j] = steward_inst_new(s, wr, j);
 	steward_dl_init(wr);
-	listener_ward_new(s, wr);
+	steward_tell_ward_new(s, wr);
 	return wr;
 }
 
@@ -411,15 +397,11 @@ steward_ward_free(struct steward *s, struct ward_rt *wr)
 {
 	for (unsigned j = 0; j < wr->ninst; j++)
 		steward_inst_free(s, wr->inst[j]);
-	listener_ward_free(s, wr);
+	steward_tell_ward_free(s, wr);
 	steward_cgroup_ward_free(s, wr);
 	steward_dl_fini(s, wr);
 	free(wr->inst);
-	free(wr->req);
-	free(wr->aft);
-	free(wr->dependents);
 	config_unref(wr->cfg);
-	config_unref(wr->next_cfg);
 	free(wr);
 }
 
@@ -431,18 +413,6 @@ steward_build(struct steward *s)
 	s->wards = xcalloc(s->nwards ? s->nwards : 1, sizeof(*s->wards));
 	for (size_t i = 0; i < s->nwards; i++)
 		s->wards[i] = steward_ward_new(s, &s->cfg->wards[i], s->cfg);
-}
-
-/* Free every ward. */
-static void
-steward_teardown(struct steward *s)
-{
-	steward_deps_free(s);
-	for (size_t i = 0; i < s->nwards; i++)
-		steward_ward_free(s, s->wards[i]);
-	free(s->wards);
-	free(s->pids);
-	ward_notify_cleanup(s);
 }
 
 /* A ward and its place in the config, to sort by priority stably. */
@@ -484,79 +454,14 @@ steward_start_all(struct steward *s)
 	free(order);
 }
 
-/* Open the control socket; -1 (said) when stewardd must not start. */
-static int
-steward_listen(struct steward *s)
-{
-	const struct config *cfg = s->cfg;
-	char *path =
-	    cfg->socket ? xstrdup(cfg->socket) : config_default_socket();
-	struct err *e = NULL;
-
-	if (path == NULL) {
-		log_warnx("no control socket: [steward] socket is not set and "
-			  "XDG_RUNTIME_DIR is not set; stewardctl cannot reach "
-			  "this stewardd");
-		return 0;
-	}
-	s->ctl = ctl_open(s, path, cfg->has_group, cfg->group_gid, &e);
-	if (s->ctl == NULL) {
-		char *msg;
-
-		e = ERR_WRAP_P(e, "cannot listen on the control socket %s",
-			       path);
-		msg = err_person_message(e);
-		log_warnx("%s", msg);
-		free(msg);
-		err_free(e);
-		free(path);
-		return -1;
-	}
-	free(path);
-	if (cfg->unix_http.file != NULL &&
-	    (s->http = http_open(s, &cfg->unix_http, &e)) == NULL) {
-		char *msg;
-
-		e = ERR_WRAP_P(e, "cannot serve [unix_http_server] on %s",
-			       cfg->unix_http.file);
-		msg = err_person_message(e);
-		log_warnx("%s", msg);
-		free(msg);
-		err_free(e);
-		ctl_close(s->ctl);
-		s->ctl = NULL;
-		return -1;
-	}
-	if (cfg->inet_http.port != NULL &&
-	    (s->http_inet = http_open(s, &cfg->inet_http, &e)) == NULL) {
-		char *msg;
-
-		e = ERR_WRAP_P(e, "cannot serve [inet_http_server] on %s:%s",
-			       cfg->inet_http.host, cfg->inet_http.port);
-		msg = err_person_message(e);
-		log_warnx("%s", msg);
-		free(msg);
-		err_free(e);
-		http_close(s->http);
-		s->http = NULL;
-		ctl_close(s->ctl);
-		s->ctl = NULL;
-		return -1;
-	}
-	return 0;
-}
-
-/* Run the steward; see steward.h. */
+/* Set up the loop and the event log; see steward.h. */
 int
-steward_run(struct config *cfg, rlim_t nofile_soft)
+steward_open(struct steward *s, struct config *cfg, rlim_t nofile_soft)
 {
-	struct steward st = {
-	    .cfg = cfg, .environ = environ, .nofile_soft = nofile_soft};
-	struct steward *s = &st;
 	struct err *e = NULL;
-	struct evlog_rec r;
-	size_t instances = 0;
 
+	*s = (struct steward){
+	    .cfg = cfg, .environ = environ, .nofile_soft = nofile_soft};
 	s->self = getpid();
 	s->started_at = steward_now();
 	ward_spawn_init(s); /* first: the lowest free descriptors */
@@ -581,28 +486,33 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 		return 73; /* EX_CANTCREAT */
 	}
 	s->log_is_stderr = strcmp(cfg->event_log, "-") == 0;
-	if (steward_listen(s) == -1) {
-		evlog_close(s->log);
-		ev_loop_destroy(s->loop);
-		ward_spawn_fini(s);
-		config_unref(cfg);
-		return 73; /* EX_CANTCREAT */
-	}
+	return 0;
+}
+
+/* Undo steward_open(): stewardd does not start; see steward.h. */
+void
+steward_abandon(struct steward *s)
+{
+	evlog_close(s->log);
+	ev_loop_destroy(s->loop);
+	ward_spawn_fini(s);
+	config_unref(s->cfg);
+	steward_unsubscribe_all(s);
+}
+
+/* Cgroups, the guard, the wards, the signals; see steward.h. */
+int
+steward_prepare(struct steward *s)
+{
+	struct err *e = NULL;
+
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
 		log_warnx("cannot become a subreaper (%s): orphans of wards "
 			  "will go to init",
 			  strerror(errno));
 
-	if (steward_cgroup_open(s) == -1) {
-		http_close(s->http_inet);
-		http_close(s->http);
-		ctl_close(s->ctl);
-		evlog_close(s->log);
-		ev_loop_destroy(s->loop);
-		ward_spawn_fini(s);
-		config_unref(cfg);
+	if (steward_cgroup_open(s) == -1)
 		return 78; /* EX_CONFIG: cgroups = required */
-	}
 	struct guard_cgroup gcg = steward_cgroup_guard(s);
 
 	if (guard_start(&s->guard, &gcg, &e) == -1) {
@@ -616,7 +526,16 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 		e = NULL;
 	}
 	steward_build(s);
-	steward_deps_link(s);
+	return 0;
+}
+
+/* Watch the signals, say stewardd started; see steward.h. */
+void
+steward_started(struct steward *s)
+{
+	struct evlog_rec r;
+	size_t instances = 0;
+
 	ev_timer_init(&s->reap, steward_reap_cb, 0, 0);
 	ev_set_priority(&s->reap, EV_MINPRI);
 	ev_timer_init(&s->sweep, steward_sweep_cb, 0, 0);
@@ -650,7 +569,7 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 		instances += s->wards[i]->ninst;
 	evlog_begin(&r, s->log, EVLOG_INFO, "stewardd_started");
 	evlog_str(&r, "version", STEWARD_VERSION);
-	evlog_str(&r, "config", cfg->path);
+	evlog_str(&r, "config", s->cfg->path);
 	evlog_int(&r, "pid", s->self);
 	evlog_int(&r, "wards", (long long)s->nwards);
 	evlog_int(&r, "instances", (long long)instances);
@@ -660,17 +579,25 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 			 "config %s, events in %s",
 			 "stewardd", "started", STEWARD_VERSION, s->nwards,
 			 s->nwards == 1 ? "" : "s", instances,
-			 instances == 1 ? "" : "s", cfg->path, cfg->event_log);
+			 instances == 1 ? "" : "s", s->cfg->path,
+			 s->cfg->event_log);
+}
 
-	upbeat_open(s);
-	metrics_start(s);
-	fdbudget_measure(s); /* what stewardd holds before the wards */
+/* Queue the autostart instances; see steward.h. */
+void
+steward_autostart(struct steward *s)
+{
 	steward_pace_init(s);
 	steward_start_all(s);
 	/* Otherwise the feeder says so when the queue is through. */
 	s->autostarted = s->pace.queued == 0;
-	upbeat_update(s);
-	listener_supervisor(s, true);
+}
+
+/* Run the loop until shutdown ends it; see steward.h. */
+void
+steward_loop(struct steward *s)
+{
+	struct evlog_rec r;
 
 	ev_prepare_init(&s->flush, steward_flush_cb);
 	ev_set_priority(&s->flush, EV_MINPRI);
@@ -698,23 +625,31 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 	if (!s->log_is_stderr)
 		log_line("%-12s %-8s every ward is stopped", "stewardd",
 			 "stopped");
-	metrics_stop(s);
-	http_close(s->http_inet);
-	s->http_inet = NULL;
-	http_close(s->http);
-	s->http = NULL;
-	ctl_close(s->ctl);
-	s->ctl = NULL;
-	job_teardown(s);
-	upbeat_close(s);
+}
+
+/* Free every ward (after the loop); see steward.h. */
+void
+steward_free_wards(struct steward *s)
+{
 	ev_timer_stop(s->loop, &s->hup);
 	ev_timer_stop(s->loop, &s->tune);
 	ev_prepare_stop(s->loop, &s->settle);
 	ev_idle_stop(s->loop, &s->settle_more);
-	steward_reload_fini(s);
 	steward_pace_fini(s);
-	steward_teardown(s);
-	listener_fini(s);
+	for (size_t i = 0; i < s->nwards; i++)
+		steward_ward_free(s, s->wards[i]);
+	free(s->wards);
+	s->wards = NULL;
+	s->nwards = 0;
+	free(s->pids);
+	s->pids = NULL;
+	ward_notify_cleanup(s);
+}
+
+/* Close what is left; see steward.h. */
+void
+steward_close(struct steward *s)
+{
 	guard_stop(&s->guard);
 	steward_cgroup_close(s);
 	ev_signal_stop(s->loop, &s->sig_chld);
@@ -724,9 +659,5 @@ steward_run(struct config *cfg, rlim_t nofile_soft)
 	ev_signal_stop(s->loop, &s->sig_int);
 	ev_signal_stop(s->loop, &s->sig_hup);
 	ev_signal_stop(s->loop, &s->sig_usr1);
-	evlog_close(s->log);
-	ev_loop_destroy(s->loop);
-	ward_spawn_fini(s);
-	config_unref(s->cfg);
-	return s->exit_code;
+	steward_abandon(s);
 }

@@ -27,6 +27,7 @@
 #include "core/guard.h"
 #include "core/steward-cgroup.h"
 #include "core/steward-deadline.h"
+#include "core/steward-events.h"
 #include "core/steward-pace.h"
 #include "core/ward-beat.h"
 #include "core/ward-capture.h"
@@ -121,6 +122,7 @@ struct ward_rt {
 	size_t ndependents;
 	struct group_rt *group;
 	struct job_run *run; /* the replicas of a job run (job.c), or NULL */
+	uint64_t run_id;     /* then the run's id (job.c sets both) */
 	char **argv;         /* a run's command with its arguments */
 	struct ward_inst **inst;
 	unsigned ninst; /* above spec->replicas while extra ones stop */
@@ -208,6 +210,10 @@ struct steward {
 	struct listener_hub *listeners; /* listener.c, or NULL: none yet */
 	struct steward_pace pace;
 	struct steward_reloader *reloader; /* steward-reload.c, or NULL */
+	/* the listener list (steward-events.h) and the order policy */
+	struct steward_sub *subs;
+	size_t nsubs;
+	const struct steward_orders *orders;
 };
 
 /* Monotonic seconds (CLOCK_MONOTONIC): every deadline, age and refill. */
@@ -221,12 +227,35 @@ double steward_now(void);
 double steward_beat_doubt(const struct steward *s, double now);
 
 /*
- * Run the steward on a loaded config until it is told to stop; it takes
- * the caller's reference to cfg.
- * nofile_soft is the RLIMIT_NOFILE soft limit stewardd started with
- * (wards get it back), or RLIM_INFINITY when it was not raised.
+ * The steward's life, as the daemon (daemon/main.c) assembles it around
+ * its own modules:
+ *
+ *   steward_open        the loop and the event log; takes the caller's
+ *                       reference to cfg.  nofile_soft is the
+ *                       RLIMIT_NOFILE soft limit stewardd started with
+ *                       (wards get it back), or RLIM_INFINITY when it
+ *                       was not raised.  0, or the exit code (then
+ *                       everything is undone).
+ *   (subscribe: steward-events.h)
+ *   steward_prepare     become a subreaper, cgroups, the guard, the
+ *                       wards.  0, or the exit code: then
+ *                       steward_abandon().
+ *   steward_started     watch the signals, log that stewardd started
+ *   steward_autostart   queue the autostart instances
+ *   steward_loop        run until shutdown ends the loop
+ *   steward_free_wards  free every ward and instance
+ *   steward_close       close the rest (steward_abandon included)
+ *
+ * steward_abandon() undoes steward_open() when stewardd cannot start.
  */
-int steward_run(struct config *cfg, rlim_t nofile_soft);
+int steward_open(struct steward *s, struct config *cfg, rlim_t nofile_soft);
+void steward_abandon(struct steward *s);
+int steward_prepare(struct steward *s);
+void steward_started(struct steward *s);
+void steward_autostart(struct steward *s);
+void steward_loop(struct steward *s);
+void steward_free_wards(struct steward *s);
+void steward_close(struct steward *s);
 
 /* A new instance of wr (replica r), stopped. */
 struct ward_inst *steward_inst_new(struct steward *s, struct ward_rt *wr,

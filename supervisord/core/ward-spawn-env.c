@@ -12,7 +12,6 @@
 
 #include "core/steward.h"
 #include "core/ward-spawn-env.h"
-#include "daemon/job.h"
 
 /* The per-process part of a [program:NAME], or NULL for a ward. */
 const struct ward_proc *
@@ -146,9 +145,9 @@ ward_spawn_environment(struct steward *s, struct ward_inst *wi,
 	spawn_setenv(env, xasprintf("STEWARD_WARD=%s", w->name));
 	if (wi->ward->run != NULL) {
 		spawn_setenv(env, xasprintf("STEWARD_JOB=%s", w->name));
-		spawn_setenv(env, xasprintf("STEWARD_RUN=%llu",
-					    (unsigned long long)job_run_id(
-						wi->ward->run)));
+		spawn_setenv(env,
+			     xasprintf("STEWARD_RUN=%llu",
+				       (unsigned long long)wi->ward->run_id));
 	}
 	spawn_setenv(env, xasprintf("STEWARD_REPLICA=%u", wi->replica));
 	if (w->pol.heartbeat == WARD_HB_PIPE) {

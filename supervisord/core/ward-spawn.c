@@ -55,10 +55,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "daemon/job.h"
-#include "daemon/listener.h"
 #include "base/log.h"
 #include "base/safepath.h"
+#include "core/steward-internal.h"
 #include "core/steward.h"
 #include "core/ward-spawn-env.h"
 
@@ -161,10 +160,10 @@ struct spawn_plan {
 	const char *directory;
 	const struct config_output *out;
 	const struct config_output *err;
-	int capture_w;       /* a job replica's or listener's stdout, or -1 */
-	int stdin_r;         /* a listener's stdin pipe, or -1 */
-	unsigned keep_below; /* the child's table: only fds below this */
-	uint64_t sigs;       /* bit n: signal n is caught or ignored */
+	int capture_w;           /* stdout, a subscriber's pipe, or -1 */
+	int stdin_r;             /* stdin, a subscriber's pipe, or -1 */
+	unsigned keep_below;     /* the child's table: only fds below this */
+	uint64_t sigs;           /* bit n: signal n is caught or ignored */
 	struct safepath_why why; /* why an output path was refused */
 	int cg_fd;               /* its cgroup's directory, or -1 */
 	bool cg_born;            /* clone3 may put the child there */
@@ -892,7 +891,9 @@ ward_spawn_start(struct steward *s, struct ward_inst *wi, struct err **errp)
 	struct spawn_env env = {0};
 	int hb[2] = {-1, -1}, rep[2] = {-1, -1}, cap[2] = {-1, -1};
 	int lin[2] = {-1, -1};
-	bool listener = w->listen_events != 0 && wi->ward->run == NULL;
+	/* stdin and stdout pipes its subscribers want (an eventlistener's
+	 * or a job replica's: steward-events.h) */
+	unsigned pipes = steward_tell_spawn_pipes(s, wi);
 	sigset_t all, old;
 	pid_t pid;
 	struct err *e = NULL;
@@ -933,9 +934,9 @@ ward_spawn_start(struct steward *s, struct ward_inst *wi, struct err **errp)
 	/* A clone sharing our memory reports into the plan: no pipe. */
 	if (s->spawn_mode != SPAWN_CLONE && spawn_pipe(rep, &e) == -1)
 		goto fail;
-	if ((wi->ward->run != NULL || listener) && spawn_pipe(cap, &e) == -1)
+	if ((pipes & STEWARD_PIPE_STDOUT) && spawn_pipe(cap, &e) == -1)
 		goto fail;
-	if (listener && spawn_stdin_pipe(lin, &e) == -1)
+	if ((pipes & STEWARD_PIPE_STDIN) && spawn_stdin_pipe(lin, &e) == -1)
 		goto fail;
 	plan.hb_w = hb[1];
 	plan.report_w = rep[1];
@@ -973,12 +974,16 @@ ward_spawn_start(struct steward *s, struct ward_inst *wi, struct err **errp)
 	ward_spawn_close_fd(&cap[1]);
 	ward_spawn_close_fd(&lin[0]);
 	wi->pid = pid;
-	if (listener) {
-		listener_attach(s, wi, lin[1], cap[0]);
+	if (pipes != 0) {
+		/* Its subscribers take the ends they asked for. */
+		struct steward_pipes sp = {.stdin_w = lin[1],
+					   .stdout_r = cap[0]};
+
 		lin[1] = cap[0] = -1;
+		steward_tell_spawned(s, wi, &sp);
+		ward_spawn_close_fd(&sp.stdin_w);
+		ward_spawn_close_fd(&sp.stdout_r);
 	}
-	if (cap[0] >= 0)
-		ward_capture_start(s, wi, cap[0]);
 	if (rep[0] < 0) {
 		/*
 		 * A clone with CLONE_VFORK returns once the child is past

@@ -484,3 +484,35 @@ ctl_close(struct ctl *c)
 	free(c->path);
 	free(c);
 }
+
+/* The core's events the control socket hears; see ctl.h. */
+static void
+ctl_ev_transition(void *ctx, struct steward *s, struct ward_inst *wi,
+		  const struct ward_out *out, const struct ward_input *in)
+{
+	if (s->ctl != NULL)
+		ctl_transition(s->ctl, wi);
+}
+
+static void
+ctl_ev_order_done(void *ctx, struct steward *s, struct ward_inst *wi)
+{
+	if (s->ctl != NULL && wi->nrefs > 0)
+		ctl_transition(s->ctl, wi);
+}
+
+static void
+ctl_ev_inst_free(void *ctx, struct steward *s, struct ward_inst *wi)
+{
+	if (s->ctl != NULL)
+		ctl_forget(s->ctl, wi);
+	free(wi->refs);
+	wi->refs = NULL;
+	wi->nrefs = wi->caprefs = 0;
+}
+
+const struct steward_events ctl_events = {
+    .transition = ctl_ev_transition,
+    .order_done = ctl_ev_order_done,
+    .inst_free = ctl_ev_inst_free,
+};

@@ -5,6 +5,7 @@
 #define STEWARD_CTL_H
 
 #include "base/err.h"
+#include "core/steward-events.h"
 
 struct steward;
 struct ward_inst;
@@ -37,5 +38,9 @@ void ctl_close(struct ctl *c);
 /* A reload cn asked for is done (rc 0 or -1, the reply's fields). */
 struct ctl_conn;
 void ctl_reload_done(struct ctl_conn *cn, int rc, const struct sbuf *json);
+
+/* What the control socket hears of the core (steward-events.h):
+ * transitions and orders done (waits judge), instances freed. */
+extern const struct steward_events ctl_events;
 
 #endif

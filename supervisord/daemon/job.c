@@ -423,6 +423,7 @@ job_create(struct steward *s, const char *name, unsigned replicas,
 	run->rt.spec = w;
 	run->rt.cfg = config_ref(s->cfg);
 	run->rt.run = run;
+	run->rt.run_id = run->id;
 	run->rt.argv = xcalloc(w->argc + nargs + 1, sizeof(char *));
 	for (size_t i = 0; i < w->argc; i++)
 		run->rt.argv[n++] = xstrdup(w->argv[i]);
@@ -635,3 +636,56 @@ job_teardown(struct steward *s)
 		job_free(s, run);
 	}
 }
+
+/* The core's events job runs hear; see job.h. */
+static void
+job_ev_transition(void *ctx, struct steward *s, struct ward_inst *wi,
+		  const struct ward_out *out, const struct ward_input *in)
+{
+	if (wi->ward->run != NULL)
+		job_transition(wi->ward->run, wi);
+}
+
+/* A replica's stdout is the run's answer: a pipe for it. */
+static unsigned
+job_ev_spawn_pipes(void *ctx, struct steward *s, struct ward_inst *wi)
+{
+	return wi->ward->run != NULL ? STEWARD_PIPE_STDOUT : 0;
+}
+
+static void
+job_ev_spawned(void *ctx, struct steward *s, struct ward_inst *wi,
+	       struct steward_pipes *p)
+{
+	if (wi->ward->run != NULL && p->stdout_r >= 0) {
+		ward_capture_start(s, wi, p->stdout_r);
+		p->stdout_r = -1;
+	}
+}
+
+static void
+job_ev_settle(void *ctx, struct steward *s)
+{
+	job_settle(s);
+}
+
+static void
+job_ev_shutdown(void *ctx, struct steward *s)
+{
+	job_cancel_all(s, "stewardd is shutting down");
+}
+
+static bool
+job_ev_busy(void *ctx, struct steward *s)
+{
+	return job_live(s);
+}
+
+const struct steward_events job_events = {
+    .transition = job_ev_transition,
+    .spawn_pipes = job_ev_spawn_pipes,
+    .spawned = job_ev_spawned,
+    .settle = job_ev_settle,
+    .shutdown = job_ev_shutdown,
+    .busy = job_ev_busy,
+};

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/steward-events.h"
 #include "base/err.h"
 
 struct steward;
@@ -68,5 +69,9 @@ void job_teardown(struct steward *s);
 
 /* fds the replicas of every run hold, by the budget (fdbudget.c). */
 size_t job_fds(const struct steward *s);
+
+/* What job runs hear of the core (steward-events.h): their replicas'
+ * transitions and stdout, settles, shutdown; busy while runs end. */
+extern const struct steward_events job_events;
 
 #endif

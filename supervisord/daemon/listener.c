@@ -659,3 +659,76 @@ listener_fini(struct steward *s)
 	free(h);
 	s->listeners = NULL;
 }
+
+/* The core's events eventlisteners hear; see listener.h. */
+static void
+listener_ev_record(void *ctx, struct steward *s, struct ward_inst *wi,
+		   const struct ward_out *out, const struct ward_input *in)
+{
+	listener_transition(s, wi, out, in);
+}
+
+/* Is wi an [eventlistener:]'s process (not a job's replica)? */
+static bool
+listener_ev_is_one(const struct ward_inst *wi)
+{
+	return wi->ward->spec->listen_events != 0 && wi->ward->run == NULL;
+}
+
+static unsigned
+listener_ev_spawn_pipes(void *ctx, struct steward *s, struct ward_inst *wi)
+{
+	return listener_ev_is_one(wi) ? STEWARD_PIPE_STDIN | STEWARD_PIPE_STDOUT
+				      : 0;
+}
+
+static void
+listener_ev_spawned(void *ctx, struct steward *s, struct ward_inst *wi,
+		    struct steward_pipes *p)
+{
+	if (!listener_ev_is_one(wi))
+		return;
+	listener_attach(s, wi, p->stdin_w, p->stdout_r);
+	p->stdin_w = p->stdout_r = -1;
+}
+
+static void
+listener_ev_ended(void *ctx, struct steward *s, struct ward_inst *wi)
+{
+	listener_detach(s, wi, true);
+}
+
+static void
+listener_ev_inst_free(void *ctx, struct steward *s, struct ward_inst *wi)
+{
+	listener_detach(s, wi, false);
+}
+
+static void
+listener_ev_ward_new(void *ctx, struct steward *s, struct ward_rt *wr)
+{
+	listener_ward_new(s, wr);
+}
+
+static void
+listener_ev_ward_free(void *ctx, struct steward *s, struct ward_rt *wr)
+{
+	listener_ward_free(s, wr);
+}
+
+static void
+listener_ev_shutdown(void *ctx, struct steward *s)
+{
+	listener_supervisor(s, false);
+}
+
+const struct steward_events listener_events = {
+    .record = listener_ev_record,
+    .spawn_pipes = listener_ev_spawn_pipes,
+    .spawned = listener_ev_spawned,
+    .ended = listener_ev_ended,
+    .inst_free = listener_ev_inst_free,
+    .ward_new = listener_ev_ward_new,
+    .ward_free = listener_ev_ward_free,
+    .shutdown = listener_ev_shutdown,
+};

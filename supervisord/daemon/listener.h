@@ -24,6 +24,7 @@
 #define STEWARD_LISTENER_H
 
 #include <stdbool.h>
+#include "core/steward-events.h"
 
 struct steward;
 struct ward_rt;
@@ -53,5 +54,9 @@ void listener_transition(struct steward *s, struct ward_inst *wi,
 
 /* stewardd is up (running) or stopping: SUPERVISOR_STATE_CHANGE_*. */
 void listener_supervisor(struct steward *s, bool running);
+
+/* What eventlisteners hear of the core (steward-events.h): every
+ * record, their own processes' pipes, spawns, ends and lifetimes. */
+extern const struct steward_events listener_events;
 
 #endif

@@ -13,9 +13,19 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "config/config.h"
 #include "base/log.h"
+#include "config/config.h"
+#include "core/fdbudget.h"
+#include "core/steward-events.h"
 #include "core/steward.h"
+#include "ctl/ctl.h"
+#include "ctl/http.h"
+#include "daemon/job.h"
+#include "daemon/listener.h"
+#include "daemon/metrics.h"
+#include "daemon/steward-deps.h"
+#include "daemon/steward-reload.h"
+#include "daemon/upbeat.h"
 
 #define EX_OK 0
 #define EX_USAGE 64
@@ -62,6 +72,131 @@ print_report(const struct config_report *rep)
 	for (size_t i = 0; i < rep->n; i++)
 		fprintf(stderr, "%s\n", rep->v[i].msg);
 	return rep->errors;
+}
+
+/* Open the control socket; -1 (said) when stewardd must not start. */
+static int
+daemon_listen(struct steward *s)
+{
+	const struct config *cfg = s->cfg;
+	char *path =
+	    cfg->socket ? xstrdup(cfg->socket) : config_default_socket();
+	struct err *e = NULL;
+
+	if (path == NULL) {
+		log_warnx("no control socket: [steward] socket is not set and "
+			  "XDG_RUNTIME_DIR is not set; stewardctl cannot reach "
+			  "this stewardd");
+		return 0;
+	}
+	s->ctl = ctl_open(s, path, cfg->has_group, cfg->group_gid, &e);
+	if (s->ctl == NULL) {
+		char *msg;
+
+		e = ERR_WRAP_P(e, "cannot listen on the control socket %s",
+			       path);
+		msg = err_person_message(e);
+		log_warnx("%s", msg);
+		free(msg);
+		err_free(e);
+		free(path);
+		return -1;
+	}
+	free(path);
+	if (cfg->unix_http.file != NULL &&
+	    (s->http = http_open(s, &cfg->unix_http, &e)) == NULL) {
+		char *msg;
+
+		e = ERR_WRAP_P(e, "cannot serve [unix_http_server] on %s",
+			       cfg->unix_http.file);
+		msg = err_person_message(e);
+		log_warnx("%s", msg);
+		free(msg);
+		err_free(e);
+		ctl_close(s->ctl);
+		s->ctl = NULL;
+		return -1;
+	}
+	if (cfg->inet_http.port != NULL &&
+	    (s->http_inet = http_open(s, &cfg->inet_http, &e)) == NULL) {
+		char *msg;
+
+		e = ERR_WRAP_P(e, "cannot serve [inet_http_server] on %s:%s",
+			       cfg->inet_http.host, cfg->inet_http.port);
+		msg = err_person_message(e);
+		log_warnx("%s", msg);
+		free(msg);
+		err_free(e);
+		http_close(s->http);
+		s->http = NULL;
+		ctl_close(s->ctl);
+		s->ctl = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The daemon assembled: the core (core/steward.h) with what is built on
+ * it.  Each module hears the core through the listener list
+ * (core/steward-events.h), subscribed here, in this order: a transition
+ * is told to job runs and dependencies (group strategies) before the
+ * control socket's waits judge it, and upbeat sums up last.
+ */
+static int
+daemon_run(struct config *cfg, rlim_t nofile_soft)
+{
+	struct steward st;
+	struct steward *s = &st;
+	int rc = steward_open(s, cfg, nofile_soft); /* it owns cfg now */
+
+	if (rc != 0)
+		return rc;
+	if (daemon_listen(s) == -1) {
+		steward_abandon(s);
+		return 73; /* EX_CANTCREAT */
+	}
+	steward_subscribe(s, &reload_events, NULL);
+	steward_subscribe(s, &listener_events, NULL);
+	steward_subscribe(s, &job_events, NULL);
+	steward_subscribe(s, &deps_events, NULL);
+	steward_subscribe(s, &ctl_events, NULL);
+	steward_subscribe(s, &upbeat_events, NULL);
+	steward_set_orders(s, &deps_orders);
+	if ((rc = steward_prepare(s)) != 0) {
+		http_close(s->http_inet);
+		http_close(s->http);
+		ctl_close(s->ctl);
+		steward_abandon(s);
+		return rc;
+	}
+	steward_deps_link(s);
+	steward_started(s);
+	upbeat_open(s);
+	metrics_start(s);
+	fdbudget_measure(s); /* what stewardd holds before the wards */
+	steward_autostart(s);
+	upbeat_update(s);
+	listener_supervisor(s, true);
+
+	steward_loop(s); /* until shutdown */
+
+	metrics_stop(s);
+	http_close(s->http_inet);
+	s->http_inet = NULL;
+	http_close(s->http);
+	s->http = NULL;
+	ctl_close(s->ctl);
+	s->ctl = NULL;
+	job_teardown(s);
+	upbeat_close(s);
+	steward_reload_fini(s);
+	steward_deps_free(s);
+	steward_free_wards(s);
+	listener_fini(s);
+	rc = s->exit_code;
+	steward_close(s);
+	return rc;
 }
 
 int
@@ -191,5 +326,5 @@ main(int argc, char **argv)
 		free(c->event_log);
 		c->event_log = xstrdup(event_log);
 	}
-	return steward_run(c, nofile_soft); /* it owns c now */
+	return daemon_run(c, nofile_soft); /* it owns c now */
 }

@@ -510,3 +510,40 @@ steward_deps_settle(struct steward *s)
 	if (s->nwaiting > 0)
 		deps_arm(s);
 }
+
+/* The core's events dependencies hear; see steward-deps.h. */
+static void
+deps_ev_transition(void *ctx, struct steward *s, struct ward_inst *wi,
+		   const struct ward_out *out, const struct ward_input *in)
+{
+	if (wi->ward->run == NULL) /* a job's replicas are the run's */
+		steward_deps_transition(s, wi, out);
+}
+
+static void
+deps_ev_settle(void *ctx, struct steward *s)
+{
+	steward_deps_settle(s);
+}
+
+/* A ward is freed: its links go with it. */
+static void
+deps_ev_ward_free(void *ctx, struct steward *s, struct ward_rt *wr)
+{
+	free(wr->req);
+	free(wr->aft);
+	free(wr->dependents);
+	wr->req = wr->aft = wr->dependents = NULL;
+}
+
+const struct steward_events deps_events = {
+    .transition = deps_ev_transition,
+    .settle = deps_ev_settle,
+    .ward_free = deps_ev_ward_free,
+};
+
+const struct steward_orders deps_orders = {
+    .start = steward_deps_start,
+    .stop = steward_deps_stop_after,
+    .may_stop = steward_deps_may_stop,
+};

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/steward-events.h"
 #include "core/bucket.h"
 #include "core/ward.h"
 
@@ -46,5 +47,11 @@ void steward_deps_transition(struct steward *s, struct ward_inst *wi,
 void steward_deps_settle(struct steward *s);
 /* Free the links. */
 void steward_deps_free(struct steward *s);
+
+/* What dependencies hear of the core (steward-events.h): transitions
+ * (group strategies, escalation) and settles. */
+extern const struct steward_events deps_events;
+/* How the daemon starts and stops an instance: dependencies first. */
+extern const struct steward_orders deps_orders;
 
 #endif

@@ -639,3 +639,30 @@ steward_reload_fini(struct steward *s)
 	free(r);
 	s->reloader = NULL;
 }
+
+/* The core's events reload hears; see steward-reload.h. */
+static void
+reload_ev_reload(void *ctx, struct steward *s, const char *why)
+{
+	steward_reload(s, why, NULL);
+}
+
+static void
+reload_ev_settle(void *ctx, struct steward *s)
+{
+	steward_reload_settle(s);
+}
+
+/* A ward is freed: the definition it was to switch to goes with it. */
+static void
+reload_ev_ward_free(void *ctx, struct steward *s, struct ward_rt *wr)
+{
+	config_unref(wr->next_cfg);
+	wr->next_cfg = NULL;
+}
+
+const struct steward_events reload_events = {
+    .reload = reload_ev_reload,
+    .settle = reload_ev_settle,
+    .ward_free = reload_ev_ward_free,
+};

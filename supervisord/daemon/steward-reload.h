@@ -4,6 +4,8 @@
 #ifndef STEWARD_STEWARD_RELOAD_H
 #define STEWARD_STEWARD_RELOAD_H
 
+#include "core/steward-events.h"
+
 struct steward;
 struct ctl_conn;
 
@@ -20,5 +22,8 @@ void steward_reload_forget(struct steward *s, struct ctl_conn *cn);
 void steward_reload_fini(struct steward *s);
 /* After a transition, finish what a reload began. */
 void steward_reload_settle(struct steward *s);
+
+/* What reload hears of the core (steward-events.h): SIGHUP, settles. */
+extern const struct steward_events reload_events;
 
 #endif

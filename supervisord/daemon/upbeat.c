@@ -248,3 +248,29 @@ upbeat_close(struct steward *s)
 	free(u);
 	s->up = NULL;
 }
+
+/* The core's events upbeat hears; see upbeat.h. */
+static void
+upbeat_ev_transition(void *ctx, struct steward *s, struct ward_inst *wi,
+		     const struct ward_out *out, const struct ward_input *in)
+{
+	upbeat_update(s);
+}
+
+static void
+upbeat_ev_update(void *ctx, struct steward *s)
+{
+	upbeat_update(s);
+}
+
+static void
+upbeat_ev_shutdown(void *ctx, struct steward *s)
+{
+	upbeat_stopping(s);
+}
+
+const struct steward_events upbeat_events = {
+    .transition = upbeat_ev_transition,
+    .autostarted = upbeat_ev_update,
+    .shutdown = upbeat_ev_shutdown,
+};

@@ -12,6 +12,8 @@
 #ifndef STEWARD_UPBEAT_H
 #define STEWARD_UPBEAT_H
 
+#include "core/steward-events.h"
+
 struct steward;
 
 /* Find the channel upward, if any; log what was found. */
@@ -24,5 +26,9 @@ void upbeat_update(struct steward *s);
 void upbeat_stopping(struct steward *s);
 
 void upbeat_close(struct steward *s);
+
+/* What upbeat hears of the core (steward-events.h): transitions and
+ * the end of the autostart (READY=1, STATUS=), shutdown (STOPPING=1). */
+extern const struct steward_events upbeat_events;
 
 #endif
