@@ -1,7 +1,23 @@
 /*
- * What config.c and config-supervisord.c share while reading: the
- * reader's state and the helpers that report problems and build wards.
- * Nothing outside the config reader includes this.
+ * What the files of the config reader share: the reader's state, the
+ * helpers each file offers the others, and the table through which a
+ * dialect (supervisord.conf) plugs into the reader.  Nothing outside
+ * supervisord/config/ includes this.
+ *
+ * The files, from the bottom up: a file calls only files above it in
+ * this list; the reader calls the dialect only through its table.
+ *
+ *   config-report.c      problems, their wording (file:line) and order
+ *   config-keys.c        the key tables and the check of each value
+ *   config-reader.c      the line reader that drives inih; the files
+ *   config-env.c         environment_file=, then environment= over it
+ *   config-links.c       requires, after, group members
+ *   config-ward.c        a ward as a whole: identity, command, outputs
+ *   config-diff.c        what a reload changes
+ *   config-supervisord*.c  the supervisord.conf dialect (its own header,
+ *                        config-supervisord.h), plugged in through
+ *                        struct config_dialect
+ *   config.c             config_load(): the above, in order
  */
 #ifndef STEWARD_CONFIG_INTERNAL_H
 #define STEWARD_CONFIG_INTERNAL_H
@@ -57,7 +73,7 @@ enum config_key {
 	K_NKEYS,
 };
 
-struct config_program; /* config-supervisord.c */
+struct config_program; /* the dialect's keys of a ward */
 
 /* A [group:NAME] being read. */
 struct config_group {
@@ -137,46 +153,116 @@ struct config_state {
 	struct config_group *groups; /* [group:NAME] being read */
 	size_t ngroups;
 	size_t cur_group; /* the [group:NAME] whose keys are being read */
-	struct nametab group_names;   /* group names -> index in groups */
+	struct nametab group_names; /* group names -> index in groups */
+	const struct config_dialect *dialect;
 	struct config_lookup *lookup; /* the last command found on PATH */
 	int steward_line;             /* first [steward] line */
 	int steward_key_line[CONFIG_NSTEWARD_KEYS];
 };
 
+struct config_state;
+
+/*
+ * A dialect of the config file: sections the reader does not know are
+ * offered to it, and it takes part in finishing each ward and the
+ * whole.  config_load() picks the dialect; the reader calls it only
+ * through this table.
+ */
+struct config_dialect {
+	const char *name;
+	/* A section header: true if it is the dialect's (it then sets
+	 * st->sec, to SEC_DIALECT or SEC_BAD, and st->cur), else false. */
+	bool (*section)(struct config_state *st, const char *name);
+	/* A KEY = VALUE in one of its sections; continuation: the line
+	 * is an indented continuation of the previous key's value. */
+	void (*key)(struct config_state *st, const char *key, const char *value,
+		    bool continuation);
+	/* A ward of the dialect (cw->prog set) is read: make its spec. */
+	void (*finish)(struct config_state *st, struct config_ward *cw);
+	/* Every file is read and every ward finished: checks of the whole. */
+	void (*end)(struct config_state *st);
+	/* Free what the dialect keeps in st and in its wards. */
+	void (*free)(struct config_state *st);
+};
+
+/* config-report.c */
+/* Record one problem, formatted, with its severity. */
 void config_problem(struct config_state *st, enum config_severity sev, int line,
 		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Report a bad value of a key in the current section. */
 void config_bad(struct config_state *st, const char *section, const char *key,
 		const char *value, const char *why);
+/* Warn about an unknown key, suggesting the nearest known one. */
 void config_unknown_key(struct config_state *st, const char *section,
 			const char *key, const char *const *known,
 			size_t nknown);
+/* Put the problems in file order (stable: same line keeps its order). */
+void config_sort(struct config_report *rep);
+
+/* config-keys.c */
+/* The name of each key of a ward or job section. */
+extern const char *const config_key_names[K_NKEYS];
+/* Is s a ward, job or group name: 1 to CONFIG_NAME_MAX of [A-Za-z0-9_.-]? */
 bool config_name_ok(const char *s);
+/* Refuse a name stewardctl gives a meaning ("all", "-..."). */
+void config_name_reserved(struct config_state *st, const char *name);
+/* Start a ward section named name; NULL if the name is taken. */
 struct config_ward *config_ward_begin(struct config_state *st,
 				      const char *name);
+/* A key of a [ward:NAME] or [job:NAME] section. */
 void config_ward_key(struct config_state *st, const char *section,
 		     const char *key, const char *value);
-int config_output(const char *v, struct config_output *o, bool is_stderr,
-		  char *why);
-char *config_path_from(const struct config_state *st, const char *p);
-void config_env_set(char ***env, size_t *n, const char *word);
-char **config_vec_dup(char *const *v, size_t n);
-int config_strict(int fd, char *why, size_t len);
-int config_open(const char *path, bool *wrong_kind, char *why, size_t len);
-
-/* config.c: a key of a [group:NAME] section. */
+/* A key in the [steward] section. */
+void config_steward_key(struct config_state *st, const char *key,
+			const char *value);
+/* A key of a [group:NAME] section. */
 void config_group_key(struct config_state *st, const char *key,
 		      const char *value);
+/* Parse stdout= or stderr=; -1 with why set. */
+int config_output(const char *v, struct config_output *o, bool is_stderr,
+		  char *why);
+/* Parse environment = NAME=value ... into the spec; -1 with why set. */
+int config_environment(const char *v, struct ward_spec *w, char *why);
+/* A copy of n strings in one allocation (free with parse_split_free()). */
+char **config_vec_dup(char *const *v, size_t n);
 
-/* config-supervisord.c */
-/* A section of a supervisord.conf; false if name is none of them. */
-bool config_sv_section(struct config_state *st, const char *name);
-/* A KEY = VALUE in one of those sections. */
-void config_sv_key(struct config_state *st, const char *key, const char *value,
-		   bool continuation);
-/* Turn a [program:NAME]'s keys into its ward, once it is read. */
-void config_sv_finish(struct config_state *st, struct config_ward *cw);
-void config_sv_free(struct config_program *p);
-/* Checks of the whole file once every section is finished. */
-void config_sv_end(struct config_state *st);
+/* config-env.c */
+/* Set NAME=value in a NULL-terminated environment vector, replacing. */
+void config_env_set(char ***env, size_t *n, const char *word);
+/* environment_file= first, then environment= over it. */
+void config_ward_env(struct config_state *st, struct config_ward *cw);
+
+/* config-reader.c */
+/* Read and parse one file into the state (the main one or an include). */
+void config_parse_file(struct config_state *st, const char *path);
+/* Read every file [steward] include names, in sorted order. */
+void config_includes(struct config_state *st, const char *main_path);
+/* A path as written in the config: relative ones from its directory. */
+char *config_path_from(const struct config_state *st, const char *p);
+/* As root, refuse a file others than root may change; -1 with why. */
+int config_strict(int fd, char *why, size_t len);
+/* Open a config file for reading, checked; -1 with why set. */
+int config_open(const char *path, bool *wrong_kind, char *why, size_t len);
+/* What a file is, for "is a FIFO, not a regular file". */
+const char *config_file_kind(mode_t mode);
+
+/* config-links.c */
+/* A ward (or job) and a group may not share a name. */
+void config_check_names(struct config_state *st);
+/* Check requires, after and group members: names, cycles, one group. */
+void config_check_links(struct config_state *st);
+
+/* config-ward.c */
+/* Check a ward as a whole, once all its keys are read. */
+void config_ward_finish(struct config_state *st, struct config_ward *cw);
+/* Check that the ward's command names a program its user can run. */
+void config_ward_command(struct config_state *st, struct config_ward *cw);
+/* Check where each instance's output goes. */
+void config_ward_outputs(struct config_state *st, struct config_ward *cw);
+/* Free the remembered PATH lookup. */
+void config_lookup_free(struct config_lookup *l);
+
+/* config-supervisord.c: the supervisord.conf dialect. */
+extern const struct config_dialect config_sv_dialect;
 
 #endif
