@@ -32,7 +32,6 @@
 #define CONFIG_MAX_BYTES (16 * 1024 * 1024)
 #define CONFIG_NAME_MAX 64
 #define CONFIG_REPLICAS_MAX 100000
-#define CONFIG_NSTEWARD_KEYS 7
 /* inih's sentinel for "the rest of this line is in the original". */
 #define CONFIG_LONG_MARK "\001"
 #define CONFIG_BAD_SECTION "\001bad"
@@ -73,6 +72,18 @@ enum config_key {
 	K_NKEYS,
 };
 
+/* The keys of [steward]. */
+enum config_steward_key {
+	SK_SOCKET,
+	SK_EVENT_LOG,
+	SK_INCLUDE,
+	SK_GROUP,
+	SK_METRICS_FILE,
+	SK_METRICS_INTERVAL,
+	SK_CGROUPS,
+	SK_NKEYS,
+};
+
 struct config_program; /* the dialect's keys of a ward */
 
 /* A [group:NAME] being read. */
@@ -99,11 +110,8 @@ enum config_sec {
 	SEC_STEWARD,
 	SEC_WARD,
 	SEC_JOB,
-	SEC_PROGRAM,    /* supervisord's [program:NAME] */
-	SEC_SV_INCLUDE, /* supervisord's [include] */
-	SEC_SV_MAIN,    /* supervisord's [supervisord] */
-	SEC_SV_OTHER,   /* other supervisord sections: warned, ignored */
-	SEC_GROUP,      /* [group:NAME], steward's or supervisord's */
+	SEC_DIALECT, /* the dialect's: st->dialect_sec says which */
+	SEC_GROUP,   /* [group:NAME], steward's or supervisord's */
 	SEC_BAD,
 };
 
@@ -131,6 +139,7 @@ struct config_state {
 	struct nametab names;    /* ward and job names -> index in wards */
 	struct config_ward *cur; /* the ward section being read */
 	enum config_sec sec;
+	int dialect_sec;   /* SEC_DIALECT: the dialect's own number of it */
 	int last_key_line; /* the line of the last KEY = VALUE, for
 			      supervisord's continuation lines */
 	char *sv_env_raw;  /* [supervisord] environment, for programs */
@@ -157,7 +166,7 @@ struct config_state {
 	const struct config_dialect *dialect;
 	struct config_lookup *lookup; /* the last command found on PATH */
 	int steward_line;             /* first [steward] line */
-	int steward_key_line[CONFIG_NSTEWARD_KEYS];
+	int steward_key_line[SK_NKEYS];
 };
 
 struct config_state;

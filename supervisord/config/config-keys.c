@@ -47,11 +47,15 @@ const char *const config_key_names[K_NKEYS] = {
     [K_CGROUP_CONTROLLERS] = "cgroup_controllers",
 };
 
-static const char *const config_steward_keys[CONFIG_NSTEWARD_KEYS] = {
-    "socket",       "event_log",        "include", "group",
-    "metrics_file", "metrics_interval", "cgroups"};
-
-/* Edit distance, capped, for "did you mean" hints. */
+static const char *const config_steward_keys[SK_NKEYS] = {
+    [SK_SOCKET] = "socket",
+    [SK_EVENT_LOG] = "event_log",
+    [SK_INCLUDE] = "include",
+    [SK_GROUP] = "group",
+    [SK_METRICS_FILE] = "metrics_file",
+    [SK_METRICS_INTERVAL] = "metrics_interval",
+    [SK_CGROUPS] = "cgroups",
+};
 
 /* A size, or "max" where max_ok. */
 static int
@@ -256,6 +260,7 @@ config_name_reserved(struct config_state *st, const char *name)
 			       name);
 }
 
+/* Start a ward section, with defaults; NULL (reported) if the name is taken. */
 struct config_ward *
 config_ward_begin(struct config_state *st, const char *name)
 {
@@ -644,13 +649,13 @@ config_steward_key(struct config_state *st, const char *key, const char *value)
 	struct config *c = st->cfg;
 	size_t i;
 
-	for (i = 0; i < CONFIG_NSTEWARD_KEYS; i++) {
+	for (i = 0; i < SK_NKEYS; i++) {
 		if (strcmp(key, config_steward_keys[i]) == 0)
 			break;
 	}
-	if (i == CONFIG_NSTEWARD_KEYS) {
+	if (i == SK_NKEYS) {
 		config_unknown_key(st, "steward", key, config_steward_keys,
-				   CONFIG_NSTEWARD_KEYS);
+				   SK_NKEYS);
 		return;
 	}
 	if (st->steward_key_line[i] != 0) {

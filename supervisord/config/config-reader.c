@@ -95,10 +95,7 @@ config_reader(char *buf, int size, void *arg)
 	if (p == end || *p == ';' || *p == '#')
 		return buf;
 	st->raw_continuation = false;
-	if (p != line &&
-	    (st->sec == SEC_PROGRAM || st->sec == SEC_SV_MAIN ||
-	     st->sec == SEC_SV_INCLUDE || st->sec == SEC_SV_OTHER ||
-	     st->sec == SEC_GROUP) &&
+	if (p != line && (st->sec == SEC_DIALECT || st->sec == SEC_GROUP) &&
 	    st->last_key_line == st->lineno - 1 && len + 3 <= (size_t)size) {
 		/* supervisord's continuation line: inih hands it to the
 		 * handler under the previous key, which joins it. */
@@ -216,7 +213,7 @@ config_handler(void *arg, const char *section, const char *key,
 		config_steward_key(st, key, value);
 	} else if (st->sec == SEC_GROUP) {
 		config_group_key(st, key, value);
-	} else if (st->sec != SEC_WARD && st->sec != SEC_JOB) {
+	} else if (st->sec == SEC_DIALECT) {
 		bool cont = st->raw_continuation;
 
 		st->dialect->key(st, key, value, cont);

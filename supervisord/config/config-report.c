@@ -52,6 +52,7 @@ config_bad(struct config_state *st, const char *section, const char *key,
 		       section, key, value, why);
 }
 
+/* Edit distance, capped, for "did you mean" hints. */
 static size_t
 config_distance(const char *a, const char *b)
 {

@@ -74,6 +74,14 @@ config_sv_program_free(struct config_program *p)
 	free(p);
 }
 
+/* Make one of supervisord's sections the reader's current one. */
+static void
+sv_enter(struct config_state *st, enum sv_sec sec)
+{
+	st->sec = SEC_DIALECT;
+	st->dialect_sec = (int)sec;
+}
+
 /* A section of a supervisord.conf; see config-internal.h. */
 bool
 config_sv_section(struct config_state *st, const char *name)
@@ -111,7 +119,7 @@ config_sv_section(struct config_state *st, const char *name)
 			    "replacing the first, as supervisord does",
 			    name, old->spec.file, old->spec.line);
 			st->cur = old;
-			st->sec = SEC_PROGRAM;
+			sv_enter(st, SV_SEC_PROGRAM);
 			return true;
 		}
 		st->cur = config_ward_begin(st, pname);
@@ -122,11 +130,11 @@ config_sv_section(struct config_state *st, const char *name)
 		st->cur->prog = xcalloc(1, sizeof(*st->cur->prog));
 		st->cur->prog->file = st->path;
 		st->cur->spec.kind = listener ? "eventlistener" : "program";
-		st->sec = SEC_PROGRAM;
+		sv_enter(st, SV_SEC_PROGRAM);
 		return true;
 	}
 	if (strcmp(name, "include") == 0) {
-		st->sec = SEC_SV_INCLUDE;
+		sv_enter(st, SV_SEC_INCLUDE);
 		if (st->file != 0)
 			config_problem(
 			    st, CONFIG_WARNING, st->lineno,
@@ -138,7 +146,7 @@ config_sv_section(struct config_state *st, const char *name)
 		return true;
 	}
 	if (strcmp(name, "supervisord") == 0) {
-		st->sec = SEC_SV_MAIN;
+		sv_enter(st, SV_SEC_MAIN);
 		config_problem(
 		    st, CONFIG_WARNING, st->lineno,
 		    "[supervisord]: only its environment is used (given to "
@@ -161,7 +169,7 @@ config_sv_section(struct config_state *st, const char *name)
 			st->sv_other = (int)i + 1;
 			if (i <= 1) {
 				/* Served by http.c: supervisorctl's door. */
-				st->sec = SEC_SV_OTHER;
+				sv_enter(st, SV_SEC_OTHER);
 				return true;
 			}
 			goto ignored;
@@ -176,7 +184,7 @@ config_sv_section(struct config_state *st, const char *name)
 	return false;
 
 ignored:
-	st->sec = SEC_SV_OTHER;
+	sv_enter(st, SV_SEC_OTHER);
 	config_problem(
 	    st, CONFIG_WARNING, st->lineno,
 	    "[%s] is supervisord's; steward has no equivalent, so this "
@@ -348,7 +356,7 @@ config_sv_key(struct config_state *st, const char *key, const char *value,
 	key = lkey;
 	v = sv_uncomment(value);
 	value = v;
-	if (st->sec == SEC_SV_INCLUDE) {
+	if (st->dialect_sec == SV_SEC_INCLUDE) {
 		if (st->file != 0) {
 			/* reported at the header: not followed */
 		} else if (strcmp(key, "files") != 0) {
@@ -391,8 +399,9 @@ config_sv_key(struct config_state *st, const char *key, const char *value,
 		free(v);
 		return;
 	}
-	if ((st->sec == SEC_SV_MAIN && strcmp(key, "environment") != 0) ||
-	    (st->sec == SEC_SV_OTHER &&
+	if ((st->dialect_sec == SV_SEC_MAIN &&
+	     strcmp(key, "environment") != 0) ||
+	    (st->dialect_sec == SV_SEC_OTHER &&
 	     (st->sv_other == 1 || st->sv_other == 2))) {
 		/* supervisord expands these too, and refuses to start when
 		 * it cannot (a %(ENV_X)s of an unset X). */
@@ -404,14 +413,15 @@ config_sv_key(struct config_state *st, const char *key, const char *value,
 			snprintf(x.host, sizeof(x.host), "localhost");
 		if ((e = sv_expand(&x, value, why)) == NULL)
 			config_bad(st,
-				   st->sec == SEC_SV_MAIN ? "supervisord"
-				   : st->sv_other == 1    ? "unix_http_server"
-							  : "inet_http_server",
+				   st->dialect_sec == SV_SEC_MAIN
+				       ? "supervisord"
+				   : st->sv_other == 1 ? "unix_http_server"
+						       : "inet_http_server",
 				   key, value, why);
 		free(e);
 		free(here);
 	}
-	if (st->sec == SEC_SV_MAIN) {
+	if (st->dialect_sec == SV_SEC_MAIN) {
 		if (strcmp(key, "environment") == 0) {
 			if (!continuation) {
 				free(st->sv_env_raw);
@@ -431,7 +441,7 @@ config_sv_key(struct config_state *st, const char *key, const char *value,
 		free(v);
 		return;
 	}
-	if (st->sec == SEC_SV_OTHER) {
+	if (st->dialect_sec == SV_SEC_OTHER) {
 		/* Where supervisord serves, for SUPERVISOR_SERVER_URL. */
 		char **slot = st->sv_other == 1 && strcmp(key, "file") == 0
 				  ? &st->sv_unix_file
@@ -449,7 +459,7 @@ config_sv_key(struct config_state *st, const char *key, const char *value,
 		free(v);
 		return;
 	}
-	if (st->sec != SEC_PROGRAM || st->cur == NULL) {
+	if (st->dialect_sec != SV_SEC_PROGRAM || st->cur == NULL) {
 		free(v);
 		return;
 	}

@@ -7,6 +7,14 @@
 
 #include "config/config-internal.h"
 
+/* The sections of a supervisord.conf (st->dialect_sec). */
+enum sv_sec {
+	SV_SEC_PROGRAM, /* [program:NAME], [eventlistener:NAME] */
+	SV_SEC_INCLUDE, /* [include] */
+	SV_SEC_MAIN,    /* [supervisord] */
+	SV_SEC_OTHER,   /* the others: warned, ignored (or read by http.c) */
+};
+
 enum sv_key {
 	SV_COMMAND,
 	SV_PROCESS_NAME,
