@@ -6,10 +6,11 @@
  * file:line, the section, the key, the value and what would be accepted.
  * A config with any error is not used: the caller keeps what it had.
  *
- * inih does the INI grammar; a reader in config.c feeds it one line at a
- * time so that Debian's fixed 200-byte line buffer can never cut a line:
- * a long value is handed over by reference, and lines inih would join or
- * misread (continuations, lines without "=") are errors here.
+ * inih does the INI grammar; a reader in config-reader.c feeds it one
+ * line at a time so that Debian's fixed 200-byte line buffer can never
+ * cut a line: a long value is handed over by reference, and lines inih
+ * would join or misread (continuations, lines without "=") are errors
+ * here.
  */
 #ifndef STEWARD_CONFIG_H
 #define STEWARD_CONFIG_H
