@@ -23,7 +23,8 @@
  * files are read like [steward] include; [supervisord] environment is
  * given to every program (the rest of it, one warning); an
  * [eventlistener:x] is read here like a program and becomes a listener
- * pool (listener.c); [group:x] is read by config.c as a steward group;
+ * pool (listener.c); [group:x] is read by config-reader.c and
+ * config-keys.c as a steward group;
  * [unix_http_server] and [inet_http_server] are served (http.c).  The
  * rest ([supervisorctl], [rpcinterface:x], [ctlplugin:x]) get one
  * warning each, never an error, so an existing supervisord.conf runs;
