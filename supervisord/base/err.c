@@ -188,24 +188,31 @@ sbuf_addf(struct sbuf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
-/*
- * Append s as a JSON string.  A NUL ends the string, so a short read of
- * a continuation byte is always caught by the checks above (NUL is not
- * a continuation byte).  NULL is written as null.
- */
+/* Append s as a JSON string; NULL is written as null. */
 void
 sbuf_add_json(struct sbuf *b, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	const unsigned char *run;
-
 	if (s == NULL) {
 		sbuf_add(b, "null", 4);
 		return;
 	}
+	sbuf_add_json_len(b, s, strlen(s));
+}
+
+/*
+ * Append len bytes of s as a JSON string: any byte may occur (a NUL is
+ * \u0000); a sequence cut by the end is invalid UTF-8, escaped.
+ */
+void
+sbuf_add_json_len(struct sbuf *b, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *end = p + len;
+	const unsigned char *run;
+
 	sbuf_add(b, "\"", 1);
 	run = p;
-	while (*p != '\0') {
+	while (p < end) {
 		unsigned char c = *p;
 		uint32_t cp = 0;
 		size_t n;
@@ -214,7 +221,8 @@ sbuf_add_json(struct sbuf *b, const char *s)
 			p++;
 			continue;
 		}
-		if (c >= 0x80 && (n = escape_utf8_len(p, 4, &cp)) > 0) {
+		if (c >= 0x80 &&
+		    (n = escape_utf8_len(p, (size_t)(end - p), &cp)) > 0) {
 			if (escape_hidden(cp)) {
 				/*
 				 * C1 and bidi controls as \uNNNN: still JSON,

@@ -129,6 +129,8 @@ void sbuf_add(struct sbuf *b, const char *s, size_t n);
 /* Append s as a JSON string literal, quotes included; invalid UTF-8 and
  * control bytes are escaped (\u00XX) so the output is always valid JSON. */
 void sbuf_add_json(struct sbuf *b, const char *s);
+/* The same for len bytes of any value (NUL, binary) at s. */
+void sbuf_add_json_len(struct sbuf *b, const char *s, size_t len);
 void sbuf_free(struct sbuf *b);
 
 #endif

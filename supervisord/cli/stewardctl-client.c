@@ -64,6 +64,7 @@ static const struct {
     {.code = "no_such_run", .exit = EX_NOUSER},
     {.code = "cancelled", .exit = CTL_EX_FAILED},
     {.code = "dependents", .exit = CTL_EX_FAILED},
+    {.code = "too_slow", .exit = EX_TEMPFAIL},
     {.code = "internal", .exit = EX_SOFTWARE},
 };
 

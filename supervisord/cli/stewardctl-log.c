@@ -245,9 +245,9 @@ stewardctl_log_layer_text(const json_t *layer)
 static void
 stewardctl_log_detail(struct stewardctl_log *l, json_t *rec)
 {
-	static const char *const shown[] = {"ts",      "level",   "event",
-					    "ward",    "replica", "reason",
-					    "message", "error",   "log_id"};
+	static const char *const shown[] = {
+	    "ts",     "level",   "event", "ward",   "replica",
+	    "reason", "message", "error", "log_id", "last_words"};
 	const json_t *chain = json_object_get(rec, "error");
 	const char *reason = json_string_value(json_object_get(rec, "reason"));
 	const char *event = json_string_value(json_object_get(rec, "event"));

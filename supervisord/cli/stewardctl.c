@@ -384,6 +384,8 @@ stewardctl_handler(enum ctl_cmd cmd)
 		return stewardctl_status_check;
 	case CTL_LOG:
 		return stewardctl_log_cmd;
+	case CTL_TAIL:
+		return stewardctl_tail_cmd;
 	case CTL_HELP:
 		return stewardctl_help;
 	case CTL_NCMDS:
@@ -407,7 +409,8 @@ static void
 stewardctl_cmd_help(const struct ctl_cmd_def *cmd)
 {
 	printf("usage: stewardctl %s\n\n%s", cmd->synopsis, cmd->help);
-	if (cmd->min_args > 0 && cmd != &ctl_cmds[CTL_CHECK])
+	if (cmd->min_args > 0 && cmd != &ctl_cmds[CTL_CHECK] &&
+	    cmd != &ctl_cmds[CTL_TAIL])
 		printf("\n%s", stewardctl_names_help);
 }
 
@@ -514,6 +517,10 @@ stewardctl_parse_args(const struct ctl_cmd_def *cmd, int argc, char **argv,
 	    {"file", required_argument, NULL, 'F'},
 	    {"replicas", required_argument, NULL, 'r'},
 	    {"with-dependents", no_argument, NULL, 'D'},
+	    {"lines", required_argument, NULL, 'n'},
+	    {"stderr", no_argument, NULL, 'E'},
+	    {"previous", no_argument, NULL, 'P'},
+	    {"timestamps", no_argument, NULL, 'T'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -532,15 +539,19 @@ stewardctl_parse_args(const struct ctl_cmd_def *cmd, int argc, char **argv,
 	    {.ch = 'F', .opt = CTL_OPT_FILE},
 	    {.ch = 'r', .opt = CTL_OPT_REPLICAS},
 	    {.ch = 'D', .opt = CTL_OPT_WITH_DEPENDENTS},
+	    {.ch = 'n', .opt = CTL_OPT_LINES},
+	    {.ch = 'E', .opt = CTL_OPT_STDERR},
+	    {.ch = 'P', .opt = CTL_OPT_PREVIOUS},
+	    {.ch = 'T', .opt = CTL_OPT_TIMESTAMPS},
 	};
 	char why[PARSE_WHY];
 	long id;
 	int ch;
 
-	*a = (struct stewardctl_args){.timeout_ms = -1};
+	*a = (struct stewardctl_args){.timeout_ms = -1, .lines = -1};
 	optind = 0; /* glibc: start over, with this argv */
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":hf", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":hfn:", longopts, NULL)) != -1) {
 		if (ch == 'h')
 			return -1;
 		if (ch == '?')
@@ -569,6 +580,21 @@ stewardctl_parse_args(const struct ctl_cmd_def *cmd, int argc, char **argv,
 			break;
 		case 'D':
 			a->with_dependents = true;
+			break;
+		case 'n':
+			if (parse_long(optarg, 0, 1000000, &a->lines, why) ==
+			    -1)
+				return stewardctl_usage(
+				    cmd->name, "-n \"%s\": %s", optarg, why);
+			break;
+		case 'E':
+			a->stderr_stream = true;
+			break;
+		case 'P':
+			a->previous = true;
+			break;
+		case 'T':
+			a->timestamps = true;
 			break;
 		case 'r':
 			if (parse_long(optarg, 1, 1000, &a->replicas, why) ==

@@ -68,7 +68,9 @@ struct stewardctl_args {
 	int64_t since_ms;
 	int64_t id;
 	const char *file;
-	char **names; /* operands */
+	long lines; /* tail -n N, -1: the default */
+	bool stderr_stream, previous, timestamps; /* tail */
+	char **names;                             /* operands */
 	size_t nnames;
 };
 
@@ -161,6 +163,10 @@ int stewardctl_run_cancel(struct stewardctl_ctx *c,
 			  struct stewardctl_args *a);
 int stewardctl_run_cmd(struct stewardctl_ctx *c, const struct ctl_cmd_def *cmd,
 		       struct stewardctl_args *a);
+
+/* stewardctl-tail.c: an instance's last lines */
+int stewardctl_tail_cmd(struct stewardctl_ctx *c, const struct ctl_cmd_def *cmd,
+			struct stewardctl_args *a);
 
 /* stewardctl-log.c: the event log */
 int stewardctl_log_cmd(struct stewardctl_ctx *c, const struct ctl_cmd_def *cmd,

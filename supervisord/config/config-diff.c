@@ -87,5 +87,6 @@ config_ward_same(const struct ward_spec *a, const struct ward_spec *b)
 	       a->has_group == b->has_group && a->uid == b->uid &&
 	       a->gid == b->gid && config_str_eq(a->directory, b->directory) &&
 	       config_out_eq(&a->out, &b->out) &&
-	       config_out_eq(&a->err, &b->err);
+	       config_out_eq(&a->err, &b->err) &&
+	       a->tail_lines == b->tail_lines && a->tail_size == b->tail_size;
 }

@@ -69,6 +69,8 @@ enum config_key {
 	K_CPU_MAX,
 	K_MEMORY_RESTART,
 	K_CGROUP_CONTROLLERS,
+	K_TAIL_LINES,
+	K_TAIL_SIZE,
 	K_NKEYS,
 };
 

@@ -45,6 +45,8 @@ const char *const config_key_names[K_NKEYS] = {
     [K_CPU_MAX] = "cpu_max",
     [K_MEMORY_RESTART] = "memory_restart",
     [K_CGROUP_CONTROLLERS] = "cgroup_controllers",
+    [K_TAIL_LINES] = "tail_lines",
+    [K_TAIL_SIZE] = "tail_size",
 };
 
 static const char *const config_steward_keys[SK_NKEYS] = {
@@ -224,6 +226,8 @@ config_ward_defaults(struct ward_spec *w)
 	w->heartbeat_timeout_ms = 10000;
 	w->start_timeout_ms = -1; /* 1s without heartbeats, else 10s */
 	w->stop_timeout_ms = 10000;
+	w->tail_lines = CONFIG_TAIL_LINES;
+	w->tail_size = CONFIG_TAIL_SIZE;
 	w->backoff_min_ms = 100;
 	w->backoff_max_ms = 30000;
 	w->limit = (struct parse_rate){.burst = 5, .period_ms = 60000};
@@ -547,6 +551,20 @@ config_ward_value(struct ward_spec *w, enum config_key k, const char *v,
 	case K_MEMORY_RESTART:
 	case K_CGROUP_CONTROLLERS:
 		return config_limit(&w->limits, k, v, why);
+	case K_TAIL_LINES:
+		if (parse_long(v, 0, 1000000, &n, why) == -1)
+			return -1;
+		w->tail_lines = (size_t)n;
+		return 0;
+	case K_TAIL_SIZE:
+		if (parse_size(v, &w->tail_size, why) == -1)
+			return -1;
+		if (w->tail_size > CONFIG_TAIL_SIZE_MAX) {
+			snprintf(why, PARSE_WHY,
+				 "expected at most 1MiB (0: keep no lines)");
+			return -1;
+		}
+		return 0;
 	case K_ENVIRONMENT_FILE: {
 		char **words;
 		size_t nw;

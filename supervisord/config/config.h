@@ -31,6 +31,11 @@ enum config_out {
 	CONFIG_OUT_STDOUT
 };
 
+/* tail_lines and tail_size: their defaults and tail_size's bound. */
+#define CONFIG_TAIL_LINES 1000
+#define CONFIG_TAIL_SIZE (64 * 1024)
+#define CONFIG_TAIL_SIZE_MAX (1024 * 1024)
+
 /* Where a ward's stdout or stderr goes. */
 struct config_output {
 	enum config_out kind;
@@ -108,6 +113,9 @@ struct ward_spec {
 	unsigned max_concurrent;
 	/* cgroup limits (steward-cgroup.c) */
 	struct cgroup_limits limits;
+	/* the last lines kept in memory per stream (core/tail.c) */
+	size_t tail_lines;
+	uint64_t tail_size;
 };
 
 enum group_strategy {

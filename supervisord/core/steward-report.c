@@ -21,6 +21,7 @@
 #include "base/parse.h"
 #include "core/steward.h"
 #include "core/steward-internal.h"
+#include "core/tail.h"
 
 /* A signal or a cgroup kill failed: say so; see steward.h. */
 void
@@ -348,7 +349,7 @@ steward_log_transition(struct steward *s, struct ward_inst *wi,
 {
 	struct err *e = steward_failure(s, wi, out, spawn_err);
 	char next[192], plain[256];
-	char *reason;
+	char *reason, *words = NULL;
 	const char *event = out->cause == WCAUSE_STOP_TIMEOUT
 				? "killing"
 				: ward_state_name(out->to);
@@ -367,6 +368,14 @@ steward_log_transition(struct steward *s, struct ward_inst *wi,
 			id = wi->last_log_id;
 		else
 			id = evlog_next_id(s->log);
+		/* What it wrote last, beside the failure (tail.c). */
+		if ((words = tail_last_words(wi)) != NULL) {
+			char *with =
+			    xasprintf("%s; last words: %s", msg, words);
+
+			free(msg);
+			msg = with;
+		}
 		reason = next[0] ? xasprintf("%s; %s", msg, next) : msg;
 		if (reason != msg)
 			free(msg);
@@ -415,6 +424,9 @@ steward_log_transition(struct steward *s, struct ward_inst *wi,
 			    1000));
 	if (wi->work != NULL)
 		evlog_str(&r, "work", wi->work);
+	if (words != NULL)
+		evlog_str(&r, "last_words", words);
+	free(words);
 	if (e != NULL)
 		evlog_err(&r, id, e);
 	evlog_commit(&r);

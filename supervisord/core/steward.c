@@ -33,6 +33,7 @@
 #include "base/parse.h"
 #include "core/steward-internal.h"
 #include "core/steward.h"
+#include "core/tail.h"
 
 extern char **environ;
 
@@ -358,6 +359,7 @@ steward_inst_free(struct steward *s, struct ward_inst *wi)
 	ward_notify_close(s, wi);
 	ward_capture_close(s, wi);
 	steward_cgroup_inst_free(s, wi);
+	tail_inst_free(wi);
 	sbuf_free(&wi->capture.buf);
 	if (wi->sm.state == WARD_STARTING)
 		s->nstarting--;

@@ -52,6 +52,7 @@ struct metrics;
 struct listener_inst;
 struct listener_pool;
 struct listener_hub;
+struct tail_inst;
 struct upbeat;
 struct group_rt;
 
@@ -100,6 +101,7 @@ struct ward_inst {
 	unsigned char sv_state;
 	size_t pace_slot;  /* queued to start (steward-pace.c): index + 1 */
 	struct ward_cg cg; /* its cgroup (steward-cgroup.c) */
+	struct tail_inst *tail; /* its last lines (tail.c), or NULL */
 };
 
 struct ward_rt {

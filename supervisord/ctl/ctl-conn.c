@@ -130,6 +130,8 @@ ctl_handler(enum ctl_cmd cmd)
 		return ctl_do_reload;
 	case CTL_INFO:
 		return ctl_do_info;
+	case CTL_TAIL:
+		return ctl_do_tail;
 	case CTL_VERSION:
 	case CTL_CHECK:
 	case CTL_LOG:
@@ -194,7 +196,8 @@ void
 ctl_conn_process(struct ctl_conn *cn)
 {
 	while (cn->wait == NULL && cn->run == NULL && !cn->reloading &&
-	       cn->stream == NULL && !cn->closing && cn->fd >= 0) {
+	       cn->stream == NULL && cn->tail == NULL && !cn->closing &&
+	       cn->fd >= 0) {
 		char *nl = memchr(cn->in, '\n', cn->inlen);
 		size_t len;
 
@@ -235,8 +238,8 @@ ctl_conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 	cn->inlen += (size_t)n;
 	ctl_conn_process(cn);
 	if (cn->fd >= 0 && cn->wait == NULL && cn->run == NULL &&
-	    !cn->reloading && cn->stream == NULL && !cn->closing &&
-	    cn->inlen == CTL_LINE_MAX) {
+	    !cn->reloading && cn->stream == NULL && cn->tail == NULL &&
+	    !cn->closing && cn->inlen == CTL_LINE_MAX) {
 		ctl_reply_error(cn, "too_long",
 				"a request longer than %d bytes; closing",
 				CTL_LINE_MAX);
@@ -257,7 +260,7 @@ ctl_conn_idle_cb(struct ev_loop *loop, ev_timer *t, int revents)
 
 	(void)revents;
 	if (cn->wait != NULL || cn->run != NULL || cn->reloading ||
-	    cn->stream != NULL || left > 0) {
+	    cn->stream != NULL || cn->tail != NULL || left > 0) {
 		t->repeat = left > 0 ? left : CTL_IDLE_SECONDS;
 		ev_timer_again(loop, t);
 		return;
@@ -291,6 +294,10 @@ ctl_conn_close(struct ctl_conn *cn)
 		free(cn->stream);
 		cn->stream = NULL;
 		c->nstreams--;
+	}
+	if (cn->tail != NULL) {
+		ctl_tail_free(cn->tail);
+		cn->tail = NULL;
 	}
 	if (cn->run != NULL) {
 		/* The client went away: nobody wants the answer. */

@@ -11,6 +11,7 @@
  *	ctl-steer.c	start, stop, restart, signal, reopen, reload
  *	ctl-wait.c	the waits of start, stop and restart
  *	ctl-run.c	run and cancel (jobs)
+ *	ctl-tail.c	tail, and its followers
  */
 #ifndef STEWARD_CTL_INTERNAL_H
 #define STEWARD_CTL_INTERNAL_H
@@ -90,6 +91,7 @@ struct ctl_conn {
 	struct job_run *run; /* a run whose outcome it waits for */
 	bool reloading;      /* waits for its reload (ctl_reload_done()) */
 	struct ctl_stream *stream; /* a status reply being made */
+	struct ctl_tail *tail;     /* tail --follow (ctl-tail.c) */
 	pid_t peer_pid;
 	uid_t peer_uid;
 	struct ctl_conn *next;
@@ -159,5 +161,10 @@ void ctl_do_reload(struct ctl_conn *cn, struct ctl_request *req);
 /* ctl-run.c */
 void ctl_do_run(struct ctl_conn *cn, struct ctl_request *req);
 void ctl_do_cancel(struct ctl_conn *cn, struct ctl_request *req);
+
+/* ctl-tail.c */
+struct ctl_tail;
+void ctl_do_tail(struct ctl_conn *cn, struct ctl_request *req);
+void ctl_tail_free(struct ctl_tail *t);
 
 #endif

@@ -166,7 +166,7 @@ ctl_idlest(struct ctl *c)
 
 	for (struct ctl_conn *cn = c->conns; cn != NULL; cn = cn->next) {
 		if (cn->wait != NULL || cn->run != NULL || cn->reloading ||
-		    cn->stream != NULL || cn->closing ||
+		    cn->stream != NULL || cn->tail != NULL || cn->closing ||
 		    cn->outoff < cn->out.len)
 			continue;
 		if (best == NULL || cn->last_active < best->last_active)

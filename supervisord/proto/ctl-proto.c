@@ -285,6 +285,45 @@ const struct ctl_cmd_def ctl_cmds[CTL_NCMDS] = {
 		"\n"
 		"Lines that are not JSON objects are skipped and counted.\n",
 	},
+    [CTL_TAIL] =
+	{
+	    .name = "tail",
+	    .min_names = 1,
+	    .usage = "tail [--follow] [--lines=N] [--stderr] [--previous] "
+		     "[--since=D] NAME",
+	    .opts = CTL_OPT_JSON | CTL_OPT_FOLLOW | CTL_OPT_LINES |
+		    CTL_OPT_STDERR | CTL_OPT_PREVIOUS | CTL_OPT_SINCE |
+		    CTL_OPT_TIMESTAMPS,
+	    .min_args = 1,
+	    .max_args = 1,
+	    .missing = "give the instance (web:1), or a ward of one",
+	    .synopsis = "tail [-f] [-n N] [--stderr] [--previous] [--since D]\n"
+			"                  [--timestamps] [--json] WARD[:N]",
+	    .summary = "show the last lines an instance wrote; -f follows",
+	    .help =
+		"Show the last lines the instance wrote to its stdout (or\n"
+		"--stderr), as stewardd keeps them in memory (tail_lines and\n"
+		"tail_size of its ward), whatever its stdout and stderr\n"
+		"files are.  WARD alone names a ward of one instance.\n"
+		"On a terminal, control characters and invalid UTF-8 are\n"
+		"shown escaped (\\x1b); elsewhere the lines are written as\n"
+		"they came.\n"
+		"\n"
+		"  -f, --follow    then print each new line as it comes,\n"
+		"                  across restarts (a \"--- restarted ---\"\n"
+		"                  line on stderr marks each new process);\n"
+		"                  Ctrl-C ends it (exit 0).  A follower that\n"
+		"                  reads too slowly is dropped by stewardd\n"
+		"                  with a note (exit 75)\n"
+		"  -n, --lines N   the last N lines (default 10; 0: none)\n"
+		"  --stderr        its stderr instead of its stdout\n"
+		"  --previous      the lines of the process before the\n"
+		"                  current one (what it said before its\n"
+		"                  last restart)\n"
+		"  --since D       only lines of the last D (e.g. 10m)\n"
+		"  --timestamps    each line after the time it was read\n"
+		"  --json          print stewardd's reply lines as they are\n",
+	},
     [CTL_HELP] =
 	{
 	    .name = "help",
@@ -336,6 +375,39 @@ ctl_cmd_list(char *buf, size_t size)
 	}
 }
 
+/*
+ * One option of tail: 1 when it is one (stored; why empty), 1 with why
+ * set when its value is bad, 0 when it is no option of tail.
+ */
+static int
+ctl_parse_tail_option(const char *w, struct ctl_request *req, char *why)
+{
+	char inner[PARSE_WHY];
+	int64_t ms;
+
+	why[0] = '\0';
+	if (strcmp(w, "--follow") == 0)
+		req->follow = true;
+	else if (strcmp(w, "--stderr") == 0)
+		req->stderr_stream = true;
+	else if (strcmp(w, "--previous") == 0)
+		req->previous = true;
+	else if (strncmp(w, "--lines=", 8) == 0) {
+		if (parse_long(w + 8, 0, 1000000, &req->lines, inner) == -1)
+			snprintf(why, PARSE_WHY, "--lines: %.200s", inner);
+	} else if (strncmp(w, "--since=", 8) == 0) {
+		if (parse_duration_ms(w + 8, &ms, inner) == -1)
+			snprintf(why, PARSE_WHY, "--since: %.200s", inner);
+		req->since_ms = ms;
+	} else
+		return 0;
+	if (why[0] == '\0' && req->follow && req->previous)
+		snprintf(why, PARSE_WHY,
+			 "--previous and --follow do not go together: the "
+			 "previous process writes no more");
+	return 1;
+}
+
 /* Parse one request; see ctl-proto.h. */
 int
 ctl_parse(char *line, size_t len, struct ctl_request *req, const char **code,
@@ -346,7 +418,7 @@ ctl_parse(char *line, size_t len, struct ctl_request *req, const char **code,
 	const struct ctl_cmd_def *def = NULL;
 	char list[160];
 
-	*req = (struct ctl_request){0};
+	*req = (struct ctl_request){.lines = -1, .since_ms = -1};
 	*code = "usage";
 	if (len > 0 && line[len - 1] == '\r')
 		len--;
@@ -419,6 +491,12 @@ ctl_parse(char *line, size_t len, struct ctl_request *req, const char **code,
 			req->with_dependents = true;
 			continue;
 		}
+		if (req->cmd == CTL_TAIL &&
+		    ctl_parse_tail_option(words[i], req, why) != 0) {
+			if (why[0] != '\0')
+				return -1;
+			continue;
+		}
 		if (req->cmd == CTL_RUN &&
 		    strncmp(words[i], "--replicas=", 11) == 0) {
 			if (parse_long(words[i] + 11, 1, 1000, &n, inner) ==
@@ -457,7 +535,7 @@ ctl_parse(char *line, size_t len, struct ctl_request *req, const char **code,
 	}
 	if (nw - i < def->min_names ||
 	    (def->min_names == 0 && req->cmd != CTL_STATUS && nw > i) ||
-	    (req->cmd == CTL_CANCEL && nw - i != 1)) {
+	    ((req->cmd == CTL_CANCEL || req->cmd == CTL_TAIL) && nw - i > 1)) {
 		snprintf(why, PARSE_WHY, "%s; usage: %s",
 			 nw - i < def->min_names
 			     ? (req->cmd == CTL_RUN      ? "no job named"

@@ -41,6 +41,11 @@
  *	                              space, %25 for %); a lone % is the
  *	                              empty argument; %00 is refused
  *	cancel RUN                    cancel a run in flight
+ *	tail [--follow] [--lines=N] [--stderr] [--previous] [--since=D]
+ *	     NAME                     the last lines an instance wrote
+ *	                              (NAME: "web:1", or a ward of one
+ *	                              instance); --follow: then each new
+ *	                              line as it comes
  *
  * Reply: one line, a JSON object, at most 16 MiB, ending in "\n".
  *	{"ok":true, ...}
@@ -49,7 +54,7 @@
  * (the client adds it: "cannot stop ward "web": " + MESSAGE).  CODE is
  * one of: usage, version, no_such_ward, no_such_job, no_such_run,
  * too_long, rate_limited, refused, busy, timeout, shutting_down, failed,
- * cancelled, config, dependents, internal.
+ * cancelled, config, dependents, too_slow, internal.
  *
  * status: {"ok":true,"daemon":{DAEMON},"runs":[{RUN}...],
  *	     "instances":[{INSTANCE}...]}
@@ -92,6 +97,24 @@
  *	     timeout, cancelled), "error" and "log_id".  Closing the
  *	     connection before the second line cancels the run.
  * cancel: {"ok":true,"run":ID} or code no_such_run.
+ * tail: {"ok":true,"ward","replica","stream" (stdout|stderr),"run"
+ *	     (current|previous),"generation" (the process's spawn count; 0:
+ *	     none yet),"pid","state","missed" (older lines no longer held),
+ *	     "lines":[LINE...]}, the last --lines=N lines (default 10; 0:
+ *	     none) of those of the last --since=D (default all).  LINE:
+ *	     {"seq" (counted over the instance's life),"ts_ms" (when read,
+ *	     milliseconds since the epoch),"text" (any byte: NUL as \u0000,
+ *	     invalid UTF-8 as the text \xNN), and true flags "cut" (longer
+ *	     than tail_size), "split" (the next line continues it),
+ *	     "unended" (the process ended before a newline)}.  With
+ *	     --follow, more lines follow, one a line: a LINE for each line
+ *	     written; {"note":"spawn","generation","pid"} when a new process
+ *	     of the instance starts; {"note":"gone"} when a reload removed
+ *	     it (the connection closes).  A follower that reads slower than
+ *	     the ward writes, CTL_TAIL_QUEUE bytes behind, gets one
+ *	     {"ok":false,"code":"too_slow","error",...} line and is closed.
+ *	     --previous (the process before the current one) and --follow
+ *	     do not go together.
  * reload: {"ok":BOOL,"added":[NAME...],"changed":[...],"removed":[...],
  *	     "resized":[...],"unchanged":N,"problems":["FILE:LINE: ..."...],
  *	     "notes":[TEXT...]}; on an error in the config "code":"config",
@@ -118,6 +141,7 @@
 #define CTL_RATE_BURST 50
 #define CTL_CONN_MAX 64
 #define CTL_REPLY_MAX (16 * 1024 * 1024) /* 40,000 instances of status */
+#define CTL_TAIL_QUEUE (256 * 1024)      /* a follower's lines not yet sent */
 
 /*
  * Every command, once: the daemon's (sent as a request) and stewardctl's
@@ -141,6 +165,7 @@ enum ctl_cmd {
 	CTL_VERSION,
 	CTL_CHECK,
 	CTL_LOG,
+	CTL_TAIL,
 	CTL_HELP,
 	CTL_NCMDS
 };
@@ -158,6 +183,10 @@ enum ctl_opt {
 	CTL_OPT_FILE = 1 << 8,
 	CTL_OPT_REPLICAS = 1 << 9,
 	CTL_OPT_WITH_DEPENDENTS = 1 << 10,
+	CTL_OPT_LINES = 1 << 11,
+	CTL_OPT_STDERR = 1 << 12,
+	CTL_OPT_PREVIOUS = 1 << 13,
+	CTL_OPT_TIMESTAMPS = 1 << 14,
 };
 
 /* One command: its word, its request's shape, stewardctl's side. */
@@ -188,6 +217,11 @@ struct ctl_request {
 	bool with_dependents; /* stop --with-dependents */
 	unsigned replicas;    /* run --replicas=N, 0: the job's */
 	long long timeout_ms; /* run --timeout=D, 0: the job's */
+	bool follow;          /* tail --follow */
+	bool stderr_stream;   /* tail --stderr */
+	bool previous;        /* tail --previous */
+	long lines;           /* tail --lines=N, -1: the default */
+	long long since_ms;   /* tail --since=D, -1: all */
 	const char *sig;      /* signal: the signal word */
 	size_t nargs;         /* NAMEs */
 	char *args[CTL_ARGS_MAX];

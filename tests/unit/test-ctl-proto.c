@@ -97,16 +97,16 @@ test_usage_errors(void **state)
 	assert_string_equal(
 	    refuse("steward/1", "usage"),
 	    "no command; expected status, start, stop, restart, signal, "
-	    "health, reopen, run, cancel, reload or info");
+	    "health, reopen, run, cancel, reload, info or tail");
 	assert_string_equal(
 	    refuse("steward/1 frob", "usage"),
 	    "unknown command \"frob\"; expected status, start, stop, restart, "
-	    "signal, health, reopen, run, cancel, reload or info");
+	    "signal, health, reopen, run, cancel, reload, info or tail");
 	/* stewardctl's own commands are no requests. */
 	assert_string_equal(
 	    refuse("steward/1 log", "usage"),
 	    "unknown command \"log\"; expected status, start, stop, restart, "
-	    "signal, health, reopen, run, cancel, reload or info");
+	    "signal, health, reopen, run, cancel, reload, info or tail");
 	refuse("steward/1 version", "usage");
 	refuse("steward/1 check", "usage");
 	refuse("steward/1 help", "usage");
@@ -170,6 +170,53 @@ test_run_and_cancel(void **state)
 	assert_string_equal(r.args[0], "17");
 	assert_string_equal(refuse("steward/1 cancel 1 2", "usage"),
 			    "unexpected arguments; usage: cancel RUN");
+}
+
+/* tail: its options, one NAME, and --previous never with --follow. */
+static void
+test_tail(void **state)
+{
+	struct ctl_request r;
+	const char *code;
+	char why[PARSE_WHY];
+
+	(void)state;
+	assert_int_equal(parse("steward/1 tail web:1", &r, &code, why), 0);
+	assert_int_equal(r.cmd, CTL_TAIL);
+	assert_int_equal(r.lines, -1);
+	assert_int_equal(r.since_ms, -1);
+	assert_false(r.follow || r.stderr_stream || r.previous);
+	assert_string_equal(r.args[0], "web:1");
+	assert_int_equal(parse("steward/1 tail --follow --lines=0 --stderr "
+			       "--since=2m web",
+			       &r, &code, why),
+			 0);
+	assert_true(r.follow && r.stderr_stream && !r.previous);
+	assert_int_equal(r.lines, 0);
+	assert_int_equal(r.since_ms, 120000);
+	assert_int_equal(parse("steward/1 tail --previous web", &r, &code, why),
+			 0);
+	assert_true(r.previous);
+	assert_string_equal(refuse("steward/1 tail", "usage"),
+			    "no ward named; usage: tail [--follow] [--lines=N] "
+			    "[--stderr] [--previous] [--since=D] NAME");
+	assert_string_equal(refuse("steward/1 tail a b", "usage"),
+			    "unexpected arguments; usage: tail [--follow] "
+			    "[--lines=N] [--stderr] [--previous] [--since=D] "
+			    "NAME");
+	assert_string_equal(refuse("steward/1 tail --lines=-1 web", "usage"),
+			    "--lines: expected a whole number from 0 to "
+			    "1000000");
+	assert_string_equal(refuse("steward/1 tail --since=x web", "usage"),
+			    "--since: expected a duration such as 250ms, 3s, "
+			    "2m or 1h (units us, ms, s, m, h)");
+	assert_string_equal(
+	    refuse("steward/1 tail --previous --follow web", "usage"),
+	    "--previous and --follow do not go together: the previous "
+	    "process writes no more");
+	/* Another command's options are not tail's, nor tail's theirs. */
+	refuse("steward/1 tail --no-wait web", "usage");
+	refuse("steward/1 status --follow", "usage");
 }
 
 /* A NUL inside the line is refused. */
@@ -255,6 +302,7 @@ main(void)
 	    cmocka_unit_test(test_version),
 	    cmocka_unit_test(test_usage_errors),
 	    cmocka_unit_test(test_run_and_cancel),
+	    cmocka_unit_test(test_tail),
 	    cmocka_unit_test(test_nul_byte),
 	    cmocka_unit_test(test_limits),
 	};
