@@ -170,7 +170,7 @@ tail_unfollow(struct tail_follower *f)
 
 /* Its last words; see tail.h. */
 char *
-tail_last_words(struct ward_inst *wi)
+tail_last_words(const struct ward_inst *wi)
 {
 	struct tail_inst *t = wi->tail;
 	const struct ring *r;

@@ -85,6 +85,6 @@ void tail_unfollow(struct tail_follower *f);
  * TAIL_WORDS_BYTES, escaped (escape_text()) and joined by "\n" as two
  * characters; NULL when it wrote none.  Free it.
  */
-char *tail_last_words(struct ward_inst *wi);
+char *tail_last_words(const struct ward_inst *wi);
 
 #endif

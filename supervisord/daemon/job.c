@@ -36,6 +36,10 @@
 #include "daemon/metrics.h"
 #include "base/parse.h"
 #include "core/steward.h"
+#include "core/tail.h"
+
+/* A replica's end in words, with its last words (tail.c). */
+#define JOB_END_MAX (160 + 4 * TAIL_WORDS_BYTES + 32)
 
 enum run_state { RUN_ACTIVE, RUN_OVER };
 
@@ -114,11 +118,13 @@ job_run_live(const struct job_run *run)
 	return false;
 }
 
-/* How a replica ended, in words. */
+/* How a replica ended, in words, and what it said last when it failed. */
 static void
 job_replica_end(const struct ward_inst *wi, char *buf, size_t len)
 {
 	int st = wi->sm.exit_status;
+	size_t n;
+	char *words;
 
 	if (wi->sm.exit_spawn_failed)
 		snprintf(buf, len, "could not be started%s%s",
@@ -137,6 +143,14 @@ job_replica_end(const struct ward_inst *wi, char *buf, size_t len)
 			 parse_signal_name(WTERMSIG(st)));
 	else
 		snprintf(buf, len, "ended");
+	if (wi->sm.exit_spawn_failed || wi->sm.cause == WCAUSE_STOP ||
+	    wi->sm.cause == WCAUSE_SHUTDOWN ||
+	    (WIFEXITED(st) && WEXITSTATUS(st) == 0) ||
+	    (words = tail_last_words(wi)) == NULL)
+		return;
+	n = strlen(buf);
+	snprintf(buf + n, len - n, " (last words: %s)", words);
+	free(words);
 }
 
 /* Cancel every replica that still has a process. */
@@ -229,7 +243,7 @@ job_all_failed(struct job_run *run)
 
 	for (unsigned j = 0; j < run->rt.ninst; j++) {
 		const struct ward_inst *wi = run->rt.inst[j];
-		char end[160];
+		char end[JOB_END_MAX];
 
 		job_replica_end(wi, end, sizeof(end));
 		sbuf_addf(&causes, "%s%u: %s", j ? "; " : "", j, end);
@@ -268,7 +282,7 @@ void
 job_transition(struct job_run *run, struct ward_inst *wi)
 {
 	bool all_ended = true;
-	char end[160];
+	char end[JOB_END_MAX];
 	struct evlog_rec r;
 
 	if (ward_state_has_process(wi->sm.state) || wi->ended_at > 0)
@@ -516,7 +530,7 @@ job_result_json(const struct job_run *run, struct sbuf *b)
 	}
 	sbuf_addf(b, ",\"cancelled\":%u,\"replica_ends\":[", run->cancelled);
 	for (unsigned j = 0; j < run->rt.ninst; j++) {
-		char end[160];
+		char end[JOB_END_MAX];
 
 		if (run->rt.inst[j]->ended_at > 0)
 			job_replica_end(run->rt.inst[j], end, sizeof(end));
