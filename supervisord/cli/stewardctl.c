@@ -6,7 +6,8 @@
  * small helpers; stewardctl-client.c finding stewardd and one request
  * with its reply; stewardctl-status.c status, info, version, check;
  * stewardctl-steer.c start, stop, restart, signal, health, reopen,
- * reload; stewardctl-run.c run, cancel; stewardctl-log.c the event log.
+ * reload; stewardctl-run.c run, cancel; stewardctl-log.c the event log;
+ * stewardctl-tail.c an instance's last lines.
  * stewardctl.h holds what they share.
  *
  * Errors follow the daemon's grammar: "stewardctl: cannot <verb> <what>:
