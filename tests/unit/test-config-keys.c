@@ -205,6 +205,38 @@ test_cgroup_limit_when_off(void **state)
 	unload(l);
 }
 
+/* tail_lines and tail_size: their defaults, values and bounds. */
+static void
+test_tail_keys(void **state)
+{
+	struct load *l = &the_load;
+	const struct ward_spec *w;
+
+	load(l, "tail.ini",
+	     "[ward:a]\ncommand = /bin/true\n"
+	     "[ward:b]\ncommand = /bin/true\ntail_lines = 0\n"
+	     "tail_size = 1MiB\n");
+	expect_counts(l, 0, 0);
+	w = config_ward(l->c, "a");
+	assert_int_equal(w->tail_lines, 1000);
+	assert_int_equal(w->tail_size, 64 * 1024);
+	w = config_ward(l->c, "b");
+	assert_int_equal(w->tail_lines, 0);
+	assert_int_equal(w->tail_size, 1024 * 1024);
+	unload(l);
+	load(l, "badtail.ini",
+	     "[ward:a]\ncommand = /bin/true\ntail_lines = -1\n"
+	     "tail_size = 2MiB\n");
+	expect_counts(l, 2, 0);
+	expect_problem(l, 0, CONFIG_ERROR,
+		       "FILE:3: [ward:a] tail_lines = \"-1\": expected a "
+		       "whole number from 0 to 1000000");
+	expect_problem(l, 1, CONFIG_ERROR,
+		       "FILE:4: [ward:a] tail_size = \"2MiB\": expected at "
+		       "most 1MiB (0: keep no lines)");
+	unload(l);
+}
+
 /* A ward with only a command gets the documented defaults. */
 static void
 test_defaults(void **state)
@@ -549,6 +581,7 @@ const struct CMUnitTest test_config_keys[] = {
     cmocka_unit_test_teardown(test_cgroup_bad_values, load_teardown),
     cmocka_unit_test_teardown(test_cgroup_limit_when_off, load_teardown),
     cmocka_unit_test_teardown(test_defaults, load_teardown),
+    cmocka_unit_test_teardown(test_tail_keys, load_teardown),
     cmocka_unit_test_teardown(test_user_by_uid_and_group_alone, load_teardown),
     cmocka_unit_test_teardown(test_unknown_key_warns_with_hint, load_teardown),
     cmocka_unit_test_teardown(test_metrics_keys, load_teardown),
