@@ -109,7 +109,7 @@ pm.max_children = 1
 @scenario("sdnotify-daemons-readiness-only")
 def sdnotify_daemons_readiness_only():
     """redis and unbound under heartbeat = notify without a watchdog: ready,
-    STATUS shown, no WATCHDOG_USEC, never judged hung in 12 s of silence,
+    STATUS shown, no WATCHDOG_USEC, never judged hung in 30 s of silence,
     healed after kill -9, stopped cleanly."""
     need(REDIS, UNBOUND)
     port = free_port()
@@ -143,21 +143,20 @@ backoff = 10ms
           "redis answers PING", st)
     st.wait_for("unbound answers a query", lambda: dns_answers(port))
 
-    # 12 s without one beat (longer than the 10s heartbeat_timeout a
-    # watchdog would have by default): still running, never judged.
+    # 30 s without one beat: still running, never judged.
     t0 = time.monotonic()
 
     def steady():
         for name in ("redis", "unbound"):
             if st.find("stopping", ward=name):
-                st.fail(f"{name} was stopped during the quiet 12 s")
-        return time.monotonic() - t0 >= 12
-    st.wait_for("12 s of steady running without WATCHDOG=1", steady,
-                timeout=27)
+                st.fail(f"{name} was stopped during the quiet 30 s")
+        return time.monotonic() - t0 >= 30
+    st.wait_for("30 s of steady running without WATCHDOG=1", steady,
+                timeout=45)
     for name in ("redis", "unbound"):
         inst = st.instance(name)
         check(inst["state"] == "running" and inst["pid"] == pids[name]
-              and inst["restarts"] == 0, f"{name} after 12 s: {inst}", st)
+              and inst["restarts"] == 0, f"{name} after 30 s: {inst}", st)
 
     # kill -9: healed, ready again.
     for name in ("redis", "unbound"):
