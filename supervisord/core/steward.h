@@ -212,6 +212,9 @@ struct steward {
 	struct listener_hub *listeners; /* listener.c, or NULL: none yet */
 	struct steward_pace pace;
 	struct steward_reloader *reloader; /* steward-reload.c, or NULL */
+	/* what supervisord's reloadConfig read and add/removeProcessGroup
+	 * apply (ctl/xmlrpc-config.c), or NULL */
+	struct config *reread;
 	/* the listener list (steward-events.h) and the order policy */
 	struct steward_sub *subs;
 	size_t nsubs;

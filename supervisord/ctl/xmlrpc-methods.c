@@ -32,6 +32,7 @@
 #include "base/parse.h"
 #include "core/steward.h"
 #include "daemon/steward-deps.h"
+#include "ctl/xmlrpc-internal.h"
 #include "ctl/xmlrpc-methods.h"
 
 #define XRM_TICK 0.05
@@ -57,18 +58,7 @@ struct xrm_wait {
 	void *arg;
 };
 
-/* One call in the making. */
-struct xrm_ctx {
-	struct steward *s;
-	const struct xr_call *call;
-	struct sbuf *b; /* the one value answered */
-	bool may_wait;
-	struct xrm_wait *wait;
-	int fault;
-	char fmsg[512];
-};
-
-static const char *
+const char *
 xrm_fault_name(int code)
 {
 	switch (code) {
@@ -102,13 +92,19 @@ xrm_fault_name(int code)
 		return "NOT_RUNNING";
 	case XRM_SUCCESS:
 		return "SUCCESS";
+	case XRM_ALREADY_ADDED:
+		return "ALREADY_ADDED";
+	case XRM_STILL_RUNNING:
+		return "STILL_RUNNING";
+	case XRM_CANT_REREAD:
+		return "CANT_REREAD";
 	default:
 		return "UNKNOWN";
 	}
 }
 
 /* Fail the call as supervisord's RPCError(code, extra) does. */
-static void
+void
 xrm_fail(struct xrm_ctx *c, int code, const char *extra)
 {
 	c->fault = code;
@@ -120,7 +116,7 @@ xrm_fail(struct xrm_ctx *c, int code, const char *extra)
 }
 
 /* The process name of an instance; see the top. */
-static const char *
+const char *
 xrm_procname(const struct ward_inst *wi)
 {
 	const struct ward_spec *w = wi->ward->spec;
@@ -134,7 +130,7 @@ xrm_procname(const struct ward_inst *wi)
 }
 
 /* The group name of an instance. */
-static const char *
+const char *
 xrm_groupname(const struct ward_inst *wi)
 {
 	const struct ward_rt *wr = wi->ward;
@@ -185,7 +181,7 @@ xrm_running_state(enum ward_state st)
 }
 
 /* The instances a supervisorctl sees, ward by ward (jobs are not). */
-static bool
+bool
 xrm_listed(const struct ward_rt *wr)
 {
 	return wr->run == NULL && !wr->spec->is_job;
@@ -203,7 +199,7 @@ xrm_cmp(const void *a, const void *b)
 }
 
 /* Every instance a supervisorctl sees, in that order; *np the count. */
-static struct ward_inst **
+struct ward_inst **
 xrm_all_listed(struct steward *s, size_t *np)
 {
 	struct ward_inst **v;
@@ -227,7 +223,7 @@ xrm_all_listed(struct steward *s, size_t *np)
  * (GROUP:* or a bare NAME that is a group and not a process).  -1 with
  * BAD_NAME when nothing matches.
  */
-static ssize_t
+ssize_t
 xrm_find(struct xrm_ctx *c, const char *spec, struct ward_inst ***out,
 	 bool *whole)
 {
@@ -394,7 +390,7 @@ xrm_add_info(struct sbuf *b, const struct ward_inst *wi, long long now)
 }
 
 /* The string parameter i, or a fault. */
-static const char *
+const char *
 xrm_str(struct xrm_ctx *c, size_t i)
 {
 	const struct xr_value *v =
@@ -979,12 +975,8 @@ m_signal_all(struct xrm_ctx *c)
 static void m_list_methods(struct xrm_ctx *c);
 static void m_multicall(struct xrm_ctx *c);
 
-/* Every method served, with the parameters it takes. */
-static const struct xrm_method {
-	const char *name;
-	void (*fn)(struct xrm_ctx *c);
-	unsigned min, max; /* parameters */
-} xrm_methods[] = {
+/* The methods of this file, with the parameters each takes. */
+static const struct xrm_method xrm_methods[] = {
     {.name = "supervisor.getAPIVersion", .fn = m_api_version},
     {.name = "supervisor.getVersion", .fn = m_api_version},
     {.name = "supervisor.getSupervisorVersion", .fn = m_supervisor_version},
@@ -1017,15 +1009,37 @@ static const struct xrm_method {
     {.name = "system.listMethods", .fn = m_list_methods},
     {.name = "system.multicall", .fn = m_multicall, .min = 1, .max = 1},
 };
+static const size_t xrm_nmethods = sizeof(xrm_methods) / sizeof(xrm_methods[0]);
 
-#define XRM_NMETHODS (sizeof(xrm_methods) / sizeof(xrm_methods[0]))
+/* Every table of methods, one per file of a family. */
+static const struct xrm_table {
+	const struct xrm_method *v;
+	const size_t *n;
+} xrm_tables[] = {
+    {.v = xrm_methods, .n = &xrm_nmethods},
+    {.v = xrm_config_methods, .n = &xrm_config_nmethods},
+};
+
+#define XRM_NTABLES (sizeof(xrm_tables) / sizeof(xrm_tables[0]))
+
+/* The method called name, or NULL. */
+static const struct xrm_method *
+xrm_method(const char *name)
+{
+	for (size_t t = 0; t < XRM_NTABLES; t++)
+		for (size_t i = 0; i < *xrm_tables[t].n; i++)
+			if (strcmp(name, xrm_tables[t].v[i].name) == 0)
+				return &xrm_tables[t].v[i];
+	return NULL;
+}
 
 static void
 m_list_methods(struct xrm_ctx *c)
 {
 	xmlrpc_array_begin(c->b);
-	for (size_t i = 0; i < XRM_NMETHODS; i++)
-		xmlrpc_add_string(c->b, xrm_methods[i].name);
+	for (size_t t = 0; t < XRM_NTABLES; t++)
+		for (size_t i = 0; i < *xrm_tables[t].n; i++)
+			xmlrpc_add_string(c->b, xrm_tables[t].v[i].name);
 	xmlrpc_array_end(c->b);
 }
 
@@ -1034,20 +1048,14 @@ static void
 xrm_dispatch(struct xrm_ctx *c)
 {
 	const struct xr_call *call = c->call;
+	const struct xrm_method *m = xrm_method(call->method);
 
-	for (size_t i = 0; i < XRM_NMETHODS; i++) {
-		const struct xrm_method *m = &xrm_methods[i];
-
-		if (strcmp(call->method, m->name) != 0)
-			continue;
-		if (call->nparams < m->min || call->nparams > m->max) {
-			xrm_fail(c, XRM_INCORRECT_PARAMETERS, NULL);
-			return;
-		}
+	if (m == NULL)
+		xrm_fail(c, XRM_UNKNOWN_METHOD, NULL);
+	else if (call->nparams < m->min || call->nparams > m->max)
+		xrm_fail(c, XRM_INCORRECT_PARAMETERS, NULL);
+	else
 		m->fn(c);
-		return;
-	}
-	xrm_fail(c, XRM_UNKNOWN_METHOD, NULL);
 }
 
 /* system.multicall([{methodName, params}, ...]): nothing waits. */

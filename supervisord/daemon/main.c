@@ -191,6 +191,8 @@ daemon_run(struct config *cfg, rlim_t nofile_soft)
 	job_teardown(s);
 	upbeat_close(s);
 	steward_reload_fini(s);
+	config_unref(s->reread);
+	s->reread = NULL;
 	steward_deps_free(s);
 	steward_free_wards(s);
 	listener_fini(s);

@@ -49,28 +49,43 @@
 #include "daemon/steward-deps.h"
 #include "daemon/steward-reload.h"
 
+/* What a reload does to a ward: see steward_reload_some(). */
+static enum reload_pick
+reload_pick(reload_pick_fn *pick, void *arg, const char *name)
+{
+	return pick != NULL ? pick(arg, name) : RELOAD_APPLY;
+}
+
 /*
  * Pair the running wards with the new config's by name: match[i] is the
  * running ward named like c->wards[i], or NULL (added); the result is
  * how many running wards have no namesake (gone), and gone[k] says which.
- * O(n) with a table of the new names (their strings stay put in c).
+ * A ward picked RELOAD_DROP is gone whatever c says; one picked
+ * RELOAD_KEEP is never gone, and skip[i] marks a ward of c that is left
+ * alone (kept, or not to be added).  O(n) with a table of the new names
+ * (their strings stay put in c).
  */
 static size_t
 reload_match(struct steward *s, const struct config *c, struct ward_rt **match,
-	     bool *gone)
+	     bool *gone, bool *skip, reload_pick_fn *pick, void *arg)
 {
 	struct nametab names = {0};
 	size_t ngone = 0;
 
-	for (size_t i = 0; i < c->nwards; i++)
+	for (size_t i = 0; i < c->nwards; i++) {
 		(void)nametab_put(&names, c->wards[i].name, i);
+		skip[i] =
+		    reload_pick(pick, arg, c->wards[i].name) != RELOAD_APPLY;
+	}
 	for (size_t k = 0; k < s->nwards; k++) {
-		ssize_t i = nametab_get(&names, s->wards[k]->spec->name);
+		const char *name = s->wards[k]->spec->name;
+		enum reload_pick p = reload_pick(pick, arg, name);
+		ssize_t i = nametab_get(&names, name);
 
-		gone[k] = i < 0;
-		if (i >= 0)
+		gone[k] = p == RELOAD_DROP || (i < 0 && p == RELOAD_APPLY);
+		if (i >= 0 && p != RELOAD_DROP)
 			match[i] = s->wards[k];
-		else
+		if (gone[k])
 			ngone++;
 	}
 	nametab_free(&names);
@@ -253,13 +268,14 @@ reload_report(struct steward *s, const char *why,
 /* Apply a config read by the reload thread (c: NULL on errors). */
 static int
 reload_apply(struct steward *s, const char *why, struct config *c,
-	     struct config_report rep, struct sbuf *json)
+	     struct config_report rep, struct sbuf *json, reload_pick_fn *pick,
+	     void *arg)
 {
 	struct reload_list lists[5] = {{0}}; /* added changed removed resized
 						notes */
 	size_t unchanged = 0, had;
 	struct ward_rt **match;
-	bool *gone;
+	bool *gone, *skip;
 
 	if (s->stopping) {
 		sbuf_add(json, "\"error\":\"stewardd is shutting down\"", 35);
@@ -285,17 +301,23 @@ reload_apply(struct steward *s, const char *why, struct config *c,
 	}
 	match = xcalloc(c->nwards + 1, sizeof(*match));
 	gone = xcalloc(s->nwards + 1, sizeof(*gone));
+	skip = xcalloc(c->nwards + 1, sizeof(*skip));
 	had = s->nwards;
 	/* Room for every ward that may be added, in one step. */
 	s->wards =
 	    xrealloc(s->wards, (s->nwards + c->nwards + 1) * sizeof(*s->wards));
-	(void)reload_match(s, c, match, gone);
+	(void)reload_match(s, c, match, gone, skip, pick, arg);
 	/* Wards of the new config: added, unchanged, resized or changed. */
 	for (size_t i = 0; i < c->nwards; i++) {
 		const struct ward_spec *ns = &c->wards[i];
 		struct ward_rt *wr = match[i];
 		const struct ward_spec *cur;
 
+		if (skip[i]) {
+			if (wr != NULL)
+				unchanged++;
+			continue;
+		}
 		if (wr == NULL) {
 			wr = steward_ward_new(s, ns, c);
 			s->wards[s->nwards++] = wr;
@@ -358,7 +380,9 @@ reload_apply(struct steward *s, const char *why, struct config *c,
 	}
 	free(match);
 	free(gone);
-	reload_steward(s, s->cfg, c, &lists[4]);
+	free(skip);
+	if (pick == NULL) /* supervisord's API applies process groups only */
+		reload_steward(s, s->cfg, c, &lists[4]);
 	{
 		/* The old groups are read while relinking: free after. */
 		struct config *old = s->cfg;
@@ -539,7 +563,7 @@ reload_finish(struct steward *s)
 	int rc;
 
 	r->now = (struct reload_round){0};
-	rc = reload_apply(s, round.why, r->c, r->rep, &json);
+	rc = reload_apply(s, round.why, r->c, r->rep, &json, NULL, NULL);
 	r->c = NULL;
 	for (size_t i = 0; i < round.n; i++)
 		if (round.conns[i] != NULL)
@@ -614,6 +638,20 @@ steward_reload_forget(struct steward *s, struct ctl_conn *cn)
 		for (size_t i = 0; i < rounds[k]->n; i++)
 			if (rounds[k]->conns[i] == cn)
 				rounds[k]->conns[i] = NULL;
+}
+
+/* Apply a config read already to the wards pick chooses; steward.h. */
+int
+steward_reload_some(struct steward *s, const char *why, struct config *c,
+		    reload_pick_fn *pick, void *arg)
+{
+	struct sbuf json = {0};
+	int rc;
+
+	rc = reload_apply(s, why, config_ref(c), (struct config_report){0},
+			  &json, pick, arg);
+	sbuf_free(&json);
+	return rc;
 }
 
 /* At the end: wait for a read under way and drop it; see steward.h. */

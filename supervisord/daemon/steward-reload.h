@@ -18,6 +18,22 @@ struct ctl_conn;
 void steward_reload(struct steward *s, const char *why, struct ctl_conn *cn);
 /* cn went away; it gets no reply. */
 void steward_reload_forget(struct steward *s, struct ctl_conn *cn);
+/* What steward_reload_some() does to a ward, by its name. */
+enum reload_pick {
+	RELOAD_KEEP,  /* left as it runs, whatever the config says */
+	RELOAD_APPLY, /* added, changed or removed as the config says */
+	RELOAD_DROP,  /* removed, whatever the config says */
+};
+typedef enum reload_pick reload_pick_fn(void *arg, const char *ward);
+
+/*
+ * Apply a config read already (a reference is taken) as a reload does,
+ * but only to the wards pick chooses (supervisord's addProcessGroup and
+ * removeProcessGroup); the [steward] section is left as it runs.  The
+ * config becomes the running one.  0, or -1 when stewardd is stopping.
+ */
+int steward_reload_some(struct steward *s, const char *why, struct config *c,
+			reload_pick_fn *pick, void *arg);
 /* At the end, wait for a read under way and drop it. */
 void steward_reload_fini(struct steward *s);
 /* After a transition, finish what a reload began. */

@@ -1,0 +1,65 @@
+/*
+ * What the files of supervisord's XML-RPC methods share among
+ * themselves: the call in the making, the method tables and the name
+ * helpers.  Nothing outside ctl/xmlrpc-*.c includes it.
+ *
+ *   xmlrpc-methods.c  names, process info, start/stop/signal, dispatch,
+ *                     system.listMethods and system.multicall
+ *   xmlrpc-config.c   reloadConfig, addProcessGroup, removeProcessGroup,
+ *                     getAllConfigInfo
+ */
+#ifndef STEWARD_XMLRPC_INTERNAL_H
+#define STEWARD_XMLRPC_INTERNAL_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "ctl/xmlrpc-methods.h"
+
+struct ward_inst;
+struct ward_rt;
+
+/* One call in the making. */
+struct xrm_ctx {
+	struct steward *s;
+	const struct xr_call *call;
+	struct sbuf *b; /* the one value answered */
+	bool may_wait;
+	struct xrm_wait *wait;
+	int fault;
+	char fmsg[512];
+};
+
+/* A method served, with the number of parameters it takes. */
+struct xrm_method {
+	const char *name;
+	void (*fn)(struct xrm_ctx *c);
+	unsigned min, max;
+};
+
+/* The methods of xmlrpc-config.c. */
+extern const struct xrm_method xrm_config_methods[];
+extern const size_t xrm_config_nmethods;
+
+/* supervisord's name of a fault code ("BAD_NAME"). */
+const char *xrm_fault_name(int code);
+/* Fail the call as supervisord's RPCError(code, extra) does. */
+void xrm_fail(struct xrm_ctx *c, int code, const char *extra);
+/* The string parameter i, or NULL with INCORRECT_PARAMETERS. */
+const char *xrm_str(struct xrm_ctx *c, size_t i);
+
+/* The process and group names of an instance (see xmlrpc-methods.c). */
+const char *xrm_procname(const struct ward_inst *wi);
+const char *xrm_groupname(const struct ward_inst *wi);
+/* Whether supervisorctl sees a ward's instances (jobs it does not). */
+bool xrm_listed(const struct ward_rt *wr);
+/* Every instance a supervisorctl sees, by group and process. */
+struct ward_inst **xrm_all_listed(struct steward *s, size_t *np);
+/*
+ * The instances a namespec names, sorted; *whole when it named a group.
+ * -1 with BAD_NAME when nothing matches.
+ */
+ssize_t xrm_find(struct xrm_ctx *c, const char *spec, struct ward_inst ***out,
+		 bool *whole);
+
+#endif
