@@ -49,10 +49,17 @@ steward_random(void)
 	return (double)(z >> 11) / 9007199254740992.0; /* 53 bits */
 }
 
-/* Perform what the state machine decided. */
-static void
+/*
+ * Perform what the state machine decided, and write the transition's
+ * record; cause, when not NULL, is the failure the record tells
+ * (a spawn error), and is consumed.  Returns the error of a spawn that
+ * failed before there was a process, unlogged: the caller feeds it to
+ * the machine as WEV_SPAWN_ERROR.
+ */
+static struct err *
 steward_apply(struct steward *s, struct ward_inst *wi,
-	      const struct ward_out *out, const struct ward_input *in)
+	      const struct ward_out *out, const struct ward_input *in,
+	      struct err *cause)
 {
 	const struct ward_spec *w = wi->ward->spec;
 	struct err *spawn_err = NULL;
@@ -86,8 +93,12 @@ steward_apply(struct steward *s, struct ward_inst *wi,
 			steward_cgroup_spawned(s, wi, false);
 		}
 	}
+	/* A transition to a spawn that failed is not told: the failure's
+	 * transition is, next. */
 	if (out->actions & WACT_LOG && spawn_err == NULL)
-		steward_log_transition(s, wi, out, in, NULL);
+		steward_log_transition(s, wi, out, in, cause);
+	else
+		err_free(cause);
 	if (out->actions & WACT_SIGNAL_STOP) {
 		steward_kill_as(s, wi, w->stop_signal, w->stop_group);
 		if (w->stop_signal != SIGKILL && w->stop_signal != SIGCONT)
@@ -97,16 +108,17 @@ steward_apply(struct steward *s, struct ward_inst *wi,
 		steward_kill_as(s, wi, SIGKILL, w->kill_group);
 		steward_cgroup_kill(s, wi); /* and all it started */
 	}
-	if (out->actions & WACT_DISARM) {
+	if (out->actions & (WACT_DISARM | WACT_ARM | WACT_WATCH)) {
+		/* One way of waiting replaces the other. */
+		if (!(out->actions & WACT_WATCH))
+			steward_dl_remove(wi);
 		ev_timer_stop(s->loop, &wi->timer);
-		steward_dl_remove(wi);
 	}
-	if (wi->dl.on && !steward_dl_fits(wi))
-		steward_dl_remove(wi); /* its deadline is no longer the rule */
+	if (out->actions & WACT_WATCH)
+		steward_dl_touch(s, wi); /* its place: by its last beat */
 	if (out->actions & WACT_ARM) {
 		double after = out->timer_at - steward_now();
 
-		ev_timer_stop(s->loop, &wi->timer);
 		if (after <= 0 && !s->in_timer_cb) {
 			/*
 			 * Due now (a restart with backoff 0): its callback
@@ -122,42 +134,19 @@ steward_apply(struct steward *s, struct ward_inst *wi,
 			 */
 			ev_set_priority(&wi->timer, EV_MAXPRI);
 			ev_feed_event(s->loop, &wi->timer, EV_TIMER);
-		} else if (steward_dl_fits(wi)) {
-			steward_dl_touch(s, wi); /* placed by its last beat */
 		} else {
 			ev_set_priority(&wi->timer, 0);
 			ev_timer_set(&wi->timer, after > 0 ? after : 0, 0);
 			ev_timer_start(s->loop, &wi->timer);
 		}
 	}
-	if (spawn_err != NULL) {
-		/* No process: the machine heals it like an exit. */
-		struct ward_input fin = {
-		    .event = WEV_SPAWN_ERROR,
-		    .now = in->now,
-		    .u = steward_random(),
-		    /* A job's replica is never retried: its run fails. */
-		    .no_resources =
-			wi->ward->run == NULL &&
-			steward_short_errno(err_errno(spawn_err), false)};
-		struct ward_out fout;
-
-		ward_step(&wi->sm, &w->pol, &fin, &fout);
-		if (fout.actions & WACT_LOG)
-			steward_log_transition(s, wi, &fout, &fin, spawn_err);
-		else
-			err_free(spawn_err);
-		/* The waits judge the state the failure led to. */
-		fout.actions &= ~(unsigned)WACT_LOG;
-		steward_apply(s, wi, &fout, &fin);
-		return;
-	}
-	if (out->actions & WACT_LOG) {
+	if (out->actions & WACT_LOG && spawn_err == NULL) {
 		/* Jobs, dependencies, waits, upbeat (steward-events.h). */
 		steward_tell_transition(s, wi, out, in);
 		if (s->settle_armed && !ev_is_active(&s->settle))
 			ev_prepare_start(s->loop, &s->settle);
 	}
+	return spawn_err;
 }
 
 /* Feed an event with its full input; see steward.h. */
@@ -165,26 +154,35 @@ void
 steward_step_input(struct steward *s, struct ward_inst *wi,
 		   struct ward_input *in)
 {
+	const struct ward_policy *pol = &wi->ward->spec->pol;
+	struct ward_input fail;
 	struct ward_out out;
-
-	double last_beat = wi->sm.last_beat;
+	struct err *spawn_err;
 
 	if (in->now == 0)
 		in->now = steward_now();
 	in->u = steward_random();
-	ward_step(&wi->sm, &wi->ward->spec->pol, in, &out);
-	if (wi->dl.on && wi->sm.last_beat != last_beat)
-		steward_dl_touch(s, wi); /* a beat: the deadline moved */
-	if (out.actions != 0)
-		steward_apply(s, wi, &out, in);
-	/* While stewardd stops, an ending ward is not healed. */
-	if (s->stopping && wi->sm.state == WARD_BACKOFF) {
-		struct ward_input stop = {.event = WEV_SHUTDOWN,
-					  .now = in->now};
-
-		ward_step(&wi->sm, &wi->ward->spec->pol, &stop, &out);
-		if (out.actions != 0)
-			steward_apply(s, wi, &out, &stop);
+	in->shutdown = s->stopping;
+	ward_step(&wi->sm, pol, in, &out);
+	if (out.actions == 0)
+		return;
+	spawn_err = steward_apply(s, wi, &out, in, NULL);
+	/*
+	 * A spawn that made no process is an event of its own: the machine
+	 * heals it like an exit (a job's replica is never retried: its run
+	 * fails), and the record of that transition tells the error.
+	 */
+	while (spawn_err != NULL) {
+		fail = (struct ward_input){
+		    .event = WEV_SPAWN_ERROR,
+		    .now = in->now,
+		    .u = steward_random(),
+		    .no_resources =
+			wi->ward->run == NULL &&
+			steward_short_errno(err_errno(spawn_err), false),
+		    .shutdown = s->stopping};
+		ward_step(&wi->sm, pol, &fail, &out);
+		spawn_err = steward_apply(s, wi, &out, &fail, spawn_err);
 	}
 }
 

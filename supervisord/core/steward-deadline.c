@@ -34,18 +34,11 @@ static void steward_timer_fire(struct steward *s, struct ward_inst *wi);
  * 6,700 heap operations a second at 10,000 wards, 13% of stewardd's
  * CPU time there (perf).  Now the ward's timer fires about once a
  * second, and pops only the instances whose deadline has passed, each
- * judged as its own timer would have judged it.  An instance whose
- * deadline is something else (an EXTEND_TIMEOUT_USEC extension, or a
- * state other than running) uses its own timer, as before.
+ * judged as its own timer would have judged it.  The machine says which
+ * deadline is the list's: WACT_WATCH puts the instance on it (or moves
+ * it to its place), WACT_ARM (an EXTEND_TIMEOUT_USEC extension, or a
+ * state other than running) and WACT_DISARM take it off (ward.h).
  */
-
-/* Does the instance's deadline follow the ward's rule (the list)? */
-bool
-steward_dl_fits(const struct ward_inst *wi)
-{
-	return wi->sm.state == WARD_RUNNING && wi->sm.extend_until == 0 &&
-	       ward_judges_beats(&wi->ward->spec->pol);
-}
 
 /* Wait for the head's deadline (or for nothing: an empty list). */
 static void

@@ -47,13 +47,10 @@ void steward_log_transition(struct steward *s, struct ward_inst *wi,
 			    const struct ward_out *out,
 			    const struct ward_input *in, struct err *spawn_err);
 
-/* steward-deadline.c: does the instance's deadline follow its ward's
- * rule (the ward's deadline list)? */
-bool steward_dl_fits(const struct ward_inst *wi);
 /* steward-deadline.c: take the instance off its ward's list, if on it. */
 void steward_dl_remove(struct ward_inst *wi);
-/* steward-deadline.c: a beat (or an arm): the instance goes to its place
- * on the list, mostly the tail. */
+/* steward-deadline.c: WACT_WATCH (a beat, or running): the instance goes
+ * to its place on the list, mostly the tail. */
 void steward_dl_touch(struct steward *s, struct ward_inst *wi);
 /* steward-deadline.c: an instance's own timer fired. */
 void steward_timer_cb(struct ev_loop *loop, ev_timer *w, int revents);

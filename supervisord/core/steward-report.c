@@ -51,17 +51,6 @@ steward_describe_status(int status, char *buf, size_t len)
 		snprintf(buf, len, "ended with wait status %#x", status);
 }
 
-/* True when an exit code is one restart = on-failure forgives. */
-static bool
-steward_expected_exit(const struct ward_policy *pol, int code)
-{
-	bool any = false;
-
-	for (size_t i = 0; i < sizeof(pol->success); i++)
-		any = any || pol->success[i] != 0;
-	return any ? ((pol->success[code / 8] >> (code % 8)) & 1) : code == 0;
-}
-
 /*
  * True when a spawn failed with errnum for stewardd's own lack of
  * resources, not the ward's: no fd (EMFILE, ENFILE), no memory (ENOMEM,
@@ -180,9 +169,8 @@ steward_failure(struct steward *s, struct ward_inst *wi,
 		if ((e = steward_cgroup_oom_error(wi)) != NULL)
 			return ERR_WRAP_P(e, "ward \"%s\" ran out of memory",
 					  wi->label);
-		if (out->cause == WCAUSE_EXIT &&
-		    steward_expected_exit(&w->pol,
-					  WEXITSTATUS(wi->sm.exit_status)))
+		if (ward_exit_clean(&w->pol, wi->sm.exit_status,
+				    wi->sm.exit_spawn_failed))
 			return NULL;
 		steward_describe_status(wi->sm.exit_status, how, sizeof(how));
 		e = ERR_NEW("%s%s%s%s", how, wi->work ? " in WORK unit \"" : "",
@@ -264,6 +252,13 @@ steward_next(struct ward_inst *wi, const struct ward_out *out, char *buf,
 			 "restart limit %u/%s spent: not restarting "
 			 "until it is started again",
 			 w->limit.burst, d);
+		break;
+	case WARD_STOPPED:
+		/* It ended while stewardd stops (ward.h: shutdown). */
+		if (out->cause != WCAUSE_STOP &&
+		    out->cause != WCAUSE_SHUTDOWN && out->from != WARD_STOPPING)
+			snprintf(buf, len,
+				 "not restarting: stewardd is shutting down");
 		break;
 	case WARD_EXITED:
 		snprintf(buf, len, "not restarting (restart = %s)",

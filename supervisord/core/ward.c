@@ -7,8 +7,9 @@
  * second start) and changes nothing.  Handlers only change the machine
  * and fill the output: the caller (steward-apply.c) performs the actions.
  *
- * Cost: O(1) per event.  A beat in running is one store and no timer
- * operation; the timer is re-armed only when it fires early.
+ * Cost: O(1) per event.  A beat in running is a few stores and
+ * WACT_WATCH, which costs stewardd no timer operation (ward.h); a
+ * deadline that comes early only watches again.
  */
 #include <stddef.h>
 #include <sys/wait.h>
@@ -37,7 +38,18 @@ ward_arm(struct ward_sm *sm, struct ward_out *out, double at)
 	sm->timer_at = at;
 	out->timer_at = at;
 	out->actions |= WACT_ARM;
-	out->actions &= ~(unsigned)WACT_DISARM;
+	out->actions &= ~(unsigned)(WACT_DISARM | WACT_WATCH);
+}
+
+/* Wait for the heartbeat deadline, the rule the ward's instances share. */
+static void
+ward_watch(struct ward_sm *sm, const struct ward_policy *pol,
+	   struct ward_out *out)
+{
+	sm->timer_at = sm->last_beat + pol->heartbeat_timeout;
+	out->timer_at = sm->timer_at;
+	out->actions |= WACT_WATCH;
+	out->actions &= ~(unsigned)(WACT_ARM | WACT_DISARM);
 }
 
 /* Clear the instance's deadline. */
@@ -46,7 +58,7 @@ ward_disarm(struct ward_sm *sm, struct ward_out *out)
 {
 	sm->timer_at = 0;
 	out->actions |= WACT_DISARM;
-	out->actions &= ~(unsigned)WACT_ARM;
+	out->actions &= ~(unsigned)(WACT_ARM | WACT_WATCH);
 }
 
 /* Spawn a new process and wait for it to become ready. */
@@ -82,16 +94,16 @@ ward_stop(struct ward_sm *sm, const struct ward_policy *pol,
 	ward_arm(sm, out, in->now + pol->stop_timeout);
 }
 
-/* True when a reaped process ended in a way restart=on-failure forgives. */
-static bool
-ward_exit_clean(const struct ward_sm *sm, const struct ward_policy *pol)
+/* See ward.h. */
+bool
+ward_exit_clean(const struct ward_policy *pol, int status, bool spawn_failed)
 {
 	int code;
 	bool any = false;
 
-	if (sm->exit_spawn_failed || !WIFEXITED(sm->exit_status))
+	if (spawn_failed || !WIFEXITED(status))
 		return false;
-	code = WEXITSTATUS(sm->exit_status);
+	code = WEXITSTATUS(status);
 	for (size_t i = 0; i < sizeof(pol->success); i++)
 		any = any || pol->success[i] != 0;
 	if (!any)
@@ -123,7 +135,8 @@ ward_heal(struct ward_sm *sm, const struct ward_policy *pol,
 	bool unhealthy = cause == WCAUSE_HEARTBEAT_TIMEOUT ||
 			 cause == WCAUSE_START_TIMEOUT ||
 			 cause == WCAUSE_TRIGGER || cause == WCAUSE_MEMORY;
-	bool clean = !unhealthy && ward_exit_clean(sm, pol);
+	bool clean = !unhealthy && ward_exit_clean(pol, sm->exit_status,
+						   sm->exit_spawn_failed);
 	/*
 	 * With start_retries (a supervisord program), a process that ends
 	 * before it was up start_timeout failed to start, whatever its exit
@@ -139,6 +152,11 @@ ward_heal(struct ward_sm *sm, const struct ward_policy *pol,
 	     (pol->restart == WARD_RESTART_ON_FAILURE && clean))) {
 		out->tokens = bucket_tokens(&sm->bucket, in->now);
 		ward_go(sm, out, WARD_EXITED, cause);
+		return;
+	}
+	if (in->shutdown) {
+		/* stewardd is stopping: nothing restarts, nothing is spent. */
+		ward_go(sm, out, WARD_STOPPED, cause);
 		return;
 	}
 	/* A start that never ran counts against start_retries. */
@@ -190,6 +208,11 @@ ward_retry_later(struct ward_sm *sm, const struct ward_input *in,
 	ward_disarm(sm, out);
 	sm->exit_status = 0;
 	sm->exit_spawn_failed = true;
+	if (in->shutdown) {
+		/* Nothing to retry: stewardd is stopping. */
+		ward_go(sm, out, WARD_STOPPED, WCAUSE_NO_RESOURCES);
+		return;
+	}
 	sm->short_spawns++;
 	out->delay = backoff_next(&sm->retry, in->u);
 	out->tokens = bucket_tokens(&sm->bucket, in->now);
@@ -251,12 +274,12 @@ on_beat(struct ward_sm *sm, const struct ward_policy *pol,
 		sm->beaten = true;
 	if (sm->state == WARD_RUNNING) {
 		/*
-		 * Strategy 3: the timer finds out when it fires.  Only an
-		 * extension may have pushed it later than the deadline a
-		 * beat now gives; then it must come back.
+		 * The deadline moved: watched, the instance only goes to
+		 * the tail of its ward's list (ward.h).  An extension, if
+		 * there was one, ends: the beat's deadline is the rule.
 		 */
-		if (extended && ward_judges_beats(pol))
-			ward_arm(sm, out, in->now + pol->heartbeat_timeout);
+		if (ward_judges_beats(pol))
+			ward_watch(sm, pol, out); /* the deadline moved */
 		else if (extended)
 			ward_disarm(sm, out);
 		return;
@@ -269,7 +292,7 @@ on_beat(struct ward_sm *sm, const struct ward_policy *pol,
 	if (!ward_judges_beats(pol))
 		ward_disarm(sm, out);
 	else
-		ward_arm(sm, out, in->now + pol->heartbeat_timeout);
+		ward_watch(sm, pol, out);
 }
 
 /* starting or running: the deadline is n µs away, this once. */
@@ -317,8 +340,12 @@ on_running_timer(struct ward_sm *sm, const struct ward_policy *pol,
 	deadline = sm->extend_until > 0
 		       ? sm->extend_until
 		       : sm->last_beat + pol->heartbeat_timeout;
-	if (in->now < deadline) {
+	if (in->now < deadline && sm->extend_until > 0) {
 		ward_arm(sm, out, deadline);
+		return;
+	}
+	if (in->now < deadline) {
+		ward_watch(sm, pol, out); /* a beat moved it */
 		return;
 	}
 	out->beat_age = in->now - sm->last_beat;

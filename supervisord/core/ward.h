@@ -37,7 +37,7 @@
  *
  * ward_step() is a pure function of (machine, policy, input): it updates
  * the machine and says which actions the caller must perform (spawn,
- * signal, arm the timer, log the transition).  Every (state, event) pair
+ * signal, wait for a deadline, log the transition).  Every (state, event) pair
  * is covered by tests/unit/test-ward.c with a clock that moves only when
  * the test says.
  *
@@ -51,23 +51,36 @@
  * remembers whether the current process ever beat after it was ready,
  * so that a ward judged hung that never beat at all can say so.
  *
- * Each instance has one deadline (timer_at; WACT_ARM sets it,
- * WACT_DISARM clears it, WEV_TIMER says it came).  Its meaning follows
- * the state: the start deadline (starting), the heartbeat deadline
- * (running), the SIGKILL deadline (stopping), the restart time (backoff).
- * In running, a beat only stores last_beat and arms nothing; when the
- * deadline comes, ward_step() either finds it moved and arms the rest,
- * or declares the ward hung.
+ * Each instance has one deadline (timer_at; WEV_TIMER says it came).
+ * Its meaning follows the state: the start deadline (starting), the
+ * heartbeat deadline (running), the SIGKILL deadline (stopping), the
+ * restart time (backoff).  The machine names how it is to be waited
+ * for, as one of three actions:
  *
- * How a deadline is waited for is the caller's business, not the
- * machine's.  stewardd (steward-deadline.c) keeps one timer per ward,
- * not per instance, for the heartbeat deadlines of its running
- * instances: they share one rule (last beat plus heartbeat_timeout), so they wait on a
- * list ordered by last beat, a beat moves its instance to the tail, and
- * the one timer waits for the head (libev's "be smart about timeouts",
- * strategy 4).  Any other deadline (starting, stopping, backoff, an
- * EXTEND_TIMEOUT_USEC extension) waits on the instance's own timer.
- * Either way the instance gets the same WEV_TIMER at the same time.
+ *   WACT_ARM     a deadline of this instance's own (start, stop,
+ *                backoff, an EXTEND_TIMEOUT_USEC extension): wait for
+ *                timer_at on the instance's own timer.
+ *   WACT_WATCH   the heartbeat deadline of a running instance, last beat
+ *                plus heartbeat_timeout: a rule every instance of the
+ *                ward shares, so it may be waited for on one list per
+ *                ward, ordered by last beat.  Every beat that moves it
+ *                says WACT_WATCH again (the instance goes to the list's
+ *                tail; no timer is touched).
+ *   WACT_DISARM  no deadline.
+ *
+ * stewardd (steward-deadline.c) keeps one timer per ward, not per
+ * instance, for the watched deadlines: the timer waits for the list's
+ * head (libev's "be smart about timeouts", strategy 4); an armed
+ * deadline waits on the instance's own timer.  When the ward's timer
+ * fires for an instance, ward_step() either finds its deadline moved
+ * (and watches again) or declares the ward hung.  Either way the
+ * instance gets the same WEV_TIMER at the same time.
+ *
+ * stewardd's shutdown is an input of the machine too: every event
+ * carries whether stewardd is stopping (ward_input.shutdown), and an
+ * instance that ends then is not healed but goes to stopped, whatever
+ * restart= says; WEV_SHUTDOWN stops an instance when the shutdown's
+ * order reaches its ward.
  */
 #ifndef STEWARD_WARD_H
 #define STEWARD_WARD_H
@@ -200,15 +213,17 @@ struct ward_input {
 	bool spawn_failed;   /* WEV_EXIT: failed before exec */
 	bool no_resources;   /* that, or WEV_SPAWN_ERROR: stewardd's lack */
 	int64_t extend_usec; /* WEV_EXTEND */
+	bool shutdown;       /* stewardd is stopping: nothing is healed */
 };
 
 enum ward_action {
 	WACT_SPAWN = 1 << 0,       /* spawn a new process */
 	WACT_SIGNAL_STOP = 1 << 1, /* stop_signal to the process group */
 	WACT_SIGNAL_KILL = 1 << 2, /* SIGKILL to the process group */
-	WACT_ARM = 1 << 3,         /* arm the timer for out.timer_at */
-	WACT_DISARM = 1 << 4,      /* stop the timer */
+	WACT_ARM = 1 << 3,         /* wait for out.timer_at on its own timer */
+	WACT_DISARM = 1 << 4,      /* no deadline: stop waiting */
 	WACT_LOG = 1 << 5,         /* log the transition from → to */
+	WACT_WATCH = 1 << 6,       /* wait for last_beat + heartbeat_timeout */
 };
 
 struct ward_out {
@@ -216,7 +231,7 @@ struct ward_out {
 	enum ward_state from;
 	enum ward_state to;
 	enum ward_cause cause; /* why, for the log */
-	double timer_at;       /* WACT_ARM: monotonic seconds */
+	double timer_at;       /* WACT_ARM, WACT_WATCH: monotonic seconds */
 	double delay;          /* to backoff: the restart delay in seconds */
 	double tokens;         /* tokens left in the restart bucket */
 	double beat_age;       /* now - last_beat, at the transition */
@@ -239,6 +254,15 @@ void ward_step(struct ward_sm *sm, const struct ward_policy *pol,
  */
 bool ward_timer_due(const struct ward_sm *sm, const struct ward_policy *pol,
 		    double now);
+
+/*
+ * True when a reaped process ended in a way restart = on-failure
+ * forgives: exited (not killed, not failed before exec) with a code the
+ * policy's success= lists (0 when it lists none).  status is a wait
+ * status.
+ */
+bool ward_exit_clean(const struct ward_policy *pol, int status,
+		     bool spawn_failed);
 
 /* True when beats are judged in running: a heartbeat and a watchdog. */
 bool ward_judges_beats(const struct ward_policy *pol);

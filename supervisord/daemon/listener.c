@@ -452,16 +452,9 @@ listener_procname(const struct ward_inst *wi, char *buf, size_t len)
 static bool
 listener_expected(const struct ward_inst *wi, const struct ward_input *in)
 {
-	const struct ward_policy *pol = &wi->ward->spec->pol;
-	bool any = false;
-	int code;
-
-	if (in->event != WEV_EXIT || in->spawn_failed || !WIFEXITED(in->status))
-		return false;
-	code = WEXITSTATUS(in->status);
-	for (size_t i = 0; i < sizeof(pol->success); i++)
-		any = any || pol->success[i] != 0;
-	return any ? ((pol->success[code / 8] >> (code % 8)) & 1) : code == 0;
+	return in->event == WEV_EXIT &&
+	       ward_exit_clean(&wi->ward->spec->pol, in->status,
+			       in->spawn_failed);
 }
 
 /* See listener.h. */

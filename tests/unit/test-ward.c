@@ -141,6 +141,7 @@ actions_str(unsigned a, char *buf, size_t len)
 	    {WACT_ARM, "arm"},
 	    {WACT_DISARM, "disarm"},
 	    {WACT_LOG, "log"},
+	    {WACT_WATCH, "watch"},
 	};
 	size_t n = 0;
 
@@ -177,7 +178,7 @@ expect(const struct rig *r, enum ward_state to, unsigned actions,
 	if (r->out.cause != cause)
 		fail_msg("%scause %s, expected %s", pair_ctx,
 			 ward_cause_name(r->out.cause), ward_cause_name(cause));
-	if (actions & WACT_ARM) {
+	if (actions & (WACT_ARM | WACT_WATCH)) {
 		assert_near(r->out.timer_at, timer_at);
 		assert_near(r->sm.timer_at, timer_at);
 	}
@@ -357,9 +358,9 @@ test_every_event_in_starting(void **state)
 	    [WEV_SHUTDOWN] = TO_AFTER(WARD_STOPPING, A_STOP, WCAUSE_SHUTDOWN,
 				      106, WAFTER_STOP),
 	    [WEV_BEAT] =
-		TO(WARD_RUNNING, WACT_ARM | WACT_LOG, WCAUSE_READY, 104),
+		TO(WARD_RUNNING, WACT_WATCH | WACT_LOG, WCAUSE_READY, 104),
 	    [WEV_READY] =
-		TO(WARD_RUNNING, WACT_ARM | WACT_LOG, WCAUSE_READY, 104),
+		TO(WARD_RUNNING, WACT_WATCH | WACT_LOG, WCAUSE_READY, 104),
 	    [WEV_EXTEND] = TO(WARD_STARTING, WACT_ARM, WCAUSE_NONE, 105),
 	    [WEV_TRIGGER] = TO_AFTER(WARD_STOPPING, A_STOP, WCAUSE_TRIGGER, 106,
 				     WAFTER_HEAL),
@@ -379,7 +380,7 @@ test_every_event_in_starting(void **state)
 	check_row(WARD_STARTING, row);
 }
 
-/* running: beats only store the time; the timer judges the deadline. */
+/* running: a beat moves the watched deadline; the timer judges it. */
 static void
 test_every_event_in_running(void **state)
 {
@@ -391,8 +392,8 @@ test_every_event_in_running(void **state)
 				     WAFTER_RESTART),
 	    [WEV_SHUTDOWN] = TO_AFTER(WARD_STOPPING, A_STOP, WCAUSE_SHUTDOWN,
 				      106, WAFTER_STOP),
-	    [WEV_BEAT] = TO(WARD_RUNNING, 0, WCAUSE_NONE, 0),
-	    [WEV_READY] = TO(WARD_RUNNING, 0, WCAUSE_NONE, 0),
+	    [WEV_BEAT] = TO(WARD_RUNNING, WACT_WATCH, WCAUSE_NONE, 104),
+	    [WEV_READY] = TO(WARD_RUNNING, WACT_WATCH, WCAUSE_NONE, 104),
 	    [WEV_EXTEND] = TO(WARD_RUNNING, WACT_ARM, WCAUSE_NONE, 105),
 	    [WEV_TRIGGER] = TO_AFTER(WARD_STOPPING, A_STOP, WCAUSE_TRIGGER, 106,
 				     WAFTER_HEAL),
@@ -530,16 +531,16 @@ test_hung_ward_is_stopped_then_killed(void **state)
 	ev(&r, WEV_START, 10);
 	expect(&r, WARD_STARTING, A_SPAWN, WCAUSE_START, 20);
 	ev(&r, WEV_READY, 11);
-	expect(&r, WARD_RUNNING, WACT_ARM | WACT_LOG, WCAUSE_READY, 14);
+	expect(&r, WARD_RUNNING, WACT_WATCH | WACT_LOG, WCAUSE_READY, 14);
 
-	/* A beat only stores its time: no timer operation. */
+	/* A beat moves the watched deadline: its place on the ward's list,
+	 * no timer of its own. */
 	ev(&r, WEV_BEAT, 11.25);
-	expect(&r, WARD_RUNNING, 0, WCAUSE_NONE, 0);
-	assert_near(r.sm.timer_at, 14);
+	expect(&r, WARD_RUNNING, WACT_WATCH, WCAUSE_NONE, 14.25);
 
-	/* The timer fires early: re-armed for last_beat + timeout. */
+	/* Were the timer to fire early, the deadline is watched again. */
 	ev(&r, WEV_TIMER, 14);
-	expect(&r, WARD_RUNNING, WACT_ARM, WCAUSE_NONE, 14.25);
+	expect(&r, WARD_RUNNING, WACT_WATCH, WCAUSE_NONE, 14.25);
 
 	/* No beat since: at the deadline the ward is hung. */
 	ev(&r, WEV_TIMER, 14.25);
@@ -940,7 +941,7 @@ test_watchdog_hang_says_whether_it_ever_beat(void **state)
 	rig_init(&r, &pol, 10);
 	ev(&r, WEV_START, 10);
 	ev(&r, WEV_READY, 11);
-	expect(&r, WARD_RUNNING, WACT_ARM | WACT_LOG, WCAUSE_READY, 14);
+	expect(&r, WARD_RUNNING, WACT_WATCH | WACT_LOG, WCAUSE_READY, 14);
 	assert_false(r.sm.beaten);
 	ev(&r, WEV_TIMER, 14);
 	expect(&r, WARD_STOPPING, A_STOP, WCAUSE_HEARTBEAT_TIMEOUT, 19);
@@ -975,7 +976,7 @@ test_repeated_ready_is_a_beat(void **state)
 	ev(&r, WEV_READY, 13);
 	assert_true(r.sm.beaten);
 	ev(&r, WEV_TIMER, 14);
-	expect(&r, WARD_RUNNING, WACT_ARM, WCAUSE_NONE, 16);
+	expect(&r, WARD_RUNNING, WACT_WATCH, WCAUSE_NONE, 16);
 	ev(&r, WEV_TIMER, 16);
 	expect(&r, WARD_STOPPING, A_STOP, WCAUSE_HEARTBEAT_TIMEOUT, 21);
 	assert_false(r.out.never_beat);
@@ -991,7 +992,7 @@ test_pipe_first_beat_counts(void **state)
 	assert_true(ward_judges_beats(&base_policy));
 	ev(&r, WEV_START, 10);
 	ev(&r, WEV_BEAT, 11);
-	expect(&r, WARD_RUNNING, WACT_ARM | WACT_LOG, WCAUSE_READY, 14);
+	expect(&r, WARD_RUNNING, WACT_WATCH | WACT_LOG, WCAUSE_READY, 14);
 	ev(&r, WEV_TIMER, 14);
 	expect(&r, WARD_STOPPING, A_STOP, WCAUSE_HEARTBEAT_TIMEOUT, 19);
 	assert_false(r.out.never_beat);
@@ -1051,7 +1052,7 @@ test_beat_clears_extend(void **state)
 	assert_near(r.sm.extend_until, 0);
 	/* Without the clear, 13 would be the deadline. */
 	ev(&r, WEV_TIMER, 13);
-	expect(&r, WARD_RUNNING, WACT_ARM, WCAUSE_NONE, 15.5);
+	expect(&r, WARD_RUNNING, WACT_WATCH, WCAUSE_NONE, 15.5);
 	ev(&r, WEV_TIMER, 15.5);
 	expect(&r, WARD_STOPPING, A_STOP, WCAUSE_HEARTBEAT_TIMEOUT, 20.5);
 }
@@ -1482,6 +1483,141 @@ test_timer_due_only_past_the_deadline(void **state)
 	assert_true(ward_timer_due(&r.sm, &r.pol, 101.75));
 }
 
+/* An input while stewardd stops: one with .shutdown set. */
+static void
+ev_shut(struct rig *r, struct ward_input in)
+{
+	in.u = U;
+	in.shutdown = true;
+	feed(r, in);
+}
+
+/*
+ * Shutdown is an input: an instance that ends while stewardd stops goes
+ * to stopped in one transition, spending no token and counting no
+ * restart, whatever ended it; restart = never still says exited.
+ */
+static void
+test_shutdown_input_heals_nothing(void **state)
+{
+	struct ward_policy pol = base_policy;
+	struct rig r;
+
+	(void)state;
+	pol.restart = WARD_RESTART_ALWAYS;
+	reach(&r, WARD_RUNNING);
+	r.pol = pol;
+	ev_shut(&r, (struct ward_input){.event = WEV_EXIT,
+					.now = 102,
+					.status = EXITED_WITH(1)});
+	expect(&r, WARD_STOPPED, WACT_DISARM | WACT_LOG, WCAUSE_EXIT, 0);
+	check_int(r.sm.restarts, 0);
+	assert_near(r.out.tokens, 3);
+
+	/* Hung while stewardd stops: stopped once reaped, not restarted. */
+	reach(&r, WARD_RUNNING);
+	r.pol = pol;
+	ev_shut(&r, (struct ward_input){.event = WEV_TIMER, .now = 103.5});
+	expect(&r, WARD_STOPPING, A_STOP, WCAUSE_HEARTBEAT_TIMEOUT, 108.5);
+	ev_shut(&r, (struct ward_input){.event = WEV_EXIT,
+					.now = 104,
+					.status = KILLED_BY(SIGTERM)});
+	expect(&r, WARD_STOPPED, WACT_DISARM | WACT_LOG,
+	       WCAUSE_HEARTBEAT_TIMEOUT, 0);
+
+	/* A spawn stewardd lacked the means for is not retried either. */
+	reach(&r, WARD_STARTING);
+	ev_shut(&r, (struct ward_input){.event = WEV_SPAWN_ERROR,
+					.now = 101,
+					.no_resources = true});
+	expect(&r, WARD_STOPPED, WACT_DISARM | WACT_LOG, WCAUSE_NO_RESOURCES,
+	       0);
+	check_int(r.sm.short_spawns, 0);
+
+	/* restart = never: exited, as without a shutdown. */
+	pol.restart = WARD_RESTART_NEVER;
+	reach(&r, WARD_RUNNING);
+	r.pol = pol;
+	ev_shut(&r, (struct ward_input){.event = WEV_EXIT,
+					.now = 102,
+					.status = EXITED_WITH(1)});
+	expect(&r, WARD_EXITED, WACT_DISARM | WACT_LOG, WCAUSE_EXIT, 0);
+
+	/* A restart a person asked for before the shutdown reached the
+	 * ward still happens: the shutdown's WEV_SHUTDOWN stops it. */
+	reach(&r, WARD_RUNNING);
+	ev(&r, WEV_RESTART, 102);
+	ev_shut(&r, (struct ward_input){.event = WEV_EXIT,
+					.now = 103,
+					.status = KILLED_BY(SIGTERM)});
+	expect(&r, WARD_STARTING, A_SPAWN, WCAUSE_RESTART, 113);
+	ev_shut(&r, (struct ward_input){.event = WEV_SHUTDOWN, .now = 103});
+	expect(&r, WARD_STOPPING, A_STOP, WCAUSE_SHUTDOWN, 108);
+}
+
+/* Which deadlines are the ward's shared rule (watched) and which are
+ * the instance's own (armed). */
+static void
+test_watch_is_the_heartbeat_rule(void **state)
+{
+	struct rig r;
+
+	(void)state;
+	reach(&r, WARD_STARTING);
+	check_int(r.out.actions & (WACT_ARM | WACT_WATCH), WACT_ARM);
+	ev(&r, WEV_BEAT, 101);
+	expect(&r, WARD_RUNNING, WACT_WATCH | WACT_LOG, WCAUSE_READY, 104);
+	ev(&r, WEV_BEAT, 102);
+	expect(&r, WARD_RUNNING, WACT_WATCH, WCAUSE_NONE, 105);
+	/* An extension is the instance's own deadline... */
+	ev_extend(&r, 102.5, 10000000);
+	expect(&r, WARD_RUNNING, WACT_ARM, WCAUSE_NONE, 112.5);
+	ev(&r, WEV_TIMER, 106);
+	expect(&r, WARD_RUNNING, WACT_ARM, WCAUSE_NONE, 112.5);
+	/* ...until a beat ends it: watched again. */
+	ev(&r, WEV_BEAT, 107);
+	expect(&r, WARD_RUNNING, WACT_WATCH, WCAUSE_NONE, 110);
+	/* Leaving running arms the stop deadline: off the list. */
+	ev(&r, WEV_STOP, 108);
+	expect(&r, WARD_STOPPING, A_STOP, WCAUSE_STOP, 113);
+
+	/* Readiness only (no watchdog): nothing watched, beats change
+	 * nothing. */
+	rig_init(&r, &base_policy, 10);
+	r.pol.heartbeat = WARD_HB_NOTIFY;
+	r.pol.watchdog = false;
+	ev(&r, WEV_START, 10);
+	ev(&r, WEV_READY, 11);
+	expect(&r, WARD_RUNNING, WACT_DISARM | WACT_LOG, WCAUSE_READY, 0);
+	ev(&r, WEV_BEAT, 12);
+	expect(&r, WARD_RUNNING, 0, WCAUSE_NONE, 0);
+}
+
+/* The one judgement of a clean exit, by wait status and success=. */
+static void
+test_exit_clean(void **state)
+{
+	struct ward_policy pol = base_policy;
+
+	(void)state;
+	assert_true(ward_exit_clean(&pol, EXITED_WITH(0), false));
+	assert_false(ward_exit_clean(&pol, EXITED_WITH(0), true));
+	assert_false(ward_exit_clean(&pol, EXITED_WITH(1), false));
+	assert_false(ward_exit_clean(&pol, KILLED_BY(SIGTERM), false));
+	/* success = 0 3 255 */
+	pol.success[0] = 1 << 0 | 1 << 3;
+	pol.success[31] = 1 << 7;
+	assert_true(ward_exit_clean(&pol, EXITED_WITH(0), false));
+	assert_true(ward_exit_clean(&pol, EXITED_WITH(3), false));
+	assert_true(ward_exit_clean(&pol, EXITED_WITH(255), false));
+	assert_false(ward_exit_clean(&pol, EXITED_WITH(2), false));
+	/* success = 2 alone: 0 is no longer clean. */
+	memset(pol.success, 0, sizeof(pol.success));
+	pol.success[0] = 1 << 2;
+	assert_false(ward_exit_clean(&pol, EXITED_WITH(0), false));
+	assert_true(ward_exit_clean(&pol, EXITED_WITH(2), false));
+}
+
 /* The names people and logs see, and which states have a process. */
 static void
 test_names_and_process_states(void **state)
@@ -1558,6 +1694,9 @@ main(void)
 	    cmocka_unit_test(test_stewardd_short_spends_no_token),
 	    cmocka_unit_test(test_timer_due_only_past_the_deadline),
 	    cmocka_unit_test(test_names_and_process_states),
+	    cmocka_unit_test(test_shutdown_input_heals_nothing),
+	    cmocka_unit_test(test_watch_is_the_heartbeat_rule),
+	    cmocka_unit_test(test_exit_clean),
 	    cmocka_unit_test(test_notify_without_watchdog_is_readiness_only),
 	    cmocka_unit_test(test_notify_without_watchdog_start_timeout_holds),
 	    cmocka_unit_test(test_watchdog_hang_says_whether_it_ever_beat),
