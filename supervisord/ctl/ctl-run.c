@@ -48,20 +48,16 @@ ctl_run_done(void *arg, struct job_run *run)
 {
 	struct ctl_conn *cn = arg;
 	struct sbuf b = {0};
-	const char *outcome;
+	enum job_outcome o = job_run_outcome(run);
 
 	cn->run = NULL;
 	sbuf_add(&b, "{", 1);
 	job_result_json(run, &b);
-	outcome = strstr(b.s, "\"outcome\":\"success\"") != NULL   ? NULL
-		  : strstr(b.s, "\"outcome\":\"timeout\"") != NULL ? "timeout"
-		  : strstr(b.s, "\"outcome\":\"cancelled\"") != NULL
-		      ? "cancelled"
-		      : "failed";
-	if (outcome == NULL)
+	if (o == JOB_SUCCESS)
 		sbuf_add(&b, ",\"ok\":true}", 11);
 	else
-		sbuf_addf(&b, ",\"ok\":false,\"code\":\"%s\"}", outcome);
+		sbuf_addf(&b, ",\"ok\":false,\"code\":\"%s\"}",
+			  job_outcome_name(o));
 	ctl_reply(cn, &b);
 	/* Requests that came meanwhile are handled now. */
 	if (cn->fd >= 0)

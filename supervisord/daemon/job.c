@@ -10,8 +10,9 @@
  * the steward's list of wards (status and start/stop do not see them),
  * though their pids are in the pid table like any other.
  *
- * The first replica to exit 0 wins: its output is the answer, sent at
- * once, and every other replica is cancelled (stop_signal to its group,
+ * The first replica to exit 0 wins (job-outcome.c decides, pure and
+ * unit-tested): its output is the answer, sent at once, and every other
+ * replica is cancelled (stop_signal to its group,
  * SIGKILL after stop_timeout) and reaped.  With no winner before the
  * run's timeout, or when every replica has failed, the caller gets one
  * wrapped error with a log id.  A run is cancelled when its client goes
@@ -33,6 +34,7 @@
 #include "ctl/ctl.h"
 #include "core/fdbudget.h"
 #include "daemon/job.h"
+#include "daemon/job-outcome.h"
 #include "daemon/metrics.h"
 #include "base/parse.h"
 #include "core/steward.h"
@@ -48,8 +50,8 @@ struct job_run {
 	struct steward *s;
 	struct ward_rt rt; /* the replicas */
 	enum run_state state;
-	const char *outcome; /* success, failed, timeout, cancelled */
-	int winner;          /* the winning replica, or -1 */
+	enum job_outcome outcome; /* once the run is over */
+	int winner;               /* the winning replica, or -1 */
 	double started_at;
 	double ended_at;
 	double timeout; /* seconds */
@@ -63,6 +65,13 @@ struct job_run {
 	bool finished_logged;
 	struct job_run *next;
 };
+
+/* A run's outcome; see job.h. */
+enum job_outcome
+job_run_outcome(const struct job_run *run)
+{
+	return run->outcome;
+}
 
 /* A run's id; see job.h. */
 uint64_t
@@ -162,7 +171,7 @@ job_cancel_replicas(struct job_run *run)
 	snprintf(why, sizeof(why),
 		 "cancelled: run %llu of job \"%s\" is over (%s)",
 		 (unsigned long long)job_run_id(run), run->rt.spec->name,
-		 run->outcome ? run->outcome : "ended");
+		 job_outcome_name(run->outcome));
 	for (unsigned j = 0; j < run->rt.ninst; j++) {
 		struct ward_inst *wi = run->rt.inst[j];
 
@@ -180,12 +189,11 @@ job_log_finished(struct job_run *run)
 	struct evlog_rec r;
 
 	evlog_begin(&r, run->s->log,
-		    strcmp(run->outcome, "success") == 0 ? EVLOG_INFO
-							 : EVLOG_WARN,
+		    run->outcome == JOB_SUCCESS ? EVLOG_INFO : EVLOG_WARN,
 		    "run_finished");
 	evlog_int(&r, "run", (long long)run->id);
 	evlog_str(&r, "job", run->rt.spec->name);
-	evlog_str(&r, "outcome", run->outcome);
+	evlog_str(&r, "outcome", job_outcome_name(run->outcome));
 	evlog_int(&r, "replicas", run->rt.ninst);
 	if (run->winner >= 0) {
 		const struct ward_inst *wi = run->rt.inst[run->winner];
@@ -205,7 +213,7 @@ job_log_finished(struct job_run *run)
 
 /* The run has its outcome: cancel the rest, answer, log. */
 static void
-job_finish(struct job_run *run, const char *outcome, struct err *e)
+job_finish(struct job_run *run, enum job_outcome outcome, struct err *e)
 {
 	if (run->state != RUN_ACTIVE) {
 		err_free(e);
@@ -284,8 +292,10 @@ job_transition(struct job_run *run, struct ward_inst *wi)
 	bool all_ended = true;
 	char end[JOB_END_MAX];
 	struct evlog_rec r;
+	enum job_outcome o;
 
-	if (ward_state_has_process(wi->sm.state) || wi->ended_at > 0)
+	if (job_outcome_replica(&wi->sm) == JOB_REPLICA_LIVE ||
+	    wi->ended_at > 0)
 		return;
 	wi->ended_at = steward_now();
 	job_replica_end(wi, end, sizeof(end));
@@ -298,21 +308,18 @@ job_transition(struct job_run *run, struct ward_inst *wi)
 		  llround((wi->ended_at - wi->sm.spawned_at) * 1000));
 	evlog_commit(&r);
 
-	if (run->state == RUN_ACTIVE && !wi->sm.exit_spawn_failed &&
-	    wi->sm.cause != WCAUSE_STOP && wi->sm.cause != WCAUSE_SHUTDOWN &&
-	    WIFEXITED(wi->sm.exit_status) &&
-	    WEXITSTATUS(wi->sm.exit_status) == 0 &&
-	    wi->sm.cause != WCAUSE_HEARTBEAT_TIMEOUT &&
-	    wi->sm.cause != WCAUSE_START_TIMEOUT) {
-		run->winner = (int)wi->replica;
-		job_finish(run, "success", NULL);
-		return;
-	}
 	for (unsigned j = 0; j < run->rt.ninst; j++)
 		if (run->rt.inst[j]->ended_at == 0)
 			all_ended = false;
-	if (run->state == RUN_ACTIVE && all_ended)
-		job_finish(run, "failed", job_all_failed(run));
+	if (run->state == RUN_ACTIVE &&
+	    job_outcome_run(job_outcome_replica(&wi->sm), all_ended, &o)) {
+		if (o == JOB_SUCCESS)
+			run->winner = (int)wi->replica;
+		job_finish(run, o,
+			   o == JOB_SUCCESS ? NULL : job_all_failed(run));
+		if (o == JOB_SUCCESS)
+			return;
+	}
 	if (run->state == RUN_OVER && all_ended) {
 		run->s->settle_armed = true;
 		ev_prepare_start(run->s->loop, &run->s->settle);
@@ -341,7 +348,7 @@ job_deadline_cb(struct ev_loop *loop, ev_timer *t, int revents)
 		       "cancelled)",
 		       run->rt.spec->name, d, live, live == 1 ? "" : "s");
 	err_set(e, "run", "%llu", (unsigned long long)run->id);
-	job_finish(run, "timeout", e);
+	job_finish(run, JOB_TIMEOUT, e);
 }
 
 /* Cancel a run; see job.h. */
@@ -356,7 +363,7 @@ job_cancel(struct job_run *run, const char *why)
 		       "run %llu of job \"%s\" was "
 		       "cancelled",
 		       (unsigned long long)run->id, run->rt.spec->name);
-	job_finish(run, "cancelled", e);
+	job_finish(run, JOB_CANCELLED, e);
 }
 
 /* Forget the done callback; see job.h. */
@@ -511,7 +518,8 @@ job_result_json(const struct job_run *run, struct sbuf *b)
 {
 	sbuf_addf(b, "\"run\":%llu,\"job\":", (unsigned long long)run->id);
 	sbuf_add_json(b, run->rt.spec->name);
-	sbuf_addf(b, ",\"outcome\":\"%s\",\"duration_ms\":%lld", run->outcome,
+	sbuf_addf(b, ",\"outcome\":\"%s\",\"duration_ms\":%lld",
+		  job_outcome_name(run->outcome),
 		  llround((run->ended_at - run->started_at) * 1000));
 	if (run->winner >= 0) {
 		const struct ward_inst *wi = run->rt.inst[run->winner];

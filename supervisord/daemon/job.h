@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "core/steward-events.h"
+#include "daemon/job-outcome.h"
 #include "base/err.h"
 
 struct steward;
@@ -33,6 +34,9 @@ void job_launch(struct job_run *run);
 
 /* A run's id. */
 uint64_t job_run_id(const struct job_run *run);
+
+/* The outcome of a run that is over (given to job_done_fn). */
+enum job_outcome job_run_outcome(const struct job_run *run);
 
 /* Cancel a run (client gone, stewardctl cancel, shutdown). */
 void job_cancel(struct job_run *run, const char *why);

@@ -90,20 +90,10 @@ static const enum ward_cause metrics_causes[] = {
 _Static_assert(METRICS_NCAUSES <= METRICS_REASONS_MAX,
 	       "struct metrics_inst has room for every reason");
 
-/* The outcomes of a job run (job.c), in output order. */
-static const char *const metrics_outcomes[] = {
-    "success",   /* a replica exited 0 */
-    "failed",    /* every replica failed */
-    "timeout",   /* none succeeded within the job's timeout */
-    "cancelled", /* the client or stewardd cancelled it */
-};
-#define METRICS_NOUTCOMES                                                      \
-	(sizeof(metrics_outcomes) / sizeof(metrics_outcomes[0]))
-
 /* The runs of one job, by outcome (kept across reloads). */
 struct metrics_job_count {
 	char *job;
-	uint64_t runs[METRICS_NOUTCOMES];
+	uint64_t runs[JOB_NOUTCOMES];
 };
 
 struct metrics {
@@ -186,15 +176,15 @@ metrics_collect_jobs(struct metrics *m)
 
 	for (size_t i = 0; i < c->njobs; i++)
 		(void)metrics_job_count(m, c->jobs[i].name);
-	if (m->capjobs < m->ncounts * METRICS_NOUTCOMES) {
-		m->capjobs = m->ncounts * METRICS_NOUTCOMES;
+	if (m->capjobs < m->ncounts * JOB_NOUTCOMES) {
+		m->capjobs = m->ncounts * JOB_NOUTCOMES;
 		m->jobs = xrealloc(m->jobs, m->capjobs * sizeof(*m->jobs));
 	}
 	for (size_t i = 0; i < m->ncounts; i++)
-		for (size_t k = 0; k < METRICS_NOUTCOMES; k++)
+		for (size_t k = 0; k < JOB_NOUTCOMES; k++)
 			m->jobs[n++] = (struct metrics_job){
 			    .job = m->counts[i].job,
-			    .outcome = metrics_outcomes[k],
+			    .outcome = job_outcome_name((enum job_outcome)k),
 			    .runs = m->counts[i].runs[k],
 			};
 	return n;
@@ -633,14 +623,11 @@ metrics_stop(struct steward *s)
 
 /* Count a job run's outcome; see metrics.h. */
 void
-metrics_job_finished(struct steward *s, const char *job, const char *outcome)
+metrics_job_finished(struct steward *s, const char *job,
+		     enum job_outcome outcome)
 {
-	if (s->metrics == NULL || job == NULL || outcome == NULL)
+	if (s->metrics == NULL || job == NULL ||
+	    (unsigned)outcome >= JOB_NOUTCOMES)
 		return;
-	for (size_t k = 0; k < METRICS_NOUTCOMES; k++) {
-		if (strcmp(outcome, metrics_outcomes[k]) == 0) {
-			metrics_job_count(s->metrics, job)->runs[k]++;
-			return;
-		}
-	}
+	metrics_job_count(s->metrics, job)->runs[outcome]++;
 }

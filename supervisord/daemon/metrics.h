@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "base/err.h"
+#include "daemon/job-outcome.h"
 
 struct steward;
 
@@ -100,6 +101,6 @@ void metrics_stop(struct steward *s);
  * metrics file is kept.
  */
 void metrics_job_finished(struct steward *s, const char *job,
-			  const char *outcome);
+			  enum job_outcome outcome);
 
 #endif

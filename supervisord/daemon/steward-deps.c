@@ -27,6 +27,10 @@
  * it ends in failed, stewardd stops every ward in order and exits 1 with
  * a wrapped error naming the ward and why, so that an orchestrator sees
  * the failure and reschedules.
+ *
+ * What a group does about a transition (strategy, limit, escalation) is
+ * decided by core/ward-group.c, pure and unit-tested with a fake clock;
+ * this file carries the decision out (records, restarts, the shutdown).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,15 +151,18 @@ steward_deps_link(struct steward *s)
 
 		gr->members = deps_resolve(s, &names, gs->members, gs->nmembers,
 					   &gr->nmembers);
-		bucket_init(&gr->bucket, gs->has_limit ? gs->limit.burst : 1,
+		bucket_init(&gr->st.bucket, gs->has_limit ? gs->limit.burst : 1,
 			    gs->has_limit ? (double)gs->limit.period_ms / 1000.0
 					  : 1,
 			    steward_now());
 		k = nametab_get(&old_groups, gs->name);
 		if (k >= 0) {
-			gr->bucket = old[k].bucket;
-			gr->failed = old[k].failed;
+			gr->st.bucket = old[k].st.bucket;
+			gr->st.failed = old[k].st.failed;
 		}
+		gr->st.strategy = gs->strategy;
+		gr->st.has_limit = gs->has_limit;
+		gr->st.essential = gs->essential;
 		for (size_t m = 0; m < gr->nmembers; m++)
 			gr->members[m]->group = gr;
 	}
@@ -339,16 +346,6 @@ steward_deps_dependents(struct steward *s, struct ward_rt *wr,
 	return n;
 }
 
-/* True for a cause that means the ward must be healed. */
-static bool
-deps_heal_cause(enum ward_cause c)
-{
-	return c == WCAUSE_EXIT || c == WCAUSE_SIGNAL ||
-	       c == WCAUSE_SPAWN_FAILED || c == WCAUSE_HEARTBEAT_TIMEOUT ||
-	       c == WCAUSE_START_TIMEOUT || c == WCAUSE_TRIGGER ||
-	       c == WCAUSE_MEMORY;
-}
-
 /* Stewardd stops and exits 1: an essential ward failed. */
 static void
 deps_escalate(struct steward *s, const char *what, const char *name,
@@ -377,12 +374,11 @@ deps_escalate(struct steward *s, const char *what, const char *name,
 
 /* A group's restart limit is spent: stop the whole group. */
 static void
-deps_group_failed(struct steward *s, struct group_rt *g)
+deps_group_failed(struct steward *s, struct group_rt *g, bool escalate)
 {
 	struct evlog_rec r;
 	char period[32], order[200];
 
-	g->failed = true;
 	parse_format_duration(g->spec->limit.period_ms, period, sizeof(period));
 	evlog_begin(&r, s->log, EVLOG_ERROR, "group_failed");
 	evlog_str(&r, "group", g->spec->name);
@@ -398,13 +394,38 @@ deps_group_failed(struct steward *s, struct group_rt *g)
 		for (unsigned j = 0; j < g->members[k]->ninst; j++)
 			steward_step_why(s, g->members[k]->inst[j], WEV_STOP,
 					 order);
-	if (g->spec->essential) {
+	if (escalate) {
 		char why[160];
 
 		snprintf(why, sizeof(why), "its restart limit %u/%s is spent",
 			 g->spec->limit.burst, period);
 		deps_escalate(s, "group", g->spec->name, why);
 	}
+}
+
+/* The group restarts member m because wi is healed (ward-group.c). */
+static void
+deps_group_restart(struct steward *s, struct group_rt *g, struct ward_rt *m,
+		   struct ward_inst *wi, const struct ward_out *out,
+		   const char *strategy)
+{
+	struct evlog_rec r;
+	char why[300];
+
+	evlog_begin(&r, s->log, EVLOG_WARN, "group_restart");
+	evlog_str(&r, "group", g->spec->name);
+	evlog_str(&r, "ward", m->spec->name);
+	evlog_str(&r, "because", wi->label);
+	evlog_str(&r, "strategy", strategy);
+	evlog_commit(&r);
+	snprintf(why, sizeof(why),
+		 "restarted with its group \"%s\" (%s), which heals "
+		 "\"%s\" (%s)",
+		 g->spec->name, strategy, wi->label,
+		 ward_cause_name(out->cause));
+	for (unsigned j = 0; j < m->ninst; j++)
+		if (ward_group_restarts_state(m->inst[j]->sm.state))
+			steward_step_why(s, m->inst[j], WEV_RESTART, why);
 }
 
 /* A transition: group strategies and escalation; see steward.h. */
@@ -414,64 +435,39 @@ steward_deps_transition(struct steward *s, struct ward_inst *wi,
 {
 	struct ward_rt *wr = wi->ward;
 	struct group_rt *g = wr->group;
+	struct ward_group_input in = {
+	    .out = out,
+	    .essential =
+		wr->spec->essential || (g != NULL && g->spec->essential),
+	    .shutdown = s->stopping,
+	    .now = steward_now(),
+	};
+	struct ward_group_out d;
 
 	if (s->nwaiting > 0)
 		deps_arm(s);
-	if (out->to == WARD_FAILED &&
-	    (wr->spec->essential || (g != NULL && g->spec->essential))) {
-		char why[300];
-
-		snprintf(why, sizeof(why), "%s",
-			 wi->last_reason ? wi->last_reason
-					 : "its restart limit "
-					   "is spent");
-		deps_escalate(s, "ward", wi->label, why);
-		return;
-	}
-	/* A member must be healed: the start of a heal, not its end. */
-	if (g == NULL || s->stopping || g->failed ||
-	    !(out->from == WARD_RUNNING || out->from == WARD_STARTING) ||
-	    !(out->to == WARD_STOPPING || out->to == WARD_BACKOFF) ||
-	    !deps_heal_cause(out->cause))
-		return;
-	if (g->spec->has_limit && !bucket_take(&g->bucket, steward_now())) {
-		deps_group_failed(s, g);
-		return;
-	}
-	if (g->spec->strategy == GROUP_ONE_FOR_ONE)
-		return;
-	bool after = false;
-	for (size_t k = 0; k < g->nmembers; k++) {
-		struct ward_rt *m = g->members[k];
-
-		if (m == wr) {
-			after = true;
-			continue;
-		}
-		if (g->spec->strategy == GROUP_REST_FOR_ONE && !after)
-			continue;
-		struct evlog_rec r;
-		const char *strategy = g->spec->strategy == GROUP_ONE_FOR_ALL
-					   ? "one_for_all"
-					   : "rest_for_one";
-		char why[300];
-
-		evlog_begin(&r, s->log, EVLOG_WARN, "group_restart");
-		evlog_str(&r, "group", g->spec->name);
-		evlog_str(&r, "ward", m->spec->name);
-		evlog_str(&r, "because", wi->label);
-		evlog_str(&r, "strategy", strategy);
-		evlog_commit(&r);
-		snprintf(why, sizeof(why),
-			 "restarted with its group \"%s\" (%s), which heals "
-			 "\"%s\" (%s)",
-			 g->spec->name, strategy, wi->label,
-			 ward_cause_name(out->cause));
-		for (unsigned j = 0; j < m->ninst; j++)
-			if (ward_state_has_process(m->inst[j]->sm.state) ||
-			    m->inst[j]->sm.state == WARD_BACKOFF)
-				steward_step_why(s, m->inst[j], WEV_RESTART,
-						 why);
+	if (g != NULL)
+		for (size_t k = 0; k < g->nmembers; k++)
+			if (g->members[k] == wr)
+				in.member = k;
+	ward_group_decide(g != NULL ? &g->st : NULL, &in, &d);
+	switch (d.verdict) {
+	case WGROUP_NOTHING:
+		break;
+	case WGROUP_ESCALATE:
+		deps_escalate(s, "ward", wi->label,
+			      wi->last_reason ? wi->last_reason
+					      : "its restart limit is spent");
+		break;
+	case WGROUP_FAIL:
+		deps_group_failed(s, g, d.escalate);
+		break;
+	case WGROUP_RESTART:
+		for (size_t k = 0; k < g->nmembers; k++)
+			if (ward_group_restarts(&d, &in, k))
+				deps_group_restart(s, g, g->members[k], wi, out,
+						   d.strategy);
+		break;
 	}
 }
 

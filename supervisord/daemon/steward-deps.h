@@ -10,6 +10,7 @@
 
 #include "core/steward-events.h"
 #include "core/bucket.h"
+#include "core/ward-group.h"
 #include "core/ward.h"
 
 struct steward;
@@ -22,8 +23,7 @@ struct group_rt {
 	const struct group_spec *spec;
 	struct ward_rt **members;
 	size_t nmembers;
-	struct bucket bucket;
-	bool failed;
+	struct ward_group_state st; /* strategy, bucket, failed */
 };
 
 /* Resolve requires/after/groups by name (after build and after every
