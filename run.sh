@@ -87,7 +87,8 @@ demo)
 	fi
 	;;
 test)
-	install_missing
+	# The web page's scenario drives Debian's headless chromium.
+	PACKAGES="$PACKAGES chromium chromium-driver" install_missing
 	build_dir build
 	# The man pages: not one groff warning (-ww every kind, -z no output).
 	for page in man/*.[1-8]; do

@@ -1,6 +1,7 @@
 /*
  * The HTTP server of [unix_http_server], for supervisorctl and the tools
- * built on supervisord's XML-RPC API.
+ * built on supervisord's XML-RPC API, and for a browser: GET / and
+ * /web/... are the web page's (web.c), behind the same auth.
  *
  * libmicrohttpd runs in its external epoll mode (MHD_USE_EPOLL, no
  * thread): its epoll descriptor is one ev_io in stewardd's loop, and
@@ -40,6 +41,7 @@
 #include "base/log.h"
 #include "base/safepath.h"
 #include "ctl/sockname.h"
+#include "ctl/web.h"
 #include "core/steward.h"
 #include "ctl/xmlrpc-methods.h"
 #include "proto/xmlrpc.h"
@@ -62,6 +64,7 @@ struct http {
 	ev_io eio;
 	ev_timer tmo;
 	struct http_req *waiting; /* suspended for an answer */
+	struct web *web;          /* the web page (web.c) */
 };
 
 /* One request. */
@@ -72,6 +75,7 @@ struct http_req {
 	bool too_big;
 	bool denied;   /* neither the credentials nor the peer may call */
 	bool answered; /* a waited answer is in reply */
+	bool web;      /* the web page's (web.c) */
 	struct sbuf reply;
 	struct xrm_wait *wait;
 	struct http_req *prev, *next; /* on h->waiting */
@@ -242,10 +246,13 @@ http_handler(void *cls, struct MHD_Connection *conn, const char *url,
 		/* Judged now, answered once the body is read: a client
 		 * answered before it sent its body sees a broken pipe. */
 		r->denied = !http_allowed(h, conn);
+		r->web = web_route(method, url);
+		if (r->web && strcmp(method, "POST") != 0)
+			return MHD_YES; /* answered below, as a POST */
 		if (strcmp(method, "POST") != 0)
 			return http_text(conn, MHD_HTTP_NOT_FOUND,
 					 "stewardd serves XML-RPC at /RPC2 "
-					 "(POST); no web page yet\n");
+					 "(POST) and its web page at /\n");
 		cl = MHD_lookup_connection_value(
 		    conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl != NULL && strtoull(cl, NULL, 10) > HTTP_BODY_MAX)
@@ -275,6 +282,10 @@ http_handler(void *cls, struct MHD_Connection *conn, const char *url,
 	if (r->too_big)
 		return http_text(conn, MHD_HTTP_CONTENT_TOO_LARGE,
 				 "request body too large\n");
+	if (r->web)
+		return web_answer(h->web, conn, url, method,
+				  r->body.s != NULL ? r->body.s : "",
+				  r->body.len);
 	if (strcmp(url, "/RPC2") != 0 && strcmp(url, "/") != 0)
 		return http_text(conn, MHD_HTTP_NOT_FOUND,
 				 "stewardd serves XML-RPC at /RPC2\n");
@@ -494,6 +505,8 @@ http_open(struct steward *s, const struct http_spec *spec, struct err **errp)
 	h->gid = spec->gid;
 	h->username = spec->username ? xstrdup(spec->username) : NULL;
 	h->password = spec->password ? xstrdup(spec->password) : NULL;
+	if ((h->web = web_new(s, h->tcp ? spec->host : NULL, errp)) == NULL)
+		goto fail;
 	if ((fd = h->tcp ? http_listen_tcp(spec, errp)
 			 : http_listen(h, errp)) == -1)
 		goto fail;
@@ -528,6 +541,7 @@ fail_unlink:
 	if (!h->tcp)
 		(void)unlink(h->path);
 fail:
+	web_free(h->web);
 	free(h->path);
 	free(h->username);
 	free(h->password);
@@ -566,6 +580,7 @@ http_close(struct http *h)
 			log_warnx("removing %s: %s", h->path, strerror(errno));
 		close(dfd);
 	}
+	web_free(h->web);
 	free(h->path);
 	free(h->username);
 	free(h->password);
