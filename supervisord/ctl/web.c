@@ -45,6 +45,7 @@
 #include "core/steward.h"
 #include "core/tail.h"
 #include "ctl/web.h"
+#include "daemon/job.h"
 #include "web-page.h"
 
 #define WEB_TOKEN_BYTES 16
@@ -302,7 +303,7 @@ web_match(const struct web_view *v, const struct ward_inst *wi)
 	       strcmp(ward_state_name(wi->sm.state), v->q) == 0;
 }
 
-/* The instances a table shows: the wards'. */
+/* The wards a table shows instance by instance (jobs: web_rows()). */
 static bool
 web_listed(const struct ward_rt *wr)
 {
@@ -383,7 +384,8 @@ web_add_output(struct sbuf *b, struct ward_inst *wi)
 
 /* One instance's row. */
 static void
-web_add_row(struct web *w, struct sbuf *b, struct ward_inst *wi, double now)
+web_add_row(struct web *w, struct sbuf *b, struct ward_inst *wi, double now,
+	    uint64_t run)
 {
 	const struct ward_spec *spec = wi->ward->spec;
 	const char *state = ward_state_name(wi->sm.state);
@@ -397,7 +399,11 @@ web_add_row(struct web *w, struct sbuf *b, struct ward_inst *wi, double now)
 	html_adds(b, state);
 	WEB_LIT(b, "\"><td data-label=\"name\" class=\"name\">");
 	html_adds(b, wi->label);
-	sbuf_addf(b, "<small>%s</small></td>", spec->is_job ? "job" : "ward");
+	if (run != 0)
+		sbuf_addf(b, "<small>job run %llu</small></td>",
+			  (unsigned long long)run);
+	else
+		WEB_LIT(b, "<small>ward</small></td>");
 	WEB_LIT(b, "<td data-label=\"state\"><span class=\"st ");
 	html_adds(b, state);
 	WEB_LIT(b, "\">");
@@ -446,7 +452,7 @@ web_add_row(struct web *w, struct sbuf *b, struct ward_inst *wi, double now)
 	WEB_LIT(b, "</td><td data-label=\"last output\">");
 	web_add_output(b, wi);
 	WEB_LIT(b, "</td><td data-label=\"actions\">");
-	if (!spec->is_job) {
+	if (run == 0) {
 		sbuf_addf(b,
 			  "<form class=\"act\" method=\"post\" "
 			  "action=\"/web/action\"><input type=\"hidden\" "
@@ -462,21 +468,56 @@ web_add_row(struct web *w, struct sbuf *b, struct ward_inst *wi, double now)
 				  acts[i], acts[i]);
 		WEB_LIT(b, "</form>");
 	} else {
-		WEB_LIT(b, "<small>stewardctl run</small>");
+		WEB_LIT(b, "<small>stewardctl cancel</small>");
 	}
 	WEB_LIT(b, "</td></tr>");
 }
 
-/* The rows of v's page into b, and v's counts and summary. */
+/* Whether the next row that matches is on v's page (counts it). */
+static bool
+web_on_page(struct web_view *v, size_t *shown)
+{
+	if (v->matched++ < v->page * WEB_PAGE_ROWS || *shown >= WEB_PAGE_ROWS)
+		return false;
+	(*shown)++;
+	return true;
+}
+
+/* A job's own row: its definition, and how many of its runs are in
+ * flight (their replicas have rows of their own). */
+static void
+web_add_job(struct sbuf *b, const struct ward_spec *spec, unsigned runs)
+{
+	WEB_LIT(b, "<tr data-name=\"");
+	html_adds(b, spec->name);
+	sbuf_addf(b, "\" data-state=\"%s\">", runs > 0 ? "running" : "idle");
+	WEB_LIT(b, "<td data-label=\"name\" class=\"name\">");
+	html_adds(b, spec->name);
+	sbuf_addf(b,
+		  "<small>job</small></td><td data-label=\"state\"><span "
+		  "class=\"st %s\">%s</span><small>%u run%s in flight"
+		  "</small></td>",
+		  runs > 0 ? "running" : "idle", runs > 0 ? "running" : "idle",
+		  runs, runs == 1 ? "" : "s");
+	WEB_LIT(b, "<td data-label=\"replicas\" class=\"num\" colspan=\"6\">");
+	sbuf_addf(b, "%u replica%s a run", spec->replicas,
+		  spec->replicas == 1 ? "" : "s");
+	WEB_LIT(b, "</td><td data-label=\"actions\"><small>stewardctl run "
+		   "</small>");
+	html_adds(b, spec->name);
+	WEB_LIT(b, "</td></tr>");
+}
+
+/* The rows of v's page into b, and v's counts and summary: the wards'
+ * instances, then each job and the replicas of its runs in flight. */
 static void
 web_rows(struct web *w, struct web_view *v, struct sbuf *b)
 {
 	struct steward *s = w->s;
-	size_t count[WARD_NSTATES] = {0}, total = 0, first, shown = 0;
+	size_t count[WARD_NSTATES] = {0}, total = 0, shown = 0, jobs = 0;
 	const char *sep = "";
 	double now = steward_now();
 
-	first = v->page * WEB_PAGE_ROWS;
 	for (size_t i = 0; i < s->nwards; i++) {
 		struct ward_rt *wr = s->wards[i];
 
@@ -488,12 +529,32 @@ web_rows(struct web *w, struct web_view *v, struct sbuf *b)
 			total++;
 			if ((unsigned)wi->sm.state < WARD_NSTATES)
 				count[wi->sm.state]++;
-			if (!web_match(v, wi))
+			if (web_match(v, wi) && web_on_page(v, &shown))
+				web_add_row(w, b, wi, now, 0);
+		}
+	}
+	for (size_t i = 0; i < s->cfg->njobs; i++) {
+		const struct ward_spec *spec = &s->cfg->jobs[i];
+		struct job_run *r = NULL;
+		struct ward_rt *rt;
+		unsigned runs = 0;
+		uint64_t id;
+		bool named;
+
+		jobs++;
+		while ((r = job_next_active(s, r, &id, &rt)) != NULL)
+			runs += strcmp(rt->spec->name, spec->name) == 0;
+		named = v->q[0] == '\0' || strstr(spec->name, v->q) != NULL ||
+			strcmp(v->q, runs > 0 ? "running" : "idle") == 0;
+		if (named && web_on_page(v, &shown))
+			web_add_job(b, spec, runs);
+		while ((r = job_next_active(s, r, &id, &rt)) != NULL) {
+			if (strcmp(rt->spec->name, spec->name) != 0)
 				continue;
-			if (v->matched++ < first || shown >= WEB_PAGE_ROWS)
-				continue;
-			web_add_row(w, b, wi, now);
-			shown++;
+			for (unsigned j = 0; j < rt->ninst; j++)
+				if ((named || web_match(v, rt->inst[j])) &&
+				    web_on_page(v, &shown))
+					web_add_row(w, b, rt->inst[j], now, id);
 		}
 	}
 	if (shown == 0)
@@ -507,6 +568,9 @@ web_rows(struct web *w, struct web_view *v, struct sbuf *b)
 				  ward_state_name((enum ward_state)st));
 			sep = ",";
 		}
+	if (jobs > 0)
+		sbuf_addf(&v->summary, "; %zu job%s", jobs,
+			  jobs == 1 ? "" : "s");
 	if (v->q[0] != '\0')
 		sbuf_addf(&v->summary, "; %zu match %s", v->matched, v->q);
 }

@@ -80,6 +80,22 @@ job_run_id(const struct job_run *run)
 	return run->id;
 }
 
+/* The runs in flight, one after another; see job.h. */
+struct job_run *
+job_next_active(struct steward *s, struct job_run *after, uint64_t *idp,
+		struct ward_rt **rtp)
+{
+	struct job_run *r = after != NULL ? after->next : s->runs;
+
+	while (r != NULL && r->state != RUN_ACTIVE)
+		r = r->next;
+	if (r != NULL) {
+		*idp = r->id;
+		*rtp = &r->rt;
+	}
+	return r;
+}
+
 /* The run with this id; see job.h. */
 struct job_run *
 job_find(struct steward *s, uint64_t id)

@@ -38,6 +38,15 @@ uint64_t job_run_id(const struct job_run *run);
 /* The outcome of a run that is over (given to job_done_fn). */
 enum job_outcome job_run_outcome(const struct job_run *run);
 
+/*
+ * The runs in flight, for a reader (the web page): the first one after
+ * after (NULL: the first of all), its id in *idp and its replicas in
+ * *rtp; NULL after the last.  Nothing may change between two calls.
+ */
+struct ward_rt;
+struct job_run *job_next_active(struct steward *s, struct job_run *after,
+				uint64_t *idp, struct ward_rt **rtp);
+
 /* Cancel a run (client gone, stewardctl cancel, shutdown). */
 void job_cancel(struct job_run *run, const char *why);
 

@@ -53,6 +53,10 @@ restart_limit=5/1m
 command=sleep 1000
 autostart=false
 restart_limit=5/1m
+
+[job:build]
+command=sleep 1000
+replicas=2
 """
 
 
@@ -113,6 +117,8 @@ def web_page_refuses_and_escapes():
     check(hdr.get("X-Frame-Options") == "DENY", f"framing: {hdr}", st)
     for label in ("worker:0", "worker:1", "crasher:0", "idle:0"):
         check(f'data-name="{label}"' in page, f"{label} on the page", st)
+    check('data-name="build" data-state="idle"' in page,
+          "the job, idle, on the page", st)
     # The ward's STATUS= text is shown, escaped: never as markup.
     check("&lt;img src=x onerror=&quot;window.pwned=1&quot;&gt;" in page,
           "the hostile status, escaped", st)
@@ -172,7 +178,8 @@ def web_page_refuses_and_escapes():
     code, hdr, text = _ask(port, "GET", "/web/rows?q=crasher")
     check(code == 200 and 'data-name="crasher:0"' in text and
           "worker" not in text, f"the filter: {text[:300]}", st)
-    check("4 instances:" in hdr.get("X-Steward-Summary", ""),
+    check("4 instances:" in hdr.get("X-Steward-Summary", "") and
+          "; 1 job" in hdr.get("X-Steward-Summary", ""),
           f"the summary: {hdr}", st)
     code, _, _ = _ask(port, "GET", "/web/nothing")
     check(code == 404, f"an unknown page: {code}", st)
@@ -217,7 +224,8 @@ def web_page_in_chromium():
         b.get(f"http://{USER}:{PASSWORD}@127.0.0.1:{port}/")
         names = [b.cmd("GET", f"/element/{e}/attribute/data-name")
                  for e in b.find_all("#rows tr")]
-        check(names == ["worker:0", "worker:1", "crasher:0", "idle:0"],
+        check(names == ["worker:0", "worker:1", "crasher:0", "idle:0",
+                         "build"],
               f"the rows: {names}", st)
         cell = 'tr[data-name="worker:1"] td.pid'
         pid0 = b.text(b.find(cell))
