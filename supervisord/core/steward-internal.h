@@ -31,6 +31,9 @@ void steward_kill_as(struct steward *s, struct ward_inst *wi, int sig,
 void steward_sigchld_cb(struct ev_loop *loop, ev_signal *w, int revents);
 void steward_reap_cb(struct ev_loop *loop, ev_timer *w, int revents);
 void steward_sweep_cb(struct ev_loop *loop, ev_timer *w, int revents);
+/* steward-reap.c: a death put off (steward_pace_death): has pid ended?
+ * Then handle it now. */
+void steward_child_late(struct steward *s, pid_t pid);
 /* steward-reap.c: at shutdown, kill and reap what is left of stewardd's
  * children. */
 void steward_kill_orphans(struct steward *s);

@@ -10,11 +10,20 @@
  * of many (`stop`, the wards a reload removes or changes) do not act at
  * once: they queue the instance here, and the feeder carries out the
  * queued orders in order, one slice per loop iteration, each slice
- * ending once it has taken STEWARD_PACE_SLICE seconds.  Between slices the loop
- * polls: beats are read and judged, control clients answered, dead wards
- * healed.  An idle watcher keeps the poll from sleeping while anything
- * is queued, so the slices follow each other back to back and a start
- * of many takes about what its spawns take.
+ * ending once the iteration has worked STEWARD_PACE_SLICE seconds since
+ * its poll returned (steward_pace_spent(): the beats read and the
+ * requests answered first count too), after one order at least.
+ * Between slices the loop polls: beats are read and judged, control
+ * clients answered, dead wards healed.
+ *
+ * Deaths come in storms too (a stop of many, a reload's removal, a
+ * killed process group of wards): steward-reap.c handles none past the
+ * iteration's slice, and queues the pids here instead; the feeder asks
+ * about them first, before any order, as its slices allow.
+ *
+ * An idle watcher keeps the poll from sleeping while anything is
+ * queued, so the slices follow each other back to back and a start of
+ * many takes about what its spawns take.
  *
  * The feeder is an ev_check watcher at the lowest priority: it runs
  * after the iteration's beats, signals and control requests, and before
@@ -30,33 +39,70 @@
  * priority stamps the end of each poll, the ev_prepare before the next
  * poll the end of the work, and the difference (how long the loop went
  * without looking at its descriptors) goes into a histogram by powers
- * of two, with its maximum.  `stewardctl status --json` shows them
- * ("loop"), and the benchmark reads them.
+ * of two, with its maximum.  The same gap is also counted in the loop
+ * thread's CPU time (CLOCK_THREAD_CPUTIME_ID): on a loaded machine the
+ * wall-clock gap holds the time others had the CPU, the CPU gap only
+ * what stewardd itself did without looking.  The health reply shows
+ * them ("loop"), and the benchmark reads them.
  *
- * Cost: O(1) per queued start (a slot in a growing vector, the room
- * doubling); two clock reads per loop iteration for the latency.
+ * Cost: O(1) per queued start or death (a slot in a growing vector, the
+ * room doubling); four clock reads per loop iteration for the latency.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/steward-internal.h"
 #include "core/steward.h"
 
-/* A slice of starts ends once it has taken this long (seconds). */
+/* A slice ends once the loop iteration has worked this long (seconds). */
 #define STEWARD_PACE_SLICE 0.005
 
-/* Start queued instances until the slice's time is spent. */
+/* Has this iteration worked a slice already?  See steward-pace.h. */
+bool
+steward_pace_spent(const struct steward *s)
+{
+	return s->woke_at > 0 &&
+	       steward_now() - s->woke_at >= STEWARD_PACE_SLICE;
+}
+
+/* Wake the feeder: the loop polls without sleeping while it has work. */
+static void
+pace_wake(struct steward *s)
+{
+	struct steward_pace *p = &s->pace;
+
+	if (!ev_is_active(&p->feed)) {
+		ev_check_start(s->loop, &p->feed);
+		ev_idle_start(s->loop, &p->busy);
+	}
+}
+
+/*
+ * Deaths first (a restart waits on each), then queued orders, until the
+ * iteration has worked its slice; at least one of either, so a busy
+ * iteration (beats of thousands) still moves the queue on.
+ */
 static void
 pace_feed_cb(struct ev_loop *loop, ev_check *w, int revents)
 {
 	struct steward *s = container_of(w, struct steward, pace.feed);
 	struct steward_pace *p = &s->pace;
-	double t0 = steward_now(), t;
-	unsigned n = 0;
+	double t0;
+	unsigned n = 0, done = 0;
 
 	(void)loop;
 	(void)revents;
-	while (p->head < p->tail) {
+	while (p->dhead < p->dtail) {
+		steward_child_late(s, p->deaths[p->dhead++]);
+		done++;
+		if (steward_pace_spent(s))
+			break;
+	}
+	if (p->dhead == p->dtail)
+		p->dhead = p->dtail = 0;
+	t0 = steward_now();
+	while (p->head < p->tail && (done == 0 || !steward_pace_spent(s))) {
 		struct pace_entry *e = &p->q[p->head++];
 		struct ward_inst *wi = e->wi;
 
@@ -76,9 +122,7 @@ pace_feed_cb(struct ev_loop *loop, ev_check *w, int revents)
 		 * (a start of a running ward) makes no transition. */
 		steward_tell_order_done(s, wi);
 		n++;
-		t = steward_now();
-		if (t - t0 >= STEWARD_PACE_SLICE)
-			break;
+		done++;
 	}
 	if (n > 0) {
 		/* What a start costs, for callers that wait on many. */
@@ -88,13 +132,29 @@ pace_feed_cb(struct ev_loop *loop, ev_check *w, int revents)
 	}
 	if (p->head == p->tail) {
 		p->head = p->tail = 0;
-		ev_check_stop(s->loop, &p->feed);
-		ev_idle_stop(s->loop, &p->busy);
 		if (!s->autostarted) {
 			s->autostarted = true;
 			steward_tell_autostarted(s);
 		}
 	}
+	if (p->head == p->tail && p->dhead == p->dtail) {
+		ev_check_stop(s->loop, &p->feed);
+		ev_idle_stop(s->loop, &p->busy);
+	}
+}
+
+/* A death to ask about in a later slice; see steward-pace.h. */
+void
+steward_pace_death(struct steward *s, pid_t pid)
+{
+	struct steward_pace *p = &s->pace;
+
+	if (p->dtail == p->dcap) {
+		p->dcap = p->dcap ? p->dcap * 2 : 64;
+		p->deaths = xrealloc(p->deaths, p->dcap * sizeof(*p->deaths));
+	}
+	p->deaths[p->dtail++] = pid;
+	pace_wake(s);
 }
 
 /* Only there so the loop polls without sleeping while starts wait. */
@@ -106,6 +166,35 @@ pace_busy_cb(struct ev_loop *loop, ev_idle *w, int revents)
 	(void)revents;
 }
 
+/* The loop thread's CPU time (seconds), or -1. */
+static double
+pace_cpu_now(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == -1)
+		return -1;
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Count a gap (seconds) into a histogram by powers of two of 1 ms. */
+static void
+pace_count(uint64_t *hist, double gap, double *max, double *recent)
+{
+	unsigned b = 0;
+	double edge = 0.001;
+
+	while (b + 1 < STEWARD_LOOP_BUCKETS && gap >= edge) {
+		b++;
+		edge *= 2;
+	}
+	hist[b]++;
+	if (gap > *max)
+		*max = gap;
+	if (gap > *recent)
+		*recent = gap;
+}
+
 /* The poll returned: the loop is at work from now. */
 static void
 pace_woke_cb(struct ev_loop *loop, ev_check *w, int revents)
@@ -115,6 +204,7 @@ pace_woke_cb(struct ev_loop *loop, ev_check *w, int revents)
 	(void)loop;
 	(void)revents;
 	p->woke_at = steward_now();
+	p->woke_cpu = pace_cpu_now();
 }
 
 /* The loop is about to poll: how long did it work without looking? */
@@ -122,26 +212,19 @@ static void
 pace_sleep_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 {
 	struct steward_pace *p = container_of(w, struct steward_pace, sleep);
-	double gap;
-	unsigned b = 0;
-	double edge = 0.001;
+	double cpu;
 
 	(void)loop;
 	(void)revents;
 	if (p->woke_at == 0)
 		return;
-	gap = steward_now() - p->woke_at;
+	pace_count(p->gaps, steward_now() - p->woke_at, &p->gap_max,
+		   &p->gap_recent);
 	p->woke_at = 0;
-	while (b + 1 < STEWARD_LOOP_BUCKETS && gap >= edge) {
-		b++;
-		edge *= 2;
-	}
-	p->gaps[b]++;
 	p->iterations++;
-	if (gap > p->gap_max)
-		p->gap_max = gap;
-	if (gap > p->gap_recent)
-		p->gap_recent = gap;
+	if (p->woke_cpu >= 0 && (cpu = pace_cpu_now()) >= 0)
+		pace_count(p->cpu_gaps, cpu - p->woke_cpu, &p->cpu_gap_max,
+			   &p->cpu_gap_recent);
 }
 
 /* Set up the queue and the latency watchers; see steward.h. */
@@ -183,6 +266,9 @@ steward_pace_fini(struct steward *s)
 	free(p->q);
 	p->q = NULL;
 	p->head = p->tail = p->cap = p->queued = 0;
+	free(p->deaths);
+	p->deaths = NULL;
+	p->dhead = p->dtail = p->dcap = 0;
 }
 
 /* Queue an order for the feeder; a later one replaces an earlier. */
@@ -207,10 +293,7 @@ pace_queue(struct steward *s, struct ward_inst *wi, enum pace_kind kind,
 	    (struct pace_entry){.wi = wi, .kind = kind, .why = why};
 	wi->pace_slot = p->tail; /* index + 1 */
 	p->queued++;
-	if (!ev_is_active(&p->feed)) {
-		ev_check_start(s->loop, &p->feed);
-		ev_idle_start(s->loop, &p->busy);
-	}
+	pace_wake(s);
 }
 
 /* Queue a start for the feeder; see steward.h. */
@@ -250,29 +333,44 @@ steward_pace_eta(const struct steward *s)
 	return (double)p->queued * (p->cost > 0 ? p->cost : 0.001);
 }
 
+/* One histogram of gaps as a JSON array. */
+static void
+pace_hist_json(struct sbuf *b, const uint64_t *hist)
+{
+	double edge = 1;
+
+	sbuf_add(b, "[", 1);
+	for (unsigned i = 0; i < STEWARD_LOOP_BUCKETS; i++) {
+		if (i + 1 < STEWARD_LOOP_BUCKETS)
+			sbuf_addf(b, "%s{\"below_ms\":%g,\"n\":%llu}",
+				  i ? "," : "", edge,
+				  (unsigned long long)hist[i]);
+		else
+			sbuf_addf(b, ",{\"below_ms\":null,\"n\":%llu}",
+				  (unsigned long long)hist[i]);
+		edge *= 2;
+	}
+	sbuf_add(b, "]", 1);
+}
+
 /* The loop's latency as JSON fields; see steward.h. */
 void
 steward_pace_json(struct steward *s, struct sbuf *b)
 {
 	struct steward_pace *p = &s->pace;
-	double edge = 1;
 
 	sbuf_addf(b,
 		  "\"loop\":{\"iterations\":%llu,\"gap_max_ms\":%.3f,"
-		  "\"gap_recent_max_ms\":%.3f,\"starts_queued\":%zu,"
-		  "\"gaps\":[",
+		  "\"gap_recent_max_ms\":%.3f,\"cpu_gap_max_ms\":%.3f,"
+		  "\"cpu_gap_recent_max_ms\":%.3f,\"starts_queued\":%zu,"
+		  "\"deaths_queued\":%zu,\"gaps\":",
 		  (unsigned long long)p->iterations, p->gap_max * 1000,
-		  p->gap_recent * 1000, p->queued);
-	p->gap_recent = 0; /* the next reply: the longest since this one */
-	for (unsigned i = 0; i < STEWARD_LOOP_BUCKETS; i++) {
-		if (i + 1 < STEWARD_LOOP_BUCKETS)
-			sbuf_addf(b, "%s{\"below_ms\":%g,\"n\":%llu}",
-				  i ? "," : "", edge,
-				  (unsigned long long)p->gaps[i]);
-		else
-			sbuf_addf(b, ",{\"below_ms\":null,\"n\":%llu}",
-				  (unsigned long long)p->gaps[i]);
-		edge *= 2;
-	}
-	sbuf_add(b, "]}", 2);
+		  p->gap_recent * 1000, p->cpu_gap_max * 1000,
+		  p->cpu_gap_recent * 1000, p->queued, p->dtail - p->dhead);
+	/* the next reply: the longest since this one */
+	p->gap_recent = p->cpu_gap_recent = 0;
+	pace_hist_json(b, p->gaps);
+	sbuf_add(b, ",\"cpu_gaps\":", 12);
+	pace_hist_json(b, p->cpu_gaps);
+	sbuf_add(b, "}", 1);
 }

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "base/err.h"
 
@@ -37,10 +38,19 @@ struct steward_pace {
 	ev_check woke;    /* stamps the end of each poll */
 	ev_prepare sleep; /* measures the work until the next poll */
 	double woke_at;   /* 0: not measuring */
+	double woke_cpu;  /* the loop thread's CPU time then; -1: unknown */
 	uint64_t iterations;
 	uint64_t gaps[STEWARD_LOOP_BUCKETS]; /* by powers of two of 1 ms */
 	double gap_max;                      /* seconds */
 	double gap_recent; /* the longest since the last health reply */
+	/* the same gaps counted in the loop thread's CPU time: what
+	 * stewardd worked, without the time others had its CPU */
+	uint64_t cpu_gaps[STEWARD_LOOP_BUCKETS];
+	double cpu_gap_max, cpu_gap_recent;
+	/* deaths heard when the iteration had worked a slice already:
+	 * pids, handled first in the next slices (steward-reap.c) */
+	pid_t *deaths;
+	size_t dhead, dtail, dcap;
 };
 
 /* Set up and tear down the start queue and the loop's latency
@@ -58,6 +68,15 @@ void steward_pace_stop(struct steward *s, struct ward_inst *wi,
 		       const char *why);
 /* Take wi off the queue; true if it was on it. */
 bool steward_pace_cancel(struct steward *s, struct ward_inst *wi);
+/*
+ * Has this loop iteration worked a slice (STEWARD_PACE_SLICE) since its
+ * poll returned?  Then what can wait a moment should: a death heard on
+ * a pipe, a pass over ended children.
+ */
+bool steward_pace_spent(const struct steward *s);
+/* pid's process may have ended: ask about it in a later slice, before
+ * any queued order. */
+void steward_pace_death(struct steward *s, pid_t pid);
 /* Seconds the queued starts will take. */
 double steward_pace_eta(const struct steward *s);
 /* The "loop" field (latency, queue) for status JSON. */

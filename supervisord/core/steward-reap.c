@@ -280,16 +280,21 @@ steward_exit_held(struct steward *s, struct ward_inst *wi,
  * of that span: such an orphan is reaped, and the guard or a ward whose
  * pipe a grandchild holds that ends beside a pipe-told death is handled,
  * at most that much later.
- *   A pass handles deaths for STEWARD_REAP_SLICE seconds at most (a stop
- * of 10,000 wards ends 10,000 processes at once); then it goes on in the
- * next loop iteration, by the sweep timer due at once.
+ *
+ * Deaths come in storms (a stop of 10,000 wards ends 10,000 processes
+ * at once, and a death costs the loop tens to hundreds of microseconds:
+ * the pipes read, the group killed, the cgroup's usage read, the record,
+ * often a restart).  So none of the three ways is handled past the
+ * loop iteration's slice (steward_pace_spent()): a pipe's EOF or a
+ * dying pid heard then is put off to the pacer (steward_pace_death()),
+ * which asks about it first in the next iterations, slice by slice; a
+ * full pass handles at least one ended child, then goes on in the next
+ * iteration, by the sweep timer due at once.
  */
-#define STEWARD_REAP_SLICE 0.005
-
 static void
 steward_reap_all(struct steward *s)
 {
-	double t0 = steward_now();
+	unsigned handled = 0;
 
 	s->chld_signals = 0;
 	s->chld_told = 0;
@@ -297,7 +302,7 @@ steward_reap_all(struct steward *s)
 	for (;;) {
 		siginfo_t si = {0};
 
-		if (steward_now() - t0 >= STEWARD_REAP_SLICE) {
+		if (handled > 0 && steward_pace_spent(s)) {
 			/* More may be waiting: the rest in a moment. */
 			ev_timer_set(&s->sweep, 0, 0);
 			ev_timer_start(s->loop, &s->sweep);
@@ -312,6 +317,7 @@ steward_reap_all(struct steward *s)
 		if (si.si_pid == 0)
 			return; /* children, none ended */
 		steward_child_ended(s, si.si_pid, &si);
+		handled++;
 	}
 }
 
@@ -377,8 +383,12 @@ steward_sigchld_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	 * copy: handling an end may note new dying pids. */
 	memcpy(dying, s->dying, n * sizeof(dying[0]));
 	s->ndying = 0;
-	for (unsigned i = 0; i < n; i++)
-		(void)steward_ask_pid(s, dying[i]);
+	for (unsigned i = 0; i < n; i++) {
+		if (steward_pace_spent(s))
+			steward_pace_death(s, dying[i]); /* see above */
+		else
+			(void)steward_ask_pid(s, dying[i]);
+	}
 	if (!ev_is_active(&s->reap) && !ev_is_pending(&s->reap)) {
 		ev_timer_set(&s->reap, 0, 0);
 		ev_timer_start(loop, &s->reap);
@@ -391,7 +401,20 @@ steward_child_hint(struct steward *s, struct ward_inst *wi)
 {
 	pid_t pid = wi->pid;
 
-	if (pid <= 0 || steward_ask_pid(s, pid))
+	if (pid <= 0)
+		return;
+	if (steward_pace_spent(s)) {
+		steward_pace_death(s, pid); /* in a later slice: see above */
+		return;
+	}
+	steward_child_late(s, pid);
+}
+
+/* Has pid ended?  Handle it, else note it as dying; steward-internal.h. */
+void
+steward_child_late(struct steward *s, pid_t pid)
+{
+	if (steward_ask_pid(s, pid))
 		return;
 	if (s->ndying < STEWARD_DYING_MAX)
 		s->dying[s->ndying++] = pid; /* ending: see steward_reap_cb */

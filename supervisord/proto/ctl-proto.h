@@ -81,8 +81,10 @@
  *	     --no-wait the results have the state at once and ok true.
  * signal: {"ok":true,"signalled":N} (instances with a process).
  * health: {"ok":true,"uptime_ms":N,"loop":{"iterations","gap_max_ms",
- *	     "gap_recent_max_ms","starts_queued","gaps":[{"below_ms","n"}...]}}
- *	     (the loop's latency: steward-pace.c)
+ *	     "gap_recent_max_ms","cpu_gap_max_ms","cpu_gap_recent_max_ms",
+ *	     "starts_queued","deaths_queued","gaps":[{"below_ms","n"}...],
+ *	     "cpu_gaps":[...]}} (the loop's latency, in wall-clock and in
+ *	     the loop thread's CPU time: steward-pace.c)
  * reopen: {"ok":true} or an error.
  * info: {"ok":true,"daemon":{DAEMON},"protocol":1}
  * run: TWO reply lines.  First, at once: {"ok":true,"run":ID,"job":NAME,

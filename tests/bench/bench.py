@@ -76,7 +76,9 @@ a reload removing the N wards, one adding them back, and 32 clients each
 asking for a status as fast as they can for 5 s), how long it took, the
 longest gap between two of the loop's looks at its descriptors (the
 health reply's gap_recent_max_ms, asked every 20 ms), the histogram of
-gaps, and how long the health requests took; and the autostart of N
+gaps, the same in stewardd's own CPU time (cpu_gap_recent_max_ms: the
+gap less the time other processes had its CPU), and how long the health
+requests took; and the autostart of N
 against the serial spawn floor of N (benchfloor -A) in the same run.
 
 All times come from CLOCK_MONOTONIC (time.monotonic_ns() here, the same
@@ -1216,7 +1218,7 @@ class Bench:
         how long a health request took, asked every 20 ms."""
         res = {"floor": self.floor_start_all(n)}
         d = Steward(self, n, "loop")
-        lat, gaps, hist = [], [], [None]
+        lat, gaps, cgaps, hist, chist = [], [], [], [None], [None]
         stop = threading.Event()
 
         def probe():
@@ -1230,13 +1232,17 @@ class Bench:
                 lat.append((mono() - t) / 1e6)
                 lp = h["loop"]
                 gaps.append(lp["gap_recent_max_ms"])
+                cgaps.append(lp.get("cpu_gap_recent_max_ms"))
                 hist[0] = [g["n"] for g in lp["gaps"]]
+                if "cpu_gaps" in lp:
+                    chist[0] = [g["n"] for g in lp["cpu_gaps"]]
                 time.sleep(0.02)
 
         def phase(name, act, done):
             lat.clear()
             gaps.clear()
-            h0 = hist[0]
+            cgaps.clear()
+            h0, c0 = hist[0], chist[0]
             rq = RunqWatch(d.proc.pid)
             t0 = mono()
             act()
@@ -1244,14 +1250,19 @@ class Bench:
             took = (mono() - t0) / 1e6
             runq = rq.pct()
             time.sleep(0.1)
-            h1 = hist[0]
+            h1, c1 = hist[0], chist[0]
+            cg = [g for g in cgaps if g is not None]
             res[name] = {
                 "runq_wait_pct": runq, "loadavg_1m": rq.load,
                 "took_ms": took, "health_ms": summary(list(lat), "ms"),
                 "gap_max_ms": max(gaps) if gaps else None,
-                "gaps": [b - a for a, b in zip(h0, h1)] if h0 else h1}
+                "cpu_gap_max_ms": max(cg) if cg else None,
+                "gaps": [b - a for a, b in zip(h0, h1)] if h0 else h1,
+                "cpu_gaps": ([b - a for a, b in zip(c0, c1)] if c0
+                             else c1)}
             log(f"loop N={n} {name}: {took:.0f} ms, longest gap "
-                f"{res[name]['gap_max_ms']} ms")
+                f"{res[name]['gap_max_ms']} ms (CPU "
+                f"{res[name]['cpu_gap_max_ms']} ms)")
 
         def all_new_firsts(k0):
             return lambda: d.reports.wait(
@@ -1657,21 +1668,27 @@ def report_loop(out):
         lines.append(f"### stewardd's loop, N = {int(n):,} wards beating "
                      "once a second")
         lines.append("| phase | took (ms) | longest gap (ms) | gaps below "
-                     "1 / 2 / 4 / 8 / 16 / 32 / 64 ms / above | health "
+                     "1 / 2 / 4 / 8 / 16 / 32 / 64 ms / above | longest "
+                     "gap in stewardd's CPU time (ms) | the same "
+                     "histogram in CPU time | health "
                      "answered in (ms), median / max | stewardd waiting "
                      "for a CPU (% of the phase) | load average |")
-        lines.append("| --- | ---: | ---: | --- | --- | ---: | ---: |")
+        lines.append("| --- | ---: | ---: | --- | ---: | --- | --- | ---: "
+                     "| ---: |")
         for ph in ("autostart", "steady", "stop_all", "start_all",
                    "reload_remove", "reload_add", "client_flood"):
             p = r.get(ph)
             if p is None:
                 continue
-            g = p["gaps"] or []
-            hist = " / ".join(str(x) for x in g[:7]) + \
-                f" / {sum(g[7:])}" if g else "-"
+            def hist(g):
+                return " / ".join(str(x) for x in g[:7]) + \
+                    f" / {sum(g[7:])}" if g else "-"
             hm = p["health_ms"]
             lines.append(f"| {ph.replace('_', ' ')} | {p['took_ms']:.0f} | "
-                         f"{fmt(p['gap_max_ms'], 1)} | {hist} | "
+                         f"{fmt(p['gap_max_ms'], 1)} | "
+                         f"{hist(p['gaps'] or [])} | "
+                         f"{fmt(p.get('cpu_gap_max_ms'), 1)} | "
+                         f"{hist(p.get('cpu_gaps') or [])} | "
                          f"{fmt(hm.get('median'), 1)} / "
                          f"{fmt(hm.get('max'), 1)} | "
                          f"{fmt(p.get('runq_wait_pct'), 1)} | "

@@ -6,6 +6,8 @@ did not wake); the timings themselves are measured by tests/bench.
 """
 import json
 import os
+import signal
+import threading
 import time
 
 from registry import scenario
@@ -200,4 +202,57 @@ start_timeout = 100ms
           doc["instances"][-1]["replica"] == 2999,
           f"one JSON document of 3,001 instances ({len(doc['instances'])})",
           st)
+    check(st.stop(timeout=60) == 0, "stewardd exit code", st)
+
+
+@scenario("scale-death-storm-is-heard-in-slices")
+def scale_death_storm_is_heard_in_slices():
+    # 1,500 beating wards killed at once: each death (pipes read, group
+    # killed, record, restart) costs the loop; the ones past a slice are
+    # queued and handled in the next iterations, and the loop answers in
+    # between.
+    n = 1500
+    st = Steward("deathstorm", f"""
+[ward:herd]
+command = {{testward}} --beat 500
+heartbeat = pipe
+heartbeat_timeout = 5s
+replicas = {n}
+backoff = 0
+restart_limit = 100/1m
+""")
+    yield st.start(nofile=8192)
+    st.wait_for("every start done", lambda: health(st)[
+        "loop"]["starts_queued"] == 0, timeout=60)
+    st.wait_event("running", ward="herd", count=n, timeout=60)
+    before = {i["replica"]: i["pid"] for i in st.status()["instances"]}
+    check(len(before) == n and all(before.values()), f"{n} pids", st)
+    replies = []
+    done = threading.Event()
+
+    def probe():
+        while not done.is_set():
+            replies.append(health(st))
+            time.sleep(0.005)
+    th = threading.Thread(target=probe, daemon=True)
+    th.start()
+    time.sleep(0.05)
+    for pid in before.values():
+        os.kill(pid, signal.SIGKILL)
+    try:
+        st.wait_for(f"{n} instances running again", lambda: len(
+            {e["replica"] for e in st.find("running", ward="herd")
+             if e["pid"] != before[e["replica"]]}) == n, timeout=60)
+    finally:
+        done.set()
+        th.join()
+    check(all(h["ok"] for h in replies), "every health reply ok", st)
+    queued = [h["loop"].get("deaths_queued", 0) for h in replies]
+    check(max(queued) > 0,
+          "health was answered while deaths waited for their slice "
+          f"(deaths_queued seen: {sorted(set(queued))[-5:]})", st)
+    check(health(st)["loop"]["deaths_queued"] == 0, "no death left", st)
+    for e in st.find("backoff", ward="herd"):
+        check(e["signal"] == "KILL" and e["restarts"] == 1,
+              f"one heal each, by KILL: {e}", st)
     check(st.stop(timeout=60) == 0, "stewardd exit code", st)
