@@ -84,6 +84,22 @@ ctl_conn_flush(struct ctl_conn *cn)
 		ctl_conn_close(cn);
 }
 
+/*
+ * A reply is done: the lines that came behind its request are handled
+ * by the write callback, in a later turn of the loop, outside any
+ * request's handler.  A reply may be finished from within one (status
+ * from ctl_conn_process(), a wait judged in a transition), and a line
+ * handled there would be taken from under the caller's feet: a status
+ * pipelined before another request closed the connection or crashed.
+ */
+void
+ctl_conn_resume(struct ctl_conn *cn)
+{
+	if (cn->fd >= 0 && cn->stream == NULL &&
+	    memchr(cn->in, '\n', cn->inlen) != NULL && !ev_is_active(&cn->wio))
+		ev_io_start(cn->ctl->s->loop, &cn->wio);
+}
+
 /* The socket can take more of the reply. */
 void
 ctl_conn_write_cb(struct ev_loop *loop, ev_io *w, int revents)
@@ -95,6 +111,8 @@ ctl_conn_write_cb(struct ev_loop *loop, ev_io *w, int revents)
 	ctl_conn_flush(cn);
 	if (cn->fd >= 0 && cn->stream != NULL)
 		ctl_stream_pump(cn, false);
+	else if (cn->fd >= 0)
+		ctl_conn_process(cn); /* the lines behind a finished reply */
 }
 
 /* A request's handler. */

@@ -130,6 +130,7 @@ void ctl_reply_error(struct ctl_conn *cn, const char *code, const char *fmt,
 		     ...) __attribute__((format(printf, 3, 4)));
 void ctl_conn_flush(struct ctl_conn *cn);
 void ctl_conn_process(struct ctl_conn *cn);
+void ctl_conn_resume(struct ctl_conn *cn);
 void ctl_conn_close(struct ctl_conn *cn);
 void ctl_conn_read_cb(struct ev_loop *loop, ev_io *w, int revents);
 void ctl_conn_write_cb(struct ev_loop *loop, ev_io *w, int revents);

@@ -120,7 +120,8 @@ ctl_add_instance(struct sbuf *b, struct ward_inst *wi, double now, bool usage)
 /*
  * Add instances of the status being made until it is done, the output
  * is CTL_STREAM_AHEAD ahead of the socket or the slice is spent (all:
- * until it is done); then write.  Done, the lines behind it are handled.
+ * until it is done); then write.  Done, the lines behind it are handled
+ * by the write callback (ctl_conn_resume()).
  */
 void
 ctl_stream_pump(struct ctl_conn *cn, bool all)
@@ -148,14 +149,11 @@ ctl_stream_pump(struct ctl_conn *cn, bool all)
 	ctl_conn_flush(cn);
 	if (cn->fd < 0)
 		return;
-	if (cn->stream != NULL) {
-		/* Called back when the socket takes more: at once if it
-		 * took everything. */
-		if (!ev_is_active(&cn->wio))
-			ev_io_start(cn->ctl->s->loop, &cn->wio);
-	} else if (!all) {
-		ctl_conn_process(cn);
-	}
+	/* Called back when the socket takes more: at once if it took
+	 * everything. */
+	if (cn->stream != NULL && !ev_is_active(&cn->wio))
+		ev_io_start(cn->ctl->s->loop, &cn->wio);
+	ctl_conn_resume(cn);
 }
 
 /* status [NAME ...]: the daemon's fields now, the instances in slices. */

@@ -119,6 +119,7 @@ ctl_wait_finish(struct ctl_wait *w, const char *why_not)
 	}
 	ctl_wait_free(w);
 	ctl_reply(cn, &b);
+	ctl_conn_resume(cn);
 }
 
 /* A wait's deadline passed: reply with what is known. */

@@ -55,6 +55,39 @@ replicas = 2
     check(st.stop() == 0, "stewardd exit code", st)
 
 
+@scenario("control-pipelined-requests-are-answered-in-order")
+def control_pipelined_requests_are_answered_in_order():
+    # Several requests in one write, a status and a start among them:
+    # each gets its own reply, in order, and stewardd lives on.
+    st = Steward("ctlpipe", BEATING)
+    yield st.start()
+    st.wait_event("running", ward="beater")
+    sock = st.connect(timeout=30)
+    lines = ["status", "health", "status beater", "start beater",
+             "health", "stop beater", "status", "health"]
+    sock.sendall("".join(f"steward/1 {x}\n" for x in lines).encode())
+    data = b""
+    while data.count(b"\n") < len(lines):
+        chunk = sock.recv(1 << 20)
+        got = data.count(b"\n")
+        check(chunk != b"", "the connection stayed open for every reply "
+              f"(got {got} of {len(lines)}: {data[-300:]!r})", st)
+        data += chunk
+    sock.close()
+    replies = [json.loads(x) for x in data.split(b"\n")[:len(lines)]]
+    for line, r in zip(lines, replies):
+        word = line.split()[0]
+        check(r["ok"], f"{line!r} answered ok: {str(r)[:200]}", st)
+        check(("instances" in r) == (word == "status") and
+              ("loop" in r) == (word == "health") and
+              ("results" in r) == (word in ("start", "stop")),
+              f"{line!r} got its own reply: {str(r)[:200]}", st)
+    check(replies[5]["results"][0]["state"] == "stopped",
+          f"beater stopped: {replies[5]}", st)
+    check(st.request("steward/1 health")["ok"], "stewardd answers", st)
+    check(st.stop() == 0, "stewardd exit code", st)
+
+
 @scenario("hostile-clients-harm-no-one")
 def hostile_clients_harm_no_one():
     st = Steward("hostile", BEATING)
