@@ -307,12 +307,7 @@ ctl_conn_close(struct ctl_conn *cn)
 		cn->reloading = false;
 		steward_reload_forget(c->s, cn);
 	}
-	if (cn->stream != NULL) {
-		free(cn->stream->v);
-		free(cn->stream);
-		cn->stream = NULL;
-		c->nstreams--;
-	}
+	ctl_stream_free(cn);
 	if (cn->tail != NULL) {
 		ctl_tail_free(cn->tail);
 		cn->tail = NULL;

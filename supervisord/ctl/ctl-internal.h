@@ -58,17 +58,25 @@ struct ctl_ref {
 };
 
 /*
- * A status reply made in slices: instances are added to the output as
- * the client reads it, CTL_STREAM_SLICE seconds of work at most per
- * loop iteration and no more than CTL_STREAM_AHEAD bytes ahead of what
- * the socket took, so that a status of 10,000 instances (2.5 MB) never
- * holds the loop.  The instances stay valid: one about to be freed (a
- * reload) first finishes every stream at once (ctl_forget()).
+ * A reply of many instances made in slices, a status or the results of
+ * a start, stop or restart: instances are added to the output as the
+ * client reads it, CTL_STREAM_SLICE seconds of work at most per loop
+ * iteration and no more than CTL_STREAM_AHEAD bytes ahead of what the
+ * socket took, so that a status of 10,000 instances (2.5 MB), or the
+ * results of a stop of 10,000, never holds the loop.  The instances stay
+ * valid: one about to be freed (a reload) first finishes every stream
+ * at once (ctl_forget()).
  */
 struct ctl_stream {
 	struct ward_inst **v;
 	size_t n, next;
 	double now; /* the moment the status describes */
+	/* results (ctl-wait.c), or NULL: a status; each instance's verdict,
+	 * and its state and reason as they were when the wait ended */
+	signed char *verdict;
+	unsigned char *state;
+	char **reason;
+	char *end; /* what follows the last instance */
 };
 
 #define CTL_STREAM_SLICE 0.002
@@ -143,6 +151,7 @@ ssize_t ctl_resolve(struct ctl_conn *cn, const struct ctl_request *req,
 /* ctl-status.c */
 void ctl_add_str(struct sbuf *b, const char *key, const char *v);
 void ctl_stream_pump(struct ctl_conn *cn, bool all);
+void ctl_stream_free(struct ctl_conn *cn);
 void ctl_do_status(struct ctl_conn *cn, struct ctl_request *req);
 void ctl_do_health(struct ctl_conn *cn, struct ctl_request *req);
 void ctl_do_info(struct ctl_conn *cn, struct ctl_request *req);
@@ -151,6 +160,7 @@ void ctl_do_info(struct ctl_conn *cn, struct ctl_request *req);
 int ctl_judge(const struct ctl_wait *w, size_t k);
 void ctl_wait_free(struct ctl_wait *w);
 void ctl_wait_finish(struct ctl_wait *w, const char *why_not);
+void ctl_wait_result(struct sbuf *b, const struct ctl_stream *st, size_t k);
 void ctl_wait_deadline_cb(struct ev_loop *loop, ev_timer *t, int revents);
 
 /* ctl-steer.c */

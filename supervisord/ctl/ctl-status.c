@@ -4,6 +4,7 @@
  */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "base/parse.h"
 #include "core/fdbudget.h"
@@ -136,15 +137,19 @@ ctl_stream_pump(struct ctl_conn *cn, bool all)
 			break;
 		if (st->next > 0)
 			sbuf_add(&cn->out, ",", 1);
-		ctl_add_instance(&cn->out, st->v[st->next++], st->now,
-				 st->n <= STEWARD_CG_USAGE_MAX);
+		if (st->verdict != NULL)
+			ctl_wait_result(&cn->out, st, st->next);
+		else
+			ctl_add_instance(&cn->out, st->v[st->next], st->now,
+					 st->n <= STEWARD_CG_USAGE_MAX);
+		st->next++;
 	}
 	if (st->next == st->n) {
-		sbuf_add(&cn->out, "]}\n", 3);
-		free(st->v);
-		free(st);
-		cn->stream = NULL;
-		cn->ctl->nstreams--;
+		if (st->end != NULL)
+			sbuf_add(&cn->out, st->end, strlen(st->end));
+		else
+			sbuf_add(&cn->out, "]}\n", 3);
+		ctl_stream_free(cn);
 	}
 	ctl_conn_flush(cn);
 	if (cn->fd < 0)
@@ -154,6 +159,27 @@ ctl_stream_pump(struct ctl_conn *cn, bool all)
 	if (cn->stream != NULL && !ev_is_active(&cn->wio))
 		ev_io_start(cn->ctl->s->loop, &cn->wio);
 	ctl_conn_resume(cn);
+}
+
+/* Forget the reply being made (done, or the connection closed). */
+void
+ctl_stream_free(struct ctl_conn *cn)
+{
+	struct ctl_stream *st = cn->stream;
+
+	if (st == NULL)
+		return;
+	if (st->reason != NULL)
+		for (size_t k = 0; k < st->n; k++)
+			free(st->reason[k]);
+	free(st->reason);
+	free(st->verdict);
+	free(st->state);
+	free(st->end);
+	free(st->v);
+	free(st);
+	cn->stream = NULL;
+	cn->ctl->nstreams--;
 }
 
 /* status [NAME ...]: the daemon's fields now, the instances in slices. */

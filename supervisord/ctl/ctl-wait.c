@@ -3,6 +3,7 @@
  * every instance it names has reached its goal or cannot (see ctl.c).
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/steward.h"
 #include "ctl/ctl-internal.h"
@@ -72,54 +73,89 @@ ctl_wait_free(struct ctl_wait *w)
 	free(w);
 }
 
-/* Reply to a wait with every instance's outcome, and free it. */
+/* One instance's result, as the wait ended (st from ctl_wait_finish). */
+void
+ctl_wait_result(struct sbuf *b, const struct ctl_stream *st, size_t k)
+{
+	struct ward_inst *wi = st->v[k];
+	int v = st->verdict[k];
+
+	sbuf_add(b, "{\"ward\":", 8);
+	sbuf_add_json(b, wi->ward->spec->name);
+	sbuf_addf(b, ",\"replica\":%u,\"ok\":%s,\"state\":\"%s\"", wi->replica,
+		  v == 1 ? "true" : "false",
+		  ward_state_name((enum ward_state)st->state[k]));
+	ctl_add_str(b, "reason", st->reason[k]);
+	sbuf_add(b, "}", 1);
+}
+
+/*
+ * Reply to a wait with every instance's outcome, and free it.  The
+ * outcomes are taken now (verdict, state, reason); the reply is made in
+ * slices as the client reads it (struct ctl_stream), so the results of
+ * a start or stop of 10,000 do not hold the loop.
+ */
 void
 ctl_wait_finish(struct ctl_wait *w, const char *why_not)
 {
 	struct ctl_conn *cn = w->conn;
-	struct sbuf b = {0};
-	size_t failed = 0;
+	struct ctl_stream *st = xcalloc(1, sizeof(*st));
+	struct sbuf end = {0};
+	size_t failed = 0, n = w->n;
 
-	sbuf_add(&b, "{\"results\":[", 12);
-	for (size_t k = 0; k < w->n; k++) {
+	st->n = n;
+	st->v = xcalloc(n ? n : 1, sizeof(*st->v));
+	st->verdict = xcalloc(n ? n : 1, 1);
+	st->state = xcalloc(n ? n : 1, 1);
+	st->reason = xcalloc(n ? n : 1, sizeof(*st->reason));
+	for (size_t k = 0; k < n; k++) {
 		struct ward_inst *wi = w->inst[k];
 		int v = w->verdict[k];
+		const char *why =
+		    v == 1   ? NULL
+		    : v == 0 ? why_not
+		    : v == CTL_REPLACED
+			? "a later start took the place of the stop before "
+			  "its turn"
+		    : wi->last_reason ? wi->last_reason
+				      : ward_state_name(wi->sm.state);
 
+		st->v[k] = wi;
+		st->verdict[k] = (signed char)v;
+		st->state[k] = (unsigned char)wi->sm.state;
+		st->reason[k] = why != NULL ? xstrdup(why) : NULL;
 		if (v != 1)
 			failed++;
-		sbuf_add(&b, k ? ",{\"ward\":" : "{\"ward\":", k ? 9 : 8);
-		sbuf_add_json(&b, wi->ward->spec->name);
-		sbuf_addf(&b, ",\"replica\":%u,\"ok\":%s,\"state\":\"%s\"",
-			  wi->replica, v == 1 ? "true" : "false",
-			  ward_state_name(wi->sm.state));
-		ctl_add_str(&b, "reason",
-			    v == 1   ? NULL
-			    : v == 0 ? why_not
-			    : v == CTL_REPLACED
-				? "a later start took the place of "
-				  "the stop before its turn"
-			    : wi->last_reason ? wi->last_reason
-					      : ward_state_name(wi->sm.state));
-		sbuf_add(&b, "}", 1);
 	}
-	sbuf_add(&b, "]", 1);
+	sbuf_add(&end, "]", 1);
 	if (failed == 0) {
-		sbuf_add(&b, ",\"ok\":true}", 11);
+		sbuf_add(&end, ",\"ok\":true}\n", 12);
 	} else {
 		char *msg = xasprintf(
-		    "%zu of %zu instance%s did not %s", failed, w->n,
-		    w->n == 1 ? "" : "s",
+		    "%zu of %zu instance%s did not %s", failed, n,
+		    n == 1 ? "" : "s",
 		    w->goal == GOAL_STOPPED ? "stop" : "come up running");
 
-		sbuf_addf(&b, ",\"ok\":false,\"code\":\"%s\",\"error\":",
+		sbuf_addf(&end, ",\"ok\":false,\"code\":\"%s\",\"error\":",
 			  why_not != NULL ? "timeout" : "failed");
-		sbuf_add_json(&b, msg);
-		sbuf_add(&b, "}", 1);
+		sbuf_add_json(&end, msg);
+		sbuf_add(&end, "}\n", 2);
 		free(msg);
 	}
+	st->end = xstrdup(end.s);
+	sbuf_free(&end);
 	ctl_wait_free(w);
-	ctl_reply(cn, &b);
-	ctl_conn_resume(cn);
+	if (cn->fd < 0) {
+		cn->stream = st; /* closed: nobody reads it */
+		cn->ctl->nstreams++;
+		ctl_stream_free(cn);
+		return;
+	}
+	sbuf_add(&cn->out, "{\"results\":[", 12);
+	cn->stream = st;
+	cn->ctl->nstreams++;
+	evlog_sync(cn->ctl->s->log);
+	ctl_stream_pump(cn, false);
 }
 
 /* A wait's deadline passed: reply with what is known. */
@@ -166,10 +202,14 @@ ctl_forget(struct ctl *c, struct ward_inst *wi)
 	}
 	while (wi->nrefs > 0) {
 		struct ctl_wait *w = wi->refs[0].wait;
+		struct ctl_conn *cn = w->conn;
 
 		if (w->verdict[wi->refs[0].k] == 0)
 			w->verdict[wi->refs[0].k] = -1;
 		ctl_wait_finish(w, "interrupted: a reload removed or "
 				   "redefined the ward");
+		/* Its results name wi: made whole before wi goes. */
+		if (cn->stream != NULL)
+			ctl_stream_pump(cn, true);
 	}
 }

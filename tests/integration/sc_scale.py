@@ -177,6 +177,11 @@ start_timeout = 100ms
     slow = st.connect(timeout=60)
     slow.sendall(b"steward/1 status\n")
     check(health(st)["ok"], "health answered beside a big status", st)
+    # A stop of the 3,000, its client not reading either, and a request
+    # behind it: the results are made as the client reads them.
+    stopper = st.connect(timeout=60)
+    stopper.sendall(b"steward/1 stop many\nsteward/1 health\n")
+    check(health(st)["ok"], "health answered beside a big stop", st)
     # A reload frees the instances the waiting status still has to say.
     with open(st.config_path) as f:
         text = f.read()
@@ -202,6 +207,22 @@ start_timeout = 100ms
           doc["instances"][-1]["replica"] == 2999,
           f"one JSON document of 3,001 instances ({len(doc['instances'])})",
           st)
+    # The stop's results, whole, then the health behind them.  The reload
+    # may have come before every stop was seen: those say it.
+    data = b""
+    while data.count(b"\n") < 2:
+        chunk = stopper.recv(1 << 20)
+        check(chunk != b"", "the stop's results and the health came", st)
+        data += chunk
+    stopper.close()
+    res, after = (json.loads(x) for x in data.split(b"\n")[:2])
+    rs = res.get("results", [])
+    check(len(rs) == 3000 and
+          [r["replica"] for r in rs] == list(range(3000)) and
+          all(r["ok"] or "reload" in (r["reason"] or "") for r in rs),
+          f"one JSON document of 3,000 results: {str(res)[:300]}", st)
+    check(after["ok"] and "loop" in after,
+          f"the health behind the stop was answered: {after}", st)
     check(st.stop(timeout=60) == 0, "stewardd exit code", st)
 
 
