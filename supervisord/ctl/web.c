@@ -32,6 +32,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -806,6 +807,39 @@ web_cross_site(struct MHD_Connection *conn)
 	return "its Origin is not this server";
 }
 
+/* The web_action record: what was asked of which instance, by whom. */
+static void
+web_log_action(struct web *w, struct MHD_Connection *conn, const char *action,
+	       const struct ward_inst *wi)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	char host[NI_MAXHOST] = "unix";
+	char *pass = NULL;
+	char *user = MHD_basic_auth_get_username_password(conn, &pass);
+	struct evlog_rec r;
+
+	if (ci != NULL && ci->client_addr != NULL &&
+	    (ci->client_addr->sa_family == AF_INET ||
+	     ci->client_addr->sa_family == AF_INET6) &&
+	    getnameinfo(ci->client_addr,
+			ci->client_addr->sa_family == AF_INET
+			    ? sizeof(struct sockaddr_in)
+			    : sizeof(struct sockaddr_in6),
+			host, sizeof(host), NULL, 0, NI_NUMERICHOST) != 0)
+		snprintf(host, sizeof(host), "?");
+	evlog_begin(&r, w->s->log, EVLOG_INFO, "web_action");
+	evlog_str(&r, "action", action);
+	evlog_str(&r, "ward", wi->ward->spec->name);
+	evlog_int(&r, "replica", wi->replica);
+	evlog_str(&r, "peer", host);
+	if (user != NULL)
+		evlog_str(&r, "user", user);
+	evlog_commit(&r);
+	MHD_free(user);
+	MHD_free(pass);
+}
+
 /* POST /web/action: check, then order the instance. */
 static enum MHD_Result
 web_action(struct web *w, struct MHD_Connection *conn, const char *body,
@@ -855,6 +889,7 @@ web_action(struct web *w, struct MHD_Connection *conn, const char *body,
 	if (w->s->stopping)
 		return web_text(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
 				"refused: stewardd is shutting down");
+	web_log_action(w, conn, f.action, wi);
 	if (strcmp(f.action, "start") == 0)
 		steward_pace_start(w->s, wi);
 	else if (strcmp(f.action, "stop") == 0)
