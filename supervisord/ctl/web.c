@@ -500,13 +500,12 @@ web_add_job(struct sbuf *b, const struct ward_spec *spec, unsigned runs)
 		  "</small></td>",
 		  runs > 0 ? "running" : "idle", runs > 0 ? "running" : "idle",
 		  runs, runs == 1 ? "" : "s");
-	WEB_LIT(b, "<td data-label=\"replicas\" class=\"num\" colspan=\"6\">");
+	WEB_LIT(b, "<td data-label=\"replicas\" colspan=\"6\">");
 	sbuf_addf(b, "%u replica%s a run", spec->replicas,
 		  spec->replicas == 1 ? "" : "s");
-	WEB_LIT(b, "</td><td data-label=\"actions\"><small>stewardctl run "
-		   "</small>");
+	WEB_LIT(b, "</td><td data-label=\"actions\"><small>stewardctl run ");
 	html_adds(b, spec->name);
-	WEB_LIT(b, "</td></tr>");
+	WEB_LIT(b, "</small></td></tr>");
 }
 
 /* The rows of v's page into b, and v's counts and summary: the wards'
