@@ -267,3 +267,50 @@ def web_page_in_chromium():
     finally:
         b.close()
     check(st.stop() == 0, "stewardd exit code", st)
+
+
+BIG_CONF = """[inet_http_server]
+port=127.0.0.1:%(port)d
+
+[program:many]
+command=sleep 1000
+numprocs=250
+process_name=%(program_name)s_%(process_num)03d
+autostart=false
+"""
+
+
+@scenario("web-page-pages-a-big-fleet")
+def web_page_pages_a_big_fleet():
+    """250 instances: 100 rows a page, the pager's links, a filter, and
+    a page past the end; the summary counts them all."""
+    port = webdriver.free_port()
+    st = Steward("webbig", "")
+    conf = st.path("supervisord.conf")
+    with open(conf, "w") as f:
+        f.write(BIG_CONF.replace("%(port)d", str(port)))
+    st.config_path = conf
+    yield st.start("-s", st.socket_path, "-l", st.events_path)
+
+    def rows(text):
+        return re.findall(r'<tr data-name="([^"]+)"', text)
+    code, hdr, page = _ask(port, "GET", "/", auth=False)
+    got = rows(page)
+    check(code == 200 and len(got) == 100 and got[0] == "many:0" and
+          got[-1] == "many:99", f"the first page: {code} {got[:3]}...", st)
+    check("page 1 of 3" in page and 'href="/?page=1"' in page,
+          "the pager", st)
+    code, hdr, text = _ask(port, "GET", "/web/rows?page=2", auth=False)
+    got = rows(text)
+    check(len(got) == 50 and got[0] == "many:200" and got[-1] == "many:249",
+          f"the last page: {got[:3]}...", st)
+    check(hdr.get("X-Steward-Summary") == "250 instances: 250 stopped",
+          f"the summary: {hdr}", st)
+    code, hdr, text = _ask(port, "GET", "/web/rows?q=many:24", auth=False)
+    got = rows(text)
+    check(got == ["many:24"] + [f"many:{n}" for n in range(240, 250)],
+          f"the filter: {got}", st)
+    code, hdr, page = _ask(port, "GET", "/?q=many:24&page=1", auth=False)
+    check(code == 200 and "nothing matches" not in page and
+          "no such page" in page, "past the filter's one page", st)
+    check(st.stop() == 0, "stewardd exit code", st)
