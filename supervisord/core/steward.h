@@ -215,6 +215,9 @@ struct steward {
 	/* what supervisord's reloadConfig read and add/removeProcessGroup
 	 * apply (ctl/xmlrpc-config.c), or NULL */
 	struct config *reread;
+	/* supervisord's restart: once stopped, main.c executes stewardd
+	 * again (ctl/xmlrpc-system.c) */
+	bool reexec;
 	/* the listener list (steward-events.h) and the order policy */
 	struct steward_sub *subs;
 	size_t nsubs;

@@ -7,6 +7,8 @@
  *                     system.listMethods and system.multicall
  *   xmlrpc-config.c   reloadConfig, addProcessGroup, removeProcessGroup,
  *                     getAllConfigInfo
+ *   xmlrpc-system.c   shutdown, restart, sendProcessStdin, methodHelp,
+ *                     methodSignature
  */
 #ifndef STEWARD_XMLRPC_INTERNAL_H
 #define STEWARD_XMLRPC_INTERNAL_H
@@ -40,6 +42,12 @@ struct xrm_method {
 /* The methods of xmlrpc-config.c. */
 extern const struct xrm_method xrm_config_methods[];
 extern const size_t xrm_config_nmethods;
+/* The methods of xmlrpc-system.c. */
+extern const struct xrm_method xrm_system_methods[];
+extern const size_t xrm_system_nmethods;
+
+/* Whether a method of that name is served. */
+bool xrm_served(const char *name);
 
 /* supervisord's name of a fault code ("BAD_NAME"). */
 const char *xrm_fault_name(int code);

@@ -1018,6 +1018,7 @@ static const struct xrm_table {
 } xrm_tables[] = {
     {.v = xrm_methods, .n = &xrm_nmethods},
     {.v = xrm_config_methods, .n = &xrm_config_nmethods},
+    {.v = xrm_system_methods, .n = &xrm_system_nmethods},
 };
 
 #define XRM_NTABLES (sizeof(xrm_tables) / sizeof(xrm_tables[0]))
@@ -1031,6 +1032,13 @@ xrm_method(const char *name)
 			if (strcmp(name, xrm_tables[t].v[i].name) == 0)
 				return &xrm_tables[t].v[i];
 	return NULL;
+}
+
+/* Whether a method is served; see xmlrpc-internal.h. */
+bool
+xrm_served(const char *name)
+{
+	return xrm_method(name) != NULL;
 }
 
 static void

@@ -144,7 +144,7 @@ daemon_listen(struct steward *s)
  * control socket's waits judge it, and upbeat sums up last.
  */
 static int
-daemon_run(struct config *cfg, rlim_t nofile_soft)
+daemon_run(struct config *cfg, rlim_t nofile_soft, bool *reexec)
 {
 	struct steward st;
 	struct steward *s = &st;
@@ -197,8 +197,40 @@ daemon_run(struct config *cfg, rlim_t nofile_soft)
 	steward_free_wards(s);
 	listener_fini(s);
 	rc = s->exit_code;
+	*reexec = s->reexec;
 	steward_close(s);
 	return rc;
+}
+
+/*
+ * supervisord's restart (ctl/xmlrpc-system.c): every ward stopped and
+ * every socket closed, execute stewardd again with the same arguments,
+ * with the signal mask and RLIMIT_NOFILE it was started with.  Returns
+ * only on failure (EX_OSERR).
+ */
+static int
+daemon_reexec(char **argv, rlim_t nofile_soft)
+{
+	struct rlimit rl;
+	sigset_t none;
+
+	if (nofile_soft != RLIM_INFINITY &&
+	    getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		rl.rlim_cur = nofile_soft;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			log_warnx("cannot restore RLIMIT_NOFILE to %llu: %s",
+				  (unsigned long long)nofile_soft,
+				  strerror(errno));
+	}
+	sigemptyset(&none);
+	if (sigprocmask(SIG_SETMASK, &none, NULL) == -1)
+		log_warnx("cannot unblock signals before restarting: %s",
+			  strerror(errno));
+	execv("/proc/self/exe", argv);
+	log_warnx("cannot restart stewardd: executing /proc/self/exe: %s "
+		  "(exiting)",
+		  strerror(errno));
+	return 71; /* EX_OSERR */
 }
 
 int
@@ -221,7 +253,8 @@ main(int argc, char **argv)
 	struct config *c;
 	struct rlimit rl;
 	rlim_t nofile_soft = RLIM_INFINITY; /* unchanged: nothing to restore */
-	int ch;
+	bool reexec = false;
+	int ch, rc;
 
 	/*
 	 * fds 0-2 must be open, or the loop's own fds would take their
@@ -328,5 +361,8 @@ main(int argc, char **argv)
 		free(c->event_log);
 		c->event_log = xstrdup(event_log);
 	}
-	return daemon_run(c, nofile_soft); /* it owns c now */
+	rc = daemon_run(c, nofile_soft, &reexec); /* it owns c now */
+	if (reexec)
+		return daemon_reexec(argv, nofile_soft);
+	return rc;
 }
