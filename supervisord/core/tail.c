@@ -71,6 +71,7 @@ tail_line(struct ward_inst *wi, enum tail_stream st, const char *data,
 	 * one started) belongs to the previous run. */
 	if (gen != t->cur_gen && gen == t->prev_gen && t->prev_gen != 0)
 		r = &t->prev[st];
+	t->written[st] += len + ((flags & (TAIL_SPLIT | TAIL_UNENDED)) == 0);
 	seq = ring_push(r, data, len, (int64_t)(wall * 1000), flags);
 	if (r != &t->cur[st] || t->followers == NULL)
 		return;

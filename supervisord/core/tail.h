@@ -52,6 +52,9 @@ struct tail_inst {
 	struct ring cur[TAIL_NSTREAMS];
 	struct ring prev[TAIL_NSTREAMS];
 	unsigned cur_gen, prev_gen; /* their generations; 0: none */
+	/* bytes written on each stream over the instance's life, each
+	 * line with its newline: supervisord's log offsets (XML-RPC) */
+	uint64_t written[TAIL_NSTREAMS];
 	struct tail_follower *followers;
 };
 

@@ -9,6 +9,7 @@
  *                     getAllConfigInfo
  *   xmlrpc-system.c   shutdown, restart, sendProcessStdin, methodHelp,
  *                     methodSignature
+ *   xmlrpc-logs.c     readLog, clearLog, read/tail/clear process logs
  */
 #ifndef STEWARD_XMLRPC_INTERNAL_H
 #define STEWARD_XMLRPC_INTERNAL_H
@@ -45,6 +46,9 @@ extern const size_t xrm_config_nmethods;
 /* The methods of xmlrpc-system.c. */
 extern const struct xrm_method xrm_system_methods[];
 extern const size_t xrm_system_nmethods;
+/* The methods of xmlrpc-logs.c. */
+extern const struct xrm_method xrm_log_methods[];
+extern const size_t xrm_log_nmethods;
 
 /* Whether a method of that name is served. */
 bool xrm_served(const char *name);

@@ -1019,6 +1019,7 @@ static const struct xrm_table {
     {.v = xrm_methods, .n = &xrm_nmethods},
     {.v = xrm_config_methods, .n = &xrm_config_nmethods},
     {.v = xrm_system_methods, .n = &xrm_system_nmethods},
+    {.v = xrm_log_methods, .n = &xrm_log_nmethods},
 };
 
 #define XRM_NTABLES (sizeof(xrm_tables) / sizeof(xrm_tables[0]))

@@ -1,0 +1,145 @@
+"""supervisorctl tail, clear and maintail against stewardd, and the log
+methods through xmlrpc.client, compared with Debian's supervisord on the
+same config.
+
+Deliberate differences, each where it is made alike:
+- maintail and readLog: supervisord's main log is its own log file;
+  stewardd's is its event log (JSON lines).  Only that each shows its
+  last lines, and readLog's offset rules, are compared.
+- clearLog: supervisord empties its log; stewardd keeps its event log
+  and answers FAILED (rotate it and send SIGUSR1).
+"""
+import os
+import shutil
+import subprocess
+import tempfile
+import xmlrpc.client
+
+from harness import Steward, check
+from registry import scenario
+from sc_supervisorctl import _ctl, _proxy
+from sc_supervisorctl_config import _running
+
+CONF = """[unix_http_server]
+file=%(here)s/supervisor.sock
+
+[supervisord]
+logfile=%(here)s/supervisord.log
+pidfile=%(here)s/supervisord.pid
+nodaemon=true
+
+[rpcinterface:supervisor]
+supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
+
+[supervisorctl]
+serverurl=unix://%(here)s/supervisor.sock
+
+[program:talker]
+command=sh -c 'i=0; while [ $i -lt 300 ]; do echo "line $i <&>"; echo "err $i" >&2; i=$((i+1)); done; echo done; exec sleep 1000'
+stdout_logfile=%(here)s/talker.out
+stderr_logfile=%(here)s/talker.err
+startsecs=0
+
+[program:quiet]
+command=sleep 1000
+stdout_logfile=NONE
+stderr_logfile=NONE
+startsecs=0
+"""
+
+COMMANDS = ["tail talker", "tail -100 talker stderr", "tail talker stdout",
+            "tail quiet", "tail nosuch", "tail -5 talker bogus",
+            "clear talker", "tail talker", "clear nosuch", "clear quiet"]
+
+
+def _api(sock):
+    """The log methods' answers (and faults)."""
+    p = _proxy(sock)
+    out = []
+    for call in (lambda: p.supervisor.readProcessStdoutLog("talker", 0, 20),
+                 lambda: p.supervisor.readProcessStdoutLog("talker", -8, 0),
+                 lambda: p.supervisor.readProcessStdoutLog("talker", -8, 2),
+                 lambda: p.supervisor.readProcessStdoutLog("talker", 5, -1),
+                 lambda: p.supervisor.readProcessStderrLog("talker", 10, 7),
+                 lambda: p.supervisor.tailProcessStdoutLog("talker", 0, 10),
+                 lambda: p.supervisor.tailProcessStdoutLog("talker", 100, 30),
+                 lambda: p.supervisor.tailProcessStderrLog("talker", 0, 0),
+                 lambda: p.supervisor.readProcessStdoutLog("quiet", 0, 0),
+                 lambda: p.supervisor.readProcessStdoutLog("nosuch", 0, 0),
+                 lambda: p.supervisor.readLog(-5, 0),
+                 lambda: p.supervisor.readLog(-5, 3),
+                 lambda: p.supervisor.clearAllProcessLogs(),
+                 lambda: p.supervisor.tailProcessStdoutLog("talker", 0, 10)):
+        try:
+            out.append(call())
+        except xmlrpc.client.Fault as e:
+            out.append((e.faultCode, e.faultString))
+    return out
+
+
+def _wait_done(st, conf):
+    st.wait_for("talker wrote everything",
+                lambda: _running(conf, ["talker", "quiet"]) and
+                "done" in _ctl(conf, "tail talker")[1], timeout=20)
+
+
+def _drive(st, conf):
+    _wait_done(st, conf)
+    api = _api(os.path.join(os.path.dirname(conf), "supervisor.sock"))
+    got = [(c,) + _ctl(conf, c) for c in COMMANDS]
+    main = _ctl(conf, "maintail")
+    return got, api, main
+
+
+@scenario("supervisorctl-tail-clear-maintail")
+def supervisorctl_tail_clear_maintail():
+    """tail (stdout, stderr, a count), clear and maintail as under
+    supervisord; readProcess*Log and tailProcess*Log keep supervisord's
+    offset rules on a log file."""
+    if shutil.which("supervisorctl") is None:
+        print("supervisorctl is not installed (run.sh test installs it)")
+        raise SystemExit(77)
+    st = Steward("svlogs", "")
+    conf = st.path("supervisord.conf")
+    with open(conf, "w") as f:
+        f.write(CONF)
+    st.config_path = conf
+    yield st.start("-s", st.socket_path, "-l", st.events_path)
+    got, api, main = _drive(st, conf)
+    try:
+        _proxy(st.path("supervisor.sock")).supervisor.clearLog()
+        clear_log = None
+    except xmlrpc.client.Fault as e:
+        clear_log = e.faultCode
+    check(st.stop() == 0, "stewardd exit code", st)
+    for c, rc, out in got:
+        print(f"$ supervisorctl {c}  (exit {rc})\n{out}", end="")
+    check(clear_log == 30, f"clearLog: {clear_log}", st)
+    check(main[0] == 0 and main[1].count("\n") >= 1 and
+          '"event"' in main[1], f"maintail: {main}", st)
+    d = tempfile.mkdtemp(prefix="steward-svlogs-")
+    real_conf = os.path.join(d, "supervisord.conf")
+    with open(real_conf, "w") as f:
+        f.write(CONF)
+    sv = subprocess.Popen(["/usr/bin/supervisord", "-n", "-c", real_conf],
+                          stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL)
+    try:
+        real, real_api, real_main = _drive(st, real_conf)
+    finally:
+        sv.terminate()
+        sv.wait(20)
+        shutil.rmtree(d, ignore_errors=True)
+    check(real_main[0] == main[0], f"maintail: {real_main}", st)
+    check(len(got) == len(real), "every command ran", st)
+    for mine, theirs in zip(got, real):
+        check(mine == theirs,
+              f"supervisorctl {mine[0]}: stewardd gave {mine[1:]}, "
+              f"supervisord {theirs[1:]}", st)
+    # readLog reads another file (see the top): its length only.
+    check(len(api[10]) == len(real_api[10]) == 5, f"readLog: {api[10]}", st)
+    for i, (mine, theirs) in enumerate(zip(api, real_api)):
+        if i == 10:
+            continue
+        check(mine == theirs, f"call {i}: stewardd gave {mine!r}, "
+              f"supervisord {theirs!r}", st)
