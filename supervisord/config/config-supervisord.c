@@ -325,10 +325,13 @@ config_sv_http_key(struct config_state *st, const char *key, const char *value)
 		   strcmp(key, "password") == 0) {
 		char **slot = key[0] == 'u' ? &h->username : &h->password;
 
-		if (key[0] == 'p' && strncmp(e, "{SHA}", 5) == 0) {
+		if (key[0] == 'p' && strncmp(e, "{SHA}", 5) == 0 &&
+		    (strlen(e) != 45 ||
+		     strspn(e + 5, "0123456789abcdef") != 40)) {
 			config_bad(st, sec, key, value,
-				   "a {SHA} password is not served yet; give "
-				   "the password itself");
+				   "a {SHA} password is 40 lowercase hex "
+				   "digits (the SHA-1 of the password) after "
+				   "{SHA}");
 		} else {
 			free(*slot);
 			*slot = xstrdup(e);

@@ -16,7 +16,8 @@
  * costs its fd and no timer.
  *
  * Who may call.  With username and password, HTTP basic auth as
- * supervisord does it.  Without, the peer's credentials (SO_PEERCRED)
+ * supervisord does it (a password "{SHA}" and hex is the SHA-1 of the
+ * one given).  Without, the peer's credentials (SO_PEERCRED)
  * must be allowed by the socket's own mode: root, its owner, its group
  * when the mode gives the group write, anyone when it gives others
  * write.  The socket is made as the control socket is (safepath's
@@ -25,6 +26,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <gnutls/crypto.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <stdarg.h>
@@ -122,6 +124,25 @@ http_same(const char *a, const char *b)
 	return d == 0;
 }
 
+/*
+ * Whether pass is the password: as written, or, written "{SHA}" and 40
+ * hex digits, the SHA-1 of pass (as supervisord accepts it).
+ */
+static bool
+http_password(const char *want, const char *pass)
+{
+	unsigned char md[20];
+	char hex[41];
+
+	if (strncmp(want, "{SHA}", 5) != 0)
+		return http_same(pass, want);
+	if (gnutls_hash_fast(GNUTLS_DIG_SHA1, pass, strlen(pass), md) != 0)
+		return false;
+	for (int i = 0; i < 20; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	return http_same(hex, want + 5);
+}
+
 /* Whether the request may call: basic auth, or the peer's credentials. */
 static bool
 http_allowed(struct http *h, struct MHD_Connection *conn)
@@ -131,7 +152,7 @@ http_allowed(struct http *h, struct MHD_Connection *conn)
 		char *user = MHD_basic_auth_get_username_password(conn, &pass);
 		bool ok = user != NULL && pass != NULL &&
 			  http_same(user, h->username) &&
-			  http_same(pass, h->password);
+			  http_password(h->password, pass);
 
 		MHD_free(user);
 		MHD_free(pass);

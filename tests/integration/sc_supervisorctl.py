@@ -349,3 +349,46 @@ def supervisorctl_over_inet_http_server():
     check(p.returncode == 0 and "has no password" in p.stderr and
           "listens beyond the loopback" in p.stderr,
           f"--check of an open port: {p.returncode} {p.stderr}", st)
+
+
+@scenario("supervisorctl-sha-password")
+def supervisorctl_sha_password():
+    """A server password written {SHA} and hex is the SHA-1 of the one
+    supervisorctl sends, as supervisord takes it: the right one steers,
+    a wrong one is told as supervisord tells it."""
+    import hashlib
+    if shutil.which("supervisorctl") is None:
+        print("supervisorctl is not installed (run.sh test installs it)")
+        raise SystemExit(77)
+    sha = "{SHA}" + hashlib.sha1(b"s3cret").hexdigest()
+    text = AUTH_CONF.replace("chmod=0770\nusername=admin\npassword=s3cret",
+                             "chmod=0770\nusername=admin\npassword=" + sha)
+    check(sha in text, "the config has the {SHA} password", None)
+    st = Steward("svsha", "")
+    conf = st.path("supervisord.conf")
+    with open(conf, "w") as f:
+        f.write(text)
+    st.config_path = conf
+    yield st.start("-s", st.socket_path, "-l", st.events_path)
+    got = _auth_drive(st, conf)
+    check(st.stop() == 0, "stewardd exit code", st)
+    for c, rc, out in got:
+        print(f"$ supervisorctl {c}  (exit {rc})\n{out}", end="")
+    check(got[0][1] == 0 and "RUNNING" in got[0][2], f"status: {got[0]}", st)
+    d = tempfile.mkdtemp(prefix="steward-svsha-")
+    real_conf = os.path.join(d, "supervisord.conf")
+    with open(real_conf, "w") as f:
+        f.write(text)
+    sv = subprocess.Popen(["/usr/bin/supervisord", "-n", "-c", real_conf],
+                          stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL)
+    try:
+        real = _auth_drive(st, real_conf)
+    finally:
+        sv.terminate()
+        sv.wait(20)
+        shutil.rmtree(d, ignore_errors=True)
+    for mine, theirs in zip(got, real):
+        check(mine == theirs,
+              f"supervisorctl {mine[0]}: stewardd gave {mine[1:]}, "
+              f"supervisord {theirs[1:]}", st)

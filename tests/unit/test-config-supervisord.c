@@ -20,6 +20,31 @@
 #include "proto/listener-proto.h"
 #include "test-config.h"
 
+/* A {SHA} password is 40 lowercase hex digits; anything else is refused. */
+static void
+test_http_sha_password(void **state)
+{
+	struct load *l = &the_load;
+
+	load(l, "sha.ini",
+	     "[unix_http_server]\nfile = /tmp/s.sock\nusername = u\n"
+	     "password = {SHA}fef341f85d87439e7d91a2d465b9871ef66b5e98\n"
+	     "[program:p]\ncommand = /bin/true\n");
+	expect_counts(l, 0, 0);
+	assert_string_equal(l->c->unix_http.password,
+			    "{SHA}fef341f85d87439e7d91a2d465b9871ef66b5e98");
+	unload(l);
+
+	load(l, "shabad.ini",
+	     "[unix_http_server]\nfile = /tmp/s.sock\nusername = u\n"
+	     "password = {SHA}FEF341\n[program:p]\ncommand = /bin/true\n");
+	expect_problem(l, 1, CONFIG_ERROR,
+		       "FILE:4: [unix_http_server] password = \"{SHA}FEF341\": "
+		       "a {SHA} password is 40 lowercase hex digits (the SHA-1 "
+		       "of the password) after {SHA}");
+	unload(l);
+}
+
 /* supervisord's sections and [job:] are read; unknown ones are errors. */
 static void
 test_program_and_job_sections(void **state)
@@ -361,6 +386,7 @@ test_program_expands_every_value(void **state)
 
 const struct CMUnitTest test_config_supervisord[] = {
     cmocka_unit_test_teardown(test_program_and_job_sections, load_teardown),
+    cmocka_unit_test_teardown(test_http_sha_password, load_teardown),
     cmocka_unit_test_teardown(test_program_maps_supervisord_keys,
 			      load_teardown),
     cmocka_unit_test_teardown(test_eventlistener_sections, load_teardown),
