@@ -88,5 +88,6 @@ config_ward_same(const struct ward_spec *a, const struct ward_spec *b)
 	       a->gid == b->gid && config_str_eq(a->directory, b->directory) &&
 	       config_out_eq(&a->out, &b->out) &&
 	       config_out_eq(&a->err, &b->err) &&
-	       a->tail_lines == b->tail_lines && a->tail_size == b->tail_size;
+	       a->tail_lines == b->tail_lines && a->tail_size == b->tail_size &&
+	       a->output_direct == b->output_direct;
 }

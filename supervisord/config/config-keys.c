@@ -47,6 +47,13 @@ const char *const config_key_names[K_NKEYS] = {
     [K_CGROUP_CONTROLLERS] = "cgroup_controllers",
     [K_TAIL_LINES] = "tail_lines",
     [K_TAIL_SIZE] = "tail_size",
+    [K_OUTPUT] = "output",
+    [K_OUTPUT_PREFIX] = "output_prefix",
+    [K_OUTPUT_TIMESTAMPS] = "output_timestamps",
+    [K_STDOUT_MAX_SIZE] = "stdout_max_size",
+    [K_STDOUT_BACKUPS] = "stdout_backups",
+    [K_STDERR_MAX_SIZE] = "stderr_max_size",
+    [K_STDERR_BACKUPS] = "stderr_backups",
 };
 
 static const char *const config_steward_keys[SK_NKEYS] = {
@@ -228,6 +235,8 @@ config_ward_defaults(struct ward_spec *w)
 	w->stop_timeout_ms = 10000;
 	w->tail_lines = CONFIG_TAIL_LINES;
 	w->tail_size = CONFIG_TAIL_SIZE;
+	w->out.max_size = w->err.max_size = CONFIG_LOG_MAX_SIZE;
+	w->out.backups = w->err.backups = CONFIG_LOG_BACKUPS;
 	w->backoff_min_ms = 100;
 	w->backoff_max_ms = 30000;
 	w->limit = (struct parse_rate){.burst = 5, .period_ms = 60000};
@@ -565,6 +574,31 @@ config_ward_value(struct ward_spec *w, enum config_key k, const char *v,
 			return -1;
 		}
 		return 0;
+	case K_OUTPUT:
+		if (strcmp(v, "capture") == 0) {
+			w->output_direct = false;
+		} else if (strcmp(v, "direct") == 0) {
+			w->output_direct = true;
+		} else {
+			snprintf(why, PARSE_WHY, "expected capture or direct");
+			return -1;
+		}
+		return 0;
+	case K_OUTPUT_PREFIX:
+		return parse_bool(v, &w->output_prefix, why);
+	case K_OUTPUT_TIMESTAMPS:
+		return parse_bool(v, &w->output_timestamps, why);
+	case K_STDOUT_MAX_SIZE:
+		return parse_size(v, &w->out.max_size, why);
+	case K_STDERR_MAX_SIZE:
+		return parse_size(v, &w->err.max_size, why);
+	case K_STDOUT_BACKUPS:
+	case K_STDERR_BACKUPS:
+		if (parse_long(v, 0, CONFIG_LOG_BACKUPS_MAX, &n, why) == -1)
+			return -1;
+		(k == K_STDOUT_BACKUPS ? &w->out : &w->err)->backups =
+		    (unsigned)n;
+		return 0;
 	case K_ENVIRONMENT_FILE: {
 		char **words;
 		size_t nw;
@@ -596,7 +630,8 @@ config_key_fits(struct config_state *st, struct config_ward *cw,
 	bool ward_only = k == K_RESTART || k == K_BACKOFF ||
 			 k == K_RESTART_LIMIT || k == K_AUTOSTART ||
 			 k == K_STDOUT || k == K_REQUIRES || k == K_AFTER ||
-			 k == K_ESSENTIAL || k == K_PRIORITY;
+			 k == K_ESSENTIAL || k == K_PRIORITY ||
+			 k == K_STDOUT_MAX_SIZE || k == K_STDOUT_BACKUPS;
 
 	if (cw->spec.is_job && ward_only) {
 		config_problem(

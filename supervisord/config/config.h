@@ -36,10 +36,18 @@ enum config_out {
 #define CONFIG_TAIL_SIZE (64 * 1024)
 #define CONFIG_TAIL_SIZE_MAX (1024 * 1024)
 
+/* A log file's rotation by default (supervisord's 50MB and 10), and the
+ * most backups kept. */
+#define CONFIG_LOG_MAX_SIZE (50 * 1000 * 1000)
+#define CONFIG_LOG_BACKUPS 10
+#define CONFIG_LOG_BACKUPS_MAX 1000
+
 /* Where a ward's stdout or stderr goes. */
 struct config_output {
 	enum config_out kind;
-	char *path; /* CONFIG_OUT_FILE */
+	char *path;        /* CONFIG_OUT_FILE */
+	uint64_t max_size; /* a file stewardd writes: rotated above; 0 never */
+	unsigned backups;  /* rotated files kept: PATH.1 (newest) ... */
 };
 
 /*
@@ -116,6 +124,11 @@ struct ward_spec {
 	/* the last lines kept in memory per stream (core/tail.c) */
 	size_t tail_lines;
 	uint64_t tail_size;
+	/* output = direct: the child writes its files itself, stewardd
+	 * reads no pipe (core/ward-output.c) */
+	bool output_direct;
+	bool output_prefix;     /* lines written as "web:0 | line" */
+	bool output_timestamps; /* lines written after their time */
 };
 
 enum group_strategy {

@@ -20,6 +20,10 @@
  *              holds while it lives (fdbudget_inst): its heartbeat pipe
  *              or notify socket, and after a fork its report pipe until
  *              exec
+ *   output     the read ends of the wards' stdout and stderr pipes
+ *              (ward-output.c), as many as are open: taken only while
+ *              FDBUDGET_OUTPUT_KEEP stay shared; past that a ward's
+ *              output goes where it is configured directly, uncaptured
  *   shared     the rest, less one fd kept to accept one more connection:
  *              control connections and job runs (each replica holds its
  *              output pipe and heartbeat) take from it, and only from it
@@ -93,15 +97,22 @@ fdbudget_inst(const struct steward *s, const struct ward_spec *w, bool job)
 	return n;
 }
 
-/* The wards' reserve; see fdbudget.h. */
+/* The wards' reserve; see fdbudget.h.  Kept until the config or the
+ * spawn mode changes: output asks for it at every spawn. */
 size_t
 fdbudget_wards(const struct steward *s)
 {
+	struct fdbudget *b = (struct fdbudget *)&s->fds;
 	size_t n = 0;
 
+	if (b->cache_cfg == s->cfg && b->cache_mode == (int)s->spawn_mode + 1)
+		return b->cache_wards;
 	for (size_t i = 0; i < s->cfg->nwards; i++)
 		n += s->cfg->wards[i].replicas *
 		     fdbudget_inst(s, &s->cfg->wards[i], false);
+	b->cache_cfg = s->cfg;
+	b->cache_mode = (int)s->spawn_mode + 1;
+	b->cache_wards = n;
 	return n;
 }
 
@@ -110,7 +121,14 @@ size_t
 fdbudget_shared(const struct steward *s)
 {
 	size_t fixed = s->fds.base + FDBUDGET_SPARE + FDBUDGET_SPAWN +
-		       fdbudget_wards(s) + 1;
+		       fdbudget_wards(s) + s->fds.output + 1;
 
 	return s->fds.limit > fixed ? s->fds.limit - fixed : 0;
+}
+
+/* May one more pipe of ward output be read; see fdbudget.h. */
+bool
+fdbudget_output_fits(const struct steward *s)
+{
+	return fdbudget_shared(s) >= 1 + FDBUDGET_OUTPUT_KEEP;
 }

@@ -221,6 +221,7 @@ steward_timer_fire(struct steward *s, struct ward_inst *wi)
 		 * (not before a mere re-arm: no syscall per beat for it). */
 		ward_beat_poll(s, wi);
 		ward_notify_poll(s, wi);
+		ward_output_poll(s, wi); /* its last words, if judged */
 		if (wi->sm.state != WARD_RUNNING &&
 		    wi->sm.state != WARD_STARTING)
 			return; /* a message there changed its state */

@@ -200,6 +200,7 @@ steward_child_ended(struct steward *s, pid_t pid, const siginfo_t *si)
 	ward_beat_close(s, wi);
 	ward_notify_close(s, wi);
 	ward_capture_close(s, wi);
+	ward_output_close(s, wi);  /* its last words, before its exit */
 	steward_tell_ended(s, wi); /* an eventlistener's pipes, say */
 	/* What is left of the group goes with its leader; the unreaped
 	 * leader keeps the group id from being reused. */

@@ -33,6 +33,7 @@
 #include "base/parse.h"
 #include "core/steward-internal.h"
 #include "core/steward.h"
+#include "core/output-sink.h"
 #include "core/tail.h"
 
 extern char **environ;
@@ -229,16 +230,14 @@ steward_shutdown(struct steward *s)
 	steward_check_done(s);
 }
 
-/* SIGUSR1: reopen the event log (after rotation). */
-static void
-steward_signal_reopen(struct ev_loop *loop, ev_signal *w, int revents)
+/* Reopen the event log and the ward log files; see steward.h. */
+size_t
+steward_reopen_logs(struct steward *s, const char *why)
 {
-	struct steward *s = w->data;
 	struct err *e = NULL;
 	struct evlog_rec r;
+	size_t n = output_sink_reopen_all(s);
 
-	(void)loop;
-	(void)revents;
 	if (evlog_reopen(s->log, &e) == -1) {
 		e = ERR_WRAP_P(e, "cannot reopen the event log %s",
 			       s->cfg->event_log);
@@ -246,11 +245,22 @@ steward_signal_reopen(struct ev_loop *loop, ev_signal *w, int revents)
 		evlog_err(&r, evlog_next_id(s->log), e);
 		evlog_commit(&r);
 		err_free(e);
-		return;
+	} else {
+		evlog_begin(&r, s->log, EVLOG_INFO, "event_log_reopened");
+		evlog_str(&r, "reason", why);
+		evlog_int(&r, "output_files", (long long)n);
+		evlog_commit(&r);
 	}
-	evlog_begin(&r, s->log, EVLOG_INFO, "event_log_reopened");
-	evlog_str(&r, "reason", "SIGUSR1");
-	evlog_commit(&r);
+	return n;
+}
+
+/* SIGUSR1: reopen the event log and the ward log files (rotation). */
+static void
+steward_signal_reopen(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	(void)steward_reopen_logs(w->data, "SIGUSR1");
 }
 
 /* SIGHUP: reload, after a moment, so that a storm of them is one. */
@@ -337,6 +347,7 @@ steward_inst_new(struct steward *s, struct ward_rt *wr, unsigned r)
 	wi->err_fd = -1;
 	wi->notify.fd = -1;
 	wi->capture.fd = -1;
+	ward_output_init(wi);
 	wi->cg.fd = -1;
 	wi->cg.wd = -1;
 	wi->state_since = steward_now();
@@ -358,6 +369,7 @@ steward_inst_free(struct steward *s, struct ward_inst *wi)
 	ward_beat_close(s, wi);
 	ward_notify_close(s, wi);
 	ward_capture_close(s, wi);
+	ward_output_free(s, wi);
 	steward_cgroup_inst_free(s, wi);
 	tail_inst_free(wi);
 	sbuf_free(&wi->capture.buf);
@@ -661,5 +673,7 @@ steward_close(struct steward *s)
 	ev_signal_stop(s->loop, &s->sig_int);
 	ev_signal_stop(s->loop, &s->sig_hup);
 	ev_signal_stop(s->loop, &s->sig_usr1);
+	output_sink_close_all(s);
+	sbuf_free(&s->output_text);
 	steward_abandon(s);
 }

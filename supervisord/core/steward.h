@@ -32,6 +32,7 @@
 #include "core/ward-beat.h"
 #include "core/ward-capture.h"
 #include "core/ward-notify.h"
+#include "core/ward-output.h"
 #include "core/ward-spawn.h"
 #include "core/ward.h"
 #include "proto/ward-proto.h"
@@ -101,7 +102,8 @@ struct ward_inst {
 	unsigned char sv_state;
 	size_t pace_slot;  /* queued to start (steward-pace.c): index + 1 */
 	struct ward_cg cg; /* its cgroup (steward-cgroup.c) */
-	struct tail_inst *tail; /* its last lines (tail.c), or NULL */
+	struct tail_inst *tail;    /* its last lines (tail.c), or NULL */
+	struct ward_output output; /* its stdout and stderr (ward-output.c) */
 };
 
 struct ward_rt {
@@ -222,6 +224,11 @@ struct steward {
 	struct steward_sub *subs;
 	size_t nsubs;
 	const struct steward_orders *orders;
+	/* output-sink.c: every sink of ward output; ward-output.c: the
+	 * text of one read's lines, reused */
+	struct output_sink *sinks;
+	struct sbuf output_text;
+	bool output_short_said; /* output_not_captured was said */
 };
 
 /* Monotonic seconds (CLOCK_MONOTONIC): every deadline, age and refill. */
@@ -313,6 +320,13 @@ void steward_exit_held(struct steward *s, struct ward_inst *wi,
 /* The same, with the full input (exit status, extend). */
 void steward_step_input(struct steward *s, struct ward_inst *wi,
 			struct ward_input *in);
+
+/*
+ * Reopen the event log and every ward log file stewardd writes (after
+ * an external rotation: SIGUSR1, `stewardctl reopen`); failures are
+ * records.  why is the record's reason.  Returns the files reopened.
+ */
+size_t steward_reopen_logs(struct steward *s, const char *why);
 
 /* steward.c: a beat was heard (counted; the batching look goes on). */
 void steward_tune_wake(struct steward *s);

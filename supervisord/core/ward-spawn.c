@@ -59,7 +59,9 @@
 #include "base/safepath.h"
 #include "core/steward-internal.h"
 #include "core/steward.h"
+#include "core/ward-output.h"
 #include "core/ward-spawn-env.h"
+#include "core/tail.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/asan_interface.h>
@@ -161,6 +163,8 @@ struct spawn_plan {
 	const struct config_output *out;
 	const struct config_output *err;
 	int capture_w;           /* stdout, a subscriber's pipe, or -1 */
+	int out_w;               /* stdout, stewardd's pipe (ward-output.c) */
+	int err_w;               /* stderr, stewardd's pipe, or -1 */
 	int stdin_r;             /* stdin, a subscriber's pipe, or -1 */
 	unsigned keep_below;     /* the child's table: only fds below this */
 	uint64_t sigs;           /* bit n: signal n is caught or ignored */
@@ -314,13 +318,19 @@ static void __attribute__((noreturn)) spawn_child(struct spawn_plan *p)
 	if (in == 0)
 		in = spawn_lift(p, in);
 	p->capture_w = spawn_lift(p, p->capture_w);
+	p->out_w = spawn_lift(p, p->out_w);
+	p->err_w = spawn_lift(p, p->err_w);
 	if (p->capture_w >= 0)
 		out = p->capture_w; /* a job's stdout is its answer */
+	else if (p->out_w >= 0)
+		out = p->out_w; /* read by stewardd */
 	else if ((out = spawn_open_output(p, p->out)) == -1)
 		spawn_fail(p, STAGE_STDOUT);
 	out = spawn_lift(p, out);
 	if (p->err->kind == CONFIG_OUT_STDOUT)
 		errfd = out == -2 ? 1 : out;
+	else if (p->err_w >= 0)
+		errfd = p->err_w;
 	else if ((errfd = spawn_open_output(p, p->err)) == -1)
 		spawn_fail(p, STAGE_STDERR);
 	errfd = spawn_lift(p, errfd);
@@ -690,8 +700,8 @@ spawn_slots_clear(struct steward *s, struct spawn_plan *p)
 static int
 spawn_slots_fill(struct steward *s, struct spawn_plan *p, struct err **errp)
 {
-	int *ends[SPAWN_SLOTS] = {&p->hb_w, &p->report_w, &p->capture_w,
-				  &p->stdin_r};
+	int *ends[SPAWN_SLOTS] = {&p->hb_w,    &p->report_w, &p->capture_w,
+				  &p->stdin_r, &p->out_w,    &p->err_w};
 	int top = 3;
 
 	p->keep_below = ~0U;
@@ -886,11 +896,15 @@ ward_spawn_start(struct steward *s, struct ward_inst *wi, struct err **errp)
 				  .parent = s->self,
 				  .nofile_soft = s->nofile_soft,
 				  .capture_w = -1,
+				  .out_w = -1,
+				  .err_w = -1,
 				  .stdin_r = -1,
 				  .cg_fd = -1};
 	struct spawn_env env = {0};
 	int hb[2] = {-1, -1}, rep[2] = {-1, -1}, cap[2] = {-1, -1};
 	int lin[2] = {-1, -1};
+	int outp[TAIL_NSTREAMS][2] = {{-1, -1}, {-1, -1}};
+	unsigned streams;
 	/* stdin and stdout pipes its subscribers want (an eventlistener's
 	 * or a job replica's: steward-events.h) */
 	unsigned pipes = steward_tell_spawn_pipes(s, wi);
@@ -938,6 +952,13 @@ ward_spawn_start(struct steward *s, struct ward_inst *wi, struct err **errp)
 		goto fail;
 	if ((pipes & STEWARD_PIPE_STDIN) && spawn_stdin_pipe(lin, &e) == -1)
 		goto fail;
+	/* stdout and stderr stewardd reads (ward-output.c) */
+	streams = ward_output_prepare(s, wi, pipes & STEWARD_PIPE_STDOUT);
+	for (int i = 0; i < TAIL_NSTREAMS; i++)
+		if ((streams & (1u << i)) && spawn_pipe(outp[i], &e) == -1)
+			goto fail;
+	plan.out_w = outp[TAIL_STDOUT][1];
+	plan.err_w = outp[TAIL_STDERR][1];
 	plan.hb_w = hb[1];
 	plan.report_w = rep[1];
 	plan.capture_w = cap[1];
@@ -974,6 +995,14 @@ ward_spawn_start(struct steward *s, struct ward_inst *wi, struct err **errp)
 	ward_spawn_close_fd(&cap[1]);
 	ward_spawn_close_fd(&lin[0]);
 	wi->pid = pid;
+	/* Its lines so far become the previous run's; then read its. */
+	tail_spawn(wi);
+	for (int i = 0; i < TAIL_NSTREAMS; i++) {
+		ward_spawn_close_fd(&outp[i][1]);
+		if (outp[i][0] >= 0)
+			ward_output_start(s, wi, (enum tail_stream)i,
+					  outp[i][0]);
+	}
 	if (pipes != 0) {
 		/* Its subscribers take the ends they asked for. */
 		struct steward_pipes sp = {.stdin_w = lin[1],
@@ -1009,6 +1038,10 @@ fail:
 	ward_spawn_close_fd(&cap[1]);
 	ward_spawn_close_fd(&lin[0]);
 	ward_spawn_close_fd(&lin[1]);
+	for (int i = 0; i < TAIL_NSTREAMS; i++) {
+		ward_spawn_close_fd(&outp[i][0]);
+		ward_spawn_close_fd(&outp[i][1]);
+	}
 	ward_spawn_close_fd(&hb[0]);
 	ward_spawn_close_fd(&hb[1]);
 	ward_spawn_close_fd(&rep[0]);

@@ -19,7 +19,8 @@ struct spawn_report {
 	uid_t uid;   /* ... and the user who could redirect it */
 };
 
-#define SPAWN_SLOTS 4 /* heartbeat, report, capture and stdin pipe ends */
+/* heartbeat, report, capture, stdin, stdout and stderr pipe ends */
+#define SPAWN_SLOTS 6
 
 /* How ward-spawn.c makes a child (see the top of that file). */
 enum spawn_mode {

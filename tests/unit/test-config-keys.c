@@ -237,6 +237,49 @@ test_tail_keys(void **state)
 	unload(l);
 }
 
+/* output, output_prefix, output_timestamps and the rotation keys. */
+static void
+test_output_keys(void **state)
+{
+	struct load *l = &the_load;
+	const struct ward_spec *w;
+
+	load(l, "out.ini",
+	     "[ward:a]\ncommand = /bin/true\n"
+	     "[ward:b]\ncommand = /bin/true\noutput = direct\n"
+	     "output_prefix = yes\noutput_timestamps = yes\n"
+	     "stdout_max_size = 1KiB\nstdout_backups = 0\n"
+	     "stderr_max_size = 0\nstderr_backups = 3\n");
+	expect_counts(l, 0, 0);
+	w = config_ward(l->c, "a");
+	assert_false(w->output_direct);
+	assert_false(w->output_prefix);
+	assert_false(w->output_timestamps);
+	assert_int_equal(w->out.max_size, 50 * 1000 * 1000);
+	assert_int_equal(w->out.backups, 10);
+	assert_int_equal(w->err.max_size, 50 * 1000 * 1000);
+	w = config_ward(l->c, "b");
+	assert_true(w->output_direct);
+	assert_true(w->output_prefix);
+	assert_true(w->output_timestamps);
+	assert_int_equal(w->out.max_size, 1024);
+	assert_int_equal(w->out.backups, 0);
+	assert_int_equal(w->err.max_size, 0);
+	assert_int_equal(w->err.backups, 3);
+	unload(l);
+	load(l, "badout.ini",
+	     "[ward:a]\ncommand = /bin/true\noutput = pipe\n"
+	     "stdout_backups = 1001\n");
+	expect_counts(l, 2, 0);
+	expect_problem(l, 0, CONFIG_ERROR,
+		       "FILE:3: [ward:a] output = \"pipe\": expected capture "
+		       "or direct");
+	expect_problem(l, 1, CONFIG_ERROR,
+		       "FILE:4: [ward:a] stdout_backups = \"1001\": expected "
+		       "a whole number from 0 to 1000");
+	unload(l);
+}
+
 /* A ward with only a command gets the documented defaults. */
 static void
 test_defaults(void **state)
@@ -594,6 +637,7 @@ const struct CMUnitTest test_config_keys[] = {
     cmocka_unit_test_teardown(test_steward_section_and_stray_keys,
 			      load_teardown),
     cmocka_unit_test_teardown(test_unknown_user_is_error, load_teardown),
+    cmocka_unit_test_teardown(test_output_keys, load_teardown),
     cmocka_unit_test_teardown(test_missing_paths_are_warnings, load_teardown),
     cmocka_unit_test_teardown(test_environment_variable_set_twice_is_error,
 			      load_teardown),

@@ -1,0 +1,482 @@
+/*
+ * A ward's stdout and stderr, read by stewardd.
+ *
+ * Unless a ward says output = direct, its stdout and stderr are pipes
+ * whose read ends stewardd holds, non-blocking, watched by the loop
+ * (ward_output_prepare() before the spawn, ward_output_start() after).
+ * What a read brings is cut into lines: each line goes to the
+ * instance's tail ring (tail_line(): `stewardctl tail`, the last words
+ * of a failure record) and to the stream's sink (output-sink.c): the
+ * file the config names, which stewardd holds and rotates, stewardd's
+ * own stdout or stderr (the default: "inherit"), or nowhere (null: kept
+ * in memory only).  stderr = stdout sends both into the stdout pipe.
+ *
+ * How a line is written:
+ *   a file of its own, plain      the bytes as read, one write per read
+ *                                 (the lines are still cut for the
+ *                                 ring), so the file is what the ward
+ *                                 wrote, byte for byte
+ *   stewardd's stdout, plain      whole lines, so that wards sharing it
+ *                                 never interleave inside a line
+ *   output_prefix, _timestamps    "[TIME ][web:0 ]| line": each line
+ *                                 after its time (when stewardd read it,
+ *                                 RFC 3339 UTC) and its instance
+ *
+ * A line longer than OUTPUT_LINE_MAX is never lost: it is kept and
+ * written in pieces of that size; the ring marks each piece but the
+ * last as split, and a formatted line marks a continuation with "+"
+ * where a line's start has "|".  Any byte is kept as it is (binary too);
+ * what shows a line (stewardctl, the last words) escapes it.
+ *
+ * Never blocked, never flooded: a read takes what the pipe holds (at
+ * most OUTPUT_READ_MAX per wakeup); when the sink cannot keep up (more
+ * than OUTPUT_SINK_HIGH unwritten), the stream stops reading until it
+ * drains, and the ward blocks on its own full pipe.  Memory per stream:
+ * at most one held line (OUTPUT_LINE_MAX), made on first use.
+ *
+ * When the process ends, what is left in its pipes is read while it is a
+ * zombie (before its exit is judged, so its last words are there), an
+ * unended last line is kept as such, and the pipes are closed.
+ *
+ * Cost per read: one read(2), one memchr per line, one copy per line
+ * into the ring, and one write(2) (a copy per line more when the lines
+ * are formatted or shared).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/safepath.h"
+#include "core/output-sink.h"
+#include "core/steward.h"
+#include "core/ward-output.h"
+#include "core/ward-spawn-env.h"
+#include "core/ward-spawn.h"
+
+/* What one read's lines share. */
+struct output_ctx {
+	struct ward_output_stream *o;
+	double wall;      /* when it was read */
+	struct sbuf *out; /* formatted or shared lines; NULL: not written */
+	bool fmt;         /* prefix or timestamps */
+	char ts[40];      /* the time, when timestamps */
+};
+
+/* The config of wi's stream st (a [program:x] process's own). */
+static const struct config_output *
+output_config(const struct ward_inst *wi, enum tail_stream st)
+{
+	const struct ward_proc *pr = ward_spawn_proc(wi);
+
+	if (pr != NULL)
+		return st == TAIL_STDOUT ? &pr->out : &pr->err;
+	return st == TAIL_STDOUT ? &wi->ward->spec->out : &wi->ward->spec->err;
+}
+
+/* A new instance's streams; see ward-output.h. */
+void
+ward_output_init(struct ward_inst *wi)
+{
+	for (int i = 0; i < TAIL_NSTREAMS; i++) {
+		struct ward_output_stream *o = &wi->output.st[i];
+
+		*o = (struct ward_output_stream){
+		    .fd = -1, .wi = wi, .st = (enum tail_stream)i};
+	}
+}
+
+/* One line or piece: to the ring, and to the sink's text. */
+static void
+output_emit(struct output_ctx *c, const char *text, size_t len, unsigned flags)
+{
+	struct ward_output_stream *o = c->o;
+	struct sbuf *b = c->out;
+
+	tail_line(o->wi, o->st, text, len, flags, c->wall, o->gen);
+	if (!(flags & TAIL_SPLIT))
+		o->lines++;
+	if (b != NULL && c->fmt) {
+		const struct ward_spec *w = o->wi->ward->spec;
+
+		if (w->output_timestamps)
+			sbuf_addf(b, "%s ", c->ts);
+		if (w->output_prefix)
+			sbuf_addf(b, "%s ", o->wi->label);
+		sbuf_add(b, o->cont ? "+ " : "| ", 2);
+		sbuf_add(b, text, len);
+		sbuf_add(b, "\n", 1);
+	} else if (b != NULL) {
+		sbuf_add(b, text, len);
+		if (!(flags & TAIL_SPLIT))
+			sbuf_add(b, "\n", 1);
+	}
+	o->cont = (flags & TAIL_SPLIT) != 0;
+}
+
+/*
+ * Cut n bytes read into lines; an unended rest is held.  A full held
+ * piece waits for the next byte: a newline makes it a whole line.
+ */
+static void
+output_take(struct output_ctx *c, const char *p, size_t n)
+{
+	struct ward_output_stream *o = c->o;
+	const char *end = p + n;
+
+	while (p < end) {
+		const char *nl;
+		size_t len, take;
+
+		if (o->hlen == OUTPUT_LINE_MAX) {
+			bool ends = *p == '\n';
+
+			output_emit(c, o->held, o->hlen, ends ? 0 : TAIL_SPLIT);
+			o->hlen = 0;
+			p += ends;
+			continue;
+		}
+		nl = memchr(p, '\n', (size_t)(end - p));
+		len = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
+		if (o->hlen == 0 && nl != NULL && len <= OUTPUT_LINE_MAX) {
+			output_emit(c, p, len, 0); /* in place: no copy */
+			p = nl + 1;
+			continue;
+		}
+		if (o->held == NULL)
+			o->held = xmalloc(OUTPUT_LINE_MAX);
+		take = OUTPUT_LINE_MAX - o->hlen;
+		if (len < take)
+			take = len;
+		memcpy(o->held + o->hlen, p, take);
+		o->hlen += take;
+		p += take;
+		if (take == len && nl != NULL) {
+			output_emit(c, o->held, o->hlen, 0);
+			o->hlen = 0;
+			p = nl + 1;
+		}
+	}
+}
+
+/* Set up what one read's lines share. */
+static void
+output_ctx_init(struct steward *s, struct output_ctx *c,
+		struct ward_output_stream *o)
+{
+	const struct ward_spec *w = o->wi->ward->spec;
+	struct timespec ts;
+
+	c->o = o;
+	c->wall = clock_gettime(CLOCK_REALTIME, &ts) == 0
+		      ? (double)ts.tv_sec + ts.tv_nsec / 1e9
+		      : 0;
+	c->fmt = w->output_prefix || w->output_timestamps;
+	c->out = NULL;
+	if (o->sink != NULL && (c->fmt || !o->raw)) {
+		c->out = &s->output_text;
+		c->out->len = 0;
+	}
+	if (w->output_timestamps)
+		evlog_timestamp(c->ts, sizeof(c->ts));
+}
+
+/* Write what the lines of one read made. */
+static void
+output_ctx_done(struct output_ctx *c)
+{
+	if (c->out != NULL && c->out->len > 0)
+		output_sink_put(c->o->sink, c->out->s, c->out->len);
+}
+
+/* The held rest of a line whose process ended (or closed the pipe). */
+static void
+output_end_held(struct steward *s, struct ward_output_stream *o)
+{
+	struct output_ctx c;
+
+	if (o->hlen == 0) {
+		o->cont = false;
+		return;
+	}
+	output_ctx_init(s, &c, o);
+	output_emit(&c, o->held, o->hlen, TAIL_UNENDED);
+	o->hlen = 0;
+	o->cont = false;
+	output_ctx_done(&c);
+}
+
+/* Stop reading o and close its pipe. */
+static void
+output_stop(struct steward *s, struct ward_output_stream *o)
+{
+	if (o->fd < 0)
+		return;
+	ev_io_stop(s->loop, &o->io);
+	if (o->paused && o->sink != NULL)
+		output_sink_forget(o->sink, o);
+	ward_spawn_close_fd(&o->fd);
+	s->fds.output--;
+}
+
+/*
+ * Read up to max bytes of o's pipe (throttled: stops early when its
+ * sink is behind, unless all).  At EOF or an error, the pipe is closed.
+ */
+static void
+output_read(struct steward *s, struct ward_output_stream *o, size_t max,
+	    bool all)
+{
+	char buf[65536];
+	size_t total = 0;
+
+	while (o->fd >= 0 && total < max) {
+		struct output_ctx c;
+		ssize_t n = read(o->fd, buf, sizeof(buf));
+
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (n <= 0) {
+			/* EOF (every writer closed it), or an error
+			 * (EIO) no retry would mend. */
+			output_stop(s, o);
+			output_end_held(s, o);
+			return;
+		}
+		total += (size_t)n;
+		o->bytes += (uint64_t)n;
+		output_ctx_init(s, &c, o);
+		if (o->raw && o->sink != NULL)
+			output_sink_put(o->sink, buf, (size_t)n);
+		output_take(&c, buf, (size_t)n);
+		output_ctx_done(&c);
+		if (!all && o->sink != NULL && output_sink_behind(o->sink)) {
+			ev_io_stop(s->loop, &o->io);
+			output_sink_wait(o->sink, o);
+			return;
+		}
+	}
+}
+
+/* The pipe has something. */
+static void
+output_read_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct ward_output_stream *o =
+	    container_of(w, struct ward_output_stream, io);
+
+	(void)loop;
+	(void)revents;
+	output_read(o->wi->ward->steward, o, OUTPUT_READ_MAX, false);
+}
+
+/* Read again; see ward-output.h. */
+void
+ward_output_resume(struct steward *s, struct ward_output_stream *o)
+{
+	if (o->fd >= 0)
+		ev_io_start(s->loop, &o->io);
+}
+
+/* The sink of stream st for this spawn: kept when it is the same. */
+static struct output_sink *
+output_sink_for(struct steward *s, struct ward_inst *wi, enum tail_stream st,
+		bool *ok)
+{
+	const struct config_output *c = output_config(wi, st);
+	struct ward_output_stream *o = &wi->output.st[st];
+	struct output_sink *k = o->sink;
+	struct err *e = NULL;
+	char who[96];
+	int std;
+
+	*ok = true;
+	switch (c->kind) {
+	case CONFIG_OUT_NULL:
+		return NULL;
+	case CONFIG_OUT_STDOUT: /* stderr = stdout: only for stderr */
+	case CONFIG_OUT_INHERIT:
+		return output_sink_std(s, st == TAIL_STDOUT ? 1 : 2);
+	case CONFIG_OUT_FILE:
+		break;
+	}
+	if ((std = safepath_std_fd(c->path)) > 0)
+		return output_sink_std(s, std);
+	if (k != NULL && k->path != NULL && strcmp(k->path, c->path) == 0) {
+		k->max_size = c->max_size; /* a reload may change them */
+		k->backups = c->backups;
+		return k;
+	}
+	snprintf(who, sizeof(who), "%s %s", wi->label,
+		 st == TAIL_STDOUT ? "stdout" : "stderr");
+	k = output_sink_file(s, c->path, c->max_size, c->backups, who, &e);
+	if (k == NULL) {
+		/* The child opens it itself, fails, and says which stage. */
+		err_free(e);
+		*ok = false;
+	}
+	return k;
+}
+
+/* No fd to spare for a pipe: said once, with the remedy. */
+static void
+output_short(struct steward *s, struct ward_inst *wi)
+{
+	struct evlog_rec r;
+
+	if (s->output_short_said)
+		return;
+	s->output_short_said = true;
+	evlog_begin(&r, s->log, EVLOG_WARN, "output_not_captured");
+	evlog_str(&r, "ward", wi->ward->spec->name);
+	evlog_int(&r, "replica", wi->replica);
+	evlog_int(&r, "fd_limit", (long long)s->fds.limit);
+	evlog_str(&r, "message",
+		  "cannot read ward output: too few file descriptors "
+		  "(RLIMIT_NOFILE); from this ward on, output goes where it "
+		  "is configured, uncaptured (no tail, no last words); raise "
+		  "the limit");
+	evlog_commit(&r);
+}
+
+/* Before a spawn; see ward-output.h. */
+unsigned
+ward_output_prepare(struct steward *s, struct ward_inst *wi, bool stdout_taken)
+{
+	const struct ward_spec *w = wi->ward->spec;
+	unsigned want = 0;
+
+	if (w->output_direct)
+		return 0;
+	for (int i = 0; i < TAIL_NSTREAMS; i++) {
+		struct ward_output_stream *o = &wi->output.st[i];
+		struct output_sink *k;
+		bool ok;
+
+		if (i == TAIL_STDOUT && stdout_taken)
+			continue;
+		if (i == TAIL_STDERR &&
+		    output_config(wi, TAIL_STDERR)->kind == CONFIG_OUT_STDOUT)
+			continue; /* into the stdout pipe */
+		if (!fdbudget_output_fits(s)) {
+			output_short(s, wi);
+			continue; /* written where it goes, uncaptured */
+		}
+		k = output_sink_for(s, wi, (enum tail_stream)i, &ok);
+		if (!ok)
+			continue;
+		if (k != o->sink) {
+			if (k != NULL && k->std != 0)
+				output_sink_ref(k); /* stewardd's own */
+			output_sink_unref(o->sink);
+			o->sink = k;
+		}
+		o->raw = k != NULL && k->path != NULL;
+		want |= 1u << i;
+	}
+	return want;
+}
+
+/* After the spawn; see ward-output.h. */
+void
+ward_output_start(struct steward *s, struct ward_inst *wi, enum tail_stream st,
+		  int fd)
+{
+	struct ward_output_stream *o = &wi->output.st[st];
+
+	output_stop(s, o); /* a pipe of the process before, if any */
+	output_end_held(s, o);
+	o->fd = fd;
+	s->fds.output++;
+	o->gen = wi->generation;
+	ev_io_init(&o->io, output_read_cb, fd, EV_READ);
+	if (o->sink != NULL && output_sink_behind(o->sink))
+		output_sink_wait(o->sink, o);
+	else
+		ev_io_start(s->loop, &o->io);
+}
+
+/* Read what waits; see ward-output.h. */
+void
+ward_output_poll(struct steward *s, struct ward_inst *wi)
+{
+	for (int i = 0; i < TAIL_NSTREAMS; i++) {
+		struct ward_output_stream *o = &wi->output.st[i];
+
+		if (o->fd >= 0 && !o->paused)
+			output_read(s, o, OUTPUT_READ_MAX, false);
+	}
+}
+
+/* Its process ended; see ward-output.h. */
+void
+ward_output_close(struct steward *s, struct ward_inst *wi)
+{
+	for (int i = 0; i < TAIL_NSTREAMS; i++) {
+		struct ward_output_stream *o = &wi->output.st[i];
+
+		if (o->fd < 0)
+			continue;
+		/* What it wrote last, bounded: something it started may
+		 * hold the pipe and write on. */
+		output_read(s, o, 4 * OUTPUT_READ_MAX, true);
+		output_stop(s, o);
+		output_end_held(s, o);
+	}
+}
+
+/* The instance is freed; see ward-output.h. */
+void
+ward_output_free(struct steward *s, struct ward_inst *wi)
+{
+	for (int i = 0; i < TAIL_NSTREAMS; i++) {
+		struct ward_output_stream *o = &wi->output.st[i];
+
+		output_stop(s, o);
+		free(o->held);
+		o->held = NULL;
+		o->hlen = 0;
+		output_sink_unref(o->sink);
+		o->sink = NULL;
+	}
+}
+
+/* Its file now; see ward-output.h. */
+const char *
+ward_output_path(const struct ward_inst *wi, enum tail_stream st)
+{
+	const struct ward_output_stream *o = &wi->output.st[st];
+
+	if (st == TAIL_STDERR &&
+	    output_config(wi, TAIL_STDERR)->kind == CONFIG_OUT_STDOUT)
+		o = &wi->output.st[TAIL_STDOUT];
+	return o->sink != NULL ? o->sink->path : NULL;
+}
+
+/* Forget its lines, empty its files; see ward-output.h. */
+int
+ward_output_clear(struct steward *s, struct ward_inst *wi, struct err **errp)
+{
+	struct tail_inst *t = wi->tail;
+
+	(void)s;
+	if (t != NULL) {
+		for (int i = 0; i < TAIL_NSTREAMS; i++) {
+			ring_clear(&t->cur[i]);
+			ring_clear(&t->prev[i]);
+		}
+	}
+	for (int i = 0; i < TAIL_NSTREAMS; i++) {
+		struct output_sink *k = wi->output.st[i].sink;
+
+		if (k != NULL && k->path != NULL &&
+		    output_sink_truncate(k, errp) == -1)
+			return -1;
+	}
+	return 0;
+}

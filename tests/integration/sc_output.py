@@ -1,0 +1,212 @@
+"""Scenarios: ward output read by stewardd (core/ward-output.c): the
+tail rings, log files stewardd writes, last words in failure records,
+followers."""
+
+import json
+import os
+import socket
+import time
+
+from harness import Steward, check
+from registry import scenario
+from stanzas import CANARY
+
+
+def tail(st, *args):
+    """The protocol's tail reply for args (a dict)."""
+    return st.request("steward/1 tail " + " ".join(args))
+
+
+def texts(reply):
+    return [ln["text"] for ln in reply.get("lines", [])]
+
+
+@scenario("output-tail-shows-real-lines")
+def output_tail_shows_real_lines():
+    # stdout into a file stewardd writes, stderr to stewardd's own; a
+    # binary line and a 1 MB line; stewardctl tail shows what it wrote.
+    st = Steward("tail", """
+[ward:talker]
+command = /bin/sh -c 'echo hello-out; echo hello-err >&2; printf "bin\\001\\377end\\n"; exec sleep 1000'
+stdout = {tmp}/talker.out
+
+[ward:big]
+command = /bin/sh -c 'echo before-big; head -c 1048576 /dev/zero | tr "\\000" a; echo; echo after-big; exec sleep 1000'
+stdout = {tmp}/big.out
+tail_size = 1MiB
+""")
+    yield st.start()
+
+    def body(name):
+        p = st.path(name)
+        return open(p, "rb").read() if os.path.exists(p) else b""
+    st.wait_for("talker's lines in its file",
+                lambda: body("talker.out").endswith(b"end\n"))
+    check(body("talker.out") == b"hello-out\nbin\x01\xffend\n",
+          f"the file is what it wrote: {body('talker.out')!r}", st)
+    r = tail(st, "talker")
+    check(texts(r) == ["hello-out", "bin\x01\\xffend"],
+          f"tail: binary kept, escaped where shown: {texts(r)}", st)
+    r = tail(st, "--stderr", "talker")
+    check(texts(r) == ["hello-err"], f"tail --stderr: {texts(r)}", st)
+    st.wait_for("stderr on stewardd's stderr",
+                lambda: b"hello-err\n" in open(st.stderr_path, "rb").read())
+    p = st.ctl("tail", "-n", "1", "talker", check_rc=0)
+    check(p.stdout.encode() == b"bin\x01\\xffend\n",
+          f"stewardctl tail: {p.stdout!r}", st)
+
+    st.wait_for("the 1 MB line in big's file",
+                lambda: body("big.out").endswith(b"after-big\n"))
+    check(body("big.out") == b"before-big\n" + b"a" * 1048576 +
+          b"\nafter-big\n", f"big's file: {len(body('big.out'))} bytes",
+          st)
+    r = tail(st, "--lines=100000", "big")
+    lines = r["lines"]
+    pieces = [ln for ln in lines if set(ln["text"]) == {"a"}]
+    check(lines[-1]["text"] == "after-big" and
+          all(len(p["text"]) <= 16384 for p in pieces) and
+          all(p.get("split") for p in pieces[:-1]) and
+          not pieces[-1].get("split") and
+          sum(len(p["text"]) for p in pieces) + 16384 * r["missed"]
+          >= 1048576, f"the 1 MB line in pieces, marked: {len(pieces)} "
+          f"pieces, {r['missed']} missed", st)
+    check(st.stop() == 0, "stewardd exit code", st)
+
+
+@scenario("output-last-words-in-failure-records")
+def output_last_words_in_failure_records():
+    # A crash, a hang and a spent limit: each record quotes the last
+    # lines the ward wrote on stderr.
+    st = Steward("words", """
+[ward:crasher]
+command = /bin/sh -c 'echo starting; echo "giving up (exit 3)" >&2; exit 3'
+restart = never
+
+[ward:hanger]
+command = /bin/sh -c 'echo "stuck on the database" >&2; exec {testward} --beat 50 --hang-after 3'
+heartbeat = pipe
+heartbeat_timeout = 300ms
+restart = never
+
+[ward:spender]
+command = /bin/sh -c 'echo "config broken: line 7" >&2; exit 1'
+backoff = 10ms
+restart_limit = 2/1m
+""")
+    yield st.start()
+    e = st.wait_event("exited", ward="crasher")
+    check(e.get("last_words") == "giving up (exit 3)" and
+          "ended: exited with code 3; last words: giving up (exit 3)"
+          in e["reason"],
+          f"the crash's record: {e}", st)
+    e = st.wait_event("stopping", ward="hanger", cause="heartbeat_timeout")
+    check(e.get("last_words") == "stuck on the database",
+          f"the hang's record: {e}", st)
+    e = st.wait_event("failed", ward="spender")
+    check(e.get("last_words") == "config broken: line 7",
+          f"the spent limit's record: {e}", st)
+    text = open(st.stderr_path, errors="replace").read()
+    check("crasher:0" in text and
+          "last words: giving up (exit 3)" in text,
+          "the readable line on stderr quotes them", st)
+    check(st.stop() == 0, "stewardd exit code", st)
+
+
+class Follower:
+    """A raw control connection following an instance."""
+
+    def __init__(self, st, *args):
+        self.sock = st.connect(10)
+        self.sock.sendall(("steward/1 tail --follow " + " ".join(args) +
+                           "\n").encode())
+        self.buf = b""
+
+    def next(self, deadline):
+        """The next reply line (a dict), or None at the deadline."""
+        while b"\n" not in self.buf:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            self.sock.settimeout(left)
+            try:
+                chunk = self.sock.recv(65536)
+            except socket.timeout:
+                return None
+            if not chunk:
+                return None
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        return json.loads(line)
+
+    def close(self):
+        self.sock.close()
+
+
+@scenario("output-tail-follows-across-restarts")
+def output_tail_follows_across_restarts():
+    # tail -f goes on through a restart: the lines of the new process
+    # come after a spawn note; --previous shows the run before.
+    st = Steward("follow", """
+[ward:cycler]
+command = /bin/sh -c 'echo "run $$ begins"; sleep 0.3; echo "run $$ ends" >&2; exit 1'
+backoff = 100ms
+restart_limit = 100/1m
+""")
+    yield st.start()
+    st.wait_event("backoff", ward="cycler")
+    f = Follower(st, "cycler")
+    seen, spawns = [], 0
+    deadline = time.monotonic() + 10
+    while spawns < 2 and time.monotonic() < deadline:
+        m = f.next(deadline)
+        if m is None:
+            break
+        if m.get("note") == "spawn":
+            spawns += 1
+        elif "text" in m:
+            seen.append(m["text"])
+        elif "lines" in m:
+            seen += texts(m)
+    f.close()
+    begins = [t for t in seen if t.endswith("begins")]
+    check(spawns == 2 and len(begins) >= 2 and
+          len(set(begins)) == len(begins),
+          f"followed two restarts: spawns {spawns}, lines {seen}", st)
+    st.wait_for("a run's previous lines",
+                lambda: any(t.endswith("begins") for t in
+                            texts(tail(st, "--previous", "cycler"))))
+    r = tail(st, "--previous", "--stderr", "cycler")
+    check(r["ok"] and r["run"] == "previous" and
+          all(t.endswith("ends") for t in texts(r)) and texts(r),
+          f"--previous --stderr: {r}", st)
+    r = tail(st, "--since=1h", "cycler")
+    check(r["ok"] and texts(r), f"--since=1h: {texts(r)}", st)
+    r = tail(st, "--since=0s", "cycler")
+    check(r["ok"] and texts(r) == [], f"--since=0s: {texts(r)}", st)
+    check(st.stop() == 0, "stewardd exit code", st)
+
+
+@scenario("output-slow-follower-is-dropped")
+def output_slow_follower_is_dropped():
+    # A follower that never reads a flooding ward is dropped with a
+    # note; stewardd answers all along and the canary is never judged
+    # hung.
+    st = Steward("slowtail", CANARY + """
+[ward:flood]
+command = /bin/sh -c 'exec yes "a line of output that floods the follower"'
+stdout = null
+""")
+    yield st.start()
+    st.wait_event("running", ward="flood")
+    f = Follower(st, "flood")
+    f.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    e = st.wait_event("tail_follower_dropped", timeout=20)
+    check(e is not None, "the follower was dropped", st)
+    t0 = time.monotonic()
+    check(st.request("steward/1 health")["ok"], "stewardd answers", st)
+    took = time.monotonic() - t0
+    check(took < 5, f"health took {took:.2f}s", st)
+    f.close()
+    check(not st.find("stopping", ward="canary"),
+          "the canary was never judged hung", st)
+    check(st.stop() == 0, "stewardd exit code", st)
