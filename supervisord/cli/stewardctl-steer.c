@@ -176,7 +176,7 @@ stewardctl_steer_health(struct stewardctl_ctx *c, const struct ctl_cmd_def *cmd,
 	return 0;
 }
 
-/* reopen: the event log, as SIGUSR1 does. */
+/* reopen: the event log and the ward log files, as SIGUSR1 does. */
 int
 stewardctl_steer_reopen(struct stewardctl_ctx *c, const struct ctl_cmd_def *cmd,
 			struct stewardctl_args *a)
@@ -186,7 +186,11 @@ stewardctl_steer_reopen(struct stewardctl_ctx *c, const struct ctl_cmd_def *cmd,
 				       false, &r, "reopen the event log");
 
 	if (rc == 0 && !a->json)
-		printf("stewardd reopened its event log\n");
+		printf("stewardd reopened its event log and %lld ward log "
+		       "file%s\n",
+		       (long long)stewardctl_int(r.doc, "output_files", 0),
+		       stewardctl_int(r.doc, "output_files", 0) == 1 ? ""
+								     : "s");
 	stewardctl_client_reply_free(&r);
 	return rc;
 }

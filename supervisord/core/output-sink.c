@@ -294,9 +294,12 @@ output_sink_put(struct output_sink *k, const char *p, size_t n)
 		return;
 	}
 	/* Rotation: what fits, to whole lines, then a new file. */
-	while (k->path != NULL && k->max_size > 0 && k->size > 0 &&
+	while (k->path != NULL && k->max_size > 0 &&
 	       k->size + n > k->max_size && k->q.len == k->off) {
-		size_t room = (size_t)(k->max_size - k->size), cut = 0;
+		size_t room = k->size < k->max_size
+				  ? (size_t)(k->max_size - k->size)
+				  : 0,
+		       cut = 0;
 		struct err *e = NULL;
 
 		for (size_t i = room < n ? room : n; i > 0; i--) {
@@ -305,20 +308,25 @@ output_sink_put(struct output_sink *k, const char *p, size_t n)
 				break;
 			}
 		}
+		if (cut == 0 && (k->size == 0 || k->midline)) {
+			/* A line longer than the room, or the end of one
+			 * begun here: whole, in this file. */
+			const char *nl = memchr(p, '\n', n);
+
+			cut = nl != NULL ? (size_t)(nl - p) + 1 : n;
+		}
 		if (cut > 0 && output_sink_emit(k, p, cut) == -1) {
 			output_sink_drop(k, p, n, errno);
 			return;
 		}
 		p += cut;
 		n -= cut;
-		if (k->q.len != k->off)
-			break; /* rotated once it is written */
+		if (n == 0 || k->q.len != k->off)
+			break; /* rotated at the next put, once written */
 		if (output_sink_rotate(k, &e) == -1) {
 			output_sink_rotate_failed(k, e);
 			break;
 		}
-		if (n == 0)
-			return;
 	}
 	if (output_sink_emit(k, p, n) == -1)
 		output_sink_drop(k, p, n, errno);

@@ -63,6 +63,7 @@ struct output_ctx {
 	double wall;      /* when it was read */
 	struct sbuf *out; /* formatted or shared lines; NULL: not written */
 	bool fmt;         /* prefix or timestamps */
+	bool raw;         /* a file of its own, plain: written as read */
 	char ts[40];      /* the time, when timestamps */
 };
 
@@ -176,7 +177,8 @@ output_ctx_init(struct steward *s, struct output_ctx *c,
 		      : 0;
 	c->fmt = w->output_prefix || w->output_timestamps;
 	c->out = NULL;
-	if (o->sink != NULL && (c->fmt || !o->raw)) {
+	c->raw = o->sink != NULL && o->sink->path != NULL && !c->fmt;
+	if (o->sink != NULL && !c->raw) {
 		c->out = &s->output_text;
 		c->out->len = 0;
 	}
@@ -251,7 +253,7 @@ output_read(struct steward *s, struct ward_output_stream *o, size_t max,
 		total += (size_t)n;
 		o->bytes += (uint64_t)n;
 		output_ctx_init(s, &c, o);
-		if (o->raw && o->sink != NULL)
+		if (c.raw)
 			output_sink_put(o->sink, buf, (size_t)n);
 		output_take(&c, buf, (size_t)n);
 		output_ctx_done(&c);
@@ -376,7 +378,6 @@ ward_output_prepare(struct steward *s, struct ward_inst *wi, bool stdout_taken)
 			output_sink_unref(o->sink);
 			o->sink = k;
 		}
-		o->raw = k != NULL && k->path != NULL;
 		want |= 1u << i;
 	}
 	return want;

@@ -36,7 +36,6 @@ struct ward_output_stream {
 	struct output_sink *sink; /* where its lines go; NULL: memory only */
 	bool paused;              /* waiting for its sink to drain */
 	struct ward_output_stream *pnext; /* on the sink's waiting list */
-	bool raw;   /* a file of its own, plain: written as read */
 	char *held; /* an unended line (OUTPUT_LINE_MAX), made on use */
 	size_t hlen;
 	bool cont;      /* what is held continues a split line */

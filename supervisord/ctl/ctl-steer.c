@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/parse.h"
+#include "core/output-sink.h"
 #include "core/steward.h"
 #include "daemon/steward-reload.h"
 #include "daemon/steward-deps.h"
@@ -183,13 +184,14 @@ ctl_do_signal(struct ctl_conn *cn, struct ctl_request *req)
 	ctl_reply(cn, &b);
 }
 
-/* reopen: as SIGUSR1. */
+/* reopen: as SIGUSR1: the ward log files, then the event log. */
 void
 ctl_do_reopen(struct ctl_conn *cn, struct ctl_request *req)
 {
 	struct err *e = NULL;
 	struct sbuf b = {0};
 	struct evlog_rec r;
+	size_t files = output_sink_reopen_all(cn->ctl->s);
 
 	if (evlog_reopen(cn->ctl->s->log, &e) == -1) {
 		char *msg = err_str(e);
@@ -201,8 +203,9 @@ ctl_do_reopen(struct ctl_conn *cn, struct ctl_request *req)
 	}
 	evlog_begin(&r, cn->ctl->s->log, EVLOG_INFO, "event_log_reopened");
 	evlog_str(&r, "reason", "stewardctl reopen");
+	evlog_int(&r, "output_files", (long long)files);
 	evlog_commit(&r);
-	sbuf_add(&b, "{\"ok\":true}", 11);
+	sbuf_addf(&b, "{\"ok\":true,\"output_files\":%zu}", files);
 	ctl_reply(cn, &b);
 }
 

@@ -147,10 +147,11 @@ const struct ctl_cmd_def ctl_cmds[CTL_NCMDS] = {
 	    .usage = "reopen",
 	    .opts = CTL_OPT_JSON,
 	    .synopsis = "reopen [--json]",
-	    .summary = "make stewardd reopen its event log (after rotation)",
+	    .summary = "make stewardd reopen its logs (after rotation)",
 	    .help =
-		"Make stewardd reopen its event log, as SIGUSR1 does, after\n"
-		"the file was rotated.\n"
+		"Make stewardd reopen its event log and the wards' log files\n"
+		"it writes, as SIGUSR1 does, after they were rotated, moved\n"
+		"or deleted (a deleted file is made again).\n"
 		"\n"
 		"  --json   print stewardd's reply document as it is\n",
 	},

@@ -32,7 +32,7 @@
  *	restart [--no-wait] NAME ...  stop then start, wait until running
  *	signal SIG NAME ...           send SIG to the instances' groups
  *	health                        answers at once while the loop runs
- *	reopen                        reopen the event log (as SIGUSR1)
+ *	reopen                        reopen the logs (as SIGUSR1)
  *	info                          version, pid, paths, uptime
  *	reload                        re-read the config, apply the change
  *	run [--replicas=N] [--timeout=D] JOB [ARG ...]
@@ -85,7 +85,9 @@
  *	     "starts_queued","deaths_queued","gaps":[{"below_ms","n"}...],
  *	     "cpu_gaps":[...]}} (the loop's latency, in wall-clock and in
  *	     the loop thread's CPU time: steward-pace.c)
- * reopen: {"ok":true} or an error.
+ * reopen: {"ok":true,"output_files":N} (the ward log files reopened; a
+ *	     file that cannot be is an output_reopen_failed record) or an
+ *	     error (the event log could not be reopened).
  * info: {"ok":true,"daemon":{DAEMON},"protocol":1}
  * run: TWO reply lines.  First, at once: {"ok":true,"run":ID,"job":NAME,
  *	     "replicas":N,"timeout_ms":N,"state":"started"} (or one error

@@ -179,8 +179,14 @@ restart_limit = 100/1m
     check(r["ok"] and r["run"] == "previous" and
           all(t.endswith("ends") for t in texts(r)) and texts(r),
           f"--previous --stderr: {r}", st)
+    st.ctl("stop", "cycler", check_rc=0)
+    st.wait_for("lines of the last run",
+                lambda: texts(tail(st, "--lines=1", "cycler")))
     r = tail(st, "--since=1h", "cycler")
     check(r["ok"] and texts(r), f"--since=1h: {texts(r)}", st)
+    newest = tail(st, "--lines=1", "cycler")["lines"][-1]["ts_ms"]
+    st.wait_for("a moment past the newest line",
+                lambda: time.time() * 1000 > newest + 5)
     r = tail(st, "--since=0s", "cycler")
     check(r["ok"] and texts(r) == [], f"--since=0s: {texts(r)}", st)
     check(st.stop() == 0, "stewardd exit code", st)
