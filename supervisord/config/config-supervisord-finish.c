@@ -36,6 +36,10 @@ const char *const sv_key_names[SV_NKEYS] = {
     [SV_REDIRECT_STDERR] = "redirect_stderr",
     [SV_STDOUT_LOGFILE] = "stdout_logfile",
     [SV_STDERR_LOGFILE] = "stderr_logfile",
+    [SV_STDOUT_LOGFILE_MAXBYTES] = "stdout_logfile_maxbytes",
+    [SV_STDOUT_LOGFILE_BACKUPS] = "stdout_logfile_backups",
+    [SV_STDERR_LOGFILE_MAXBYTES] = "stderr_logfile_maxbytes",
+    [SV_STDERR_LOGFILE_BACKUPS] = "stderr_logfile_backups",
     [SV_ENVIRONMENT] = "environment",
     [SV_SERVERURL] = "serverurl",
     [SV_EVENTS] = "events",
@@ -217,6 +221,75 @@ sv_logfile(const char *v, struct config_output *o, bool *relative, char *why)
 	return 0;
 }
 
+/*
+ * supervisord's byte size: a whole number, and KB, MB or GB (any case)
+ * of 1024, 1024^2, 1024^3 bytes, as its datatypes.byte_size reads them.
+ */
+static int
+sv_byte_size(const char *v, uint64_t *out, char *why)
+{
+	static const struct {
+		const char *unit;
+		uint64_t mult;
+	} units[] = {{"", 1},
+		     {"KB", UINT64_C(1) << 10},
+		     {"MB", UINT64_C(1) << 20},
+		     {"GB", UINT64_C(1) << 30}};
+	uint64_t n = 0;
+	const char *p = v;
+
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (n > UINT64_MAX / 10 - 1)
+			goto bad;
+		n = n * 10 + (uint64_t)(*p - '0');
+	}
+	if (p == v)
+		goto bad;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcasecmp(p, units[i].unit) == 0 &&
+		    n <= UINT64_MAX / units[i].mult) {
+			*out = n * units[i].mult;
+			return 0;
+		}
+	}
+bad:
+	snprintf(why, PARSE_WHY,
+		 "expected a size in bytes, or with KB, MB or GB (as "
+		 "supervisord reads it)");
+	return -1;
+}
+
+/*
+ * A log file's rotation, supervisord's stdout_logfile_maxbytes and
+ * _backups (50MB and 10 when not given); -1 after reporting.
+ */
+static int
+sv_proc_rotation(struct config_state *st, struct config_ward *cw,
+		 struct sv_expand *x, enum sv_key kmax, enum sv_key kback,
+		 struct config_output *o)
+{
+	char why[PARSE_WHY], *v;
+	long n;
+	int bad = 0;
+
+	o->max_size = CONFIG_LOG_MAX_SIZE;
+	o->backups = CONFIG_LOG_BACKUPS;
+	if (sv_get(st, cw, x, kmax, &v) == -1)
+		bad++;
+	else if (v != NULL && sv_byte_size(v, &o->max_size, why) == -1)
+		sv_bad_val(st, cw, kmax, v, why), bad++;
+	free(v);
+	if (sv_get(st, cw, x, kback, &v) == -1)
+		bad++;
+	else if (v != NULL &&
+		 parse_long(v, 0, CONFIG_LOG_BACKUPS_MAX, &n, why) == -1)
+		sv_bad_val(st, cw, kback, v, why), bad++;
+	else if (v != NULL)
+		o->backups = (unsigned)n;
+	free(v);
+	return bad ? -1 : 0;
+}
+
 /* One log file key of one process; -1 after reporting. */
 static int
 sv_proc_logfile(struct config_state *st, struct config_ward *cw,
@@ -304,6 +377,11 @@ sv_proc(struct config_state *st, struct config_ward *cw, struct sv_expand *x,
 		pr->err.kind = CONFIG_OUT_STDOUT;
 	else if (sv_proc_logfile(st, cw, x, SV_STDERR_LOGFILE, &pr->err,
 				 first) == -1)
+		bad++;
+	if (sv_proc_rotation(st, cw, x, SV_STDOUT_LOGFILE_MAXBYTES,
+			     SV_STDOUT_LOGFILE_BACKUPS, &pr->out) == -1 ||
+	    sv_proc_rotation(st, cw, x, SV_STDERR_LOGFILE_MAXBYTES,
+			     SV_STDERR_LOGFILE_BACKUPS, &pr->err) == -1)
 		bad++;
 	/* SUPERVISOR_*, then [supervisord] environment, then the program's. */
 	pr->env = xcalloc(1, sizeof(char *));

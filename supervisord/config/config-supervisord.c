@@ -30,8 +30,9 @@
  * warning each, never an error, so an existing supervisord.conf runs;
  * [fcgi-program:x] is an error.  A program
  * key steward understands but cannot honour (stdout_logfile = syslog) is
- * an error; keys of supervisord's that steward has no use for (log
- * rotation, capture mode, events) are warnings.
+ * an error; keys of supervisord's that steward has no use for (capture
+ * mode, events, syslog) are warnings.  The log files' rotation
+ * (stdout_logfile_maxbytes, _backups) is stewardd's (output-sink.c).
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -46,17 +47,16 @@
 
 /* supervisord's program keys that steward reads and has no use for. */
 static const char *const sv_ignored_keys[] = {
-    "stdout_logfile_maxbytes", "stdout_logfile_backups",
-    "stdout_capture_maxbytes", "stdout_events_enabled",
-    "stdout_syslog",           "stderr_logfile_maxbytes",
-    "stderr_logfile_backups",  "stderr_capture_maxbytes",
-    "stderr_events_enabled",   "stderr_syslog",
+    "stdout_capture_maxbytes", "stdout_events_enabled", "stdout_syslog",
+    "stderr_capture_maxbytes", "stderr_events_enabled", "stderr_syslog",
 };
 
 /* steward's own keys a [program:NAME] may use as well. */
 static const char *const sv_steward_keys[] = {
-    "heartbeat",        "heartbeat_timeout", "restart_limit", "backoff",
-    "environment_file", "requires",          "after",         "essential",
+    "heartbeat",     "heartbeat_timeout", "restart_limit",
+    "backoff",       "environment_file",  "requires",
+    "after",         "essential",         "output",
+    "output_prefix", "output_timestamps",
 };
 
 /* Free a program's raw keys. */
@@ -526,8 +526,8 @@ config_sv_key(struct config_state *st, const char *key, const char *value,
 		if (strcmp(key, sv_ignored_keys[i]) == 0) {
 			config_problem(
 			    st, CONFIG_WARNING, st->lineno,
-			    "[%s] %s is supervisord's log rotation, capture or "
-			    "events, which steward does not do; ignored",
+			    "[%s] %s is supervisord's capture mode, events or "
+			    "syslog, which steward does not do; ignored",
 			    section, key);
 			free(v);
 			return;

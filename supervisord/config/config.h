@@ -38,7 +38,7 @@ enum config_out {
 
 /* A log file's rotation by default (supervisord's 50MB and 10), and the
  * most backups kept. */
-#define CONFIG_LOG_MAX_SIZE (50 * 1000 * 1000)
+#define CONFIG_LOG_MAX_SIZE (UINT64_C(50) << 20)
 #define CONFIG_LOG_BACKUPS 10
 #define CONFIG_LOG_BACKUPS_MAX 1000
 

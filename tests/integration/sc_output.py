@@ -92,6 +92,9 @@ restart = never
 command = /bin/sh -c 'echo "config broken: line 7" >&2; exit 1'
 backoff = 10ms
 restart_limit = 2/1m
+
+[job:lookup]
+command = /bin/sh -c 'echo "no such key" >&2; exit 2'
 """)
     yield st.start()
     e = st.wait_event("exited", ward="crasher")
@@ -105,6 +108,15 @@ restart_limit = 2/1m
     e = st.wait_event("failed", ward="spender")
     check(e.get("last_words") == "config broken: line 7",
           f"the spent limit's record: {e}", st)
+    p = st.ctl("status")
+    check("last words: config broken: line 7" in p.stdout,
+          f"stewardctl status shows them: {p.stdout}", st)
+    p = st.ctl("log", "--id", str(e["log_id"]), check_rc=0)
+    check("last words: config broken: line 7" in p.stdout,
+          f"stewardctl log --id shows them: {p.stdout}", st)
+    p = st.ctl("run", "lookup")
+    check(p.returncode != 0 and "last words: no such key" in
+          p.stdout + p.stderr, f"a failed job replica: {p}", st)
     text = open(st.stderr_path, errors="replace").read()
     check("crasher:0" in text and
           "last words: giving up (exit 3)" in text,

@@ -164,3 +164,29 @@ output_timestamps = yes
           re.fullmatch(ts + r" \+ b{3616}", lines[2]) is not None,
           f"formatted lines: {[ln[:40] for ln in lines]}", st)
     check(st.stop() == 0, "stewardd exit code", st)
+
+
+@scenario("output-supervisord-logfile-rotation-honoured")
+def output_supervisord_logfile_rotation_honoured():
+    # supervisord's stdout_logfile_maxbytes (its KB of 1024) and
+    # stdout_logfile_backups, from a [program:x].
+    st = Steward("svrotate", """
+[program:sv]
+command=/bin/sh -c 'i=0; while [ $i -lt 1000 ]; do echo "line $i"; i=$((i+1)); done; echo done; exec sleep 1000'
+stdout_logfile={tmp}/logs/sv.log
+stdout_logfile_maxbytes=2KB
+stdout_logfile_backups=2
+startsecs=0
+""")
+    os.mkdir(st.path("logs"))
+    yield st.start()
+    log = st.path("logs/sv.log")
+    st.wait_for("the last line", lambda: os.path.exists(log) and
+                read(log).endswith(b"done\n"))
+    names = sorted(os.listdir(st.path("logs")))
+    sizes = [os.path.getsize(st.path("logs/" + n)) for n in names]
+    check(names == ["sv.log", "sv.log.1", "sv.log.2"] and
+          all(0 < n <= 2048 for n in sizes),
+          f"files {names}, sizes {sizes}", st)
+    check(not st.find("config_warning"), "no warning", st)
+    check(st.stop() == 0, "stewardd exit code", st)

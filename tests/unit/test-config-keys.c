@@ -255,9 +255,9 @@ test_output_keys(void **state)
 	assert_false(w->output_direct);
 	assert_false(w->output_prefix);
 	assert_false(w->output_timestamps);
-	assert_int_equal(w->out.max_size, 50 * 1000 * 1000);
+	assert_int_equal(w->out.max_size, 50 * 1024 * 1024);
 	assert_int_equal(w->out.backups, 10);
-	assert_int_equal(w->err.max_size, 50 * 1000 * 1000);
+	assert_int_equal(w->err.max_size, 50 * 1024 * 1024);
 	w = config_ward(l->c, "b");
 	assert_true(w->output_direct);
 	assert_true(w->output_prefix);

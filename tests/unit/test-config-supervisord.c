@@ -98,7 +98,7 @@ test_program_maps_supervisord_keys(void **state)
 	     "environment = A=\"1,2\",B='x y',\n"
 	     "  C=3\n"
 	     "heartbeat = pipe\nheartbeat_timeout = 2s\n");
-	expect_counts(l, 0, 2);
+	expect_counts(l, 0, 1);
 	w = config_ward(l->c, "web");
 	assert_non_null(w);
 	assert_string_equal(w->kind, "program");
@@ -130,6 +130,9 @@ test_program_maps_supervisord_keys(void **state)
 	assert_true(w->kill_group); /* stopasgroup implies killasgroup */
 	assert_int_equal(w->procs[2].out.kind, CONFIG_OUT_FILE);
 	assert_string_equal(w->procs[2].out.path, "/var/log/3.log");
+	/* supervisord's MB is 1024 * 1024; _backups defaults to 10 */
+	assert_int_equal(w->procs[2].out.max_size, 1024 * 1024);
+	assert_int_equal(w->procs[2].out.backups, 10);
 	assert_int_equal(w->procs[0].err.kind, CONFIG_OUT_STDOUT);
 	assert_int_equal(w->pol.heartbeat, WARD_HB_PIPE);
 	assert_int_equal(w->heartbeat_timeout_ms, 2000);
