@@ -430,6 +430,11 @@ web_add_row(struct web *w, struct sbuf *b, struct ward_inst *wi, double now,
 		sbuf_addf(b, "%s", d);
 	} else
 		WEB_LIT(b, "-");
+	if (wi->work != NULL) {
+		WEB_LIT(b, "<small class=\"work\">in ");
+		html_adds(b, wi->work);
+		WEB_LIT(b, "</small>");
+	}
 	sbuf_addf(b,
 		  "</td><td data-label=\"restarts\" class=\"num restarts\">%u"
 		  "</td>",

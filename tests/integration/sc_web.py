@@ -35,7 +35,7 @@ logfile=%(here)s/supervisord.log
 nodaemon=true
 
 [program:worker]
-command={testward} --beat 100 --status '{hostile}'
+command={testward} --beat 100 --work --status '{hostile}'
 heartbeat=pipe
 heartbeat_timeout=2s
 restart_limit=5/1m
@@ -123,6 +123,8 @@ def web_page_refuses_and_escapes():
     check("&lt;img src=x onerror=&quot;window.pwned=1&quot;&gt;" in page,
           "the hostile status, escaped", st)
     check("<img" not in page, "no ward-written element on the page", st)
+    check('<small class="work">in unit-' in page, "the last WORK= unit",
+          st)
     token = _token(page)
     check(token is not None and len(token) == 32, "the page's token", st)
 
