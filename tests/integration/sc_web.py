@@ -22,8 +22,10 @@ import webdriver
 
 USER, PASSWORD = "admin", "s3cret"
 
-# A hostile ward-written value: markup that would set window.pwned.
+# Hostile ward-written values: markup that would set window.pwned, as
+# a ward's STATUS= text and as a line of its output.
 HOSTILE = '<img src=x onerror="window.pwned=1">'
+HOSTILE_LINE = "<script>window.pwned=2</script> crashing"
 
 WEB_CONF = """[inet_http_server]
 port=127.0.0.1:%(port)d
@@ -44,7 +46,7 @@ numprocs=2
 process_name=%(program_name)s-%(process_num)d
 
 [program:crasher]
-command=/bin/sh -c 'sleep 0.2; exit 3'
+command=/bin/sh -c 'echo "{hostile_line}"; echo "giving up" >&2; sleep 0.2; exit 3'
 startsecs=0
 autorestart=true
 restart_limit=5/1m
@@ -65,7 +67,8 @@ def _steward(name, port):
     conf = st.path("supervisord.conf")
     with open(conf, "w") as f:
         f.write(WEB_CONF.format(testward=TESTWARD, user=USER,
-                                password=PASSWORD, hostile=HOSTILE)
+                                password=PASSWORD, hostile=HOSTILE,
+                                hostile_line=HOSTILE_LINE)
                 .replace("%(port)d", str(port)))
     st.config_path = conf
     return st
@@ -122,9 +125,17 @@ def web_page_refuses_and_escapes():
     # The ward's STATUS= text is shown, escaped: never as markup.
     check("&lt;img src=x onerror=&quot;window.pwned=1&quot;&gt;" in page,
           "the hostile status, escaped", st)
-    check("<img" not in page, "no ward-written element on the page", st)
     check('<small class="work">in unit-' in page, "the last WORK= unit",
           st)
+    # And so is its output: the crasher's last lines, stderr marked.
+    st.wait_event("backoff", ward="crasher", timeout=15)
+    code, _, page = _ask(port, "GET", "/")
+    check("&lt;script&gt;window.pwned=2&lt;/script&gt; crashing" in page,
+          "the hostile output line, escaped", st)
+    check('<span class="err">giving up</span>' in page,
+          "the crasher's stderr line, marked", st)
+    check("<img" not in page and "<script>window" not in page,
+          "no ward-written element on the page", st)
     token = _token(page)
     check(token is not None and len(token) == 32, "the page's token", st)
 
@@ -252,6 +263,9 @@ def web_page_in_chromium():
         status = b.text(b.find('tr[data-name="worker:0"] .status'))
         check(status == HOSTILE, f"the hostile status shown as text: "
               f"{status!r}", st)
+        out = b.text(b.find('tr[data-name="crasher:0"] pre.out'))
+        check(HOSTILE_LINE in out and "giving up" in out,
+              f"the crasher's last lines shown as text: {out!r}", st)
         check(b.script("return window.pwned === undefined && "
                        "document.querySelectorAll('#rows img').length "
                        "=== 0"), "no ward-written markup ran", st)
