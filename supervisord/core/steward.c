@@ -99,12 +99,27 @@ steward_woke_cb(struct ev_loop *loop, ev_check *w, int revents)
 	s->woke_at = now;
 }
 
-/* True when some instance of the ward has a process; see steward.h. */
+/* True when the instance has a process; see steward.h. */
+bool
+steward_inst_live(const struct ward_inst *wi)
+{
+	return ward_state_has_process(wi->sm.state) || wi->pid > 0 ||
+	       wi->cg.linger;
+}
+
+/* True while the main process runs with a pid; see steward.h. */
+bool
+steward_inst_has_pid(const struct ward_inst *wi)
+{
+	return ward_state_has_process(wi->sm.state) && wi->pid > 0;
+}
+
+/* True when some instance of the ward is live; see steward.h. */
 bool
 steward_ward_live(const struct ward_rt *wr)
 {
 	for (unsigned j = 0; j < wr->ninst; j++)
-		if (wr->inst[j]->pid > 0 || wr->inst[j]->cg.linger)
+		if (steward_inst_live(wr->inst[j]))
 			return true;
 	return false;
 }

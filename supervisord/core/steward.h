@@ -284,8 +284,17 @@ struct ward_rt *steward_ward_new(struct steward *s,
 /* Free a ward whose instances have no process. */
 void steward_ward_free(struct steward *s, struct ward_rt *wr);
 
-/* True when some instance of the ward has a process. */
+/*
+ * True when the instance has a process: by its state (ward.h), by a pid
+ * not yet reaped, or by a cgroup that still holds what it started.  The
+ * one "is live" test: shutdown, reload, job runs and dependencies ask it.
+ */
+bool steward_inst_live(const struct ward_inst *wi);
+/* True when some instance of the ward is live. */
 bool steward_ward_live(const struct ward_rt *wr);
+/* True while the instance's main process runs, with a pid to show or
+ * signal (not once it is reaped, even if its cgroup lingers). */
+bool steward_inst_has_pid(const struct ward_inst *wi);
 
 /* Stop every ward in order (dependents first, then by priority), then
  * end the loop: SIGTERM, SIGINT, or an essential ward that failed. */

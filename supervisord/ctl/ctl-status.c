@@ -79,7 +79,7 @@ static void
 ctl_add_instance(struct sbuf *b, struct ward_inst *wi, double now, bool usage)
 {
 	const struct ward_spec *w = wi->ward->spec;
-	bool live = ward_state_has_process(wi->sm.state) && wi->pid > 0;
+	bool live = steward_inst_has_pid(wi);
 	char period[32];
 
 	sbuf_add(b, "{\"ward\":", 8);

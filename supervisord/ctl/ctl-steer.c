@@ -175,8 +175,7 @@ ctl_do_signal(struct ctl_conn *cn, struct ctl_request *req)
 	if ((n = ctl_resolve(cn, req, &v)) < 0)
 		return;
 	for (ssize_t i = 0; i < n; i++) {
-		if (ward_state_has_process(v[i]->sm.state) && v[i]->pid > 0 &&
-		    kill(-v[i]->pid, sig) == 0)
+		if (steward_inst_has_pid(v[i]) && kill(-v[i]->pid, sig) == 0)
 			count++;
 	}
 	free(v);

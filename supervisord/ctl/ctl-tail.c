@@ -245,7 +245,7 @@ ctl_do_tail(struct ctl_conn *cn, struct ctl_request *req)
 	}
 	if ((uint64_t)want < end - first)
 		first = end - (uint64_t)want;
-	live = ward_state_has_process(wi->sm.state) && wi->pid > 0;
+	live = steward_inst_has_pid(wi);
 	sbuf_add(&b, "{\"ok\":true,\"ward\":", 18);
 	sbuf_add_json(&b, wi->ward->spec->name);
 	sbuf_addf(&b,

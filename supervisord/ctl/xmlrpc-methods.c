@@ -326,7 +326,7 @@ static void
 xrm_add_info(struct sbuf *b, const struct ward_inst *wi, long long now)
 {
 	enum sv_state st = xrm_state(wi->sm.state);
-	bool live = ward_state_has_process(wi->sm.state) && wi->pid > 0;
+	bool live = steward_inst_has_pid(wi);
 	long long start = wi->generation > 0 ? xrm_wall(wi->sm.spawned_at) : 0;
 	long long stop =
 	    !live && wi->generation > 0 ? xrm_wall(wi->state_since) : 0;

@@ -132,17 +132,6 @@ job_fds(const struct steward *s)
 	return n;
 }
 
-/* True when some replica of the run has a process. */
-static bool
-job_run_live(const struct job_run *run)
-{
-	for (unsigned j = 0; j < run->rt.ninst; j++)
-		if (ward_state_has_process(run->rt.inst[j]->sm.state) ||
-		    run->rt.inst[j]->pid > 0 || run->rt.inst[j]->cg.linger)
-			return true;
-	return false;
-}
-
 /* How a replica ended, in words, and what it said last when it failed. */
 static void
 job_replica_end(const struct ward_inst *wi, char *buf, size_t len)
@@ -612,7 +601,7 @@ bool
 job_live(struct steward *s)
 {
 	for (struct job_run *r = s->runs; r != NULL; r = r->next)
-		if (job_run_live(r))
+		if (steward_ward_live(&r->rt))
 			return true;
 	return false;
 }
@@ -642,7 +631,7 @@ job_settle(struct steward *s)
 	for (struct job_run **p = &s->runs; *p != NULL;) {
 		struct job_run *run = *p;
 
-		if (run->state == RUN_OVER && !job_run_live(run)) {
+		if (run->state == RUN_OVER && !steward_ward_live(&run->rt)) {
 			*p = run->next;
 			job_free(s, run);
 			continue;

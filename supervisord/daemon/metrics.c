@@ -229,8 +229,7 @@ metrics_collect(struct metrics *m)
 		for (unsigned j = 0; j < wr->ninst; j++) {
 			struct ward_inst *wi = wr->inst[j];
 			struct metrics_inst *mi;
-			bool live =
-			    ward_state_has_process(wi->sm.state) && wi->pid > 0;
+			bool live = steward_inst_has_pid(wi);
 
 			if (n == m->capinst) {
 				m->capinst = m->capinst ? m->capinst * 2 : 64;

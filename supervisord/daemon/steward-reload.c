@@ -92,16 +92,6 @@ reload_match(struct steward *s, const struct config *c, struct ward_rt **match,
 	return ngone;
 }
 
-/* True when some instance of the ward has a process. */
-static bool
-reload_live(const struct ward_rt *wr, unsigned from)
-{
-	for (unsigned j = from; j < wr->ninst; j++)
-		if (ward_state_has_process(wr->inst[j]->sm.state))
-			return true;
-	return false;
-}
-
 /* Feed an event to instances [from, ninst); why, if a stop says it. */
 static void
 reload_step_all(struct steward *s, struct ward_rt *wr, unsigned from,
@@ -349,7 +339,7 @@ reload_apply(struct steward *s, const char *why, struct config *c,
 		}
 		/* Changed: stop with the old definition, start the new. */
 		wr->start_after = wr->start_after || wr->removing ||
-				  reload_live(wr, 0) || ns->autostart;
+				  steward_ward_live(wr) || ns->autostart;
 		wr->removing = false;
 		config_unref(wr->next_cfg);
 		wr->next = ns;
@@ -432,7 +422,7 @@ steward_reload_settle(struct steward *s)
 			break;
 		}
 		if (wr->removing) {
-			if (reload_live(wr, 0)) {
+			if (steward_ward_live(wr)) {
 				pending = true;
 				i++;
 				continue;
@@ -444,7 +434,7 @@ steward_reload_settle(struct steward *s)
 			continue;
 		}
 		if (wr->next != NULL) {
-			if (reload_live(wr, 0)) {
+			if (steward_ward_live(wr)) {
 				pending = true;
 				i++;
 				continue;
