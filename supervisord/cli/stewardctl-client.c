@@ -37,6 +37,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "base/io.h"
 #include "config/config.h"
 #include "proto/ctl-proto.h"
 #include "base/err.h"
@@ -385,16 +386,16 @@ stewardctl_client_recv(struct stewardctl_ctx *c, int fd, int64_t deadline,
 			}
 			continue;
 		}
-		n = recv(fd, chunk, sizeof(chunk), 0);
-		if (n == -1 && (errno == EINTR || errno == EAGAIN))
+		n = io_read(fd, chunk, sizeof(chunk), 0);
+		if (n == 0)
 			continue;
-		if (n == -1 && errno != ECONNRESET) {
+		if (n < 0 && errno != 0 && errno != ECONNRESET) {
 			e = ERR_SYS("cannot read the reply");
 			rc = EX_UNAVAILABLE;
 			goto out;
 		}
-		if (n <= 0)
-			break;
+		if (n < 0)
+			break; /* the end, or reset: what came is the reply */
 		if (b.len + (size_t)n > CTL_REPLY_MAX) {
 			e = ERR_NEW("the reply is longer than the protocol's "
 				    "limit of 16 MiB");

@@ -14,6 +14,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "base/io.h"
 #include "proto/ctl-proto.h"
 #include "base/err.h"
 #include "base/escape.h"
@@ -88,10 +89,10 @@ stewardctl_run_read(int fd, struct sbuf *buf, int lines, struct err **errp)
 			*errp = ERR_SYS("cannot wait for the answer");
 			return EX_SOFTWARE;
 		}
-		n = recv(fd, chunk, sizeof(chunk), 0);
-		if (n == -1 && (errno == EINTR || errno == EAGAIN))
+		n = io_read(fd, chunk, sizeof(chunk), 0);
+		if (n == 0)
 			continue;
-		if (n <= 0) {
+		if (n < 0) {
 			*errp = ERR_NEW("stewardd closed the connection before "
 					"the run's answer");
 			return EX_UNAVAILABLE;

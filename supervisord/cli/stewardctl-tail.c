@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/io.h"
 #include "base/err.h"
 #include "base/escape.h"
 #include "cli/stewardctl.h"
@@ -190,13 +191,13 @@ stewardctl_tail_read(struct stewardctl_tail *t, int fd, struct err **errp)
 			rc = EX_TEMPFAIL;
 			break;
 		}
-		n = recv(fd, chunk, sizeof(chunk), 0);
-		if (n == -1 && (errno == EINTR || errno == EAGAIN)) {
+		n = io_read(fd, chunk, sizeof(chunk), 0);
+		if (n == 0) {
 			if (stewardctl_log_interrupted)
 				break;
 			continue;
 		}
-		if (n <= 0) {
+		if (n < 0) {
 			*errp = ERR_NEW("stewardd closed the connection%s",
 					t->first_done ? " (it stopped?)"
 						      : " without replying");

@@ -27,6 +27,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/io.h"
 #include "core/steward.h"
 
 #define BEAT_READ_MAX 16384
@@ -164,13 +165,11 @@ beat_read(struct steward *s, struct ward_inst *wi, size_t max, bool dead)
 	unsigned long_lines;
 
 	while (total < max && wi->beat.fd >= 0) {
-		ssize_t n = read(wi->beat.fd, buf, sizeof(buf));
+		ssize_t n = io_read(wi->beat.fd, buf, sizeof(buf), IO_READ);
 
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && errno == EAGAIN)
+		if (n == 0)
 			return 0;
-		if (n <= 0)
+		if (n < 0)
 			return -1;
 		total += (size_t)n;
 		long_lines = ward_proto_feed(&wi->beat.framer, buf, (size_t)n,

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <unistd.h>
 
+#include "base/io.h"
 #include "core/steward.h"
 #include "core/ward-capture.h"
 #include "core/ward-spawn.h"
@@ -23,13 +24,11 @@ spawn_capture_read(struct ward_inst *wi, size_t max)
 	size_t total = 0;
 
 	while (total < max) {
-		ssize_t n = read(wi->capture.fd, buf, sizeof(buf));
+		ssize_t n = io_read(wi->capture.fd, buf, sizeof(buf), IO_READ);
 
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && errno == EAGAIN)
+		if (n == 0)
 			return 0;
-		if (n <= 0)
+		if (n < 0)
 			return -1;
 		total += (size_t)n;
 		if (wi->capture.bytes < limit) {

@@ -55,6 +55,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "base/io.h"
 #include "base/log.h"
 #include "base/safepath.h"
 #include "core/steward-internal.h"
@@ -475,9 +476,9 @@ ward_spawn_drain(struct steward *s, struct ward_inst *wi)
 
 	if (wi->err_fd < 0)
 		return;
-	n = read(wi->err_fd, &r, sizeof(r));
-	if (n == -1 && (errno == EAGAIN || errno == EINTR))
-		return;
+	n = io_read(wi->err_fd, &r, sizeof(r), IO_READ);
+	if (n == 0)
+		return; /* not yet */
 	if (n == (ssize_t)sizeof(r) && r.stage > STAGE_NONE &&
 	    r.stage < STAGE_NSTAGES)
 		wi->report = r;

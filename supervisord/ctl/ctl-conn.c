@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "base/io.h"
 #include "base/log.h"
 #include "base/parse.h"
 #include "core/steward.h"
@@ -57,13 +58,11 @@ ctl_conn_flush(struct ctl_conn *cn)
 	struct ev_loop *loop = cn->ctl->s->loop;
 
 	while (cn->outoff < cn->out.len) {
-		ssize_t n =
-		    send(cn->fd, cn->out.s + cn->outoff,
-			 cn->out.len - cn->outoff, MSG_NOSIGNAL | MSG_DONTWAIT);
+		ssize_t n = io_write(cn->fd, cn->out.s + cn->outoff,
+				     cn->out.len - cn->outoff,
+				     MSG_NOSIGNAL | MSG_DONTWAIT);
 
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && errno == EAGAIN) {
+		if (n == 0) {
 			if (cn->out.len - cn->outoff > 2 * CTL_REPLY_MAX) {
 				ctl_conn_close(cn); /* it does not read */
 				return;
@@ -71,7 +70,7 @@ ctl_conn_flush(struct ctl_conn *cn)
 			ev_io_start(loop, &cn->wio);
 			return;
 		}
-		if (n == -1) {
+		if (n < 0) {
 			ctl_conn_close(cn); /* EPIPE, ECONNRESET: gone */
 			return;
 		}
@@ -245,11 +244,11 @@ ctl_conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 		ev_io_stop(loop, &cn->rio);
 		return;
 	}
-	n = recv(cn->fd, cn->in + cn->inlen, CTL_LINE_MAX - cn->inlen,
-		 MSG_DONTWAIT);
-	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+	n = io_read(cn->fd, cn->in + cn->inlen, CTL_LINE_MAX - cn->inlen,
+		    MSG_DONTWAIT);
+	if (n == 0)
 		return;
-	if (n <= 0) {
+	if (n < 0) {
 		ctl_conn_close(cn); /* EOF or reset: cancels any wait */
 		return;
 	}

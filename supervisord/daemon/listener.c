@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/io.h"
 #include "proto/listener-proto.h"
 #include "daemon/listener.h"
 #include "base/log.h"
@@ -233,16 +234,14 @@ static bool
 listener_flush(struct steward *s, struct listener_inst *li)
 {
 	while (li->wbuf != NULL && li->woff < li->wlen) {
-		ssize_t n =
-		    write(li->in_fd, li->wbuf + li->woff, li->wlen - li->woff);
+		ssize_t n = io_write(li->in_fd, li->wbuf + li->woff,
+				     li->wlen - li->woff, IO_WRITE);
 
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && errno == EAGAIN) {
+		if (n == 0) {
 			ev_io_start(s->loop, &li->in_io);
 			return true;
 		}
-		if (n == -1)
+		if (n < 0)
 			return false;
 		li->woff += (size_t)n;
 	}
@@ -371,11 +370,11 @@ listener_out_cb(struct ev_loop *loop, ev_io *w, int revents)
 
 	(void)revents;
 	/* One read per wake-up: a flood cannot hold the loop. */
-	ssize_t n = read(li->out_fd, buf, sizeof(buf));
+	ssize_t n = io_read(li->out_fd, buf, sizeof(buf), IO_READ);
 
-	if (n == -1 && (errno == EINTR || errno == EAGAIN))
+	if (n == 0)
 		return;
-	if (n <= 0) {
+	if (n < 0) {
 		/* EOF: it closed its stdout; its exit is heard on its own. */
 		ev_io_stop(loop, &li->out_io);
 		return;
