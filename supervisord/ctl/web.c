@@ -390,7 +390,7 @@ web_add_row(struct web *w, struct sbuf *b, struct ward_inst *wi, double now,
 {
 	const struct ward_spec *spec = wi->ward->spec;
 	const char *state = ward_state_name(wi->sm.state);
-	bool live = ward_state_has_process(wi->sm.state) && wi->pid > 0;
+	bool live = steward_inst_has_pid(wi);
 	char d[48], period[32];
 	static const char *const acts[] = {"start", "stop", "restart"};
 
