@@ -82,6 +82,8 @@ escape_hidden(uint32_t cp)
 	case 0x200f: /* right-to-left mark */
 	case 0x2028: /* line separator */
 	case 0x2029: /* paragraph separator */
+	case 0xfffe: /* noncharacters: no place in XML 1.0, nor in HTML */
+	case 0xffff:
 		return true;
 	default:
 		break;

@@ -20,15 +20,18 @@
  */
 size_t escape_utf8_len(const unsigned char *s, size_t avail, uint32_t *cp);
 
-/* True for a code point shown escaped: C0, DEL, C1, bidi and line marks. */
+/*
+ * True for a code point shown escaped: C0, DEL, C1, bidi and line marks,
+ * and the noncharacters U+FFFE and U+FFFF.
+ */
 bool escape_hidden(uint32_t cp);
 
 /*
  * Write len bytes of src to dst, escaped for a terminal, and a NUL: a
  * hidden code point as \n, \t, \r, \xNN (C0, DEL) or \uNNNN (C1, bidi
- * controls), a byte of invalid UTF-8 as \xNN; everything else as it is.
- * dst holds ESCAPE_BOUND(len) + 1 bytes.  Returns the bytes written,
- * without the NUL.
+ * controls, U+FFFE, U+FFFF), a byte of invalid UTF-8 as \xNN;
+ * everything else as it is.  dst holds ESCAPE_BOUND(len) + 1 bytes.
+ * Returns the bytes written, without the NUL.
  */
 size_t escape_text(char *dst, const char *src, size_t len);
 

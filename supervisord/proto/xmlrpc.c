@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/escape.h"
 #include "proto/xmlrpc.h"
 
 enum xr_elem {
@@ -511,15 +512,32 @@ xmlrpc_member(const struct xr_value *v, const char *key)
 }
 
 /*
- * Text as XML character data: markup escaped; bytes XML 1.0 cannot carry
- * (C0 controls but tab, newline, return) become '?'.
+ * Text as XML character data: markup escaped; what XML 1.0 cannot carry
+ * replaced, so that every answer is well-formed whatever a ward wrote
+ * (expat, Python's xmlrpc.client, refuses the whole answer otherwise):
+ * C0 controls but tab, newline and return become '?'; a byte of invalid
+ * UTF-8 (escape_utf8_len()) and the noncharacters U+FFFE and U+FFFF
+ * become U+FFFD.
  */
 static void
 xr_escape(struct sbuf *b, const char *s)
 {
-	for (; *s != '\0'; s++) {
+	while (*s != '\0') {
 		unsigned char c = (unsigned char)*s;
+		uint32_t cp;
+		size_t k;
 
+		if (c >= 0x80) {
+			k = escape_utf8_len((const unsigned char *)s, 4, &cp);
+			if (k == 0 || cp == 0xfffe || cp == 0xffff) {
+				sbuf_add(b, "\xef\xbf\xbd", 3);
+				s += k == 0 ? 1 : k;
+			} else {
+				sbuf_add(b, s, k);
+				s += k;
+			}
+			continue;
+		}
 		if (c == '<')
 			sbuf_add(b, "&lt;", 4);
 		else if (c == '>')
@@ -532,6 +550,7 @@ xr_escape(struct sbuf *b, const char *s)
 			sbuf_add(b, "&#13;", 5);
 		else
 			sbuf_add(b, s, 1);
+		s++;
 	}
 }
 

@@ -99,6 +99,18 @@ test_bidi(void **state UNUSED)
 	CHECK("\xe2\x81\xa5\xe2\x81\xaa", "\xe2\x81\xa5\xe2\x81\xaa");
 }
 
+/* U+FFFE and U+FFFF, which XML 1.0 and HTML have no place for. */
+static void
+test_noncharacters(void **state UNUSED)
+{
+	CHECK("a\xef\xbf\xbe"
+	      "b\xef\xbf\xbf"
+	      "c",
+	      "a\\ufffeb\\uffffc");
+	/* U+FFFD, the replacement character, is ordinary text. */
+	CHECK("\xef\xbf\xbd", "\xef\xbf\xbd");
+}
+
 /* Invalid UTF-8, byte by byte, never as Latin-1 characters. */
 static void
 test_invalid(void **state UNUSED)
@@ -186,6 +198,7 @@ main(void)
 	    cmocka_unit_test(test_c1),
 	    cmocka_unit_test(test_raw_csi),
 	    cmocka_unit_test(test_bidi),
+	    cmocka_unit_test(test_noncharacters),
 	    cmocka_unit_test(test_invalid),
 	    cmocka_unit_test(test_bound),
 	    cmocka_unit_test(test_utf8_len),

@@ -223,6 +223,30 @@ test_response(void **state)
 	sbuf_free(&b);
 }
 
+/*
+ * Bytes XML 1.0 cannot carry, in any string answered: invalid UTF-8 (a
+ * lone byte, a surrogate, an overlong form, a cut sequence) and the
+ * noncharacters U+FFFE and U+FFFF become U+FFFD; expat (Python's
+ * xmlrpc.client) refuses the whole answer otherwise.
+ */
+static void
+test_response_not_xml_chars(void **state)
+{
+	struct sbuf b = {0};
+
+	(void)state;
+	xmlrpc_add_string(&b, "a\xff|\xed\xa0\x80|\xef\xbf\xbe|\xef\xbf\xbf|"
+			      "\xc0\xaf|\xe2\x82|\xc3\xa9\xf4\x8f\xbf\xbf\x7f");
+	assert_string_equal(b.s, "<value><string>a\xef\xbf\xbd|"
+				 "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd|"
+				 "\xef\xbf\xbd|\xef\xbf\xbd|"
+				 "\xef\xbf\xbd\xef\xbf\xbd|"
+				 "\xef\xbf\xbd\xef\xbf\xbd|"
+				 "\xc3\xa9\xf4\x8f\xbf\xbf\x7f"
+				 "</string></value>\n");
+	sbuf_free(&b);
+}
+
 int
 main(void)
 {
@@ -233,6 +257,7 @@ main(void)
 	    cmocka_unit_test(test_refused),
 	    cmocka_unit_test(test_depth_limit),
 	    cmocka_unit_test(test_response),
+	    cmocka_unit_test(test_response_not_xml_chars),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

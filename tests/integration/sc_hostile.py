@@ -1,0 +1,182 @@
+"""Scenarios: stewardd attacked by what it reads.  A ward that writes
+hostile bytes (NULs, invalid UTF-8, the noncharacters XML cannot carry,
+terminal escapes, a megabyte with no newline) is shown escaped by every
+reader: stewardctl tail and status, the readable stderr line, the web
+page and the XML-RPC answers, which Python's xmlrpc.client must parse."""
+import base64
+import http.client
+import os
+import pty
+import subprocess
+import xmlrpc.client
+
+from harness import STEWARDCTL, Steward, alive, check
+from registry import scenario
+import webdriver
+
+USER, PASSWORD = "admin", "s3cret"
+
+# One line of everything a terminal or an XML parser chokes on: NUL, C0,
+# an ESC sequence, DEL, a C1 CSI (raw and encoded), a lone byte, a
+# surrogate, U+FFFE, U+FFFF, a bidi override, a return.
+HOSTILE = (b"A\x00B\x01C\x1b[31mRED\x1b]0;title\x07D\x7fE\x9bF\xc2\x9bG"
+           b"\xffH\xed\xa0\x80I\xef\xbf\xbeJ\xef\xbf\xbfK\xe2\x80\xaeL\rM")
+
+WRITER = r"""
+import os, sys
+h = bytes.fromhex(sys.argv[1])
+os.write(1, b"first\n" + b"x" * (1 << 20))    # a megabyte, no newline
+os.write(1, b"\n" + h + b"\nlast\n")
+os.write(2, h + b"\n")
+sys.exit(3)
+"""
+
+CONF = """[inet_http_server]
+port=127.0.0.1:{port}
+username={user}
+password={password}
+
+[supervisord]
+logfile=%(here)s/supervisord.log
+nodaemon=true
+
+[program:hostile]
+command=/usr/bin/python3 %(here)s/writer.py {hex}
+stdout_logfile=%(here)s/hostile.out
+stderr_logfile=%(here)s/hostile.err
+startsecs=0
+autorestart=false
+"""
+
+# A terminal acts on ESC, BEL, C1 and the bidi override; XML 1.0 has no
+# place for C0 but tab, newline and return, nor for U+FFFE and U+FFFF.
+RAW = ("\x1b", "\x07", "\x00", "\x01", "\x9b", "\u202e")
+NOT_XML = ("\ufffe", "\uffff")
+
+
+def _raw_in(text, more=()):
+    return [c for c in RAW + more if c in text]
+
+
+def _on_tty(st, *args):
+    """stewardctl's output on a terminal (a pty), as text."""
+    main, sub = pty.openpty()
+    try:
+        p = subprocess.run([STEWARDCTL, "-s", st.socket_path, *args],
+                           stdin=subprocess.DEVNULL, stdout=sub,
+                           stderr=subprocess.DEVNULL, timeout=30)
+        os.close(sub)
+        sub = -1
+        data = b""
+        while True:
+            try:
+                chunk = os.read(main, 65536)
+            except OSError:   # EIO: the writer is gone, all read
+                break
+            if not chunk:
+                break
+            data += chunk
+        return p.returncode, data.decode("utf-8", "replace")
+    finally:
+        os.close(main)
+        if sub != -1:
+            os.close(sub)
+
+
+def _proxy(port):
+    return xmlrpc.client.ServerProxy(
+        f"http://{USER}:{PASSWORD}@127.0.0.1:{port}/RPC2")
+
+
+def _page(port):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    auth = base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
+    try:
+        c.request("GET", "/", headers={"Authorization": "Basic " + auth})
+        r = c.getresponse()
+        return r.status, r.read()
+    finally:
+        c.close()
+
+
+@scenario("hostile-ward-bytes-are-escaped-everywhere")
+def hostile_ward_bytes_are_escaped_everywhere():
+    port = webdriver.free_port()
+    st = Steward("hostile", "")
+    conf = st.path("supervisord.conf")
+    with open(st.path("writer.py"), "w") as f:
+        f.write(WRITER)
+    with open(conf, "w") as f:
+        f.write(CONF.format(port=port, user=USER, password=PASSWORD,
+                            hex=HOSTILE.hex()))
+    st.config_path = conf
+    yield st.start("-s", st.socket_path, "-l", st.events_path)
+    e = st.wait_event("exited", ward="hostile", timeout=15)
+    out = st.path("hostile.out")
+    st.wait_for("the whole output in its file",
+                lambda: open(out, "rb").read().endswith(b"last\n"))
+    body = open(out, "rb").read()
+    check(body == b"first\n" + b"x" * (1 << 20) + b"\n" + HOSTILE +
+          b"\nlast\n", f"the file is what it wrote: {len(body)}", st)
+
+    # Shown to a person: stewardctl tail, status, the event record.
+    # (stewardctl tail writes the ward's bytes as they came into a pipe,
+    # for grep; on a terminal it escapes them.)
+    # (status's own bold header aside.)
+    for args, mark in ((("tail", "-n", "2", "hostile"), "RED"),
+                       (("tail", "--stderr", "hostile"), "RED"),
+                       (("status", "hostile"), "last words: A\\x00B"),
+                       (("log", "--id", "1"), "RED")):
+        rc, text = _on_tty(st, *args)
+        text = text.replace("\x1b[1m", "").replace("\x1b[0m", "")
+        check(not _raw_in(text) and mark in text,
+              f"stewardctl {' '.join(args)} (exit {rc}): {text!r}", st)
+    p = st.ctl("tail", "-n", "2", "hostile", check_rc=0)
+    check("A\x00B\x01C\x1b[31mRED" in p.stdout,
+          f"stewardctl tail into a pipe: {p.stdout!r}", st)
+    check(not _raw_in(e.get("message", "")), f"the record: {e}", st)
+    err = open(st.stderr_path, "rb").read().decode("utf-8", "replace")
+    check(not _raw_in(err), f"stewardd's stderr: {err[-600:]!r}", st)
+
+    # The web page: escaped, no byte a browser would act on.
+    code, page = _page(port)
+    text = page.decode("utf-8", "replace")
+    check(code == 200 and "RED" in text and not _raw_in(text, NOT_XML),
+          f"the web page ({code}): {_raw_in(text, NOT_XML)} "
+          f"{[text[max(0, i - 80):i + 80] for i in [text.find('RED')]]}",
+          st)
+
+    # XML-RPC: every answer well-formed, as xmlrpc.client parses it.
+    px = _proxy(port)
+    answers = {}
+    for name, call in (
+            ("readProcessStdoutLog",
+             lambda: px.supervisor.readProcessStdoutLog("hostile", -200, 0)),
+            ("tailProcessStdoutLog",
+             lambda: px.supervisor.tailProcessStdoutLog("hostile", 0, 50)),
+            ("readProcessStderrLog",
+             lambda: px.supervisor.readProcessStderrLog("hostile", 0, 0)),
+            ("tailProcessStderrLog",
+             lambda: px.supervisor.tailProcessStderrLog("hostile", 0, 200)),
+            ("getProcessInfo",
+             lambda: px.supervisor.getProcessInfo("hostile")),
+            ("getAllProcessInfo",
+             lambda: px.supervisor.getAllProcessInfo()),
+            ("readLog", lambda: px.supervisor.readLog(0, 0))):
+        try:
+            answers[name] = call()
+        except xmlrpc.client.Fault as f:
+            answers[name] = f
+        except Exception as x:   # a parse error: not well-formed
+            check(False, f"{name}: {type(x).__name__}: {x}", st)
+    got = answers["readProcessStdoutLog"]
+    check(isinstance(got, str) and got.endswith("M\nlast\n") and
+          "RED" in got, f"readProcessStdoutLog: {got!r}", st)
+    got = answers["tailProcessStdoutLog"]
+    check(isinstance(got, list) and got[0].endswith("M\nlast\n"),
+          f"tailProcessStdoutLog: {got!r}", st)
+    got = answers["readProcessStderrLog"]
+    check(isinstance(got, str) and "RED" in got and "M\n" in got,
+          f"readProcessStderrLog: {got!r}", st)
+    check(alive(st.pid), "stewardd is alive", st)
+    check(st.stop() == 0, "stewardd exit code", st)
