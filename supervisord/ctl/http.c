@@ -45,6 +45,7 @@
 #include "ctl/sockname.h"
 #include "ctl/web.h"
 #include "core/steward.h"
+#include "ctl/xmlrpc-logtail.h"
 #include "ctl/xmlrpc-methods.h"
 #include "proto/xmlrpc.h"
 
@@ -65,8 +66,9 @@ struct http {
 	char *username, *password;
 	ev_io eio;
 	ev_timer tmo;
-	struct http_req *waiting; /* suspended for an answer */
-	struct web *web;          /* the web page (web.c) */
+	struct http_req *waiting;     /* suspended for an answer */
+	struct xrm_logtail *logtails; /* tail -f streams (xmlrpc-logtail.c) */
+	struct web *web;              /* the web page (web.c) */
 };
 
 /* One request. */
@@ -78,6 +80,7 @@ struct http_req {
 	bool denied;   /* neither the credentials nor the peer may call */
 	bool answered; /* a waited answer is in reply */
 	bool web;      /* the web page's (web.c) */
+	bool logtail;  /* supervisorctl tail -f's (xmlrpc-logtail.c) */
 	struct sbuf reply;
 	struct xrm_wait *wait;
 	struct http_req *prev, *next; /* on h->waiting */
@@ -247,6 +250,21 @@ http_call(struct http *h, struct http_req *r)
 	return rc;
 }
 
+/*
+ * A streamed answer's connection was resumed: let the server run from
+ * the loop, soon (not from here: a tail follower's callback calls this,
+ * and running now could free the next follower under its loop).
+ */
+static void
+http_kick(void *arg)
+{
+	struct http *h = arg;
+
+	ev_timer_stop(h->s->loop, &h->tmo);
+	ev_timer_set(&h->tmo, 0, 0);
+	ev_timer_start(h->s->loop, &h->tmo);
+}
+
 /* libmicrohttpd's handler: called for the headers, the body, the end. */
 static enum MHD_Result
 http_handler(void *cls, struct MHD_Connection *conn, const char *url,
@@ -268,7 +286,8 @@ http_handler(void *cls, struct MHD_Connection *conn, const char *url,
 		 * answered before it sent its body sees a broken pipe. */
 		r->denied = !http_allowed(h, conn);
 		r->web = web_route(method, url);
-		if (r->web && strcmp(method, "POST") != 0)
+		r->logtail = xrm_logtail_route(url);
+		if ((r->web || r->logtail) && strcmp(method, "POST") != 0)
 			return MHD_YES; /* answered below, as a POST */
 		if (strcmp(method, "POST") != 0)
 			return http_text(conn, MHD_HTTP_NOT_FOUND,
@@ -303,6 +322,9 @@ http_handler(void *cls, struct MHD_Connection *conn, const char *url,
 	if (r->too_big)
 		return http_text(conn, MHD_HTTP_CONTENT_TOO_LARGE,
 				 "request body too large\n");
+	if (r->logtail)
+		return xrm_logtail_answer(h->s, conn, method, url, &h->logtails,
+					  http_kick, h);
 	if (r->web)
 		return web_answer(h->web, conn, url, method,
 				  r->body.s != NULL ? r->body.s : "",
@@ -591,6 +613,9 @@ http_close(struct http *h)
 		http_done(r, &body);
 		sbuf_free(&body);
 	}
+	/* libmicrohttpd stops only with no connection suspended. */
+	xrm_logtail_end_all(&h->logtails);
+	http_run(h);
 	ev_io_stop(h->s->loop, &h->eio);
 	ev_timer_stop(h->s->loop, &h->tmo);
 	MHD_stop_daemon(h->d); /* closes the listening socket too */

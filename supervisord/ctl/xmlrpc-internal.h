@@ -10,6 +10,7 @@
  *   xmlrpc-system.c   shutdown, restart, sendProcessStdin, methodHelp,
  *                     methodSignature
  *   xmlrpc-logs.c     readLog, clearLog, read/tail/clear process logs
+ *   xmlrpc-logtail.c  the HTTP paths supervisorctl tail -f streams
  */
 #ifndef STEWARD_XMLRPC_INTERNAL_H
 #define STEWARD_XMLRPC_INTERNAL_H
@@ -17,6 +18,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "core/tail.h"
 #include "ctl/xmlrpc-methods.h"
 
 struct ward_inst;
@@ -49,6 +51,24 @@ extern const size_t xrm_system_nmethods;
 /* The methods of xmlrpc-logs.c. */
 extern const struct xrm_method xrm_log_methods[];
 extern const size_t xrm_log_nmethods;
+
+/* A stream's bytes (xmlrpc-logs.c): a file, or text for [base, size). */
+struct xrl_src {
+	int fd; /* -1: text */
+	struct sbuf text;
+	uint64_t base, size;
+};
+
+/*
+ * The source of a process's stream: its log file (opened), else its
+ * rings; *wip the instance unless NULL.  False with a fault in c
+ * (BAD_NAME, NO_FILE, FAILED).
+ */
+bool xrl_source(struct xrm_ctx *c, const char *name, enum tail_stream st,
+		struct xrl_src *src, struct ward_inst **wip);
+void xrl_src_free(struct xrl_src *src);
+/* Open a log file (safepath's rule) into src; 0, or -1 with errno. */
+int xrl_open(const char *path, struct xrl_src *src);
 
 /* Whether a method of that name is served. */
 bool xrm_served(const char *name);

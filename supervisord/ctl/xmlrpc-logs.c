@@ -41,13 +41,6 @@
 /* The most bytes one call answers. */
 #define XRL_READ_MAX (1024 * 1024)
 
-/* A stream's bytes: a file, or text standing for [base, size). */
-struct xrl_src {
-	int fd; /* -1: text */
-	struct sbuf text;
-	uint64_t base, size;
-};
-
 /* The int parameter i, or a fault. */
 static bool
 xrl_int(struct xrm_ctx *c, size_t i, long long *out)
@@ -63,8 +56,8 @@ xrl_int(struct xrm_ctx *c, size_t i, long long *out)
 	return true;
 }
 
-/* Open a log file under safepath's rule; fd, or -1 (FAILED). */
-static int
+/* Open a log file under safepath's rule; see xmlrpc-internal.h. */
+int
 xrl_open(const char *path, struct xrl_src *src)
 {
 	struct safepath_why why;
@@ -115,7 +108,8 @@ xrl_rings(struct ward_inst *wi, enum tail_stream st, struct xrl_src *src)
 	src->base = src->size >= src->text.len ? src->size - src->text.len : 0;
 }
 
-static void
+/* Close and free a source; see xmlrpc-internal.h. */
+void
 xrl_src_free(struct xrl_src *src)
 {
 	if (src->fd != -1)
@@ -289,21 +283,16 @@ xrl_output(const struct ward_inst *wi, enum tail_stream st)
 	return wp != NULL ? &wp->err : &w->err;
 }
 
-/*
- * The source of a process's stream named by parameter 0: its file, else
- * its rings; false with a fault (BAD_NAME, NO_FILE, FAILED).
- */
-static bool
-xrl_process_src(struct xrm_ctx *c, enum tail_stream st, struct xrl_src *src)
+/* The source of a process's stream; see xmlrpc-internal.h. */
+bool
+xrl_source(struct xrm_ctx *c, const char *name, enum tail_stream st,
+	   struct xrl_src *src, struct ward_inst **wip)
 {
-	const char *name = xrm_str(c, 0);
 	const struct config_output *o;
 	struct ward_inst **v;
 	bool whole;
 	ssize_t n;
 
-	if (name == NULL)
-		return false;
 	if ((n = xrm_find(c, name, &v, &whole)) < 0)
 		return false;
 	if (whole || n != 1) {
@@ -329,6 +318,8 @@ xrl_process_src(struct xrm_ctx *c, enum tail_stream st, struct xrl_src *src)
 	} else {
 		xrl_rings(v[0], st, src);
 	}
+	if (wip != NULL)
+		*wip = v[0];
 	free(v);
 	return true;
 }
@@ -340,9 +331,11 @@ xrl_process(struct xrm_ctx *c, enum tail_stream st, bool tail)
 	struct xrl_src src = {.fd = -1};
 	long long offset, length;
 
-	if (!xrl_int(c, 1, &offset) || !xrl_int(c, 2, &length))
+	const char *name = xrm_str(c, 0);
+
+	if (name == NULL || !xrl_int(c, 1, &offset) || !xrl_int(c, 2, &length))
 		return;
-	if (!xrl_process_src(c, st, &src))
+	if (!xrl_source(c, name, st, &src, NULL))
 		return;
 	if (tail)
 		xrl_tail(c, &src, offset, length);

@@ -143,3 +143,74 @@ def supervisorctl_tail_clear_maintail():
             continue
         check(mine == theirs, f"call {i}: stewardd gave {mine!r}, "
               f"supervisord {theirs!r}", st)
+
+
+def _follow(st, conf, args, until, what):
+    """Run supervisorctl ARGS (a tail -f) until its output holds until
+    (a predicate); its output."""
+    out = os.path.join(os.path.dirname(conf), "follow.out")
+    with open(out, "w") as f:
+        p = subprocess.Popen(["supervisorctl", "-c", conf] + args,
+                             stdout=f, stderr=subprocess.STDOUT)
+    try:
+        st.wait_for(what, lambda: until(open(out).read()), timeout=20)
+        return open(out).read()
+    finally:
+        p.terminate()
+        p.wait(10)
+
+
+def _follow_drive(st, conf):
+    """tail -f of a log file across a restart (the head, then every new
+    byte), maintail -f, and tail -f of a name that is none."""
+    _wait_done(st, conf)
+    restart = []
+
+    def second_run(text):
+        if not restart and "done" in text:
+            restart.append(_ctl(conf, "restart talker"))
+        return text.count("done") == 2
+    tail = _follow(st, conf, ["tail", "-f", "talker"], second_run,
+                   "tail -f to show the second run whole")
+    main = _follow(st, conf, ["maintail", "-f"],
+                   lambda t: len(t.splitlines()) > 2, "maintail -f")
+    none = _ctl(conf, "tail -f nosuch")
+    return tail, main, none
+
+
+@scenario("supervisorctl-tail-f-follows")
+def supervisorctl_tail_f_follows():
+    """supervisorctl tail -f streams the last 1024 bytes, then what the
+    process writes, as from supervisord (compared byte for byte);
+    maintail -f streams the event log; a name that is none is 404."""
+    if shutil.which("supervisorctl") is None:
+        print("supervisorctl is not installed (run.sh test installs it)")
+        raise SystemExit(77)
+    st = Steward("svtailf", "")
+    conf = st.path("supervisord.conf")
+    with open(conf, "w") as f:
+        f.write(CONF)
+    st.config_path = conf
+    yield st.start("-s", st.socket_path, "-l", st.events_path)
+    tail, main, none = _follow_drive(st, conf)
+    check(st.stop() == 0, "stewardd exit code", st)
+    print(tail, main, none)
+    check('"event"' in main, f"maintail -f: {main}", st)
+    d = tempfile.mkdtemp(prefix="steward-svtailf-")
+    real_conf = os.path.join(d, "supervisord.conf")
+    with open(real_conf, "w") as f:
+        f.write(CONF)
+    sv = subprocess.Popen(["/usr/bin/supervisord", "-n", "-c", real_conf],
+                          stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL)
+    try:
+        real_tail, real_main, real_none = _follow_drive(st, real_conf)
+    finally:
+        sv.terminate()
+        sv.wait(20)
+        shutil.rmtree(d, ignore_errors=True)
+    check(tail == real_tail, f"tail -f: stewardd {tail!r}, supervisord "
+          f"{real_tail!r}", st)
+    real_none = (real_none[0], real_none[1].replace(d, st.dir))
+    check(none == real_none, f"tail -f nosuch: {none}, supervisord "
+          f"{real_none}", st)
