@@ -42,6 +42,7 @@
 #include "ctl/http.h"
 #include "base/log.h"
 #include "base/safepath.h"
+#include "core/bucket.h"
 #include "ctl/sockname.h"
 #include "ctl/web.h"
 #include "core/steward.h"
@@ -68,7 +69,15 @@ struct http {
 	ev_timer tmo;
 	struct http_req *waiting;     /* suspended for an answer */
 	struct xrm_logtail *logtails; /* tail -f streams (xmlrpc-logtail.c) */
+	struct http_client *clients;  /* HTTP_CLIENTS_MAX, for the rate */
 	struct web *web;              /* the web page (web.c) */
+};
+
+/* A client (a peer uid, or an address), and the rate of its requests. */
+struct http_client {
+	char key[64]; /* "" : a free slot */
+	struct bucket rate;
+	double last; /* its last request, to replace the oldest */
 };
 
 /* One request. */
@@ -81,6 +90,7 @@ struct http_req {
 	bool answered; /* a waited answer is in reply */
 	bool web;      /* the web page's (web.c) */
 	bool logtail;  /* supervisorctl tail -f's (xmlrpc-logtail.c) */
+	bool limited;  /* beyond its client's rate: 429 */
 	struct sbuf reply;
 	struct xrm_wait *wait;
 	struct http_req *prev, *next; /* on h->waiting */
@@ -177,6 +187,56 @@ http_allowed(struct http *h, struct MHD_Connection *conn)
 		return (h->mode & 0200) != 0;
 	return (h->mode & 0020) != 0 &&
 	       cred.gid == (h->gid != (gid_t)-1 ? h->gid : getegid());
+}
+
+/*
+ * Whether the request's client may make one more request: a token bucket
+ * per client (HTTP_RATE_BURST a second), the client being the peer's uid
+ * on the socket, its address on TCP; the HTTP_CLIENTS_MAX most recent
+ * are remembered (O(HTTP_CLIENTS_MAX) a request).
+ */
+static bool
+http_rate(struct http *h, struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci;
+	struct http_client *c = NULL, *oldest = &h->clients[0];
+	double now = steward_now();
+	char key[64] = "?";
+
+	if (h->tcp) {
+		ci = MHD_get_connection_info(
+		    conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		if (ci != NULL && ci->client_addr != NULL &&
+		    getnameinfo(ci->client_addr,
+				ci->client_addr->sa_family == AF_INET6
+				    ? sizeof(struct sockaddr_in6)
+				    : sizeof(struct sockaddr_in),
+				key, sizeof(key), NULL, 0, NI_NUMERICHOST) != 0)
+			snprintf(key, sizeof(key), "?");
+	} else {
+		struct ucred cred;
+		socklen_t len = sizeof(cred);
+
+		ci = MHD_get_connection_info(conn,
+					     MHD_CONNECTION_INFO_CONNECTION_FD);
+		if (ci != NULL && getsockopt(ci->connect_fd, SOL_SOCKET,
+					     SO_PEERCRED, &cred, &len) == 0)
+			snprintf(key, sizeof(key), "uid %u",
+				 (unsigned)cred.uid);
+	}
+	for (size_t i = 0; i < HTTP_CLIENTS_MAX && c == NULL; i++) {
+		if (strcmp(h->clients[i].key, key) == 0)
+			c = &h->clients[i];
+		else if (h->clients[i].last < oldest->last)
+			oldest = &h->clients[i];
+	}
+	if (c == NULL) {
+		c = oldest;
+		snprintf(c->key, sizeof(c->key), "%s", key);
+		bucket_init(&c->rate, HTTP_RATE_BURST, 1.0, now);
+	}
+	c->last = now;
+	return bucket_take(&c->rate, now);
 }
 
 /* 403 for a peer the socket's mode does not let in; 401 to ask. */
@@ -285,6 +345,7 @@ http_handler(void *cls, struct MHD_Connection *conn, const char *url,
 		/* Judged now, answered once the body is read: a client
 		 * answered before it sent its body sees a broken pipe. */
 		r->denied = !http_allowed(h, conn);
+		r->limited = !http_rate(h, conn);
 		r->web = web_route(method, url);
 		r->logtail = xrm_logtail_route(url);
 		if ((r->web || r->logtail) && strcmp(method, "POST") != 0)
@@ -317,6 +378,10 @@ http_handler(void *cls, struct MHD_Connection *conn, const char *url,
 	}
 	if (r->wait != NULL)
 		return MHD_YES;
+	if (r->limited)
+		return http_text(conn, MHD_HTTP_TOO_MANY_REQUESTS,
+				 "too many requests: more than "
+				 "50 a second; slow down\n");
 	if (r->denied)
 		return http_deny(h, conn);
 	if (r->too_big)
@@ -548,6 +613,7 @@ http_open(struct steward *s, const struct http_spec *spec, struct err **errp)
 	h->gid = spec->gid;
 	h->username = spec->username ? xstrdup(spec->username) : NULL;
 	h->password = spec->password ? xstrdup(spec->password) : NULL;
+	h->clients = xcalloc(HTTP_CLIENTS_MAX, sizeof(*h->clients));
 	if ((h->web = web_new(s, h->tcp ? spec->host : NULL, errp)) == NULL)
 		goto fail;
 	if ((fd = h->tcp ? http_listen_tcp(spec, errp)
@@ -588,6 +654,7 @@ fail:
 	free(h->path);
 	free(h->username);
 	free(h->password);
+	free(h->clients);
 	free(h);
 	return NULL;
 }
@@ -630,5 +697,6 @@ http_close(struct http *h)
 	free(h->path);
 	free(h->username);
 	free(h->password);
+	free(h->clients);
 	free(h);
 }

@@ -118,3 +118,38 @@ def supervisorctl_shutdown_restart_help():
     check(real_api[2][2] is True, f"supervisord's stdin: {real_api[2]}", st)
     check(api[2][:2] + api[2][3:] == real_api[2][:2] + real_api[2][3:],
           f"the faults: {api[2]}, supervisord {real_api[2]}", st)
+
+
+@scenario("xmlrpc-rate-limit-per-client")
+def xmlrpc_rate_limit_per_client():
+    """A client beyond 50 requests a second is answered 429, whatever
+    connection it uses, and is served again once its bucket refilled;
+    stewardd goes on serving."""
+    st = Steward("svrate", "")
+    conf = st.path("supervisord.conf")
+    with open(conf, "w") as f:
+        f.write(CONF)
+    st.config_path = conf
+    yield st.start("-s", st.socket_path, "-l", st.events_path)
+    sock = st.path("supervisor.sock")
+    st.wait_for("the server answering", lambda: os.path.exists(sock))
+    codes = []
+    for i in range(400):
+        p = _proxy(sock)  # a new connection each time
+        try:
+            p.supervisor.getPID()
+            codes.append(200)
+        except xmlrpc.client.ProtocolError as e:
+            codes.append(e.errcode)
+    print(f"{codes.count(200)} answered, {codes.count(429)} refused")
+    check(set(codes) <= {200, 429}, f"answers: {set(codes)}", st)
+    check(codes.count(429) > 0, "a flood was never refused", st)
+    check(codes[:50] == [200] * 50, "the first 50 were not all served", st)
+
+    def served():
+        try:
+            return _proxy(sock).supervisor.getPID() == st.proc.pid
+        except xmlrpc.client.ProtocolError:
+            return False
+    st.wait_for("a request served again", served, timeout=10)
+    check(st.stop() == 0, "stewardd exit code", st)
