@@ -54,7 +54,8 @@ extern const size_t xrm_log_nmethods;
 
 /* A stream's bytes (xmlrpc-logs.c): a file, or text for [base, size). */
 struct xrl_src {
-	int fd; /* -1: text */
+	int fd;           /* -1: text */
+	const char *path; /* the file's name (borrowed) */
 	struct sbuf text;
 	uint64_t base, size;
 };

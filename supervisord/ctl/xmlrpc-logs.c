@@ -36,6 +36,8 @@
 #include "config/config.h"
 #include "core/steward.h"
 #include "core/tail.h"
+#include "core/ward-output.h"
+#include "base/log.h"
 #include "ctl/xmlrpc-internal.h"
 
 /* The most bytes one call answers. */
@@ -72,6 +74,7 @@ xrl_open(const char *path, struct xrl_src *src)
 		return -1;
 	}
 	src->fd = fd;
+	src->path = path;
 	src->base = 0;
 	src->size = (uint64_t)sb.st_size;
 	return 0;
@@ -289,6 +292,7 @@ xrl_source(struct xrm_ctx *c, const char *name, enum tail_stream st,
 	   struct xrl_src *src, struct ward_inst **wip)
 {
 	const struct config_output *o;
+	const char *path;
 	struct ward_inst **v;
 	bool whole;
 	ssize_t n;
@@ -308,10 +312,13 @@ xrl_source(struct xrm_ctx *c, const char *name, enum tail_stream st,
 		xrm_fail(c, XRM_NO_FILE, NULL);
 		return false;
 	}
-	if (o->kind == CONFIG_OUT_FILE) {
-		if (xrl_open(o->path, src) == -1) {
+	if ((path = ward_output_path(v[0], st)) == NULL &&
+	    o->kind == CONFIG_OUT_FILE)
+		path = o->path; /* output = direct: the ward writes it */
+	if (path != NULL) {
+		if (xrl_open(path, src) == -1) {
 			xrm_fail(c, errno == ENOENT ? XRM_NO_FILE : XRM_FAILED,
-				 o->path);
+				 path);
 			free(v);
 			return false;
 		}
@@ -369,23 +376,31 @@ m_tail_stderr(struct xrm_ctx *c)
 }
 
 /*
- * Clear one instance's output: its rings, and its log files emptied
- * (truncated through a descriptor safepath opened); 0, or -1 with errno.
+ * Clear one instance's output: its rings and the files stewardd writes
+ * (ward_output_clear()), and the files a ward writes itself (output =
+ * direct: truncated through a descriptor safepath opened); 0, or -1.
  */
 static int
-xrl_clear(struct ward_inst *wi)
+xrl_clear(struct steward *s, struct ward_inst *wi)
 {
-	struct tail_inst *t = tail_of(wi);
+	struct err *e = NULL;
 	int rc = 0;
 
+	if (ward_output_clear(s, wi, &e) == -1) {
+		char *msg = err_str(e);
+
+		log_warnx("cannot clear the output of %s: %s", wi->label, msg);
+		free(msg);
+		err_free(e);
+		rc = -1;
+	}
 	for (int st = 0; st < TAIL_NSTREAMS; st++) {
 		const struct config_output *o = xrl_output(wi, st);
 		struct safepath_why why;
 		int fd;
 
-		ring_clear(&t->cur[st]);
-		ring_clear(&t->prev[st]);
-		if (o->kind != CONFIG_OUT_FILE)
+		if (o->kind != CONFIG_OUT_FILE ||
+		    ward_output_path(wi, st) != NULL)
 			continue;
 		fd = safepath_open(o->path, O_WRONLY | O_NONBLOCK, 0, &why);
 		if (fd == -1) {
@@ -415,7 +430,7 @@ m_clear_process(struct xrm_ctx *c)
 		return;
 	if (whole || n != 1)
 		xrm_fail(c, XRM_BAD_NAME, name);
-	else if (xrl_clear(v[0]) == -1)
+	else if (xrl_clear(c->s, v[0]) == -1)
 		xrm_fail(c, XRM_FAILED, name);
 	else
 		xmlrpc_add_bool(c->b, true);
@@ -432,7 +447,7 @@ m_clear_all(struct xrm_ctx *c)
 	v = xrm_all_listed(c->s, &n);
 	xmlrpc_array_begin(c->b);
 	for (size_t k = 0; k < n; k++) {
-		bool ok = xrl_clear(v[k]) == 0;
+		bool ok = xrl_clear(c->s, v[k]) == 0;
 
 		xmlrpc_struct_begin(c->b);
 		xmlrpc_member_string(c->b, "name", xrm_procname(v[k]));

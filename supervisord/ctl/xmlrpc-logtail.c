@@ -43,6 +43,7 @@ struct xrm_logtail {
 	void (*kick)(void *arg);
 	void *kick_arg;
 	int fd;        /* a file followed, or -1 */
+	char *path;    /* its name, to see it rotated */
 	uint64_t fpos; /* where its next bytes are */
 	struct tail_follower f;
 	bool following; /* f is on an instance's list */
@@ -142,8 +143,23 @@ xrt_read_file(struct xrm_logtail *t, char *buf, size_t max)
 		return 0;
 	}
 	n = pread(t->fd, buf, max, (off_t)t->fpos);
-	if (n <= 0)
+	if (n <= 0) {
+		/* All read: a rotated file is followed under its name. */
+		struct xrl_src src = {.fd = -1};
+		struct stat nb;
+
+		if (xrl_open(t->path, &src) == -1)
+			return 0;
+		if (fstat(src.fd, &nb) == 0 &&
+		    (nb.st_ino != sb.st_ino || nb.st_dev != sb.st_dev)) {
+			close(t->fd);
+			t->fd = src.fd;
+			t->fpos = 0;
+			return 0; /* read at the next look */
+		}
+		xrl_src_free(&src);
 		return 0;
+	}
 	t->fpos += (uint64_t)n;
 	return n;
 }
@@ -201,6 +217,7 @@ xrt_free(void *cls)
 	}
 	if (t->fd != -1)
 		close(t->fd);
+	free(t->path);
 	sbuf_free(&t->pend);
 	free(t);
 }
@@ -238,6 +255,7 @@ xrt_find(struct xrm_logtail *t, const char *url)
 		if (path == NULL || strcmp(path, "-") == 0 ||
 		    xrl_open(path, &src) == -1)
 			return false;
+		t->path = xstrdup(path);
 	} else {
 		url += 9; /* "/logtail/" */
 		slash = strchr(url, '/');
@@ -252,6 +270,8 @@ xrt_find(struct xrm_logtail *t, const char *url)
 		    url);
 		if (!xrl_source(&c, name, t->st, &src, &wi))
 			return false;
+		if (src.fd != -1)
+			t->path = xstrdup(src.path);
 	}
 	if (src.fd != -1) {
 		t->fd = src.fd;

@@ -26,6 +26,7 @@ file=%(here)s/supervisor.sock
 [supervisord]
 logfile=%(here)s/supervisord.log
 pidfile=%(here)s/supervisord.pid
+childlogdir=%(here)s
 nodaemon=true
 
 [rpcinterface:supervisor]
@@ -40,6 +41,10 @@ stdout_logfile=%(here)s/talker.out
 stderr_logfile=%(here)s/talker.err
 startsecs=0
 
+[program:auto]
+command=sh -c 'echo hello; echo world >&2; exec sleep 1000'
+startsecs=0
+
 [program:quiet]
 command=sleep 1000
 stdout_logfile=NONE
@@ -47,7 +52,9 @@ stderr_logfile=NONE
 startsecs=0
 """
 
-COMMANDS = ["tail talker", "tail -100 talker stderr", "tail talker stdout",
+# auto's output has no file under stewardd (its lines are kept in
+# memory), an AUTO file in childlogdir under supervisord: the same text.
+COMMANDS = ["tail auto", "tail auto stderr", "tail talker", "tail -100 talker stderr", "tail talker stdout",
             "tail quiet", "tail nosuch", "tail -5 talker bogus",
             "clear talker", "tail talker", "clear nosuch", "clear quiet"]
 
@@ -79,8 +86,9 @@ def _api(sock):
 
 def _wait_done(st, conf):
     st.wait_for("talker wrote everything",
-                lambda: _running(conf, ["talker", "quiet"]) and
-                "done" in _ctl(conf, "tail talker")[1], timeout=20)
+                lambda: _running(conf, ["talker", "quiet", "auto"]) and
+                "done" in _ctl(conf, "tail talker")[1] and
+                "world" in _ctl(conf, "tail auto stderr")[1], timeout=20)
 
 
 def _drive(st, conf):
