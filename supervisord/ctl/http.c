@@ -48,6 +48,7 @@
 #include "core/steward.h"
 #include "ctl/xmlrpc-logtail.h"
 #include "ctl/xmlrpc-methods.h"
+#include "proto/http-route.h"
 #include "proto/xmlrpc.h"
 
 #define HTTP_HEADER_MEM (32 * 1024)
@@ -356,9 +357,16 @@ http_handler(void *cls, struct MHD_Connection *conn, const char *url,
 					 "(POST) and its web page at /\n");
 		cl = MHD_lookup_connection_value(
 		    conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (cl != NULL && strtoull(cl, NULL, 10) > HTTP_BODY_MAX)
+		switch (http_route_length(cl, HTTP_BODY_MAX)) {
+		case 0:
+			break;
+		case 413:
 			return http_text(conn, MHD_HTTP_CONTENT_TOO_LARGE,
 					 "request body too large\n");
+		default:
+			return http_text(conn, MHD_HTTP_BAD_REQUEST,
+					 "Content-Length is no number\n");
+		}
 		return MHD_YES;
 	}
 	if (*upload_size > 0) {

@@ -42,6 +42,8 @@
 
 /* The most bytes one call answers. */
 #define XRL_READ_MAX (1024 * 1024)
+/* An offset past any log (tail's arithmetic stays in range). */
+#define XRL_OFFSET_MAX (1LL << 60)
 
 /* The int parameter i, or a fault. */
 static bool
@@ -244,10 +246,13 @@ xrl_tail(struct xrm_ctx *c, const struct xrl_src *src, long long offset,
 	bool overflow = false;
 	struct sbuf out = {0};
 
+	/* Bounded first: offset + length never overflows. */
 	if (length > XRL_READ_MAX)
 		length = XRL_READ_MAX;
 	if (offset < 0)
 		offset = 0;
+	if (offset > XRL_OFFSET_MAX)
+		offset = XRL_OFFSET_MAX;
 	if (sz > offset + length) {
 		overflow = true;
 		offset = sz - 1;

@@ -31,6 +31,7 @@
 #include "core/steward.h"
 #include "ctl/xmlrpc-internal.h"
 #include "ctl/xmlrpc-logtail.h"
+#include "proto/http-route.h"
 
 #define XRT_HEAD 1024
 #define XRT_POLL 0.2
@@ -62,8 +63,12 @@ struct xrm_logtail {
 bool
 xrm_logtail_route(const char *url)
 {
-	return strncmp(url, "/logtail/", 9) == 0 ||
-	       strcmp(url, "/mainlogtail") == 0;
+	struct http_route r;
+
+	http_route(url, &r);
+	return r.kind == HTTP_ROUTE_LOGTAIL ||
+	       r.kind == HTTP_ROUTE_MAINLOGTAIL ||
+	       r.kind == HTTP_ROUTE_BAD_LOGTAIL;
 }
 
 /* Let libmicrohttpd ask for the body again. */
@@ -246,32 +251,24 @@ xrt_find(struct xrm_logtail *t, const char *url)
 	struct xrm_ctx c = {.s = t->s};
 	struct xrl_src src = {.fd = -1};
 	struct ward_inst *wi;
-	char name[512];
-	const char *slash;
+	struct http_route r;
 
-	if (strcmp(url, "/mainlogtail") == 0) {
+	http_route(url, &r);
+	if (r.kind == HTTP_ROUTE_MAINLOGTAIL) {
 		const char *path = t->s->cfg->event_log;
 
 		if (path == NULL || strcmp(path, "-") == 0 ||
 		    xrl_open(path, &src) == -1)
 			return false;
 		t->path = xstrdup(path);
-	} else {
-		url += 9; /* "/logtail/" */
-		slash = strchr(url, '/');
-		t->st = TAIL_STDOUT;
-		if (slash != NULL && strcmp(slash, "/stderr") == 0)
-			t->st = TAIL_STDERR;
-		else if (slash != NULL && strcmp(slash, "/stdout") != 0)
-			return false;
-		snprintf(
-		    name, sizeof(name), "%.*s",
-		    (int)(slash != NULL ? (size_t)(slash - url) : strlen(url)),
-		    url);
-		if (!xrl_source(&c, name, t->st, &src, &wi))
+	} else if (r.kind == HTTP_ROUTE_LOGTAIL) {
+		t->st = r.stderr_ ? TAIL_STDERR : TAIL_STDOUT;
+		if (!xrl_source(&c, r.name, t->st, &src, &wi))
 			return false;
 		if (src.fd != -1)
 			t->path = xstrdup(src.path);
+	} else {
+		return false;
 	}
 	if (src.fd != -1) {
 		t->fd = src.fd;

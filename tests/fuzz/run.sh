@@ -30,7 +30,7 @@ case $build in
 /*) ;;
 *) build=$top/$build ;;
 esac
-all="config ctl-proto json parse ward-feed ward-notify ward-proto xmlrpc"
+all="config ctl-proto http json parse ward-feed ward-notify ward-proto xmlrpc"
 targets=${*:-$all}
 
 # The longest input worth trying, per target.
@@ -38,6 +38,7 @@ max_len() {
 	case $1 in
 	config) echo 8192 ;;    # lines past inih's 200 bytes, three files
 	ctl-proto) echo 4200 ;; # CTL_LINE_MAX is 4096
+	http) echo 16384 ;;     # pipelined requests, long URLs and headers
 	json) echo 8192 ;;      # depth 64 and objects past 16 members
 	parse) echo 512 ;;      # one value
 	ward-feed) echo 4096 ;; # several lines, some past PROTO_LINE_MAX
