@@ -192,7 +192,8 @@ http_allowed(struct http *h, struct MHD_Connection *conn)
 
 /*
  * Whether the request's client may make one more request: a token bucket
- * per client (HTTP_RATE_BURST a second), the client being the peer's uid
+ * per client (a burst of HTTP_RATE_BURST, then HTTP_RATE_PER_SECOND a
+ * second), the client being the peer's uid
  * on the socket, its address on TCP; the HTTP_CLIENTS_MAX most recent
  * are remembered (O(HTTP_CLIENTS_MAX) a request).
  */
@@ -234,7 +235,9 @@ http_rate(struct http *h, struct MHD_Connection *conn)
 	if (c == NULL) {
 		c = oldest;
 		snprintf(c->key, sizeof(c->key), "%s", key);
-		bucket_init(&c->rate, HTTP_RATE_BURST, 1.0, now);
+		bucket_init(&c->rate, HTTP_RATE_BURST,
+			    (double)HTTP_RATE_BURST / HTTP_RATE_PER_SECOND,
+			    now);
 	}
 	c->last = now;
 	return bucket_take(&c->rate, now);
@@ -388,8 +391,8 @@ http_handler(void *cls, struct MHD_Connection *conn, const char *url,
 		return MHD_YES;
 	if (r->limited)
 		return http_text(conn, MHD_HTTP_TOO_MANY_REQUESTS,
-				 "too many requests: more than "
-				 "50 a second; slow down\n");
+				 "too many requests: more than 50 a "
+				 "second after a burst of 200; slow down\n");
 	if (r->denied)
 		return http_deny(h, conn);
 	if (r->too_big)

@@ -16,7 +16,8 @@ struct http;
 #define HTTP_BODY_MAX (256 * 1024) /* bytes of a request's body */
 #define HTTP_CONN_MAX 32           /* connections at once */
 #define HTTP_IDLE_SECONDS 30       /* a connection silent this long */
-#define HTTP_RATE_BURST 50         /* requests a client may make a second */
+#define HTTP_RATE_BURST 200        /* requests a client may make at once */
+#define HTTP_RATE_PER_SECOND 50    /* and then, a second */
 #define HTTP_CLIENTS_MAX 64        /* clients whose rate is remembered */
 
 /*

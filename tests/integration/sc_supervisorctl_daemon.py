@@ -122,9 +122,11 @@ def supervisorctl_shutdown_restart_help():
 
 @scenario("xmlrpc-rate-limit-per-client")
 def xmlrpc_rate_limit_per_client():
-    """A client beyond 50 requests a second is answered 429, whatever
-    connection it uses, and is served again once its bucket refilled;
+    """A client may make 200 requests at once, then 50 a second, whatever
+    connections it uses: beyond, 429 (never more served than the bucket
+    allows in the time the flood took); served again once it refilled;
     stewardd goes on serving."""
+    import time
     st = Steward("svrate", "")
     conf = st.path("supervisord.conf")
     with open(conf, "w") as f:
@@ -134,22 +136,27 @@ def xmlrpc_rate_limit_per_client():
     sock = st.path("supervisor.sock")
     st.wait_for("the server answering", lambda: os.path.exists(sock))
     codes = []
-    for i in range(400):
+    t0 = time.monotonic()
+    for i in range(600):
         p = _proxy(sock)  # a new connection each time
         try:
             p.supervisor.getPID()
             codes.append(200)
         except xmlrpc.client.ProtocolError as e:
             codes.append(e.errcode)
-    print(f"{codes.count(200)} answered, {codes.count(429)} refused")
+    took = time.monotonic() - t0
+    served = codes.count(200)
+    print(f"{served} answered, {codes.count(429)} refused in {took:.2f}s")
     check(set(codes) <= {200, 429}, f"answers: {set(codes)}", st)
-    check(codes.count(429) > 0, "a flood was never refused", st)
-    check(codes[:50] == [200] * 50, "the first 50 were not all served", st)
+    check(codes[:200] == [200] * 200, "the burst was not all served", st)
+    # The bucket's bound, whatever the machine's speed: 200 + 50/s.
+    check(served <= 200 + 50 * took + 1,
+          f"{served} served in {took:.2f}s: more than the rate", st)
 
-    def served():
+    def served_again():
         try:
             return _proxy(sock).supervisor.getPID() == st.proc.pid
         except xmlrpc.client.ProtocolError:
             return False
-    st.wait_for("a request served again", served, timeout=10)
+    st.wait_for("a request served again", served_again, timeout=10)
     check(st.stop() == 0, "stewardd exit code", st)
