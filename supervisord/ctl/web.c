@@ -467,11 +467,15 @@ web_add_row(struct web *w, struct sbuf *b, struct ward_inst *wi, double now,
 			  w->token);
 		html_adds(b, wi->label);
 		WEB_LIT(b, "\">");
-		for (size_t i = 0; i < 3; i++)
+		for (size_t i = 0; i < 3; i++) {
+			/* Named for a screen reader: "restart web:0". */
 			sbuf_addf(b,
-				  "<button name=\"action\" value=\"%s\">%s"
-				  "</button>",
+				  "<button name=\"action\" value=\"%s\" "
+				  "aria-label=\"%s ",
 				  acts[i], acts[i]);
+			html_adds(b, wi->label);
+			sbuf_addf(b, "\">%s</button>", acts[i]);
+		}
 		WEB_LIT(b, "</form>");
 	} else {
 		WEB_LIT(b, "<small>stewardctl cancel</small>");

@@ -246,7 +246,11 @@ def web_page_in_chromium():
         pid0 = b.text(b.find(cell))
         check(pid0 == str(_pid(st, "worker:1")),
               f"the page's pid {pid0} is stewardd's", st)
-        b.click(b.find('tr[data-name="worker:1"] button[value="restart"]'))
+        button = b.find('tr[data-name="worker:1"] button[value="restart"]')
+        label = b.cmd("GET", f"/element/{button}/attribute/aria-label")
+        check(label == "restart worker:1", f"the button's name: {label!r}",
+              st)
+        b.click(button)
         st.wait_event("stopping", ward="worker", replica=1, cause="restart")
 
         def new_pid_shown():
