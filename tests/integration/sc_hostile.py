@@ -7,14 +7,18 @@ import base64
 import http.client
 import os
 import pty
+import pwd
+import stat
 import subprocess
 import xmlrpc.client
 
+import harness
 from harness import STEWARDCTL, Steward, alive, check
 from registry import scenario
 import webdriver
 
 USER, PASSWORD = "admin", "s3cret"
+NOBODY = 65534
 
 # One line of everything a terminal or an XML parser chokes on: NUL, C0,
 # an ESC sequence, DEL, a C1 CSI (raw and encoded), a lone byte, a
@@ -179,4 +183,111 @@ def hostile_ward_bytes_are_escaped_everywhere():
     check(isinstance(got, str) and "RED" in got and "M\n" in got,
           f"readProcessStderrLog: {got!r}", st)
     check(alive(st.pid), "stewardd is alive", st)
+    check(st.stop() == 0, "stewardd exit code", st)
+
+
+# The attacker of the log directory, run as the ward's own user while
+# stewardd rotates: every name stewardd renames or opens (out.log and its
+# backups) becomes, over and over, a symlink to root's files, a FIFO, a
+# directory, or a file of the user's own (which root may append to).
+PLANTER = r"""
+import os, sys, time
+d, secs, victims = sys.argv[1], float(sys.argv[2]), sys.argv[3:]
+end = time.monotonic() + secs
+names = ["out.log"] + ["out.log.%d" % i for i in (1, 2, 3)]
+n = 0
+while time.monotonic() < end:
+    for i, name in enumerate(names):
+        p, tmp = os.path.join(d, name), os.path.join(d, ".plant")
+        kind = (n + i) % 4
+        try:
+            if kind == 0:
+                os.symlink(victims[n % len(victims)], tmp)
+            elif kind == 1:
+                os.mkfifo(tmp)
+            elif kind == 2:
+                os.mkdir(tmp)
+            else:
+                open(tmp, "w").close()
+            os.rename(tmp, p)
+        except OSError:
+            for f in (os.rmdir, os.unlink):
+                try:
+                    f(tmp)
+                except OSError:
+                    pass
+    n += 1
+    time.sleep(0.002)
+print("planted", n)
+"""
+
+
+@scenario("ward-log-dir-attacked-by-ward-user")
+def ward_log_dir_attacked_by_ward_user():
+    """The ward's user owns the directory of its log file and plants
+    links, FIFOs and directories at the log's name and at every backup
+    name while stewardd rotates it and is told to reopen it; a hard link
+    to root's file (made by root here, as any user can where
+    protected_hardlinks is off) waits at a backup name.  Root's files
+    stay as they were; stewardd lives and answers."""
+    harness.need_root("needs root (the ward's user attacks)")
+    pwd.getpwuid(NOBODY)
+    st = Steward("logdir", """
+[ward:w]
+command = /bin/sh -c 'i=0; while :; do i=$((i+1)); echo line $i of the output, long enough to rotate soon; done'
+user = nobody
+stdout = {tmp}/logs/out.log
+stdout_max_size = 4KiB
+stdout_backups = 3
+""")
+    os.chmod(st.dir, 0o755)
+    os.mkdir(st.path("logs"), 0o755)
+    os.chown(st.path("logs"), NOBODY, NOBODY)
+    os.mkdir(st.path("root"), 0o755)   # root's own, like /etc
+    victims = []
+    for name in ("passwd", "shadow", "cron"):
+        p = st.path("root/" + name)
+        with open(p, "w") as f:
+            f.write("root's own\n")
+        os.chmod(p, 0o600)
+        victims.append(p)
+    os.link(victims[1], st.path("logs/out.log.2"))
+    with open(st.path("planter.py"), "w") as f:
+        f.write(PLANTER)
+    yield st.start()
+    st.wait_for("a first rotation",
+                lambda: os.path.exists(st.path("logs/out.log.1")))
+    planter = subprocess.Popen(
+        ["/usr/bin/python3", st.path("planter.py"), st.path("logs"), "3"]
+        + victims, user=NOBODY, group=NOBODY, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True)
+    for _ in range(10):
+        st.ctl("reopen")
+        p = st.ctl("health")
+        check(p.returncode == 0, f"health while attacked: {p.stderr}", st)
+    out, err = planter.communicate(timeout=30)
+    check(planter.returncode == 0 and out.startswith("planted"),
+          f"the planter: {out} {err}", st)
+    for p in victims:
+        sb = os.stat(p)
+        body = open(p).read()
+        check(sb.st_uid == 0 and stat.S_IMODE(sb.st_mode) == 0o600 and
+              body == "root's own\n" and sb.st_size == 11,
+              f"{p}: uid {sb.st_uid} mode {oct(sb.st_mode)} "
+              f"{body[:100]!r}", st)
+    # Nothing root made in the directory is anything but a plain file
+    # of its own with one name.
+    for name in os.listdir(st.path("logs")):
+        sb = os.lstat(st.path("logs/" + name))
+        if sb.st_uid == 0:
+            check(stat.S_ISREG(sb.st_mode) and sb.st_nlink == 1,
+                  f"{name}: mode {oct(sb.st_mode)} links {sb.st_nlink}",
+                  st)
+    # The attack was met, not missed: stewardd refused some of it.
+    refused = st.find("output_reopen_failed") + st.find(
+        "output_rotate_failed")
+    check(refused, "no reopen or rotation was refused", st)
+    print("refused:", len(refused), refused[0].get("message"))
+    check(alive(st.pid), "stewardd is alive", st)
+    st.ctl("stop", "w")
     check(st.stop() == 0, "stewardd exit code", st)
