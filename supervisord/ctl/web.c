@@ -311,6 +311,23 @@ web_listed(const struct ward_rt *wr)
 	return wr->run == NULL && !wr->spec->is_job;
 }
 
+/* One output line, its first WEB_LINE_MAX bytes (whole UTF-8
+ * sequences) and an ellipsis when it is longer. */
+static void
+web_add_line(struct sbuf *b, const char *text, size_t len)
+{
+	size_t n = len;
+
+	if (n > WEB_LINE_MAX) {
+		n = WEB_LINE_MAX;
+		while (n > 0 && ((unsigned char)text[n] & 0xc0) == 0x80)
+			n--;
+	}
+	html_add(b, text, n);
+	if (n < len)
+		WEB_LIT(b, "\xe2\x80\xa6"); /* an ellipsis */
+}
+
 /* The last lines of wi's current process (else its last one). */
 static void
 web_add_output(struct sbuf *b, struct ward_inst *wi)
@@ -376,7 +393,7 @@ web_add_output(struct sbuf *b, struct ward_inst *wi)
 			WEB_LIT(b, "\n");
 		if (st == 1)
 			WEB_LIT(b, "<span class=\"err\">");
-		html_add(b, text, l->len);
+		web_add_line(b, text, l->len);
 		if (st == 1)
 			WEB_LIT(b, "</span>");
 	}

@@ -18,6 +18,7 @@ struct web;
 /* The limits (see stewardd(8), WEB PAGE). */
 #define WEB_PAGE_ROWS 100 /* instances a page or a refresh shows */
 #define WEB_OUT_LINES 4   /* output lines a row shows */
+#define WEB_LINE_MAX 200  /* bytes of each line shown */
 #define WEB_Q_MAX 64      /* bytes of a filter */
 
 /*

@@ -46,7 +46,7 @@ numprocs=2
 process_name=%(program_name)s-%(process_num)d
 
 [program:crasher]
-command=/bin/sh -c 'echo "{hostile_line}"; echo "giving up" >&2; sleep 0.2; exit 3'
+command=/bin/sh -c 'echo "{hostile_line}"; yes x | head -n 500 | tr -d "[:space:]"; echo; echo "giving up" >&2; sleep 0.2; exit 3'
 startsecs=0
 autorestart=true
 restart_limit=5/1m
@@ -134,6 +134,8 @@ def web_page_refuses_and_escapes():
           "the hostile output line, escaped", st)
     check('<span class="err">giving up</span>' in page,
           "the crasher's stderr line, marked", st)
+    check("x" * 200 + "\u2026" in page and "x" * 201 not in page,
+          "a long line cut at 200 bytes", st)
     check("<img" not in page and "<script>window" not in page,
           "no ward-written element on the page", st)
     token = _token(page)
