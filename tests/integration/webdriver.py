@@ -112,6 +112,25 @@ class Browser:
     def click(self, el):
         self.cmd("POST", f"/element/{el}/click", {})
 
+    def read(self, css, what="innerText"):
+        """A property of the first element css selects (None when none),
+        read in one script: never a reference gone stale because the
+        page replaced the element in between."""
+        return self.script("var e = document.querySelector(arguments[0]);"
+                           " return e ? e[arguments[1]] : null;", css, what)
+
+    def click_css(self, css, timeout=10.0):
+        """Click the first element css selects, again when the page
+        replaced it between the find and the click."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                return self.click(self.find(css))
+            except WebDriverError as e:
+                if "stale element" not in str(e) or \
+                        time.monotonic() > deadline:
+                    raise
+
     def script(self, js, *args):
         return self.cmd("POST", "/execute/sync",
                         {"script": js, "args": list(args)})
