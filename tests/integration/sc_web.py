@@ -128,12 +128,18 @@ def web_page_refuses_and_escapes():
     check('<small class="work">in unit-' in page, "the last WORK= unit",
           st)
     # And so is its output: the crasher's last lines, stderr marked.
-    st.wait_event("backoff", ward="crasher", timeout=15)
-    code, _, page = _ask(port, "GET", "/")
+    # (A run's lines come within milliseconds of its start: wait for
+    # all of them.)
+    pages = []
+
+    def crasher_lines_shown():
+        pages[:] = [_ask(port, "GET", "/")[2]]
+        return '<span class="err">giving up</span>' in pages[0]
+    st.wait_for("the crasher's stderr line, marked", crasher_lines_shown,
+                timeout=15)
+    page = pages[0]
     check("&lt;script&gt;window.pwned=2&lt;/script&gt; crashing" in page,
           "the hostile output line, escaped", st)
-    check('<span class="err">giving up</span>' in page,
-          "the crasher's stderr line, marked", st)
     check("x" * 200 + "\u2026" in page and "x" * 201 not in page,
           "a long line cut at 200 bytes", st)
     check("<img" not in page and "<script>window" not in page,
@@ -267,9 +273,11 @@ def web_page_in_chromium():
         status = b.read('tr[data-name="worker:0"] .status')
         check(status == HOSTILE, f"the hostile status shown as text: "
               f"{status!r}", st)
-        out = b.read('tr[data-name="crasher:0"] pre.out')
-        check(HOSTILE_LINE in out and "giving up" in out,
-              f"the crasher's last lines shown as text: {out!r}", st)
+        def crasher_lines_shown():
+            out = b.read('tr[data-name="crasher:0"] pre.out') or ""
+            return HOSTILE_LINE in out and "giving up" in out
+        st.wait_for("the crasher's last lines shown as text",
+                    crasher_lines_shown, timeout=15)
         check(b.script("return window.pwned === undefined && "
                        "document.querySelectorAll('#rows img').length "
                        "=== 0"), "no ward-written markup ran", st)
