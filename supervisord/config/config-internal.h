@@ -90,6 +90,7 @@ enum config_steward_key {
 	SK_METRICS_FILE,
 	SK_METRICS_INTERVAL,
 	SK_CGROUPS,
+	SK_LOG_DIR,
 	SK_NKEYS,
 };
 
@@ -156,11 +157,12 @@ struct config_state {
 	bool sv_env_done; /* sv_env is split and expanded */
 	char **sv_env;    /* [supervisord] environment: NAME=value */
 	size_t sv_nenv;
-	bool include_sv;     /* the include came from [include] files= */
-	int sv_include_line; /* the main file's [include] header */
-	int sv_other;        /* 1: [unix_http_server], 2: [inet_http_server] */
-	char *sv_unix_file;  /* their file= and port=, for
-				SUPERVISOR_SERVER_URL */
+	bool include_sv;      /* the include came from [include] files= */
+	int sv_include_line;  /* the main file's [include] header */
+	int sv_other;         /* 1: [unix_http_server], 2: [inet_http_server] */
+	char *sv_childlogdir; /* [supervisord] childlogdir, expanded */
+	char *sv_unix_file;   /* their file= and port=, for
+				 SUPERVISOR_SERVER_URL */
 	char *sv_inet_port;
 	const char *sv_server_file;
 	struct nametab sv_members; /* group members -> index in groups */

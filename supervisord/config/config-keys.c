@@ -64,6 +64,7 @@ static const char *const config_steward_keys[SK_NKEYS] = {
     [SK_METRICS_FILE] = "metrics_file",
     [SK_METRICS_INTERVAL] = "metrics_interval",
     [SK_CGROUPS] = "cgroups",
+    [SK_LOG_DIR] = "log_dir",
 };
 
 /* A size, or "max" where max_ok. */
@@ -782,6 +783,14 @@ config_steward_key(struct config_state *st, const char *key, const char *value)
 			    "textfile collector reads only files named *.prom",
 			    value);
 		c->metrics_file = xstrdup(value);
+	} else if (strcmp(key, "log_dir") == 0) {
+		if (value[0] != '/') {
+			config_bad(st, "steward", key, value,
+				   "expected the absolute path of a directory");
+			return;
+		}
+		free(c->log_dir);
+		c->log_dir = xstrdup(value);
 	} else if (strcmp(key, "cgroups") == 0) {
 		if (strcmp(value, "auto") == 0)
 			c->cgroups = CONFIG_CGROUPS_AUTO;

@@ -161,7 +161,8 @@ sv_long(const char *v, long lo, long hi, long *out, char *why)
  * absolute.
  */
 static int
-sv_logfile(const char *v, struct config_output *o, bool *relative, char *why)
+sv_logfile(const char *v, struct config_output *o, bool *relative,
+	   const char *autopath, char *why)
 {
 	struct stat sb;
 	char *dir, *slash;
@@ -169,8 +170,13 @@ sv_logfile(const char *v, struct config_output *o, bool *relative, char *why)
 	free(o->path);
 	o->path = NULL;
 	*relative = false;
+	o->auto_dir = false;
 	if (v == NULL || strcasecmp(v, "AUTO") == 0) {
-		o->kind = CONFIG_OUT_INHERIT; /* no childlogdir: stewardd's */
+		/* A file of its own in the log directory, made if need be
+		 * (sv_auto_path). */
+		o->kind = CONFIG_OUT_FILE;
+		o->path = xstrdup(autopath);
+		o->auto_dir = true;
 		return 0;
 	}
 	if (strcasecmp(v, "NONE") == 0 || strcasecmp(v, "OFF") == 0) {
@@ -290,18 +296,44 @@ sv_proc_rotation(struct config_state *st, struct config_ward *cw,
 	return bad ? -1 : 0;
 }
 
+/*
+ * Where AUTO puts a process's stream: [supervisord] childlogdir, else
+ * [steward] log_dir, else /var/log/steward for root and, as supervisord
+ * does, the temporary directory ($TMPDIR, /tmp) for another user; the
+ * file is NAME-stdout.log or NAME-stderr.log.
+ */
+static char *
+sv_auto_path(const struct config_state *st, const char *name, enum sv_key k)
+{
+	const char *dir = st->sv_childlogdir;
+
+	if (dir == NULL)
+		dir = st->cfg->log_dir;
+	if (dir == NULL && geteuid() == 0)
+		dir = "/var/log/steward";
+	if (dir == NULL && (dir = getenv("TMPDIR")) == NULL)
+		dir = "/tmp";
+	return xasprintf("%s/%s-%s.log", strcmp(dir, "/") ? dir : "", name,
+			 k == SV_STDOUT_LOGFILE ? "stdout" : "stderr");
+}
+
 /* One log file key of one process; -1 after reporting. */
 static int
 sv_proc_logfile(struct config_state *st, struct config_ward *cw,
 		struct sv_expand *x, enum sv_key k, struct config_output *o,
-		bool warn)
+		const char *name, bool warn)
 {
-	char why[PARSE_WHY], *v;
+	char why[PARSE_WHY], *v, *autopath = sv_auto_path(st, name, k);
 	bool relative;
+	int rc;
 
-	if (sv_get(st, cw, x, k, &v) == -1)
+	if (sv_get(st, cw, x, k, &v) == -1) {
+		free(autopath);
 		return -1;
-	if (sv_logfile(v, o, &relative, why) == -1) {
+	}
+	rc = sv_logfile(v, o, &relative, autopath, why);
+	free(autopath);
+	if (rc == -1) {
 		sv_bad_val(st, cw, k, v, why);
 		free(v);
 		return -1;
@@ -370,13 +402,13 @@ sv_proc(struct config_state *st, struct config_ward *cw, struct sv_expand *x,
 			pr->directory = abs;
 		}
 	}
-	if (sv_proc_logfile(st, cw, x, SV_STDOUT_LOGFILE, &pr->out, first) ==
-	    -1)
+	if (sv_proc_logfile(st, cw, x, SV_STDOUT_LOGFILE, &pr->out,
+			    pr->name ? pr->name : x->program, first) == -1)
 		bad++;
 	if (redirect)
 		pr->err.kind = CONFIG_OUT_STDOUT;
 	else if (sv_proc_logfile(st, cw, x, SV_STDERR_LOGFILE, &pr->err,
-				 first) == -1)
+				 pr->name ? pr->name : x->program, first) == -1)
 		bad++;
 	if (sv_proc_rotation(st, cw, x, SV_STDOUT_LOGFILE_MAXBYTES,
 			     SV_STDOUT_LOGFILE_BACKUPS, &pr->out) == -1 ||

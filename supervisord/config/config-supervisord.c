@@ -150,9 +150,9 @@ config_sv_section(struct config_state *st, const char *name)
 		sv_enter(st, SV_SEC_MAIN);
 		config_problem(
 		    st, CONFIG_WARNING, st->lineno,
-		    "[supervisord]: only its environment is used (given to "
-		    "every program); stewardd takes the rest from [steward] "
-		    "and its command line");
+		    "[supervisord]: only its environment (given to every "
+		    "program) and childlogdir are used; stewardd takes the "
+		    "rest from [steward] and its command line");
 		return true;
 	}
 	if (strncmp(name, "fcgi-program:", 13) == 0) {
@@ -433,6 +433,16 @@ config_sv_key(struct config_state *st, const char *key, const char *value,
 				st->sv_env_line = st->lineno;
 			}
 			sv_append(&st->sv_env_raw, value);
+		} else if (strcmp(key, "childlogdir") == 0 && !continuation) {
+			struct sv_expand x = {0};
+			char why[PARSE_WHY];
+
+			x.here = sv_here(st->path);
+			if (gethostname(x.host, sizeof(x.host)) == -1)
+				snprintf(x.host, sizeof(x.host), "localhost");
+			free(st->sv_childlogdir);
+			st->sv_childlogdir = sv_expand(&x, value, why);
+			free((char *)x.here);
 		} else if (strcmp(key, "user") == 0 && !continuation &&
 			   sv_user_differs(value)) {
 			config_problem(
@@ -550,6 +560,7 @@ config_sv_free(struct config_state *st)
 		free(st->sv_env[i]);
 	free(st->sv_env);
 	free(st->sv_unix_file);
+	free(st->sv_childlogdir);
 	free(st->sv_inet_port);
 }
 

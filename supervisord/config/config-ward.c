@@ -344,6 +344,11 @@ config_output_check(struct config_state *st, const struct ward_spec *w,
 	if (o->kind != CONFIG_OUT_FILE || o->path == NULL ||
 	    safepath_std_fd(o->path) > 0)
 		return;
+	if (o->auto_dir && access(o->path, F_OK) == -1 && errno == ENOENT) {
+		/* AUTO: stewardd makes the log directory when it is missing,
+		 * and the file. */
+		return;
+	}
 	dfd = safepath_parent(o->path, &name, &why);
 	if (dfd >= 0) {
 		struct stat dst, lst;

@@ -276,6 +276,7 @@ config_free(struct config *c)
 	free(c->event_log);
 	free(c->group);
 	free(c->metrics_file);
+	free(c->log_dir);
 	free(c->unix_http.file);
 	free(c->unix_http.username);
 	free(c->unix_http.password);

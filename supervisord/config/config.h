@@ -48,6 +48,7 @@ struct config_output {
 	char *path;        /* CONFIG_OUT_FILE */
 	uint64_t max_size; /* a file stewardd writes: rotated above; 0 never */
 	unsigned backups;  /* rotated files kept: PATH.1 (newest) ... */
+	bool auto_dir;     /* supervisord's AUTO: its directory is made */
 };
 
 /*
@@ -185,6 +186,7 @@ struct config {
 	bool has_group; /* [steward] group: who else may steer */
 	gid_t group_gid;
 	char *group;
+	char *log_dir; /* [steward] log_dir: supervisord's AUTO logs, or NULL */
 	char *metrics_file;          /* Prometheus textfile, or NULL: none */
 	int64_t metrics_interval_ms; /* how often it is rewritten */
 	enum config_cgroups cgroups;

@@ -47,6 +47,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -64,7 +65,8 @@ struct output_ctx {
 	struct sbuf *out; /* formatted or shared lines; NULL: not written */
 	bool fmt;         /* prefix or timestamps */
 	bool raw;         /* a file of its own, plain: written as read */
-	char ts[40];      /* the time, when timestamps */
+	char pre[160];    /* "[TIME ][web:0 ]": what starts each line */
+	size_t prelen;
 };
 
 /* The config of wi's stream st (a [program:x] process's own). */
@@ -98,15 +100,8 @@ output_emit(struct output_ctx *c, const char *text, size_t len, unsigned flags)
 	struct sbuf *b = c->out;
 
 	tail_line(o->wi, o->st, text, len, flags, c->wall, o->gen);
-	if (!(flags & TAIL_SPLIT))
-		o->lines++;
 	if (b != NULL && c->fmt) {
-		const struct ward_spec *w = o->wi->ward->spec;
-
-		if (w->output_timestamps)
-			sbuf_addf(b, "%s ", c->ts);
-		if (w->output_prefix)
-			sbuf_addf(b, "%s ", o->wi->label);
+		sbuf_add(b, c->pre, c->prelen);
 		sbuf_add(b, o->cont ? "+ " : "| ", 2);
 		sbuf_add(b, text, len);
 		sbuf_add(b, "\n", 1);
@@ -119,6 +114,37 @@ output_emit(struct output_ctx *c, const char *text, size_t len, unsigned flags)
 }
 
 /*
+ * How many bytes at the start of a read need not be cut into lines:
+ * when nobody follows the instance and no line is written from its text
+ * (a plain file of its own has the bytes already), the whole lines that
+ * newer whole lines of the same read push out of the ring (by its
+ * tail_lines or tail_size) are never kept.  One backward scan.
+ */
+static size_t
+output_skip(const struct output_ctx *c, const char *p, size_t n)
+{
+	const struct ward_output_stream *o = c->o;
+	const struct ward_spec *w = o->wi->ward->spec;
+	const struct tail_inst *t = o->wi->tail;
+	const char *last, *q;
+	size_t k = 0;
+
+	/* Only a read well past the ring's bytes is worth the scan. */
+	if (n <= 2 * w->tail_size || c->out != NULL ||
+	    (t != NULL && t->followers != NULL) ||
+	    (last = memrchr(p, '\n', n)) == NULL)
+		return 0;
+	for (q = last;; k++) {
+		/* k whole lines after the newline at q, their text: */
+		if (k >= w->tail_lines ||
+		    (uint64_t)(last - q) - k >= w->tail_size)
+			return (size_t)(q - p) + 1;
+		if (q == p || (q = memrchr(p, '\n', (size_t)(q - p))) == NULL)
+			return 0;
+	}
+}
+
+/*
  * Cut n bytes read into lines; an unended rest is held.  A full held
  * piece waits for the next byte: a newline makes it a whole line.
  */
@@ -127,6 +153,14 @@ output_take(struct output_ctx *c, const char *p, size_t n)
 {
 	struct ward_output_stream *o = c->o;
 	const char *end = p + n;
+	size_t skip = output_skip(c, p, n);
+
+	if (skip > 0) {
+		/* What is held ends in there too: it goes as well. */
+		o->hlen = 0;
+		o->cont = false;
+		p += skip;
+	}
 
 	while (p < end) {
 		const char *nl;
@@ -182,8 +216,19 @@ output_ctx_init(struct steward *s, struct output_ctx *c,
 		c->out = &s->output_text;
 		c->out->len = 0;
 	}
-	if (w->output_timestamps)
-		evlog_timestamp(c->ts, sizeof(c->ts));
+	c->prelen = 0;
+	if (w->output_timestamps) {
+		evlog_timestamp(c->pre, 40);
+		c->prelen = strlen(c->pre);
+		c->pre[c->prelen++] = ' ';
+	}
+	if (w->output_prefix) {
+		size_t n = strlen(o->wi->label);
+
+		memcpy(c->pre + c->prelen, o->wi->label, n);
+		c->prelen += n;
+		c->pre[c->prelen++] = ' ';
+	}
 }
 
 /* Write what the lines of one read made. */
@@ -262,6 +307,8 @@ output_read(struct steward *s, struct ward_output_stream *o, size_t max,
 			output_sink_wait(o->sink, o);
 			return;
 		}
+		if ((size_t)n < sizeof(buf) && !all)
+			return; /* drained: no read only to hear EAGAIN */
 	}
 }
 
@@ -283,6 +330,33 @@ ward_output_resume(struct steward *s, struct ward_output_stream *o)
 {
 	if (o->fd >= 0)
 		ev_io_start(s->loop, &o->io);
+}
+
+/*
+ * Make the directory of an AUTO log file (supervisord's childlogdir,
+ * /var/log/steward), one level, mode 0750, in its parent opened by the
+ * path rule.  0, or -1 with errno.
+ */
+static int
+output_make_dir(const char *path)
+{
+	struct safepath_why why;
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+	const char *name;
+	int dfd, rc = -1;
+
+	if (slash == NULL || slash == dir) {
+		free(dir);
+		errno = ENOENT;
+		return -1;
+	}
+	*slash = '\0';
+	if ((dfd = safepath_parent(dir, &name, &why)) >= 0) {
+		rc = mkdirat(dfd, name, 0750) == -1 && errno != EEXIST ? -1 : 0;
+		close(dfd);
+	}
+	free(dir);
+	return rc;
 }
 
 /* The sink of stream st for this spawn: kept when it is the same. */
@@ -317,6 +391,13 @@ output_sink_for(struct steward *s, struct ward_inst *wi, enum tail_stream st,
 	snprintf(who, sizeof(who), "%s %s", wi->label,
 		 st == TAIL_STDOUT ? "stdout" : "stderr");
 	k = output_sink_file(s, c->path, c->max_size, c->backups, who, &e);
+	if (k == NULL && c->auto_dir && errno == ENOENT &&
+	    output_make_dir(c->path) == 0) {
+		err_free(e);
+		e = NULL;
+		k = output_sink_file(s, c->path, c->max_size, c->backups, who,
+				     &e);
+	}
 	if (k == NULL) {
 		/* The child opens it itself, fails, and says which stage. */
 		err_free(e);

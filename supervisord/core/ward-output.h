@@ -41,7 +41,6 @@ struct ward_output_stream {
 	bool cont;      /* what is held continues a split line */
 	unsigned gen;   /* the generation of the process writing it */
 	uint64_t bytes; /* read, all runs */
-	uint64_t lines;
 };
 
 /* An instance's streams (struct ward_inst's output). */

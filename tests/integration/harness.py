@@ -124,7 +124,8 @@ class Steward:
                              socket=self.socket_path, stewardd=STEWARDD)
         if "[steward]" not in body:
             body = stanzas.STEWARD.format(events=self.events_path,
-                                          socket=self.socket_path) \
+                                          socket=self.socket_path,
+                                          tmp=self.dir) \
                 + "\n" + body
         with open(self.config_path, "w") as f:
             f.write(body)

@@ -24,6 +24,7 @@ file=%(here)s/supervisor.sock
 
 [supervisord]
 logfile=%(here)s/supervisord.log
+childlogdir=%(here)s
 pidfile=%(here)s/supervisord.pid
 nodaemon=true
 
@@ -187,6 +188,7 @@ password=s3cret
 
 [supervisord]
 logfile=%(here)s/supervisord.log
+childlogdir=%(here)s
 pidfile=%(here)s/supervisord.pid
 nodaemon=true
 
@@ -267,6 +269,7 @@ password=s3cret
 
 [supervisord]
 logfile=%(here)s/supervisord.log
+childlogdir=%(here)s
 pidfile=%(here)s/supervisord.pid
 nodaemon=true
 

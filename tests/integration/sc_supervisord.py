@@ -13,6 +13,7 @@ file=%(here)s/supervisor.sock
 
 [supervisord]
 logfile=%(here)s/supervisord.log
+childlogdir=%(here)s
 pidfile=%(here)s/supervisord.pid
 nodaemon=true
 environment=SITE="demo site",TIER=prod
@@ -147,6 +148,7 @@ def supervisord_conf_runs_unchanged():
 
 STARTSECS_CONF = """[supervisord]
 logfile=%(here)s/supervisord.log
+childlogdir=%(here)s
 pidfile=%(here)s/supervisord.pid
 
 [program:quick]

@@ -373,7 +373,7 @@ test_unknown_key_warns_with_hint(void **state)
 	    l, 1, CONFIG_WARNING,
 	    "FILE:3: warning: [steward] unknown key \"frobnicate\" ignored; "
 	    "known keys: socket, event_log, include, group, metrics_file, "
-	    "metrics_interval, cgroups");
+	    "metrics_interval, cgroups, log_dir");
 	expect_problem(
 	    l, 2, CONFIG_WARNING,
 	    "FILE:6: warning: [ward:a] unknown key \"replica\" ignored; did "

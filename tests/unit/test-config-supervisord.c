@@ -46,6 +46,34 @@ test_http_sha_password(void **state)
 }
 
 /* supervisord's sections and [job:] are read; unknown ones are errors. */
+/* AUTO log files: childlogdir, else [steward] log_dir; NAME-stream.log. */
+static void
+test_auto_logfiles(void **state)
+{
+	struct load *l = &the_load;
+	const struct ward_spec *w;
+
+	load(l, "auto.ini",
+	     "[supervisord]\nchildlogdir = /srv/logs\n"
+	     "[program:a]\ncommand = /bin/true\n"
+	     "stderr_logfile_backups = 2\n");
+	w = config_ward(l->c, "a");
+	assert_non_null(w);
+	assert_int_equal(w->procs[0].out.kind, CONFIG_OUT_FILE);
+	assert_string_equal(w->procs[0].out.path, "/srv/logs/a-stdout.log");
+	assert_true(w->procs[0].out.auto_dir);
+	assert_string_equal(w->procs[0].err.path, "/srv/logs/a-stderr.log");
+	assert_int_equal(w->procs[0].err.backups, 2);
+	unload(l);
+	load(l, "auto2.ini",
+	     "[steward]\nlog_dir = /var/log/here\n"
+	     "[program:b]\ncommand = /bin/true\n");
+	w = config_ward(l->c, "b");
+	assert_non_null(w);
+	assert_string_equal(w->procs[0].out.path, "/var/log/here/b-stdout.log");
+	unload(l);
+}
+
 static void
 test_program_and_job_sections(void **state)
 {
@@ -214,7 +242,11 @@ test_program_defaults_and_refusals(void **state)
 	assert_int_equal(w->stop_timeout_ms, 10000);
 	assert_false(w->stop_group);
 	assert_false(w->kill_group);
-	assert_int_equal(w->procs[0].out.kind, CONFIG_OUT_INHERIT);
+	/* AUTO: a file of its own in the log directory */
+	assert_int_equal(w->procs[0].out.kind, CONFIG_OUT_FILE);
+	assert_true(w->procs[0].out.auto_dir);
+	assert_int_equal(w->procs[0].out.max_size, 50 * 1024 * 1024);
+	assert_int_equal(w->procs[0].out.backups, 10);
 	unload(l);
 
 	load(l, "svbad.ini",
@@ -280,8 +312,9 @@ test_program_expands_every_value(void **state)
 	expect_counts(l, 1, 3);
 	expect_problem(l, 0, CONFIG_WARNING,
 		       "FILE:1: warning: [supervisord]: only its environment "
-		       "is used (given to every program); stewardd takes the "
-		       "rest from [steward] and its command line");
+		       "(given to every program) and childlogdir are used; "
+		       "stewardd takes the rest from [steward] and its command "
+		       "line");
 	expect_problem(l, 1, CONFIG_ERROR,
 		       "FILE:9: [program:w] autostart = "
 		       "\"%(ENV_STEWARD_TEST_N)s\": expanded to \"2\": "
@@ -390,6 +423,7 @@ test_program_expands_every_value(void **state)
 const struct CMUnitTest test_config_supervisord[] = {
     cmocka_unit_test_teardown(test_program_and_job_sections, load_teardown),
     cmocka_unit_test_teardown(test_http_sha_password, load_teardown),
+    cmocka_unit_test_teardown(test_auto_logfiles, load_teardown),
     cmocka_unit_test_teardown(test_program_maps_supervisord_keys,
 			      load_teardown),
     cmocka_unit_test_teardown(test_eventlistener_sections, load_teardown),

@@ -6,8 +6,10 @@ hang_at=${HANG_AT:-5}
 unit=1
 while :; do
 	echo "WORK=job-$unit" >&3 || exit 1
+	echo "worker: working on job-$unit"
 	if [ "$unit" -eq "$hang_at" ]; then
 		echo "STATUS=stuck on job-$unit" >&3
+		echo "worker: waiting for the database (job-$unit)" >&2
 		while :; do sleep 60; done
 	fi
 	sleep 0.3
