@@ -68,9 +68,10 @@ ENV_VALUES = {
 # field name, or "process-set" (a process one reader has and not the
 # other).
 DELIBERATE = [
-    (r".*", "stdout:inherit",
-     "AUTO: steward keeps no childlogdir; the output goes where "
-     "stewardd's own goes (steward.ini(5), Program keys)"),
+    (r".*", "stdout:auto",
+     "AUTO: steward names the file NAME-stdout.log (NAME-stderr.log) in "
+     "childlogdir, where supervisord adds a random part to the name "
+     "(steward.ini(5), stdout_logfile)"),
     (r".*", "fcgi-program",
      "[fcgi-program:x] is an error in steward: it does not own FastCGI "
      "sockets (steward.ini(5), Sections)"),
@@ -173,10 +174,13 @@ def compare_processes(name, sv, st, notes):
             if field == "directory" and va is not None:
                 va = os.path.abspath(va)
             if field in ("stdout", "stderr") and va not in (
-                    "inherit", "null", "stdout") and va[0] != "/":
+                    "inherit", "null", "stdout", "AUTO") and va[0] != "/":
                 va = os.path.abspath(va)
-            if field in ("stdout", "stderr") and va == "inherit":
-                notes.add(deliberate(name, "stdout:inherit"))
+            if field in ("stdout", "stderr") and va == "AUTO" and \
+                    isinstance(vb, str) and \
+                    vb.endswith(f"/{key[1]}-{field}.log"):
+                notes.add(deliberate(name, "stdout:auto"))
+                continue
             if va != vb:
                 why = deliberate(name, field)
                 if why is None:

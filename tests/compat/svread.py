@@ -41,7 +41,7 @@ def output(v, redirected=False):
     if redirected:
         return "stdout"
     if v is datatypes.Automatic:
-        return "inherit"  # steward keeps no childlogdir: see compare.py
+        return "AUTO"  # a file in childlogdir: see compare.py
     if v is None:
         return "null"
     return v

@@ -124,8 +124,7 @@ class Steward:
                              socket=self.socket_path, stewardd=STEWARDD)
         if "[steward]" not in body:
             body = stanzas.STEWARD.format(events=self.events_path,
-                                          socket=self.socket_path,
-                                          tmp=self.dir) \
+                                          socket=self.socket_path) \
                 + "\n" + body
         with open(self.config_path, "w") as f:
             f.write(body)

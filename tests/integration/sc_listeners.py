@@ -11,6 +11,10 @@ import time
 
 from harness import Steward, check
 from registry import scenario
+from stanzas import STEWARD
+
+# supervisord's AUTO log files in the scenario's directory.
+LOGS = "log_dir = {tmp}/logs\n"
 
 # The usual "stop the container when a program goes FATAL" listener.
 KILL_ON_FATAL = r"""
@@ -79,7 +83,7 @@ def parse_record(line):
 def eventlistener_stops_stewardd_on_fatal():
     """A childutils listener on PROCESS_STATE_FATAL kills its parent, as
     container configs do; the events before it was ready were buffered."""
-    st = Steward("listener-fatal", """
+    st = Steward("listener-fatal", STEWARD + LOGS + """
 [program:crasher]
 command = /bin/sh -c 'exit 3'
 startretries = 1
@@ -124,7 +128,7 @@ def eventlistener_protocol_ticks_and_pools():
     of two takes turns; a listener that stops reading fills its buffer
     (oldest dropped, reported) and stalls nobody; one that breaks the
     protocol is sent nothing more."""
-    st = Steward("listener-pool", """
+    st = Steward("listener-pool", STEWARD + LOGS + """
 [program:worker]
 command = /bin/sleep 1000
 startsecs = 0
@@ -251,6 +255,7 @@ def eventlistener_sees_groups_added_and_removed():
     head = """[steward]
 event_log = {tmp}/events.jsonl
 socket = {tmp}/ctl.sock
+log_dir = {tmp}/logs
 
 [eventlistener:groups]
 command = /usr/bin/python3 {tmp}/recorder.py {tmp}/groups.log

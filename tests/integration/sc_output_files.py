@@ -10,6 +10,7 @@ import subprocess
 import harness
 from harness import Steward, check
 from registry import scenario
+from stanzas import STEWARD
 
 
 def read(path):
@@ -170,7 +171,7 @@ output_timestamps = yes
 def output_supervisord_logfile_rotation_honoured():
     # supervisord's stdout_logfile_maxbytes (its KB of 1024) and
     # stdout_logfile_backups, from a [program:x].
-    st = Steward("svrotate", """
+    st = Steward("svrotate", STEWARD + "log_dir = {tmp}/logs\n" + """
 [program:sv]
 command=/bin/sh -c 'i=0; while [ $i -lt 1000 ]; do echo "line $i"; i=$((i+1)); done; echo done; exec sleep 1000'
 stdout_logfile={tmp}/rot/sv.log

@@ -34,6 +34,7 @@ password={password}
 
 [supervisord]
 logfile=%(here)s/supervisord.log
+childlogdir=%(here)s
 nodaemon=true
 
 [program:worker]

@@ -12,15 +12,13 @@ fills in (Steward's constructor and write_config): {testward}, {tmp},
 A stanza used by one scenario only stays beside that scenario.
 """
 
-# The [steward] head of a scenario's config: its event log, control
-# socket and the log directory of supervisord's AUTO log files in the
-# scenario's directory.  The harness puts it in front of a
+# The [steward] head of a scenario's config: its event log and control
+# socket in the scenario's directory.  The harness puts it in front of a
 # config that has no [steward] section; a scenario that needs more keys
 # there writes STEWARD + "key = value\n".
 STEWARD = """[steward]
 event_log = {events}
 socket = {socket}
-log_dir = {tmp}/logs
 """
 
 # A ward that must never be stopped: it beats every 50 ms under a short
