@@ -44,8 +44,12 @@ io_write(int fd, const void *buf, size_t len, int flags)
 		n = flags == IO_WRITE ? write(fd, buf, len)
 				      : send(fd, buf, len, flags);
 	} while (n == -1 && errno == EINTR);
-	if (n >= 0)
+	if (n > 0)
 		return n;
+	if (n == 0) {
+		errno = ENOSPC; /* a file that takes nothing is full */
+		return -1;
+	}
 	if (errno == EAGAIN || errno == EWOULDBLOCK)
 		return 0;
 	return -1;

@@ -21,7 +21,8 @@ ssize_t io_read(int fd, void *buf, size_t len, int flags);
  * Write up to len bytes to fd (send(2) with flags when flags is not
  * IO_WRITE).  EINTR is retried.  Returns the bytes written (> 0); 0 when
  * fd takes nothing now (EAGAIN or EWOULDBLOCK, or len is 0); -1 on an
- * error, with errno set (EPIPE: the reader is gone).
+ * error, with errno set (EPIPE: the reader is gone; ENOSPC also when a
+ * file took nothing).
  */
 #define IO_WRITE (-1)
 ssize_t io_write(int fd, const void *buf, size_t len, int flags);

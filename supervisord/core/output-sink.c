@@ -55,6 +55,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/io.h"
 #include "base/log.h"
 #include "base/safepath.h"
 #include "core/output-sink.h"
@@ -145,23 +146,12 @@ output_sink_drop(struct output_sink *k, const char *p, size_t n, int errnum)
 static ssize_t
 output_sink_write(struct output_sink *k, const char *p, size_t n)
 {
-	ssize_t w;
-
 	if (k->fd < 0) {
 		errno = EBADF;
 		return -1;
 	}
-	do
-		w = k->use_send ? send(k->fd, p, n, MSG_DONTWAIT | MSG_NOSIGNAL)
-				: write(k->fd, p, n);
-	while (w == -1 && errno == EINTR);
-	if (w == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
-		return 0;
-	if (w == 0 && n > 0) {
-		errno = ENOSPC; /* a file that takes nothing is full */
-		return -1;
-	}
-	return w;
+	return io_write(k->fd, p, n,
+			k->use_send ? MSG_DONTWAIT | MSG_NOSIGNAL : IO_WRITE);
 }
 
 /*

@@ -51,6 +51,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/io.h"
 #include "base/safepath.h"
 #include "core/output-sink.h"
 #include "core/steward.h"
@@ -282,13 +283,11 @@ output_read(struct steward *s, struct ward_output_stream *o, size_t max,
 
 	while (o->fd >= 0 && total < max) {
 		struct output_ctx c;
-		ssize_t n = read(o->fd, buf, sizeof(buf));
+		ssize_t n = io_read(o->fd, buf, sizeof(buf), IO_READ);
 
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		if (n == 0)
 			return;
-		if (n <= 0) {
+		if (n < 0) {
 			/* EOF (every writer closed it), or an error
 			 * (EIO) no retry would mend. */
 			output_stop(s, o);
