@@ -12,6 +12,14 @@
  *	if (spawn(w, &e) == -1)
  *		*errp = ERR_WRAP(e, "cannot start ward \"%s\"", w->name);
  *
+ * One grammar.  The outermost layer for people, and a line logged on
+ * its own (log_warnx()), reads "cannot VERB OBJECT: CAUSE", with what
+ * happens next in parentheses: "cannot remove /run/s.sock: Permission
+ * denied", "cannot signal ward \"web\": sending TERM to process group
+ * 412: Operation not permitted".  An inner layer says what it was doing
+ * when it failed ("executing /usr/bin/web", "sending TERM to ..."), not
+ * a system call's name; errno's text comes last.
+ *
  * A layer marked for people (err_for_people(), or ERR_WRAP_P) says the
  * error is a well-crafted message: err_person_message() shows the chain
  * from the outermost such layer down.  An error that no layer marked is
@@ -35,7 +43,9 @@ struct err_field {
 struct err {
 	struct err *inner; /* the error this one wraps, or NULL */
 	char *msg;         /* this layer's message, never NULL */
-	const char *file;  /* wrap site (relative, see meson's macro prefix) */
+	const char *file;  /* wrap site, "supervisord/core/steward.c" wherever
+			    * the build directory is (meson.build's macro
+			    * prefix maps) */
 	int line;
 	const char *func;
 	int errnum;      /* errno of a failed system call, or 0 */

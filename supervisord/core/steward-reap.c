@@ -113,8 +113,10 @@ steward_kill_as(struct steward *s, struct ward_inst *wi, int sig, bool group)
 	if (rc == -1 && errno != ESRCH)
 		steward_signal_failed(
 		    s, wi,
-		    ERR_WRAP_P(ERR_SYS("kill(%s%d, %s)", group ? "-" : "",
-				       (int)wi->pid, parse_signal_name(sig)),
+		    ERR_WRAP_P(ERR_SYS("sending %s to %s %d",
+				       parse_signal_name(sig),
+				       group ? "process group" : "process",
+				       (int)wi->pid),
 			       "cannot signal ward \"%s\"", wi->label));
 }
 

@@ -7,11 +7,12 @@
  * iteration judges a deadline (a loop that was stalled does not mistake
  * a ward that beat on time for a hung one).
  *
- * The timers: a beat stores last_beat (see ward.h) and moves its
- * instance to the tail of its ward's deadline list (steward-deadline.c,
- * libev's "be smart about timeouts", strategy 4); there is no timer
- * operation per beat, and one timer per ward, not per instance, waits
- * for the oldest beat's deadline.
+ * The timers: a beat stores last_beat and the machine answers
+ * WACT_WATCH (see ward.h), which moves the instance to the tail of its
+ * ward's deadline list (steward-deadline.c, libev's "be smart about
+ * timeouts", strategy 4); there is no timer operation per beat, and one
+ * timer per ward, not per instance, waits for the oldest beat's
+ * deadline.
  *
  * Fairness and memory.  One callback reads at most BEAT_READ_MAX bytes;
  * a ward that floods its pipe is served again on the next iteration,
@@ -28,6 +29,7 @@
 #include <unistd.h>
 
 #include "base/io.h"
+#include "base/log.h"
 #include "core/steward.h"
 
 #define BEAT_READ_MAX 16384
@@ -249,10 +251,8 @@ beat_stop(struct steward *s, struct ward_inst *wi)
 		return;
 	beat_unwatch(s, wi);
 	if (close(wi->beat.fd) == -1 && errno != EINTR)
-		fprintf(stderr,
-			"stewardd: closing the heartbeat pipe of %s: "
-			"%s\n",
-			wi->label, strerror(errno));
+		log_warnx("cannot close the heartbeat pipe of %s: %s",
+			  wi->label, strerror(errno));
 	wi->beat.fd = -1;
 	ward_proto_reset(&wi->beat.framer);
 }

@@ -202,7 +202,7 @@ notify_close_fds(struct msghdr *mh)
 
 		for (size_t i = 0; i < n; i++) {
 			if (close(fds[i]) == -1 && errno != EINTR)
-				log_warnx("closing a passed fd: %s",
+				log_warnx("cannot close a passed fd: %s",
 					  strerror(errno));
 		}
 	}
@@ -436,21 +436,23 @@ ward_notify_close(struct steward *s, struct ward_inst *wi)
 	(void)notify_read(s, wi, 1024, true);
 	ev_io_stop(s->loop, &wi->notify.io);
 	if (close(wi->notify.fd) == -1 && errno != EINTR)
-		log_warnx("closing %s: %s", wi->notify.path, strerror(errno));
+		log_warnx("cannot close %s: %s", wi->notify.path,
+			  strerror(errno));
 	wi->notify.fd = -1;
 	if ((bfd = notify_base(s, &e)) == -1) {
-		log_warnx("not removing %s: %s", wi->notify.path, e->msg);
+		log_warnx("cannot remove %s: %s", wi->notify.path, e->msg);
 		err_free(e);
 		return;
 	}
 	name = xasprintf("%s.%u", w->name, wi->replica);
 	ifd = openat(bfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (ifd != -1 && unlinkat(ifd, "notify", 0) == -1 && errno != ENOENT)
-		log_warnx("removing %s: %s", wi->notify.path, strerror(errno));
+		log_warnx("cannot remove %s: %s", wi->notify.path,
+			  strerror(errno));
 	if (ifd != -1)
 		close(ifd);
 	if (unlinkat(bfd, name, AT_REMOVEDIR) == -1 && errno != ENOENT)
-		log_warnx("removing %s/%s: %s", s->notify_dir, name,
+		log_warnx("cannot remove %s/%s: %s", s->notify_dir, name,
 			  strerror(errno));
 	close(bfd);
 	free(name);
@@ -469,7 +471,8 @@ ward_notify_cleanup(struct steward *s)
 	pfd = safepath_parent(s->notify_dir, &name, &why);
 	if (pfd != -1 && unlinkat(pfd, name, AT_REMOVEDIR) == -1 &&
 	    errno != ENOENT)
-		log_warnx("removing %s: %s", s->notify_dir, strerror(errno));
+		log_warnx("cannot remove %s: %s", s->notify_dir,
+			  strerror(errno));
 	if (pfd != -1)
 		close(pfd);
 	free(s->notify_dir);

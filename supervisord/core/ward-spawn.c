@@ -451,8 +451,8 @@ void
 ward_spawn_close_fd(int *fd)
 {
 	if (*fd >= 0 && close(*fd) == -1 && errno != EINTR)
-		fprintf(stderr, "stewardd: close(%d): %s\n", *fd,
-			strerror(errno));
+		log_warnx("cannot close descriptor %d: %s", *fd,
+			  strerror(errno));
 	*fd = -1;
 }
 
@@ -870,8 +870,8 @@ spawn_clone(struct steward *s, struct spawn_plan *p)
 		if (pid != -1 ||
 		    (errno != EINVAL && errno != ENOSYS && errno != EPERM))
 			return pid;
-		log_warnx("clone(CLONE_VM | CLONE_FILES | CLONE_VFORK) "
-			  "refused (%s): spawning with fork from now on",
+		log_warnx("cannot spawn with clone(CLONE_VM | CLONE_VFORK): "
+			  "%s (spawning with fork from now on)",
 			  strerror(errno));
 		s->spawn_mode = SPAWN_FORK_SLOTS;
 		/* The caller starts again: a forked child reports through

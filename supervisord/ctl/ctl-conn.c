@@ -323,7 +323,8 @@ ctl_conn_close(struct ctl_conn *cn)
 	ev_io_stop(loop, &cn->wio);
 	ev_timer_stop(loop, &cn->idle);
 	if (close(cn->fd) == -1 && errno != EINTR)
-		log_warnx("closing a control connection: %s", strerror(errno));
+		log_warnx("cannot close a control connection: %s",
+			  strerror(errno));
 	cn->fd = -1;
 	for (struct ctl_conn **p = &c->conns; *p != NULL; p = &(*p)->next) {
 		if (*p == cn) {

@@ -125,7 +125,8 @@ ctl_turn_away(int fd, const char *code, const char *msg)
 	(void)send(fd, b.s, b.len, MSG_NOSIGNAL | MSG_DONTWAIT);
 	sbuf_free(&b);
 	if (close(fd) == -1 && errno != EINTR)
-		log_warnx("closing a refused connection: %s", strerror(errno));
+		log_warnx("cannot close a refused connection: %s",
+			  strerror(errno));
 }
 
 /* The listener was paused for lack of fds: listen again. */
@@ -428,13 +429,13 @@ ctl_set_group(struct ctl *c, bool has_group, gid_t gid)
 	if (c->has_group == has_group && (!has_group || c->gid == gid))
 		return;
 	if ((dfd = ctl_dir(c->path, &name, &e)) == -1) {
-		log_warnx("not changing the control socket's group: %s",
+		log_warnx("cannot change the control socket's group: %s",
 			  e->msg);
 		err_free(e);
 		return;
 	}
 	if (ctl_modes(dfd, name, c->dev, c->ino, has_group, gid) == -1)
-		log_warnx("setting %s to %s mode %s: %s", c->path,
+		log_warnx("cannot set %s to %s mode %s: %s", c->path,
 			  has_group ? "its group and" : "",
 			  has_group ? "0660" : "0600",
 			  errno == ESTALE ? "it is no longer stewardd's socket"
@@ -472,13 +473,15 @@ ctl_close(struct ctl *c)
 	ev_timer_stop(loop, &c->pause);
 	ev_prepare_stop(loop, &c->reap);
 	if (close(c->fd) == -1 && errno != EINTR)
-		log_warnx("closing the control socket: %s", strerror(errno));
+		log_warnx("cannot close the control socket: %s",
+			  strerror(errno));
 	/* Remove the name only if it is still our socket. */
 	if ((dfd = safepath_parent(c->path, &name, &why)) != -1) {
 		if (fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
 		    sb.st_dev == c->dev && sb.st_ino == c->ino &&
 		    unlinkat(dfd, name, 0) == -1)
-			log_warnx("removing %s: %s", c->path, strerror(errno));
+			log_warnx("cannot remove %s: %s", c->path,
+				  strerror(errno));
 		close(dfd);
 	}
 	free(c->path);

@@ -701,7 +701,8 @@ http_close(struct http *h)
 		if (fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
 		    sb.st_dev == h->dev && sb.st_ino == h->ino &&
 		    unlinkat(dfd, name, 0) == -1)
-			log_warnx("removing %s: %s", h->path, strerror(errno));
+			log_warnx("cannot remove %s: %s", h->path,
+				  strerror(errno));
 		close(dfd);
 	}
 	web_free(h->web);

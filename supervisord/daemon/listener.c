@@ -188,9 +188,11 @@ listener_close(struct steward *s, struct listener_inst *li)
 	ev_io_stop(s->loop, &li->in_io);
 	ev_io_stop(s->loop, &li->out_io);
 	if (li->in_fd >= 0 && close(li->in_fd) == -1 && errno != EINTR)
-		log_warnx("closing a listener's stdin: %s", strerror(errno));
+		log_warnx("cannot close a listener's stdin: %s",
+			  strerror(errno));
 	if (li->out_fd >= 0 && close(li->out_fd) == -1 && errno != EINTR)
-		log_warnx("closing a listener's stdout: %s", strerror(errno));
+		log_warnx("cannot close a listener's stdout: %s",
+			  strerror(errno));
 	li->in_fd = li->out_fd = -1;
 	free(li->wbuf);
 	li->wbuf = NULL;

@@ -242,7 +242,7 @@ upbeat_close(struct steward *s)
 	if (u->fd >= 0) {
 		ev_timer_stop(s->loop, &u->timer);
 		if (close(u->fd) == -1 && errno != EINTR)
-			log_warnx("closing the channel upward: %s",
+			log_warnx("cannot close the channel upward: %s",
 				  strerror(errno));
 	}
 	free(u);
