@@ -443,6 +443,30 @@ out:
 }
 
 /*
+ * Send one request and leave the connection open for its reply: the
+ * request line, a connection, the line sent, each by deadline.  Returns
+ * 0 with *fdp open, or an exit code and an error (*fdp -1 or open; the
+ * caller closes it).
+ */
+int
+stewardctl_client_open(struct stewardctl_ctx *c, const char *cmd,
+		       char *const *words, size_t n, int64_t deadline, int *fdp,
+		       struct err **errp)
+{
+	struct sbuf line = {0};
+	int rc;
+
+	*fdp = -1;
+	if ((rc = stewardctl_client_request_line(&line, cmd, words, n, errp)) ==
+		0 &&
+	    (rc = stewardctl_client_connect(c, deadline, fdp, errp)) == 0)
+		rc = stewardctl_client_send(*fdp, line.s, line.len, deadline,
+					    errp);
+	sbuf_free(&line);
+	return rc;
+}
+
+/*
  * One request: connect, send, read the reply.  timeout_ms bounds the
  * whole exchange (-1: none); keep_alive checks on stewardd meanwhile.
  * Returns 0 with a reply (ok or not), or an exit code and an error.
@@ -455,14 +479,10 @@ stewardctl_client_call(struct stewardctl_ctx *c, const char *cmd,
 {
 	int64_t deadline =
 	    timeout_ms < 0 ? -1 : stewardctl_now_ms() + timeout_ms;
-	struct sbuf line = {0};
 	int fd = -1, rc;
 
 	*r = (struct stewardctl_reply){0};
-	if ((rc = stewardctl_client_request_line(&line, cmd, words, n, errp)) !=
-		0 ||
-	    (rc = stewardctl_client_connect(c, deadline, &fd, errp)) != 0 ||
-	    (rc = stewardctl_client_send(fd, line.s, line.len, deadline,
+	if ((rc = stewardctl_client_open(c, cmd, words, n, deadline, &fd,
 					 errp)) != 0 ||
 	    (rc = stewardctl_client_recv(c, fd, deadline, keep_alive, r,
 					 errp)) != 0) {
@@ -477,7 +497,6 @@ stewardctl_client_call(struct stewardctl_ctx *c, const char *cmd,
 	}
 	if (fd >= 0)
 		stewardctl_close(fd);
-	sbuf_free(&line);
 	return rc;
 }
 

@@ -113,7 +113,7 @@ stewardctl_run_cmd(struct stewardctl_ctx *c, const struct ctl_cmd_def *cmd,
 {
 	char *words[CTL_ARGS_MAX + 1];
 	char opt_r[32], opt_t[48];
-	struct sbuf line = {0}, in = {0};
+	struct sbuf in = {0};
 	struct err *e = NULL;
 	json_t *first = NULL, *last = NULL;
 	size_t n = 0, nl;
@@ -146,18 +146,11 @@ stewardctl_run_cmd(struct stewardctl_ctx *c, const struct ctl_cmd_def *cmd,
 		}
 	}
 	if (rc == 0)
-		rc = stewardctl_client_request_line(&line, cmd->name, words, n,
-						    &e);
+		rc = stewardctl_client_open(
+		    c, cmd->name, words, n,
+		    stewardctl_now_ms() + CTL_TIMEOUT_MS, &fd, &e);
 	for (size_t i = n - a->nnames; i < n; i++)
 		free(words[i]);
-	if (rc == 0)
-		rc = stewardctl_client_connect(
-		    c, stewardctl_now_ms() + CTL_TIMEOUT_MS, &fd, &e);
-	if (rc == 0)
-		rc = stewardctl_client_send(
-		    fd, line.s, line.len, stewardctl_now_ms() + CTL_TIMEOUT_MS,
-		    &e);
-	sbuf_free(&line);
 	/* Ctrl-C closes the connection, which cancels the run. */
 	if (rc == 0 && (rc = stewardctl_log_catch_signals()) != 0)
 		goto out;

@@ -241,7 +241,6 @@ stewardctl_tail_cmd(struct stewardctl_ctx *c, const struct ctl_cmd_def *cmd,
 	char *words[8];
 	char opt_n[32], opt_s[48];
 	struct stewardctl_tail t = {.a = a, .tty = isatty(STDOUT_FILENO)};
-	struct sbuf line = {0};
 	struct err *e = NULL;
 	size_t n = 0;
 	int fd = -1, rc;
@@ -266,15 +265,9 @@ stewardctl_tail_cmd(struct stewardctl_ctx *c, const struct ctl_cmd_def *cmd,
 		words[n++] = opt_s;
 	}
 	words[n++] = a->names[0];
-	rc = stewardctl_client_request_line(&line, cmd->name, words, n, &e);
-	if (rc == 0)
-		rc = stewardctl_client_connect(
-		    c, stewardctl_now_ms() + CTL_TIMEOUT_MS, &fd, &e);
-	if (rc == 0)
-		rc = stewardctl_client_send(
-		    fd, line.s, line.len, stewardctl_now_ms() + CTL_TIMEOUT_MS,
-		    &e);
-	sbuf_free(&line);
+	rc = stewardctl_client_open(c, cmd->name, words, n,
+				    stewardctl_now_ms() + CTL_TIMEOUT_MS, &fd,
+				    &e);
 	if (rc == 0 && a->follow)
 		rc = stewardctl_log_catch_signals();
 	if (rc == 0)

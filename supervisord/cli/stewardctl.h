@@ -114,6 +114,9 @@ int stewardctl_client_call(struct stewardctl_ctx *c, const char *cmd,
 			   struct err **errp);
 int stewardctl_client_connect(struct stewardctl_ctx *c, int64_t deadline,
 			      int *fdp, struct err **errp);
+int stewardctl_client_open(struct stewardctl_ctx *c, const char *cmd,
+			   char *const *words, size_t n, int64_t deadline,
+			   int *fdp, struct err **errp);
 int stewardctl_client_load_config(struct stewardctl_ctx *c, struct err **errp);
 void stewardctl_client_print_raw(const struct stewardctl_reply *r);
 void stewardctl_client_reply_free(struct stewardctl_reply *r);
