@@ -68,6 +68,9 @@ struct xrl_src {
 bool xrl_source(struct xrm_ctx *c, const char *name, enum tail_stream st,
 		struct xrl_src *src, struct ward_inst **wip);
 void xrl_src_free(struct xrl_src *src);
+/* The log file of an instance's stream as getProcessInfo names it: the
+ * file it is written to, or "" (kept in memory only, or redirected). */
+const char *xrl_logfile(const struct ward_inst *wi, enum tail_stream st);
 /* Open a log file (safepath's rule) into src; 0, or -1 with errno. */
 int xrl_open(const char *path, struct xrl_src *src);
 

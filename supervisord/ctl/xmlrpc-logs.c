@@ -291,6 +291,20 @@ xrl_output(const struct ward_inst *wi, enum tail_stream st)
 	return wp != NULL ? &wp->err : &w->err;
 }
 
+/* The log file of an instance's stream, or ""; see xmlrpc-internal.h. */
+const char *
+xrl_logfile(const struct ward_inst *wi, enum tail_stream st)
+{
+	const struct config_output *o = xrl_output(wi, st);
+	const char *path;
+
+	if (st == TAIL_STDERR && o->kind == CONFIG_OUT_STDOUT)
+		return "";
+	if ((path = ward_output_path(wi, st)) != NULL)
+		return path;
+	return o->kind == CONFIG_OUT_FILE ? o->path : "";
+}
+
 /* The source of a process's stream; see xmlrpc-internal.h. */
 bool
 xrl_source(struct xrm_ctx *c, const char *name, enum tail_stream st,

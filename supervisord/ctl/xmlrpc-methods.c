@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include "proto/listener-proto.h"
@@ -381,10 +382,15 @@ xrm_add_info(struct sbuf *b, const struct ward_inst *wi, long long now)
 	xmlrpc_member_int(b, "state", xrm_state_code(st));
 	xmlrpc_member_string(b, "statename", listener_state_name(st));
 	xmlrpc_member_string(b, "spawnerr", spawnerr);
-	xmlrpc_member_int(b, "exitstatus", 0);
-	xmlrpc_member_string(b, "logfile", "");
-	xmlrpc_member_string(b, "stdout_logfile", "");
-	xmlrpc_member_string(b, "stderr_logfile", "");
+	/* supervisord's decode_wait_status(): the code, -1 for a signal. */
+	xmlrpc_member_int(b, "exitstatus",
+			  live || wi->generation == 0 || st == SV_BACKOFF ? 0
+			  : WIFEXITED(wi->sm.exit_status)
+			      ? WEXITSTATUS(wi->sm.exit_status)
+			      : -1);
+	xmlrpc_member_string(b, "logfile", xrl_logfile(wi, TAIL_STDOUT));
+	xmlrpc_member_string(b, "stdout_logfile", xrl_logfile(wi, TAIL_STDOUT));
+	xmlrpc_member_string(b, "stderr_logfile", xrl_logfile(wi, TAIL_STDERR));
 	xmlrpc_member_int(b, "pid", live ? (long long)wi->pid : 0);
 	xmlrpc_struct_end(b);
 }

@@ -8,6 +8,10 @@ Deliberate differences, each where it is made alike:
   last lines, and readLog's offset rules, are compared.
 - clearLog: supervisord empties its log; stewardd keeps its event log
   and answers FAILED (rotate it and send SIGUSR1).
+- A program with no stdout_logfile (AUTO): supervisord writes it to a
+  file of its childlogdir, whose name getProcessInfo gives; stewardd
+  keeps its lines in memory and names no file ("").  tail shows the
+  same lines from both.
 """
 import os
 import shutil
@@ -46,6 +50,11 @@ startsecs=0
 command=sh -c 'echo hello; echo world >&2; exec sleep 1000'
 startsecs=0
 
+[program:exits]
+command=sh -c 'exit 3'
+autorestart=false
+startsecs=0
+
 [program:quiet]
 command=sleep 1000
 stdout_logfile=NONE
@@ -58,6 +67,15 @@ startsecs=0
 COMMANDS = ["tail auto", "tail auto stderr", "tail talker", "tail -100 talker stderr", "tail talker stdout",
             "tail quiet", "tail nosuch", "tail -5 talker bogus",
             "clear talker", "tail talker", "clear nosuch", "clear quiet"]
+
+
+def _info(p, name):
+    """What getProcessInfo says of a process's end and its log files
+    (their names, the directories being each server's own)."""
+    i = p.supervisor.getProcessInfo(name)
+    return (i["statename"], i["exitstatus"],
+            [os.path.basename(i[k]) for k in ("logfile", "stdout_logfile",
+                                              "stderr_logfile")])
 
 
 def _api(sock):
@@ -77,7 +95,8 @@ def _api(sock):
                  lambda: p.supervisor.readLog(-5, 0),
                  lambda: p.supervisor.readLog(-5, 3),
                  lambda: p.supervisor.clearAllProcessLogs(),
-                 lambda: p.supervisor.tailProcessStdoutLog("talker", 0, 10)):
+                 lambda: p.supervisor.tailProcessStdoutLog("talker", 0, 10),
+                 lambda: _info(p, "talker"), lambda: _info(p, "exits")[:2]):
         try:
             out.append(call())
         except xmlrpc.client.Fault as e:
@@ -88,6 +107,7 @@ def _api(sock):
 def _wait_done(st, conf):
     st.wait_for("talker wrote everything",
                 lambda: _running(conf, ["talker", "quiet", "auto"]) and
+                "EXITED" in _ctl(conf, "status exits")[1] and
                 "done" in _ctl(conf, "tail talker")[1] and
                 "world" in _ctl(conf, "tail auto stderr")[1], timeout=20)
 
