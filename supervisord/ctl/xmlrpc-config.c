@@ -18,9 +18,8 @@
  * (by name, config_ward_same() and replicas).  The diff costs O(wards)
  * with name tables.
  *
- * reloadConfig reads the config on the loop, as supervisord does: a big
- * config stalls the loop for the read (stewardctl reload reads in a
- * thread).
+ * reloadConfig reads the config in a thread, as stewardctl reload does
+ * (steward_read_config()): the call waits, the loop goes on.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -207,35 +206,81 @@ xrc_diff(struct steward *s, const struct config *c, struct sbuf *b)
 	xrc_view_free(&v);
 }
 
-/* reloadConfig(): read the config, say what differs, apply nothing. */
+/* reloadConfig's answer to a config read (c NULL on errors). */
+static void
+xrc_reread_result(struct xrm_ctx *x, struct config *c,
+		  const struct config_report *rep)
+{
+	struct steward *s = x->s;
+
+	if (s->stopping) {
+		config_unref(c);
+		xrm_fail(x, XRM_SHUTDOWN_STATE, NULL);
+		return;
+	}
+	if (c == NULL) {
+		const char *first = "the config has errors";
+
+		for (size_t i = 0; i < rep->n; i++)
+			if (rep->v[i].severity == CONFIG_ERROR) {
+				first = rep->v[i].msg;
+				break;
+			}
+		xrm_fail(x, XRM_CANT_REREAD, first);
+		return;
+	}
+	config_unref(s->reread);
+	s->reread = c;
+	xrc_diff(s, c, x->b);
+}
+
+/* The read of a waiting reloadConfig is done: answer. */
+static void
+xrc_reread_done(void *arg, struct config *c, struct config_report *rep)
+{
+	struct xrm_wait *w = arg;
+	struct sbuf val = {0}, body = {0};
+	struct xrm_ctx x = {.s = xrm_wait_steward(w), .b = &val};
+
+	xrc_reread_result(&x, c, rep);
+	if (x.fault != 0) {
+		xmlrpc_fault(&body, x.fault, x.fmsg);
+	} else {
+		xmlrpc_response_begin(&body);
+		sbuf_add(&body, val.s != NULL ? val.s : "", val.len);
+		xmlrpc_response_end(&body);
+	}
+	xrm_wait_finish(w, &body);
+	sbuf_free(&val);
+	sbuf_free(&body);
+}
+
+static struct steward_read *
+xrc_reread_start(struct steward *s, struct xrm_wait *w)
+{
+	return steward_read_config(s, xrc_reread_done, w);
+}
+
+/*
+ * reloadConfig(): read the config, say what differs, apply nothing.  The
+ * read is a thread's (the loop goes on); inside system.multicall, or
+ * with no thread to be had, it is the loop's.
+ */
 static void
 m_reload_config(struct xrm_ctx *c)
 {
 	struct steward *s = c->s;
 	struct config_report rep = {0};
-	struct config *nc;
 
 	if (s->stopping) {
 		xrm_fail(c, XRM_SHUTDOWN_STATE, NULL);
 		return;
 	}
-	nc = config_load(s->cfg->path, &rep);
-	if (nc == NULL) {
-		const char *first = "the config has errors";
-
-		for (size_t i = 0; i < rep.n; i++)
-			if (rep.v[i].severity == CONFIG_ERROR) {
-				first = rep.v[i].msg;
-				break;
-			}
-		xrm_fail(c, XRM_CANT_REREAD, first);
-		config_report_free(&rep);
+	if (c->may_wait &&
+	    (c->wait = xrm_wait_read(s, xrc_reread_start)) != NULL)
 		return;
-	}
+	xrc_reread_result(c, config_load(s->cfg->path, &rep), &rep);
 	config_report_free(&rep);
-	config_unref(s->reread);
-	s->reread = nc;
-	xrc_diff(s, nc, c->b);
 }
 
 /* What addProcessGroup applies: the wards of its group in the config. */

@@ -74,6 +74,18 @@ const char *xrl_logfile(const struct ward_inst *wi, enum tail_stream st);
 /* Open a log file (safepath's rule) into src; 0, or -1 with errno. */
 int xrl_open(const char *path, struct xrl_src *src);
 
+/*
+ * A wait for a config read (reloadConfig): start(s, w) starts the read
+ * whose callback answers with xrm_wait_finish(w, body); NULL when it
+ * could not start.  xrm_wait_cancel() cancels the read too.
+ */
+struct steward_read;
+struct xrm_wait *xrm_wait_read(
+    struct steward *s,
+    struct steward_read *(*start)(struct steward *s, struct xrm_wait *w));
+struct steward *xrm_wait_steward(const struct xrm_wait *w);
+void xrm_wait_finish(struct xrm_wait *w, struct sbuf *body);
+
 /* Whether a method of that name is served. */
 bool xrm_served(const char *name);
 

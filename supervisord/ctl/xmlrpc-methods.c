@@ -33,6 +33,7 @@
 #include "base/parse.h"
 #include "core/steward.h"
 #include "daemon/steward-deps.h"
+#include "daemon/steward-reload.h"
 #include "ctl/xmlrpc-internal.h"
 #include "ctl/xmlrpc-methods.h"
 
@@ -57,6 +58,7 @@ struct xrm_wait {
 	ev_timer tick;
 	xrm_done_fn *done;
 	void *arg;
+	struct steward_read *read; /* reloadConfig's read, or NULL */
 };
 
 const char *
@@ -593,6 +595,7 @@ xrm_wait_cancel(struct xrm_wait *w)
 {
 	if (w == NULL)
 		return;
+	steward_read_cancel(w->read);
 	ev_timer_stop(w->s->loop, &w->tick);
 	for (size_t k = 0; k < w->n; k++) {
 		free(w->name[k]);
@@ -604,6 +607,38 @@ xrm_wait_cancel(struct xrm_wait *w)
 	free(w->gen0);
 	free(w->fault);
 	free(w);
+}
+
+/* A wait for a config read; see xmlrpc-internal.h. */
+struct xrm_wait *
+xrm_wait_read(struct steward *s,
+	      struct steward_read *(*start)(struct steward *s,
+					    struct xrm_wait *w))
+{
+	struct xrm_wait *w = xcalloc(1, sizeof(*w));
+
+	w->s = s;
+	if ((w->read = start(s, w)) == NULL) {
+		free(w);
+		return NULL;
+	}
+	return w;
+}
+
+/* The steward a wait is of. */
+struct steward *
+xrm_wait_steward(const struct xrm_wait *w)
+{
+	return w->s;
+}
+
+/* Answer a wait with body, and forget it; see xmlrpc-internal.h. */
+void
+xrm_wait_finish(struct xrm_wait *w, struct sbuf *body)
+{
+	w->read = NULL; /* it is the read that finishes */
+	w->done(w->arg, body);
+	xrm_wait_cancel(w);
 }
 
 /* Judge what is pending; true when nothing is. */

@@ -501,8 +501,23 @@ struct steward_reloader {
 	char *path;
 	struct config *c; /* what the thread read, or NULL */
 	struct config_report rep;
-	struct reload_round now;  /* served by the running read */
-	struct reload_round next; /* asked for while it ran */
+	struct reload_round now;    /* served by the running read */
+	struct reload_round next;   /* asked for while it ran */
+	struct steward_read *reads; /* steward_read_config()'s, under way */
+};
+
+/* A read that applies nothing (supervisord's reloadConfig). */
+struct steward_read {
+	struct steward *s;
+	ev_async done;
+	pthread_t thread;
+	char *path;
+	struct config *c;
+	struct config_report rep;
+	steward_read_fn *fn; /* NULL once cancelled */
+	bool joined;
+	void *arg;
+	struct steward_read *prev, *next;
 };
 
 /* The thread: read and check the config, tell the loop. */
@@ -585,12 +600,11 @@ reload_done_cb(struct ev_loop *loop, ev_async *w, int revents)
 	reload_finish(s);
 }
 
-/* Ask for a reload; cn waits for its reply (NULL: SIGHUP); steward.h. */
-void
-steward_reload(struct steward *s, const char *why, struct ctl_conn *cn)
+/* The reloader, made on first use. */
+static struct steward_reloader *
+reload_get(struct steward *s)
 {
 	struct steward_reloader *r = s->reloader;
-	struct reload_round *round;
 
 	if (r == NULL) {
 		r = s->reloader = xcalloc(1, sizeof(*r));
@@ -599,6 +613,16 @@ steward_reload(struct steward *s, const char *why, struct ctl_conn *cn)
 		ev_async_start(s->loop, &r->done);
 		ev_unref(s->loop); /* waiting for a read keeps nothing alive */
 	}
+	return r;
+}
+
+/* Ask for a reload; cn waits for its reply (NULL: SIGHUP); steward.h. */
+void
+steward_reload(struct steward *s, const char *why, struct ctl_conn *cn)
+{
+	struct steward_reloader *r = reload_get(s);
+	struct reload_round *round;
+
 	round = r->running ? &r->next : &r->now;
 	if (cn != NULL) {
 		round->conns = xrealloc(round->conns,
@@ -644,6 +668,106 @@ steward_reload_some(struct steward *s, const char *why, struct config *c,
 	return rc;
 }
 
+/* A read's thread: read and check the config, tell the loop. */
+static void *
+reload_read_one(void *arg)
+{
+	struct steward_read *rd = arg;
+
+	rd->c = config_load(rd->path, &rd->rep);
+	ev_async_send(rd->s->loop, &rd->done);
+	return NULL;
+}
+
+/* Join a read's thread, take it off the list, free it and its result. */
+static void
+reload_read_free(struct steward_read *rd)
+{
+	struct steward_reloader *r = rd->s->reloader;
+
+	if (!rd->joined)
+		pthread_join(rd->thread, NULL);
+	ev_ref(rd->s->loop);
+	ev_async_stop(rd->s->loop, &rd->done);
+	if (rd->prev != NULL)
+		rd->prev->next = rd->next;
+	else
+		r->reads = rd->next;
+	if (rd->next != NULL)
+		rd->next->prev = rd->prev;
+	config_unref(rd->c);
+	config_report_free(&rd->rep);
+	free(rd->path);
+	free(rd);
+}
+
+/* A read is done: hand its result over, unless it was cancelled. */
+static void
+reload_read_cb(struct ev_loop *loop, ev_async *w, int revents)
+{
+	struct steward_read *rd = container_of(w, struct steward_read, done);
+	struct config *c;
+	struct config_report rep;
+
+	(void)loop;
+	(void)revents;
+	pthread_join(rd->thread, NULL);
+	rd->joined = true;
+	c = rd->c;
+	rep = rd->rep;
+	rd->c = NULL;
+	rd->rep = (struct config_report){0};
+	if (rd->fn != NULL)
+		rd->fn(rd->arg, c, &rep);
+	else
+		config_unref(c);
+	config_report_free(&rep);
+	rd->fn = NULL;
+	reload_read_free(rd);
+}
+
+/* Read the config in a thread, apply nothing; see steward-reload.h. */
+struct steward_read *
+steward_read_config(struct steward *s, steward_read_fn *fn, void *arg)
+{
+	struct steward_reloader *r = reload_get(s);
+	struct steward_read *rd = xcalloc(1, sizeof(*rd));
+	sigset_t all, old;
+	int rc;
+
+	rd->s = s;
+	rd->path = xstrdup(s->cfg->path);
+	rd->fn = fn;
+	rd->arg = arg;
+	ev_async_init(&rd->done, reload_read_cb);
+	ev_async_start(s->loop, &rd->done);
+	ev_unref(s->loop);
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&rd->thread, NULL, reload_read_one, rd);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		ev_ref(s->loop);
+		ev_async_stop(s->loop, &rd->done);
+		free(rd->path);
+		free(rd);
+		return NULL;
+	}
+	rd->next = r->reads;
+	if (r->reads != NULL)
+		r->reads->prev = rd;
+	r->reads = rd;
+	return rd;
+}
+
+/* Forget a read's result; see steward-reload.h. */
+void
+steward_read_cancel(struct steward_read *rd)
+{
+	if (rd != NULL)
+		rd->fn = NULL;
+}
+
 /* At the end: wait for a read under way and drop it; see steward.h. */
 void
 steward_reload_fini(struct steward *s)
@@ -652,6 +776,8 @@ steward_reload_fini(struct steward *s)
 
 	if (r == NULL)
 		return;
+	while (r->reads != NULL)
+		reload_read_free(r->reads);
 	if (r->running) {
 		pthread_join(r->thread, NULL);
 		config_unref(r->c);

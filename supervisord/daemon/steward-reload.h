@@ -8,6 +8,8 @@
 
 struct steward;
 struct ctl_conn;
+struct config;
+struct config_report;
 
 /*
  * Re-read the config (in a thread) and apply the difference once read;
@@ -34,6 +36,19 @@ typedef enum reload_pick reload_pick_fn(void *arg, const char *ward);
  */
 int steward_reload_some(struct steward *s, const char *why, struct config *c,
 			reload_pick_fn *pick, void *arg);
+/*
+ * Read the config as a reload does, in a thread, and apply nothing
+ * (supervisord's reloadConfig): fn(arg, c, rep) is called on the loop
+ * with the config (a reference fn owns, or NULL on errors) and the
+ * problems (freed after fn).  NULL when no thread could start.
+ */
+struct steward_read;
+typedef void steward_read_fn(void *arg, struct config *c,
+			     struct config_report *rep);
+struct steward_read *steward_read_config(struct steward *s, steward_read_fn *fn,
+					 void *arg);
+/* fn is not called (its asker went away); the read ends unheard. */
+void steward_read_cancel(struct steward_read *rd);
 /* At the end, wait for a read under way and drop it. */
 void steward_reload_fini(struct steward *s);
 /* After a transition, finish what a reload began. */

@@ -102,6 +102,13 @@ def _drive(st, conf):
                 lambda: _running(conf, ["steady", "sleeper", "new", "grp:a",
                                         "grp:b"]), timeout=20)
     got += [(c,) + _ctl(conf, c) for c in SETTLED]
+    # A config with an error: CANT_REREAD, nothing changed.  The
+    # message is each reader's own (deliberate): its start is compared.
+    with open(conf, "w") as f:
+        f.write(EDITED + "\n[program:broken]\nautostart=true\n")
+    rc, out = _ctl(conf, "reread")
+    got.append(("reread (broken)", rc, out[:len("ERROR: CANT_REREAD: ")]))
+    got += [(c,) + _ctl(conf, c) for c in ("avail",)]
     return got, (steady, _pid(conf, "steady"))
 
 
