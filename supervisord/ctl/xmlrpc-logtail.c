@@ -19,11 +19,20 @@
  * follower lasts as long as its client (it counts among HTTP_CONN_MAX).
  * A client that does not read loses the lines past XRT_PENDING_MAX
  * bytes, and is told so in the stream.
+ *
+ * A client that leaves while its connection is suspended would be seen
+ * only at the next write, which for a quiet ward or a quiet event log
+ * may never come: its fd, its file and its place among HTTP_CONN_MAX
+ * would stay taken.  So while suspended, the connection's socket is
+ * watched (hup): readable with nothing to read is the client gone, and
+ * the stream ends.  A client that sends bytes instead is watched no
+ * more (it is then seen at the next write, as before).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -54,7 +63,10 @@ struct xrm_logtail {
 	struct sbuf pend; /* bytes for the client, from off */
 	size_t off;
 	bool suspended;
+	bool left;   /* the client closed its end */
+	bool talked; /* the client sent bytes: hup is not watched */
 	ev_timer poll;
+	ev_io hup;                 /* the client's socket, while suspended */
 	struct xrm_logtail **list; /* the server's streams */
 	struct xrm_logtail *prev, *next;
 };
@@ -79,8 +91,44 @@ xrt_resume(struct xrm_logtail *t)
 		return;
 	t->suspended = false;
 	ev_timer_stop(t->s->loop, &t->poll);
+	ev_io_stop(t->s->loop, &t->hup);
 	MHD_resume_connection(t->conn);
 	t->kick(t->kick_arg);
+}
+
+/* The client's socket is readable while suspended: gone, or talking. */
+static void
+xrt_hup_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct xrm_logtail *t = w->data;
+	char c;
+	ssize_t n = recv(w->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+
+	(void)revents;
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	ev_io_stop(loop, w);
+	if (n > 0)
+		t->talked = true;
+	else
+		t->left = true;
+	xrt_resume(t);
+}
+
+/* Watch the client's socket while suspended (see the top). */
+static void
+xrt_watch_hup(struct xrm_logtail *t)
+{
+	const union MHD_ConnectionInfo *ci;
+
+	if (t->talked)
+		return;
+	ci =
+	    MHD_get_connection_info(t->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (ci == NULL || ci->connect_fd < 0)
+		return;
+	ev_io_set(&t->hup, ci->connect_fd, EV_READ);
+	ev_io_start(t->s->loop, &t->hup);
 }
 
 static void
@@ -193,9 +241,12 @@ xrt_read(void *cls, uint64_t pos, char *buf, size_t max)
 	}
 	if (t->gone)
 		return MHD_CONTENT_READER_END_OF_STREAM;
+	if (t->left) /* ended as any stream (an error would be logged) */
+		return MHD_CONTENT_READER_END_OF_STREAM;
 	/* Nothing now: later, when a line comes or the poll looks. */
 	MHD_suspend_connection(t->conn);
 	t->suspended = true;
+	xrt_watch_hup(t);
 	if (t->fd != -1) {
 		ev_timer_set(&t->poll, XRT_POLL, 0);
 		ev_timer_start(t->s->loop, &t->poll);
@@ -210,6 +261,7 @@ xrt_free(void *cls)
 	struct xrm_logtail *t = cls;
 
 	ev_timer_stop(t->s->loop, &t->poll);
+	ev_io_stop(t->s->loop, &t->hup);
 	if (t->following)
 		tail_unfollow(&t->f);
 	if (t->list != NULL) {
@@ -307,6 +359,8 @@ xrm_logtail_answer(struct steward *s, struct MHD_Connection *conn,
 	t->fd = -1;
 	ev_init(&t->poll, xrt_poll_cb);
 	t->poll.data = t;
+	ev_init(&t->hup, xrt_hup_cb);
+	t->hup.data = t;
 	if (!xrt_find(t, url)) {
 		xrt_free(t);
 		return xrt_error(conn, MHD_HTTP_NOT_FOUND, "Not Found\n");
@@ -349,6 +403,7 @@ xrm_logtail_end_all(struct xrm_logtail **list)
 		if (t->suspended) {
 			t->suspended = false;
 			ev_timer_stop(t->s->loop, &t->poll);
+			ev_io_stop(t->s->loop, &t->hup);
 			MHD_resume_connection(t->conn);
 		}
 	}

@@ -8,12 +8,13 @@ import http.client
 import os
 import pty
 import pwd
+import socket
 import stat
 import subprocess
 import xmlrpc.client
 
 import harness
-from harness import STEWARDCTL, Steward, alive, check
+from harness import STEWARDCTL, Steward, alive, check, fd_count
 from registry import scenario
 import webdriver
 
@@ -290,4 +291,75 @@ stdout_backups = 3
     print("refused:", len(refused), refused[0].get("message"))
     check(alive(st.pid), "stewardd is alive", st)
     st.ctl("stop", "w")
+    check(st.stop() == 0, "stewardd exit code", st)
+
+
+LOGTAIL_CONF = """[inet_http_server]
+port=127.0.0.1:{port}
+username={user}
+password={password}
+
+[supervisord]
+nodaemon=true
+
+[program:quiet]
+command=sh -c 'echo one line; exec sleep 1000'
+startsecs=0
+
+[program:filed]
+command=sh -c 'echo one line; exec sleep 1000'
+stdout_logfile=%(here)s/filed.out
+startsecs=0
+"""
+
+
+@scenario("http-logtail-clients-that-leave-are-let-go")
+def http_logtail_clients_that_leave_are_let_go():
+    """supervisorctl tail -f's and maintail -f's streams of a quiet ward
+    (its rings, its file) and of the quiet event log, whose clients
+    leave: each connection, and the file it followed, is closed at once,
+    not at the next line that may never come."""
+    port = webdriver.free_port()
+    st = Steward("logtail", "")
+    conf = st.path("supervisord.conf")
+    with open(conf, "w") as f:
+        f.write(LOGTAIL_CONF.format(port=port, user=USER,
+                                    password=PASSWORD))
+    st.config_path = conf
+    yield st.start("-s", st.socket_path, "-l", st.events_path)
+    st.wait_event("running", ward="filed")
+    st.wait_event("running", ward="quiet")
+    before = fd_count(st.pid)
+    auth = base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
+    socks = []
+    for path in ("/logtail/quiet", "/logtail/filed", "/mainlogtail") * 6:
+        s = socket.create_connection(("127.0.0.1", port), timeout=10)
+        s.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                  f"Authorization: Basic {auth}\r\n\r\n".encode())
+        socks.append(s)
+    for s in socks:   # each stream began: its head came
+        head = s.recv(4096)
+        check(head.startswith(b"HTTP/1.1 200"), f"a stream: {head!r}", st)
+    check(fd_count(st.pid) >= before + 18, "the streams hold their fds",
+          st)
+    for s in socks:
+        s.close()
+    st.wait_for("every stream's fds closed",
+                lambda: fd_count(st.pid) == before, timeout=5)
+    # And the server serves again, to one more follower.
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    s.sendall(f"GET /logtail/quiet HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+              f"Authorization: Basic {auth}\r\n\r\n".encode())
+    got = b""
+    while b"one line" not in got:
+        chunk = s.recv(4096)
+        if not chunk:
+            break
+        got += chunk
+    check(b"one line" in got, f"a stream after them: {got!r}", st)
+    s.close()
+    # Leaving said nothing on stewardd's stderr: a client cannot fill it.
+    err = open(st.stderr_path).read()
+    check("Closing connection" not in err, f"stderr: {err[-500:]}", st)
+    check(alive(st.pid), "stewardd is alive", st)
     check(st.stop() == 0, "stewardd exit code", st)
