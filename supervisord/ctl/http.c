@@ -337,6 +337,7 @@ http_handler(void *cls, struct MHD_Connection *conn, const char *url,
 {
 	struct http *h = cls;
 	struct http_req *r = *con_cls;
+	const char *cross;
 
 	(void)version;
 	if (r == NULL) {
@@ -408,6 +409,18 @@ http_handler(void *cls, struct MHD_Connection *conn, const char *url,
 	if (strcmp(url, "/RPC2") != 0 && strcmp(url, "/") != 0)
 		return http_text(conn, MHD_HTTP_NOT_FOUND,
 				 "stewardd serves XML-RPC at /RPC2\n");
+	/* A page elsewhere may make a browser POST a call here (a form
+	 * with enctype text/plain), with the basic auth it keeps for this
+	 * server: refused, as the web page's buttons are. */
+	if ((cross = web_cross_site(conn)) != NULL) {
+		char msg[200];
+
+		snprintf(msg, sizeof(msg),
+			 "refused: a browser's call from another site (%s); "
+			 "XML-RPC is for supervisorctl and other programs\n",
+			 cross);
+		return http_text(conn, MHD_HTTP_FORBIDDEN, msg);
+	}
 	return http_call(h, r);
 }
 

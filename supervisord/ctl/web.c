@@ -805,9 +805,8 @@ web_find(struct steward *s, const char *name)
 	return NULL;
 }
 
-/* Whether a POST comes from the page itself (Origin, Sec-Fetch-Site);
- * NULL when it does, else why not. */
-static const char *
+/* Whether a POST comes from the page itself; see web.h. */
+const char *
 web_cross_site(struct MHD_Connection *conn)
 {
 	const char *origin =

@@ -34,6 +34,14 @@ void web_free(struct web *w);
  * "/web/". */
 bool web_route(const char *method, const char *url);
 
+/*
+ * Why a request is a browser's from another site (its Origin is not this
+ * server, or Sec-Fetch-Site is not same-origin), or NULL: not a
+ * browser's, or the page's own.  supervisorctl and xmlrpc.client send
+ * neither header.
+ */
+const char *web_cross_site(struct MHD_Connection *conn);
+
 /* Answer a request web_route() claimed, its body read (an action's
  * form).  The caller checked who may ask. */
 enum MHD_Result web_answer(struct web *w, struct MHD_Connection *conn,

@@ -363,3 +363,61 @@ def http_logtail_clients_that_leave_are_let_go():
     check("Closing connection" not in err, f"stderr: {err[-500:]}", st)
     check(alive(st.pid), "stewardd is alive", st)
     check(st.stop() == 0, "stewardd exit code", st)
+
+
+def _post_rpc(port, body, headers):
+    h = {"Authorization": "Basic " + base64.b64encode(
+        f"{USER}:{PASSWORD}".encode()).decode()}
+    h.update(headers)
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        c.request("POST", "/RPC2", body=body, headers=h)
+        r = c.getresponse()
+        return r.status, r.read().decode()
+    finally:
+        c.close()
+
+
+@scenario("xmlrpc-refuses-cross-site-calls")
+def xmlrpc_refuses_cross_site_calls():
+    """A page on another site makes the browser POST an XML-RPC call
+    (a form with enctype text/plain), with the basic auth the browser
+    keeps for this server: refused, by its Origin or Sec-Fetch-Site; the
+    ward runs on.  supervisorctl's and xmlrpc.client's calls, which
+    carry neither header, and the server's own origin, are served."""
+    port = webdriver.free_port()
+    st = Steward("xsite", "")
+    conf = st.path("supervisord.conf")
+    with open(conf, "w") as f:
+        f.write(LOGTAIL_CONF.format(port=port, user=USER,
+                                    password=PASSWORD))
+    st.config_path = conf
+    yield st.start("-s", st.socket_path, "-l", st.events_path)
+    st.wait_event("running", ward="quiet")
+    # What a form's text/plain body is: name=value, the XML in the name.
+    call = ("<?xml version='1.0'?><methodCall><methodName>"
+            "supervisor.stopProcess</methodName><params><param><value>"
+            "<string>quiet</string></value></param></params></methodCall>"
+            "<!--=-->\r\n")
+    for headers in ({"Origin": "http://evil.example",
+                     "Content-Type": "text/plain"},
+                    {"Origin": "null", "Content-Type": "text/plain"},
+                    {"Sec-Fetch-Site": "cross-site",
+                     "Content-Type": "text/plain"},
+                    {"Origin": f"http://127.0.0.1:{port}",
+                     "Sec-Fetch-Site": "same-site"}):
+        code, text = _post_rpc(port, call, headers)
+        check(code == 403 and "another site" in text,
+              f"a cross-site call {headers}: {code} {text}", st)
+    check(not st.find("stopping", ward="quiet"),
+          "a refused call stopped the ward", st)
+    px = xmlrpc.client.ServerProxy(
+        f"http://{USER}:{PASSWORD}@127.0.0.1:{port}/RPC2")
+    check(px.supervisor.getProcessInfo("quiet")["statename"] == "RUNNING",
+          "xmlrpc.client's call", st)
+    code, text = _post_rpc(port, call.replace("stopProcess", "getPID"),
+                           {"Origin": f"http://127.0.0.1:{port}",
+                            "Sec-Fetch-Site": "same-origin"})
+    check(code == 200 and "<int>" in text,
+          f"the server's own origin: {code} {text}", st)
+    check(st.stop() == 0, "stewardd exit code", st)
