@@ -21,7 +21,8 @@
  *              or notify socket, and after a fork its report pipe until
  *              exec
  *   output     the read ends of the wards' stdout and stderr pipes
- *              (ward-output.c), as many as are open: taken only while
+ *              (ward-output.c) and the log files stewardd writes for
+ *              them (output-sink.c), as many as are open: taken only while
  *              FDBUDGET_OUTPUT_KEEP stay shared; past that a ward's
  *              output goes where it is configured directly, uncaptured
  *   shared     the rest, less one fd kept to accept one more connection:

@@ -96,6 +96,8 @@ output_sink_free(struct output_sink *k)
 	if (k->next != NULL)
 		k->next->prev = k->prev;
 	ev_io_stop(s->loop, &k->wio);
+	if (k->path != NULL)
+		s->fds.output--; /* a log file's fd, counted at its open */
 	ward_spawn_close_fd(&k->fd);
 	sbuf_free(&k->q);
 	free(k->path);
@@ -497,6 +499,7 @@ output_sink_file(struct steward *s, const char *path, uint64_t max_size,
 	k = output_sink_new(s, who);
 	k->path = xstrdup(path);
 	k->fd = fd;
+	s->fds.output++; /* counted as the pipes are (fdbudget.h) */
 	k->refs = 1;
 	k->max_size = max_size;
 	k->backups = backups;
