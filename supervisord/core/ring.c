@@ -70,11 +70,20 @@ ring_clear(struct ring *r)
 	r->bytes = 0;
 }
 
+/* head + i within lcap, i <= lcap: no division per line. */
+static size_t
+ring_slot(const struct ring *r, size_t i)
+{
+	size_t k = r->head + i;
+
+	return k >= r->lcap ? k - r->lcap : k;
+}
+
 /* The i-th line from the oldest. */
 static struct ring_line *
 ring_at(const struct ring *r, size_t i)
 {
-	return &r->lines[(r->head + i) % r->lcap];
+	return &r->lines[ring_slot(r, i)];
 }
 
 /* Drop the oldest line. */
@@ -85,7 +94,7 @@ ring_drop(struct ring *r)
 	uint32_t off = old->off;
 
 	r->bytes -= old->len;
-	r->head = (r->head + 1) % r->lcap;
+	r->head = ring_slot(r, 1);
 	if (--r->n == 0) {
 		ring_clear(r);
 		return;
@@ -178,7 +187,7 @@ ring_push(struct ring *r, const char *s, size_t len, int64_t ts_ms,
 	if (len > 0)
 		memcpy(r->buf + off, s, len);
 	r->wpos = off + len;
-	ln = &r->lines[(r->head + r->n) % r->lcap];
+	ln = &r->lines[ring_slot(r, r->n)];
 	*ln = (struct ring_line){.seq = seq,
 				 .ts_ms = ts_ms,
 				 .off = (uint32_t)off,

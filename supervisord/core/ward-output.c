@@ -296,6 +296,17 @@ output_read(struct steward *s, struct ward_output_stream *o, size_t max,
 		}
 		total += (size_t)n;
 		o->bytes += (uint64_t)n;
+		if ((size_t)n == sizeof(buf) && !o->big_pipe) {
+			/*
+			 * It filled its pipe: a flood.  A bigger pipe means
+			 * fewer hand-overs between the ward and stewardd
+			 * (each a wake-up of both, slow on a busy machine);
+			 * asked once per process, memory only while filled,
+			 * and a refusal (the user's pipe limits) is fine.
+			 */
+			o->big_pipe = true;
+			(void)fcntl(o->fd, F_SETPIPE_SZ, OUTPUT_PIPE_BIG);
+		}
 		output_ctx_init(s, &c, o);
 		if (c.raw)
 			output_sink_put(o->sink, buf, (size_t)n);
@@ -473,6 +484,7 @@ ward_output_start(struct steward *s, struct ward_inst *wi, enum tail_stream st,
 	output_stop(s, o); /* a pipe of the process before, if any */
 	output_end_held(s, o);
 	o->fd = fd;
+	o->big_pipe = false;
 	s->fds.output++;
 	o->gen = wi->generation;
 	ev_io_init(&o->io, output_read_cb, fd, EV_READ);

@@ -24,6 +24,8 @@ struct output_sink;
 /* A line longer than this is written and kept in pieces of this size,
  * each but the last marked as continued (TAIL_SPLIT). */
 #define OUTPUT_LINE_MAX (16 * 1024)
+/* The pipe of a stream that filled it once (F_SETPIPE_SZ). */
+#define OUTPUT_PIPE_BIG (1024 * 1024)
 /* Read per wakeup at most, so that one flood cannot starve the loop. */
 #define OUTPUT_READ_MAX (256 * 1024)
 
@@ -35,6 +37,7 @@ struct ward_output_stream {
 	enum tail_stream st;
 	struct output_sink *sink; /* where its lines go; NULL: memory only */
 	bool paused;              /* waiting for its sink to drain */
+	bool big_pipe;            /* its pipe was made OUTPUT_PIPE_BIG */
 	struct ward_output_stream *pnext; /* on the sink's waiting list */
 	char *held; /* an unended line (OUTPUT_LINE_MAX), made on use */
 	size_t hlen;

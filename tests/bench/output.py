@@ -7,7 +7,9 @@ Two figure sets, each in one stewardd run:
               (yes | head -c) into a log file stewardd writes; the time
               from `start` until the file holds its last line, against
               the same pipeline ending in `cat > file` on the same file
-              system, in the same run (alternated, RUNS times each).
+              system, in the same run (alternated, RUNS times each), the
+              writer and cat each in a session of its own as a ward and
+              stewardd are.
               With and without output_timestamps.  stewardd's CPU time
               (utime + stime, /proc/PID/stat) per MB read.
   loaded      10 wards write 1 MB/s each (100 KiB of lines every 100 ms)
@@ -108,10 +110,15 @@ def floor_run(d, nbytes):
     for _ in range(2):
         with open(out, "wb") as f:
             t0 = time.monotonic()
+            # Each in a session of its own, as a ward and stewardd are
+            # (the scheduler's autogroups: a hand-over between them
+            # costs what it costs stewardd).
             src = subprocess.Popen(["/bin/sh", "-c", f"yes {LINE} | head -c "
                                     f"{nbytes}; echo END"],
-                                   stdout=subprocess.PIPE)
-            cat = subprocess.Popen(["cat"], stdin=src.stdout, stdout=f)
+                                   stdout=subprocess.PIPE,
+                                   start_new_session=True)
+            cat = subprocess.Popen(["cat"], stdin=src.stdout, stdout=f,
+                                   start_new_session=True)
             src.stdout.close()
             _, _, ru = os.wait4(cat.pid, 0)
             t1 = time.monotonic()
