@@ -127,12 +127,14 @@ heartbeat_timeout = 500ms
 backoff = 10ms
 """, extra_files={"notify.py": NOTIFY_PY})
     yield st.start()
-    base = fd_count(st.pid)
     e = st.wait_event("running", ward="sdnotify")
     check(e["reason"] == "READY=1 received", f"{e}", st)
     st.wait_for("the shell ward's STATUS=",
                 lambda: st.instance("sdnotify")["status"] == "shell ward up")
     st.wait_event("running", ward="py")
+    st.wait_event("running", ward="quiet")
+    # Every ward's socket and output pipes are open now: the base.
+    base = fd_count(st.pid)
     env = st.wait_file("py.env", lines=3).splitlines()
     inst = st.instance("py")
     check(env[1] == "1000000", f"WATCHDOG_USEC {env}", st)
