@@ -15,11 +15,13 @@
 #include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "base/err.h"
 #include "base/escape.h"
 #include "base/log.h"
 
@@ -156,6 +158,17 @@ log_warnx(const char *fmt, ...)
 	va_start(ap, fmt);
 	log_vline("stewardd: ", fmt, ap);
 	va_end(ap);
+}
+
+/* An error for people, one line; see log.h. */
+void
+log_err(struct err *e)
+{
+	char *msg = err_person_message(e);
+
+	log_warnx("%s", msg);
+	free(msg);
+	err_free(e);
 }
 
 /* Lines dropped so far. */

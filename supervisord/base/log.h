@@ -19,6 +19,10 @@ void log_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "stewardd: message" on stderr, for before the loop runs. */
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+struct err;
+/* An error for people (err_person_message()) by log_warnx(); frees e. */
+void log_err(struct err *e);
+
 /*
  * While held, lines gather (up to PIPE_BUF bytes, written whole by a
  * pipe) and log_flush() writes them in one write(2); the loop holds them

@@ -93,42 +93,27 @@ daemon_listen(struct steward *s)
 	}
 	s->ctl = ctl_open(s, path, cfg->has_group, cfg->group_gid, &e);
 	if (s->ctl == NULL) {
-		char *msg;
-
 		e = ERR_WRAP_P(e, "cannot listen on the control socket %s",
 			       path);
-		msg = err_person_message(e);
-		log_warnx("%s", msg);
-		free(msg);
-		err_free(e);
+		log_err(e);
 		free(path);
 		return -1;
 	}
 	free(path);
 	if (cfg->unix_http.file != NULL &&
 	    (s->http = http_open(s, &cfg->unix_http, &e)) == NULL) {
-		char *msg;
-
 		e = ERR_WRAP_P(e, "cannot serve [unix_http_server] on %s",
 			       cfg->unix_http.file);
-		msg = err_person_message(e);
-		log_warnx("%s", msg);
-		free(msg);
-		err_free(e);
+		log_err(e);
 		ctl_close(s->ctl);
 		s->ctl = NULL;
 		return -1;
 	}
 	if (cfg->inet_http.port != NULL &&
 	    (s->http_inet = http_open(s, &cfg->inet_http, &e)) == NULL) {
-		char *msg;
-
 		e = ERR_WRAP_P(e, "cannot serve [inet_http_server] on %s:%s",
 			       cfg->inet_http.host, cfg->inet_http.port);
-		msg = err_person_message(e);
-		log_warnx("%s", msg);
-		free(msg);
-		err_free(e);
+		log_err(e);
 		http_close(s->http);
 		s->http = NULL;
 		ctl_close(s->ctl);

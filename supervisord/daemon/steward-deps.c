@@ -353,21 +353,17 @@ deps_escalate(struct steward *s, const char *what, const char *name,
 {
 	struct err *e;
 	struct evlog_rec r;
-	char *msg;
 
 	if (s->stopping)
 		return;
 	e = ERR_NEW("%s", why);
 	e = ERR_WRAP_P(e, "essential %s \"%s\" failed", what, name);
 	e = ERR_WRAP_P(e, "stewardd is stopping every ward and exiting 1");
-	msg = err_person_message(e);
 	evlog_begin(&r, s->log, EVLOG_ERROR, "essential_failed");
 	evlog_str(&r, what, name);
 	evlog_err(&r, evlog_next_id(s->log), e);
 	evlog_commit(&r);
-	log_warnx("%s", msg);
-	free(msg);
-	err_free(e);
+	log_err(e);
 	s->exit_code = 1;
 	steward_shutdown(s);
 }
