@@ -45,6 +45,7 @@
 #include "base/parse.h"
 #include "core/steward.h"
 #include "core/tail.h"
+#include "ctl/http.h"
 #include "ctl/web.h"
 #include "daemon/job.h"
 #include "web-page.h"
@@ -127,18 +128,6 @@ web_route(const char *method, const char *url)
 		return true;
 	return (strcmp(url, "/") == 0 || strcmp(url, "/index.html") == 0) &&
 	       (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0);
-}
-
-/* Equal strings, in a time that does not tell where they differ. */
-static bool
-web_same(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	unsigned char d = la != lb;
-
-	for (size_t i = 0; i < la; i++)
-		d |= (unsigned char)(a[i] ^ b[i % (lb ? lb : 1)]);
-	return d == 0;
 }
 
 /* A duration for a person: "850 ms", "4.2 s", "12 min", "3 h 5 min". */
@@ -889,7 +878,7 @@ web_action(struct web *w, struct MHD_Connection *conn, const char *body,
 					  "X-Steward-Token");
 	if (hdr != NULL && f.token[0] == '\0')
 		snprintf(f.token, sizeof(f.token), "%s", hdr);
-	if (f.token[0] == '\0' || !web_same(f.token, w->token))
+	if (f.token[0] == '\0' || !http_same(f.token, w->token))
 		return web_text(
 		    conn, MHD_HTTP_FORBIDDEN,
 		    "refused: %s the page's token (reload the page)",
