@@ -401,22 +401,45 @@ reload_apply(struct steward *s, const char *why, struct config *c,
 	return 0;
 }
 
-/* A settle step frees wards for this long at most (seconds). */
-#define RELOAD_SETTLE_SLICE 0.005
+/*
+ * Free the instances of wr above keep, the last first, none with a
+ * process; *changed once one is freed.  Thousands reaped at once (a
+ * removed ward of 10,000 replicas) go a slice at a time: once one is
+ * freed and the loop iteration has worked its slice (steward_pace_spent()),
+ * stop and return false, the rest in the next iterations (an instance's
+ * cgroup directory is removed as it goes, tens to hundreds of
+ * microseconds each).  True when none is left above keep.
+ */
+static bool
+reload_free_above(struct steward *s, struct ward_rt *wr, unsigned keep,
+		  bool *changed)
+{
+	while (wr->ninst > keep) {
+		struct ward_inst *wi = wr->inst[wr->ninst - 1];
+
+		if (ward_state_has_process(wi->sm.state))
+			return true; /* not yet: the caller sees it live */
+		if (*changed && steward_pace_spent(s))
+			return false;
+		steward_inst_free(s, wi);
+		wr->ninst--;
+		*changed = true;
+	}
+	return true;
+}
 
 /* Finish what reloads began, for wards whose processes are gone. */
 void
 steward_reload_settle(struct steward *s)
 {
 	bool pending = false, changed = false, more = false;
-	double t0 = steward_now();
 
 	for (size_t i = 0; i < s->nwards;) {
 		struct ward_rt *wr = s->wards[i];
 
 		/* Thousands reaped at once are freed a slice at a time, the
 		 * poll not sleeping meanwhile. */
-		if (changed && steward_now() - t0 >= RELOAD_SETTLE_SLICE) {
+		if (changed && steward_pace_spent(s)) {
 			pending = true;
 			more = true;
 			break;
@@ -426,6 +449,10 @@ steward_reload_settle(struct steward *s)
 				pending = true;
 				i++;
 				continue;
+			}
+			if (!reload_free_above(s, wr, 0, &changed)) {
+				pending = more = true;
+				break;
 			}
 			/* Links to wr are rebuilt below, before any use. */
 			steward_ward_free(s, wr);
@@ -439,10 +466,13 @@ steward_reload_settle(struct steward *s)
 				i++;
 				continue;
 			}
-			/* Every instance is down: switch definitions. */
+			if (!reload_free_above(s, wr, 0, &changed)) {
+				pending = more = true;
+				break;
+			}
+			/* Every instance is down and freed: switch
+			 * definitions. */
 			changed = true;
-			for (unsigned j = 0; j < wr->ninst; j++)
-				steward_inst_free(s, wr->inst[j]);
 			free(wr->inst);
 			config_unref(wr->cfg);
 			wr->spec = wr->next;
@@ -461,15 +491,14 @@ steward_reload_settle(struct steward *s)
 			wr->start_after = false;
 		}
 		/* Extra instances of a smaller ward, once stopped. */
-		while (wr->ninst > wr->spec->replicas) {
-			struct ward_inst *wi = wr->inst[wr->ninst - 1];
-
-			if (ward_state_has_process(wi->sm.state)) {
-				pending = true;
+		if (wr->ninst > wr->spec->replicas) {
+			if (!reload_free_above(s, wr, wr->spec->replicas,
+					       &changed)) {
+				pending = more = true;
 				break;
 			}
-			steward_inst_free(s, wi);
-			wr->ninst--;
+			if (wr->ninst > wr->spec->replicas)
+				pending = true; /* one still stopping */
 		}
 		i++;
 	}

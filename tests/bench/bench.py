@@ -72,8 +72,9 @@ restart by restart_fork_exec.
 
 stewardd's loop (loop), at N = 10,000 wards beating (1,000 in --quick):
 phase by phase (the autostart, a steady window, `stop all`, `start all`,
-a reload removing the N wards, one adding them back, and 32 clients each
-asking for a status as fast as they can for 5 s), how long it took, the
+a reload removing the N wards, one adding them back, 32 clients each
+asking for a status as fast as they can for 5 s, and 5 s of a metrics
+file of the N instances rewritten every second), how long it took, the
 longest gap between two of the loop's looks at its descriptors (the
 health reply's gap_recent_max_ms, asked every 20 ms), the histogram of
 gaps, the same in stewardd's own CPU time (cpu_gap_recent_max_ms: the
@@ -1314,6 +1315,17 @@ class Bench:
                 for t in ts:
                     t.join()
             phase("client_flood", flood, lambda: None)
+            # The metrics file of N instances, rewritten every second
+            # for 5 s (a reload turns it on; the reload changes no ward).
+            prom = os.path.join(d.dir, "steward.prom")
+            with open(d.config, "w") as f:
+                f.write(full.replace(
+                    "[steward]\n", f"[steward]\nmetrics_file = {prom}\n"
+                    "metrics_interval = 1s\n", 1) +
+                    f"\n[ward:keep]\ncommand = {self.benchward}\n")
+            d.ctl("reload")
+            phase("metrics_file", lambda: time.sleep(5), lambda: None)
+            res["metrics_file"]["bytes"] = os.path.getsize(prom)
             stop.set()
             th.join()
             res["stop_ms"] = d.stop()
@@ -1676,7 +1688,8 @@ def report_loop(out):
         lines.append("| --- | ---: | ---: | --- | ---: | --- | --- | ---: "
                      "| ---: |")
         for ph in ("autostart", "steady", "stop_all", "start_all",
-                   "reload_remove", "reload_add", "client_flood"):
+                   "reload_remove", "reload_add", "client_flood",
+                   "metrics_file"):
             p = r.get(ph)
             if p is None:
                 continue
