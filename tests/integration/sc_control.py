@@ -46,6 +46,21 @@ replicas = 2
     r = st.request("steward/1 stop nope")
     check(r["error"] == 'no such ward (known: beater, other)',
           r["error"], st)
+    # Names resolve to instances in config order, each once.
+    for names, want in [
+            ("other:1 beater", ["beater:0", "other:1"]),
+            ("other:1 other", ["other:0", "other:1"]),
+            ("other:1 other:0 other:1", ["other:0", "other:1"]),
+            ("other:* beater:beater", ["beater:0", "other:0", "other:1"]),
+            ("all nope", ["beater:0", "other:0", "other:1"])]:
+        r = st.request(f"steward/1 status {names}")
+        got = [f"{i['ward']}:{i['replica']}" for i in r.get("instances", [])]
+        check(r["ok"] and got == want, f"{names!r} gave {got}: {r}", st)
+    for names in ("other:2", "other:01", "other:", "oth:1", "beater:1",
+                  "other:1 nope"):
+        r = st.request(f"steward/1 status {names}")
+        check(not r["ok"] and r["code"] == "no_such_ward",
+              f"{names!r} is no instance: {r}", st)
     # One connection, many requests, in order.
     sock = st.connect()
     for _ in range(3):
