@@ -7,12 +7,13 @@
  * heard.  A stop costs less, but signalling 10,000 process groups held
  * it over a second.  So a start of many (stewardd's autostart, `start`,
  * the wards a reload adds, the wards a dependency releases) and a stop
- * of many (`stop`, the wards a reload removes or changes) do not act at
- * once: they queue the instance here, and the feeder carries out the
- * queued orders in order, one slice per loop iteration, each slice
- * ending once the iteration has worked STEWARD_PACE_SLICE seconds since
- * its poll returned (steward_pace_spent(): the beats read and the
- * requests answered first count too), after one order at least.
+ * of many (`stop`, the wards a reload removes or changes, a level of
+ * stewardd's shutdown) do not act at once: they queue the instance
+ * here, and the feeder carries out the queued orders in order, one
+ * slice per loop iteration, each slice ending once the iteration has
+ * worked STEWARD_PACE_SLICE seconds since its poll returned
+ * (steward_pace_spent(): the beats read and the requests answered
+ * first count too), after one order at least.
  * Between slices the loop polls: beats are read and judged, control
  * clients answered, dead wards healed.
  *
@@ -110,9 +111,11 @@ pace_feed_cb(struct ev_loop *loop, ev_check *w, int revents)
 			continue; /* freed or ordered otherwise while queued */
 		wi->pace_slot = 0;
 		p->queued--;
-		if (s->stopping)
+		if (s->stopping && e->kind != PACE_SHUTDOWN)
 			continue; /* the shutdown stops everything itself */
-		if (e->kind == PACE_START)
+		if (e->kind == PACE_SHUTDOWN)
+			steward_step(s, wi, WEV_SHUTDOWN);
+		else if (e->kind == PACE_START)
 			steward_order_start(s, wi);
 		else if (e->why == NULL)
 			steward_order_stop(s, wi);
@@ -308,6 +311,13 @@ void
 steward_pace_stop(struct steward *s, struct ward_inst *wi, const char *why)
 {
 	pace_queue(s, wi, PACE_STOP, why);
+}
+
+/* Queue a shutdown step for the feeder; see steward-pace.h. */
+void
+steward_pace_shutdown(struct steward *s, struct ward_inst *wi)
+{
+	pace_queue(s, wi, PACE_SHUTDOWN, NULL);
 }
 
 /* Take an instance off the queue, if it is on it; see steward.h. */

@@ -19,7 +19,7 @@ struct ward_inst;
 #define STEWARD_LOOP_BUCKETS 12 /* below 1, 2, 4 ... 1024 ms, and above */
 
 /* An order queued to be carried out in a slice. */
-enum pace_kind { PACE_START, PACE_STOP };
+enum pace_kind { PACE_START, PACE_STOP, PACE_SHUTDOWN };
 
 struct pace_entry {
 	struct ward_inst *wi; /* NULL: cancelled */
@@ -66,6 +66,9 @@ void steward_pace_start(struct steward *s, struct ward_inst *wi);
  */
 void steward_pace_stop(struct steward *s, struct ward_inst *wi,
 		       const char *why);
+/* Feed wi WEV_SHUTDOWN in a later slice (stewardd's shutdown stops a
+ * level of 10,000 wards so, and carries out no other order). */
+void steward_pace_shutdown(struct steward *s, struct ward_inst *wi);
 /* Take wi off the queue; true if it was on it. */
 bool steward_pace_cancel(struct steward *s, struct ward_inst *wi);
 /*

@@ -154,8 +154,9 @@ steward_shutdown_next(struct steward *s)
 		    !steward_order_may_stop(s, wr))
 			continue;
 		wr->shut = true;
+		/* In slices: a level may hold 10,000 (steward-pace.c). */
 		for (unsigned j = 0; j < wr->ninst; j++)
-			steward_step(s, wr->inst[j], WEV_SHUTDOWN);
+			steward_pace_shutdown(s, wr->inst[j]);
 	}
 	return true;
 }

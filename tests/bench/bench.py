@@ -73,8 +73,9 @@ restart by restart_fork_exec.
 stewardd's loop (loop), at N = 10,000 wards beating (1,000 in --quick):
 phase by phase (the autostart, a steady window, `stop all`, `start all`,
 a reload removing the N wards, one adding them back, 32 clients each
-asking for a status as fast as they can for 5 s, and 5 s of a metrics
-file of the N instances rewritten every second), how long it took, the
+asking for a status as fast as they can for 5 s, 5 s of a metrics
+file of the N instances rewritten every second, and the shutdown on
+SIGTERM), how long it took, the
 longest gap between two of the loop's looks at its descriptors (the
 health reply's gap_recent_max_ms, asked every 20 ms), the histogram of
 gaps, the same in stewardd's own CPU time (cpu_gap_recent_max_ms: the
@@ -1326,9 +1327,12 @@ class Bench:
             d.ctl("reload")
             phase("metrics_file", lambda: time.sleep(5), lambda: None)
             res["metrics_file"]["bytes"] = os.path.getsize(prom)
+            # SIGTERM: every ward stopped, then the exit; health is
+            # asked until the socket goes.
+            phase("shutdown", lambda: res.__setitem__("stop_ms", d.stop()),
+                  lambda: None)
             stop.set()
             th.join()
-            res["stop_ms"] = d.stop()
         finally:
             stop.set()
             d.close()
@@ -1689,7 +1693,7 @@ def report_loop(out):
                      "| ---: |")
         for ph in ("autostart", "steady", "stop_all", "start_all",
                    "reload_remove", "reload_add", "client_flood",
-                   "metrics_file"):
+                   "metrics_file", "shutdown"):
             p = r.get(ph)
             if p is None:
                 continue
