@@ -77,6 +77,8 @@
 #define CG_BUCKETS 1024
 /* Seconds a killed stewardd's leftovers may take to end at start. */
 #define CG_LEFTOVER_WAIT 5.0
+/* Replicas from which a storm of ends reads the ward's cpu.stat first. */
+#define CG_FLUSH_WARD_MIN 64
 /* How long a usage read serves status and metrics (seconds). */
 #define CG_USAGE_FRESH 1.0
 /* How often memory_restart looks at memory.current. */
@@ -100,6 +102,10 @@ struct steward_cg {
 	ev_io ino_io;
 	ev_timer memory;
 	struct ward_cg_link *buckets[CG_BUCKETS];
+	/* the ward whose cpu.stat was read last, and in which iteration
+	 * (the loop's woke_at): see cg_flush_ward() */
+	const struct ward_rt *flushed;
+	double flushed_at;
 };
 
 /* FNV-1a, 32 bits: the directory's name from the socket's path. */
@@ -772,6 +778,31 @@ cg_stop_rest(struct steward *s, struct ward_inst *wi, int fd, double now)
 	ev_timer_start(s->loop, &wi->cg.kill_timer);
 }
 
+/*
+ * A storm of ends in one ward of many replicas (a stop of 10,000): the
+ * kernel's flush for one replica's cpu.stat walks the list of its
+ * siblings with pending updates (css_rstat_updated_list(), Linux 6.x),
+ * so each read cost hundreds of microseconds to milliseconds at 10,000
+ * replicas beating, most of a stop's time.  One read of the ward's own
+ * cpu.stat flushes them all, and the replicas' reads after it find short
+ * lists.  Once per loop iteration and ward, while more ends wait.
+ */
+static void
+cg_flush_ward(struct steward *s, const struct ward_rt *wr)
+{
+	struct steward_cg *c = s->cg;
+	char wname[300], at[320], buf[1024];
+
+	if (wr->ninst < CG_FLUSH_WARD_MIN || !steward_pace_deaths(s) ||
+	    (c->flushed == wr && c->flushed_at == s->woke_at))
+		return;
+	c->flushed = wr;
+	c->flushed_at = s->woke_at;
+	cg_ward_name(wr, wname, sizeof(wname));
+	snprintf(at, sizeof(at), "%s/cpu.stat", wname);
+	(void)cgroup_read(c->root_fd, at, buf, sizeof(buf));
+}
+
 /* The main process ended: stop the rest, hold the exit; see the top. */
 bool
 steward_cgroup_linger(struct steward *s, struct ward_inst *wi,
@@ -789,6 +820,7 @@ steward_cgroup_linger(struct steward *s, struct ward_inst *wi,
 		return false;
 	wi->cg.placed = false;
 	cg_inst_path(wi, at, sizeof(at));
+	cg_flush_ward(s, wi->ward);
 	if (cgroup_usage(s->cg->root_fd, at, cg_controllers_on(s->cg), &u) ==
 	    0) {
 		wi->cg.cpu_usec = u.cpu_usec - wi->cg.cpu_base;

@@ -146,6 +146,13 @@ pace_feed_cb(struct ev_loop *loop, ev_check *w, int revents)
 	}
 }
 
+/* Are deaths waiting for a slice?  See steward-pace.h. */
+bool
+steward_pace_deaths(const struct steward *s)
+{
+	return s->pace.dhead < s->pace.dtail;
+}
+
 /* A death to ask about in a later slice; see steward-pace.h. */
 void
 steward_pace_death(struct steward *s, pid_t pid)

@@ -80,6 +80,8 @@ bool steward_pace_spent(const struct steward *s);
 /* pid's process may have ended: ask about it in a later slice, before
  * any queued order. */
 void steward_pace_death(struct steward *s, pid_t pid);
+/* Are deaths waiting for a slice (a storm of them)? */
+bool steward_pace_deaths(const struct steward *s);
 /* Seconds the queued starts will take. */
 double steward_pace_eta(const struct steward *s);
 /* The "loop" field (latency, queue) for status JSON. */
