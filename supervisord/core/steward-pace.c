@@ -58,6 +58,8 @@
 
 /* A slice ends once the loop iteration has worked this long (seconds). */
 #define STEWARD_PACE_SLICE 0.005
+/* The feeder's own share of an iteration, at least (seconds). */
+#define STEWARD_PACE_MIN 0.001
 
 /* Has this iteration worked a slice already?  See steward-pace.h. */
 bool
@@ -79,31 +81,39 @@ pace_wake(struct steward *s)
 	}
 }
 
+/* May work begun at t0 go on?  See steward-pace.h. */
+bool
+steward_pace_more(const struct steward *s, double t0)
+{
+	double now = steward_now();
+
+	return now - t0 < STEWARD_PACE_MIN || s->woke_at == 0 ||
+	       now - s->woke_at < STEWARD_PACE_SLICE;
+}
+
 /*
- * Deaths first (a restart waits on each), then queued orders, until the
- * iteration has worked its slice; at least one of either, so a busy
- * iteration (beats of thousands) still moves the queue on.
+ * Deaths first (a restart waits on each), then queued orders, while
+ * steward_pace_more() says so: at least one of either.
  */
 static void
 pace_feed_cb(struct ev_loop *loop, ev_check *w, int revents)
 {
 	struct steward *s = container_of(w, struct steward, pace.feed);
 	struct steward_pace *p = &s->pace;
-	double t0;
-	unsigned n = 0, done = 0;
+	double t0 = steward_now(), t1;
+	unsigned n = 0;
+	bool more = true;
 
 	(void)loop;
 	(void)revents;
-	while (p->dhead < p->dtail) {
+	while (p->dhead < p->dtail && more) {
 		steward_child_late(s, p->deaths[p->dhead++]);
-		done++;
-		if (steward_pace_spent(s))
-			break;
+		more = steward_pace_more(s, t0);
 	}
 	if (p->dhead == p->dtail)
 		p->dhead = p->dtail = 0;
-	t0 = steward_now();
-	while (p->head < p->tail && (done == 0 || !steward_pace_spent(s))) {
+	t1 = steward_now();
+	while (p->head < p->tail && more) {
 		struct pace_entry *e = &p->q[p->head++];
 		struct ward_inst *wi = e->wi;
 
@@ -125,11 +135,11 @@ pace_feed_cb(struct ev_loop *loop, ev_check *w, int revents)
 		 * (a start of a running ward) makes no transition. */
 		steward_tell_order_done(s, wi);
 		n++;
-		done++;
+		more = steward_pace_more(s, t0);
 	}
 	if (n > 0) {
 		/* What a start costs, for callers that wait on many. */
-		double each = (steward_now() - t0) / n;
+		double each = (steward_now() - t1) / n;
 
 		p->cost = p->cost == 0 ? each : 0.9 * p->cost + 0.1 * each;
 	}

@@ -77,6 +77,13 @@ bool steward_pace_cancel(struct steward *s, struct ward_inst *wi);
  * a pipe, a pass over ended children.
  */
 bool steward_pace_spent(const struct steward *s);
+/*
+ * May work in slices, at it since t0, go on?  Until the iteration has
+ * worked its slice, and in any case for STEWARD_PACE_MIN of its own: on
+ * a busy or loaded machine (thousands of beats read first, or stewardd
+ * taken off the CPU meanwhile) a queue still moves on at a fair pace.
+ */
+bool steward_pace_more(const struct steward *s, double t0);
 /* pid's process may have ended: ask about it in a later slice, before
  * any queued order. */
 void steward_pace_death(struct steward *s, pid_t pid);

@@ -298,6 +298,7 @@ static void
 steward_reap_all(struct steward *s)
 {
 	unsigned handled = 0;
+	double t0 = steward_now();
 
 	s->chld_signals = 0;
 	s->chld_told = 0;
@@ -305,7 +306,7 @@ steward_reap_all(struct steward *s)
 	for (;;) {
 		siginfo_t si = {0};
 
-		if (handled > 0 && steward_pace_spent(s)) {
+		if (handled > 0 && !steward_pace_more(s, t0)) {
 			/* More may be waiting: the rest in a moment. */
 			ev_timer_set(&s->sweep, 0, 0);
 			ev_timer_start(s->loop, &s->sweep);

@@ -405,21 +405,21 @@ reload_apply(struct steward *s, const char *why, struct config *c,
  * Free the instances of wr above keep, the last first, none with a
  * process; *changed once one is freed.  Thousands reaped at once (a
  * removed ward of 10,000 replicas) go a slice at a time: once one is
- * freed and the loop iteration has worked its slice (steward_pace_spent()),
- * stop and return false, the rest in the next iterations (an instance's
- * cgroup directory is removed as it goes, tens to hundreds of
- * microseconds each).  True when none is left above keep.
+ * freed and steward_pace_more() says the slice begun at t0 is over,
+ * stop and return false, the rest in the next iterations (an
+ * instance's cgroup directory is removed as it goes, tens to hundreds
+ * of microseconds each).  True when none is left above keep.
  */
 static bool
 reload_free_above(struct steward *s, struct ward_rt *wr, unsigned keep,
-		  bool *changed)
+		  double t0, bool *changed)
 {
 	while (wr->ninst > keep) {
 		struct ward_inst *wi = wr->inst[wr->ninst - 1];
 
 		if (ward_state_has_process(wi->sm.state))
 			return true; /* not yet: the caller sees it live */
-		if (*changed && steward_pace_spent(s))
+		if (*changed && !steward_pace_more(s, t0))
 			return false;
 		steward_inst_free(s, wi);
 		wr->ninst--;
@@ -433,13 +433,14 @@ void
 steward_reload_settle(struct steward *s)
 {
 	bool pending = false, changed = false, more = false;
+	double t0 = steward_now();
 
 	for (size_t i = 0; i < s->nwards;) {
 		struct ward_rt *wr = s->wards[i];
 
 		/* Thousands reaped at once are freed a slice at a time, the
 		 * poll not sleeping meanwhile. */
-		if (changed && steward_pace_spent(s)) {
+		if (changed && !steward_pace_more(s, t0)) {
 			pending = true;
 			more = true;
 			break;
@@ -450,7 +451,7 @@ steward_reload_settle(struct steward *s)
 				i++;
 				continue;
 			}
-			if (!reload_free_above(s, wr, 0, &changed)) {
+			if (!reload_free_above(s, wr, 0, t0, &changed)) {
 				pending = more = true;
 				break;
 			}
@@ -466,7 +467,7 @@ steward_reload_settle(struct steward *s)
 				i++;
 				continue;
 			}
-			if (!reload_free_above(s, wr, 0, &changed)) {
+			if (!reload_free_above(s, wr, 0, t0, &changed)) {
 				pending = more = true;
 				break;
 			}
@@ -492,7 +493,7 @@ steward_reload_settle(struct steward *s)
 		}
 		/* Extra instances of a smaller ward, once stopped. */
 		if (wr->ninst > wr->spec->replicas) {
-			if (!reload_free_above(s, wr, wr->spec->replicas,
+			if (!reload_free_above(s, wr, wr->spec->replicas, t0,
 					       &changed)) {
 				pending = more = true;
 				break;
