@@ -43,6 +43,7 @@ password={password}
 
 [supervisord]
 logfile=%(here)s/supervisord.log
+childlogdir=%(here)s
 nodaemon=true
 
 [program:hostile]
@@ -300,10 +301,13 @@ username={user}
 password={password}
 
 [supervisord]
+childlogdir=%(here)s
 nodaemon=true
 
 [program:quiet]
 command=sh -c 'echo one line; exec sleep 1000'
+; stewardd's own stdout: followed from its rings, not a file
+stdout_logfile=/dev/stdout
 startsecs=0
 
 [program:filed]

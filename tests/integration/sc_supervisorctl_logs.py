@@ -29,7 +29,6 @@ file=%(here)s/supervisor.sock
 
 [supervisord]
 logfile=%(here)s/supervisord.log
-childlogdir=%(here)s
 pidfile=%(here)s/supervisord.pid
 childlogdir=%(here)s
 nodaemon=true
