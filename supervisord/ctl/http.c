@@ -466,13 +466,36 @@ http_logger(void *cls, const char *fmt, va_list ap)
 	log_warnx("http: %s", msg);
 }
 
-/* Let libmicrohttpd work, then arm its next timeout. */
+/* The connections libmicrohttpd holds now. */
+static unsigned
+http_conns(struct http *h)
+{
+	const union MHD_DaemonInfo *di =
+	    MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+
+	return di != NULL ? di->num_connections : 0;
+}
+
+/*
+ * Let libmicrohttpd work, then arm its next timeout.
+ *
+ * At HTTP_CONN_MAX connections libmicrohttpd takes its listening socket
+ * out of its epoll set, and puts it back at the start of the next
+ * MHD_run(), not when a connection closes.  A run that closed
+ * connections at the limit is thus followed by another: else, with no
+ * connection left to wake the loop, the clients waiting in the backlog
+ * (and every later one) would never be accepted.
+ */
 static void
 http_run(struct http *h)
 {
 	MHD_UNSIGNED_LONG_LONG ms;
+	bool at_limit = http_conns(h) >= HTTP_CONN_MAX;
 
 	if (MHD_run(h->d) == MHD_NO)
+		log_warnx("http: cannot run the server: libmicrohttpd failed");
+	if (at_limit && http_conns(h) < HTTP_CONN_MAX &&
+	    MHD_run(h->d) == MHD_NO)
 		log_warnx("http: cannot run the server: libmicrohttpd failed");
 	ev_timer_stop(h->s->loop, &h->tmo);
 	if (MHD_get_timeout(h->d, &ms) == MHD_YES) {

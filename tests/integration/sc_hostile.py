@@ -349,7 +349,7 @@ def http_logtail_clients_that_leave_are_let_go():
     for s in socks:
         s.close()
     st.wait_for("every stream's fds closed",
-                lambda: fd_count(st.pid) == before, timeout=5)
+                lambda: fd_count(st.pid) <= before, timeout=5)
     # And the server serves again, to one more follower.
     s = socket.create_connection(("127.0.0.1", port), timeout=10)
     s.sendall(f"GET /logtail/quiet HTTP/1.1\r\nHost: 127.0.0.1\r\n"
@@ -424,4 +424,51 @@ def xmlrpc_refuses_cross_site_calls():
                             "Sec-Fetch-Site": "same-origin"})
     check(code == 200 and "<int>" in text,
           f"the server's own origin: {code} {text}", st)
+    check(st.stop() == 0, "stewardd exit code", st)
+
+
+@scenario("http-server-accepts-again-after-a-burst")
+def http_server_accepts_again_after_a_burst():
+    """60 clients connect at once, past the 32 connections the server
+    holds, and leave: the server then answers a new client at once.  It
+    used to accept nobody again, for good: at the limit libmicrohttpd
+    takes its listening socket out of its epoll set and puts it back
+    only in its next run, which nothing started once the connections
+    had closed."""
+    port = webdriver.free_port()
+    st = Steward("burst", "")
+    conf = st.path("supervisord.conf")
+    with open(conf, "w") as f:
+        f.write(LOGTAIL_CONF.format(port=port, user=USER,
+                                    password=PASSWORD))
+    st.config_path = conf
+    yield st.start("-s", st.socket_path, "-l", st.events_path)
+    st.wait_event("running", ward="quiet")
+    call = ("<?xml version='1.0'?><methodCall><methodName>"
+            "supervisor.getPID</methodName></methodCall>")
+    check(_post_rpc(port, call, {})[0] == 200, "a call before", st)
+    for burst in range(3):
+        before = fd_count(st.pid)
+        socks = []
+        for _ in range(60):
+            s = socket.socket()
+            s.setblocking(False)
+            try:
+                s.connect(("127.0.0.1", port))
+            except BlockingIOError:
+                pass
+            socks.append(s)
+        # (the call before may still hold the 32nd for a moment.)
+        st.wait_for("the server at its limit",
+                    lambda: fd_count(st.pid) >= before + 31, timeout=5)
+        for s in socks:
+            s.close()
+        st.wait_for("the burst's connections closed",
+                    lambda: fd_count(st.pid) <= before, timeout=5)
+        try:
+            code = _post_rpc(port, call, {})[0]
+        except OSError as e:   # not accepted within the client's 10 s
+            code = e
+        check(code == 200, f"a call after burst {burst}: {code}", st)
+    check(alive(st.pid), "stewardd is alive", st)
     check(st.stop() == 0, "stewardd exit code", st)
