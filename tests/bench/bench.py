@@ -1250,7 +1250,10 @@ class Bench:
             act()
             done()
             took = (mono() - t0) / 1e6
-            runq = rq.pct()
+            try:
+                runq = rq.pct()
+            except OSError:
+                runq = None  # the shutdown: stewardd has exited
             time.sleep(0.1)
             h1, c1 = hist[0], chist[0]
             cg = [g for g in cgaps if g is not None]
