@@ -306,8 +306,6 @@ nodaemon=true
 
 [program:quiet]
 command=sh -c 'echo one line; exec sleep 1000'
-; stewardd's own stdout: followed from its rings, not a file
-stdout_logfile=/dev/stdout
 startsecs=0
 
 [program:filed]
