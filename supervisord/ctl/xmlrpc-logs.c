@@ -66,9 +66,15 @@ xrl_open(const char *path, struct xrl_src *src)
 {
 	struct safepath_why why;
 	struct stat sb;
-	int fd = safepath_open(path, O_RDONLY | O_NONBLOCK, 0, &why);
+	int fd;
 
-	if (fd == -1)
+	/* stewardd's own stdout or stderr is no file to read: read, it
+	 * would be whatever fd 1 is (a terminal, a container's pipe). */
+	if (safepath_std_fd(path) > 0) {
+		errno = ENOENT;
+		return -1;
+	}
+	if ((fd = safepath_open(path, O_RDONLY | O_NONBLOCK, 0, &why)) == -1)
 		return -1;
 	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
 		close(fd);
@@ -332,7 +338,7 @@ xrl_source(struct xrm_ctx *c, const char *name, enum tail_stream st,
 		return false;
 	}
 	if ((path = ward_output_path(v[0], st)) == NULL &&
-	    o->kind == CONFIG_OUT_FILE)
+	    o->kind == CONFIG_OUT_FILE && safepath_std_fd(o->path) < 0)
 		path = o->path; /* output = direct: the ward writes it */
 	if (path != NULL) {
 		if (xrl_open(path, src) == -1) {

@@ -306,6 +306,8 @@ nodaemon=true
 
 [program:quiet]
 command=sh -c 'echo one line; exec sleep 1000'
+; stewardd's own stdout: followed from its rings, never by reading fd 1
+stdout_logfile=/dev/stdout
 startsecs=0
 
 [program:filed]
@@ -359,6 +361,10 @@ def http_logtail_clients_that_leave_are_let_go():
             break
         got += chunk
     check(b"one line" in got, f"a stream after them: {got!r}", st)
+    # Its rings, not stewardd's own stdout read back (/dev/stdout is
+    # where quiet's lines go, and stewardd's own lines too).
+    check(b"stewardd" not in got and b"running" not in got,
+          f"the stream read stewardd's stdout: {got!r}", st)
     s.close()
     # Leaving said nothing on stewardd's stderr: a client cannot fill it.
     err = open(st.stderr_path).read()
