@@ -376,9 +376,11 @@ test_real_documents(UNUSED void **state)
 	    "\"event\":\"backoff\",\"ward\":\"crasher\",\"replica\":0,"
 	    "\"reason\":\"ward \\\"crasher:0\\\" ended: exited with code 3\","
 	    "\"tokens\":4.5,\"log_id\":17,\"error\":[{\"msg\":\"ward "
-	    "\\\"crasher:0\\\" ended\",\"at\":\"supervisord/core/steward.c:195\","
+	    "\\\"crasher:0\\\" "
+	    "ended\",\"at\":\"supervisord/core/steward.c:195\","
 	    "\"func\":\"steward_failure\"},{\"msg\":\"exited with code 3\","
-	    "\"at\":\"supervisord/core/steward.c:186\",\"func\":\"steward_failure\","
+	    "\"at\":\"supervisord/core/"
+	    "steward.c:186\",\"func\":\"steward_failure\","
 	    "\"fields\":{\"exit_code\":\"3\"}}]}";
 	json_t *j = parse(line);
 	const json_t *err = json_object_get(j, "error");
