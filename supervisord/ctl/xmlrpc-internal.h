@@ -109,5 +109,8 @@ struct ward_inst **xrm_all_listed(struct steward *s, size_t *np);
  */
 ssize_t xrm_find(struct xrm_ctx *c, const char *spec, struct ward_inst ***out,
 		 bool *whole);
+/* The one process name names, or NULL with BAD_NAME (a group, many,
+ * none). */
+struct ward_inst *xrm_find_one(struct xrm_ctx *c, const char *name);
 
 #endif

@@ -318,41 +318,31 @@ xrl_source(struct xrm_ctx *c, const char *name, enum tail_stream st,
 {
 	const struct config_output *o;
 	const char *path;
-	struct ward_inst **v;
-	bool whole;
-	ssize_t n;
+	struct ward_inst *wi;
 
-	if ((n = xrm_find(c, name, &v, &whole)) < 0)
+	if ((wi = xrm_find_one(c, name)) == NULL)
 		return false;
-	if (whole || n != 1) {
-		free(v);
-		xrm_fail(c, XRM_BAD_NAME, name);
-		return false;
-	}
-	o = xrl_output(v[0], st);
+	o = xrl_output(wi, st);
 	if (o->kind == CONFIG_OUT_NULL ||
 	    (st == TAIL_STDERR && o->kind == CONFIG_OUT_STDOUT)) {
 		/* NONE, or redirect_stderr's: no log, as supervisord. */
-		free(v);
 		xrm_fail(c, XRM_NO_FILE, NULL);
 		return false;
 	}
-	if ((path = ward_output_path(v[0], st)) == NULL &&
+	if ((path = ward_output_path(wi, st)) == NULL &&
 	    o->kind == CONFIG_OUT_FILE && safepath_std_fd(o->path) < 0)
 		path = o->path; /* output = direct: the ward writes it */
 	if (path != NULL) {
 		if (xrl_open(path, src) == -1) {
 			xrm_fail(c, errno == ENOENT ? XRM_NO_FILE : XRM_FAILED,
 				 path);
-			free(v);
 			return false;
 		}
 	} else {
-		xrl_rings(v[0], st, src);
+		xrl_rings(wi, st, src);
 	}
 	if (wip != NULL)
-		*wip = v[0];
-	free(v);
+		*wip = wi;
 	return true;
 }
 
@@ -445,21 +435,14 @@ static void
 m_clear_process(struct xrm_ctx *c)
 {
 	const char *name = xrm_str(c, 0);
-	struct ward_inst **v;
-	bool whole;
-	ssize_t n;
+	struct ward_inst *wi;
 
-	if (name == NULL)
+	if (name == NULL || (wi = xrm_find_one(c, name)) == NULL)
 		return;
-	if ((n = xrm_find(c, name, &v, &whole)) < 0)
-		return;
-	if (whole || n != 1)
-		xrm_fail(c, XRM_BAD_NAME, name);
-	else if (xrl_clear(c->s, v[0]) == -1)
+	if (xrl_clear(c->s, wi) == -1)
 		xrm_fail(c, XRM_FAILED, name);
 	else
 		xmlrpc_add_bool(c->b, true);
-	free(v);
 }
 
 /* clearAllProcessLogs(): supervisord's result array. */

@@ -296,6 +296,24 @@ xrm_find(struct xrm_ctx *c, const char *spec, struct ward_inst ***out,
 	return (ssize_t)n;
 }
 
+/* The one process name names; see xmlrpc-internal.h. */
+struct ward_inst *
+xrm_find_one(struct xrm_ctx *c, const char *name)
+{
+	struct ward_inst **v, *wi = NULL;
+	bool whole;
+	ssize_t n;
+
+	if ((n = xrm_find(c, name, &v, &whole)) < 0)
+		return NULL;
+	if (whole || n != 1)
+		xrm_fail(c, XRM_BAD_NAME, name);
+	else
+		wi = v[0];
+	free(v);
+	return wi;
+}
+
 /* Wall-clock seconds of a moment on steward_now()'s clock. */
 static long long
 xrm_wall(double mono)
@@ -486,19 +504,10 @@ static void
 m_info(struct xrm_ctx *c)
 {
 	const char *name = xrm_str(c, 0);
-	struct ward_inst **v;
-	bool whole;
-	ssize_t n;
+	struct ward_inst *wi;
 
-	if (name == NULL)
-		return;
-	if ((n = xrm_find(c, name, &v, &whole)) < 0)
-		return;
-	if (whole || n != 1)
-		xrm_fail(c, XRM_BAD_NAME, name);
-	else
-		xrm_add_info(c->b, v[0], xrm_now());
-	free(v);
+	if (name != NULL && (wi = xrm_find_one(c, name)) != NULL)
+		xrm_add_info(c->b, wi, xrm_now());
 }
 
 /* A result struct of a group or all operation. */

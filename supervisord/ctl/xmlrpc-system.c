@@ -217,9 +217,7 @@ m_send_stdin(struct xrm_ctx *c)
 	const char *name = xrm_str(c, 0);
 	const struct xr_value *chars =
 	    c->call->nparams > 1 ? c->call->params[1] : NULL;
-	struct ward_inst **v;
-	bool whole;
-	ssize_t n;
+	struct ward_inst *wi;
 	char msg[400];
 
 	if (name == NULL)
@@ -229,19 +227,15 @@ m_send_stdin(struct xrm_ctx *c)
 		xrm_fail(c, XRM_INCORRECT_PARAMETERS, NULL);
 		return;
 	}
-	if ((n = xrm_find(c, name, &v, &whole)) < 0)
+	if ((wi = xrm_find_one(c, name)) == NULL)
 		return;
-	if (whole || n != 1)
-		xrm_fail(c, XRM_BAD_NAME, name);
-	else if (!ward_state_has_process(v[0]->sm.state) || v[0]->pid <= 0 ||
-		 v[0]->sm.state == WARD_STOPPING)
+	if (!steward_inst_has_pid(wi) || wi->sm.state == WARD_STOPPING)
 		xrm_fail(c, XRM_NOT_RUNNING, name);
 	else {
 		snprintf(msg, sizeof(msg),
 			 "%s (stewardd gives no ward a stdin pipe)", name);
 		xrm_fail(c, XRM_NO_FILE, msg);
 	}
-	free(v);
 }
 
 const struct xrm_method xrm_system_methods[] = {
