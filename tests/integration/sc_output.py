@@ -160,7 +160,7 @@ def output_tail_follows_across_restarts():
     # come after a spawn note; --previous shows the run before.
     st = Steward("follow", """
 [ward:cycler]
-command = /bin/sh -c 'echo "run $$ begins"; sleep 0.3; echo "run $$ ends" >&2; exit 1'
+command = /bin/sh -c 'echo "run $$ begins"; sleep 1; echo "run $$ ends" >&2; exit 1'
 backoff = 100ms
 restart_limit = 100/1m
 """)
@@ -191,6 +191,13 @@ restart_limit = 100/1m
     check(r["ok"] and r["run"] == "previous" and
           all(t.endswith("ends") for t in texts(r)) and texts(r),
           f"--previous --stderr: {r}", st)
+    # Stopped once its current run has spoken (a stop just after a
+    # restart would leave that run with no lines at all).
+    def current_run_spoke():
+        pid = st.instance("cycler")["pid"]
+        return pid and f"run {pid} begins" in texts(
+            tail(st, "--lines=5", "cycler"))
+    st.wait_for("the current run's first line", current_run_spoke)
     st.ctl("stop", "cycler", check_rc=0)
     st.wait_for("lines of the last run",
                 lambda: texts(tail(st, "--lines=1", "cycler")))
