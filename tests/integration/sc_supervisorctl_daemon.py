@@ -12,20 +12,18 @@ Deliberate differences, each where it is made alike:
 """
 import os
 import re
-import shutil
-import subprocess
-import tempfile
 import xmlrpc.client
 
-from harness import Steward, check
+from harness import check
 from registry import scenario
-from sc_supervisorctl import _ctl, _proxy
-from sc_supervisorctl_config import CONF, _pid, _running
+from sc_supervisorctl_config import CONF
+from svctl import (compare, ctl, need_supervisorctl, pid, proxy, show,
+                   sock_of, steward, supervisord, wait_running)
 
 
 def _api(sock):
     """Signatures of every method, help present, and stdin's faults."""
-    p = _proxy(sock)
+    p = proxy(sock)
     names = p.system.listMethods()
     sigs = {n: p.system.methodSignature(n) for n in names}
     helps = {n: bool(p.system.methodHelp(n)) for n in names}
@@ -42,21 +40,19 @@ def _api(sock):
     return sigs, helps, faults
 
 
-def _drive(st, conf, sock, alive):
+def _drive(st, conf, alive):
     """reload (a restart), then stop all and shutdown; what each said,
     whether the pid stayed and the processes are new, and the API."""
-    st.wait_for("steady running", lambda: _running(conf, ["steady"]),
-                timeout=20)
-    pid, steady = _ctl(conf, "pid")[1], _pid(conf, "steady")
-    api = _api(sock)
-    got = [("reload",) + _ctl(conf, "reload")]
-    st.wait_for("steady running again",
-                lambda: _running(conf, ["steady", "sleeper"]), timeout=20)
-    same = (_ctl(conf, "pid")[1] == pid, _pid(conf, "steady") != steady)
+    wait_running(st, conf, ["steady"])
+    own, steady = ctl(conf, "pid")[1], pid(conf, "steady")
+    api = _api(sock_of(conf))
+    got = [("reload",) + ctl(conf, "reload")]
+    wait_running(st, conf, ["steady", "sleeper"], "steady running again")
+    same = (ctl(conf, "pid")[1] == own, pid(conf, "steady") != steady)
     st._expect_exit = True  # shutdown ends stewardd
-    got += [(c,) + _ctl(conf, c) for c in ("stop all", "shutdown")]
+    got += [(c,) + ctl(conf, c) for c in ("stop all", "shutdown")]
     st.wait_for("the server gone", lambda: not alive(), timeout=20)
-    got += [("status",) + _ctl(conf, "status")]
+    got += [("status",) + ctl(conf, "status")]
     return got, same, api
 
 
@@ -65,49 +61,25 @@ def supervisorctl_shutdown_restart_help():
     """supervisorctl reload restarts stewardd in place (same pid, every
     ward started anew from the config read again), shutdown stops it;
     methodHelp and methodSignature answer for every method served."""
-    if shutil.which("supervisorctl") is None:
-        print("supervisorctl is not installed (run.sh test installs it)")
-        raise SystemExit(77)
-    st = Steward("svdaemon", "")
-    conf = st.path("supervisord.conf")
-    with open(conf, "w") as f:
-        f.write(CONF)
-    st.config_path = conf
+    need_supervisorctl()
+    st, conf = steward("svdaemon", CONF)
     yield st.start("-s", st.socket_path, "-l", st.events_path)
-    got, same, api = _drive(st, conf, st.path("supervisor.sock"),
-                            lambda: st.proc.poll() is None)
+    got, same, api = _drive(st, conf, lambda: st.proc.poll() is None)
     check(st.proc.wait(10) == 0, "stewardd exit code after shutdown", st)
     check(same == (True, True), f"reload: same pid, new processes: {same}",
           st)
     st.wait_event("restart")
     st.wait_event("shutdown")
-    for c, rc, out in got:
-        print(f"$ supervisorctl {c}  (exit {rc})\n{out}", end="")
+    show(got)
     check(all(api[1].values()), f"a help for every method: {api[1]}", st)
     check(api[2][2][0] == 20, f"sendProcessStdin: {api[2]}", st)
-    d = tempfile.mkdtemp(prefix="steward-svdaemon-")
-    real_conf = os.path.join(d, "supervisord.conf")
-    with open(real_conf, "w") as f:
-        f.write(CONF)
-    sv = subprocess.Popen(["/usr/bin/supervisord", "-n", "-c", real_conf],
-                          stdout=subprocess.DEVNULL,
-                          stderr=subprocess.DEVNULL)
-    try:
-        real, real_same, real_api = _drive(
-            st, real_conf, os.path.join(d, "supervisor.sock"),
-            lambda: sv.poll() is None)
-    finally:
-        if sv.poll() is None:
-            sv.terminate()
-        sv.wait(20)
-        shutil.rmtree(d, ignore_errors=True)
+    with supervisord(CONF, "svdaemon") as (real_conf, sv):
+        real, real_same, real_api = _drive(st, real_conf,
+                                           lambda: sv.poll() is None)
+    d = os.path.dirname(real_conf)
     check(real_same == same, f"supervisord's reload: {real_same}", st)
-    for mine, theirs in zip(got, real):
-        theirs = (theirs[0], theirs[1],
-                  re.sub(re.escape(d), os.path.dirname(conf), theirs[2]))
-        check(mine == theirs,
-              f"supervisorctl {mine[0]}: stewardd gave {mine[1:]}, "
-              f"supervisord {theirs[1:]}", st)
+    compare(got, [(c, rc, re.sub(re.escape(d), os.path.dirname(conf), out))
+                  for c, rc, out in real], st)
     both = set(api[0]) & set(real_api[0])
     check(len(both) >= len(api[0]) - 2, f"methods: {sorted(api[0])}", st)
     for n in sorted(both):
@@ -127,18 +99,14 @@ def xmlrpc_rate_limit_per_client():
     allows in the time the flood took); served again once it refilled;
     stewardd goes on serving."""
     import time
-    st = Steward("svrate", "")
-    conf = st.path("supervisord.conf")
-    with open(conf, "w") as f:
-        f.write(CONF)
-    st.config_path = conf
+    st, _ = steward("svrate", CONF)
     yield st.start("-s", st.socket_path, "-l", st.events_path)
     sock = st.path("supervisor.sock")
     st.wait_for("the server answering", lambda: os.path.exists(sock))
     codes = []
     t0 = time.monotonic()
     for i in range(600):
-        p = _proxy(sock)  # a new connection each time
+        p = proxy(sock)  # a new connection each time
         try:
             p.supervisor.getPID()
             codes.append(200)
@@ -155,7 +123,7 @@ def xmlrpc_rate_limit_per_client():
 
     def served_again():
         try:
-            return _proxy(sock).supervisor.getPID() == st.proc.pid
+            return proxy(sock).supervisor.getPID() == st.proc.pid
         except xmlrpc.client.ProtocolError:
             return False
     st.wait_for("a request served again", served_again, timeout=10)

@@ -14,31 +14,16 @@ Deliberate differences, each where it is made alike:
   same lines from both.
 """
 import os
-import shutil
 import subprocess
-import tempfile
 import xmlrpc.client
 
-from harness import Steward, check
+from harness import check
 from registry import scenario
-from sc_supervisorctl import _ctl, _proxy
-from sc_supervisorctl_config import _api as _server, _running
+from stanzas import supervisord_head
+from svctl import (compare, ctl, need_supervisorctl, proxy, running, server,
+                   show, sock_of, steward, supervisord)
 
-CONF = """[unix_http_server]
-file=%(here)s/supervisor.sock
-
-[supervisord]
-logfile=%(here)s/supervisord.log
-pidfile=%(here)s/supervisord.pid
-childlogdir=%(here)s
-nodaemon=true
-
-[rpcinterface:supervisor]
-supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
-
-[supervisorctl]
-serverurl=unix://%(here)s/supervisor.sock
-
+CONF = supervisord_head() + """
 [program:talker]
 command=sh -c 'i=0; while [ $i -lt 300 ]; do echo "line $i <&>"; echo "err $i" >&2; i=$((i+1)); done; echo done; exec sleep 1000'
 stdout_logfile=%(here)s/talker.out
@@ -79,7 +64,7 @@ def _info(p, name):
 
 def _api(sock):
     """The log methods' answers (and faults)."""
-    p = _proxy(sock)
+    p = proxy(sock)
     out = []
     for call in (lambda: p.supervisor.readProcessStdoutLog("talker", 0, 20),
                  lambda: p.supervisor.readProcessStdoutLog("talker", -8, 0),
@@ -106,8 +91,8 @@ def _api(sock):
 def _written(conf):
     """Every program wrote all it writes, and exits ended."""
     try:
-        s = _server(conf).supervisor
-        return (_running(conf, ["talker", "quiet", "auto"]) and
+        s = server(conf).supervisor
+        return (running(conf, ["talker", "quiet", "auto"]) and
                 s.getProcessInfo("exits")["statename"] == "EXITED" and
                 "done" in s.readProcessStdoutLog("talker", -100, 0) and
                 "world" in s.readProcessStderrLog("auto", -100, 0))
@@ -122,9 +107,9 @@ def _wait_done(st, conf):
 
 def _drive(st, conf):
     _wait_done(st, conf)
-    api = _api(os.path.join(os.path.dirname(conf), "supervisor.sock"))
-    got = [(c,) + _ctl(conf, c) for c in COMMANDS]
-    main = _ctl(conf, "maintail")
+    api = _api(sock_of(conf))
+    got = [(c,) + ctl(conf, c) for c in COMMANDS]
+    main = ctl(conf, "maintail")
     return got, api, main
 
 
@@ -133,46 +118,25 @@ def supervisorctl_tail_clear_maintail():
     """tail (stdout, stderr, a count), clear and maintail as under
     supervisord; readProcess*Log and tailProcess*Log keep supervisord's
     offset rules on a log file."""
-    if shutil.which("supervisorctl") is None:
-        print("supervisorctl is not installed (run.sh test installs it)")
-        raise SystemExit(77)
-    st = Steward("svlogs", "")
-    conf = st.path("supervisord.conf")
-    with open(conf, "w") as f:
-        f.write(CONF)
-    st.config_path = conf
+    need_supervisorctl()
+    st, conf = steward("svlogs", CONF)
     yield st.start("-s", st.socket_path, "-l", st.events_path)
     got, api, main = _drive(st, conf)
     try:
-        _proxy(st.path("supervisor.sock")).supervisor.clearLog()
+        proxy(st.path("supervisor.sock")).supervisor.clearLog()
         clear_log = None
     except xmlrpc.client.Fault as e:
         clear_log = e.faultCode
     check(st.stop() == 0, "stewardd exit code", st)
-    for c, rc, out in got:
-        print(f"$ supervisorctl {c}  (exit {rc})\n{out}", end="")
+    show(got)
     check(clear_log == 30, f"clearLog: {clear_log}", st)
     check(main[0] == 0 and main[1].count("\n") >= 1 and
           '"event"' in main[1], f"maintail: {main}", st)
-    d = tempfile.mkdtemp(prefix="steward-svlogs-")
-    real_conf = os.path.join(d, "supervisord.conf")
-    with open(real_conf, "w") as f:
-        f.write(CONF)
-    sv = subprocess.Popen(["/usr/bin/supervisord", "-n", "-c", real_conf],
-                          stdout=subprocess.DEVNULL,
-                          stderr=subprocess.DEVNULL)
-    try:
+    with supervisord(CONF, "svlogs") as (real_conf, _):
         real, real_api, real_main = _drive(st, real_conf)
-    finally:
-        sv.terminate()
-        sv.wait(20)
-        shutil.rmtree(d, ignore_errors=True)
     check(real_main[0] == main[0], f"maintail: {real_main}", st)
     check(len(got) == len(real), "every command ran", st)
-    for mine, theirs in zip(got, real):
-        check(mine == theirs,
-              f"supervisorctl {mine[0]}: stewardd gave {mine[1:]}, "
-              f"supervisord {theirs[1:]}", st)
+    compare(got, real, st)
     # readLog reads another file (see the top): its length only.
     check(len(api[10]) == len(real_api[10]) == 5, f"readLog: {api[10]}", st)
     for i, (mine, theirs) in enumerate(zip(api, real_api)):
@@ -205,13 +169,13 @@ def _follow_drive(st, conf):
 
     def second_run(text):
         if not restart and "done" in text:
-            restart.append(_ctl(conf, "restart talker"))
+            restart.append(ctl(conf, "restart talker"))
         return text.count("done") == 2
     tail = _follow(st, conf, ["tail", "-f", "talker"], second_run,
                    "tail -f to show the second run whole")
     main = _follow(st, conf, ["maintail", "-f"],
                    lambda t: len(t.splitlines()) > 2, "maintail -f")
-    none = _ctl(conf, "tail -f nosuch")
+    none = ctl(conf, "tail -f nosuch")
     return tail, main, none
 
 
@@ -220,32 +184,16 @@ def supervisorctl_tail_f_follows():
     """supervisorctl tail -f streams the last 1024 bytes, then what the
     process writes, as from supervisord (compared byte for byte);
     maintail -f streams the event log; a name that is none is 404."""
-    if shutil.which("supervisorctl") is None:
-        print("supervisorctl is not installed (run.sh test installs it)")
-        raise SystemExit(77)
-    st = Steward("svtailf", "")
-    conf = st.path("supervisord.conf")
-    with open(conf, "w") as f:
-        f.write(CONF)
-    st.config_path = conf
+    need_supervisorctl()
+    st, conf = steward("svtailf", CONF)
     yield st.start("-s", st.socket_path, "-l", st.events_path)
     tail, main, none = _follow_drive(st, conf)
     check(st.stop() == 0, "stewardd exit code", st)
     print(tail, main, none)
     check('"event"' in main, f"maintail -f: {main}", st)
-    d = tempfile.mkdtemp(prefix="steward-svtailf-")
-    real_conf = os.path.join(d, "supervisord.conf")
-    with open(real_conf, "w") as f:
-        f.write(CONF)
-    sv = subprocess.Popen(["/usr/bin/supervisord", "-n", "-c", real_conf],
-                          stdout=subprocess.DEVNULL,
-                          stderr=subprocess.DEVNULL)
-    try:
+    with supervisord(CONF, "svtailf") as (real_conf, _):
         real_tail, real_main, real_none = _follow_drive(st, real_conf)
-    finally:
-        sv.terminate()
-        sv.wait(20)
-        shutil.rmtree(d, ignore_errors=True)
+    d = os.path.dirname(real_conf)
     check(tail == real_tail, f"tail -f: stewardd {tail!r}, supervisord "
           f"{real_tail!r}", st)
     real_none = (real_none[0], real_none[1].replace(d, st.dir))

@@ -5,25 +5,12 @@ import time
 
 from harness import Steward, check
 from registry import scenario
+from stanzas import supervisord_head
 
 
-SUPERVISORD_CONF = """; A supervisord.conf as people have them.
-[unix_http_server]
-file=%(here)s/supervisor.sock
-
-[supervisord]
-logfile=%(here)s/supervisord.log
-childlogdir=%(here)s
-pidfile=%(here)s/supervisord.pid
-nodaemon=true
-environment=SITE="demo site",TIER=prod
-
-[rpcinterface:supervisor]
-supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
-
-[supervisorctl]
-serverurl=unix://%(here)s/supervisor.sock
-
+SUPERVISORD_CONF = "; A supervisord.conf as people have them.\n" + \
+    supervisord_head(supervisord='environment=SITE="demo site",TIER=prod\n') \
+    + """
 [program:web]
 command=/bin/sh -c 'echo "$SUPERVISOR_PROCESS_NAME $1 $SITE $TIER $PORT" > %(here)s/out/web.%(process_num)d; exec sleep 1000' sh --port=%(process_num)d
 process_name=%(program_name)s_%(process_num)02d

@@ -11,6 +11,9 @@ This file is only the runner.  The pieces live beside it:
                    check(), and /proc readers (fd_count, rss_kib, ...)
     registry.py    @scenario("name") and the table of every scenario
     stanzas.py     ward stanzas and config heads several scenarios share
+    svctl.py       what the supervisorctl scenarios share: supervisorctl
+                   and xmlrpc.client on a server, Debian's supervisord
+                   on the same config, waits on a process's state
     sc_*.py        the scenarios, one module per topic
 
 No module imports from this one.

@@ -10,6 +10,10 @@ fills in (Steward's constructor and write_config): {testward}, {tmp},
     ''')
 
 A stanza used by one scenario only stays beside that scenario.
+
+supervisord_head() is the other kind: the head of a supervisord.conf
+(no placeholders) for the scenarios that run the same file under
+stewardd and Debian's supervisord (sc_supervisorctl*.py, svctl.py).
 """
 
 # The [steward] head of a scenario's config: its event log and control
@@ -59,3 +63,39 @@ PLAIN = """
 command = {testward} --beat 100
 heartbeat = pipe
 """
+
+# The supervisorctl scenarios' username and password (auth=SV_AUTH).
+SV_AUTH = ("admin", "s3cret")
+
+
+def supervisord_head(port=None, chmod=None, auth=None, supervisord=""):
+    """The head of a supervisord.conf that Debian's supervisorctl and
+    supervisord read as they are and stewardd reads too (no {}
+    placeholders: %(here)s is supervisord's): the server, on the socket
+    %(here)s/supervisor.sock ([unix_http_server], with chmod) or on a
+    port ("HOST:PORT", [inet_http_server]); [supervisord] in the
+    foreground with its files in %(here)s, and supervisord's extra key
+    lines; the rpcinterface; [supervisorctl] pointed at the server.
+    auth, a (username, password), goes into the server and
+    [supervisorctl] both.  The programs follow it, after a blank line."""
+    if port is None:
+        server = "[unix_http_server]\nfile=%(here)s/supervisor.sock\n"
+        url = "unix://%(here)s/supervisor.sock"
+    else:
+        server = f"[inet_http_server]\nport={port}\n"
+        url = f"http://{port}"
+    if chmod is not None:
+        server += f"chmod={chmod}\n"
+    login = "" if auth is None else "username=%s\npassword=%s\n" % auth
+    return (server + login + """
+[supervisord]
+logfile=%(here)s/supervisord.log
+childlogdir=%(here)s
+pidfile=%(here)s/supervisord.pid
+nodaemon=true
+""" + supervisord + """
+[rpcinterface:supervisor]
+supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
+
+[supervisorctl]
+serverurl=""" + url + "\n" + login)
