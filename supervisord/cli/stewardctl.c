@@ -449,9 +449,9 @@ stewardctl_main_help(FILE *f)
 		   "again\n"
 		   "(busy, rate limited, timeout), 76 protocol mismatch, 77 "
 		   "not allowed,\n"
-		   "78 config error, 74 output could not be written, 130 "
-		   "run\n"
-		   "interrupted (Ctrl-C).  See stewardctl(1).\n");
+		   "78 config error, 74 run or tail could not write its "
+		   "output,\n"
+		   "130 run interrupted (Ctrl-C).  See stewardctl(1).\n");
 }
 
 /* help [COMMAND] */

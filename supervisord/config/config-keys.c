@@ -640,7 +640,10 @@ config_key_fits(struct config_state *st, struct config_ward *cw,
 		    "[%s] %s is not a key of a job: a job runs once per "
 		    "request%s",
 		    section, key,
-		    k == K_STDOUT ? " and its stdout is the answer" : "");
+		    k == K_STDOUT || k == K_STDOUT_MAX_SIZE ||
+			    k == K_STDOUT_BACKUPS
+			? " and its stdout is the answer"
+			: "");
 		cw->bad[k] = true;
 		return false;
 	}
