@@ -33,7 +33,7 @@
 
 static const char usage_text[] =
     "usage: stewardd -c FILE [-s SOCKET] [-l EVENT_LOG]\n"
-    "       stewardd --check FILE [--dump-json]\n"
+    "       stewardd --check [-c] FILE [--dump-json]\n"
     "\n"
     "Supervise the wards defined in FILE in the foreground: spawn them,\n"
     "hear their heartbeats, and heal any that dies or stops beating.\n"
@@ -43,8 +43,9 @@ static const char usage_text[] =
     "  -s, --socket PATH   the control socket (overrides [steward] socket)\n"
     "  -l, --event-log PATH  the event log, or - for standard error\n"
     "                      (overrides [steward] event_log)\n"
-    "  -n, --check FILE    read FILE, print every problem, exit 0 if\n"
-    "                      it has no error and 78 if it has one\n"
+    "  -n, --check FILE    read FILE (or the -c FILE), print every\n"
+    "                      problem, exit 0 if it has no error and 78\n"
+    "                      if it has one; nothing runs\n"
     "      --dump-json     with --check: print what was understood of\n"
     "                      FILE (every ward, its processes, argv,\n"
     "                      environment...) as one JSON document\n"
@@ -53,7 +54,8 @@ static const char usage_text[] =
     "\n"
     "Signals: TERM or INT stop every ward and exit (a second one kills\n"
     "them at once); HUP re-reads the config and applies the difference\n"
-    "(several at once count as one); USR1 reopens the event log.\n"
+    "(several at once count as one); USR1 reopens the event log and\n"
+    "the wards' log files.\n"
     "Events are JSON lines in the event_log of\n"
     "[steward] (default: standard error).  stewardctl(1) talks to the\n"
     "control socket ([steward] socket; default /run/steward.sock for\n"
@@ -63,7 +65,8 @@ static const char usage_text[] =
     "\n"
     "Exit codes: 0 stopped cleanly, 1 an essential ward failed,\n"
     "64 bad usage, 71 system error,\n"
-    "73 cannot open the event log or listen on the control socket,\n"
+    "73 cannot open the event log or listen on the control socket\n"
+    "or a supervisord.conf's http server,\n"
     "78 bad config.\n"
     "See stewardd(8) and steward.ini(5).\n";
 
@@ -225,7 +228,8 @@ main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 	    {"config", required_argument, NULL, 'c'},
-	    {"check", required_argument, NULL, 'n'},
+	    /* The file may follow (--check FILE) or come from -c. */
+	    {"check", optional_argument, NULL, 'n'},
 	    {"dump-json", no_argument, NULL, 'J'},
 	    {"socket", required_argument, NULL, 's'},
 	    {"event-log", required_argument, NULL, 'l'},
@@ -235,7 +239,7 @@ main(int argc, char **argv)
 	};
 	const char *config_path = NULL, *check_path = NULL;
 	const char *socket_path = NULL, *event_log = NULL;
-	bool dump_json = false;
+	bool check = false, dump_json = false;
 	struct config_report rep = {0};
 	struct config *c;
 	struct rlimit rl;
@@ -256,14 +260,16 @@ main(int argc, char **argv)
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
 		return 71;
 
-	while ((ch = getopt_long(argc, argv, "c:n:s:l:hV", longopts, NULL)) !=
+	while ((ch = getopt_long(argc, argv, "c:n::s:l:hV", longopts, NULL)) !=
 	       -1) {
 		switch (ch) {
 		case 'c':
 			config_path = optarg;
 			break;
 		case 'n':
-			check_path = optarg;
+			check = true;
+			if (optarg != NULL)
+				check_path = optarg;
 			break;
 		case 'J':
 			dump_json = true;
@@ -299,9 +305,25 @@ main(int argc, char **argv)
 			return EX_USAGE;
 		}
 	}
+	/*
+	 * --check FILE, -n FILE: the file is the operand (its option takes
+	 * no argument of its own, so that --check -c FILE reads FILE too).
+	 * A file named after --check wins over -c's.
+	 */
+	if (check && check_path == NULL && optind < argc)
+		check_path = argv[optind++];
+	if (check && check_path == NULL)
+		check_path = config_path;
 	if (optind != argc) {
 		fprintf(stderr, "stewardd: unexpected argument \"%s\"\n%s",
 			argv[optind], usage_text);
+		return EX_USAGE;
+	}
+	if (check && check_path == NULL) {
+		fprintf(stderr,
+			"stewardd: --check needs a FILE: --check FILE or "
+			"--check -c FILE\n%s",
+			usage_text);
 		return EX_USAGE;
 	}
 	if (dump_json && check_path == NULL) {

@@ -124,3 +124,48 @@ replicas = 3
     check(out.strip() == f"{path}: OK, 1 ward, 3 instances, 0 warnings",
           out)
     yield None
+
+
+@scenario("check-reads-the-file-of-c")
+def check_reads_the_file_of_c():
+    # --check takes its file as the operand or from -c, in either order,
+    # as a person used to "nginx -t -c FILE" writes it.
+    import subprocess
+    rc, out, err, good = harness.run_check("""[ward:a]
+command = {testward} --beat 100
+""")
+    check(rc == 0, f"the good file: {err}")
+    rc, out, err, bad = harness.run_check("""[ward:a]
+command = {testward}
+replicas = 0
+""")
+    check(rc == 78, f"the bad file: rc {rc}: {err}")
+
+    def run(*args):
+        p = subprocess.run([harness.STEWARDD, *args], capture_output=True,
+                           text=True, timeout=20)
+        return p.returncode, p.stdout, p.stderr
+
+    ok_line = f"{good}: OK, 1 ward, 1 instance, 0 warnings"
+    for args in (["--check", good], ["--check", "-c", good],
+                 ["-c", good, "--check"], ["-n", good], [f"--check={good}"],
+                 ["--check", "--config", good]):
+        rc, out, err = run(*args)
+        check(rc == 0 and out.strip() == ok_line,
+              f"stewardd {' '.join(args)}: rc {rc}, out {out!r}, err {err!r}")
+    for args in (["--check", "-c", bad], ["-c", bad, "-n"]):
+        rc, out, err = run(*args)
+        check(rc == 78 and f"{bad}:3: [ward:a] replicas = \"0\"" in err,
+              f"stewardd {' '.join(args)}: rc {rc}, err {err!r}")
+    # A file named after --check wins over -c's, as stewardd(8) says.
+    rc, out, err = run("--check", good, "-c", bad)
+    check(rc == 0 and out.strip() == ok_line, f"-n wins: rc {rc}: {err}")
+    rc, out, err = run("-c", good, "--check", "--dump-json")
+    check(rc == 0 and out.startswith('{"file":'), f"--dump-json: {out!r}")
+    # No file at all, or two: a usage error that says what to write.
+    rc, out, err = run("--check")
+    check(rc == 64 and "--check needs a FILE" in err, f"no file: {err!r}")
+    rc, out, err = run("--check", good, bad)
+    check(rc == 64 and f'unexpected argument "{bad}"' in err,
+          f"two files: {err!r}")
+    yield None
