@@ -99,31 +99,48 @@ struct http_req {
 
 static void http_run(struct http *h);
 
-/* Queue a response made from text (copied). */
-static enum MHD_Result
+/* Queue a response; see http.h. */
+enum MHD_Result
 http_respond(struct MHD_Connection *conn, unsigned status, const char *type,
-	     const char *text, size_t len)
+	     struct sbuf *body, const struct http_header *extra)
 {
 	struct MHD_Response *resp = MHD_create_response_from_buffer(
-	    len, (void *)text, MHD_RESPMEM_MUST_COPY);
+	    body->len, body->s != NULL ? body->s : (void *)"",
+	    body->s != NULL ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
 	enum MHD_Result rc;
 
-	if (resp == NULL)
+	if (resp == NULL) {
+		sbuf_free(body);
 		return MHD_NO;
-	if (MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type) ==
-	    MHD_NO) {
+	}
+	*body = (struct sbuf){0}; /* the response's now */
+	if (type != NULL &&
+	    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type) ==
+		MHD_NO) {
 		MHD_destroy_response(resp);
 		return MHD_NO;
+	}
+	for (; extra != NULL && extra->name != NULL; extra++) {
+		if (MHD_add_response_header(resp, extra->name, extra->value) ==
+		    MHD_NO) {
+			MHD_destroy_response(resp);
+			return MHD_NO;
+		}
 	}
 	rc = MHD_queue_response(conn, status, resp);
 	MHD_destroy_response(resp);
 	return rc;
 }
 
-static enum MHD_Result
-http_text(struct MHD_Connection *conn, unsigned status, const char *text)
+/* Queue a response of plain text (copied); see http.h. */
+enum MHD_Result
+http_text(struct MHD_Connection *conn, unsigned status, const char *type,
+	  const char *text)
 {
-	return http_respond(conn, status, "text/plain", text, strlen(text));
+	struct sbuf b = {0};
+
+	sbuf_add(&b, text, strlen(text));
+	return http_respond(conn, status, type, &b, NULL);
 }
 
 /* Equal strings, in constant time; see http.h. */
@@ -251,7 +268,7 @@ http_deny(struct http *h, struct MHD_Connection *conn)
 	enum MHD_Result rc;
 
 	if (h->username == NULL)
-		return http_text(conn, MHD_HTTP_FORBIDDEN,
+		return http_text(conn, MHD_HTTP_FORBIDDEN, "text/plain",
 				 "refused: this user may not use the socket\n");
 	resp = MHD_create_response_from_buffer(13, (void *)"Unauthorized\n",
 					       MHD_RESPMEM_PERSISTENT);
@@ -290,14 +307,14 @@ http_call(struct http *h, struct http_req *r)
 	struct xr_call call;
 	struct sbuf reply = {0};
 	char why[256];
-	enum MHD_Result rc;
 
 	if (xmlrpc_parse(r->body.s != NULL ? r->body.s : "", r->body.len, &call,
 			 why, sizeof(why)) == -1) {
 		char msg[300];
 
 		snprintf(msg, sizeof(msg), "not an XML-RPC call: %s\n", why);
-		return http_text(r->conn, MHD_HTTP_BAD_REQUEST, msg);
+		return http_text(r->conn, MHD_HTTP_BAD_REQUEST, "text/plain",
+				 msg);
 	}
 	if (xrm_call(h->s, &call, &reply, http_done, r, &r->wait) == 1) {
 		xmlrpc_call_free(&call);
@@ -309,9 +326,7 @@ http_call(struct http *h, struct http_req *r)
 		return MHD_YES;
 	}
 	xmlrpc_call_free(&call);
-	rc = http_respond(r->conn, MHD_HTTP_OK, "text/xml", reply.s, reply.len);
-	sbuf_free(&reply);
-	return rc;
+	return http_respond(r->conn, MHD_HTTP_OK, "text/xml", &reply, NULL);
 }
 
 /*
@@ -356,7 +371,7 @@ http_handler(void *cls, struct MHD_Connection *conn, const char *url,
 		if ((r->web || r->logtail) && strcmp(method, "POST") != 0)
 			return MHD_YES; /* answered below, as a POST */
 		if (strcmp(method, "POST") != 0)
-			return http_text(conn, MHD_HTTP_NOT_FOUND,
+			return http_text(conn, MHD_HTTP_NOT_FOUND, "text/plain",
 					 "stewardd serves XML-RPC at /RPC2 "
 					 "(POST) and its web page at /\n");
 		cl = MHD_lookup_connection_value(
@@ -366,9 +381,11 @@ http_handler(void *cls, struct MHD_Connection *conn, const char *url,
 			break;
 		case 413:
 			return http_text(conn, MHD_HTTP_CONTENT_TOO_LARGE,
+					 "text/plain",
 					 "request body too large\n");
 		default:
 			return http_text(conn, MHD_HTTP_BAD_REQUEST,
+					 "text/plain",
 					 "Content-Length is no number\n");
 		}
 		return MHD_YES;
@@ -382,22 +399,20 @@ http_handler(void *cls, struct MHD_Connection *conn, const char *url,
 		return MHD_YES;
 	}
 	if (r->answered) {
-		enum MHD_Result rc = http_respond(conn, MHD_HTTP_OK, "text/xml",
-						  r->reply.s, r->reply.len);
-
 		r->answered = false;
-		return rc;
+		return http_respond(conn, MHD_HTTP_OK, "text/xml", &r->reply,
+				    NULL);
 	}
 	if (r->wait != NULL)
 		return MHD_YES;
 	if (r->limited)
-		return http_text(conn, MHD_HTTP_TOO_MANY_REQUESTS,
+		return http_text(conn, MHD_HTTP_TOO_MANY_REQUESTS, "text/plain",
 				 "too many requests: more than 50 a "
 				 "second after a burst of 200; slow down\n");
 	if (r->denied)
 		return http_deny(h, conn);
 	if (r->too_big)
-		return http_text(conn, MHD_HTTP_CONTENT_TOO_LARGE,
+		return http_text(conn, MHD_HTTP_CONTENT_TOO_LARGE, "text/plain",
 				 "request body too large\n");
 	if (r->logtail)
 		return xrm_logtail_answer(h->s, conn, method, url, &h->logtails,
@@ -407,7 +422,7 @@ http_handler(void *cls, struct MHD_Connection *conn, const char *url,
 				  r->body.s != NULL ? r->body.s : "",
 				  r->body.len);
 	if (strcmp(url, "/RPC2") != 0 && strcmp(url, "/") != 0)
-		return http_text(conn, MHD_HTTP_NOT_FOUND,
+		return http_text(conn, MHD_HTTP_NOT_FOUND, "text/plain",
 				 "stewardd serves XML-RPC at /RPC2\n");
 	/* A page elsewhere may make a browser POST a call here (a form
 	 * with enctype text/plain), with the basic auth it keeps for this
@@ -419,7 +434,7 @@ http_handler(void *cls, struct MHD_Connection *conn, const char *url,
 			 "refused: a browser's call from another site (%s); "
 			 "XML-RPC is for supervisorctl and other programs\n",
 			 cross);
-		return http_text(conn, MHD_HTTP_FORBIDDEN, msg);
+		return http_text(conn, MHD_HTTP_FORBIDDEN, "text/plain", msg);
 	}
 	return http_call(h, r);
 }

@@ -6,6 +6,7 @@
 #ifndef STEWARD_HTTP_H
 #define STEWARD_HTTP_H
 
+#include <microhttpd.h>
 #include <stdbool.h>
 
 #include "base/err.h"
@@ -32,6 +33,27 @@ struct http *http_open(struct steward *s, const struct http_spec *spec,
 
 /* Answer waiting calls with SHUTDOWN_STATE, close, unlink the socket. */
 void http_close(struct http *h);
+
+/* A header of a response, beyond its Content-Type. */
+struct http_header {
+	const char *name, *value;
+};
+
+/*
+ * Queue a response: status, a Content-Type of type (none when NULL),
+ * then each header of extra in its order (extra ends at a NULL name; NULL
+ * for none), and body, which the response takes (*body is emptied, also
+ * on failure).  Every answer of the server is made here: the XML-RPC
+ * calls', the web page's (web.c, with its security headers), the log
+ * streams' errors.  MHD_NO when libmicrohttpd cannot.
+ */
+enum MHD_Result http_respond(struct MHD_Connection *conn, unsigned status,
+			     const char *type, struct sbuf *body,
+			     const struct http_header *extra);
+
+/* http_respond() of a copy of text, with no other header. */
+enum MHD_Result http_text(struct MHD_Connection *conn, unsigned status,
+			  const char *type, const char *text);
 
 /* Equal strings, in a time that does not tell where they differ (a
  * password, a token): the web page's checks use it too. */

@@ -150,59 +150,36 @@ web_dur(double secs, char *buf, size_t len)
 		snprintf(buf, len, "%lld d", m / (24 * 60));
 }
 
-/* A response made from b (taken), with the page's headers; allow: the
- * methods a 405 names. */
+/*
+ * A response made from b (taken), with the page's headers (see Safety
+ * above); allow: the methods a 405 names.
+ */
 static enum MHD_Result
 web_send(struct MHD_Connection *conn, unsigned status, const char *type,
 	 struct sbuf *b, const char *nonce, const char *allow)
 {
-	struct MHD_Response *resp = MHD_create_response_from_buffer(
-	    b->len, b->s != NULL ? b->s : (void *)"",
-	    b->s != NULL ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
 	char csp[400];
-	enum MHD_Result rc;
+	struct http_header hdr[8] = {
+	    /* 5, Allow, Location, the end */
+	    {"Content-Security-Policy", csp},
+	    {"X-Frame-Options", "DENY"},
+	    {"X-Content-Type-Options", "nosniff"},
+	    {"Referrer-Policy", "no-referrer"},
+	    {MHD_HTTP_HEADER_CACHE_CONTROL, "no-store"},
+	};
+	size_t n = 5;
 
-	if (resp == NULL) {
-		sbuf_free(b);
-		return MHD_NO;
-	}
-	*b = (struct sbuf){0};
 	snprintf(csp, sizeof(csp),
 		 "default-src 'none'; style-src 'nonce-%s'; script-src "
 		 "'nonce-%s'; connect-src 'self'; form-action 'self'; "
 		 "frame-ancestors 'none'; base-uri 'none'",
 		 nonce != NULL ? nonce : "none",
 		 nonce != NULL ? nonce : "none");
-	if (MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type) ==
-		MHD_NO ||
-	    MHD_add_response_header(resp, "Content-Security-Policy", csp) ==
-		MHD_NO ||
-	    MHD_add_response_header(resp, "X-Frame-Options", "DENY") ==
-		MHD_NO ||
-	    MHD_add_response_header(resp, "X-Content-Type-Options",
-				    "nosniff") == MHD_NO ||
-	    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer") ==
-		MHD_NO ||
-	    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
-				    "no-store") == MHD_NO) {
-		MHD_destroy_response(resp);
-		return MHD_NO;
-	}
-	if (allow != NULL &&
-	    MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow) ==
-		MHD_NO) {
-		MHD_destroy_response(resp);
-		return MHD_NO;
-	}
-	if (status == MHD_HTTP_SEE_OTHER &&
-	    MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, "/") ==
-		MHD_NO) {
-		MHD_destroy_response(resp);
-		return MHD_NO;
-	}
-	rc = MHD_queue_response(conn, status, resp);
-	MHD_destroy_response(resp);
-	return rc;
+	if (allow != NULL)
+		hdr[n++] = (struct http_header){MHD_HTTP_HEADER_ALLOW, allow};
+	if (status == MHD_HTTP_SEE_OTHER)
+		hdr[n++] = (struct http_header){MHD_HTTP_HEADER_LOCATION, "/"};
+	return http_respond(conn, status, type, b, hdr);
 }
 
 /* A plain text answer (a 405 allows only allow). */
@@ -706,36 +683,20 @@ web_rows_answer(struct web *w, struct MHD_Connection *conn)
 {
 	struct web_view v;
 	struct sbuf b = {0};
-	struct MHD_Response *resp;
 	enum MHD_Result rc;
 
 	web_view_of(conn, &v);
 	web_rows(w, &v, &b);
 	sbuf_add(&v.summary, "", 1); /* a NUL */
-	resp = MHD_create_response_from_buffer(b.len, b.s ? b.s : (void *)"",
-					       b.s ? MHD_RESPMEM_MUST_FREE
-						   : MHD_RESPMEM_PERSISTENT);
-	if (resp == NULL) {
-		sbuf_free(&b);
-		sbuf_free(&v.summary);
-		return MHD_NO;
-	}
-	rc = MHD_YES;
-	if (MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-				    "text/html; charset=utf-8") == MHD_NO ||
-	    MHD_add_response_header(resp, "X-Steward-Summary", v.summary.s) ==
-		MHD_NO ||
-	    MHD_add_response_header(resp, "Content-Security-Policy",
-				    "default-src 'none'") == MHD_NO ||
-	    MHD_add_response_header(resp, "X-Content-Type-Options",
-				    "nosniff") == MHD_NO ||
-	    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
-				    "no-store") == MHD_NO)
-		rc = MHD_NO;
+	rc = http_respond(conn, MHD_HTTP_OK, "text/html; charset=utf-8", &b,
+			  (const struct http_header[]){
+			      {"X-Steward-Summary", v.summary.s},
+			      {"Content-Security-Policy", "default-src 'none'"},
+			      {"X-Content-Type-Options", "nosniff"},
+			      {MHD_HTTP_HEADER_CACHE_CONTROL, "no-store"},
+			      {NULL, NULL},
+			  });
 	sbuf_free(&v.summary);
-	if (rc == MHD_YES)
-		rc = MHD_queue_response(conn, MHD_HTTP_OK, resp);
-	MHD_destroy_response(resp);
 	return rc;
 }
 

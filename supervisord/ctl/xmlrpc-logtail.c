@@ -38,6 +38,7 @@
 
 #include "config/config.h"
 #include "core/steward.h"
+#include "ctl/http.h"
 #include "ctl/xmlrpc-internal.h"
 #include "ctl/xmlrpc-logtail.h"
 #include "proto/http-route.h"
@@ -279,20 +280,6 @@ xrt_free(void *cls)
 	free(t);
 }
 
-static enum MHD_Result
-xrt_error(struct MHD_Connection *conn, unsigned status, const char *text)
-{
-	struct MHD_Response *resp = MHD_create_response_from_buffer(
-	    strlen(text), (void *)text, MHD_RESPMEM_MUST_COPY);
-	enum MHD_Result rc;
-
-	if (resp == NULL)
-		return MHD_NO;
-	rc = MHD_queue_response(conn, status, resp);
-	MHD_destroy_response(resp);
-	return rc;
-}
-
 /*
  * Find what url names: a file (t->fd) or an instance's rings (followed,
  * with the last XRT_HEAD bytes queued); false when there is none.
@@ -350,7 +337,8 @@ xrm_logtail_answer(struct steward *s, struct MHD_Connection *conn,
 	enum MHD_Result rc;
 
 	if (strcmp(method, "GET") != 0)
-		return xrt_error(conn, MHD_HTTP_BAD_REQUEST, "GET only\n");
+		return http_text(conn, MHD_HTTP_BAD_REQUEST, NULL,
+				 "GET only\n");
 	t = xcalloc(1, sizeof(*t));
 	t->s = s;
 	t->conn = conn;
@@ -363,7 +351,7 @@ xrm_logtail_answer(struct steward *s, struct MHD_Connection *conn,
 	t->hup.data = t;
 	if (!xrt_find(t, url)) {
 		xrt_free(t);
-		return xrt_error(conn, MHD_HTTP_NOT_FOUND, "Not Found\n");
+		return http_text(conn, MHD_HTTP_NOT_FOUND, NULL, "Not Found\n");
 	}
 	resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16384,
 						 xrt_read, t, xrt_free);
