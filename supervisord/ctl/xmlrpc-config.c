@@ -283,13 +283,78 @@ m_reload_config(struct xrm_ctx *c)
 	config_report_free(&rep);
 }
 
-/* What addProcessGroup applies: the wards of its group in the config. */
+/* A group addProcessGroup or removeProcessGroup applies. */
 struct xrc_pick {
 	struct steward *s;
-	struct xrc_view *v;
+	struct xrc_view *v; /* the config's groups; NULL for a removal */
 	const char *group;
 };
 
+/* What each of the two methods brings to xrc_group(). */
+struct xrc_group_op {
+	const char *method; /* named in the reload's record */
+	bool reread;        /* applies reloadConfig's config, not the running */
+	/* Whether the group may be applied; else a fault is set. */
+	bool (*may)(struct xrm_ctx *c, const struct xrc_pick *p);
+	/* The reload's choice for each ward (steward_reload_some()). */
+	enum reload_pick (*pick)(void *arg, const char *ward);
+};
+
+/*
+ * addProcessGroup or removeProcessGroup of the group named by the call's
+ * parameter: checked by op->may, then applied through the reload
+ * machinery to the wards op->pick chooses, every other left as it runs.
+ */
+static void
+xrc_group(struct xrm_ctx *c, const struct xrc_group_op *op)
+{
+	struct steward *s = c->s;
+	const char *name = xrm_str(c, 0);
+	struct config *cfg = op->reread ? xrc_config(s) : s->cfg;
+	struct xrc_view v;
+	struct xrc_pick p = {
+	    .s = s, .v = op->reread ? &v : NULL, .group = name};
+	char *why;
+
+	if (name == NULL)
+		return;
+	if (s->stopping) {
+		xrm_fail(c, XRM_SHUTDOWN_STATE, NULL);
+		return;
+	}
+	if (p.v != NULL)
+		xrc_view_init(p.v, cfg);
+	if (op->may(c, &p)) {
+		why = xasprintf("%s %s (XML-RPC)", op->method, name);
+		config_ref(cfg); /* the reload may let go of the running one */
+		if (steward_reload_some(s, why, cfg, op->pick, &p) == -1)
+			xrm_fail(c, XRM_SHUTDOWN_STATE, NULL);
+		else
+			xmlrpc_add_bool(c->b, true);
+		free(why);
+		config_unref(cfg);
+	}
+	if (p.v != NULL)
+		xrc_view_free(p.v);
+}
+
+/* A group may be added when the config has it and it does not run. */
+static bool
+xrc_may_add(struct xrm_ctx *c, const struct xrc_pick *p)
+{
+	bool known = false;
+
+	for (size_t i = 0; i < p->v->c->nwards && !known; i++)
+		known = p->v->gname[i] != NULL &&
+			strcmp(p->v->gname[i], p->group) == 0;
+	if (!known)
+		xrm_fail(c, XRM_BAD_NAME, p->group);
+	else if (xrc_group_runs(p->s, p->group))
+		xrm_fail(c, XRM_ALREADY_ADDED, p->group);
+	return c->fault == 0;
+}
+
+/* addProcessGroup applies the wards of its group in the config. */
 static enum reload_pick
 xrc_pick_add(void *arg, const char *ward)
 {
@@ -302,46 +367,40 @@ xrc_pick_add(void *arg, const char *ward)
 	return RELOAD_KEEP;
 }
 
-/* addProcessGroup(name): start the group as reloadConfig read it. */
-static void
-m_add_group(struct xrm_ctx *c)
+/* supervisord's STOPPED_STATES: stopped, exited, fatal. */
+static bool
+xrc_stopped(const struct ward_inst *wi)
 {
-	struct steward *s = c->s;
-	const char *name = xrm_str(c, 0);
-	struct config *cfg = xrc_config(s);
-	struct xrc_view v;
-	struct xrc_pick p = {.s = s, .v = &v, .group = name};
-	bool known = false;
-	char *why;
+	enum ward_state st = wi->sm.state;
 
-	if (name == NULL)
-		return;
-	if (s->stopping) {
-		xrm_fail(c, XRM_SHUTDOWN_STATE, NULL);
-		return;
-	}
-	xrc_view_init(&v, cfg);
-	for (size_t i = 0; i < cfg->nwards && !known; i++)
-		known = v.gname[i] != NULL && strcmp(v.gname[i], name) == 0;
-	if (!known)
-		xrm_fail(c, XRM_BAD_NAME, name);
-	else if (xrc_group_runs(s, name))
-		xrm_fail(c, XRM_ALREADY_ADDED, name);
-	if (c->fault != 0) {
-		xrc_view_free(&v);
-		return;
-	}
-	why = xasprintf("addProcessGroup %s (XML-RPC)", name);
-	config_ref(cfg); /* the reload may let go of the running config */
-	if (steward_reload_some(s, why, cfg, xrc_pick_add, &p) == -1)
-		xrm_fail(c, XRM_SHUTDOWN_STATE, NULL);
-	else
-		xmlrpc_add_bool(c->b, true);
-	free(why);
-	xrc_view_free(&v);
-	config_unref(cfg);
+	return st == WARD_STOPPED || st == WARD_EXITED || st == WARD_FAILED;
 }
 
+/* A group may be removed when it runs and its processes are stopped. */
+static bool
+xrc_may_remove(struct xrm_ctx *c, const struct xrc_pick *p)
+{
+	bool runs = false;
+
+	for (size_t i = 0; i < p->s->nwards; i++) {
+		const struct ward_rt *wr = p->s->wards[i];
+		const char *g = xrc_running_group(wr);
+
+		if (g == NULL || strcmp(g, p->group) != 0)
+			continue;
+		runs = true;
+		for (unsigned j = 0; j < wr->ninst; j++)
+			if (!xrc_stopped(wr->inst[j])) {
+				xrm_fail(c, XRM_STILL_RUNNING, p->group);
+				return false;
+			}
+	}
+	if (!runs)
+		xrm_fail(c, XRM_BAD_NAME, p->group);
+	return runs;
+}
+
+/* removeProcessGroup drops the running wards of its group. */
 static enum reload_pick
 xrc_pick_remove(void *arg, const char *ward)
 {
@@ -360,55 +419,28 @@ xrc_pick_remove(void *arg, const char *ward)
 	return RELOAD_KEEP;
 }
 
-/* supervisord's STOPPED_STATES: stopped, exited, fatal. */
-static bool
-xrc_stopped(const struct ward_inst *wi)
+/* addProcessGroup(name): start the group as reloadConfig read it. */
+static void
+m_add_group(struct xrm_ctx *c)
 {
-	enum ward_state st = wi->sm.state;
+	static const struct xrc_group_op op = {.method = "addProcessGroup",
+					       .reread = true,
+					       .may = xrc_may_add,
+					       .pick = xrc_pick_add};
 
-	return st == WARD_STOPPED || st == WARD_EXITED || st == WARD_FAILED;
+	xrc_group(c, &op);
 }
 
 /* removeProcessGroup(name): forget a group whose processes are stopped. */
 static void
 m_remove_group(struct xrm_ctx *c)
 {
-	struct steward *s = c->s;
-	const char *name = xrm_str(c, 0);
-	struct xrc_pick p = {.s = s, .group = name};
-	struct config *cfg = s->cfg;
-	char *why;
+	static const struct xrc_group_op op = {.method = "removeProcessGroup",
+					       .reread = false,
+					       .may = xrc_may_remove,
+					       .pick = xrc_pick_remove};
 
-	if (name == NULL)
-		return;
-	if (s->stopping) {
-		xrm_fail(c, XRM_SHUTDOWN_STATE, NULL);
-		return;
-	}
-	if (!xrc_group_runs(s, name)) {
-		xrm_fail(c, XRM_BAD_NAME, name);
-		return;
-	}
-	for (size_t i = 0; i < s->nwards; i++) {
-		const struct ward_rt *wr = s->wards[i];
-		const char *g = xrc_running_group(wr);
-
-		if (g == NULL || strcmp(g, name) != 0)
-			continue;
-		for (unsigned j = 0; j < wr->ninst; j++)
-			if (!xrc_stopped(wr->inst[j])) {
-				xrm_fail(c, XRM_STILL_RUNNING, name);
-				return;
-			}
-	}
-	why = xasprintf("removeProcessGroup %s (XML-RPC)", name);
-	config_ref(cfg);
-	if (steward_reload_some(s, why, cfg, xrc_pick_remove, &p) == -1)
-		xrm_fail(c, XRM_SHUTDOWN_STATE, NULL);
-	else
-		xmlrpc_add_bool(c->b, true);
-	free(why);
-	config_unref(cfg);
+	xrc_group(c, &op);
 }
 
 /* One process of the config, for getAllConfigInfo's order. */

@@ -1,4 +1,5 @@
-"""supervisorctl avail, reread, update and update NAME against stewardd.
+"""supervisorctl avail, reread, update, update NAME, add and remove
+against stewardd.
 
 The same commands run against Debian's supervisord on the same config
 and its same edit, and the outputs are compared line by line (pids and
@@ -52,6 +53,10 @@ BEFORE = ["avail", "reread"]
 AFTER = ["reread", "avail", "update sleeper", "reread", "update nosuch",
          "update"]
 SETTLED = ["status", "reread", "avail"]
+# add and remove, refused (unknown, already there, still running) and
+# carried out.
+GROUPS = ["add nosuch", "add steady", "remove nosuch", "remove steady",
+          "stop sleeper", "remove sleeper", "avail", "add sleeper"]
 
 
 def _drive(st, conf):
@@ -68,6 +73,8 @@ def _drive(st, conf):
     wait_running(st, conf, ["steady", "sleeper", "new", "grp:a", "grp:b"],
                  "the updated groups running")
     got += [(c,) + ctl(conf, c) for c in SETTLED]
+    got += [(c,) + ctl(conf, c) for c in GROUPS]
+    wait_running(st, conf, ["sleeper"], "sleeper added again and running")
     # A config with an error: CANT_REREAD, nothing changed.  The
     # message is each reader's own (deliberate): its start is compared.
     with open(conf, "w") as f:
