@@ -514,6 +514,15 @@ evlog_first_id(const char *path)
 	return max + 1;
 }
 
+/* The file it is written to; see evlog.h. */
+const char *
+evlog_file(const struct evlog *l)
+{
+	if (l == NULL || l->is_stderr || safepath_std_fd(l->path) > 0)
+		return NULL;
+	return l->path;
+}
+
 /* Open the log; "-" is standard error. */
 struct evlog *
 evlog_open(struct ev_loop *loop, const char *path, struct err **errp)

@@ -42,6 +42,13 @@ int evlog_reopen(struct evlog *l, struct err **errp);
 /* The next log id (1, 2, ...), for errors that reach the top. */
 uint64_t evlog_next_id(struct evlog *l);
 
+/*
+ * The file the log is written to, for a reader, or NULL: stewardd's own
+ * standard error ("-"), or a name of its own stdout or stderr
+ * (/dev/stderr, /proc/self/fd/1, ...), which is no file to read back.
+ */
+const char *evlog_file(const struct evlog *l);
+
 /* Events lost so far (writes that failed), for status. */
 uint64_t evlog_lost(const struct evlog *l);
 

@@ -539,16 +539,42 @@ ward_output_free(struct steward *s, struct ward_inst *wi)
 	}
 }
 
-/* Its file now; see ward-output.h. */
-const char *
-ward_output_path(const struct ward_inst *wi, enum tail_stream st)
+/* Where it goes; see ward-output.h. */
+struct ward_output_dest
+ward_output_dest(const struct ward_inst *wi, enum tail_stream st)
 {
-	const struct ward_output_stream *o = &wi->output.st[st];
+	const struct config_output *c = output_config(wi, st);
+	const struct output_sink *k = wi->output.st[st].sink;
+	struct ward_output_dest d = {.to = WARD_OUTPUT_MEMORY};
+	int std = -1;
 
-	if (st == TAIL_STDERR &&
-	    output_config(wi, TAIL_STDERR)->kind == CONFIG_OUT_STDOUT)
-		o = &wi->output.st[TAIL_STDOUT];
-	return o->sink != NULL ? o->sink->path : NULL;
+	if (c->kind == CONFIG_OUT_NULL)
+		return d;
+	if (c->kind == CONFIG_OUT_STDOUT) { /* only stderr's */
+		d.to = WARD_OUTPUT_WITH_STDOUT;
+		return d;
+	}
+	if (c->kind == CONFIG_OUT_FILE) {
+		d.named = c->path;
+		std = safepath_std_fd(c->path);
+	}
+	if (k != NULL && k->path != NULL) {
+		d.to = WARD_OUTPUT_FILE;
+		d.path = k->path; /* the file written, whatever a reload said */
+		d.held = true;
+	} else if (k != NULL && k->std != 0) {
+		d.to = WARD_OUTPUT_OWN_FD;
+		d.std = k->std;
+	} else if (c->kind == CONFIG_OUT_INHERIT || std > 0) {
+		d.to = WARD_OUTPUT_OWN_FD;
+		d.std = std > 0 ? std : st == TAIL_STDOUT ? 1 : 2;
+	} else {
+		d.to = WARD_OUTPUT_FILE;
+		d.path = c->path; /* the ward's own (output = direct) */
+	}
+	if (d.to != WARD_OUTPUT_OWN_FD)
+		d.named = NULL;
+	return d;
 }
 
 /* Forget its lines, empty its files; see ward-output.h. */

@@ -4,8 +4,10 @@
  * written to the stream's sink (output-sink.h).
  *
  * For what is built on the core (the XML-RPC log methods, say):
- * ward_output_path() names the file a stream is written to now, and
- * ward_output_clear() forgets an instance's lines and empties its files.
+ * ward_output_dest() says where a stream goes now (a file, and which;
+ * stewardd's own stdout or stderr, which is no file to open; memory only),
+ * and ward_output_clear() forgets an instance's lines and empties its
+ * files.
  */
 #ifndef STEWARD_WARD_OUTPUT_H
 #define STEWARD_WARD_OUTPUT_H
@@ -80,9 +82,34 @@ void ward_output_free(struct steward *s, struct ward_inst *wi);
 /* The sink drained: read stream o again. */
 void ward_output_resume(struct steward *s, struct ward_output_stream *o);
 
-/* The file wi's stream st is written to now, or NULL (not a file of
- * stewardd's: memory only, stewardd's own stdout, or output = direct). */
-const char *ward_output_path(const struct ward_inst *wi, enum tail_stream st);
+/* Where a stream of an instance goes (ward_output_dest()). */
+enum ward_output_to {
+	WARD_OUTPUT_MEMORY,      /* null: kept in its rings only */
+	WARD_OUTPUT_WITH_STDOUT, /* stderr = stdout: in the stdout stream */
+	WARD_OUTPUT_OWN_FD,      /* stewardd's own stdout or stderr */
+	WARD_OUTPUT_FILE,        /* a file */
+};
+
+struct ward_output_dest {
+	enum ward_output_to to;
+	/* WARD_OUTPUT_FILE: the file; NULL for every other: in particular
+	 * a config's /dev/stdout, /dev/fd/2, /proc/self/fd/1 ... is
+	 * WARD_OUTPUT_OWN_FD, never a file to open (whatever fd 1 is: a
+	 * terminal, a container's pipe, stewardd's own log). */
+	const char *path;
+	/* WARD_OUTPUT_FILE: stewardd writes it (else the ward does: output
+	 * = direct, its open failed here, not started yet). */
+	bool held;
+	int std; /* WARD_OUTPUT_OWN_FD: 1 or 2 */
+	/* WARD_OUTPUT_OWN_FD: the name the config gave it, for a person
+	 * (supervisord shows it as the log file); NULL when inherited. */
+	const char *named;
+};
+
+/* Where wi's stream st goes now: the sink it is written to, else (not
+ * started, output = direct) what its config says. */
+struct ward_output_dest ward_output_dest(const struct ward_inst *wi,
+					 enum tail_stream st);
 
 /* Forget wi's kept lines and empty its log files (not their backups):
  * supervisord's clearProcessLogs.  0, or -1 with *errp. */

@@ -4,7 +4,9 @@
  *
  * Where the bytes come from.  A process whose stdout (stderr) goes to a
  * file (stdout_logfile = PATH) is read from that file, as supervisord
- * reads it: offsets are the file's.  Otherwise from the lines stewardd
+ * reads it: offsets are the file's.  ward_output_dest() says which: a
+ * name of stewardd's own stdout (/dev/stdout) is no file to read back
+ * (it would be whatever fd 1 is now).  Otherwise from the lines stewardd
  * keeps of it (core/tail.c's rings): the previous run's, then the
  * current run's, each line with its newline, the current run's alone
  * when its ring already dropped lines (the two would not join).  Their
@@ -15,9 +17,9 @@
  *
  * The main log.  supervisord's is its own log file; stewardd's nearest
  * is the event log (one JSON object a line), which readLog reads: NO_FILE
- * when it goes to standard error.  clearLog would throw away the record
- * of what happened: it is refused (FAILED); rotate the file and send
- * SIGUSR1 instead.
+ * when it goes to standard error (evlog_file()).  clearLog would throw
+ * away the record of what happened: it is refused (FAILED); rotate the
+ * file and send SIGUSR1 instead.
  *
  * Files are opened through safepath (no symlink followed into another
  * user's file), read with pread, never more than XRL_READ_MAX bytes a
@@ -68,12 +70,6 @@ xrl_open(const char *path, struct xrl_src *src)
 	struct stat sb;
 	int fd;
 
-	/* stewardd's own stdout or stderr is no file to read: read, it
-	 * would be whatever fd 1 is (a terminal, a container's pipe). */
-	if (safepath_std_fd(path) > 0) {
-		errno = ENOENT;
-		return -1;
-	}
 	if ((fd = safepath_open(path, O_RDONLY | O_NONBLOCK, 0, &why)) == -1)
 		return -1;
 	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
@@ -282,33 +278,17 @@ xrl_tail(struct xrm_ctx *c, const struct xrl_src *src, long long offset,
 	sbuf_free(&out);
 }
 
-/* The output of a ward's instance on a stream: where it goes. */
-static const struct config_output *
-xrl_output(const struct ward_inst *wi, enum tail_stream st)
-{
-	const struct ward_spec *w = wi->ward->spec;
-	const struct ward_proc *wp =
-	    w->procs != NULL && wi->replica < w->replicas
-		? &w->procs[wi->replica]
-		: NULL;
-
-	if (st == TAIL_STDOUT)
-		return wp != NULL ? &wp->out : &w->out;
-	return wp != NULL ? &wp->err : &w->err;
-}
-
 /* The log file of an instance's stream, or ""; see xmlrpc-internal.h. */
 const char *
 xrl_logfile(const struct ward_inst *wi, enum tail_stream st)
 {
-	const struct config_output *o = xrl_output(wi, st);
-	const char *path;
+	struct ward_output_dest d = ward_output_dest(wi, st);
 
-	if (st == TAIL_STDERR && o->kind == CONFIG_OUT_STDOUT)
-		return "";
-	if ((path = ward_output_path(wi, st)) != NULL)
-		return path;
-	return o->kind == CONFIG_OUT_FILE ? o->path : "";
+	if (d.to == WARD_OUTPUT_FILE)
+		return d.path;
+	if (d.to == WARD_OUTPUT_OWN_FD && d.named != NULL)
+		return d.named; /* as supervisord shows /dev/stdout */
+	return "";
 }
 
 /* The source of a process's stream; see xmlrpc-internal.h. */
@@ -316,30 +296,28 @@ bool
 xrl_source(struct xrm_ctx *c, const char *name, enum tail_stream st,
 	   struct xrl_src *src, struct ward_inst **wip)
 {
-	const struct config_output *o;
-	const char *path;
+	struct ward_output_dest d;
 	struct ward_inst *wi;
 
 	if ((wi = xrm_find_one(c, name)) == NULL)
 		return false;
-	o = xrl_output(wi, st);
-	if (o->kind == CONFIG_OUT_NULL ||
-	    (st == TAIL_STDERR && o->kind == CONFIG_OUT_STDOUT)) {
+	d = ward_output_dest(wi, st);
+	switch (d.to) {
+	case WARD_OUTPUT_MEMORY:
+	case WARD_OUTPUT_WITH_STDOUT:
 		/* NONE, or redirect_stderr's: no log, as supervisord. */
 		xrm_fail(c, XRM_NO_FILE, NULL);
 		return false;
-	}
-	if ((path = ward_output_path(wi, st)) == NULL &&
-	    o->kind == CONFIG_OUT_FILE && safepath_std_fd(o->path) < 0)
-		path = o->path; /* output = direct: the ward writes it */
-	if (path != NULL) {
-		if (xrl_open(path, src) == -1) {
+	case WARD_OUTPUT_OWN_FD:
+		xrl_rings(wi, st, src); /* what it wrote, not what fd 1 is */
+		break;
+	case WARD_OUTPUT_FILE:
+		if (xrl_open(d.path, src) == -1) {
 			xrm_fail(c, errno == ENOENT ? XRM_NO_FILE : XRM_FAILED,
-				 path);
+				 d.path);
 			return false;
 		}
-	} else {
-		xrl_rings(wi, st, src);
+		break;
 	}
 	if (wip != NULL)
 		*wip = wi;
@@ -410,14 +388,13 @@ xrl_clear(struct steward *s, struct ward_inst *wi)
 		rc = -1;
 	}
 	for (int st = 0; st < TAIL_NSTREAMS; st++) {
-		const struct config_output *o = xrl_output(wi, st);
+		struct ward_output_dest d = ward_output_dest(wi, st);
 		struct safepath_why why;
 		int fd;
 
-		if (o->kind != CONFIG_OUT_FILE ||
-		    ward_output_path(wi, st) != NULL)
+		if (d.to != WARD_OUTPUT_FILE || d.held)
 			continue;
-		fd = safepath_open(o->path, O_WRONLY | O_NONBLOCK, 0, &why);
+		fd = safepath_open(d.path, O_WRONLY | O_NONBLOCK, 0, &why);
 		if (fd == -1) {
 			if (errno != ENOENT)
 				rc = -1;
@@ -473,13 +450,13 @@ m_clear_all(struct xrm_ctx *c)
 static void
 m_read_log(struct xrm_ctx *c)
 {
-	const char *path = c->s->cfg->event_log;
+	const char *path = evlog_file(c->s->log);
 	struct xrl_src src = {.fd = -1};
 	long long offset, length;
 
 	if (!xrl_int(c, 0, &offset) || !xrl_int(c, 1, &length))
 		return;
-	if (path == NULL || strcmp(path, "-") == 0) {
+	if (path == NULL) {
 		xrm_fail(c, XRM_NO_FILE, NULL);
 		return;
 	}

@@ -294,10 +294,9 @@ xrt_find(struct xrm_logtail *t, const char *url)
 
 	http_route(url, &r);
 	if (r.kind == HTTP_ROUTE_MAINLOGTAIL) {
-		const char *path = t->s->cfg->event_log;
+		const char *path = evlog_file(t->s->log);
 
-		if (path == NULL || strcmp(path, "-") == 0 ||
-		    xrl_open(path, &src) == -1)
+		if (path == NULL || xrl_open(path, &src) == -1)
 			return false;
 		t->path = xstrdup(path);
 	} else if (r.kind == HTTP_ROUTE_LOGTAIL) {

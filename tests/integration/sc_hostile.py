@@ -373,6 +373,49 @@ def http_logtail_clients_that_leave_are_let_go():
     check(st.stop() == 0, "stewardd exit code", st)
 
 
+@scenario("xmlrpc-logs-leave-stewardd-stdout-alone")
+def xmlrpc_logs_leave_stewardd_stdout_alone():
+    """A program whose stdout_logfile is /dev/stdout writes to stewardd's
+    own stdout (here a regular file, as under a service manager that
+    logs to one): the log methods read its lines from the rings, name
+    the file as supervisord does, and clearProcessLogs empties the rings
+    and never truncates stewardd's stdout through that name."""
+    port = webdriver.free_port()
+    st = Steward("ownstdout", "")
+    conf = st.path("supervisord.conf")
+    with open(conf, "w") as f:
+        f.write(LOGTAIL_CONF.format(port=port, user=USER,
+                                    password=PASSWORD))
+    st.config_path = conf
+    out_path = st.path("stewardd.out")
+    out = open(out_path, "wb")
+    yield st.start("-s", st.socket_path, "-l", st.events_path, stdout=out)
+    st.wait_for("quiet's line on stewardd's stdout",
+                lambda: b"one line" in open(out_path, "rb").read())
+    st.wait_event("running", ward="filed")
+    px = _proxy(port)
+    info = px.supervisor.getProcessInfo("quiet")
+    check(info["stdout_logfile"] == "/dev/stdout",
+          f"quiet's stdout_logfile: {info['stdout_logfile']!r}", st)
+    got = px.supervisor.readProcessStdoutLog("quiet", 0, 1000)
+    check(got == "one line\n", f"quiet's stdout read back: {got!r}", st)
+    size = os.path.getsize(out_path)
+    check(px.supervisor.clearProcessLogs("quiet") is True,
+          "clearProcessLogs answered True", st)
+    check(os.path.getsize(out_path) >= size,
+          f"stewardd's stdout was truncated: {size} bytes before, "
+          f"{os.path.getsize(out_path)} after", st)
+    got = px.supervisor.readProcessStdoutLog("quiet", 0, 1000)
+    check(got == "", f"quiet's rings after the clear: {got!r}", st)
+    # The file of a program that has one is still emptied.
+    check(px.supervisor.clearProcessLogs("filed") is True,
+          "clearProcessLogs of filed", st)
+    check(os.path.getsize(st.path("filed.out")) == 0,
+          "filed.out emptied", st)
+    check(alive(st.pid), "stewardd is alive", st)
+    check(st.stop() == 0, "stewardd exit code", st)
+
+
 def _post_rpc(port, body, headers):
     h = {"Authorization": "Basic " + base64.b64encode(
         f"{USER}:{PASSWORD}".encode()).decode()}
