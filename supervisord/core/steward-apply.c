@@ -93,6 +93,9 @@ steward_apply(struct steward *s, struct ward_inst *wi,
 			steward_cgroup_spawned(s, wi, false);
 		}
 	}
+	/* Counted before anyone hears of it (a listener may ask whether
+	 * its ward is live). */
+	steward_inst_recount(s, wi);
 	/* A transition to a spawn that failed is not told: the failure's
 	 * transition is, next. */
 	if (out->actions & WACT_LOG && spawn_err == NULL)
@@ -164,8 +167,10 @@ steward_step_input(struct steward *s, struct ward_inst *wi,
 	in->u = steward_random();
 	in->shutdown = s->stopping;
 	ward_step(&wi->sm, pol, in, &out);
-	if (out.actions == 0)
+	if (out.actions == 0) {
+		steward_inst_recount(s, wi);
 		return;
+	}
 	spawn_err = steward_apply(s, wi, &out, in, NULL);
 	/*
 	 * A spawn that made no process is an event of its own: the machine
@@ -184,6 +189,7 @@ steward_step_input(struct steward *s, struct ward_inst *wi,
 		ward_step(&wi->sm, pol, &fail, &out);
 		spawn_err = steward_apply(s, wi, &out, &fail, spawn_err);
 	}
+	steward_inst_recount(s, wi);
 }
 
 /* Feed a plain event; see steward.h. */

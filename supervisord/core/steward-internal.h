@@ -63,6 +63,13 @@ void steward_tune_cb(struct ev_loop *loop, ev_timer *w, int revents);
 /* steward.c: while stopping, end the loop once no instance has a
  * process. */
 void steward_check_done(struct steward *s);
+/*
+ * steward.c: count the instance again in its ward's and stewardd's
+ * live counts, after anything steward_inst_live() reads may have
+ * changed: its state (steward_step_input), its pid (spawned, reaped)
+ * or its cgroup's linger.
+ */
+void steward_inst_recount(struct steward *s, struct ward_inst *wi);
 
 /* steward-events.c: tell the subscribers (steward-events.h); each
  * returns at once when no one subscribed to the event. */

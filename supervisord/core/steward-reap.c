@@ -217,6 +217,7 @@ steward_child_ended(struct steward *s, pid_t pid, const siginfo_t *si)
 		 * told once it is empty (steward_exit_held). */
 		wi->cg.exit_pid = pid;
 		wi->pid = 0;
+		steward_inst_recount(s, wi); /* live still: it lingers */
 		guard_remove(&s->guard, pid);
 		(void)steward_reap(pid);
 		return;
@@ -228,6 +229,7 @@ steward_child_ended(struct steward *s, pid_t pid, const siginfo_t *si)
 	steward_step_input(s, wi, &in);
 	if (wi->pid == pid)
 		wi->pid = 0;
+	steward_inst_recount(s, wi);
 	/* The guard forgets the group before its id can be reused. */
 	guard_remove(&s->guard, pid);
 	(void)steward_reap(pid);
@@ -250,6 +252,7 @@ steward_exit_held(struct steward *s, struct ward_inst *wi,
 	steward_step_input(s, wi, in);
 	if (wi->pid == pid)
 		wi->pid = 0;
+	steward_inst_recount(s, wi);
 	if (s->stopping)
 		steward_check_done(s);
 }

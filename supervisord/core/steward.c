@@ -118,10 +118,39 @@ steward_inst_has_pid(const struct ward_inst *wi)
 bool
 steward_ward_live(const struct ward_rt *wr)
 {
-	for (unsigned j = 0; j < wr->ninst; j++)
-		if (steward_inst_live(wr->inst[j]))
-			return true;
-	return false;
+	return wr->nlive > 0;
+}
+
+/* Move the instance's count by d (+1 or -1): its ward's, and stewardd's
+ * for a ward of the config (a job run's replicas are the busy hook's). */
+static void
+steward_live_add(struct steward *s, struct ward_inst *wi, int d)
+{
+	struct ward_rt *wr = wi->ward;
+
+	wr->nlive = (unsigned)((int)wr->nlive + d);
+	if (wr->run != NULL)
+		return;
+	s->nlive = (size_t)((long)s->nlive + d);
+	if (wr->shut)
+		s->nlive_shut = (size_t)((long)s->nlive_shut + d);
+}
+
+/*
+ * The live counts; see steward-internal.h.  A shutdown of 10,000 asked
+ * "is anything still live?" after every death, by a pass over every
+ * instance: quadratic.  The counts make each question O(1); they change
+ * only here, where the instance's own answer changed.
+ */
+void
+steward_inst_recount(struct steward *s, struct ward_inst *wi)
+{
+	bool live = steward_inst_live(wi);
+
+	if (live == wi->live_counted)
+		return;
+	wi->live_counted = live;
+	steward_live_add(s, wi, live ? 1 : -1);
 }
 
 /*
@@ -154,6 +183,7 @@ steward_shutdown_next(struct steward *s)
 		    !steward_order_may_stop(s, wr))
 			continue;
 		wr->shut = true;
+		s->nlive_shut += wr->nlive;
 		/* In slices: a level may hold 10,000 (steward-pace.c). */
 		for (unsigned j = 0; j < wr->ninst; j++)
 			steward_pace_shutdown(s, wr->inst[j]);
@@ -161,20 +191,46 @@ steward_shutdown_next(struct steward *s)
 	return true;
 }
 
-/* While stopping: once no instance has a process, end the loop. */
+/*
+ * The counts say nothing is live: once, before the loop ends on their
+ * word, every instance is asked itself (O(instances), once).  A count
+ * that went wrong would end stewardd with a ward running: say so and
+ * count again instead.  True if one was wrong.
+ */
+static bool
+steward_live_wrong(struct steward *s)
+{
+	size_t live = 0;
+
+	for (size_t i = 0; i < s->nwards; i++)
+		for (unsigned j = 0; j < s->wards[i]->ninst; j++)
+			if (steward_inst_live(s->wards[i]->inst[j]))
+				live++;
+	if (live == 0)
+		return false;
+	log_warnx("internal error: %zu instance%s live, counted as none; "
+		  "counting again",
+		  live, live == 1 ? " is" : "s are");
+	for (size_t i = 0; i < s->nwards; i++)
+		for (unsigned j = 0; j < s->wards[i]->ninst; j++)
+			steward_inst_recount(s, s->wards[i]->inst[j]);
+	return true;
+}
+
+/*
+ * While stopping: once no instance has a process, end the loop.  Called
+ * after every death: O(1) while the level the shutdown has reached still
+ * has a process (the counts), O(wards) once per level.
+ */
 void
 steward_check_done(struct steward *s)
 {
-	for (;;) {
-		for (size_t i = 0; i < s->nwards; i++)
-			if (s->wards[i]->shut && steward_ward_live(s->wards[i]))
-				return;
-		if (!steward_shutdown_next(s))
-			break;
-	}
-	for (size_t i = 0; i < s->nwards; i++)
-		if (steward_ward_live(s->wards[i]))
+	do {
+		if (s->nlive_shut > 0)
 			return;
+	} while (steward_shutdown_next(s));
+	if (s->nlive > 0 || steward_live_wrong(s))
+		return;
 	if (steward_tell_busy(s))
 		return; /* job runs still ending, say */
 	/* The guard has nothing left to cover: it is no orphan to kill. */
@@ -377,6 +433,11 @@ steward_inst_new(struct steward *s, struct ward_rt *wr, unsigned r)
 void
 steward_inst_free(struct steward *s, struct ward_inst *wi)
 {
+	if (wi->live_counted) {
+		/* Freed with a process (cannot happen): not counted on. */
+		wi->live_counted = false;
+		steward_live_add(s, wi, -1);
+	}
 	steward_tell_inst_free(s, wi);
 	steward_pace_cancel(s, wi);
 	ev_timer_stop(s->loop, &wi->timer);

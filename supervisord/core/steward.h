@@ -101,6 +101,7 @@ struct ward_inst {
 	struct listener_inst *listener;
 	unsigned char sv_state;
 	size_t pace_slot;  /* queued to start (steward-pace.c): index + 1 */
+	bool live_counted; /* counted in its ward's nlive (steward.c) */
 	struct ward_cg cg; /* its cgroup (steward-cgroup.c) */
 	struct tail_inst *tail;    /* its last lines (tail.c), or NULL */
 	struct ward_output output; /* its stdout and stderr (ward-output.c) */
@@ -130,6 +131,7 @@ struct ward_rt {
 	char **argv;         /* a run's command with its arguments */
 	struct ward_inst **inst;
 	unsigned ninst; /* above spec->replicas while extra ones stop */
+	unsigned nlive; /* instances steward_inst_live() says are live */
 	/* running instances by last beat, oldest first, and the one timer
 	 * for the oldest one's deadline (steward-deadline.h) */
 	struct ward_dl_list dl;
@@ -190,6 +192,11 @@ struct steward {
 	struct group_rt *groups;
 	size_t ngroups;
 	size_t nwaiting; /* instances with want_start or want_stop */
+	/* live instances of the wards (not job runs), and of the wards the
+	 * shutdown has reached: steward_check_done() asks these, not
+	 * every instance (steward_inst_recount) */
+	size_t nlive;
+	size_t nlive_shut;
 	uint64_t next_run_id;
 	int exit_code;
 	uint64_t orphans_reaped;
@@ -290,7 +297,7 @@ void steward_ward_free(struct steward *s, struct ward_rt *wr);
  * one "is live" test: shutdown, reload, job runs and dependencies ask it.
  */
 bool steward_inst_live(const struct ward_inst *wi);
-/* True when some instance of the ward is live. */
+/* True when some instance of the ward is live (its count, O(1)). */
 bool steward_ward_live(const struct ward_rt *wr);
 /* True while the instance's main process runs, with a pid to show or
  * signal (not once it is reaped, even if its cgroup lingers). */

@@ -38,6 +38,70 @@ command = /bin/sh -c 'echo $$ >> {tmp}/pids; sleep 1000 & echo $! >> {tmp}/pids;
     check(st.find("stewardd_stopped"), "a last event", st)
 
 
+@scenario("shutdown-waits-for-every-level-and-stray")
+def shutdown_waits_for_every_level_and_stray():
+    """The shutdown counts what is live instead of looking at every
+    instance after each death: it must neither end while something runs
+    (a cgroup still holding a stray after its main process ended) nor
+    wait for instances with nothing to stop (stopped, in backoff)."""
+    st = Steward("shutcount", """
+[ward:stray]
+command = /bin/sh -c '(trap "" TERM; exec sleep 1000) & exec {testward} --beat 50'
+heartbeat = pipe
+heartbeat_timeout = 2s
+stop_timeout = 600ms
+priority = 100
+replicas = 2
+
+[ward:plain]
+command = {testward} --beat 50
+heartbeat = pipe
+heartbeat_timeout = 2s
+priority = 1
+replicas = 3
+
+[ward:crash]
+command = {testward} --beat 20 --exit-after 2 --code 3
+heartbeat = pipe
+heartbeat_timeout = 2s
+backoff = 1m
+priority = 1
+""")
+    yield st.start()
+    for r in range(2):
+        st.wait_event("running", ward="stray", replica=r)
+    for r in range(3):
+        st.wait_event("running", ward="plain", replica=r)
+    st.ctl("stop", "plain:2", check_rc=0)
+    st.wait_event("backoff", ward="crash")
+    n = len(st.events())
+    check(st.stop() == 0, "stewardd exit code", st)
+    ev = st.events()[n:]
+
+    def at(event, ward, replica=None):
+        return [i for i, e in enumerate(ev) if e.get("event") == event and
+                e.get("ward") == ward and
+                (replica is None or e.get("replica") == replica)]
+    end = [i for i, e in enumerate(ev) if e.get("event") ==
+           "stewardd_stopped"]
+    check(len(end) == 1, "one last record", st)
+    stray_stopped = at("stopped", "stray")
+    check(len(stray_stopped) == 2,
+          f"both stray instances stopped before the end: {ev}", st)
+    plain_stopping = at("stopping", "plain")
+    check(sorted(e["replica"] for e in (ev[i] for i in plain_stopping))
+          == [0, 1], f"plain:0 and plain:1 were stopped, plain:2 (stopped "
+          f"already) was not: {ev}", st)
+    check(max(stray_stopped) < min(plain_stopping),
+          "the lower priority waited until the stray level was empty, "
+          f"cgroup included: {ev}", st)
+    plain_stopped = at("stopped", "plain")
+    check(len(plain_stopped) == 2 and max(plain_stopped) < end[0],
+          f"stewardd ended after every instance stopped: {ev}", st)
+    check(not at("stopping", "crash"), "crash (in backoff) had nothing to "
+          "stop", st)
+
+
 @scenario("sigkill-of-stewardd-leaves-nothing-running")
 def sigkill_of_stewardd_leaves_nothing_running():
     user = "user = nobody\ngroup = nogroup" if os.geteuid() == 0 else ""
