@@ -262,7 +262,18 @@ stewardctl_status_print_daemon(json_t *d, int64_t protocol)
 {
 	const char *key;
 	json_t *m;
+	int width = (int)strlen("protocol");
 
+	/* One column for the values, past the longest key. */
+	json_object_foreach(d, key, m)
+	{
+		size_t klen = strlen(key);
+
+		if (klen > 3 && strcmp(key + klen - 3, "_ms") == 0)
+			klen -= 3;
+		if (klen < 64 && (int)klen > width)
+			width = (int)klen;
+	}
 	json_object_foreach(d, key, m)
 	{
 		size_t klen = strlen(key);
@@ -272,7 +283,7 @@ stewardctl_status_print_daemon(json_t *d, int64_t protocol)
 		if (klen > 3 && strcmp(key + klen - 3, "_ms") == 0 &&
 		    json_read_int(m, &ms) == 0) {
 			stewardctl_human_ms(ms, false, buf, sizeof(buf));
-			printf("%-12.*s %s\n", (int)(klen - 3), key, buf);
+			printf("%-*.*s %s\n", width, (int)(klen - 3), key, buf);
 			continue;
 		}
 		if (json_is_string(m))
@@ -284,11 +295,11 @@ stewardctl_status_print_daemon(json_t *d, int64_t protocol)
 		else if (json_is_null(m))
 			v = xstrdup("-");
 		if (v != NULL)
-			printf("%-12s %s\n", key, v);
+			printf("%-*s %s\n", width, key, v);
 		free(v);
 	}
 	if (protocol >= 0)
-		printf("%-12s %" PRId64 "\n", "protocol", protocol);
+		printf("%-*s %" PRId64 "\n", width, "protocol", protocol);
 }
 
 /* info: version, pid, paths, uptime. */

@@ -26,9 +26,12 @@ const struct ctl_cmd_def ctl_cmds[CTL_NCMDS] = {
 	    .help =
 		"Show each instance: NAME, STATE (coloured on a terminal),\n"
 		"PID, UPTIME, BEAT (age of the last heartbeat), RESTARTS,\n"
-		"TOKENS (restart tokens left of the burst), WORK/STATUS (the\n"
-		"ward's WORK= unit and STATUS= text), and under it the reason\n"
-		"of its last restart, stop or failure with its [log N] id.\n"
+		"TOKENS (restart tokens left of the burst), CPU and PROCS\n"
+		"(with cgroups: CPU time and processes of its cgroup),\n"
+		"WORK/STATUS (the ward's WORK= unit and STATUS= text), and\n"
+		"under it the reason of its last restart, stop or failure\n"
+		"with its [log N] id.  Runs of jobs in flight follow in a\n"
+		"second table.\n"
 		"\n"
 		"  --json   print stewardd's reply document as it is\n",
 	},

@@ -303,3 +303,29 @@ def _answers(path):
         return ok
     except OSError:
         return False
+
+
+@scenario("info-shows-the-daemon-in-columns")
+def info_shows_the_daemon_in_columns():
+    # stewardctl info: one "key value" line per field of the daemon
+    # object, every value in one column past the longest key
+    # (connections_max is longer than the others).
+    st = Steward("info", BEATING)
+    yield st.start()
+    st.wait_event("running", ward="beater")
+    p = st.ctl("info", check_rc=0)
+    lines = p.stdout.splitlines()
+    fields = {}
+    for line in lines:
+        key, _, value = line.partition(" ")
+        fields[key] = value.strip()
+    check({"pid", "version", "uptime", "socket", "connections_max",
+           "protocol"} <= set(fields), f"the fields: {p.stdout}", st)
+    check(fields["pid"] == str(st.proc.pid) and
+          fields["socket"] == st.socket_path and fields["protocol"] == "1",
+          f"the values: {p.stdout}", st)
+    columns = {len(line) - len(line.split(" ", 1)[1].lstrip(" "))
+               for line in lines}
+    check(len(columns) == 1, f"the values are not in one column:\n"
+          f"{p.stdout}", st)
+    check(st.stop() == 0, "stewardd exit code", st)
