@@ -623,16 +623,26 @@ config_ward_value(struct ward_spec *w, enum config_key k, const char *v,
  * request, so it has no restart policy, and its stdout is its answer.
  */
 static bool
+config_key_job_only(enum config_key k)
+{
+	return k == K_TIMEOUT || k == K_OUTPUT_LIMIT || k == K_MAX_CONCURRENT;
+}
+
+static bool
+config_key_ward_only(enum config_key k)
+{
+	return k == K_RESTART || k == K_BACKOFF || k == K_RESTART_LIMIT ||
+	       k == K_AUTOSTART || k == K_STDOUT || k == K_REQUIRES ||
+	       k == K_AFTER || k == K_ESSENTIAL || k == K_PRIORITY ||
+	       k == K_STDOUT_MAX_SIZE || k == K_STDOUT_BACKUPS;
+}
+
+static bool
 config_key_fits(struct config_state *st, struct config_ward *cw,
 		const char *section, const char *key, enum config_key k)
 {
-	bool job_only =
-	    k == K_TIMEOUT || k == K_OUTPUT_LIMIT || k == K_MAX_CONCURRENT;
-	bool ward_only = k == K_RESTART || k == K_BACKOFF ||
-			 k == K_RESTART_LIMIT || k == K_AUTOSTART ||
-			 k == K_STDOUT || k == K_REQUIRES || k == K_AFTER ||
-			 k == K_ESSENTIAL || k == K_PRIORITY ||
-			 k == K_STDOUT_MAX_SIZE || k == K_STDOUT_BACKUPS;
+	bool job_only = config_key_job_only(k);
+	bool ward_only = config_key_ward_only(k);
 
 	if (cw->spec.is_job && ward_only) {
 		config_problem(
@@ -671,7 +681,19 @@ config_ward_key(struct config_state *st, const char *section, const char *key,
 			break;
 	}
 	if (k == K_NKEYS) {
-		config_unknown_key(st, section, key, config_key_names, K_NKEYS);
+		/* Hint at and list only the keys this kind of section takes. */
+		const char *fit[K_NKEYS];
+		size_t n = 0;
+
+		for (int i = 0; i < K_NKEYS; i++) {
+			enum config_key ki = (enum config_key)i;
+
+			if (cw == NULL ||
+			    (cw->spec.is_job ? !config_key_ward_only(ki)
+					     : !config_key_job_only(ki)))
+				fit[n++] = config_key_names[i];
+		}
+		config_unknown_key(st, section, key, fit, n);
 		return;
 	}
 	if (cw == NULL)

@@ -380,6 +380,21 @@ test_unknown_key_warns_with_hint(void **state)
 	    "you mean replicas?");
 	assert_int_equal(config_ward(l->c, "a")->replicas, 1);
 	unload(l);
+
+	/* A ward is shown the keys of a ward, a job those of a job. */
+	load(l, "unknown-kinds.ini",
+	     "[ward:a]\ncommand = /bin/true\nfrobnicate = 1\n"
+	     "[job:j]\ncommand = /bin/true\nfrobnicate = 1\n");
+	expect_counts(l, 0, 2);
+	assert_non_null(strstr(l->rep.v[0].msg, "[ward:a] unknown key"));
+	assert_non_null(strstr(l->rep.v[0].msg, " restart_limit, "));
+	assert_null(strstr(l->rep.v[0].msg, " max_concurrent"));
+	assert_null(strstr(l->rep.v[0].msg, " timeout,"));
+	assert_non_null(strstr(l->rep.v[1].msg, "[job:j] unknown key"));
+	assert_non_null(strstr(l->rep.v[1].msg, " max_concurrent"));
+	assert_null(strstr(l->rep.v[1].msg, " restart_limit"));
+	assert_null(strstr(l->rep.v[1].msg, " stdout_backups"));
+	unload(l);
 }
 
 /* metrics_file and metrics_interval: defaults, values, refusals. */
