@@ -10,12 +10,11 @@ daemon is set low (harness start(nofile=...)), or lowered while it runs
 import os
 import resource
 import signal
-import socket
 import subprocess
 import time
 
 import harness
-from harness import Steward, check, alive
+from harness import Steward, check, alive, skip_low_nofile_under_wrapper
 from harness import cpu_seconds
 from registry import scenario
 from stanzas import CRASHERS
@@ -35,29 +34,6 @@ command = {testward} --beat 50
 heartbeat = pipe
 heartbeat_timeout = 600ms
 """
-
-
-def skip_under_wrapper():
-    if harness.under_wrapper():
-        # valgrind keeps fds of its own below the limit: 48 is not 48.
-        harness.skip("a low RLIMIT_NOFILE means nothing under a wrapper")
-
-
-def hold_clients(st, n):
-    """n connections that never send a byte (some wait in the backlog)."""
-    socks = []
-    for _ in range(n):
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        s.setblocking(False)
-        try:
-            s.connect(st.socket_path)
-        except (BlockingIOError, InterruptedError):
-            pass
-        except OSError:
-            s.close()
-            break
-        socks.append(s)
-    return socks
 
 
 def timed_status(st):
@@ -83,14 +59,14 @@ def kill_and_wait(st, ward, n):
 
 @scenario("idle-clients-never-starve-wards")
 def idle_clients_never_starve_wards():
-    skip_under_wrapper()
+    skip_low_nofile_under_wrapper()
     st = Steward("b-starve", BYSTANDER + VICTIM + CRASHERS)
     # Before the budget, 60 idle clients under 48 fds made spawns fail
     # with EMFILE, and the wards spent their restart limits on it.
     yield st.start(nofile=48)
     st.wait_event("running", ward="victim")
     st.wait_event("running", ward="bystander")
-    socks = hold_clients(st, 60)
+    socks = st.hold_clients(60)
     try:
         # The crashers restart all along, each spawn finding its fds.
         n = len(st.find("running", ward="crasher"))
@@ -159,7 +135,7 @@ def operator_gets_in_while_every_slot_is_held():
 
 @scenario("spawn-short-of-fds-spends-no-tokens")
 def spawn_short_of_fds_spends_no_tokens():
-    skip_under_wrapper()
+    skip_low_nofile_under_wrapper()
     st = Steward("b-short", VICTIM.replace("10/1m", "2/1m"))
     yield st.start(nofile=256)
     # The pid from the log: a control connection would hold an fd that
@@ -208,7 +184,7 @@ def spawn_short_of_fds_spends_no_tokens():
 
 @scenario("job-runs-cannot-take-the-wards-fds")
 def job_runs_cannot_take_the_wards_fds():
-    skip_under_wrapper()
+    skip_low_nofile_under_wrapper()
     st = Steward("b-runs", BYSTANDER + """
 [job:echo]
 command = /bin/echo hello

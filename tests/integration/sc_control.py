@@ -187,8 +187,7 @@ def hostile_clients_harm_no_one():
 def fd_exhaustion_pauses_accepting():
     import resource
     st = Steward("emfile", BEATING)
-    if harness.under_wrapper():
-        harness.skip("a low RLIMIT_NOFILE means nothing under a wrapper")
+    harness.skip_low_nofile_under_wrapper()
     yield st.start(nofile=256)
     st.wait_event("running", ward="beater")
     # The budget keeps clients within the limit; lower the limit under

@@ -83,37 +83,14 @@ def dependencies_order_start_and_stop():
           stops.index("db"), f"shutdown order {stops}", st)
 
 
-GROUPS = """
-[ward:a]
-command = {testward} --beat 50
+# Five alike wards: a, b and c in one group, x and y in another.
+GROUPS = "".join(f"""
+[ward:{name}]
+command = {{testward}} --beat 50
 heartbeat = pipe
 heartbeat_timeout = 1s
 backoff = 10ms
-
-[ward:b]
-command = {testward} --beat 50
-heartbeat = pipe
-heartbeat_timeout = 1s
-backoff = 10ms
-
-[ward:c]
-command = {testward} --beat 50
-heartbeat = pipe
-heartbeat_timeout = 1s
-backoff = 10ms
-
-[ward:x]
-command = {testward} --beat 50
-heartbeat = pipe
-heartbeat_timeout = 1s
-backoff = 10ms
-
-[ward:y]
-command = {testward} --beat 50
-heartbeat = pipe
-heartbeat_timeout = 1s
-backoff = 10ms
-
+""" for name in "abcxy") + """
 [group:trio]
 wards = a b c
 strategy = one_for_all

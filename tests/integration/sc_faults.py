@@ -625,9 +625,7 @@ restart_limit = 10/1m
 @scenario("fault-fd-exhaustion-while-spawning-and-accepting")
 def fault_fd_exhaustion_while_spawning_and_accepting():
     st = Steward("f-emfile", CANARY + CRASHERS)
-    if harness.under_wrapper():
-        # valgrind keeps fds of its own below the limit: 48 is not 48.
-        harness.skip("a low RLIMIT_NOFILE means nothing under a wrapper")
+    harness.skip_low_nofile_under_wrapper()
     yield st.start(nofile=256)
     st.wait_event("running", ward="canary")
     wait_running(st, "crasher", 4)
@@ -637,18 +635,7 @@ def fault_fd_exhaustion_while_spawning_and_accepting():
     # fds take the lowest numbers; the guard's pipe sits near 256).
     low = [int(x) for x in os.listdir(f"/proc/{st.pid}/fd") if int(x) < 200]
     resource.prlimit(st.pid, resource.RLIMIT_NOFILE, (max(low) + 1, 256))
-    socks = []
-    for _ in range(60):
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        s.setblocking(False)
-        try:
-            s.connect(st.socket_path)
-        except (BlockingIOError, InterruptedError):
-            pass
-        except OSError:
-            s.close()
-            break
-        socks.append(s)
+    socks = st.hold_clients(60)
     try:
         st.wait_event("control_accept_paused", timeout=10)
         failed = st.wait_event("backoff", ward="crasher",
@@ -690,8 +677,7 @@ def fault_fd_exhaustion_while_spawning_and_accepting():
 def machine_limits_are_said_at_check_start_and_reload():
     import resource
     import subprocess
-    if harness.under_wrapper():
-        harness.skip("a low RLIMIT_NOFILE means nothing under a wrapper")
+    harness.skip_low_nofile_under_wrapper()
     many = """
 [ward:many]
 command = {testward} --beat 50
@@ -983,6 +969,23 @@ def fault_stop_replaced_by_start_is_answered():
 
 # -- the daemon's loop stalled -----------------------------------------------
 
+def _stall_wards(replicas, timeout):
+    """The canary and that many healthy replicas, all beating every
+    50 ms; the healthy ones judged after timeout of silence."""
+    return f"""
+[ward:canary]
+command = {{testward}} --beat 50
+heartbeat = pipe
+heartbeat_timeout = 500ms
+
+[ward:healthy]
+command = {{testward}} --beat 50
+heartbeat = pipe
+heartbeat_timeout = {timeout}
+replicas = {replicas}
+"""
+
+
 def _stall(st, wards, seconds=3.0):
     """SIGSTOP stewardd for a while; no healthy ward may be restarted."""
     st.wait_event("running", ward="canary")
@@ -1016,36 +1019,14 @@ def _stall(st, wards, seconds=3.0):
 
 @scenario("fault-loop-stall-spares-healthy-wards")
 def fault_loop_stall_spares_healthy_wards():
-    st = Steward("f-stall", """
-[ward:canary]
-command = {testward} --beat 50
-heartbeat = pipe
-heartbeat_timeout = 500ms
-
-[ward:healthy]
-command = {testward} --beat 50
-heartbeat = pipe
-heartbeat_timeout = 500ms
-replicas = 8
-""")
+    st = Steward("f-stall", _stall_wards(8, "500ms"))
     yield st.start()
     _stall(st, 8)
 
 
 @scenario("fault-loop-stall-spares-a-hundred-wards")
 def fault_loop_stall_spares_a_hundred_wards():
-    st = Steward("f-stall100", """
-[ward:canary]
-command = {testward} --beat 50
-heartbeat = pipe
-heartbeat_timeout = 500ms
-
-[ward:healthy]
-command = {testward} --beat 50
-heartbeat = pipe
-heartbeat_timeout = 1s
-replicas = 100
-""")
+    st = Steward("f-stall100", _stall_wards(100, "1s"))
     yield st.start()
     _stall(st, 100)
 

@@ -109,13 +109,10 @@ def _page(port):
 def hostile_ward_bytes_are_escaped_everywhere():
     port = webdriver.free_port()
     st = Steward("hostile", "")
-    conf = st.path("supervisord.conf")
     with open(st.path("writer.py"), "w") as f:
         f.write(WRITER)
-    with open(conf, "w") as f:
-        f.write(CONF.format(port=port, user=USER, password=PASSWORD,
-                            hex=HOSTILE.hex()))
-    st.config_path = conf
+    st.supervisord_conf(CONF.format(port=port, user=USER, password=PASSWORD,
+                                    hex=HOSTILE.hex()))
     yield st.start("-s", st.socket_path, "-l", st.events_path)
     e = st.wait_event("exited", ward="hostile", timeout=15)
     out = st.path("hostile.out")
@@ -317,19 +314,22 @@ startsecs=0
 """
 
 
+def _logtail_steward(name):
+    """A Steward (not started) on LOGTAIL_CONF, and its server's port."""
+    port = webdriver.free_port()
+    st = Steward(name, "")
+    st.supervisord_conf(LOGTAIL_CONF.format(port=port, user=USER,
+                                            password=PASSWORD))
+    return st, port
+
+
 @scenario("http-logtail-clients-that-leave-are-let-go")
 def http_logtail_clients_that_leave_are_let_go():
     """supervisorctl tail -f's and maintail -f's streams of a quiet ward
     (its rings, its file) and of the quiet event log, whose clients
     leave: each connection, and the file it followed, is closed at once,
     not at the next line that may never come."""
-    port = webdriver.free_port()
-    st = Steward("logtail", "")
-    conf = st.path("supervisord.conf")
-    with open(conf, "w") as f:
-        f.write(LOGTAIL_CONF.format(port=port, user=USER,
-                                    password=PASSWORD))
-    st.config_path = conf
+    st, port = _logtail_steward("logtail")
     yield st.start("-s", st.socket_path, "-l", st.events_path)
     st.wait_event("running", ward="filed")
     st.wait_event("running", ward="quiet")
@@ -436,13 +436,7 @@ def xmlrpc_refuses_cross_site_calls():
     keeps for this server: refused, by its Origin or Sec-Fetch-Site; the
     ward runs on.  supervisorctl's and xmlrpc.client's calls, which
     carry neither header, and the server's own origin, are served."""
-    port = webdriver.free_port()
-    st = Steward("xsite", "")
-    conf = st.path("supervisord.conf")
-    with open(conf, "w") as f:
-        f.write(LOGTAIL_CONF.format(port=port, user=USER,
-                                    password=PASSWORD))
-    st.config_path = conf
+    st, port = _logtail_steward("xsite")
     yield st.start("-s", st.socket_path, "-l", st.events_path)
     st.wait_event("running", ward="quiet")
     # What a form's text/plain body is: name=value, the XML in the name.
@@ -482,13 +476,7 @@ def http_server_accepts_again_after_a_burst():
     takes its listening socket out of its epoll set and puts it back
     only in its next run, which nothing started once the connections
     had closed."""
-    port = webdriver.free_port()
-    st = Steward("burst", "")
-    conf = st.path("supervisord.conf")
-    with open(conf, "w") as f:
-        f.write(LOGTAIL_CONF.format(port=port, user=USER,
-                                    password=PASSWORD))
-    st.config_path = conf
+    st, port = _logtail_steward("burst")
     yield st.start("-s", st.socket_path, "-l", st.events_path)
     st.wait_event("running", ward="quiet")
     call = ("<?xml version='1.0'?><methodCall><methodName>"

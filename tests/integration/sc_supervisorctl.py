@@ -8,10 +8,10 @@ config, and the outputs are compared line by line (pids, uptimes and
 dates made alike).  Python's xmlrpc.client reads the structs and faults.
 """
 import os
-import socket
 import subprocess
 import xmlrpc.client
 
+import webdriver
 from harness import check
 from registry import scenario
 from stanzas import SV_AUTH, supervisord_head
@@ -156,14 +156,6 @@ INET_COMMANDS = ["status", "-p wrong status", "stop sleeper", "pid sleeper",
                  "start sleeper", "status"]
 
 
-def _free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 @scenario("supervisorctl-over-inet-http-server")
 def supervisorctl_over_inet_http_server():
     """[inet_http_server] on 127.0.0.1 with a password: supervisorctl
@@ -171,7 +163,7 @@ def supervisorctl_over_inet_http_server():
     with no password that listens beyond the loopback."""
     import harness
     need_supervisorctl()
-    text = INET_CONF.replace("{port}", str(_free_port()))
+    text = INET_CONF.replace("{port}", str(webdriver.free_port()))
     st, conf = steward("svinet", text)
     yield st.start("-s", st.socket_path, "-l", st.events_path)
     wait_status(st, conf, "sleeper")

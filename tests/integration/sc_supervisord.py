@@ -159,9 +159,7 @@ def program_dying_inside_startsecs_is_retried_then_failed():
     with startsecs = 0 autorestart alone decides."""
     import subprocess
     st = Steward("startsecs", "")
-    with open(st.path("supervisord.conf"), "w") as f:
-        f.write(STARTSECS_CONF)
-    st.config_path = st.path("supervisord.conf")
+    st.supervisord_conf(STARTSECS_CONF)
     yield st.start("-s", st.socket_path, "-l", st.events_path)
     failed = st.wait_event("failed", ward="quick")
     starts = st.find("starting", ward="quick")

@@ -65,13 +65,10 @@ replicas=2
 
 def _steward(name, port):
     st = Steward(name, "")
-    conf = st.path("supervisord.conf")
-    with open(conf, "w") as f:
-        f.write(WEB_CONF.format(testward=TESTWARD, user=USER,
-                                password=PASSWORD, hostile=HOSTILE,
-                                hostile_line=HOSTILE_LINE)
-                .replace("%(port)d", str(port)))
-    st.config_path = conf
+    st.supervisord_conf(WEB_CONF.format(testward=TESTWARD, user=USER,
+                                        password=PASSWORD, hostile=HOSTILE,
+                                        hostile_line=HOSTILE_LINE)
+                        .replace("%(port)d", str(port)))
     return st
 
 
@@ -315,10 +312,7 @@ def web_page_pages_a_big_fleet():
     a page past the end; the summary counts them all."""
     port = webdriver.free_port()
     st = Steward("webbig", "")
-    conf = st.path("supervisord.conf")
-    with open(conf, "w") as f:
-        f.write(BIG_CONF.replace("%(port)d", str(port)))
-    st.config_path = conf
+    st.supervisord_conf(BIG_CONF.replace("%(port)d", str(port)))
     yield st.start("-s", st.socket_path, "-l", st.events_path)
 
     def rows(text):

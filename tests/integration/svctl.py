@@ -40,11 +40,7 @@ def steward(name, text):
     """A Steward (not started) whose config is supervisord.conf holding
     text; it and the config's path."""
     st = Steward(name, "")
-    conf = st.path("supervisord.conf")
-    with open(conf, "w") as f:
-        f.write(text)
-    st.config_path = conf
-    return st, conf
+    return st, st.supervisord_conf(text)
 
 
 @contextlib.contextmanager

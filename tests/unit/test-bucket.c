@@ -11,15 +11,7 @@
 #include <cmocka.h>
 
 #include "core/bucket.h"
-
-/* cmocka 1.1.5's assert_float_equal() compares as float: too coarse here. */
-#define assert_near(a, b, eps)                                                 \
-	do {                                                                   \
-		double near_a_ = (a), near_b_ = (b);                           \
-		if (!(fabs(near_a_ - near_b_) <= (eps)))                       \
-			fail_msg("%s is %.17g, expected %.17g within %g", #a,  \
-				 near_a_, near_b_, (double)(eps));             \
-	} while (0)
+#include "test-near.h"
 
 #define EPS 1e-9
 

@@ -45,7 +45,6 @@ test_http_sha_password(void **state)
 	unload(l);
 }
 
-/* supervisord's sections and [job:] are read; unknown ones are errors. */
 /* AUTO log files: childlogdir, else [steward] log_dir; NAME-stream.log. */
 static void
 test_auto_logfiles(void **state)
@@ -74,6 +73,7 @@ test_auto_logfiles(void **state)
 	unload(l);
 }
 
+/* supervisord's sections and [job:] are read; unknown ones are errors. */
 static void
 test_program_and_job_sections(void **state)
 {

@@ -108,6 +108,28 @@ check_why(const char *in, const char *why, const char *want)
 			 want);
 }
 
+/* parse_duration_ms() and parse_duration_us(), one shape. */
+typedef int (*parse_i64_fn)(const char *s, int64_t *out, char *why);
+
+/* Every input of ok parses to its exact result; unit names the parser. */
+static void
+check_i64_accepts(parse_i64_fn parse, const char *unit, const struct ok_i64 *ok,
+		  size_t n)
+{
+	char why[PARSE_WHY];
+	int64_t v;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		why[0] = '\0';
+		if (parse(ok[i].in, &v, why) != 0)
+			fail_msg("%s \"%s\" refused: %s", unit, ok[i].in, why);
+		if (v != ok[i].want)
+			fail_msg("%s \"%s\" is %" PRId64 ", want %" PRId64,
+				 unit, ok[i].in, v, ok[i].want);
+	}
+}
+
 /* Exact results of parse_duration_ms() and parse_duration_us(). */
 static void
 test_duration_accepts(void **state __attribute__((unused)))
@@ -171,26 +193,9 @@ test_duration_accepts(void **state __attribute__((unused)))
 	    {.in = "9223372036854775ms807us", .want = INT64_MAX},
 	    {.in = "2562047788h", .want = INT64_C(9223372036800000000)},
 	};
-	char why[PARSE_WHY];
-	int64_t v;
-	size_t i;
 
-	for (i = 0; i < nitems(ms); i++) {
-		why[0] = '\0';
-		if (parse_duration_ms(ms[i].in, &v, why) != 0)
-			fail_msg("ms \"%s\" refused: %s", ms[i].in, why);
-		if (v != ms[i].want)
-			fail_msg("ms \"%s\" is %" PRId64 ", want %" PRId64,
-				 ms[i].in, v, ms[i].want);
-	}
-	for (i = 0; i < nitems(us); i++) {
-		why[0] = '\0';
-		if (parse_duration_us(us[i].in, &v, why) != 0)
-			fail_msg("us \"%s\" refused: %s", us[i].in, why);
-		if (v != us[i].want)
-			fail_msg("us \"%s\" is %" PRId64 ", want %" PRId64,
-				 us[i].in, v, us[i].want);
-	}
+	check_i64_accepts(parse_duration_ms, "ms", ms, nitems(ms));
+	check_i64_accepts(parse_duration_us, "us", us, nitems(us));
 }
 
 /* Refusals common to both duration parsers, with their messages. */
@@ -239,6 +244,33 @@ static const struct bad duration_bad[] = {
     {.in = "0.0000001s", .why = DURATION_SIX_DIGITS},
 };
 
+/*
+ * Every input of duration_bad and then of own is refused with its exact
+ * message, the output left untouched; unit names the parser.
+ */
+static void
+check_duration_refuses(parse_i64_fn parse, const char *unit,
+		       const struct bad *own, size_t nown)
+{
+	char why[PARSE_WHY];
+	int64_t v;
+	size_t i;
+
+	for (i = 0; i < nitems(duration_bad) + nown; i++) {
+		const struct bad *b = i < nitems(duration_bad)
+					  ? &duration_bad[i]
+					  : &own[i - nitems(duration_bad)];
+
+		v = -42;
+		why[0] = '\0';
+		if (parse(b->in, &v, why) != -1)
+			fail_msg("%s \"%s\" accepted as %" PRId64, unit, b->in,
+				 v);
+		assert_int_equal(v, -42);
+		check_why(b->in, why, b->why);
+	}
+}
+
 /* Refusals of parse_duration_ms(), overflow included. */
 static void
 test_duration_ms_refuses(void **state __attribute__((unused)))
@@ -254,22 +286,8 @@ test_duration_ms_refuses(void **state __attribute__((unused)))
 	    {.in = "99999999999999999999999999999999us",
 	     .why = DURATION_TOO_LONG_MS},
 	};
-	char why[PARSE_WHY];
-	int64_t v;
-	size_t i;
 
-	for (i = 0; i < nitems(duration_bad) + nitems(bad); i++) {
-		const struct bad *b = i < nitems(duration_bad)
-					  ? &duration_bad[i]
-					  : &bad[i - nitems(duration_bad)];
-
-		v = -42;
-		why[0] = '\0';
-		if (parse_duration_ms(b->in, &v, why) != -1)
-			fail_msg("ms \"%s\" accepted as %" PRId64, b->in, v);
-		assert_int_equal(v, -42);
-		check_why(b->in, why, b->why);
-	}
+	check_duration_refuses(parse_duration_ms, "ms", bad, nitems(bad));
 }
 
 /* Refusals of parse_duration_us(), whose range is 1000 times smaller. */
@@ -286,20 +304,8 @@ test_duration_us_refuses(void **state __attribute__((unused)))
 	};
 	char why[PARSE_WHY];
 	int64_t v;
-	size_t i;
 
-	for (i = 0; i < nitems(duration_bad) + nitems(bad); i++) {
-		const struct bad *b = i < nitems(duration_bad)
-					  ? &duration_bad[i]
-					  : &bad[i - nitems(duration_bad)];
-
-		v = -42;
-		why[0] = '\0';
-		if (parse_duration_us(b->in, &v, why) != -1)
-			fail_msg("us \"%s\" accepted as %" PRId64, b->in, v);
-		assert_int_equal(v, -42);
-		check_why(b->in, why, b->why);
-	}
+	check_duration_refuses(parse_duration_us, "us", bad, nitems(bad));
 	/* Just under the limit the us parser still accepts. */
 	assert_int_equal(parse_duration_us("2562047788h54s", &v, why), 0);
 	assert_true(v == INT64_C(9223372036854000000));
