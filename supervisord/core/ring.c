@@ -70,6 +70,16 @@ ring_clear(struct ring *r)
 	r->bytes = 0;
 }
 
+/* Count lines never kept; see ring.h. */
+void
+ring_skip(struct ring *r, uint64_t k)
+{
+	if (k == 0)
+		return;
+	ring_clear(r);
+	r->next_seq += k;
+}
+
 /* head + i within lcap, i <= lcap: no division per line. */
 static size_t
 ring_slot(const struct ring *r, size_t i)

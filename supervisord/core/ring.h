@@ -57,6 +57,13 @@ void ring_clear(struct ring *r);
 uint64_t ring_push(struct ring *r, const char *s, size_t len, int64_t ts_ms,
 		   unsigned flags);
 
+/*
+ * Count k lines that were never kept (cut from bytes let go unread, see
+ * bytering.h): newer than every line held, they push all of them out,
+ * so the ring is emptied and numbering goes on after them.
+ */
+void ring_skip(struct ring *r, uint64_t k);
+
 /* Lines pushed since ring_init() or ring_move() that are held no more. */
 uint64_t ring_missed(const struct ring *r);
 

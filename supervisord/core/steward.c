@@ -752,5 +752,7 @@ steward_close(struct steward *s)
 	ev_signal_stop(s->loop, &s->sig_usr1);
 	output_sink_close_all(s);
 	sbuf_free(&s->output_text);
+	free(s->output_buf);
+	s->output_buf = NULL;
 	steward_abandon(s);
 }

@@ -232,9 +232,11 @@ struct steward {
 	size_t nsubs;
 	const struct steward_orders *orders;
 	/* output-sink.c: every sink of ward output; ward-output.c: the
-	 * text of one read's lines, reused */
+	 * text of one read's lines, and the read buffer (OUTPUT_READ_BUF,
+	 * made on first use), reused */
 	struct output_sink *sinks;
 	struct sbuf output_text;
+	char *output_buf;
 	bool output_short_said; /* output_not_captured was said */
 };
 

@@ -1,8 +1,10 @@
 /*
  * The last lines of each instance's output, kept in memory.
  *
- * Every line stewardd captures from an instance (output.c hands them
- * over) is kept in a ring (ring.c) per stream, bounded by the ward's
+ * Every line stewardd captures from an instance (ward-output.c hands
+ * them over: at once, or, for a plain stream no one follows, when a
+ * reader asks, tail_of() cutting what it holds uncut first) is kept in
+ * a ring (ring.c) per stream, bounded by the ward's
  * tail_lines and tail_size, and given to the followers of that
  * instance (`stewardctl tail -f`).  When a new process of the instance
  * starts, the current rings become the previous ones (`--previous`, as
@@ -25,6 +27,7 @@
 #include "base/escape.h"
 #include "core/steward.h"
 #include "core/tail.h"
+#include "core/ward-output.h"
 
 /* The ring bounds of wi's ward. */
 static void
@@ -36,9 +39,17 @@ tail_bounds(const struct ward_inst *wi, size_t *lines, size_t *bytes)
 	*bytes = w->tail_size;
 }
 
-/* The rings of wi, made on first use; see tail.h. */
+/* The rings of wi for a reader; see tail.h. */
 struct tail_inst *
 tail_of(struct ward_inst *wi)
+{
+	ward_output_sync(wi);
+	return tail_make(wi);
+}
+
+/* The rings of wi, made on first use; see tail.h. */
+struct tail_inst *
+tail_make(struct ward_inst *wi)
 {
 	struct tail_inst *t = wi->tail;
 	size_t lines, bytes;
@@ -61,7 +72,7 @@ void
 tail_line(struct ward_inst *wi, enum tail_stream st, const char *data,
 	  size_t len, unsigned flags, double wall, unsigned gen)
 {
-	struct tail_inst *t = tail_of(wi);
+	struct tail_inst *t = tail_make(wi);
 	struct ring *r = &t->cur[st];
 	const struct ring_line *ln;
 	const char *text;
@@ -71,7 +82,6 @@ tail_line(struct ward_inst *wi, enum tail_stream st, const char *data,
 	 * one started) belongs to the previous run. */
 	if (gen != t->cur_gen && gen == t->prev_gen && t->prev_gen != 0)
 		r = &t->prev[st];
-	t->written[st] += len + ((flags & (TAIL_SPLIT | TAIL_UNENDED)) == 0);
 	seq = ring_push(r, data, len, (int64_t)(wall * 1000), flags);
 	if (r != &t->cur[st] || t->followers == NULL)
 		return;
@@ -85,13 +95,22 @@ tail_line(struct ward_inst *wi, enum tail_stream st, const char *data,
 	}
 }
 
+/* Lines never kept; see tail.h. */
+void
+tail_skip(struct ward_inst *wi, enum tail_stream st, uint64_t k)
+{
+	ring_skip(&tail_make(wi)->cur[st], k);
+}
+
 /* A new process: the current rings become the previous; see tail.h. */
 void
 tail_spawn(struct ward_inst *wi)
 {
-	struct tail_inst *t = wi->tail;
+	struct tail_inst *t;
 	size_t lines, bytes;
 
+	ward_output_sync(wi); /* what it held uncut is the last run's */
+	t = wi->tail;
 	if (t == NULL)
 		return; /* nothing kept yet: tail_of() starts from here */
 	tail_bounds(wi, &lines, &bytes);
@@ -173,12 +192,16 @@ tail_unfollow(struct tail_follower *f)
 char *
 tail_last_words(const struct ward_inst *wi)
 {
-	struct tail_inst *t = wi->tail;
+	struct tail_inst *t;
 	const struct ring *r;
 	struct sbuf b = {0};
 	uint64_t pick[TAIL_WORDS_LINES];
 	size_t total = 0, n = 0;
 
+	/* Cutting the bytes held uncut changes what wi holds, not what
+	 * it says: the lines are the same, cut now or at once. */
+	ward_output_sync((struct ward_inst *)wi);
+	t = wi->tail;
 	if (t == NULL || t->cur_gen != wi->generation)
 		return NULL;
 	r = &t->cur[TAIL_STDERR];

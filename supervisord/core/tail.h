@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/bytering.h"
 #include "core/ring.h"
 
 struct steward;
@@ -17,8 +18,8 @@ struct ward_inst;
 enum tail_stream { TAIL_STDOUT = 0, TAIL_STDERR = 1, TAIL_NSTREAMS = 2 };
 
 /* A line's flags beside ring.h's: */
-#define TAIL_SPLIT (1u << 4)   /* a piece: the next line continues it */
-#define TAIL_UNENDED (1u << 5) /* the process ended before a newline */
+#define TAIL_SPLIT LINECUT_SPLIT     /* a piece: the next continues it */
+#define TAIL_UNENDED LINECUT_UNENDED /* the process ended first */
 
 /* Last words: at most this many lines of stderr, this many bytes. */
 #define TAIL_WORDS_LINES 3
@@ -61,10 +62,19 @@ struct tail_inst {
 /*
  * One line the instance wrote (without its newline), read at wall
  * (seconds since the epoch) from its process of generation gen; flags
- * TAIL_SPLIT, TAIL_UNENDED.  Kept, and given to the followers.
+ * TAIL_SPLIT, TAIL_UNENDED.  Kept, and given to the followers.  (Its
+ * bytes are counted in written[] by the reader, as read.)
  */
 void tail_line(struct ward_inst *wi, enum tail_stream st, const char *data,
 	       size_t len, unsigned flags, double wall, unsigned gen);
+
+/* k lines of the current process on st were never kept (bytes let go
+ * uncut): counted, and every line held on st is pushed out. */
+void tail_skip(struct ward_inst *wi, enum tail_stream st, uint64_t k);
+
+/* The rings of wi, made on first use, for the writer (ward-output.c):
+ * bytes not cut yet are left so. */
+struct tail_inst *tail_make(struct ward_inst *wi);
 
 /* A new process of wi (wi->generation is its): its lines so far become
  * the previous run's. */
@@ -74,7 +84,8 @@ void tail_spawn(struct ward_inst *wi);
  * rings are freed. */
 void tail_inst_free(struct ward_inst *wi);
 
-/* The rings of wi (made on first use), for a reader. */
+/* The rings of wi (made on first use), for a reader: what its streams
+ * hold uncut is cut into them first (ward_output_sync()). */
 struct tail_inst *tail_of(struct ward_inst *wi);
 
 /* Follow wi's streams (bits) from now on; unfollow before f is freed. */

@@ -28,19 +28,34 @@
  * where a line's start has "|".  Any byte is kept as it is (binary too);
  * what shows a line (stewardctl, the last words) escapes it.
  *
+ * Cut later: a stream whose lines are not needed as they come (a plain
+ * file of its own, or null) and that no one follows keeps what it read
+ * in a byte ring (bytering.c) as it was read, bounded by what the tail
+ * ring could keep of it; the bytes are cut into the tail ring when
+ * someone reads it (tail_of(), the last words, the web page: they call
+ * ward_output_sync()), when a follower joins, and before anything is
+ * cut at once.  What the byte ring lets go is only counted (its lines
+ * are numbered, so `missed` stays right); the cutter (struct linecut)
+ * goes on exactly where it was, so lines come out the same, cut now or
+ * later.
+ *
  * Never blocked, never flooded: a read takes what the pipe holds (at
  * most OUTPUT_READ_MAX per wakeup); when the sink cannot keep up (more
  * than OUTPUT_SINK_HIGH unwritten), the stream stops reading until it
  * drains, and the ward blocks on its own full pipe.  Memory per stream:
- * at most one held line (OUTPUT_LINE_MAX), made on first use.
+ * at most one held line (OUTPUT_LINE_MAX), made on first use, and for
+ * a plain stream its byte ring (up to tail_size + tail_lines bytes,
+ * growing as bytes come).
  *
  * When the process ends, what is left in its pipes is read while it is a
  * zombie (before its exit is judged, so its last words are there), an
  * unended last line is kept as such, and the pipes are closed.
  *
- * Cost per read: one read(2), one memchr per line, one copy per line
- * into the ring, and one write(2) (a copy per line more when the lines
- * are formatted or shared).
+ * Cost per read: one read(2) and one write(2); a plain stream cut later
+ * one copy of the read into its byte ring and one memchr per line of
+ * what the ring lets go; a stream cut at once one memchr and one copy
+ * into the tail ring per line (a copy per line more when the lines are
+ * formatted or shared).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -90,20 +105,23 @@ ward_output_init(struct ward_inst *wi)
 
 		*o = (struct ward_output_stream){
 		    .fd = -1, .wi = wi, .st = (enum tail_stream)i};
+		linecut_init(&o->cut, OUTPUT_LINE_MAX);
+		bytering_init(&o->pend, 0);
 	}
 }
 
-/* One line or piece: to the ring, and to the sink's text. */
+/* One line or piece (linecut_fn): to the ring, and to the sink's text. */
 static void
-output_emit(struct output_ctx *c, const char *text, size_t len, unsigned flags)
+output_line(void *ctx, const char *text, size_t len, unsigned flags)
 {
+	struct output_ctx *c = ctx;
 	struct ward_output_stream *o = c->o;
 	struct sbuf *b = c->out;
 
 	tail_line(o->wi, o->st, text, len, flags, c->wall, o->gen);
 	if (b != NULL && c->fmt) {
 		sbuf_add(b, c->pre, c->prelen);
-		sbuf_add(b, o->cont ? "+ " : "| ", 2);
+		sbuf_add(b, o->cut.cont ? "+ " : "| ", 2);
 		sbuf_add(b, text, len);
 		sbuf_add(b, "\n", 1);
 	} else if (b != NULL) {
@@ -111,91 +129,79 @@ output_emit(struct output_ctx *c, const char *text, size_t len, unsigned flags)
 		if (!(flags & TAIL_SPLIT))
 			sbuf_add(b, "\n", 1);
 	}
-	o->cont = (flags & TAIL_SPLIT) != 0;
 }
 
-/*
- * How many bytes at the start of a read need not be cut into lines:
- * when nobody follows the instance and no line is written from its text
- * (a plain file of its own has the bytes already), the whole lines that
- * newer whole lines of the same read push out of the ring (by its
- * tail_lines or tail_size) are never kept.  One backward scan.
- */
-static size_t
-output_skip(const struct output_ctx *c, const char *p, size_t n)
-{
-	const struct ward_output_stream *o = c->o;
-	const struct ward_spec *w = o->wi->ward->spec;
-	const struct tail_inst *t = o->wi->tail;
-	const char *last, *q;
-	size_t k = 0;
-
-	/* Only a read well past the ring's bytes is worth the scan. */
-	if (n <= 2 * w->tail_size || c->out != NULL ||
-	    (t != NULL && t->followers != NULL) ||
-	    (last = memrchr(p, '\n', n)) == NULL)
-		return 0;
-	for (q = last;; k++) {
-		/* k whole lines after the newline at q, their text: */
-		if (k >= w->tail_lines ||
-		    (uint64_t)(last - q) - k >= w->tail_size)
-			return (size_t)(q - p) + 1;
-		if (q == p || (q = memrchr(p, '\n', (size_t)(q - p))) == NULL)
-			return 0;
-	}
-}
-
-/*
- * Cut n bytes read into lines; an unended rest is held.  A full held
- * piece waits for the next byte: a newline makes it a whole line.
- */
+/* Bytes the byte ring lets go uncut (bytering_fn): their lines are
+ * counted, not kept (newer ones push them out of the ring anyway). */
 static void
-output_take(struct output_ctx *c, const char *p, size_t n)
+output_drop_cb(void *ctx, const char *p, size_t n, double wall)
+{
+	struct ward_output_stream *o = ctx;
+	uint64_t k = linecut_feed(&o->cut, p, n, NULL, NULL);
+
+	(void)wall;
+	tail_skip(o->wi, o->st, k);
+}
+
+/* Bytes the byte ring held, cut now (bytering_fn), with their time. */
+static void
+output_cut_cb(void *ctx, const char *p, size_t n, double wall)
+{
+	struct output_ctx *c = ctx;
+
+	c->wall = wall;
+	linecut_feed(&c->o->cut, p, n, output_line, c);
+}
+
+/* Cut what o holds uncut (plain: no text to write). */
+static void
+output_sync(struct ward_output_stream *o)
+{
+	struct output_ctx c = {.o = o};
+
+	if (o->pend.len > 0)
+		bytering_take(&o->pend, output_cut_cb, &c);
+}
+
+/* Cut what wi's streams hold; see ward-output.h. */
+void
+ward_output_sync(struct ward_inst *wi)
+{
+	for (int i = 0; i < TAIL_NSTREAMS; i++)
+		output_sync(&wi->output.st[i]);
+}
+
+/*
+ * May n bytes just read on o wait uncut in its byte ring?  Only what
+ * no one needs as lines now: nothing to write from them (a plain file
+ * of its own has them as read; null has nothing), no follower, and of
+ * the process whose lines the current ring keeps.  The ring's bound is
+ * what the tail ring could keep of them: tail_size of text plus a
+ * newline per line.
+ */
+static bool
+output_lazy(const struct output_ctx *c)
 {
 	struct ward_output_stream *o = c->o;
-	const char *end = p + n;
-	size_t skip = output_skip(c, p, n);
+	const struct ward_spec *w = o->wi->ward->spec;
+	const struct tail_inst *t = o->wi->tail;
+	size_t keep;
 
-	if (skip > 0) {
-		/* What is held ends in there too: it goes as well. */
-		o->hlen = 0;
-		o->cont = false;
-		p += skip;
+	if (c->out != NULL || t == NULL || t->followers != NULL ||
+	    o->gen != t->cur_gen)
+		return false;
+	keep = (size_t)w->tail_size + (w->tail_lines < w->tail_size
+					   ? w->tail_lines
+					   : (size_t)w->tail_size);
+	if (o->pend.max != keep) {
+		/* A reload changed the bounds (or the first read). */
+		output_sync(o);
+		bytering_free(&o->pend);
+		o->pend.max = keep;
 	}
-
-	while (p < end) {
-		const char *nl;
-		size_t len, take;
-
-		if (o->hlen == OUTPUT_LINE_MAX) {
-			bool ends = *p == '\n';
-
-			output_emit(c, o->held, o->hlen, ends ? 0 : TAIL_SPLIT);
-			o->hlen = 0;
-			p += ends;
-			continue;
-		}
-		nl = memchr(p, '\n', (size_t)(end - p));
-		len = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
-		if (o->hlen == 0 && nl != NULL && len <= OUTPUT_LINE_MAX) {
-			output_emit(c, p, len, 0); /* in place: no copy */
-			p = nl + 1;
-			continue;
-		}
-		if (o->held == NULL)
-			o->held = xmalloc(OUTPUT_LINE_MAX);
-		take = OUTPUT_LINE_MAX - o->hlen;
-		if (len < take)
-			take = len;
-		memcpy(o->held + o->hlen, p, take);
-		o->hlen += take;
-		p += take;
-		if (take == len && nl != NULL) {
-			output_emit(c, o->held, o->hlen, 0);
-			o->hlen = 0;
-			p = nl + 1;
-		}
-	}
+	if (bytering_full(&o->pend))
+		output_sync(o);
+	return true;
 }
 
 /* Set up what one read's lines share. */
@@ -246,14 +252,13 @@ output_end_held(struct steward *s, struct ward_output_stream *o)
 {
 	struct output_ctx c;
 
-	if (o->hlen == 0) {
-		o->cont = false;
+	output_sync(o);
+	if (o->cut.hlen == 0) {
+		o->cut.cont = false;
 		return;
 	}
 	output_ctx_init(s, &c, o);
-	output_emit(&c, o->held, o->hlen, TAIL_UNENDED);
-	o->hlen = 0;
-	o->cont = false;
+	linecut_end(&o->cut, output_line, &c);
 	output_ctx_done(&c);
 }
 
@@ -278,12 +283,15 @@ static void
 output_read(struct steward *s, struct ward_output_stream *o, size_t max,
 	    bool all)
 {
-	char buf[65536];
 	size_t total = 0;
+	char *buf;
 
+	if (s->output_buf == NULL)
+		s->output_buf = xmalloc(OUTPUT_READ_BUF);
+	buf = s->output_buf;
 	while (o->fd >= 0 && total < max) {
 		struct output_ctx c;
-		ssize_t n = io_read(o->fd, buf, sizeof(buf), IO_READ);
+		ssize_t n = io_read(o->fd, buf, OUTPUT_READ_BUF, IO_READ);
 
 		if (n == 0)
 			return;
@@ -296,7 +304,8 @@ output_read(struct steward *s, struct ward_output_stream *o, size_t max,
 		}
 		total += (size_t)n;
 		o->bytes += (uint64_t)n;
-		if ((size_t)n == sizeof(buf) && !o->big_pipe) {
+		tail_make(o->wi)->written[o->st] += (uint64_t)n;
+		if ((size_t)n == OUTPUT_READ_BUF && !o->big_pipe) {
 			/*
 			 * It filled its pipe: a flood.  A bigger pipe means
 			 * fewer hand-overs between the ward and stewardd
@@ -310,14 +319,20 @@ output_read(struct steward *s, struct ward_output_stream *o, size_t max,
 		output_ctx_init(s, &c, o);
 		if (c.raw)
 			output_sink_put(o->sink, buf, (size_t)n);
-		output_take(&c, buf, (size_t)n);
+		if (output_lazy(&c)) {
+			bytering_add(&o->pend, buf, (size_t)n, c.wall,
+				     output_drop_cb, o);
+		} else {
+			output_sync(o);
+			linecut_feed(&o->cut, buf, (size_t)n, output_line, &c);
+		}
 		output_ctx_done(&c);
 		if (!all && o->sink != NULL && output_sink_behind(o->sink)) {
 			ev_io_stop(s->loop, &o->io);
 			output_sink_wait(o->sink, o);
 			return;
 		}
-		if ((size_t)n < sizeof(buf) && !all)
+		if ((size_t)n < OUTPUT_READ_BUF && !all)
 			return; /* drained: no read only to hear EAGAIN */
 	}
 }
@@ -531,9 +546,8 @@ ward_output_free(struct steward *s, struct ward_inst *wi)
 		struct ward_output_stream *o = &wi->output.st[i];
 
 		output_stop(s, o);
-		free(o->held);
-		o->held = NULL;
-		o->hlen = 0;
+		linecut_free(&o->cut);
+		bytering_free(&o->pend);
 		output_sink_unref(o->sink);
 		o->sink = NULL;
 	}
@@ -584,6 +598,13 @@ ward_output_clear(struct steward *s, struct ward_inst *wi, struct err **errp)
 	struct tail_inst *t = wi->tail;
 
 	(void)s;
+	for (int i = 0; i < TAIL_NSTREAMS; i++) {
+		struct ward_output_stream *o = &wi->output.st[i];
+
+		/* Let its uncut bytes go, counted (the cutter goes on where
+		 * they end): the ring is cleared below. */
+		bytering_take(&o->pend, output_drop_cb, o);
+	}
 	if (t != NULL) {
 		for (int i = 0; i < TAIL_NSTREAMS; i++) {
 			ring_clear(&t->cur[i]);

@@ -1,7 +1,8 @@
 /*
  * A ward's stdout and stderr, read by stewardd through pipes in its loop
- * (ward-output.c): cut into lines for the tail rings (tail.h) and
- * written to the stream's sink (output-sink.h).
+ * (ward-output.c): cut into lines for the tail rings (tail.h), at once
+ * or, for a plain stream no one follows, when someone reads them
+ * (bytering.h), and written to the stream's sink (output-sink.h).
  *
  * For what is built on the core (the XML-RPC log methods, say):
  * ward_output_dest() says where a stream goes now (a file, and which;
@@ -17,6 +18,7 @@
 #include <stdint.h>
 
 #include "base/err.h"
+#include "core/bytering.h"
 #include "core/tail.h"
 
 struct steward;
@@ -30,6 +32,8 @@ struct output_sink;
 #define OUTPUT_PIPE_BIG (1024 * 1024)
 /* Read per wakeup at most, so that one flood cannot starve the loop. */
 #define OUTPUT_READ_MAX (256 * 1024)
+/* One read(2) takes at most this much (stewardd's one read buffer). */
+#define OUTPUT_READ_BUF (64 * 1024)
 
 /* One stream of one instance (embedded in struct ward_output). */
 struct ward_output_stream {
@@ -41,11 +45,11 @@ struct ward_output_stream {
 	bool paused;              /* waiting for its sink to drain */
 	bool big_pipe;            /* its pipe was made OUTPUT_PIPE_BIG */
 	struct ward_output_stream *pnext; /* on the sink's waiting list */
-	char *held; /* an unended line (OUTPUT_LINE_MAX), made on use */
-	size_t hlen;
-	bool cont;      /* what is held continues a split line */
-	unsigned gen;   /* the generation of the process writing it */
-	uint64_t bytes; /* read, all runs */
+	struct linecut cut;   /* its lines (OUTPUT_LINE_MAX), held rest */
+	struct bytering pend; /* read, not cut yet: a plain stream's last
+			       * bytes while no one follows it */
+	unsigned gen;         /* the generation of the process writing it */
+	uint64_t bytes;       /* read, all runs */
 };
 
 /* An instance's streams (struct ward_inst's output). */
@@ -72,6 +76,10 @@ void ward_output_start(struct steward *s, struct ward_inst *wi,
 /* Read what waits in wi's pipes now, without blocking (before a
  * deadline is judged: the last words of a hung ward). */
 void ward_output_poll(struct steward *s, struct ward_inst *wi);
+
+/* Cut what wi's streams hold uncut into its tail rings (before a
+ * reader looks at them: tail_of() and the last words do). */
+void ward_output_sync(struct ward_inst *wi);
 
 /* Its process ended: read what is left, keep an unended line, close. */
 void ward_output_close(struct steward *s, struct ward_inst *wi);

@@ -45,6 +45,7 @@
 #include "base/parse.h"
 #include "core/steward.h"
 #include "core/tail.h"
+#include "core/ward-output.h"
 #include "ctl/http.h"
 #include "ctl/web.h"
 #include "daemon/job.h"
@@ -298,12 +299,14 @@ web_add_line(struct sbuf *b, const char *text, size_t len)
 static void
 web_add_output(struct sbuf *b, struct ward_inst *wi)
 {
-	struct tail_inst *t = wi->tail; /* never made here: tail_of() would */
+	struct tail_inst *t;
 	struct ring *r;
 	uint64_t at[TAIL_NSTREAMS], end[TAIL_NSTREAMS];
 	bool prev = false;
 	size_t shown = 0;
 
+	ward_output_sync(wi); /* its bytes not cut yet */
+	t = wi->tail;         /* never made here: tail_of() would */
 	if (t == NULL)
 		return;
 	r = t->cur;

@@ -22,6 +22,12 @@ Two figure sets, each in one stewardd run:
 
     python3 tests/bench/output.py [--build build] [--mb 256] [--runs 5]
                                   [--beaters 1000] [--trials 20]
+                                  [--stewardd PATH ...] [--only SET]
+
+Given --stewardd more than once (copies of two builds, say, in /tmp so
+that a rebuild cannot change them mid-run), the binaries are measured
+in the same run: their throughput runs alternate, each beside the same
+floor.
 """
 import argparse
 import json
@@ -129,11 +135,23 @@ def floor_run(d, nbytes):
     return mb / (t1 - t0), (ru.ru_utime + ru.ru_stime) / mb * 1000
 
 
-def throughput(stewardd, mb, runs, timestamps):
+def throughput(stewardds, mb, runs, timestamps):
+    """Per stewardd binary: MB/s, CPU ms per MB (lists); and the floor's
+    MB/s and cat's CPU ms per MB.  Each run measures the floor, then each
+    binary in turn (alternated, so that they share the machine's mood)."""
     d = tempfile.mkdtemp(prefix="steward-outbench-")
     nbytes = mb << 20
-    out = os.path.join(d, "flood.out")
-    dm = Daemon(stewardd, d, f"""
+    dms, outs = [], []
+    got = [[] for _ in stewardds]
+    cpu = [[] for _ in stewardds]
+    floors, catcpu = [], []
+    try:
+        for k, stewardd in enumerate(stewardds):
+            dk = os.path.join(d, f"d{k}")
+            os.mkdir(dk)
+            out = os.path.join(dk, "flood.out")
+            outs.append(out)
+            dms.append(Daemon(stewardd, dk, f"""
 [ward:flood]
 command = /bin/sh -c 'yes {LINE} | head -c {nbytes}; echo END; exec sleep 100000'
 stdout = {out}
@@ -141,26 +159,30 @@ stdout_max_size = 0
 output_timestamps = {"yes" if timestamps else "no"}
 restart = never
 autostart = no
-""")
-    got, floors, cpu, catcpu = [], [], [], []
-    try:
+"""))
         for _ in range(runs):
             f, c = floor_run(d, nbytes)
             floors.append(f)
             catcpu.append(c)
-            if os.path.exists(out):
+            for k, dm in enumerate(dms):
+                out = outs[k]
+                if os.path.exists(out):
+                    os.truncate(out, 0)
+                c0, t0 = cpu_s(dm.p.pid), time.monotonic()
+                r = dm.ask("steward/1 start --no-wait flood")
+                assert r["ok"], r
+                t1 = wait_end(out)
+                got[k].append(nbytes / (t1 - t0) / 1e6)
+                cpu[k].append((cpu_s(dm.p.pid) - c0) / (nbytes / 1e6)
+                              * 1000)
+                dm.ask("steward/1 stop flood")
                 os.truncate(out, 0)
-            c0, t0 = cpu_s(dm.p.pid), time.monotonic()
-            r = dm.ask("steward/1 start --no-wait flood")
-            assert r["ok"], r
-            t1 = wait_end(out)
-            got.append(nbytes / (t1 - t0) / 1e6)
-            cpu.append((cpu_s(dm.p.pid) - c0) / (nbytes / 1e6) * 1000)
-            dm.ask("steward/1 stop flood")
     finally:
-        dm.stop()
-        if os.path.exists(out):
-            os.unlink(out)
+        for dm in dms:
+            dm.stop()
+        for out in outs:
+            if os.path.exists(out):
+                os.unlink(out)
     return got, floors, cpu, catcpu
 
 
@@ -243,38 +265,66 @@ environment = BENCH_REPORT={fifo}
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build", default="build")
+    ap.add_argument("--stewardd", action="append",
+                    help="a stewardd binary to measure (default: the "
+                    "build's); given more than once, the binaries' "
+                    "throughput runs alternate within each run and the "
+                    "loaded figures are taken for each in turn")
+    ap.add_argument("--only", choices=("throughput", "loaded"),
+                    help="only one of the two figure sets")
     ap.add_argument("--mb", type=int, default=256)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--beaters", type=int, default=1000)
     ap.add_argument("--trials", type=int, default=20)
     a = ap.parse_args()
-    stewardd = os.path.join(a.build, "supervisord", "stewardd")
+    stewardds = [os.path.abspath(p) for p in a.stewardd or
+                 [os.path.join(a.build, "supervisord", "stewardd")]]
     benchward = os.path.abspath(os.path.join(a.build, "tests", "bench",
                                              "benchward"))
-    print(f"throughput: {a.mb} MiB of 64-byte lines, {a.runs} runs, "
-          f"medians (MB/s; stewardd CPU ms per MB)")
-    with open("/proc/loadavg") as f:
-        print(f"  load average before: {f.read().split()[0]} on "
-              f"{os.cpu_count()} CPUs")
-    for ts in (False, True):
-        got, floors, cpu, catcpu = throughput(stewardd, a.mb, a.runs, ts)
-        g, f = statistics.median(got), statistics.median(floors)
-        sc, cc = statistics.median(cpu), statistics.median(catcpu)
-        print(f"  {'with' if ts else 'without'} timestamps: wall: "
-              f"stewardd {g:7.1f} MB/s, cat {f:7.1f} MB/s = "
-              f"{g / f * 100:5.1f} %;  CPU per MB: stewardd {sc:5.2f} ms, "
-              f"cat {cc:5.2f} ms = {cc / sc * 100:5.1f} % of cat's "
-              f"throughput per CPU second")
-    late, rate, cpu = loaded(stewardd, benchward, a.beaters, a.trials)
-    print(f"loaded: 10 wards at 1 MB/s beside {a.beaters} beating wards: "
-          f"{rate:.1f} MB/s written, stewardd CPU {cpu:.2f} ms/MB (beats "
-          f"included)")
-    if late:
-        print(f"  hung ward detected after its deadline ({len(late)} "
-              f"trials): p50 {pct(late, 50):.2f} ms, p99 "
-              f"{pct(late, 99):.2f} ms, max {max(late):.2f} ms")
-    else:
-        print("  no detection reported")
+
+    def load():
+        with open("/proc/loadavg") as f:
+            return f.read().split()[0]
+
+    def name(k):
+        return f"stewardd[{k}] " if len(stewardds) > 1 else "stewardd "
+
+    for k, p in enumerate(stewardds):
+        if len(stewardds) > 1:
+            print(f"stewardd[{k}] = {p}")
+    if a.only != "loaded":
+        print(f"throughput: {a.mb} MiB of 64-byte lines, {a.runs} runs, "
+              f"medians (MB/s; stewardd CPU ms per MB)")
+        for ts in (False, True):
+            l0 = load()
+            got, floors, cpu, catcpu = throughput(stewardds, a.mb, a.runs,
+                                                  ts)
+            f, cc = statistics.median(floors), statistics.median(catcpu)
+            print(f"  {'with' if ts else 'without'} timestamps (load "
+                  f"average {l0} before, {load()} after, "
+                  f"{os.cpu_count()} CPUs): cat {f:7.1f} MB/s, "
+                  f"CPU per MB {cc:5.2f} ms")
+            for k in range(len(stewardds)):
+                g, sc = statistics.median(got[k]), statistics.median(cpu[k])
+                print(f"    {name(k)}wall {g:7.1f} MB/s = "
+                      f"{g / f * 100:5.1f} % of cat's; CPU per MB "
+                      f"{sc:5.2f} ms (cat's is {cc / sc * 100:5.1f} % of "
+                      f"it)")
+    if a.only == "throughput":
+        return
+    for k, stewardd in enumerate(stewardds):
+        l0 = load()
+        late, rate, cpu = loaded(stewardd, benchward, a.beaters, a.trials)
+        print(f"loaded, {name(k)}(load average {l0} before, {load()} "
+              f"after): 10 wards at 1 MB/s beside {a.beaters} beating "
+              f"wards: {rate:.1f} MB/s written, stewardd CPU {cpu:.2f} "
+              f"ms/MB (beats included)")
+        if late:
+            print(f"  hung ward detected after its deadline ({len(late)} "
+                  f"trials): p50 {pct(late, 50):.2f} ms, p99 "
+                  f"{pct(late, 99):.2f} ms, max {max(late):.2f} ms")
+        else:
+            print("  no detection reported")
 
 
 if __name__ == "__main__":

@@ -235,3 +235,63 @@ stdout = null
     check(not st.find("stopping", ward="canary"),
           "the canary was never judged hung", st)
     check(st.stop() == 0, "stewardd exit code", st)
+
+
+@scenario("output-tail-after-a-flood-counts-every-line")
+def output_tail_after_a_flood_counts_every_line():
+    # A plain stream no one follows keeps its last bytes uncut and cuts
+    # them when a tail asks (core/bytering.c); what it let go is only
+    # counted.  Line k says k: the first line kept must be the one after
+    # the missed ones, the last the last written, on a file stream and on
+    # a memory-only one, and a follower who joins sees the next lines.
+    st = Steward("flood", """
+[ward:counter]
+command = /bin/sh -c 'seq 1 200000; seq 1 150000 >&2; while [ ! -e {tmp}/go ]; do sleep 0.05; done; seq 200001 200003; exec sleep 1000'
+stdout = {tmp}/counter.out
+stderr = null
+tail_lines = 500
+""")
+    yield st.start()
+    path = st.path("counter.out")
+
+    def ends(p, tail_bytes):
+        try:
+            with open(p, "rb") as f:
+                f.seek(max(0, os.path.getsize(p) - len(tail_bytes)))
+                return f.read() == tail_bytes
+        except OSError:
+            return False
+    st.wait_for("the file's last line", lambda: ends(path, b"\n200000\n"),
+                timeout=60)
+    for stream, last in (("", 200000), ("--stderr", 150000)):
+        r = st.wait_for(f"{stream or 'stdout'}'s last line in the tail",
+                        lambda: (lambda r: r if texts(r)[-1:] ==
+                                 [str(last)] else None)(
+                            tail(st, *([stream] if stream else []),
+                                 "--lines=100000", "counter")),
+                        timeout=30)
+        got = texts(r)
+        check(len(got) == 500 and r["missed"] == last - 500 and
+              got == [str(k) for k in range(last - 499, last + 1)],
+              f"{stream or 'stdout'}: {len(got)} lines kept, "
+              f"{r['missed']} missed, first {got[:1]}, last {got[-1:]}",
+              st)
+    p = st.ctl("tail", "-n", "2", "counter", check_rc=0)
+    check(p.stdout == "199999\n200000\n", f"stewardctl tail: {p.stdout!r}",
+          st)
+    f = Follower(st, "--lines=2", "counter")
+    seen = []
+    deadline = time.monotonic() + 10
+    first = f.next(deadline)
+    seen += texts(first or {})
+    open(st.path("go"), "w").close()
+    while len(seen) < 5 and time.monotonic() < deadline:
+        m = f.next(deadline)
+        if m is None:
+            break
+        if "text" in m:
+            seen.append(m["text"])
+    f.close()
+    check(seen == [str(k) for k in range(199999, 200004)],
+          f"a follower who joins: {seen}", st)
+    check(st.stop() == 0, "stewardd exit code", st)

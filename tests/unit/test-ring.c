@@ -195,6 +195,30 @@ test_move_clear(void **state __attribute__((unused)))
 }
 
 /* A ring bounded at 0 keeps nothing and still numbers. */
+/* Lines counted but never kept push every held line out; numbering
+ * goes on after them. */
+static void
+test_skip(void **state __attribute__((unused)))
+{
+	struct ring r;
+
+	ring_init(&r, 10, 100);
+	push_str(&r, "a", 1);
+	push_str(&r, "b", 2);
+	ring_skip(&r, 0);
+	assert_int_equal(r.n, 2);
+	ring_skip(&r, 5);
+	assert_int_equal(r.n, 0);
+	assert_int_equal(ring_begin(&r), 8);
+	assert_int_equal(ring_missed(&r), 7);
+	assert_int_equal(ring_end(&r), 8);
+	push_str(&r, "c", 3);
+	assert_string_equal(text_of(&r, 8), "c");
+	assert_null(text_of(&r, 7));
+	assert_int_equal(ring_missed(&r), 7);
+	ring_free(&r);
+}
+
 static void
 test_zero(void **state __attribute__((unused)))
 {
@@ -278,6 +302,7 @@ main(void)
 	    cmocka_unit_test(test_cut),
 	    cmocka_unit_test(test_since),
 	    cmocka_unit_test(test_move_clear),
+	    cmocka_unit_test(test_skip),
 	    cmocka_unit_test(test_zero),
 	    cmocka_unit_test(test_random),
 	};
