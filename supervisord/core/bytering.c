@@ -32,8 +32,14 @@
  * newline comes, or the stream ends (linecut_end: LINECUT_UNENDED).  Any
  * byte is kept as it is.
  *
+ * Counting the lines of bytes let go costs no memchr per line: the
+ * whole lines are counted 16 bytes at a time (a vector compare), and
+ * only a stretch of max / 2 bytes with no newline in it (a line that
+ * may be longer than max) is cut one line at a time.
+ *
  * Cost: bytering_add is one copy of what is kept, O(1) per read beside;
- * a cut is one memchr per line, plus the caller's work per line.
+ * what is let go costs a pass of counting; a cut is one memchr per line,
+ * plus the caller's work per line.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -71,10 +77,114 @@ linecut_give(struct linecut *lc, const char *text, size_t len, unsigned flags,
 	return 1;
 }
 
+/* Newlines in n bytes, 64 at a time (the compiler's vector type: a
+ * compare and a subtract per 16 bytes, on any target). */
+static size_t
+linecut_newlines(const char *p, size_t n)
+{
+	typedef unsigned char v16 __attribute__((vector_size(16)));
+	const v16 nlv = {'\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n',
+			 '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n'};
+	size_t c = 0, i = 0;
+
+	while (n - i >= 64) {
+		v16 a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}, v;
+		size_t rounds = (n - i) / 64;
+
+		if (rounds > 255) /* a lane counts to 255 */
+			rounds = 255;
+		for (size_t k = 0; k < rounds; k++, i += 64) {
+			/* A match is -1: subtracting it counts it. */
+			memcpy(&v, p + i, 16);
+			a0 -= (v16)(v == nlv);
+			memcpy(&v, p + i + 16, 16);
+			a1 -= (v16)(v == nlv);
+			memcpy(&v, p + i + 32, 16);
+			a2 -= (v16)(v == nlv);
+			memcpy(&v, p + i + 48, 16);
+			a3 -= (v16)(v == nlv);
+		}
+		for (int l = 0; l < 16; l++)
+			c += (size_t)a0[l] + a1[l] + a2[l] + a3[l];
+	}
+	for (; i < n; i++)
+		c += p[i] == '\n';
+	return c;
+}
+
+/*
+ * The lines of n bytes that start a line and end with a newline, when
+ * none is longer than max: every block of max / 2 bytes holds a newline
+ * then (a longer line would cover a whole block).  SIZE_MAX when a block
+ * holds none: the caller cuts them one by one.
+ */
+static size_t
+linecut_whole(const char *p, size_t n, size_t max)
+{
+	size_t blk = max / 2 > 0 ? max / 2 : 1, lines = 0;
+
+	for (size_t at = 0; at < n; at += blk) {
+		size_t k =
+		    linecut_newlines(p + at, n - at < blk ? n - at : blk);
+
+		if (k == 0)
+			return SIZE_MAX;
+		lines += k;
+	}
+	return lines;
+}
+
+static uint64_t linecut_cut(struct linecut *lc, const char *p, size_t n,
+			    linecut_fn *fn, void *ctx);
+
+/*
+ * Count the lines of n bytes as linecut_cut() would give them, without
+ * a memchr per line: the line in progress is finished by the cutter,
+ * the whole lines after it are counted 16 bytes at a time, and the rest
+ * is held by the cutter.
+ */
+static uint64_t
+linecut_count(struct linecut *lc, const char *p, size_t n)
+{
+	const char *end = p + n, *last;
+	uint64_t lines = 0;
+	size_t k;
+
+	if (lc->hlen > 0) {
+		const char *nl = memchr(p, '\n', n);
+		size_t upto = nl != NULL ? (size_t)(nl - p) + 1 : n;
+
+		lines += linecut_cut(lc, p, upto, NULL, NULL);
+		p += upto;
+	}
+	if (p < end && (last = memrchr(p, '\n', (size_t)(end - p))) != NULL) {
+		size_t len = (size_t)(last - p) + 1;
+
+		if ((k = linecut_whole(p, len, lc->max)) != SIZE_MAX) {
+			lines += k;
+			lc->cont = false;
+		} else {
+			lines += linecut_cut(lc, p, len, NULL, NULL);
+		}
+		p = last + 1;
+	}
+	return lines + linecut_cut(lc, p, (size_t)(end - p), NULL, NULL);
+}
+
 /* Cut n bytes; see bytering.h. */
 uint64_t
 linecut_feed(struct linecut *lc, const char *p, size_t n, linecut_fn *fn,
 	     void *ctx)
+{
+	if (fn == NULL)
+		return linecut_count(lc, p, n);
+	return linecut_cut(lc, p, n, fn, ctx);
+}
+
+/* Cut n bytes, a memchr per line. */
+static uint64_t
+linecut_cut(struct linecut *lc, const char *p, size_t n, linecut_fn *fn,
+	    void *ctx)
 {
 	const char *end = p + n;
 	uint64_t lines = 0;
