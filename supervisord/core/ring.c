@@ -76,7 +76,8 @@ ring_skip(struct ring *r, uint64_t k)
 {
 	if (k == 0)
 		return;
-	ring_clear(r);
+	ring_free(r); /* the memory too: the next lines may be long in
+		       * coming (cut from a byte ring when read) */
 	r->next_seq += k;
 }
 

@@ -60,7 +60,8 @@ uint64_t ring_push(struct ring *r, const char *s, size_t len, int64_t ts_ms,
 /*
  * Count k lines that were never kept (cut from bytes let go unread, see
  * bytering.h): newer than every line held, they push all of them out,
- * so the ring is emptied and numbering goes on after them.
+ * so the ring is emptied (its memory freed) and numbering goes on after
+ * them.
  */
 void ring_skip(struct ring *r, uint64_t k);
 

@@ -535,6 +535,9 @@ ward_output_close(struct steward *s, struct ward_inst *wi)
 		output_read(s, o, 4 * OUTPUT_READ_MAX, true);
 		output_stop(s, o);
 		output_end_held(s, o);
+		/* Cut (output_end_held()): its memory is not needed until
+		 * the next process writes. */
+		bytering_free(&o->pend);
 	}
 }
 
