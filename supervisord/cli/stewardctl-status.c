@@ -22,12 +22,34 @@
 /* Commands that talk to stewardd                                   */
 /* ---------------------------------------------------------------- */
 
-/* The restart tokens left of the burst: "4.5/5", "5/5". */
+/*
+ * A count of tokens, floored to tenths (4.99 tokens is not yet 5); from
+ * 10,000 up in thousands or millions, so that a supervisord program's
+ * 1000000/1s reads 1M/1M and stays in its column.
+ */
+static void
+stewardctl_status_count(double v, char *buf, size_t len)
+{
+	const char *unit = "";
+
+	if (v >= 1e6) {
+		v /= 1e6;
+		unit = "M";
+	} else if (v >= 1e4) {
+		v /= 1e3;
+		unit = "k";
+	}
+	v = (double)(int64_t)(v * 10) / 10;
+	snprintf(buf, len, "%.*f%s", v == (double)(int64_t)v ? 0 : 1, v, unit);
+}
+
+/* The restart tokens left of the burst: "4.5/5", "5/5", "1M/1M". */
 static void
 stewardctl_status_tokens(const json_t *in, char *buf, size_t len)
 {
 	const char *limit = json_string_value(json_object_get(in, "limit"));
-	double tok;
+	double tok, burst;
+	char t[24], b[24];
 
 	if (!json_is_number(json_object_get(in, "tokens")) || limit == NULL ||
 	    (tok = json_number_value(json_object_get(in, "tokens"))) < 0 ||
@@ -35,10 +57,16 @@ stewardctl_status_tokens(const json_t *in, char *buf, size_t len)
 		snprintf(buf, len, "-");
 		return;
 	}
-	/* Floor to tenths: 4.99 tokens is not yet 5. */
-	tok = (double)(int64_t)(tok * 10) / 10;
-	snprintf(buf, len, "%.*f/%.*s", tok == (double)(int64_t)tok ? 0 : 1,
-		 tok, (int)strcspn(limit, "/"), limit);
+	stewardctl_status_count(tok, t, sizeof(t));
+	/* The burst is what the limit says before its slash. */
+	burst = strtod(limit, NULL);
+	if (burst >= 1e4 && burst <= 1e9) {
+		stewardctl_status_count(burst, b, sizeof(b));
+		snprintf(buf, len, "%s/%s", t, b);
+	} else {
+		snprintf(buf, len, "%s/%.*s", t, (int)strcspn(limit, "/"),
+			 limit);
+	}
 }
 
 /* CPU time of the instance's processes: 0.12s, 3.4s, 2m10s; or -. */

@@ -328,3 +328,41 @@ def info_shows_the_daemon_in_columns():
     check(len(columns) == 1, f"the values are not in one column:\n"
           f"{p.stdout}", st)
     check(st.stop() == 0, "stewardd exit code", st)
+
+
+@scenario("status-tokens-stay-in-their-column")
+def status_tokens_stay_in_their_column():
+    # TOKENS of a supervisord program (restart limit 1000000/1s) and of
+    # a ward with a burst of 20000 are shortened, 1M/1M and 20k/20k, and
+    # end where the header's TOKENS ends, as a 5/5 does.
+    st = Steward("tokens", """
+[ward:small]
+command = /bin/sleep 1000
+start_timeout = 100ms
+restart_limit = 5/1m
+
+[ward:large]
+command = /bin/sleep 1000
+start_timeout = 100ms
+restart_limit = 20000/1h
+
+[program:prog]
+command = /bin/sleep 1000
+startsecs = 0
+stdout_logfile = NONE
+stderr_logfile = NONE
+""")
+    yield st.start()
+    for ward in ("small", "large", "prog"):
+        st.wait_event("running", ward=ward)
+    p = st.ctl("status", check_rc=0)
+    lines = p.stdout.splitlines()
+    end = lines[0].index("TOKENS") + len("TOKENS")
+    rows = {line.split()[0]: line for line in lines[1:]
+            if not line.startswith(" ")}
+    for name, want in (("small:0", "5/5"), ("large:0", "20k/20k"),
+                       ("prog:0", "1M/1M")):
+        row = rows.get(name, "")
+        check(row[:end].endswith(" " + want),
+              f"{name}: TOKENS {want} ends at column {end}:\n{p.stdout}", st)
+    check(st.stop() == 0, "stewardd exit code", st)
