@@ -31,6 +31,12 @@
 #define EX_USAGE 64
 #define EX_CONFIG 78
 
+/* After a usage error: the synopsis and where the rest is. */
+static const char usage_short[] =
+    "usage: stewardd -c FILE [-s SOCKET] [-l EVENT_LOG]\n"
+    "       stewardd --check [-c] FILE [--dump-json]\n"
+    "stewardd --help says more; see stewardd(8).\n";
+
 static const char usage_text[] =
     "usage: stewardd -c FILE [-s SOCKET] [-l EVENT_LOG]\n"
     "       stewardd --check [-c] FILE [--dump-json]\n"
@@ -301,7 +307,7 @@ main(int argc, char **argv)
 			printf("stewardd %s\n", STEWARD_VERSION);
 			return EX_OK;
 		default:
-			fputs(usage_text, stderr);
+			fputs(usage_short, stderr);
 			return EX_USAGE;
 		}
 	}
@@ -316,20 +322,20 @@ main(int argc, char **argv)
 		check_path = config_path;
 	if (optind != argc) {
 		fprintf(stderr, "stewardd: unexpected argument \"%s\"\n%s",
-			argv[optind], usage_text);
+			argv[optind], usage_short);
 		return EX_USAGE;
 	}
 	if (check && check_path == NULL) {
 		fprintf(stderr,
 			"stewardd: --check needs a FILE: --check FILE or "
 			"--check -c FILE\n%s",
-			usage_text);
+			usage_short);
 		return EX_USAGE;
 	}
 	if (dump_json && check_path == NULL) {
 		fprintf(stderr,
 			"stewardd: --dump-json goes with --check FILE\n%s",
-			usage_text);
+			usage_short);
 		return EX_USAGE;
 	}
 	if (check_path != NULL)
@@ -337,7 +343,7 @@ main(int argc, char **argv)
 				 : config_check(check_path);
 	if (config_path == NULL) {
 		fprintf(stderr, "stewardd: no config given; use -c FILE\n%s",
-			usage_text);
+			usage_short);
 		return EX_USAGE;
 	}
 

@@ -168,4 +168,10 @@ replicas = 0
     rc, out, err = run("--check", good, bad)
     check(rc == 64 and f'unexpected argument "{bad}"' in err,
           f"two files: {err!r}")
+    # A usage error says what was wrong and the synopsis, not the whole
+    # --help (which goes to stdout when asked for).
+    check(len(err.splitlines()) <= 4 and "stewardd --help" in err,
+          f"a usage error is short: {err!r}")
+    rc, out, err = run("--help")
+    check(rc == 0 and "Exit codes:" in out and not err, f"--help: {err!r}")
     yield None
