@@ -15,6 +15,25 @@
  * connection until xmlrpc-methods.c answers; a suspended connection
  * costs its fd and no timer.
  *
+ * Slow clients.  libmicrohttpd's timeout is an idle one: a client that
+ * sends a byte every few seconds (slowloris) would hold its slot for
+ * ever, and HTTP_CONN_MAX of them every slot, before saying who it is.
+ * So each connection whose request is not yet read, or not proven
+ * (below), is on the incomplete list (h->inc_head), in the order its
+ * request began (its accept, or the answer to the one before it on the
+ * connection): the head is the oldest, and each new entry goes to the
+ * tail, O(1).  One timer in stewardd's loop closes the head when it is
+ * HTTP_REQUEST_SECONDS old, whatever bytes trickle in; and a connection
+ * that takes the last slot closes the head at once, so that a fresh
+ * client always finds one free.  A request leaves the list once its
+ * headers are read and its credentials allowed (basic auth; on the
+ * socket, the peer's uid), or else once its body is read too: an
+ * unproven body must come within the same deadline.  A /logtail
+ * follower or a call that waits has its whole request read: it is never
+ * cut but by its client.  "Closed" is shutdown(2) of the socket, which
+ * libmicrohttpd then reads as the client's end and closes itself, its fd
+ * never reused under it.
+ *
  * Who may call.  With username and password, HTTP basic auth as
  * supervisord does it (a password "{SHA}" and hex is the SHA-1 of the
  * one given).  Without, the peer's credentials (SO_PEERCRED)
@@ -54,6 +73,7 @@
 #define HTTP_HEADER_MEM (32 * 1024)
 
 struct http_req;
+struct http_conn;
 
 struct http {
 	struct steward *s;
@@ -72,6 +92,23 @@ struct http {
 	struct xrm_logtail *logtails; /* tail -f streams (xmlrpc-logtail.c) */
 	struct http_client *clients;  /* HTTP_CLIENTS_MAX, for the rate */
 	struct web *web;              /* the web page (web.c) */
+	/* The connections whose request is incomplete, oldest first (see
+	 * Slow clients), and the timer that cuts the head. */
+	struct http_conn *inc_head, *inc_tail;
+	ev_timer cut;
+	unsigned nconns;    /* connections open */
+	unsigned long cuts; /* connections cut, not yet said */
+	double cuts_said;   /* when they were last said */
+};
+
+/* A connection (libmicrohttpd's socket context). */
+struct http_conn {
+	struct http *h;
+	struct MHD_Connection *conn;
+	double since; /* its request began (steward_now()) */
+	bool listed;  /* on h->incomplete */
+	bool cut;     /* shut down: libmicrohttpd closes it */
+	struct http_conn *prev, *next;
 };
 
 /* A client (a peer uid, or an address), and the rate of its requests. */
@@ -92,12 +129,166 @@ struct http_req {
 	bool web;      /* the web page's (web.c) */
 	bool logtail;  /* supervisorctl tail -f's (xmlrpc-logtail.c) */
 	bool limited;  /* beyond its client's rate: 429 */
+	bool proven;   /* allowed by credentials (see Slow clients) */
 	struct sbuf reply;
 	struct xrm_wait *wait;
 	struct http_req *prev, *next; /* on h->waiting */
 };
 
 static void http_run(struct http *h);
+
+/* Arm the cut timer for the head of the incomplete list, if any. */
+static void
+http_cut_arm(struct http *h)
+{
+	double left;
+
+	ev_timer_stop(h->s->loop, &h->cut);
+	if (h->inc_head == NULL)
+		return;
+	left = h->inc_head->since + HTTP_REQUEST_SECONDS - steward_now();
+	ev_timer_set(&h->cut, left > 0 ? left : 0, 0);
+	ev_timer_start(h->s->loop, &h->cut);
+}
+
+/* Take c off the incomplete list. */
+static void
+http_conn_unlist(struct http_conn *c)
+{
+	struct http *h;
+	bool head;
+
+	if (c == NULL || !c->listed)
+		return;
+	h = c->h;
+	head = h->inc_head == c;
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		h->inc_head = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	else
+		h->inc_tail = c->prev;
+	c->prev = c->next = NULL;
+	c->listed = false;
+	if (head)
+		http_cut_arm(h);
+}
+
+/* A request begins on c now: at the tail of the incomplete list. */
+static void
+http_conn_list(struct http_conn *c)
+{
+	struct http *h = c->h;
+
+	http_conn_unlist(c);
+	if (c->cut)
+		return;
+	c->since = steward_now();
+	c->prev = h->inc_tail;
+	if (h->inc_tail != NULL)
+		h->inc_tail->next = c;
+	else
+		h->inc_head = c;
+	h->inc_tail = c;
+	c->listed = true;
+	if (h->inc_head == c)
+		http_cut_arm(h);
+}
+
+/*
+ * Close c, whose request is too slow (or whose slot a fresh client
+ * needs): shut its socket down, and libmicrohttpd reads the end.
+ */
+static void
+http_conn_cut(struct http_conn *c)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(c->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+	http_conn_unlist(c);
+	c->cut = true;
+	c->h->cuts++;
+	if (ci != NULL && shutdown(ci->connect_fd, SHUT_RDWR) == -1 &&
+	    errno != ENOTCONN)
+		log_warnx("http: cannot shut a slow connection down: %s",
+			  strerror(errno));
+}
+
+/* Say how many connections were cut, at most once a minute. */
+static void
+http_cuts_say(struct http *h)
+{
+	double now = steward_now();
+
+	if (h->cuts == 0 || (h->cuts_said != 0 && now - h->cuts_said < 60))
+		return;
+	log_warnx("http: closed %lu connection%s whose request was not "
+		  "complete within %d s, or whose slot a new client took "
+		  "(all %d were taken); a client that sends slowly, or "
+		  "many at once",
+		  h->cuts, h->cuts == 1 ? "" : "s", HTTP_REQUEST_SECONDS,
+		  HTTP_CONN_MAX);
+	h->cuts = 0;
+	h->cuts_said = now;
+}
+
+/* The deadline of the oldest incomplete requests passed: cut them. */
+static void
+http_cut_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct http *h = t->data;
+	double now = steward_now();
+
+	(void)loop;
+	(void)revents;
+	while (h->inc_head != NULL &&
+	       h->inc_head->since + HTTP_REQUEST_SECONDS <= now + 0.001)
+		http_conn_cut(h->inc_head);
+	http_cut_arm(h);
+	http_cuts_say(h);
+}
+
+/* libmicrohttpd's news of a connection: opened, or closed. */
+static void
+http_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
+	    enum MHD_ConnectionNotificationCode toe)
+{
+	struct http *h = cls;
+	struct http_conn *c = *socket_context;
+
+	if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		if (c != NULL) {
+			http_conn_unlist(c);
+			free(c);
+			*socket_context = NULL;
+			h->nconns--;
+		}
+		return;
+	}
+	c = xcalloc(1, sizeof(*c));
+	c->h = h;
+	c->conn = conn;
+	*socket_context = c;
+	h->nconns++;
+	http_conn_list(c);
+	/* The last slot taken: free one for the next fresh client. */
+	if (h->nconns >= HTTP_CONN_MAX && h->inc_head != c) {
+		http_conn_cut(h->inc_head);
+		http_cuts_say(h);
+	}
+}
+
+/* The connection of a request (its socket context), or NULL. */
+static struct http_conn *
+http_conn_of(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci != NULL ? ci->socket_context : NULL;
+}
 
 /* Queue a response; see http.h. */
 enum MHD_Result
@@ -366,6 +557,11 @@ http_handler(void *cls, struct MHD_Connection *conn, const char *url,
 		 * answered before it sent its body sees a broken pipe. */
 		r->denied = !http_allowed(h, conn);
 		r->limited = !http_rate(h, conn);
+		/* Anyone is allowed on a TCP port with no password: such a
+		 * request is proven only by its whole body, in time. */
+		r->proven = !r->denied && (h->username != NULL || !h->tcp);
+		if (r->proven)
+			http_conn_unlist(http_conn_of(conn));
 		r->web = web_route(method, url);
 		r->logtail = xrm_logtail_route(url);
 		if ((r->web || r->logtail) && strcmp(method, "POST") != 0)
@@ -398,6 +594,7 @@ http_handler(void *cls, struct MHD_Connection *conn, const char *url,
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	http_conn_unlist(http_conn_of(conn)); /* its body is read */
 	if (r->answered) {
 		r->answered = false;
 		return http_respond(conn, MHD_HTTP_OK, "text/xml", &r->reply,
@@ -445,10 +642,12 @@ http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	       enum MHD_RequestTerminationCode toe)
 {
 	struct http_req *r = *con_cls;
+	struct http_conn *hc = http_conn_of(conn);
 
 	(void)cls;
-	(void)conn;
 	(void)toe;
+	if (hc != NULL)
+		http_conn_list(hc); /* the next request's time begins */
 	if (r == NULL)
 		return;
 	if (r->wait != NULL) {
@@ -478,6 +677,11 @@ http_logger(void *cls, const char *fmt, va_list ap)
 	n = strlen(msg);
 	while (n > 0 && msg[n - 1] == '\n')
 		msg[--n] = '\0';
+	/* A client that left in the middle of its request, or was cut for
+	 * its slowness (see Slow clients, said once a minute), is no fault
+	 * of the server's: a line each would let clients fill stderr. */
+	if (strstr(msg, "closed when reading request") != NULL)
+		return;
 	log_warnx("http: %s", msg);
 }
 
@@ -688,7 +892,8 @@ http_open(struct steward *s, const struct http_spec *spec, struct err **errp)
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_CONN_MAX,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_IDLE_SECONDS,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_HEADER_MEM,
-	    MHD_OPTION_NOTIFY_COMPLETED, http_completed, h, MHD_OPTION_END);
+	    MHD_OPTION_NOTIFY_COMPLETED, http_completed, h,
+	    MHD_OPTION_NOTIFY_CONNECTION, http_notify, h, MHD_OPTION_END);
 	if (h->d == NULL) {
 		*errp = ERR_NEW("cannot start libmicrohttpd on %s", h->path);
 		close(fd);
@@ -705,6 +910,8 @@ http_open(struct steward *s, const struct http_spec *spec, struct err **errp)
 	ev_io_start(s->loop, &h->eio);
 	ev_init(&h->tmo, http_tmo_cb);
 	h->tmo.data = h;
+	ev_init(&h->cut, http_cut_cb);
+	h->cut.data = h;
 	http_run(h);
 	return h;
 
@@ -748,6 +955,7 @@ http_close(struct http *h)
 	ev_io_stop(h->s->loop, &h->eio);
 	ev_timer_stop(h->s->loop, &h->tmo);
 	MHD_stop_daemon(h->d); /* closes the listening socket too */
+	ev_timer_stop(h->s->loop, &h->cut);
 	if (!h->tcp && (dfd = safepath_parent(h->path, &name, &why)) != -1) {
 		if (fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
 		    sb.st_dev == h->dev && sb.st_ino == h->ino &&

@@ -19,6 +19,7 @@ struct http;
 #define HTTP_BODY_MAX (256 * 1024) /* bytes of a request's body */
 #define HTTP_CONN_MAX 32           /* connections at once */
 #define HTTP_IDLE_SECONDS 30       /* a connection silent this long */
+#define HTTP_REQUEST_SECONDS 10    /* a request's headers (unproven: body) */
 #define HTTP_RATE_BURST 200        /* requests a client may make at once */
 #define HTTP_RATE_PER_SECOND 50    /* and then, a second */
 #define HTTP_CLIENTS_MAX 64        /* clients whose rate is remembered */

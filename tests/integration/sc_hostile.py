@@ -8,9 +8,12 @@ import http.client
 import os
 import pty
 import pwd
+import select
 import socket
 import stat
 import subprocess
+import threading
+import time
 import xmlrpc.client
 
 import harness
@@ -20,6 +23,8 @@ import webdriver
 
 USER, PASSWORD = "admin", "s3cret"
 NOBODY = 65534
+# stewardd's HTTP_REQUEST_SECONDS and HTTP_CONN_MAX (ctl/http.h).
+REQUEST_SECONDS, CONN_MAX = 10, 32
 
 # One line of everything a terminal or an XML parser chokes on: NUL, C0,
 # an ESC sequence, DEL, a C1 CSI (raw and encoded), a lone byte, a
@@ -493,9 +498,11 @@ def http_server_accepts_again_after_a_burst():
             except BlockingIOError:
                 pass
             socks.append(s)
-        # (the call before may still hold the 32nd for a moment.)
+        # (one slot is kept free for a fresh client, and the call
+        # before may still hold one for a moment.)
         st.wait_for("the server at its limit",
-                    lambda: fd_count(st.pid) >= before + 31, timeout=5)
+                    lambda: fd_count(st.pid) >= before + CONN_MAX - 2,
+                    timeout=5)
         for s in socks:
             s.close()
         st.wait_for("the burst's connections closed",
@@ -505,5 +512,157 @@ def http_server_accepts_again_after_a_burst():
         except OSError as e:   # not accepted within the client's 10 s
             code = e
         check(code == 200, f"a call after burst {burst}: {code}", st)
+    check(alive(st.pid), "stewardd is alive", st)
+    check(st.stop() == 0, "stewardd exit code", st)
+
+
+SLOW_CONF = """[inet_http_server]
+port=127.0.0.1:{port}
+username={user}
+password={password}
+
+[supervisord]
+childlogdir=%(here)s
+nodaemon=true
+
+[program:ticker]
+command=sh -c 'i=0; while :; do i=$((i+1)); echo tick $i; sleep 0.2; done'
+startsecs=0
+"""
+
+
+class _Tricklers(threading.Thread):
+    """n clients that each begin a request's headers, with no
+    credentials, and then send one byte of them every half second, never
+    ending them (slowloris); each one's open and close times."""
+
+    def __init__(self, port, n):
+        super().__init__(daemon=True)
+        self.socks = {}
+        for _ in range(n):
+            s = socket.socket()
+            s.setblocking(False)
+            try:
+                s.connect(("127.0.0.1", port))
+            except BlockingIOError:
+                pass
+            self.socks[s] = [time.monotonic(), None]
+        self.halt = False
+
+    def open(self):
+        return [s for s, (_, closed) in self.socks.items() if closed is None]
+
+    def _closed(self, s):
+        if self.socks[s][1] is None:
+            self.socks[s][1] = time.monotonic()
+        s.close()
+
+    def run(self):
+        head = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "
+        for s in list(self.socks):
+            try:
+                s.send(head)
+            except BlockingIOError:   # not connected yet: its bytes later
+                pass
+            except OSError:
+                self._closed(s)
+        while not self.halt and self.open():
+            deadline = time.monotonic() + 0.5
+            while time.monotonic() < deadline and self.open():
+                r, _, _ = select.select(self.open(), [], [],
+                                        max(0, deadline - time.monotonic()))
+                for s in r:   # the server's end: EOF, or a reset
+                    try:
+                        data = s.recv(4096)
+                    except BlockingIOError:
+                        continue
+                    except OSError:
+                        data = b""
+                    if not data:
+                        self._closed(s)
+            for s in self.open():
+                try:
+                    s.send(b"a")
+                except BlockingIOError:
+                    pass
+                except OSError:
+                    self._closed(s)
+
+
+@scenario("http-slow-clients-cannot-hold-every-slot")
+def http_slow_clients_cannot_hold_every_slot():
+    """40 clients, more than the 32 connections the server holds, trickle
+    the headers of a request without credentials, a byte every half
+    second (which resets libmicrohttpd's idle timeout each time).  An
+    XML-RPC call made while they trickle is answered at once, as a fresh
+    client takes the slot of the oldest incomplete request; each
+    trickler is closed within the deadline of a request's headers; a
+    supervisorctl tail -f follower (long-lived, authenticated) opened
+    before them is never cut and streams on after; stewardd says what it
+    cut once, not once per connection."""
+    port = webdriver.free_port()
+    st = Steward("slowloris", "")
+    conf = st.path("supervisord.conf")
+    with open(conf, "w") as f:
+        f.write(SLOW_CONF.format(port=port, user=USER, password=PASSWORD))
+    st.config_path = conf
+    yield st.start("-s", st.socket_path, "-l", st.events_path)
+    st.wait_event("running", ward="ticker")
+    auth = base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
+    follower = socket.create_connection(("127.0.0.1", port), timeout=10)
+    follower.sendall(f"GET /logtail/ticker HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                     f"Authorization: Basic {auth}\r\n\r\n".encode())
+    got = follower.recv(4096)
+    check(got.startswith(b"HTTP/1.1 200"), f"the follower: {got!r}", st)
+    before = fd_count(st.pid)
+    slow = _Tricklers(port, 40)
+    slow.start()
+    st.wait_for("the server holding its 32 connections",
+                lambda: fd_count(st.pid) >= before + CONN_MAX - 2,
+                timeout=5)
+    call = ("<?xml version='1.0'?><methodCall><methodName>"
+            "supervisor.getPID</methodName></methodCall>")
+    t0 = time.monotonic()
+    try:
+        code, body = _post_rpc(port, call, {})
+    except OSError as e:
+        code, body = e, ""
+    took = time.monotonic() - t0
+    check(code == 200 and str(st.pid) in body,
+          f"an XML-RPC call while they trickle: {code} {body!r}", st)
+    check(took < REQUEST_SECONDS / 2,
+          f"the call waited {took:.1f}s: no slot was freed for it", st)
+    print(f"the call answered in {took * 1000:.0f} ms, "
+          f"{len(slow.open())} tricklers still open")
+    st.wait_for("every trickler closed",
+                lambda: not slow.open(), timeout=REQUEST_SECONDS + 5)
+    slow.halt = True
+    lives = sorted(closed - opened for opened, closed in slow.socks.values())
+    print(f"trickler lifetimes: shortest {lives[0]:.1f}s, "
+          f"longest {lives[-1]:.1f}s")
+    check(lives[-1] <= REQUEST_SECONDS + 3,
+          f"a trickler lived {lives[-1]:.1f}s", st)
+    check(lives[-1] >= REQUEST_SECONDS - 1,
+          f"the deadline cut before its time: {lives[-1]:.1f}s", st)
+    # The follower lived through it all, and streams on: what it was
+    # sent meanwhile, then a new tick.
+    follower.settimeout(0.2)
+    try:
+        while True:
+            chunk = follower.recv(65536)
+            check(chunk, "the follower was cut", st)
+            got += chunk
+    except socket.timeout:
+        pass
+    follower.settimeout(5)
+    chunk = follower.recv(4096)
+    check(b"tick" in chunk, f"the follower after them: {chunk!r}", st)
+    follower.close()
+    err = open(st.stderr_path).read()
+    said = err.count("http: closed")
+    check(said == 1, f"the cuts said {said} times: {err[-800:]}", st)
+    noise = [ln for ln in err.splitlines()
+             if "stewardd: http:" in ln and "http: closed" not in ln]
+    check(not noise, f"a line per connection on stderr: {noise[:3]}", st)
     check(alive(st.pid), "stewardd is alive", st)
     check(st.stop() == 0, "stewardd exit code", st)
