@@ -19,9 +19,10 @@ import xmlrpc.client
 import harness
 from harness import STEWARDCTL, Steward, alive, check, fd_count
 from registry import scenario
+import stanzas
 import webdriver
 
-USER, PASSWORD = "admin", "s3cret"
+USER, PASSWORD = stanzas.SV_AUTH
 NOBODY = 65534
 # stewardd's HTTP_REQUEST_SECONDS and HTTP_CONN_MAX (ctl/http.h).
 REQUEST_SECONDS, CONN_MAX = 10, 32
@@ -41,16 +42,7 @@ os.write(2, h + b"\n")
 sys.exit(3)
 """
 
-CONF = """[inet_http_server]
-port=127.0.0.1:{port}
-username={user}
-password={password}
-
-[supervisord]
-logfile=%(here)s/supervisord.log
-childlogdir=%(here)s
-nodaemon=true
-
+CONF = stanzas.INET_HEAD + """
 [program:hostile]
 command=/usr/bin/python3 %(here)s/writer.py {hex}
 stdout_logfile=%(here)s/hostile.out

@@ -18,25 +18,17 @@ import re
 
 from harness import TESTWARD, Steward, alive, check, skip
 from registry import scenario
+import stanzas
 import webdriver
 
-USER, PASSWORD = "admin", "s3cret"
+USER, PASSWORD = stanzas.SV_AUTH
 
 # Hostile ward-written values: markup that would set window.pwned, as
 # a ward's STATUS= text and as a line of its output.
 HOSTILE = '<img src=x onerror="window.pwned=1">'
 HOSTILE_LINE = "<script>window.pwned=2</script> crashing"
 
-WEB_CONF = """[inet_http_server]
-port=127.0.0.1:%(port)d
-username={user}
-password={password}
-
-[supervisord]
-logfile=%(here)s/supervisord.log
-childlogdir=%(here)s
-nodaemon=true
-
+WEB_CONF = stanzas.INET_HEAD + """
 [program:worker]
 command={testward} --beat 100 --work --status '{hostile}'
 heartbeat=pipe
@@ -65,10 +57,10 @@ replicas=2
 
 def _steward(name, port):
     st = Steward(name, "")
-    st.supervisord_conf(WEB_CONF.format(testward=TESTWARD, user=USER,
-                                        password=PASSWORD, hostile=HOSTILE,
-                                        hostile_line=HOSTILE_LINE)
-                        .replace("%(port)d", str(port)))
+    st.supervisord_conf(WEB_CONF.format(port=port, testward=TESTWARD,
+                                        user=USER, password=PASSWORD,
+                                        hostile=HOSTILE,
+                                        hostile_line=HOSTILE_LINE))
     return st
 
 

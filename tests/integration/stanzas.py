@@ -64,8 +64,24 @@ command = {testward} --beat 100
 heartbeat = pipe
 """
 
-# The supervisorctl scenarios' username and password (auth=SV_AUTH).
+# The username and password of the scenarios that serve supervisord's
+# API (supervisord_head's auth=SV_AUTH, INET_HEAD's {user}, {password}).
 SV_AUTH = ("admin", "s3cret")
+
+# The head of a supervisord.conf served on a port, for the web page's and
+# the hostile bytes' scenarios: str.format fills {port}, {user} and
+# {password} (no rpcinterface nor [supervisorctl]: no supervisorctl
+# runs on it).
+INET_HEAD = """[inet_http_server]
+port=127.0.0.1:{port}
+username={user}
+password={password}
+
+[supervisord]
+logfile=%(here)s/supervisord.log
+childlogdir=%(here)s
+nodaemon=true
+"""
 
 
 def supervisord_head(port=None, chmod=None, auth=None, supervisord=""):
