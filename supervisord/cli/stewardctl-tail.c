@@ -70,6 +70,28 @@ stewardctl_tail_print(struct stewardctl_tail *t, const json_t *ln)
 }
 
 /*
+ * No line came of the stream asked for, but the process wrote on the
+ * other one (a ward that speaks on stderr only): say where they are,
+ * on stderr, rather than leave an empty answer.
+ */
+static void
+stewardctl_tail_elsewhere(const struct stewardctl_tail *t, const json_t *doc,
+			  size_t shown)
+{
+	int64_t other = stewardctl_int(doc, "other_lines", 0);
+	bool err = t->a->stderr_stream;
+
+	if (shown > 0 || other <= 0 || t->a->json || t->a->lines == 0 ||
+	    t->a->has_since)
+		return;
+	fprintf(stderr,
+		"stewardctl: %s has no lines on %s; its %s has %" PRId64
+		" (%s)\n",
+		t->label, err ? "stderr" : "stdout", err ? "stdout" : "stderr",
+		other, err ? "without --stderr" : "--stderr");
+}
+
+/*
  * Handle one reply line.  Returns 0 to read on, 1 when done (exit 0),
  * or an exit code with *errp.
  */
@@ -130,6 +152,7 @@ stewardctl_tail_reply(struct stewardctl_tail *t, const char *line, size_t len,
 				goto out;
 			}
 		}
+		stewardctl_tail_elsewhere(t, doc, json_array_size(lines));
 		rc = t->a->follow ? 0 : 1;
 		goto out;
 	}

@@ -223,7 +223,7 @@ ctl_do_tail(struct ctl_conn *cn, struct ctl_request *req)
 	struct ward_inst *wi = ctl_tail_find(cn, req->args[0]);
 	enum tail_stream st = req->stderr_stream ? TAIL_STDERR : TAIL_STDOUT;
 	struct tail_inst *ti;
-	const struct ring *r;
+	const struct ring *r, *other;
 	struct ctl_tail *t;
 	struct sbuf b = {0};
 	uint64_t first, end;
@@ -234,6 +234,8 @@ ctl_do_tail(struct ctl_conn *cn, struct ctl_request *req)
 		return;
 	ti = tail_of(wi);
 	r = req->previous ? &ti->prev[st] : &ti->cur[st];
+	/* The same process's other stream: where its lines may be. */
+	other = req->previous ? &ti->prev[!st] : &ti->cur[!st];
 	end = ring_end(r);
 	first = ring_begin(r);
 	if (req->since_ms >= 0) {
@@ -251,13 +253,14 @@ ctl_do_tail(struct ctl_conn *cn, struct ctl_request *req)
 	sbuf_addf(&b,
 		  ",\"replica\":%u,\"stream\":\"%s\",\"run\":\"%s\","
 		  "\"generation\":%u,\"pid\":%d,\"state\":\"%s\","
-		  "\"missed\":%llu,\"lines\":[",
+		  "\"missed\":%llu,\"other_lines\":%llu,\"lines\":[",
 		  wi->replica, st == TAIL_STDERR ? "stderr" : "stdout",
 		  req->previous ? "previous" : "current",
 		  req->previous ? ti->prev_gen : ti->cur_gen,
 		  live && !req->previous ? (int)wi->pid : 0,
 		  ward_state_name(wi->sm.state),
-		  (unsigned long long)ring_missed(r));
+		  (unsigned long long)ring_missed(r),
+		  (unsigned long long)(ring_end(other) - ring_begin(other)));
 	for (uint64_t q = first; q < end; q++) {
 		const char *text;
 		const struct ring_line *ln = ring_get(r, q, &text);

@@ -104,8 +104,9 @@
  * tail: {"ok":true,"ward","replica","stream" (stdout|stderr),"run"
  *	     (current|previous),"generation" (the process's spawn count; 0:
  *	     none yet),"pid","state","missed" (older lines no longer held),
- *	     "lines":[LINE...]}, the last --lines=N lines (default 10; 0:
- *	     none) of those of the last --since=D (default all).  LINE:
+ *	     "other_lines" (the lines the same process's other stream
+ *	     holds),"lines":[LINE...]}, the last --lines=N lines (default
+ *	     10; 0: none) of those of the last --since=D (default all).  LINE:
  *	     {"seq" (counted over the instance's life),"ts_ms" (when read,
  *	     milliseconds since the epoch),"text" (any byte: NUL as \u0000,
  *	     invalid UTF-8 as the text \xNN), and true flags "cut" (longer

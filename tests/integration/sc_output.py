@@ -295,3 +295,28 @@ tail_lines = 500
     check(seen == [str(k) for k in range(199999, 200004)],
           f"a follower who joins: {seen}", st)
     check(st.stop() == 0, "stewardd exit code", st)
+
+
+@scenario("output-tail-says-where-the-lines-are")
+def output_tail_says_where_the_lines_are():
+    # A ward that speaks on stderr only: "stewardctl tail NAME" (stdout)
+    # has no line to show and says, on stderr, that its stderr has them;
+    # --stderr shows them with no note, and -n 0 asks for none.
+    st = Steward("tailwhere", """
+[ward:quiet]
+command = /bin/sh -c 'echo one >&2; echo two >&2; exec sleep 1000'
+""")
+    yield st.start()
+    st.wait_for("its two stderr lines",
+                lambda: len(tail(st, "--stderr", "quiet")["lines"]) == 2)
+    check(tail(st, "quiet")["other_lines"] == 2, "other_lines", st)
+    p = st.ctl("tail", "quiet", check_rc=0)
+    check(p.stdout == "" and "stewardctl: quiet:0 has no lines on stdout; "
+          "its stderr has 2 (--stderr)" in p.stderr,
+          f"the note: {p.stdout!r} {p.stderr!r}", st)
+    p = st.ctl("tail", "--stderr", "quiet", check_rc=0)
+    check(p.stdout == "one\ntwo\n" and p.stderr == "",
+          f"--stderr: {p.stdout!r} {p.stderr!r}", st)
+    p = st.ctl("tail", "-n", "0", "quiet", check_rc=0)
+    check(p.stdout == "" and p.stderr == "", f"-n 0: {p.stderr!r}", st)
+    check(st.stop() == 0, "stewardd exit code", st)
