@@ -289,15 +289,11 @@ stdout_backups = 3
     check(st.stop() == 0, "stewardd exit code", st)
 
 
-LOGTAIL_CONF = """[inet_http_server]
-port=127.0.0.1:{port}
-username={user}
-password={password}
+# The head of LOGTAIL_CONF and SLOW_CONF: INET_HEAD with no logfile.
+_NO_LOG_HEAD = stanzas.INET_HEAD.replace(
+    "logfile=%(here)s/supervisord.log\n", "")
 
-[supervisord]
-childlogdir=%(here)s
-nodaemon=true
-
+LOGTAIL_CONF = _NO_LOG_HEAD + """
 [program:quiet]
 command=sh -c 'echo one line; exec sleep 1000'
 ; stewardd's own stdout: followed from its rings, never by reading fd 1
@@ -311,12 +307,13 @@ startsecs=0
 """
 
 
-def _logtail_steward(name):
-    """A Steward (not started) on LOGTAIL_CONF, and its server's port."""
+def _inet_steward(name, text):
+    """A Steward (not started) on text (LOGTAIL_CONF, SLOW_CONF) with a
+    free port, USER and PASSWORD filled in, and its server's port."""
     port = webdriver.free_port()
     st = Steward(name, "")
-    st.supervisord_conf(LOGTAIL_CONF.format(port=port, user=USER,
-                                            password=PASSWORD))
+    st.supervisord_conf(text.format(port=port, user=USER,
+                                    password=PASSWORD))
     return st, port
 
 
@@ -326,7 +323,7 @@ def http_logtail_clients_that_leave_are_let_go():
     (its rings, its file) and of the quiet event log, whose clients
     leave: each connection, and the file it followed, is closed at once,
     not at the next line that may never come."""
-    st, port = _logtail_steward("logtail")
+    st, port = _inet_steward("logtail", LOGTAIL_CONF)
     yield st.start("-s", st.socket_path, "-l", st.events_path)
     st.wait_event("running", ward="filed")
     st.wait_event("running", ward="quiet")
@@ -377,13 +374,7 @@ def xmlrpc_logs_leave_stewardd_stdout_alone():
     logs to one): the log methods read its lines from the rings, name
     the file as supervisord does, and clearProcessLogs empties the rings
     and never truncates stewardd's stdout through that name."""
-    port = webdriver.free_port()
-    st = Steward("ownstdout", "")
-    conf = st.path("supervisord.conf")
-    with open(conf, "w") as f:
-        f.write(LOGTAIL_CONF.format(port=port, user=USER,
-                                    password=PASSWORD))
-    st.config_path = conf
+    st, port = _inet_steward("ownstdout", LOGTAIL_CONF)
     out_path = st.path("stewardd.out")
     out = open(out_path, "wb")
     yield st.start("-s", st.socket_path, "-l", st.events_path, stdout=out)
@@ -433,7 +424,7 @@ def xmlrpc_refuses_cross_site_calls():
     keeps for this server: refused, by its Origin or Sec-Fetch-Site; the
     ward runs on.  supervisorctl's and xmlrpc.client's calls, which
     carry neither header, and the server's own origin, are served."""
-    st, port = _logtail_steward("xsite")
+    st, port = _inet_steward("xsite", LOGTAIL_CONF)
     yield st.start("-s", st.socket_path, "-l", st.events_path)
     st.wait_event("running", ward="quiet")
     # What a form's text/plain body is: name=value, the XML in the name.
@@ -473,7 +464,7 @@ def http_server_accepts_again_after_a_burst():
     takes its listening socket out of its epoll set and puts it back
     only in its next run, which nothing started once the connections
     had closed."""
-    st, port = _logtail_steward("burst")
+    st, port = _inet_steward("burst", LOGTAIL_CONF)
     yield st.start("-s", st.socket_path, "-l", st.events_path)
     st.wait_event("running", ward="quiet")
     call = ("<?xml version='1.0'?><methodCall><methodName>"
@@ -508,15 +499,7 @@ def http_server_accepts_again_after_a_burst():
     check(st.stop() == 0, "stewardd exit code", st)
 
 
-SLOW_CONF = """[inet_http_server]
-port=127.0.0.1:{port}
-username={user}
-password={password}
-
-[supervisord]
-childlogdir=%(here)s
-nodaemon=true
-
+SLOW_CONF = _NO_LOG_HEAD + """
 [program:ticker]
 command=sh -c 'i=0; while :; do i=$((i+1)); echo tick $i; sleep 0.2; done'
 startsecs=0
@@ -592,12 +575,7 @@ def http_slow_clients_cannot_hold_every_slot():
     supervisorctl tail -f follower (long-lived, authenticated) opened
     before them is never cut and streams on after; stewardd says what it
     cut once, not once per connection."""
-    port = webdriver.free_port()
-    st = Steward("slowloris", "")
-    conf = st.path("supervisord.conf")
-    with open(conf, "w") as f:
-        f.write(SLOW_CONF.format(port=port, user=USER, password=PASSWORD))
-    st.config_path = conf
+    st, port = _inet_steward("slowloris", SLOW_CONF)
     yield st.start("-s", st.socket_path, "-l", st.events_path)
     st.wait_event("running", ward="ticker")
     auth = base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
