@@ -163,6 +163,19 @@ sbuf_add(struct sbuf *b, const char *s, size_t n)
 	b->s[b->len] = '\0';
 }
 
+/* Append n bytes the caller writes; see err.h. */
+char *
+sbuf_extend(struct sbuf *b, size_t n)
+{
+	char *p;
+
+	sbuf_grow(b, n);
+	p = b->s + b->len;
+	b->len += n;
+	b->s[b->len] = '\0';
+	return p;
+}
+
 /* Append formatted text, growing once if the first try did not fit. */
 void
 sbuf_addf(struct sbuf *b, const char *fmt, ...)

@@ -136,6 +136,9 @@ struct sbuf {
 void sbuf_addf(struct sbuf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void sbuf_add(struct sbuf *b, const char *s, size_t n);
+/* Append n bytes for the caller to write: where they start (valid until
+ * the next append). */
+char *sbuf_extend(struct sbuf *b, size_t n);
 /* Append s as a JSON string literal, quotes included; invalid UTF-8 and
  * control bytes are escaped (\u00XX) so the output is always valid JSON. */
 void sbuf_add_json(struct sbuf *b, const char *s);

@@ -106,25 +106,39 @@ ward_output_init(struct ward_inst *wi)
 		*o = (struct ward_output_stream){
 		    .fd = -1, .wi = wi, .st = (enum tail_stream)i};
 		linecut_init(&o->cut, OUTPUT_LINE_MAX);
+		linecut_init(&o->fcut, OUTPUT_LINE_MAX);
 		bytering_init(&o->pend, 0);
 	}
 }
 
-/* One line or piece (linecut_fn): to the ring, and to the sink's text. */
+/* One line or piece (linecut_fn) for the tail ring. */
 static void
 output_line(void *ctx, const char *text, size_t len, unsigned flags)
 {
 	struct output_ctx *c = ctx;
 	struct ward_output_stream *o = c->o;
-	struct sbuf *b = c->out;
 
 	tail_line(o->wi, o->st, text, len, flags, c->wall, o->gen);
-	if (b != NULL && c->fmt) {
-		sbuf_add(b, c->pre, c->prelen);
-		sbuf_add(b, o->cut.cont ? "+ " : "| ", 2);
-		sbuf_add(b, text, len);
-		sbuf_add(b, "\n", 1);
-	} else if (b != NULL) {
+}
+
+/* One line or piece (linecut_fn) for the sink's text: formatted, or
+ * whole for a shared sink. */
+static void
+output_text_line(void *ctx, const char *text, size_t len, unsigned flags)
+{
+	struct output_ctx *c = ctx;
+	struct sbuf *b = c->out;
+	char *d;
+
+	if (c->fmt) {
+		/* "[TIME ][web:0 ]| line\n", made in place. */
+		d = sbuf_extend(b, c->prelen + 2 + len + 1);
+		memcpy(d, c->pre, c->prelen);
+		d += c->prelen;
+		memcpy(d, c->o->fcut.cont ? "+ " : "| ", 2);
+		memcpy(d + 2, text, len);
+		d[2 + len] = '\n';
+	} else {
 		sbuf_add(b, text, len);
 		if (!(flags & TAIL_SPLIT))
 			sbuf_add(b, "\n", 1);
@@ -173,11 +187,10 @@ ward_output_sync(struct ward_inst *wi)
 
 /*
  * May n bytes just read on o wait uncut in its byte ring?  Only what
- * no one needs as lines now: nothing to write from them (a plain file
- * of its own has them as read; null has nothing), no follower, and of
- * the process whose lines the current ring keeps.  The ring's bound is
- * what the tail ring could keep of them: tail_size of text plus a
- * newline per line.
+ * no one needs as lines in the tail ring now: no follower, and of the
+ * process whose lines the current ring keeps (the sink's text, when
+ * there is one, is cut apart: fcut).  The ring's bound is what the tail
+ * ring could keep of them: tail_size of text plus a newline per line.
  */
 static bool
 output_lazy(const struct output_ctx *c)
@@ -187,8 +200,7 @@ output_lazy(const struct output_ctx *c)
 	const struct tail_inst *t = o->wi->tail;
 	size_t keep;
 
-	if (c->out != NULL || t == NULL || t->followers != NULL ||
-	    o->gen != t->cur_gen)
+	if (t == NULL || t->followers != NULL || o->gen != t->cur_gen)
 		return false;
 	keep = (size_t)w->tail_size + (w->tail_lines < w->tail_size
 					   ? w->tail_lines
@@ -253,12 +265,15 @@ output_end_held(struct steward *s, struct ward_output_stream *o)
 	struct output_ctx c;
 
 	output_sync(o);
-	if (o->cut.hlen == 0) {
-		o->cut.cont = false;
+	if (o->cut.hlen == 0 && o->fcut.hlen == 0) {
+		o->cut.cont = o->fcut.cont = false;
 		return;
 	}
 	output_ctx_init(s, &c, o);
 	linecut_end(&o->cut, output_line, &c);
+	if (c.out != NULL)
+		linecut_end(&o->fcut, output_text_line, &c);
+	linecut_reset(&o->fcut);
 	output_ctx_done(&c);
 }
 
@@ -319,6 +334,9 @@ output_read(struct steward *s, struct ward_output_stream *o, size_t max,
 		output_ctx_init(s, &c, o);
 		if (c.raw)
 			output_sink_put(o->sink, buf, (size_t)n);
+		else if (c.out != NULL)
+			linecut_feed(&o->fcut, buf, (size_t)n, output_text_line,
+				     &c);
 		if (output_lazy(&c)) {
 			bytering_add(&o->pend, buf, (size_t)n, c.wall,
 				     output_drop_cb, o);
@@ -550,6 +568,7 @@ ward_output_free(struct steward *s, struct ward_inst *wi)
 
 		output_stop(s, o);
 		linecut_free(&o->cut);
+		linecut_free(&o->fcut);
 		bytering_free(&o->pend);
 		output_sink_unref(o->sink);
 		o->sink = NULL;

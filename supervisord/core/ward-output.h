@@ -45,7 +45,9 @@ struct ward_output_stream {
 	bool paused;              /* waiting for its sink to drain */
 	bool big_pipe;            /* its pipe was made OUTPUT_PIPE_BIG */
 	struct ward_output_stream *pnext; /* on the sink's waiting list */
-	struct linecut cut;   /* its lines (OUTPUT_LINE_MAX), held rest */
+	struct linecut cut;   /* its lines for the tail ring, held rest */
+	struct linecut fcut;  /* the same for the sink's text (formatted or
+			       * shared sinks only) */
 	struct bytering pend; /* read, not cut yet: a plain stream's last
 			       * bytes while no one follows it */
 	unsigned gen;         /* the generation of the process writing it */

@@ -164,6 +164,16 @@ output_timestamps = yes
           re.fullmatch(ts + r" \| b{16384}", lines[1]) is not None and
           re.fullmatch(ts + r" \+ b{3616}", lines[2]) is not None,
           f"formatted lines: {[ln[:40] for ln in lines]}", st)
+    # The tail ring has the lines themselves, unformatted (cut from its
+    # bytes when asked), the long one in its pieces.
+    r = st.request("steward/1 tail --lines=10 api")
+    got = [(ln["text"], bool(ln.get("split"))) for ln in r["lines"]]
+    check(got == [("hello from api", False), ("b" * 16384, True),
+                  ("b" * 3616, False)],
+          f"api's tail: {[(t[:20], s) for t, s in got]}", st)
+    r = st.request("steward/1 tail web")
+    check([ln["text"] for ln in r["lines"]] == ["hello from web"],
+          f"web's tail: {r}", st)
     check(st.stop() == 0, "stewardd exit code", st)
 
 
