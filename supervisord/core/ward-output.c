@@ -28,16 +28,17 @@
  * where a line's start has "|".  Any byte is kept as it is (binary too);
  * what shows a line (stewardctl, the last words) escapes it.
  *
- * Cut later: a stream whose lines are not needed as they come (a plain
- * file of its own, or null) and that no one follows keeps what it read
- * in a byte ring (bytering.c) as it was read, bounded by what the tail
- * ring could keep of it; the bytes are cut into the tail ring when
- * someone reads it (tail_of(), the last words, the web page: they call
- * ward_output_sync()), when a follower joins, and before anything is
- * cut at once.  What the byte ring lets go is only counted (its lines
- * are numbered, so `missed` stays right); the cutter (struct linecut)
- * goes on exactly where it was, so lines come out the same, cut now or
- * later.
+ * Cut later: for the tail ring, a stream that no one follows keeps
+ * what it read in a byte ring (bytering.c) as it was read, bounded by
+ * what the tail ring could keep of it; the bytes are cut into the tail
+ * ring when someone reads it (tail_of(), the last words, the web page:
+ * they call ward_output_sync()), when a follower joins, and before
+ * anything is cut at once.  What the byte ring lets go is only counted
+ * (its lines are numbered, so `missed` stays right); the ring's cutter
+ * (cut) goes on exactly where it was, so lines come out the same, cut
+ * now or later.  A sink's text that must be made of lines (formatted,
+ * or shared) has a cutter of its own (fcut), which cuts every read at
+ * once.
  *
  * Never blocked, never flooded: a read takes what the pipe holds (at
  * most OUTPUT_READ_MAX per wakeup); when the sink cannot keep up (more
@@ -51,11 +52,12 @@
  * zombie (before its exit is judged, so its last words are there), an
  * unended last line is kept as such, and the pipes are closed.
  *
- * Cost per read: one read(2) and one write(2); a plain stream cut later
- * one copy of the read into its byte ring and one memchr per line of
- * what the ring lets go; a stream cut at once one memchr and one copy
- * into the tail ring per line (a copy per line more when the lines are
- * formatted or shared).
+ * Cost per read: one read(2) and one write(2); for the tail ring, while
+ * no one follows, one copy of the read into the byte ring and a
+ * counting pass (16 bytes at a time) over what it lets go; while
+ * someone follows, one memchr and one copy into the tail ring per
+ * line.  Formatted or shared text costs one memchr and one copy per
+ * line more.
  */
 #include <errno.h>
 #include <fcntl.h>
