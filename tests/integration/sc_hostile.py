@@ -307,6 +307,17 @@ startsecs=0
 """
 
 
+def _connect_nowait(port):
+    """A TCP connection to 127.0.0.1:port, begun and not waited for."""
+    s = socket.socket()
+    s.setblocking(False)
+    try:
+        s.connect(("127.0.0.1", port))
+    except BlockingIOError:
+        pass
+    return s
+
+
 def _inet_steward(name, text):
     """A Steward (not started) on text (LOGTAIL_CONF, SLOW_CONF) with a
     free port, USER and PASSWORD filled in, and its server's port."""
@@ -472,15 +483,7 @@ def http_server_accepts_again_after_a_burst():
     check(_post_rpc(port, call, {})[0] == 200, "a call before", st)
     for burst in range(3):
         before = fd_count(st.pid)
-        socks = []
-        for _ in range(60):
-            s = socket.socket()
-            s.setblocking(False)
-            try:
-                s.connect(("127.0.0.1", port))
-            except BlockingIOError:
-                pass
-            socks.append(s)
+        socks = [_connect_nowait(port) for _ in range(60)]
         # (one slot is kept free for a fresh client, and the call
         # before may still hold one for a moment.)
         st.wait_for("the server at its limit",
@@ -515,13 +518,7 @@ class _Tricklers(threading.Thread):
         super().__init__(daemon=True)
         self.socks = {}
         for _ in range(n):
-            s = socket.socket()
-            s.setblocking(False)
-            try:
-                s.connect(("127.0.0.1", port))
-            except BlockingIOError:
-                pass
-            self.socks[s] = [time.monotonic(), None]
+            self.socks[_connect_nowait(port)] = [time.monotonic(), None]
         self.halt = False
 
     def open(self):
