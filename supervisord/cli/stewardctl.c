@@ -644,6 +644,10 @@ stewardctl_parse_args(const struct ctl_cmd_def *cmd, int argc, char **argv,
 	if (a->nnames > cmd->max_args)
 		return stewardctl_usage(cmd->name, "unexpected argument \"%s\"",
 					a->names[cmd->max_args]);
+	/* log NAME ...: the same as --ward NAME ... */
+	if (cmd == &ctl_cmds[CTL_LOG])
+		for (size_t i = 0; i < a->nnames; i++)
+			stewardctl_list_add(&a->wards, &a->nwards, a->names[i]);
 	return 0;
 }
 

@@ -260,9 +260,10 @@ const struct ctl_cmd_def ctl_cmds[CTL_NCMDS] = {
 	    .local = true,
 	    .opts = CTL_OPT_JSON | CTL_OPT_WARD | CTL_OPT_EVENT |
 		    CTL_OPT_SINCE | CTL_OPT_ID | CTL_OPT_FOLLOW | CTL_OPT_FILE,
+	    .max_args = SIZE_MAX,
 	    .synopsis =
 		"log [--ward NAME] [--event E] [--since D] [--id N] [-f]\n"
-		"                  [--json] [--file PATH]",
+		"                  [--json] [--file PATH] [NAME ...]",
 	    .summary = "show why wards restarted, from the event log",
 	    .help =
 		"Read the event log and show the records that explain\n"
@@ -274,7 +275,8 @@ const struct ctl_cmd_def ctl_cmds[CTL_NCMDS] = {
 		"\n"
 		"  --ward NAME   only this ward (\"web\") or instance "
 		"(\"web:0\");\n"
-		"                repeat or use commas for several\n"
+		"                repeat or use commas for several; a NAME\n"
+		"                after the options is the same\n"
 		"  --event E     only these events (any, e.g. running, "
 		"starting);\n"
 		"                repeat or use commas for several\n"

@@ -366,3 +366,34 @@ stderr_logfile = NONE
         check(row[:end].endswith(" " + want),
               f"{name}: TOKENS {want} ends at column {end}:\n{p.stdout}", st)
     check(st.stop() == 0, "stewardd exit code", st)
+
+
+@scenario("log-takes-ward-names-as-operands")
+def log_takes_ward_names_as_operands():
+    # "stewardctl log NAME ..." is "stewardctl log --ward NAME ...", as
+    # a person asks "why did web restart?".
+    st = Steward("logname", """
+[ward:one]
+command = /bin/sh -c 'echo one-failed >&2; exit 3'
+restart_limit = 1/1m
+
+[ward:two]
+command = /bin/sh -c 'echo two-failed >&2; exit 4'
+restart_limit = 1/1m
+""")
+    yield st.start()
+    st.wait_event("failed", ward="one")
+    st.wait_event("failed", ward="two")
+
+    def wards_of(*args):
+        p = st.ctl("log", *args, check_rc=0)
+        rows = p.stdout.splitlines()[1:]
+        return p.stdout, [row.split()[1] for row in rows]
+    out, got = wards_of("one")
+    check(got and set(got) == {"one:0"} and "one-failed" in out,
+          f"log one: {out}", st)
+    check(out == wards_of("--ward", "one")[0], "log one is log --ward one",
+          st)
+    out, got = wards_of("one", "two:0")
+    check(set(got) == {"one:0", "two:0"}, f"log one two:0: {out}", st)
+    check(st.stop() == 0, "stewardd exit code", st)
