@@ -578,6 +578,21 @@ cgroup_kill(int dir, struct err **errp)
 	return 0;
 }
 
+/* Only the CPU time; see cgroup.h. */
+int
+cgroup_cpu_usage(int dir, const char *at, struct cgroup_usage *u)
+{
+	char buf[1024], name[512];
+
+	*u = (struct cgroup_usage){0};
+	snprintf(name, sizeof(name), "%s%scpu.stat", at ? at : "",
+		 at ? "/" : "");
+	if (cgroup_read(dir, name, buf, sizeof(buf)) == -1)
+		return -1;
+	u->cpu_usec = cgroup_field(buf, "usage_usec", 0);
+	return 0;
+}
+
 /* What the cgroup used; see cgroup.h. */
 int
 cgroup_usage(int dir, const char *at, bool controllers, struct cgroup_usage *u)
@@ -589,10 +604,8 @@ cgroup_usage(int dir, const char *at, bool controllers, struct cgroup_usage *u)
 	(snprintf(name, sizeof(name), "%s%s%s", at ? at : "", at ? "/" : "",   \
 		  file),                                                       \
 	 name)
-	*u = (struct cgroup_usage){0};
-	if (cgroup_read(dir, CGROUP_AT("cpu.stat"), buf, sizeof(buf)) == -1)
+	if (cgroup_cpu_usage(dir, at, u) == -1)
 		return -1;
-	u->cpu_usec = cgroup_field(buf, "usage_usec", 0);
 	if (controllers &&
 	    cgroup_read(dir, CGROUP_AT("pids.current"), buf, sizeof(buf)) > 0) {
 		u->procs = strtoull(buf, NULL, 10);

@@ -137,6 +137,11 @@ struct cgroup_usage {
  */
 int cgroup_usage(int dir, const char *at, bool controllers,
 		 struct cgroup_usage *u);
+/*
+ * Only cpu.stat's usage_usec into u (the rest 0): all there is to read
+ * of a cgroup without controllers that has emptied.  0, or -1.
+ */
+int cgroup_cpu_usage(int dir, const char *at, struct cgroup_usage *u);
 
 /*
  * Write the limits of l into the cgroup's files (memory.max, memory.high,

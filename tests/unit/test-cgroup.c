@@ -213,6 +213,23 @@ test_usage_without_controllers(void **state)
 	assert_int_equal(u.oom_kills, 0);
 }
 
+/* The CPU time alone: cgroup.procs is not read. */
+static void
+test_cpu_usage_only(void **state)
+{
+	struct fixture *f = *state;
+	struct cgroup_usage u;
+
+	assert_int_equal(cgroup_cpu_usage(f->fd, NULL, &u), -1);
+	put(f, "cpu.stat", "usage_usec 99\nuser_usec 90\n");
+	put(f, "cgroup.procs", "101\n102\n");
+	u.procs = 7;
+	assert_int_equal(cgroup_cpu_usage(f->fd, NULL, &u), 0);
+	assert_int_equal(u.cpu_usec, 99);
+	assert_int_equal(u.procs, 0);
+	assert_false(u.has_memory);
+}
+
 /* With controllers: pids.current wins, memory and OOM kills are read. */
 static void
 test_usage_with_controllers(void **state)
@@ -456,6 +473,8 @@ main(void)
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_usage_without_controllers,
 					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_cpu_usage_only, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_usage_with_controllers, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_usage_beneath, setup,
