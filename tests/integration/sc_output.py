@@ -250,6 +250,16 @@ command = /bin/sh -c 'seq 1 200000; seq 1 150000 >&2; while [ ! -e {tmp}/go ]; d
 stdout = {tmp}/counter.out
 stderr = null
 tail_lines = 500
+
+[ward:loud]
+command = /bin/sh -c 'seq 1 100000 >&2; echo "giving up after the flood" >&2; exit 4'
+stderr = {tmp}/loud.err
+restart = never
+
+[ward:again]
+command = /bin/sh -c 'if [ -e {tmp}/ran ]; then echo second; exec sleep 1000; fi; touch {tmp}/ran; seq 1 100000; echo "first run ends"; exit 1'
+stdout = {tmp}/again.out
+backoff = 10ms
 """)
     yield st.start()
     path = st.path("counter.out")
@@ -294,6 +304,17 @@ tail_lines = 500
     f.close()
     check(seen == [str(k) for k in range(199999, 200004)],
           f"a follower who joins: {seen}", st)
+    # Last words after a flood: the bytes held uncut are cut for them.
+    e = st.wait_event("exited", ward="loud")
+    check(e.get("last_words") ==
+          "99999\\n100000\\ngiving up after the flood",
+          f"the record after a flood: {e}", st)
+    # A new process: what the last one held uncut is its run's lines.
+    st.wait_for("the second run's line",
+                lambda: texts(tail(st, "again")) == ["second"])
+    r = tail(st, "--previous", "--lines=2", "again")
+    check(texts(r) == ["100000", "first run ends"] and
+          r["missed"] > 0, f"--previous after a flood: {r}", st)
     check(st.stop() == 0, "stewardd exit code", st)
 
 
