@@ -106,6 +106,15 @@ def fd_count(pid):
     return len(os.listdir(f"/proc/{pid}/fd"))
 
 
+def under_asan(pid):
+    """True when the process runs under AddressSanitizer, whose freed
+    memory sits in quarantine (RSS then says nothing of leaks): its
+    runtime is mapped (gcc's libasan), or the environment configures it
+    (as run.sh does; clang links the runtime in)."""
+    with open(f"/proc/{pid}/maps") as f:
+        return "libasan" in f.read() or "ASAN_OPTIONS" in os.environ
+
+
 def rss_kib(pid):
     """A process's resident set (VmRSS), in KiB."""
     with open(f"/proc/{pid}/status") as f:

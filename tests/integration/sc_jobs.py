@@ -6,7 +6,7 @@ import subprocess
 
 import harness
 from harness import Steward, check, alive
-from harness import fd_count, rss_kib
+from harness import fd_count, rss_kib, under_asan
 from registry import scenario
 
 # Replica i sleeps DELAYS[i] tenths of a second, leaves a child behind in
@@ -213,6 +213,6 @@ replicas = 3
     check(fds1 <= fds0, f"fds {fds0} -> {fds1}", st)
     # Under AddressSanitizer freed memory sits in quarantine: RSS says
     # nothing there; LeakSanitizer checks leaks at exit instead.
-    if "ASAN_OPTIONS" not in os.environ:
+    if not under_asan(st.pid):
         check(rss1 <= rss0 + 512, f"RSS {rss0} -> {rss1} KiB", st)
     check(st.stop() == 0, "stewardd exit code", st)
