@@ -156,6 +156,10 @@ environment = LD_LIBRARY_PATH={tmp}/root""" + paths["libdir"] + "\n")
     want = (f"ExecStart={paths['sbindir']}/stewardd -c "
             f"{paths['sysconfdir']}/steward.ini")
     check(want in unit, f"the unit does not say {want!r}:\n{unit}", st)
+    # systemctl reload runs the installed stewardctl against that config.
+    want = (f"ExecReload={paths['stewardctl']} -c "
+            f"{paths['sysconfdir']}/steward.ini reload")
+    check(want in unit, f"the unit does not say {want!r}:\n{unit}", st)
     with open(inside(paths["steward.ini"])) as f:
         ini = f.read()
     check(f"event_log = {paths['localstatedir']}/log/steward/events.jsonl"
