@@ -586,7 +586,7 @@ def http_slow_clients_cannot_hold_every_slot():
     slow.start()
     st.wait_for("the server holding its 32 connections",
                 lambda: fd_count(st.pid) >= before + CONN_MAX - 2,
-                timeout=5)
+                timeout=REQUEST_SECONDS - 1)  # before the first is cut
     call = ("<?xml version='1.0'?><methodCall><methodName>"
             "supervisor.getPID</methodName></methodCall>")
     t0 = time.monotonic()
