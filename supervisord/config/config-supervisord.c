@@ -26,7 +26,8 @@
  * pool (listener.c); [group:x] is read by config-reader.c and
  * config-keys.c as a steward group;
  * [unix_http_server] and [inet_http_server] are served (http.c).  The
- * rest ([supervisorctl], [rpcinterface:x], [ctlplugin:x]) get one
+ * rest ([supervisorctl], [ctlplugin:x]: supervisorctl's; [rpcinterface:x]:
+ * a Python factory, the interface being served by http.c) get one
  * warning each, never an error, so an existing supervisord.conf runs;
  * [fcgi-program:x] is an error.  A program
  * key steward understands but cannot honour (stdout_logfile = syslog) is
@@ -186,11 +187,21 @@ config_sv_section(struct config_state *st, const char *name)
 
 ignored:
 	sv_enter(st, SV_SEC_OTHER);
-	config_problem(
-	    st, CONFIG_WARNING, st->lineno,
-	    "[%s] is supervisord's; steward has no equivalent, so this "
-	    "section is ignored%s",
-	    name, " (stewardctl talks to [steward] socket)");
+	if (strncmp(name, "rpcinterface:", 13) == 0)
+		config_problem(
+		    st, CONFIG_WARNING, st->lineno,
+		    "[%s] names a Python factory stewardd does not load; "
+		    "its keys are ignored (stewardd serves supervisord's "
+		    "XML-RPC interface itself, on the [unix_http_server] or "
+		    "[inet_http_server] of this file)",
+		    name);
+	else
+		config_problem(
+		    st, CONFIG_WARNING, st->lineno,
+		    "[%s] is supervisorctl's, not the daemon's: stewardd "
+		    "ignores its keys (supervisorctl still reads them; "
+		    "stewardctl talks to [steward] socket)",
+		    name);
 	return true;
 }
 
