@@ -96,7 +96,7 @@ struct http {
 	 * Slow clients), and the timer that cuts the head. */
 	struct http_conn *inc_head, *inc_tail;
 	ev_timer cut;
-	unsigned nconns;    /* connections open */
+	unsigned nconns;    /* connections libmicrohttpd holds (http_notify) */
 	unsigned long cuts; /* connections cut, not yet said */
 	double cuts_said;   /* when they were last said */
 };
@@ -685,16 +685,6 @@ http_logger(void *cls, const char *fmt, va_list ap)
 	log_warnx("http: %s", msg);
 }
 
-/* The connections libmicrohttpd holds now. */
-static unsigned
-http_conns(struct http *h)
-{
-	const union MHD_DaemonInfo *di =
-	    MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
-
-	return di != NULL ? di->num_connections : 0;
-}
-
 /*
  * Let libmicrohttpd work, then arm its next timeout.
  *
@@ -709,12 +699,11 @@ static void
 http_run(struct http *h)
 {
 	MHD_UNSIGNED_LONG_LONG ms;
-	bool at_limit = http_conns(h) >= HTTP_CONN_MAX;
+	bool at_limit = h->nconns >= HTTP_CONN_MAX;
 
 	if (MHD_run(h->d) == MHD_NO)
 		log_warnx("http: cannot run the server: libmicrohttpd failed");
-	if (at_limit && http_conns(h) < HTTP_CONN_MAX &&
-	    MHD_run(h->d) == MHD_NO)
+	if (at_limit && h->nconns < HTTP_CONN_MAX && MHD_run(h->d) == MHD_NO)
 		log_warnx("http: cannot run the server: libmicrohttpd failed");
 	ev_timer_stop(h->s->loop, &h->tmo);
 	if (MHD_get_timeout(h->d, &ms) == MHD_YES) {
