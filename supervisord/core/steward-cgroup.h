@@ -22,7 +22,9 @@ struct ward_cg {
 	int fd;        /* its directory during a spawn only, or -1 */
 	bool placed;   /* its process was put in its cgroup */
 	bool killed;   /* cgroup.kill was written to it (see spawn) */
-	int wd;        /* its cgroup.events inotify watch, or -1 */
+	bool made;     /* its directory exists (made by a spawn) */
+	int wd;        /* its cgroup.events inotify watch, or -1: made the
+			  first time processes outlive its main one */
 	bool linger;   /* main process reaped, waiting for the rest */
 	bool has_exit; /* exit holds the held exit event */
 	struct ward_input exit;

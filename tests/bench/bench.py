@@ -220,6 +220,23 @@ class RunqWatch:
         return 100.0 * (proc_wait_ns(self.pid) - self.w0) / (mono() - self.t0)
 
 
+def own_cgroup_dir():
+    """Our cgroup's directory in the cgroup v2 hierarchy, if writable."""
+    try:
+        with open("/proc/self/cgroup") as f:
+            rel = next((line.strip()[3:] for line in f
+                        if line.startswith("0::")), None)
+        with open("/proc/self/mountinfo") as f:
+            mnt = next((line.split()[4] for line in f
+                        if " - cgroup2 " in line), None)
+    except OSError:
+        return None
+    if rel is None or mnt is None:
+        return None
+    d = os.path.normpath(mnt + "/" + rel)
+    return d if os.access(d, os.W_OK) else None
+
+
 def proc_status(pid, key):
     """A field of /proc/PID/status in KiB (VmRSS, VmHWM), or None."""
     try:
@@ -1139,13 +1156,36 @@ class Bench:
                 d.close()
         return res
 
-    def floor_start_all(self, n, runs=3):
+    def floor_start_all(self, n, runs=3, cgroups=False):
         """benchfloor -A: N wards started serially, until every first
-        beat, and stopped (ms each)."""
-        log(f"floor: start-all and stop-all of {n}, {runs} runs")
-        r = subprocess.run([self.benchfloor, "-A", str(n), "-n", str(runs),
-                            self.benchward],
-                           capture_output=True, text=True, check=True)
+        beat, and stopped (ms each); each reports to a FIFO read here,
+        as the daemons' wards do.  cgroups: each born in a cgroup of its
+        own (-C), below ours; None where we cannot make one."""
+        cg = None
+        if cgroups:
+            cg = own_cgroup_dir()
+            if cg is None:
+                log("floor with a cgroup per ward: no writable cgroup v2 "
+                    "directory of ours, skipped")
+                return None
+            cg = os.path.join(cg, f"benchfloor-{os.getpid()}")
+            try:
+                os.mkdir(cg)
+            except OSError as e:
+                log(f"floor with a cgroup per ward: {e}, skipped")
+                return None
+        log(f"floor: start-all and stop-all of {n}, {runs} runs"
+            + (", a cgroup per ward" if cg else ""))
+        rep = Reports(os.path.join(self.work, f"floor-{n}-{int(cgroups)}"))
+        argv = [self.benchfloor, "-A", str(n), "-n", str(runs),
+                "-R", rep.path] + (["-C", cg] if cg else [])
+        try:
+            r = subprocess.run(argv + [self.benchward], capture_output=True,
+                               text=True, check=True)
+        finally:
+            rep.close()
+            if cg:
+                os.rmdir(cg)
         return json.loads(r.stdout)
 
     def tree_idle(self, d, seconds):
@@ -1218,7 +1258,8 @@ class Bench:
         the longest gap between two looks at its descriptors (from the
         health replies' gap_recent_max_ms), the histogram of gaps, and
         how long a health request took, asked every 20 ms."""
-        res = {"floor": self.floor_start_all(n)}
+        res = {"floor": self.floor_start_all(n),
+               "floor_cgroup": self.floor_start_all(n, cgroups=True)}
         d = Steward(self, n, "loop")
         lat, gaps, cgaps, hist, chist = [], [], [], [None], [None]
         stop = threading.Event()
@@ -1720,6 +1761,13 @@ def report_loop(out):
         lines.append(f"Start-all of {int(n):,}: {fmt(sa, 0)} ms, against "
                      f"the serial spawn floor {fmt(fmed, 0)} ms "
                      f"(benchfloor -A, same run): {ratio(sa, fmed)}.")
+        fcg = r.get("floor_cgroup")
+        if fcg:
+            cmed = statistics.median(fcg["start_all_clone"])
+            lines.append(f"Against the same floor with a cgroup made for "
+                         f"each ward, as stewardd makes one for each "
+                         f"instance (benchfloor -A -C, same run): "
+                         f"{fmt(cmed, 0)} ms, {ratio(sa, cmed)}.")
     return lines
 
 

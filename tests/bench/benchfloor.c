@@ -73,7 +73,7 @@
  * 2 ms after its first beat): the benchmark runs it in blocks between
  * its blocks of warm restarts, as it does -S.
  *
- *   benchfloor -A N [-n RUNS] BENCHWARD
+ *   benchfloor -A N [-n RUNS] [-R FIFO] [-C DIR] BENCHWARD
  *
  * is the floor of a start-all: N wards started one after another as
  * fast as one process can (clone, as start_clone() below; each ward's
@@ -82,7 +82,13 @@
  * first spawn until the last first beat, in milliseconds, RUNS samples
  * (default 3), and "start_all_spawned" until the last spawn returned;
  * "stop_all_kill_reap" is the floor of a stop-all: SIGTERM to each (the
- * ward obeys at once) until the last is reaped.
+ * ward obeys at once) until the last is reaped.  -R: the wards report
+ * to FIFO too (BENCH_REPORT, benchward.c), as the benchmark's wards
+ * under a supervisor do, so that both pay for the same ward.  -C: each
+ * ward is born in a cgroup of its own, made below the cgroup v2
+ * directory DIR just before (mkdir, then clone3 with CLONE_INTO_CGROUP,
+ * as stewardd does) and removed after it is reaped: the floor of a
+ * start-all and a stop-all with a cgroup per process (x86-64 only).
  *
  *   benchfloor -L N [-t SECONDS] BENCHWARD
  *
@@ -105,6 +111,7 @@
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -116,12 +123,14 @@
 
 extern char **environ;
 
-/* The ward's environment: beat on fd 3, report nowhere. */
+/* The ward's environment: beat on fd 3, report nowhere (-R: to a FIFO,
+ * in the last slot). */
 static char *ward_env[] = {
     "STEWARD_HEARTBEAT_FD=3",
     "STEWARD_HEARTBEAT_INTERVAL_MS=1000",
     "STEWARD_WARD=floor",
     "STEWARD_REPLICA=0",
+    NULL,
     NULL,
 };
 
@@ -292,6 +301,86 @@ start_clone(const char *ward, int w)
 	if (pid == -1)
 		die("clone");
 	return pid;
+}
+
+#if defined(__x86_64__) && defined(SYS_clone3)
+/* clone3(2)'s arguments, as linux/sched.h has them since 5.7. */
+struct clone3_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack,
+	    stack_size, tls, set_tid, set_tid_size, cgroup;
+};
+
+/*
+ * clone3 sharing our memory on stack, the child calling fn(arg) at once,
+ * as stewardd's spawn_clone3_vm() does (glibc has no such wrapper).
+ */
+static long
+clone3_vm(struct clone3_args *a, int (*fn)(void *), void *arg)
+{
+	register long rax __asm__("rax") = SYS_clone3;
+	register int (*r12)(void *) __asm__("r12") = fn;
+	register void *r13 __asm__("r13") = arg;
+
+	__asm__ volatile("syscall\n\t"
+			 "test %%rax, %%rax\n\t"
+			 "jnz 1f\n\t"
+			 "xor %%ebp, %%ebp\n\t"
+			 "mov %%r13, %%rdi\n\t"
+			 "call *%%r12\n\t"
+			 "mov %%eax, %%edi\n\t"
+			 "mov $60, %%eax\n\t"
+			 "syscall\n\t"
+			 "hlt\n\t"
+			 "1:\n\t"
+			 : "+r"(rax)
+			 : "D"(a), "S"(sizeof(*a)), "r"(r12), "r"(r13)
+			 : "rcx", "r11", "memory", "cc");
+	return rax;
+}
+#endif
+
+/*
+ * start_clone() with the child born in a new cgroup, cg (below the
+ * directory dirfd), made now: -C.
+ */
+static pid_t
+start_clone_cg(const char *ward, int w, int dirfd, const char *cg)
+{
+#if defined(__x86_64__) && defined(SYS_clone3)
+	static char stack[64 * 1024] __attribute__((aligned(16)));
+	struct clone_arg a = {.ward = ward, .fd = reserved_fd};
+	struct clone3_args c = {.flags = CLONE_VM | CLONE_VFORK | CLONE_FILES |
+					 0x200000000ULL,
+				.exit_signal = SIGCHLD,
+				.stack = (uint64_t)(uintptr_t)stack,
+				.stack_size = sizeof(stack)};
+	int fd;
+	long pid;
+
+	if (mkdirat(dirfd, cg, 0755) == -1)
+		die("mkdirat (-C)");
+	fd = openat(dirfd, cg, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd == -1)
+		die("openat (-C)");
+	if (dup3(w, reserved_fd, O_CLOEXEC) == -1)
+		die("dup3");
+	c.cgroup = (uint64_t)fd;
+	pid = clone3_vm(&c, clone_child, &a);
+	if (pid < 0) {
+		errno = (int)-pid;
+		die("clone3 (-C)");
+	}
+	if (close(fd) == -1)
+		die("close");
+	return (pid_t)pid;
+#else
+	(void)ward;
+	(void)w;
+	(void)dirfd;
+	(void)cg;
+	errno = ENOSYS;
+	die("-C needs clone3 on x86-64");
+#endif
 }
 
 /* Hold nfds more close-on-exec descriptors open (pipes); how many. */
@@ -740,8 +829,11 @@ print_json(struct series *s, size_t ns)
 
 /* The floor of starting N wards at once: see the top of the file. */
 static int
-floor_start_all(const char *ward, size_t n, size_t runs)
+floor_start_all(const char *ward, size_t n, size_t runs, const char *cgdir)
 {
+	int cgfd = -1;
+	char cg[32];
+
 	pid_t *pids = calloc(n ? n : 1, sizeof(pid_t));
 	int *rfd = calloc(n ? n : 1, sizeof(int));
 	struct epoll_event *ev = calloc(64, sizeof(*ev));
@@ -751,6 +843,9 @@ floor_start_all(const char *ward, size_t n, size_t runs)
 	if (pids == NULL || rfd == NULL || ev == NULL || ep == -1)
 		die("calloc");
 	(void)hold_fds(0); /* raise the soft fd limit */
+	if (cgdir != NULL &&
+	    (cgfd = open(cgdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		die("open -C DIR");
 	series_init(&all, "start_all_clone", runs);
 	series_init(&spawned, "start_all_spawned", runs);
 	series_init(&stopped, "stop_all_kill_reap", runs);
@@ -764,7 +859,10 @@ floor_start_all(const char *ward, size_t n, size_t runs)
 
 			if (pipe2(p, O_CLOEXEC | O_NONBLOCK) == -1)
 				die("pipe2");
-			pids[i] = start_clone(ward, p[1]);
+			snprintf(cg, sizeof(cg), "%zu", i);
+			pids[i] = cgfd >= 0
+				      ? start_clone_cg(ward, p[1], cgfd, cg)
+				      : start_clone(ward, p[1]);
 			if (close(p[1]) == -1)
 				die("close");
 			rfd[i] = p[0];
@@ -804,6 +902,9 @@ floor_start_all(const char *ward, size_t n, size_t runs)
 				if (errno != EINTR)
 					die("waitpid");
 			}
+			snprintf(cg, sizeof(cg), "%zu", i);
+			if (cgfd >= 0 && unlinkat(cgfd, cg, AT_REMOVEDIR) == -1)
+				die("rmdir (-C)");
 		}
 		stopped.v[stopped.n++] = (double)(now_ns() - t0) / 1e6;
 	}
@@ -821,6 +922,8 @@ main(int argc, char **argv)
 {
 	size_t n = 200, nw = 1000, nfds = 0, ns = 9, loop_n = 0;
 	size_t settled_n = 0, warm_n = 0, all_n = 0, runs = 3;
+	const char *cgdir = NULL;
+	char *report = NULL;
 	long gap_ms = 100;
 	double secs = 10;
 	struct series s[14];
@@ -829,8 +932,16 @@ main(int argc, char **argv)
 	/* Before anything else is open: a low fd for start_clone(). */
 	if ((reserved_fd = fcntl(0, F_DUPFD_CLOEXEC, 4)) == -1)
 		die("fcntl F_DUPFD_CLOEXEC");
-	while ((opt = getopt(argc, argv, "A:F:L:S:W:g:n:t:w:")) != -1) {
+	while ((opt = getopt(argc, argv, "A:C:F:L:R:S:W:g:n:t:w:")) != -1) {
 		switch (opt) {
+		case 'C':
+			cgdir = optarg;
+			break;
+		case 'R':
+			if (asprintf(&report, "BENCH_REPORT=%s", optarg) == -1)
+				die("asprintf");
+			ward_env[4] = report;
+			break;
 		case 'A':
 			all_n = strtoul(optarg, NULL, 10);
 			break;
@@ -862,7 +973,8 @@ main(int argc, char **argv)
 			fprintf(stderr,
 				"usage: benchfloor [-F NFDS] [-n N] [-w N] | "
 				"-S N [-g MS] | -W N | -L N [-t SECONDS] | "
-				"-A N [-n RUNS] BENCHWARD\n");
+				"-A N [-n RUNS] [-R FIFO] [-C DIR] "
+				"BENCHWARD\n");
 			return 64;
 		}
 	}
@@ -871,14 +983,15 @@ main(int argc, char **argv)
 	if (optind + 1 != argc) {
 		fprintf(stderr, "usage: benchfloor [-F NFDS] [-n N] [-w N] | "
 				"-S N [-g MS] | -W N | -L N [-t SECONDS] | "
-				"-A N [-n RUNS] BENCHWARD\n");
+				"-A N [-n RUNS] [-R FIFO] [-C DIR] "
+				"BENCHWARD\n");
 		return 64;
 	}
 	if (loop_n > 0)
 		return floor_loop(argv[optind], loop_n, secs > 0 ? secs : 10);
 	if (all_n > 0)
 		return floor_start_all(argv[optind], all_n,
-				       n != 200 && n > 0 ? n : runs);
+				       n != 200 && n > 0 ? n : runs, cgdir);
 	if (warm_n > 0) {
 		series_init(&s[0], "restart_fork_exec", warm_n);
 		floor_warm(argv[optind], warm_n, &s[0]);
