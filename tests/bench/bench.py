@@ -67,8 +67,9 @@ the order rotated each run:
 
 with each figure's ratio to the best peer's and to the floor measured in
 the same run: start-all and stop-all by benchfloor -A (N wards spawned
-serially by clone, until every first beat; SIGTERM to each until reaped),
-restart by restart_fork_exec.
+serially by clone, until every first beat; SIGTERM to each until reaped;
+the wards report to a FIFO read here, as the daemons' wards do), restart
+by restart_fork_exec.
 
 stewardd's loop (loop), at N = 10,000 wards beating (1,000 in --quick):
 phase by phase (the autostart, a steady window, `stop all`, `start all`,
@@ -81,7 +82,12 @@ health reply's gap_recent_max_ms, asked every 20 ms), the histogram of
 gaps, the same in stewardd's own CPU time (cpu_gap_recent_max_ms: the
 gap less the time other processes had its CPU), and how long the health
 requests took; and the autostart of N
-against the serial spawn floor of N (benchfloor -A) in the same run.
+against the serial spawn floor of N (benchfloor -A) in the same run,
+and against the same floor with a cgroup made for each ward (benchfloor
+-A -C: stewardd makes one for each instance), measured last because the
+kernel frees removed cgroups in the background for seconds.  Each floor
+and the daemon start once the machine is idle (settle()).  --cgroups
+sets stewardd's [steward] cgroups (off: no cgroup per instance).
 
 All times come from CLOCK_MONOTONIC (time.monotonic_ns() here, the same
 clock in the C programs), except the event-log and supervisord-log
@@ -218,6 +224,28 @@ class RunqWatch:
 
     def pct(self):
         return 100.0 * (proc_wait_ns(self.pid) - self.w0) / (mono() - self.t0)
+
+
+def settle(quiet=0.85, timeout=60.0):
+    """Wait until the machine is idle (the share of idle CPU time over
+    half a second, twice in a row), at most timeout seconds: the kernel
+    ends a run's processes and frees its cgroups for seconds after it,
+    which the next figure would otherwise pay for."""
+    def ticks():
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        return sum(v), v[3] + v[4]
+    t0 = time.monotonic()
+    calm = 0
+    while calm < 2 and time.monotonic() - t0 < timeout:
+        a, ia = ticks()
+        time.sleep(0.5)
+        b, ib = ticks()
+        calm = calm + 1 if b > a and (ib - ia) / (b - a) >= quiet else 0
+    waited = time.monotonic() - t0
+    if waited > 1.5:
+        log(f"waited {waited:.1f}s for the machine to be idle"
+            + ("" if calm >= 2 else " (it was not)"))
 
 
 def own_cgroup_dir():
@@ -543,6 +571,7 @@ class Steward(Daemon):
             f.write(f"""[steward]
 socket = {self.sock}
 event_log = {self.events}
+cgroups = {bench.args.cgroups}
 
 [ward:w]
 command = {bench.benchward}
@@ -970,6 +999,7 @@ class Bench:
                     "machine": machine(), "params": {
                         k: v for k, v in self.p.items()
                         if k not in ("runs", "sup_runs")},
+                    "cgroups": args.cgroups,
                     "floor": {}, "steward": {}, "steward_idle": {},
                     "supervisord": {}, "compare": {}, "loop": {}}
         with open(self.stewardd, "rb") as f:
@@ -1258,8 +1288,9 @@ class Bench:
         the longest gap between two looks at its descriptors (from the
         health replies' gap_recent_max_ms), the histogram of gaps, and
         how long a health request took, asked every 20 ms."""
-        res = {"floor": self.floor_start_all(n),
-               "floor_cgroup": self.floor_start_all(n, cgroups=True)}
+        settle()
+        res = {"floor": self.floor_start_all(n)}
+        settle()
         d = Steward(self, n, "loop")
         lat, gaps, cgaps, hist, chist = [], [], [], [None], [None]
         stop = threading.Event()
@@ -1380,6 +1411,10 @@ class Bench:
         finally:
             stop.set()
             d.close()
+        # Last: the kernel frees removed cgroups in the background for
+        # a while, which would weigh on whatever ran next.
+        settle()
+        res["floor_cgroup"] = self.floor_start_all(n, cgroups=True)
         return res
 
     def run(self):
@@ -1725,8 +1760,10 @@ def report_loop(out):
     lines = []
     for n, r in out.get("loop", {}).items():
         lines.append("")
+        cg = out.get("cgroups", "auto")
         lines.append(f"### stewardd's loop, N = {int(n):,} wards beating "
-                     "once a second")
+                     "once a second"
+                     + ("" if cg == "auto" else f" (cgroups = {cg})"))
         lines.append("| phase | took (ms) | longest gap (ms) | gaps below "
                      "1 / 2 / 4 / 8 / 16 / 32 / 64 ms / above | longest "
                      "gap in stewardd's CPU time (ms) | the same "
@@ -1861,6 +1898,9 @@ def main():
                     "comma-separated")
     ap.add_argument("--loop-n", type=int, help="N of the loop latency "
                     "phases")
+    ap.add_argument("--cgroups", default="auto",
+                    choices=("auto", "off", "required"),
+                    help="stewardd's [steward] cgroups (default auto)")
     ap.add_argument("--keep", action="store_true",
                     help="keep the work directory (configs, logs)")
     args = ap.parse_args()
