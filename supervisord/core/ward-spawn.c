@@ -55,6 +55,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "base/clone3.h"
 #include "base/io.h"
 #include "base/log.h"
 #include "base/safepath.h"
@@ -730,13 +731,6 @@ spawn_slots_fill(struct steward *s, struct spawn_plan *p, struct err **errp)
 	return 0;
 }
 
-/* clone3(2)'s arguments, as linux/sched.h has them since 5.7. */
-struct spawn_clone_args {
-	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack,
-	    stack_size, tls, set_tid, set_tid_size, cgroup;
-};
-#define SPAWN_CLONE_INTO_CGROUP 0x200000000ULL
-
 /*
  * A fork whose child is born in its cgroup: clone3 with
  * CLONE_INTO_CGROUP (Linux 5.7), no migration afterwards; where that is
@@ -748,9 +742,9 @@ spawn_fork_into(struct spawn_plan *p)
 {
 #ifdef SYS_clone3
 	if (p->cg_fd >= 0 && p->cg_born) {
-		struct spawn_clone_args a = {.flags = SPAWN_CLONE_INTO_CGROUP,
-					     .exit_signal = SIGCHLD,
-					     .cgroup = (uint64_t)p->cg_fd};
+		struct clone3_args a = {.flags = CLONE3_INTO_CGROUP,
+					.exit_signal = SIGCHLD,
+					.cgroup = (uint64_t)p->cg_fd};
 		pid_t pid = (pid_t)syscall(SYS_clone3, &a, sizeof(a));
 
 		if (pid == 0)
@@ -771,40 +765,9 @@ spawn_child_entry(void *arg)
 	spawn_child(arg);
 }
 
-#if defined(__x86_64__) && defined(SYS_clone3)
+#ifdef CLONE3_VM_OK
 /* clone3 refused once (an older kernel, a seccomp filter): not again. */
 static bool spawn_no_clone3;
-
-/*
- * clone3 sharing our memory, on the spawn stack: the child starts there,
- * where no C frame of ours is, so it calls fn(arg) at once and exits
- * with what it returns, as glibc's own clone wrappers do in assembly.
- * Registers r12 and r13 reach the child unchanged.  Returns the pid, or
- * -errno.
- */
-static long
-spawn_clone3_vm(struct spawn_clone_args *a, int (*fn)(void *), void *arg)
-{
-	register long rax __asm__("rax") = SYS_clone3;
-	register int (*r12)(void *) __asm__("r12") = fn;
-	register void *r13 __asm__("r13") = arg;
-
-	__asm__ volatile("syscall\n\t"
-			 "test %%rax, %%rax\n\t"
-			 "jnz 1f\n\t"
-			 "xor %%ebp, %%ebp\n\t"
-			 "mov %%r13, %%rdi\n\t"
-			 "call *%%r12\n\t"
-			 "mov %%eax, %%edi\n\t"
-			 "mov $60, %%eax\n\t" /* SYS_exit */
-			 "syscall\n\t"
-			 "hlt\n\t"
-			 "1:\n\t"
-			 : "+r"(rax)
-			 : "D"(a), "S"(sizeof(*a)), "r"(r12), "r"(r13)
-			 : "rcx", "r11", "memory", "cc");
-	return rax;
-}
 #endif
 
 /*
@@ -816,20 +779,19 @@ spawn_clone3_vm(struct spawn_clone_args *a, int (*fn)(void *), void *arg)
 static pid_t
 spawn_clone_into(struct steward *s, struct spawn_plan *p)
 {
-#if defined(__x86_64__) && defined(SYS_clone3)
-	struct spawn_clone_args a = {
-	    .flags =
-		CLONE_VM | CLONE_FILES | CLONE_VFORK | SPAWN_CLONE_INTO_CGROUP,
-	    .exit_signal = SIGCHLD,
-	    .stack = (uint64_t)(uintptr_t)s->spawn_stack,
-	    .stack_size = SPAWN_STACK_SIZE,
-	    .cgroup = (uint64_t)p->cg_fd};
+#ifdef CLONE3_VM_OK
+	struct clone3_args a = {.flags = CLONE_VM | CLONE_FILES | CLONE_VFORK |
+					 CLONE3_INTO_CGROUP,
+				.exit_signal = SIGCHLD,
+				.stack = (uint64_t)(uintptr_t)s->spawn_stack,
+				.stack_size = SPAWN_STACK_SIZE,
+				.cgroup = (uint64_t)p->cg_fd};
 	long r;
 
 	if (p->cg_fd < 0 || !p->cg_born || spawn_no_clone3)
 		return -1;
 	p->in_cgroup = true; /* the child reads our memory */
-	r = spawn_clone3_vm(&a, spawn_child_entry, p);
+	r = clone3_vm(&a, spawn_child_entry, p);
 	if (r >= 0)
 		return (pid_t)r;
 	p->in_cgroup = false;

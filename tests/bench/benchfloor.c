@@ -117,6 +117,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/clone3.h"
+
 #ifndef CLOSE_RANGE_UNSHARE
 #define CLOSE_RANGE_UNSHARE (1U << 1)
 #endif
@@ -303,42 +305,6 @@ start_clone(const char *ward, int w)
 	return pid;
 }
 
-#if defined(__x86_64__) && defined(SYS_clone3)
-/* clone3(2)'s arguments, as linux/sched.h has them since 5.7. */
-struct clone3_args {
-	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack,
-	    stack_size, tls, set_tid, set_tid_size, cgroup;
-};
-
-/*
- * clone3 sharing our memory on stack, the child calling fn(arg) at once,
- * as stewardd's spawn_clone3_vm() does (glibc has no such wrapper).
- */
-static long
-clone3_vm(struct clone3_args *a, int (*fn)(void *), void *arg)
-{
-	register long rax __asm__("rax") = SYS_clone3;
-	register int (*r12)(void *) __asm__("r12") = fn;
-	register void *r13 __asm__("r13") = arg;
-
-	__asm__ volatile("syscall\n\t"
-			 "test %%rax, %%rax\n\t"
-			 "jnz 1f\n\t"
-			 "xor %%ebp, %%ebp\n\t"
-			 "mov %%r13, %%rdi\n\t"
-			 "call *%%r12\n\t"
-			 "mov %%eax, %%edi\n\t"
-			 "mov $60, %%eax\n\t"
-			 "syscall\n\t"
-			 "hlt\n\t"
-			 "1:\n\t"
-			 : "+r"(rax)
-			 : "D"(a), "S"(sizeof(*a)), "r"(r12), "r"(r13)
-			 : "rcx", "r11", "memory", "cc");
-	return rax;
-}
-#endif
-
 /*
  * start_clone() with the child born in a new cgroup, cg (below the
  * directory dirfd), made now: -C.
@@ -346,11 +312,11 @@ clone3_vm(struct clone3_args *a, int (*fn)(void *), void *arg)
 static pid_t
 start_clone_cg(const char *ward, int w, int dirfd, const char *cg)
 {
-#if defined(__x86_64__) && defined(SYS_clone3)
+#ifdef CLONE3_VM_OK
 	static char stack[64 * 1024] __attribute__((aligned(16)));
 	struct clone_arg a = {.ward = ward, .fd = reserved_fd};
 	struct clone3_args c = {.flags = CLONE_VM | CLONE_VFORK | CLONE_FILES |
-					 0x200000000ULL,
+					 CLONE3_INTO_CGROUP,
 				.exit_signal = SIGCHLD,
 				.stack = (uint64_t)(uintptr_t)stack,
 				.stack_size = sizeof(stack)};
