@@ -161,7 +161,13 @@ cg_unwatch(struct steward_cg *c, struct ward_inst *wi)
 	wi->cg.wd = -1;
 }
 
-/* Watch the instance's cgroup.events; its directory is open as fd. */
+/*
+ * Watch the instance's cgroup.events; its directory is open as fd.
+ * Added at each linger, not kept from the last: the cgroup removed from
+ * outside while the instance was down (a root ward, a cleanup of the
+ * tree) is made again by its next spawn, and the old watch, on the
+ * removed file, would never hear the new one empty.
+ */
 static int
 cg_watch(struct steward_cg *c, struct ward_inst *wi, int fd, struct err **errp)
 {
@@ -169,8 +175,6 @@ cg_watch(struct steward_cg *c, struct ward_inst *wi, int fd, struct err **errp)
 	struct ward_cg_link *l;
 	int wd;
 
-	if (wi->cg.wd >= 0)
-		return 0;
 	/* Through our own descriptor: no path in the tree is walked. */
 	snprintf(path, sizeof(path), "/proc/self/fd/%d/cgroup.events", fd);
 	wd = inotify_add_watch(c->ino_fd, path, IN_MODIFY | IN_DONT_FOLLOW);
@@ -178,6 +182,10 @@ cg_watch(struct steward_cg *c, struct ward_inst *wi, int fd, struct err **errp)
 		*errp = ERR_SYS("watching cgroup.events");
 		return -1;
 	}
+	/* The same file as before gives the same watch. */
+	if (wd == wi->cg.wd)
+		return 0;
+	cg_unwatch(c, wi); /* the removed file's, if any */
 	/* The same inode twice gives the same watch: keep one entry. */
 	if (cg_find(c, wd) == NULL) {
 		l = xcalloc(1, sizeof(*l));
@@ -844,9 +852,10 @@ steward_cgroup_linger(struct steward *s, struct ward_inst *wi,
 		return false;
 	}
 	/*
-	 * Watched from now on (the first time: see the top), and looked at
-	 * again: emptied before the watch, it is heard by no event, and
-	 * nothing lingers.
+	 * Watched from now on (the first time: see the top; after, the
+	 * watch is checked to be on this cgroup's file, see cg_watch()),
+	 * and looked at again: emptied before the watch, it is heard by no
+	 * event, and nothing lingers.
 	 */
 	if (cg_watch(s->cg, wi, fd, &e) == -1) {
 		/* Unheard, it could not be waited for: no grace period. */

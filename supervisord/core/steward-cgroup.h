@@ -23,8 +23,8 @@ struct ward_cg {
 	bool placed;   /* its process was put in its cgroup */
 	bool killed;   /* cgroup.kill was written to it (see spawn) */
 	bool made;     /* its directory exists (made by a spawn) */
-	int wd;        /* its cgroup.events inotify watch, or -1: made the
-			  first time processes outlive its main one */
+	int wd;        /* its cgroup.events inotify watch, or -1: added
+			  (again) when processes outlive its main one */
 	bool linger;   /* main process reaped, waiting for the rest */
 	bool has_exit; /* exit holds the held exit event */
 	struct ward_input exit;

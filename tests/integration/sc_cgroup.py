@@ -404,3 +404,87 @@ start_timeout = 200ms
     check(p.returncode == 78 and "cgroups = required" in p.stderr and
           "Read-only file system" in p.stderr,
           f"required: rc {p.returncode}: {p.stderr}", st)
+
+
+# A stray in a session of its own that ignores TERM and forks all along
+# (a sleep at a time, each ignoring TERM too): only cgroup.kill at the
+# stop's deadline ends it.
+STUBBORN = r"""#!/bin/sh
+setsid /bin/sh -c 'trap "" TERM; echo $$ >> "$1"
+while :; do sleep 0.05; done' sh {tmp}/strays &
+exec sleep 1000
+"""
+
+STUBBORN_WARD = """
+[ward:stubborn]
+command = /bin/sh {tmp}/stubborn.sh
+start_timeout = 200ms
+stop_timeout = 300ms
+"""
+
+
+@scenario("cgroup-held-ends-across-restarts-and-a-cgroup-made-again")
+def cgroup_held_ends_across_restarts_and_a_cgroup_made_again():
+    # Each end of the instance is held until its cgroup is empty: two
+    # restarts (the cgroup.events watch added at the first, used again
+    # at the second), then a stop; then its cgroup, removed from outside
+    # while it was stopped, is made again at the start (the watch of the
+    # removed one hears nothing more); then a reload removes the ward
+    # (its cgroup goes with the instance) and the next adds it again.
+    need_cgroups()
+    st = Steward("cgroup-held", STUBBORN_WARD,
+                 extra_files={"stubborn.sh": STUBBORN})
+    yield st.start()
+    path = st.wait_event("cgroups")["path"]
+    inst = f"{path}/ward:stubborn/0"
+    config = open(st.config_path).read()
+    ends = {"restart": 0, "stop": 0}
+
+    def held_end(verb, count):
+        """verb ends the instance: its end is told only once the stray,
+        killed at the stop's deadline, is gone."""
+        stray = wait_strays(st, count)[-1]
+        main_pid = st.instance("stubborn")["pid"]
+        st.ctl(verb, "stubborn", check_rc=0)
+        ends[verb] += 1
+        rec = st.wait_event("stopped" if verb == "stop" else "starting",
+                            ward="stubborn", cause=verb, count=ends[verb])
+        check(rec.get("pid") == main_pid if verb == "stop" else
+              rec.get("pid") != main_pid, f"{verb} #{count}: {rec}", st)
+        check(not alive(stray), f"{verb} #{count}: the end was told with "
+              f"the stray (pid {stray}) still running", st)
+        check(rec.get("procs_left", 0) >= 1,
+              f"{verb} #{count}: what the cgroup held: {rec}", st)
+
+    st.wait_event("running", ward="stubborn")
+    held_end("restart", 1)
+    st.wait_event("running", ward="stubborn", count=2)
+    held_end("restart", 2)
+    st.wait_event("running", ward="stubborn", count=3)
+    held_end("stop", 3)
+    # Removed from outside while empty, as a cleanup of a tree might:
+    # the next start makes it again, and its end is heard there.
+    os.rmdir(inst)
+    st.ctl("start", "stubborn", check_rc=0)
+    st.wait_event("running", ward="stubborn", count=4)
+    check(os.path.isdir(inst), "the instance's cgroup is made again", st)
+    held_end("stop", 4)
+    # A reload removes the ward, and its cgroup with the instance...
+    ward = STUBBORN_WARD.format(tmp=st.dir)
+    check(ward in config, f"the ward's section in {config}", st)
+    st.write_config(config.replace(ward, ""))
+    r = st.request("steward/1 reload")
+    check(r["ok"], f"reload: {r}", st)
+    st.wait_for("the removed ward's cgroup to go",
+                lambda: not os.path.exists(os.path.dirname(inst)))
+    # ...and the next adds it again: a new instance in a new cgroup.
+    st.write_config(config)
+    r = st.request("steward/1 reload")
+    check(r["ok"], f"reload: {r}", st)
+    st.wait_event("running", ward="stubborn", count=5)
+    held_end("restart", 5)
+    st.wait_event("running", ward="stubborn", count=6)
+    # The shutdown waits for the last stray too.
+    stray = wait_strays(st, 6)[-1]
+    check(st.stop() == 0, "stewardd exit code", st)
+    check(not alive(stray), "the last stray outlived stewardd", st)
