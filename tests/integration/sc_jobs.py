@@ -76,8 +76,9 @@ def job_first_success_wins():
     fin = st.wait_event("run_finished", run=1)
     check(fin["outcome"] == "success" and fin["winner"] == 1 and
           fin["cancelled"] == 2, f"{fin}", st)
-    check(fin["duration_ms"] < 900, f"answered before the slower ones: "
-          f"{fin['duration_ms']}ms", st)
+    # Answered before the slower ones ended: both were cancelled, not
+    # ended by themselves (a bound on duration_ms failed on a loaded
+    # machine, where the 0.2 s replica took a second to start).
     for r in (0, 2):
         stop = st.find("stopping", ward="race", replica=r)
         check(stop and stop[0]["reason"].startswith(
