@@ -26,10 +26,11 @@
  * table maps watches to instances.  An instance is watched from the
  * first time processes outlive its main one, not from its first spawn:
  * most never need it, and a watch costs a lookup and a kernel object
- * (6 % of the loop's time in a start of 10,000).  A held instance
- * counts as live, so a restart, a reload or stewardd's shutdown waits
- * for it, and two instances of a replica never overlap even through
- * their strays.
+ * (6 % of the loop's time in a start of 10,000).  Changes the kernel
+ * drops (its queue overflowed while the loop was held up) are made up
+ * for by looking at every held instance.  A held instance counts as
+ * live, so a restart, a reload or stewardd's shutdown waits for it, and
+ * two instances of a replica never overlap even through their strays.
  *
  * Delegation.  The kernel enables no controller in the
  * cgroup.subtree_control of a cgroup that has processes (but in the
@@ -251,6 +252,69 @@ cg_release(struct steward *s, struct ward_inst *wi)
 	steward_exit_held(s, wi, &in);
 }
 
+/*
+ * The cgroup.events of watch wd changed: release its instance if it is
+ * held and its cgroup empty now.  Looked up by wd each time: a release
+ * may free instances (a job run's end).
+ */
+static void
+cg_heard(struct steward *s, int wd)
+{
+	struct steward_cg *c = s->cg;
+	struct ward_inst *wi = cg_find(c, wd);
+	struct err *e = NULL;
+	char at[320];
+	int pop;
+
+	if (wi == NULL || !wi->cg.linger)
+		return;
+	cg_inst_path(wi, at, sizeof(at));
+	pop = cgroup_populated(c->root_fd, at, &e);
+	/* -1: the directory is gone; so are they. */
+	err_free(e);
+	if (pop != 1)
+		cg_release(s, wi);
+}
+
+/*
+ * The kernel's inotify queue overflowed (more changes than
+ * fs.inotify.max_queued_events while the loop was held up): the changes
+ * after it were dropped, and a held instance whose "populated 0" was
+ * among them would wait forever, its cgroup empty.  So each held
+ * instance is looked at as if its cgroup.events had changed.
+ */
+static void
+cg_heard_all(struct steward *s)
+{
+	struct steward_cg *c = s->cg;
+	struct evlog_rec r;
+	int *wds = NULL;
+	size_t n = 0, cap = 0;
+
+	for (int i = 0; i < CG_BUCKETS; i++) {
+		for (struct ward_cg_link *l = c->buckets[i]; l; l = l->next) {
+			if (!l->wi->cg.linger)
+				continue;
+			if (n == cap) {
+				cap = cap ? 2 * cap : 64;
+				wds = xrealloc(wds, cap * sizeof(*wds));
+			}
+			wds[n++] = l->wd;
+		}
+	}
+	evlog_begin(&r, s->log, EVLOG_WARN, "cgroup_events_lost");
+	evlog_int(&r, "held", (long long)n);
+	evlog_str(&r, "reason",
+		  "the kernel's inotify queue overflowed "
+		  "(fs.inotify.max_queued_events) and dropped changes of "
+		  "cgroup.events: each held instance's cgroup is looked at "
+		  "again");
+	evlog_commit(&r);
+	for (size_t i = 0; i < n; i++)
+		cg_heard(s, wds[i]);
+	free(wds);
+}
+
 /* cgroup.events changed somewhere: release the instances now empty. */
 static void
 cg_inotify_cb(struct ev_loop *loop, ev_io *w, int revents)
@@ -259,6 +323,7 @@ cg_inotify_cb(struct ev_loop *loop, ev_io *w, int revents)
 	struct steward_cg *c = s->cg;
 	char buf[4096]
 	    __attribute__((aligned(__alignof__(struct inotify_event))));
+	bool lost = false;
 
 	(void)loop;
 	(void)revents;
@@ -268,28 +333,19 @@ cg_inotify_cb(struct ev_loop *loop, ev_io *w, int revents)
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return; /* EAGAIN: all read */
+			break; /* EAGAIN: all read */
 		for (char *p = buf; p < buf + n;) {
 			struct inotify_event *ev = (struct inotify_event *)p;
-			struct ward_inst *wi = cg_find(c, ev->wd);
-			struct err *e = NULL;
 
 			p += sizeof(*ev) + ev->len;
-			int pop;
-
-			if (wi == NULL || !wi->cg.linger)
-				continue;
-			char at[320];
-
-			cg_inst_path(wi, at, sizeof(at));
-			pop = cgroup_populated(c->root_fd, at, &e);
-
-			/* -1: the directory is gone; so are they. */
-			err_free(e);
-			if (pop != 1)
-				cg_release(s, wi);
+			if (ev->mask & IN_Q_OVERFLOW)
+				lost = true;
+			else
+				cg_heard(s, ev->wd);
 		}
 	}
+	if (lost)
+		cg_heard_all(s);
 }
 
 /* Say once why cgroups are not used (and, if required, refuse). */

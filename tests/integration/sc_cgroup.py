@@ -5,7 +5,9 @@ Each needs a writable cgroup v2 hierarchy (root, and a cgroup2 mount in
 process behind that has left its process group (setsid): only the
 cgroup can find it.
 """
+import ctypes
 import os
+import struct
 import subprocess
 import signal
 import time
@@ -488,3 +490,125 @@ def cgroup_held_ends_across_restarts_and_a_cgroup_made_again():
     stray = wait_strays(st, 6)[-1]
     check(st.stop() == 0, "stewardd exit code", st)
     check(not alive(stray), "the last stray outlived stewardd", st)
+
+
+class Inotify:
+    """Our own inotify descriptor (IN_MODIFY), to see the changes stewardd
+    is told of: the kernel queues the same ones to every watcher."""
+
+    def __init__(self):
+        self.libc = ctypes.CDLL(None, use_errno=True)
+        self.fd = self.libc.inotify_init1(os.O_NONBLOCK | os.O_CLOEXEC)
+        if self.fd < 0:
+            raise OSError(ctypes.get_errno(), "inotify_init1")
+        self.names = {}
+
+    def watch(self, path):
+        wd = self.libc.inotify_add_watch(self.fd, path.encode(), 0x2)
+        if wd < 0:
+            raise OSError(ctypes.get_errno(), f"inotify_add_watch {path}")
+        self.names[wd] = path
+
+    def read(self):
+        """The paths of the events queued, in order."""
+        out = []
+        while True:
+            try:
+                data = os.read(self.fd, 65536)
+            except BlockingIOError:
+                return out
+            at = 0
+            while at < len(data):
+                wd, _, _, n = struct.unpack_from("iIII", data, at)
+                at += 16 + n
+                out.append(self.names.get(wd))
+
+    def close(self):
+        os.close(self.fd)
+
+
+@scenario("cgroup-held-end-survives-lost-inotify-events")
+def cgroup_held_end_survives_lost_inotify_events():
+    # stewardd held up (stopped here) while more cgroup.events changes
+    # than fs.inotify.max_queued_events come: the kernel drops the rest,
+    # among them the "populated 0" a held end waits for.  The overflow
+    # is said, and each held instance is looked at again.
+    need_cgroups()
+    with open("/proc/sys/fs/inotify/max_queued_events") as f:
+        limit = int(f.read())
+    if limit > 65536:
+        harness.skip(f"fs.inotify.max_queued_events is {limit}: too many "
+                     "changes to make in seconds")
+    n = 200  # watched cgroups: the kernel tells each at most every 10 ms
+    st = Steward("cgroup-lost", f"""
+[ward:many]
+command = {STRAY.replace("strays", "many")}
+replicas = {n}
+start_timeout = 0
+
+[ward:held]
+command = /bin/sh {{tmp}}/stubborn.sh
+start_timeout = 100ms
+stop_timeout = 1h
+""", extra_files={"stubborn.sh": STUBBORN})
+    yield st.start()
+    path = st.wait_event("cgroups")["path"]
+    # Stopped, each of many leaves a stray: each cgroup is watched.
+    st.wait_for(f"{n} detached children of many",
+                lambda: os.path.exists(st.path("many")) and
+                len(st.pids_in("many")) >= n)
+    st.ctl("stop", "many", check_rc=0)
+    for r in range(n):
+        rec = st.wait_event("stopped", ward="many", replica=r)
+        check(rec.get("procs_left", 0) >= 1, f"a stray left: {rec}", st)
+    st.wait_event("running", ward="held")
+    stray = wait_strays(st, 1)[0]
+    main_pid = st.instance("held")["pid"]
+    stop = subprocess.Popen([harness.STEWARDCTL, "-s", st.socket_path,
+                             "stop", "held"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    # Reaped: its end is held for the stray, which ignores TERM.
+    st.wait_for("the held main process to be reaped",
+                lambda: not os.path.exists(f"/proc/{main_pid}"))
+    ino = Inotify()
+    held_events = f"{path}/ward:held/0/cgroup.events"
+    ino.watch(held_events)
+    st.send(signal.SIGSTOP)
+    try:
+        st.wait_for("stewardd to stop",
+                    lambda: harness.process_state(st.pid) == "T")
+        fds = []
+        for r in range(n):
+            ino.watch(f"{path}/ward:many/{r}/cgroup.events")
+            fds.append(os.open(f"{path}/ward:many/{r}/cgroup.freeze",
+                               os.O_WRONLY | os.O_CLOEXEC))
+        # Freeze and thaw the empty cgroups until more changes than the
+        # queue holds were told (those of one file in a row merge).
+        told, last, rounds = 0, None, 0
+        deadline = time.monotonic() + 20
+        while told <= limit + n:
+            for fd in fds:
+                os.write(fd, b"1" if rounds % 2 == 0 else b"0")
+            rounds += 1
+            for name in ino.read():
+                told += name != last
+                last = name
+            check(time.monotonic() < deadline,
+                  f"{told} changes told in 20s ({rounds} rounds)", st)
+        for fd in fds:
+            os.write(fd, b"0")
+            os.close(fd)
+        # The stray ends now: its "populated 0" is told after the
+        # overflow, and dropped.
+        os.kill(stray, signal.SIGKILL)
+        st.wait_for("the held cgroup's change to be told",
+                    lambda: held_events in ino.read())
+    finally:
+        ino.close()
+        st.send(signal.SIGCONT)
+    st.wait_event("stopped", ward="held")
+    rec = st.wait_event("cgroup_events_lost")
+    check(rec["held"] == 1, f"one held instance looked at: {rec}", st)
+    stop.wait(timeout=10)
+    check(stop.returncode == 0, f"stewardctl stop: {stop.returncode}", st)
+    check(st.stop() == 0, "stewardd exit code", st)
