@@ -514,13 +514,6 @@ cgroup_procs_each(int dir, int sig)
 	return n;
 }
 
-/* Signal each process of the cgroup; see cgroup.h. */
-unsigned
-cgroup_signal(int dir, int sig)
-{
-	return cgroup_procs_each(dir, sig);
-}
-
 /* cgroup_procs_each over the tree: the cgroup and its children. */
 static unsigned
 cgroup_tree_each(int dir, int sig, unsigned depth)
@@ -536,6 +529,9 @@ cgroup_tree_each(int dir, int sig, unsigned depth)
 		close(dup_fd);
 		return n;
 	}
+	/* The dup shares dir's offset: an earlier walk left it at the end
+	 * (a SIGCONT after the stop signal, the next round of a kill). */
+	rewinddir(d);
 	while ((de = readdir(d)) != NULL) {
 		int c;
 
@@ -549,6 +545,13 @@ cgroup_tree_each(int dir, int sig, unsigned depth)
 	}
 	closedir(d);
 	return n;
+}
+
+/* Signal each process of the cgroup and below; see cgroup.h. */
+unsigned
+cgroup_signal(int dir, int sig)
+{
+	return cgroup_tree_each(dir, sig, 0);
 }
 
 /* Kill the whole cgroup; see cgroup.h. */

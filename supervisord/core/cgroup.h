@@ -116,7 +116,11 @@ int cgroup_open_path(int dir, const char *path, struct err **errp);
  */
 int cgroup_kill(int dir, struct err **errp);
 
-/* Send sig to each process of the cgroup (cgroup.procs); how many. */
+/*
+ * Send sig to each process of the cgroup and of the cgroups below it
+ * (each cgroup.procs: a root ward may make cgroups of its own inside
+ * its instance's, as cgroup.kill reaches them too); how many.
+ */
 unsigned cgroup_signal(int dir, int sig);
 
 /* What a cgroup has used, from files that need no controller (cpu.stat,

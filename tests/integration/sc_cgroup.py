@@ -612,3 +612,51 @@ stop_timeout = 1h
     stop.wait(timeout=10)
     check(stop.returncode == 0, f"stewardctl stop: {stop.returncode}", st)
     check(st.stop() == 0, "stewardd exit code", st)
+
+
+@scenario("cgroup-stop-signal-reaches-a-root-wards-own-cgroups")
+def cgroup_stop_signal_reaches_a_root_wards_own_cgroups():
+    # A ward run as root makes a cgroup inside its instance's and moves
+    # a process there (as a container runtime would), which is stopped
+    # (SIGSTOP) when the ward is: the stop signal and the SIGCONT after
+    # it reach it there too, so its end needs no stop_timeout's SIGKILL.
+    need_cgroups()
+    mnt = cgroup_mount()
+    script = (f'#!/bin/sh\n'
+              f'cg={mnt}$(sed -n "s/^0:://p" /proc/self/cgroup)/own\n'
+              'mkdir "$cg" || exit 1\n'
+              "setsid /bin/sh -c 'echo $$ > \"$1/cgroup.procs\" && "
+              "echo $$ >> \"$2\" && exec sleep 1000' sh \"$cg\" "
+              "{tmp}/strays &\n"
+              'exec sleep 1000\n')
+    st = Steward("cgroup-own", """
+[ward:nest]
+command = /bin/sh {tmp}/nest.sh
+start_timeout = 100ms
+stop_timeout = 1h
+""", extra_files={"nest.sh": script})
+    yield st.start()
+    path = st.wait_event("cgroups")["path"]
+    st.wait_event("running", ward="nest")
+    stray = wait_strays(st, 1)[0]
+    with open(f"/proc/{stray}/cgroup") as f:
+        where = f.read()
+    check(where.strip().endswith("/ward:nest/0/own"),
+          f"the stray is in the ward's own cgroup: {where}", st)
+    os.kill(stray, signal.SIGSTOP)
+    st.wait_for("the stray to stop", lambda: harness.process_state(stray)
+                == "T")
+    stop = subprocess.Popen([harness.STEWARDCTL, "-s", st.socket_path,
+                             "stop", "nest"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        rec = st.wait_event("stopped", ward="nest")
+    finally:
+        if stop.poll() is None:
+            stop.kill()  # failed: its wait lasts stop_timeout
+        stop.wait()
+    check(stop.returncode == 0, f"stewardctl stop: {stop.returncode}", st)
+    check(not alive(stray), f"the stray is gone: {rec}", st)
+    check(not st.find("killing", ward="nest"), "no SIGKILL was needed", st)
+    check(st.stop() == 0, "stewardd exit code", st)
+    check(not os.path.exists(path), "stewardd's cgroup is removed", st)
