@@ -651,6 +651,10 @@ stop_timeout = 1h
                             stderr=subprocess.DEVNULL)
     try:
         rec = st.wait_event("stopped", ward="nest")
+        # The record may be written before stewardctl has read its answer.
+        stop.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        pass
     finally:
         if stop.poll() is None:
             stop.kill()  # failed: its wait lasts stop_timeout
