@@ -489,28 +489,51 @@ cgroup_populated(int dir, const char *at, struct err **errp)
 	return cgroup_field(buf, "populated", 0) != 0;
 }
 
+/* One pid: with sig, sent sig (never to pid 1); 1 if it counts. */
+static unsigned
+cgroup_pid_each(long pid, int sig)
+{
+	return pid > 0 && (sig == 0 || (pid > 1 && kill((pid_t)pid, sig) == 0));
+}
+
 /*
  * Each pid of the cgroup's cgroup.procs: with sig, sent sig (never to
- * pid 1), and how many it reached; with 0, how many there are.
+ * pid 1), and how many it reached; with 0, how many there are.  The
+ * whole file, read in pieces (a ward may hold thousands of processes).
  */
 static unsigned
 cgroup_procs_each(int dir, int sig)
 {
-	char buf[8192];
+	char buf[4096];
+	size_t have = 0;
 	unsigned n = 0;
+	int fd = cgroup_openat(dir, "cgroup.procs", O_RDONLY);
 
-	if (cgroup_read(dir, "cgroup.procs", buf, sizeof(buf)) <= 0)
+	if (fd == -1)
 		return 0;
-	for (char *p = buf; *p != '\0';) {
-		long pid = strtol(p, &p, 10);
+	for (;;) {
+		ssize_t got = read(fd, buf + have, sizeof(buf) - 1 - have);
+		char *p = buf, *nl;
 
-		if (pid <= 0)
+		if (got == -1 && errno == EINTR)
+			continue;
+		if (got <= 0)
 			break;
-		if (sig == 0 || (pid > 1 && kill((pid_t)pid, sig) == 0))
-			n++;
-		while (*p == '\n')
-			p++;
+		have += (size_t)got;
+		buf[have] = '\0';
+		/* Every whole line; a part line waits for the rest. */
+		while ((nl = strchr(p, '\n')) != NULL) {
+			n += cgroup_pid_each(strtol(p, NULL, 10), sig);
+			p = nl + 1;
+		}
+		have -= (size_t)(p - buf);
+		memmove(buf, p, have);
 	}
+	if (have > 0) {
+		buf[have] = '\0';
+		n += cgroup_pid_each(strtol(buf, NULL, 10), sig);
+	}
+	close(fd);
 	return n;
 }
 
@@ -601,7 +624,6 @@ int
 cgroup_usage(int dir, const char *at, bool controllers, struct cgroup_usage *u)
 {
 	char buf[4096], name[512];
-	ssize_t n;
 
 #define CGROUP_AT(file)                                                        \
 	(snprintf(name, sizeof(name), "%s%s%s", at ? at : "", at ? "/" : "",   \
@@ -612,10 +634,16 @@ cgroup_usage(int dir, const char *at, bool controllers, struct cgroup_usage *u)
 	if (controllers &&
 	    cgroup_read(dir, CGROUP_AT("pids.current"), buf, sizeof(buf)) > 0) {
 		u->procs = strtoull(buf, NULL, 10);
-	} else if ((n = cgroup_read(dir, CGROUP_AT("cgroup.procs"), buf,
-				    sizeof(buf))) > 0) {
-		for (ssize_t i = 0; i < n; i++)
-			u->procs += buf[i] == '\n';
+	} else {
+		/* Every line of cgroup.procs, however many. */
+		int d = at != NULL
+			    ? cgroup_openat(dir, at, O_RDONLY | O_DIRECTORY)
+			    : dir;
+
+		if (d >= 0)
+			u->procs = cgroup_procs_each(d, 0);
+		if (d >= 0 && d != dir)
+			close(d);
 	}
 	if (!controllers)
 		return 0;

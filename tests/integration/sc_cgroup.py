@@ -664,3 +664,58 @@ stop_timeout = 1h
     check(not st.find("killing", ward="nest"), "no SIGKILL was needed", st)
     check(st.stop() == 0, "stewardd exit code", st)
     check(not os.path.exists(path), "stewardd's cgroup is removed", st)
+
+
+@scenario("cgroup-stop-signal-reaches-thousands-of-strays")
+def cgroup_stop_signal_reaches_thousands_of_strays():
+    # 2,500 strays in their own sessions: more pids than an 8 KiB read
+    # of cgroup.procs held (stewardd read no more before).  The stop
+    # signal reaches every one, so the stop ends without stop_timeout's
+    # SIGKILL, and the end's record counts them past 8 KiB too.
+    need_cgroups()
+    n = 2500
+    script = ('#!/bin/sh\n'
+              'i=0\n'
+              f'while [ $i -lt {n} ]; do setsid sleep 1000 & i=$((i+1)); '
+              'done\n'
+              'exec sleep 1000\n')
+    st = Steward("cgroup-many", """
+[ward:many]
+command = /bin/sh {tmp}/many.sh
+start_timeout = 100ms
+stop_timeout = 1h
+""", extra_files={"many.sh": script})
+    yield st.start()
+    path = st.wait_event("cgroups")["path"]
+    st.wait_event("running", ward="many")
+    procs = os.path.join(path, "ward:many", "0", "cgroup.procs")
+
+    def count():
+        with open(procs) as f:
+            return len(f.read().split())
+    st.wait_for(f"{n + 1} processes in the instance's cgroup",
+                lambda: count() >= n + 1, timeout=60)
+    with open(procs, "rb") as f:
+        size = len(f.read())
+    check(size > 8192, f"cgroup.procs is {size} bytes, more than 8 KiB",
+          st)
+    stop = subprocess.Popen([harness.STEWARDCTL, "-s", st.socket_path,
+                             "stop", "many"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        rec = st.wait_event("stopped", ward="many", timeout=60)
+        stop.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        pass
+    finally:
+        if stop.poll() is None:
+            stop.kill()  # failed: its wait lasts stop_timeout
+        stop.wait()
+    check(stop.returncode == 0, f"stewardctl stop: {stop.returncode}", st)
+    # Counted past the first 8 KiB of cgroup.procs (at most 1,638 pids
+    # of 4 digits fit there).  Not exactly n: a sanitized stewardd once
+    # counted 2,484 of 2,500, the cause not found.
+    check(rec.get("procs_left", 0) > 2000,
+          f"the strays past the first 8 KiB counted: {rec}", st)
+    check(not st.find("killing", ward="many"), "no SIGKILL was needed", st)
+    check(st.stop() == 0, "stewardd exit code", st)
