@@ -938,13 +938,8 @@ steward_cgroup_linger(struct steward *s, struct ward_inst *wi,
 	wi->cg.linger = true;
 	wi->cg.has_exit = true;
 	wi->cg.exit = *in;
+	/* Watched since before the re-read: its emptying is an event. */
 	cg_stop_rest(s, wi, fd, in->now);
-	/* It may have emptied before the watch could tell. */
-	if (cgroup_populated(fd, NULL, &e) == 0) {
-		/* Not from here: the caller reaps first. */
-		ev_feed_event(s->loop, &s->cg->ino_io, EV_READ);
-	}
-	err_free(e);
 	close(fd);
 	return true;
 }
@@ -996,7 +991,6 @@ steward_cgroup_inst_free(struct steward *s, struct ward_inst *wi)
 	cg_unwatch(s->cg, wi);
 	cg_inst_path(wi, at, sizeof(at));
 	cg_rmdir(s, s->cg->root_fd, at); /* by its path, as it was made */
-	wi->cg.made = false;
 }
 
 /* The ward goes; see steward-cgroup.h. */

@@ -28,11 +28,10 @@ struct ward_cg {
 	bool linger;   /* main process reaped, waiting for the rest */
 	bool has_exit; /* exit holds the held exit event */
 	struct ward_input exit;
-	pid_t exit_pid;      /* the main process whose exit is held */
-	ev_timer kill_timer; /* lingering: when what is left gets SIGKILL */
-	struct ward_cg_link *link; /* the watch table's entry */
-	uint64_t cpu_base;         /* usage_usec when the process was spawned */
-	uint64_t oom_base;         /* memory.events oom_kill then */
+	pid_t exit_pid;       /* the main process whose exit is held */
+	ev_timer kill_timer;  /* lingering: when what is left gets SIGKILL */
+	uint64_t cpu_base;    /* usage_usec when the process was spawned */
+	uint64_t oom_base;    /* memory.events oom_kill then */
 	uint64_t cpu_usec;    /* at the last end: this process's CPU time */
 	uint64_t cpu_total;   /* then: the cgroup's, all processes so far */
 	uint64_t procs_left;  /* at the last end: processes left behind */

@@ -614,6 +614,26 @@ stop_timeout = 1h
     check(st.stop() == 0, "stewardd exit code", st)
 
 
+def stop_and_wait(st, ward, timeout=10.0):
+    """stewardctl stop WARD beside the test, until the stopped record:
+    the record and stewardctl's exit code.  The record may be written
+    before stewardctl has read its answer: it gets 10 s more, then is
+    killed (its wait would last stop_timeout)."""
+    stop = subprocess.Popen([harness.STEWARDCTL, "-s", st.socket_path,
+                             "stop", ward], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        rec = st.wait_event("stopped", ward=ward, timeout=timeout)
+        stop.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        pass
+    finally:
+        if stop.poll() is None:
+            stop.kill()
+        stop.wait()
+    return rec, stop.returncode
+
+
 @scenario("cgroup-stop-signal-reaches-a-root-wards-own-cgroups")
 def cgroup_stop_signal_reaches_a_root_wards_own_cgroups():
     # A ward run as root makes a cgroup inside its instance's and moves
@@ -646,20 +666,8 @@ stop_timeout = 1h
     os.kill(stray, signal.SIGSTOP)
     st.wait_for("the stray to stop", lambda: harness.process_state(stray)
                 == "T")
-    stop = subprocess.Popen([harness.STEWARDCTL, "-s", st.socket_path,
-                             "stop", "nest"], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    try:
-        rec = st.wait_event("stopped", ward="nest")
-        # The record may be written before stewardctl has read its answer.
-        stop.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        pass
-    finally:
-        if stop.poll() is None:
-            stop.kill()  # failed: its wait lasts stop_timeout
-        stop.wait()
-    check(stop.returncode == 0, f"stewardctl stop: {stop.returncode}", st)
+    rec, rc = stop_and_wait(st, "nest")
+    check(rc == 0, f"stewardctl stop: {rc}", st)
     check(not alive(stray), f"the stray is gone: {rec}", st)
     check(not st.find("killing", ward="nest"), "no SIGKILL was needed", st)
     check(st.stop() == 0, "stewardd exit code", st)
@@ -712,19 +720,8 @@ stop_timeout = 1h
         size = len(f.read())
     check(size > 8192, f"cgroup.procs is {size} bytes, more than 8 KiB",
           st)
-    stop = subprocess.Popen([harness.STEWARDCTL, "-s", st.socket_path,
-                             "stop", "many"], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    try:
-        rec = st.wait_event("stopped", ward="many", timeout=60)
-        stop.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        pass
-    finally:
-        if stop.poll() is None:
-            stop.kill()  # failed: its wait lasts stop_timeout
-        stop.wait()
-    check(stop.returncode == 0, f"stewardctl stop: {stop.returncode}", st)
+    rec, rc = stop_and_wait(st, "many", timeout=60)
+    check(rc == 0, f"stewardctl stop: {rc}", st)
     check(rec.get("procs_left", 0) >= n, f"every stray counted: {rec}", st)
     check(not st.find("killing", ward="many"), "no SIGKILL was needed", st)
     check(st.stop() == 0, "stewardd exit code", st)
