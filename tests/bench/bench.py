@@ -83,9 +83,12 @@ gaps, the same in stewardd's own CPU time (cpu_gap_recent_max_ms: the
 gap less the time other processes had its CPU), and how long the health
 requests took; and the autostart of N
 against the serial spawn floor of N (benchfloor -A) in the same run,
-and against the same floor with a cgroup made for each ward (benchfloor
--A -C: stewardd makes one for each instance), measured last because the
-kernel frees removed cgroups in the background for seconds.  Each floor
+against the same floor with each ward leading a session of its own
+(benchfloor -A -s: setsid, as stewardd's wards do), with a cgroup made
+for each ward (benchfloor -A -C: stewardd makes one for each instance),
+and with both (-s -C: what stewardd does by default), the cgroup floors
+measured last because the kernel frees removed cgroups in the
+background for seconds.  Each floor
 and the daemon start once the machine is idle (settle()).  --cgroups
 sets stewardd's [steward] cgroups (off: no cgroup per instance).
 
@@ -1186,11 +1189,12 @@ class Bench:
                 d.close()
         return res
 
-    def floor_start_all(self, n, runs=3, cgroups=False):
+    def floor_start_all(self, n, runs=3, cgroups=False, session=False):
         """benchfloor -A: N wards started serially, until every first
         beat, and stopped (ms each); each reports to a FIFO read here,
         as the daemons' wards do.  cgroups: each born in a cgroup of its
-        own (-C), below ours; None where we cannot make one."""
+        own (-C), below ours; None where we cannot make one.  session:
+        each leads a session of its own (-s), as stewardd's do."""
         cg = None
         if cgroups:
             cg = own_cgroup_dir()
@@ -1205,10 +1209,13 @@ class Bench:
                 log(f"floor with a cgroup per ward: {e}, skipped")
                 return None
         log(f"floor: start-all and stop-all of {n}, {runs} runs"
+            + (", a session per ward" if session else "")
             + (", a cgroup per ward" if cg else ""))
-        rep = Reports(os.path.join(self.work, f"floor-{n}-{int(cgroups)}"))
+        rep = Reports(os.path.join(
+            self.work, f"floor-{n}-{int(cgroups)}{int(session)}"))
         argv = [self.benchfloor, "-A", str(n), "-n", str(runs),
-                "-R", rep.path] + (["-C", cg] if cg else [])
+                "-R", rep.path] + (["-s"] if session else []) + \
+            (["-C", cg] if cg else [])
         try:
             r = subprocess.run(argv + [self.benchward], capture_output=True,
                                text=True, check=True)
@@ -1290,6 +1297,8 @@ class Bench:
         how long a health request took, asked every 20 ms."""
         settle()
         res = {"floor": self.floor_start_all(n)}
+        settle()
+        res["floor_session"] = self.floor_start_all(n, session=True)
         settle()
         d = Steward(self, n, "loop")
         lat, gaps, cgaps, hist, chist = [], [], [], [None], [None]
@@ -1415,6 +1424,9 @@ class Bench:
         # a while, which would weigh on whatever ran next.
         settle()
         res["floor_cgroup"] = self.floor_start_all(n, cgroups=True)
+        settle()
+        res["floor_session_cgroup"] = self.floor_start_all(
+            n, cgroups=True, session=True)
         return res
 
     def run(self):
@@ -1798,13 +1810,19 @@ def report_loop(out):
         lines.append(f"Start-all of {int(n):,}: {fmt(sa, 0)} ms, against "
                      f"the serial spawn floor {fmt(fmed, 0)} ms "
                      f"(benchfloor -A, same run): {ratio(sa, fmed)}.")
-        fcg = r.get("floor_cgroup")
-        if fcg:
-            cmed = statistics.median(fcg["start_all_clone"])
-            lines.append(f"Against the same floor with a cgroup made for "
-                         f"each ward, as stewardd makes one for each "
-                         f"instance (benchfloor -A -C, same run): "
-                         f"{fmt(cmed, 0)} ms, {ratio(sa, cmed)}.")
+        for key, what in (
+                ("floor_session", "with each ward in a session of its "
+                 "own, as stewardd's are (benchfloor -A -s)"),
+                ("floor_cgroup", "with a cgroup made for each ward, as "
+                 "stewardd makes one for each instance (benchfloor -A "
+                 "-C)"),
+                ("floor_session_cgroup", "with both, what stewardd does "
+                 "for each instance by default (benchfloor -A -s -C)")):
+            f = r.get(key)
+            if f:
+                m = statistics.median(f["start_all_clone"])
+                lines.append(f"Against the same floor {what}, same run: "
+                             f"{fmt(m, 0)} ms, {ratio(sa, m)}.")
     return lines
 
 

@@ -73,7 +73,7 @@
  * 2 ms after its first beat): the benchmark runs it in blocks between
  * its blocks of warm restarts, as it does -S.
  *
- *   benchfloor -A N [-n RUNS] [-R FIFO] [-C DIR] BENCHWARD
+ *   benchfloor -A N [-n RUNS] [-R FIFO] [-s] [-C DIR] BENCHWARD
  *
  * is the floor of a start-all: N wards started one after another as
  * fast as one process can (clone, as start_clone() below; each ward's
@@ -89,6 +89,11 @@
  * directory DIR just before (mkdir, then clone3 with CLONE_INTO_CGROUP,
  * as stewardd does) and removed after it is reaped: the floor of a
  * start-all and a stop-all with a cgroup per process (x86-64 only).
+ * -s: each ward leads a session of its own (setsid(2) in the child
+ * before its exec), as stewardd's wards do (and s6-supervise's; runsv's
+ * stay in its session): a kernel built with CONFIG_SCHED_AUTOGROUP makes
+ * a scheduling group for each new session, which a plain fork and exec
+ * does not pay for.
  *
  *   benchfloor -L N [-t SECONDS] BENCHWARD
  *
@@ -104,6 +109,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -269,8 +275,12 @@ start_spawn(const char *ward, int w)
 /* What the cloned child needs. */
 struct clone_arg {
 	const char *ward;
-	int fd; /* the reserved descriptor holding the write end */
+	int fd;      /* the reserved descriptor holding the write end */
+	bool setsid; /* -s: a session of its own */
 };
+
+/* -s: each start-all ward leads a session of its own. */
+static bool start_all_setsid;
 
 /* In the cloned child: a table of the low fds only, fd 3, execve. */
 static int
@@ -282,6 +292,8 @@ clone_child(void *arg)
 	if (syscall(SYS_close_range, (unsigned)a->fd + 1, ~0U,
 		    CLOSE_RANGE_UNSHARE) == -1)
 		_exit(125);
+	if (a->setsid && setsid() == -1)
+		_exit(124);
 	if (dup2(a->fd, 3) == -1)
 		_exit(126);
 	execve(a->ward, argv, ward_env);
@@ -293,7 +305,8 @@ static pid_t
 start_clone(const char *ward, int w)
 {
 	static char stack[64 * 1024] __attribute__((aligned(16)));
-	struct clone_arg a = {.ward = ward, .fd = reserved_fd};
+	struct clone_arg a = {
+	    .ward = ward, .fd = reserved_fd, .setsid = start_all_setsid};
 	pid_t pid;
 
 	if (dup3(w, reserved_fd, O_CLOEXEC) == -1)
@@ -314,7 +327,8 @@ start_clone_cg(const char *ward, int w, int dirfd, const char *cg)
 {
 #ifdef CLONE3_VM_OK
 	static char stack[64 * 1024] __attribute__((aligned(16)));
-	struct clone_arg a = {.ward = ward, .fd = reserved_fd};
+	struct clone_arg a = {
+	    .ward = ward, .fd = reserved_fd, .setsid = start_all_setsid};
 	struct clone3_args c = {.flags = CLONE_VM | CLONE_VFORK | CLONE_FILES |
 					 CLONE3_INTO_CGROUP,
 				.exit_signal = SIGCHLD,
@@ -898,10 +912,13 @@ main(int argc, char **argv)
 	/* Before anything else is open: a low fd for start_clone(). */
 	if ((reserved_fd = fcntl(0, F_DUPFD_CLOEXEC, 4)) == -1)
 		die("fcntl F_DUPFD_CLOEXEC");
-	while ((opt = getopt(argc, argv, "A:C:F:L:R:S:W:g:n:t:w:")) != -1) {
+	while ((opt = getopt(argc, argv, "A:C:F:L:R:S:W:g:n:st:w:")) != -1) {
 		switch (opt) {
 		case 'C':
 			cgdir = optarg;
+			break;
+		case 's':
+			start_all_setsid = true;
 			break;
 		case 'R':
 			if (asprintf(&report, "BENCH_REPORT=%s", optarg) == -1)
@@ -939,7 +956,7 @@ main(int argc, char **argv)
 			fprintf(stderr,
 				"usage: benchfloor [-F NFDS] [-n N] [-w N] | "
 				"-S N [-g MS] | -W N | -L N [-t SECONDS] | "
-				"-A N [-n RUNS] [-R FIFO] [-C DIR] "
+				"-A N [-n RUNS] [-R FIFO] [-s] [-C DIR] "
 				"BENCHWARD\n");
 			return 64;
 		}
@@ -949,7 +966,7 @@ main(int argc, char **argv)
 	if (optind + 1 != argc) {
 		fprintf(stderr, "usage: benchfloor [-F NFDS] [-n N] [-w N] | "
 				"-S N [-g MS] | -W N | -L N [-t SECONDS] | "
-				"-A N [-n RUNS] [-R FIFO] [-C DIR] "
+				"-A N [-n RUNS] [-R FIFO] [-s] [-C DIR] "
 				"BENCHWARD\n");
 		return 64;
 	}
