@@ -635,13 +635,14 @@ cgroup_usage(int dir, const char *at, bool controllers, struct cgroup_usage *u)
 	    cgroup_read(dir, CGROUP_AT("pids.current"), buf, sizeof(buf)) > 0) {
 		u->procs = strtoull(buf, NULL, 10);
 	} else {
-		/* Every line of cgroup.procs, however many. */
+		/* Every line of each cgroup.procs, however many, below
+		 * too (as pids.current counts). */
 		int d = at != NULL
 			    ? cgroup_openat(dir, at, O_RDONLY | O_DIRECTORY)
 			    : dir;
 
 		if (d >= 0)
-			u->procs = cgroup_procs_each(d, 0);
+			u->procs = cgroup_tree_each(d, 0, 0);
 		if (d >= 0 && d != dir)
 			close(d);
 	}
@@ -839,6 +840,13 @@ cgroup_rmdir_tree(int parent, const char *name, unsigned depth,
 		return -1;
 	}
 	return rc;
+}
+
+/* Remove an empty tree; see cgroup.h. */
+int
+cgroup_remove_tree(int parent, const char *name, struct err **errp)
+{
+	return cgroup_rmdir_tree(parent, name, 0, errp);
 }
 
 /* End a tree left behind; see cgroup.h. */

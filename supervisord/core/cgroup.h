@@ -127,7 +127,7 @@ unsigned cgroup_signal(int dir, int sig);
  * cgroup.procs) and those of enabled ones (memory.*, pids.current). */
 struct cgroup_usage {
 	uint64_t cpu_usec;  /* cpu.stat usage_usec */
-	uint64_t procs;     /* pids.current, else lines of cgroup.procs */
+	uint64_t procs;     /* pids.current, else lines of each cgroup.procs */
 	bool has_memory;    /* memory.current was there */
 	uint64_t memory;    /* memory.current, bytes */
 	uint64_t oom_kills; /* memory.events oom_kill */
@@ -186,6 +186,14 @@ enum cgroup_move cgroup_move_needed(int dir, const char *need,
  */
 int cgroup_move_into(int dir, const char *name, const pid_t *pids, size_t n,
 		     struct err **errp);
+
+/*
+ * Remove the empty cgroup name below parent and every cgroup below it,
+ * bottom-up (a root ward may have made its own inside its instance's).
+ * Gone already is fine.  0, or -1 and *errp (EBUSY: a process is still
+ * in one of them).
+ */
+int cgroup_remove_tree(int parent, const char *name, struct err **errp);
 
 /*
  * End a cgroup tree left behind: kill what is in it, wait up to

@@ -982,7 +982,8 @@ cg_rmdir(struct steward *s, int parent, const char *name)
 void
 steward_cgroup_inst_free(struct steward *s, struct ward_inst *wi)
 {
-	char at[320];
+	char at[320], *msg;
+	struct err *e = NULL;
 
 	cg_close_fd(wi);
 	if (s->cg == NULL)
@@ -990,7 +991,23 @@ steward_cgroup_inst_free(struct steward *s, struct ward_inst *wi)
 	ev_timer_stop(s->loop, &wi->cg.kill_timer);
 	cg_unwatch(s->cg, wi);
 	cg_inst_path(wi, at, sizeof(at));
-	cg_rmdir(s, s->cg->root_fd, at); /* by its path, as it was made */
+	/*
+	 * By its path, as it was made.  Busy: a root ward made cgroups in
+	 * it (empty now: nothing of the instance runs when it goes), which
+	 * go first, the deepest first.
+	 */
+	if (unlinkat(s->cg->root_fd, at, AT_REMOVEDIR) == -1 &&
+	    errno != ENOENT &&
+	    (errno != EBUSY ||
+	     cgroup_remove_tree(s->cg->root_fd, at, &e) == -1)) {
+		if (e == NULL)
+			e = ERR_SYS("removing cgroup %s", at);
+		msg = err_str(e);
+		log_warnx("cannot remove the cgroup %s/%s: %s", s->cg->path, at,
+			  msg);
+		free(msg);
+		err_free(e);
+	}
 }
 
 /* The ward goes; see steward-cgroup.h. */

@@ -674,6 +674,64 @@ stop_timeout = 1h
     check(not os.path.exists(path), "stewardd's cgroup is removed", st)
 
 
+@scenario("cgroup-root-wards-own-cgroups-are-counted-and-removed")
+def cgroup_root_wards_own_cgroups_are_counted_and_removed():
+    # A ward run as root moves a process into a cgroup it made inside its
+    # instance's.  status counts that process, the end's record counts
+    # it as left behind, and when a reload removes the ward, its
+    # directories go bottom-up, the ward's own cgroup first, without a
+    # warning (before, only the instance's own cgroup.procs was counted,
+    # and the removal failed: "Device or resource busy").
+    need_cgroups()
+    mnt = cgroup_mount()
+    script = (f'#!/bin/sh\n'
+              f'cg={mnt}$(sed -n "s/^0:://p" /proc/self/cgroup)/own\n'
+              'mkdir "$cg" || exit 1\n'
+              "setsid /bin/sh -c 'trap \"\" TERM; "
+              "echo $$ > \"$1/cgroup.procs\" && "
+              "echo $$ >> \"$2\" && exec sleep 1000' sh \"$cg\" "
+              "{tmp}/strays &\n"
+              'exec sleep 1000\n')
+    ward = """
+[ward:nest]
+command = /bin/sh {tmp}/nest.sh
+start_timeout = 100ms
+stop_timeout = 500ms
+restart = never
+"""
+    st = Steward("cgroup-own-count", ward + """
+[ward:keep]
+command = sleep 1000
+""", extra_files={"nest.sh": script})
+    yield st.start()
+    path = st.wait_event("cgroups")["path"]
+    st.wait_event("running", ward="nest")
+    stray = wait_strays(st, 1)[0]
+    own = f"{path}/ward:nest/0/own"
+    st.wait_for("the stray to be in the ward's own cgroup",
+                lambda: str(stray) in open(f"{own}/cgroup.procs").read())
+    inst = st.instance("nest")
+    check(inst.get("procs") == 2,
+          f"status counts the main process and the one below: {inst}", st)
+    # The main process ends; the stray (TERM ignored) is what is left,
+    # ended by stop_timeout's kill.
+    os.kill(inst["pid"], signal.SIGKILL)
+    rec = st.wait_event("exited", ward="nest")
+    check(rec.get("procs_left") == 1,
+          f"the end counts the process below: {rec}", st)
+    wait_gone(st, stray, "the stray in the ward's own cgroup")
+    check(os.path.isdir(own), "the ward's own cgroup is still there", st)
+    config = open(st.config_path).read()
+    st.write_config(config.replace(ward.format(tmp=st.dir), ""))
+    r = st.request("steward/1 reload")
+    check(r["ok"], f"reload: {r}", st)
+    st.wait_for("the removed ward's cgroups to go",
+                lambda: not os.path.exists(f"{path}/ward:nest"))
+    check("cannot remove" not in open(st.stderr_path).read(),
+          "no warning about removing the cgroups", st)
+    check(st.stop() == 0, "stewardd exit code", st)
+
+
 @scenario("cgroup-stop-signal-reaches-thousands-of-strays")
 def cgroup_stop_signal_reaches_thousands_of_strays():
     # 2,500 strays in their own sessions: more pids than an 8 KiB read
