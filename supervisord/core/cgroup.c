@@ -635,14 +635,21 @@ cgroup_usage(int dir, const char *at, bool controllers, struct cgroup_usage *u)
 	    cgroup_read(dir, CGROUP_AT("pids.current"), buf, sizeof(buf)) > 0) {
 		u->procs = strtoull(buf, NULL, 10);
 	} else {
-		/* Every line of each cgroup.procs, however many, below
-		 * too (as pids.current counts). */
+		/*
+		 * Every line of each cgroup.procs, however many, below too
+		 * (as pids.current counts).  cgroupfs counts a directory's
+		 * subdirectories in its links (2 + how many), so a cgroup
+		 * without children (nearly every instance's) is not walked.
+		 */
 		int d = at != NULL
 			    ? cgroup_openat(dir, at, O_RDONLY | O_DIRECTORY)
 			    : dir;
+		struct stat st;
 
 		if (d >= 0)
-			u->procs = cgroup_tree_each(d, 0, 0);
+			u->procs = fstat(d, &st) == 0 && st.st_nlink <= 2
+				       ? cgroup_procs_each(d, 0)
+				       : cgroup_tree_each(d, 0, 0);
 		if (d >= 0 && d != dir)
 			close(d);
 	}
