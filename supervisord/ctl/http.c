@@ -99,6 +99,7 @@ struct http {
 	unsigned nconns;    /* connections libmicrohttpd holds (http_notify) */
 	unsigned long cuts; /* connections cut, not yet said */
 	double cuts_said;   /* when they were last said */
+	ev_timer say;       /* when cuts held back may be said */
 };
 
 /* A connection (libmicrohttpd's socket context). */
@@ -216,14 +217,26 @@ http_conn_cut(struct http_conn *c)
 			  strerror(errno));
 }
 
-/* Say how many connections were cut, at most once a minute. */
+/*
+ * Say how many connections were cut, at most once a minute: those cut
+ * within the minute after a saying are said when it is over (the say
+ * timer), or when the server closes first; with now, whatever the time.
+ */
 static void
-http_cuts_say(struct http *h)
+http_cuts_say(struct http *h, bool now_anyway)
 {
 	double now = steward_now();
 
-	if (h->cuts == 0 || (h->cuts_said != 0 && now - h->cuts_said < 60))
+	if (h->cuts == 0)
 		return;
+	if (!now_anyway && h->cuts_said != 0 && now - h->cuts_said < 60) {
+		if (!ev_is_active(&h->say)) {
+			ev_timer_set(&h->say, h->cuts_said + 60 - now, 0);
+			ev_timer_start(h->s->loop, &h->say);
+		}
+		return;
+	}
+	ev_timer_stop(h->s->loop, &h->say);
 	log_warnx("http: closed %lu connection%s whose request was not "
 		  "complete within %d s, or whose slot a new client took "
 		  "(all %d were taken); a client that sends slowly, or "
@@ -232,6 +245,15 @@ http_cuts_say(struct http *h)
 		  HTTP_CONN_MAX);
 	h->cuts = 0;
 	h->cuts_said = now;
+}
+
+/* The minute after a saying is over: say the cuts held back. */
+static void
+http_say_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	(void)loop;
+	(void)revents;
+	http_cuts_say(t->data, true);
 }
 
 /* The deadline of the oldest incomplete requests passed: cut them. */
@@ -247,7 +269,7 @@ http_cut_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	       h->inc_head->since + HTTP_REQUEST_SECONDS <= now + 0.001)
 		http_conn_cut(h->inc_head);
 	http_cut_arm(h);
-	http_cuts_say(h);
+	http_cuts_say(h, false);
 }
 
 /* libmicrohttpd's news of a connection: opened, or closed. */
@@ -276,7 +298,7 @@ http_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
 	/* The last slot taken: free one for the next fresh client. */
 	if (h->nconns >= HTTP_CONN_MAX && h->inc_head != c) {
 		http_conn_cut(h->inc_head);
-		http_cuts_say(h);
+		http_cuts_say(h, false);
 	}
 }
 
@@ -901,6 +923,8 @@ http_open(struct steward *s, const struct http_spec *spec, struct err **errp)
 	h->tmo.data = h;
 	ev_init(&h->cut, http_cut_cb);
 	h->cut.data = h;
+	ev_init(&h->say, http_say_cb);
+	h->say.data = h;
 	http_run(h);
 	return h;
 
@@ -945,6 +969,8 @@ http_close(struct http *h)
 	ev_timer_stop(h->s->loop, &h->tmo);
 	MHD_stop_daemon(h->d); /* closes the listening socket too */
 	ev_timer_stop(h->s->loop, &h->cut);
+	http_cuts_say(h, true); /* the last held back: now or never */
+	ev_timer_stop(h->s->loop, &h->say);
 	if (!h->tcp && (dfd = safepath_parent(h->path, &name, &why)) != -1) {
 		if (fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
 		    sb.st_dev == h->dev && sb.st_ino == h->ino &&

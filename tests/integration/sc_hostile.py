@@ -8,6 +8,7 @@ import http.client
 import os
 import pty
 import pwd
+import re
 import select
 import socket
 import stat
@@ -633,3 +634,10 @@ def http_slow_clients_cannot_hold_every_slot():
     check(not noise, f"a line per connection on stderr: {noise[:3]}", st)
     check(alive(st.pid), "stewardd is alive", st)
     check(st.stop() == 0, "stewardd exit code", st)
+    # The cuts within the minute after the first saying are not lost:
+    # the stop says them (before, they waited for a cut a minute on).
+    counts = [int(n) for n in re.findall(r"http: closed (\d+) connection",
+                                         open(st.stderr_path).read())]
+    check(len(counts) == 2 and sum(counts) == len(slow.socks),
+          f"every cut said, once at the first and once at the stop: "
+          f"{counts}, {len(slow.socks)} tricklers", st)
