@@ -634,6 +634,22 @@ def stop_and_wait(st, ward, timeout=10.0):
     return rec, stop.returncode
 
 
+def own_cgroup_script(ignore_term=False):
+    """A root ward's script: it makes a cgroup "own" inside its
+    instance's, moves a stray in a session of its own there (which
+    writes its pid to {tmp}/strays; with ignore_term, deaf to SIGTERM),
+    and sleeps."""
+    mnt = cgroup_mount()
+    trap = 'trap "" TERM; ' if ignore_term else ""
+    return (f'#!/bin/sh\n'
+            f'cg={mnt}$(sed -n "s/^0:://p" /proc/self/cgroup)/own\n'
+            'mkdir "$cg" || exit 1\n'
+            f"setsid /bin/sh -c '{trap}echo $$ > \"$1/cgroup.procs\" && "
+            "echo $$ >> \"$2\" && exec sleep 1000' sh \"$cg\" "
+            "{tmp}/strays &\n"
+            'exec sleep 1000\n')
+
+
 @scenario("cgroup-stop-signal-reaches-a-root-wards-own-cgroups")
 def cgroup_stop_signal_reaches_a_root_wards_own_cgroups():
     # A ward run as root makes a cgroup inside its instance's and moves
@@ -641,14 +657,7 @@ def cgroup_stop_signal_reaches_a_root_wards_own_cgroups():
     # (SIGSTOP) when the ward is: the stop signal and the SIGCONT after
     # it reach it there too, so its end needs no stop_timeout's SIGKILL.
     need_cgroups()
-    mnt = cgroup_mount()
-    script = (f'#!/bin/sh\n'
-              f'cg={mnt}$(sed -n "s/^0:://p" /proc/self/cgroup)/own\n'
-              'mkdir "$cg" || exit 1\n'
-              "setsid /bin/sh -c 'echo $$ > \"$1/cgroup.procs\" && "
-              "echo $$ >> \"$2\" && exec sleep 1000' sh \"$cg\" "
-              "{tmp}/strays &\n"
-              'exec sleep 1000\n')
+    script = own_cgroup_script()
     st = Steward("cgroup-own", """
 [ward:nest]
 command = /bin/sh {tmp}/nest.sh
@@ -683,15 +692,7 @@ def cgroup_root_wards_own_cgroups_are_counted_and_removed():
     # warning (before, only the instance's own cgroup.procs was counted,
     # and the removal failed: "Device or resource busy").
     need_cgroups()
-    mnt = cgroup_mount()
-    script = (f'#!/bin/sh\n'
-              f'cg={mnt}$(sed -n "s/^0:://p" /proc/self/cgroup)/own\n'
-              'mkdir "$cg" || exit 1\n'
-              "setsid /bin/sh -c 'trap \"\" TERM; "
-              "echo $$ > \"$1/cgroup.procs\" && "
-              "echo $$ >> \"$2\" && exec sleep 1000' sh \"$cg\" "
-              "{tmp}/strays &\n"
-              'exec sleep 1000\n')
+    script = own_cgroup_script(ignore_term=True)
     ward = """
 [ward:nest]
 command = /bin/sh {tmp}/nest.sh
