@@ -545,8 +545,12 @@ cgroup_tree_each(int dir, int sig, unsigned depth)
 	int dup_fd;
 	DIR *d;
 	struct dirent *de;
+	struct stat st;
 
-	if (depth > 16 || (dup_fd = fcntl(dir, F_DUPFD_CLOEXEC, 0)) == -1)
+	/* cgroupfs counts a directory's subdirectories in its links (2 +
+	 * how many): one without (nearly every instance's) is not read. */
+	if (depth > 16 || (fstat(dir, &st) == 0 && st.st_nlink <= 2) ||
+	    (dup_fd = fcntl(dir, F_DUPFD_CLOEXEC, 0)) == -1)
 		return n;
 	if ((d = fdopendir(dup_fd)) == NULL) {
 		close(dup_fd);
@@ -635,21 +639,14 @@ cgroup_usage(int dir, const char *at, bool controllers, struct cgroup_usage *u)
 	    cgroup_read(dir, CGROUP_AT("pids.current"), buf, sizeof(buf)) > 0) {
 		u->procs = strtoull(buf, NULL, 10);
 	} else {
-		/*
-		 * Every line of each cgroup.procs, however many, below too
-		 * (as pids.current counts).  cgroupfs counts a directory's
-		 * subdirectories in its links (2 + how many), so a cgroup
-		 * without children (nearly every instance's) is not walked.
-		 */
+		/* Every line of each cgroup.procs, however many, below
+		 * too (as pids.current counts). */
 		int d = at != NULL
 			    ? cgroup_openat(dir, at, O_RDONLY | O_DIRECTORY)
 			    : dir;
-		struct stat st;
 
 		if (d >= 0)
-			u->procs = fstat(d, &st) == 0 && st.st_nlink <= 2
-				       ? cgroup_procs_each(d, 0)
-				       : cgroup_tree_each(d, 0, 0);
+			u->procs = cgroup_tree_each(d, 0, 0);
 		if (d >= 0 && d != dir)
 			close(d);
 	}
@@ -853,6 +850,13 @@ cgroup_rmdir_tree(int parent, const char *name, unsigned depth,
 int
 cgroup_remove_tree(int parent, const char *name, struct err **errp)
 {
+	/* Nearly always without children: one rmdir. */
+	if (unlinkat(parent, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
+		return 0;
+	if (errno != EBUSY) {
+		*errp = ERR_SYS("removing cgroup %s", name);
+		return -1;
+	}
 	return cgroup_rmdir_tree(parent, name, 0, errp);
 }
 

@@ -969,21 +969,30 @@ steward_cgroup_kill(struct steward *s, struct ward_inst *wi)
 			       wi->label));
 }
 
-/* Remove an empty cgroup directory (a gone one is fine). */
+/*
+ * Remove an empty cgroup directory (a gone one is fine), with the
+ * cgroups a root ward made in it (empty too: nothing of the instance
+ * runs when it goes), the deepest first.
+ */
 static void
 cg_rmdir(struct steward *s, int parent, const char *name)
 {
-	if (unlinkat(parent, name, AT_REMOVEDIR) == -1 && errno != ENOENT)
-		log_warnx("cannot remove the cgroup %s/%s: %s", s->cg->path,
-			  name, strerror(errno));
+	struct err *e = NULL;
+	char *msg;
+
+	if (cgroup_remove_tree(parent, name, &e) == 0)
+		return;
+	msg = err_str(e);
+	log_warnx("cannot remove the cgroup %s/%s: %s", s->cg->path, name, msg);
+	free(msg);
+	err_free(e);
 }
 
 /* The instance goes; see steward-cgroup.h. */
 void
 steward_cgroup_inst_free(struct steward *s, struct ward_inst *wi)
 {
-	char at[320], *msg;
-	struct err *e = NULL;
+	char at[320];
 
 	cg_close_fd(wi);
 	if (s->cg == NULL)
@@ -991,23 +1000,7 @@ steward_cgroup_inst_free(struct steward *s, struct ward_inst *wi)
 	ev_timer_stop(s->loop, &wi->cg.kill_timer);
 	cg_unwatch(s->cg, wi);
 	cg_inst_path(wi, at, sizeof(at));
-	/*
-	 * By its path, as it was made.  Busy: a root ward made cgroups in
-	 * it (empty now: nothing of the instance runs when it goes), which
-	 * go first, the deepest first.
-	 */
-	if (unlinkat(s->cg->root_fd, at, AT_REMOVEDIR) == -1 &&
-	    errno != ENOENT &&
-	    (errno != EBUSY ||
-	     cgroup_remove_tree(s->cg->root_fd, at, &e) == -1)) {
-		if (e == NULL)
-			e = ERR_SYS("removing cgroup %s", at);
-		msg = err_str(e);
-		log_warnx("cannot remove the cgroup %s/%s: %s", s->cg->path, at,
-			  msg);
-		free(msg);
-		err_free(e);
-	}
+	cg_rmdir(s, s->cg->root_fd, at); /* by its path, as it was made */
 }
 
 /* The ward goes; see steward-cgroup.h. */

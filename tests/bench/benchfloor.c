@@ -275,8 +275,7 @@ start_spawn(const char *ward, int w)
 /* What the cloned child needs. */
 struct clone_arg {
 	const char *ward;
-	int fd;      /* the reserved descriptor holding the write end */
-	bool setsid; /* -s: a session of its own */
+	int fd; /* the reserved descriptor holding the write end */
 };
 
 /* -s: each start-all ward leads a session of its own. */
@@ -292,7 +291,7 @@ clone_child(void *arg)
 	if (syscall(SYS_close_range, (unsigned)a->fd + 1, ~0U,
 		    CLOSE_RANGE_UNSHARE) == -1)
 		_exit(125);
-	if (a->setsid && setsid() == -1)
+	if (start_all_setsid && setsid() == -1)
 		_exit(124);
 	if (dup2(a->fd, 3) == -1)
 		_exit(126);
@@ -305,8 +304,7 @@ static pid_t
 start_clone(const char *ward, int w)
 {
 	static char stack[64 * 1024] __attribute__((aligned(16)));
-	struct clone_arg a = {
-	    .ward = ward, .fd = reserved_fd, .setsid = start_all_setsid};
+	struct clone_arg a = {.ward = ward, .fd = reserved_fd};
 	pid_t pid;
 
 	if (dup3(w, reserved_fd, O_CLOEXEC) == -1)
@@ -327,8 +325,7 @@ start_clone_cg(const char *ward, int w, int dirfd, const char *cg)
 {
 #ifdef CLONE3_VM_OK
 	static char stack[64 * 1024] __attribute__((aligned(16)));
-	struct clone_arg a = {
-	    .ward = ward, .fd = reserved_fd, .setsid = start_all_setsid};
+	struct clone_arg a = {.ward = ward, .fd = reserved_fd};
 	struct clone3_args c = {.flags = CLONE_VM | CLONE_VFORK | CLONE_FILES |
 					 CLONE3_INTO_CGROUP,
 				.exit_signal = SIGCHLD,
