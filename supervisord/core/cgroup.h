@@ -190,8 +190,8 @@ int cgroup_move_into(int dir, const char *name, const pid_t *pids, size_t n,
 /*
  * Remove the empty cgroup name below parent, and when it is busy, every
  * cgroup below it first, bottom-up (a root ward may have made its own
- * inside its instance's).  Gone already is fine.  0, or -1 and *errp (EBUSY: a process is still
- * in one of them).
+ * inside its instance's).  Gone already is fine.  0, or -1 and *errp
+ * (EBUSY: a process is still in one of them).
  */
 int cgroup_remove_tree(int parent, const char *name, struct err **errp);
 
