@@ -69,7 +69,9 @@ with each figure's ratio to the best peer's and to the floor measured in
 the same run: start-all and stop-all by benchfloor -A (N wards spawned
 serially by clone, until every first beat; SIGTERM to each until reaped;
 the wards report to a FIFO read here, as the daemons' wards do), restart
-by restart_fork_exec.
+by restart_fork_exec.  Every floor's wards get our environment (benchfloor
+-E) with the contract's variables, as the daemons' wards get theirs, so
+that the exec of both copies the same strings.
 
 stewardd's loop (loop), at N = 10,000 wards beating (1,000 in --quick):
 phase by phase (the autostart, a steady window, `stop all`, `start all`,
@@ -1018,7 +1020,7 @@ class Bench:
     def floor(self, label, nfds=0):
         """Run benchfloor; keep its series as summaries (µs)."""
         log(f"floor ({label})")
-        argv = [self.benchfloor, "-n", str(self.p["floor_n"]),
+        argv = [self.benchfloor, "-E", "-n", str(self.p["floor_n"]),
                 "-w", str(self.p["floor_w"])]
         if nfds:
             argv += ["-F", str(nfds)]
@@ -1029,14 +1031,14 @@ class Bench:
 
     def floor_settled(self, samples):
         """benchfloor -S: restarts of settled wards by hand (µs each)."""
-        r = subprocess.run([self.benchfloor, "-S", str(samples), "-g", "100",
-                            self.benchward],
+        r = subprocess.run([self.benchfloor, "-E", "-S", str(samples),
+                            "-g", "100", self.benchward],
                            capture_output=True, text=True, check=True)
         return json.loads(r.stdout)["restart_settled_fork_exec"]
 
     def floor_warm(self, samples):
         """benchfloor -W: warm restarts by hand (µs each)."""
-        r = subprocess.run([self.benchfloor, "-W", str(samples),
+        r = subprocess.run([self.benchfloor, "-E", "-W", str(samples),
                             self.benchward],
                            capture_output=True, text=True, check=True)
         return json.loads(r.stdout)["restart_fork_exec"]
@@ -1138,9 +1140,9 @@ class Bench:
         """The least CPU per beat a loop can spend on N wards (benchfloor)."""
         secs = min(self.p["window"], 10.0)
         log(f"floor: minimal epoll loop, N={n}, 2x{secs:.0f}s")
-        r = subprocess.run([self.benchfloor, "-L", str(n), "-t", str(secs),
-                            self.benchward], capture_output=True, text=True,
-                           check=True)
+        r = subprocess.run([self.benchfloor, "-E", "-L", str(n), "-t",
+                            str(secs), self.benchward], capture_output=True,
+                           text=True, check=True)
         return json.loads(r.stdout)
 
     def steward_idle(self, n):
@@ -1213,7 +1215,7 @@ class Bench:
             + (", a cgroup per ward" if cg else ""))
         rep = Reports(os.path.join(
             self.work, f"floor-{n}-{int(cgroups)}{int(session)}"))
-        argv = [self.benchfloor, "-A", str(n), "-n", str(runs),
+        argv = [self.benchfloor, "-E", "-A", str(n), "-n", str(runs),
                 "-R", rep.path] + (["-s"] if session else []) + \
             (["-C", cg] if cg else [])
         try:

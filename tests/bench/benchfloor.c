@@ -103,6 +103,12 @@
  * CPU time per beat and % of a core over SECONDS (default 10): first
  * waking for every beat, then sleeping 1 ms after each wake-up so that
  * beats gather (what libev's ev_set_io_collect_interval does).
+ *
+ * Every ward's environment is the contract's variables alone, or with -E
+ * benchfloor's own environment first (less STEWARD_* and BENCH_REPORT),
+ * as a supervisor's wards inherit its: an exec copies every string of
+ * it, so that with -E the floor's exec copies what the same ward's exec
+ * copies under a daemon started with the same environment.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -131,9 +137,9 @@
 
 extern char **environ;
 
-/* The ward's environment: beat on fd 3, report nowhere (-R: to a FIFO,
- * in the last slot). */
-static char *ward_env[] = {
+/* The contract's variables of a ward: beat on fd 3, report nowhere (-R:
+ * to a FIFO, in the last slot). */
+static char *ward_vars[] = {
     "STEWARD_HEARTBEAT_FD=3",
     "STEWARD_HEARTBEAT_INTERVAL_MS=1000",
     "STEWARD_WARD=floor",
@@ -141,6 +147,10 @@ static char *ward_env[] = {
     NULL,
     NULL,
 };
+
+/* The ward's environment: the contract's variables alone, or (-E) after
+ * benchfloor's own environment, as a supervisor's wards inherit its. */
+static char **ward_env = ward_vars;
 
 /* A sample series, in microseconds. */
 struct series {
@@ -893,6 +903,38 @@ floor_start_all(const char *ward, size_t n, size_t runs, const char *cgdir)
 	return 0;
 }
 
+/* -E: benchfloor's environment, less a supervisor's variables of its own
+ * (as stewardd leaves them out), then the contract's. */
+static void
+inherit_environment(void)
+{
+	size_t n = 0, k = 0;
+
+	for (char **e = environ; *e != NULL; e++)
+		n++;
+	ward_env = calloc(n + sizeof(ward_vars) / sizeof(ward_vars[0]),
+			  sizeof(char *));
+	if (ward_env == NULL)
+		die("calloc");
+	for (char **e = environ; *e != NULL; e++) {
+		if (strncmp(*e, "STEWARD_", 8) != 0 &&
+		    strncmp(*e, "BENCH_REPORT=", 13) != 0)
+			ward_env[k++] = *e;
+	}
+	for (char **v = ward_vars; *v != NULL; v++)
+		ward_env[k++] = *v;
+}
+
+/* Say how benchfloor is called. */
+static int
+usage(void)
+{
+	fprintf(stderr, "usage: benchfloor [-E] [-F NFDS] [-n N] [-w N] | "
+			"-S N [-g MS] | -W N | -L N [-t SECONDS] | "
+			"-A N [-n RUNS] [-R FIFO] [-s] [-C DIR] BENCHWARD\n");
+	return 64;
+}
+
 /* Measure every floor and print them as one JSON object. */
 int
 main(int argc, char **argv)
@@ -904,13 +946,17 @@ main(int argc, char **argv)
 	long gap_ms = 100;
 	double secs = 10;
 	struct series s[14];
+	bool inherit = false;
 	int opt;
 
 	/* Before anything else is open: a low fd for start_clone(). */
 	if ((reserved_fd = fcntl(0, F_DUPFD_CLOEXEC, 4)) == -1)
 		die("fcntl F_DUPFD_CLOEXEC");
-	while ((opt = getopt(argc, argv, "A:C:F:L:R:S:W:g:n:st:w:")) != -1) {
+	while ((opt = getopt(argc, argv, "A:C:EF:L:R:S:W:g:n:st:w:")) != -1) {
 		switch (opt) {
+		case 'E':
+			inherit = true;
+			break;
 		case 'C':
 			cgdir = optarg;
 			break;
@@ -920,7 +966,7 @@ main(int argc, char **argv)
 		case 'R':
 			if (asprintf(&report, "BENCH_REPORT=%s", optarg) == -1)
 				die("asprintf");
-			ward_env[4] = report;
+			ward_vars[4] = report;
 			break;
 		case 'A':
 			all_n = strtoul(optarg, NULL, 10);
@@ -950,23 +996,15 @@ main(int argc, char **argv)
 			nw = strtoul(optarg, NULL, 10);
 			break;
 		default:
-			fprintf(stderr,
-				"usage: benchfloor [-F NFDS] [-n N] [-w N] | "
-				"-S N [-g MS] | -W N | -L N [-t SECONDS] | "
-				"-A N [-n RUNS] [-R FIFO] [-s] [-C DIR] "
-				"BENCHWARD\n");
-			return 64;
+			return usage();
 		}
 	}
 	if (nw > 8000)
 		nw = 8000; /* the latencies go back through one pipe buffer */
-	if (optind + 1 != argc) {
-		fprintf(stderr, "usage: benchfloor [-F NFDS] [-n N] [-w N] | "
-				"-S N [-g MS] | -W N | -L N [-t SECONDS] | "
-				"-A N [-n RUNS] [-R FIFO] [-s] [-C DIR] "
-				"BENCHWARD\n");
-		return 64;
-	}
+	if (optind + 1 != argc)
+		return usage();
+	if (inherit)
+		inherit_environment();
 	if (loop_n > 0)
 		return floor_loop(argv[optind], loop_n, secs > 0 ? secs : 10);
 	if (all_n > 0)
