@@ -78,7 +78,9 @@ phase by phase (the autostart, a steady window, `stop all`, `start all`,
 a reload removing the N wards, one adding them back, 32 clients each
 asking for a status as fast as they can for 5 s, 5 s of a metrics
 file of the N instances rewritten every second, and the shutdown on
-SIGTERM), how long it took, the
+SIGTERM), how long it took (the stop all: until every ward is reaped;
+the reload removing them: until every ward is reaped and its cgroup
+removed), the
 longest gap between two of the loop's looks at its descriptors (the
 health reply's gap_recent_max_ms, asked every 20 ms), the histogram of
 gaps, the same in stewardd's own CPU time (cpu_gap_recent_max_ms: the
@@ -90,7 +92,9 @@ against the same floor with each ward leading a session of its own
 for each ward (benchfloor -A -C: stewardd makes one for each instance),
 and with both (-s -C: what stewardd does by default), the cgroup floors
 measured last because the kernel frees removed cgroups in the
-background for seconds.  Each floor
+background for seconds; the stop all and the reload removing the N
+wards against the same floors' stop-all, the reload adding them
+against their start-all.  Each floor
 and the daemon start once the machine is idle (settle()).  --cgroups
 sets stewardd's [steward] cgroups (off: no cgroup per instance).
 
@@ -102,6 +106,7 @@ import argparse
 import calendar
 import datetime
 import fcntl
+import glob
 import hashlib
 import json
 import os
@@ -251,6 +256,14 @@ def settle(quiet=0.85, timeout=60.0):
     if waited > 1.5:
         log(f"waited {waited:.1f}s for the machine to be idle"
             + ("" if calm >= 2 else " (it was not)"))
+
+
+def instance_dirs(path):
+    """The instances' cgroups left below a ward's cgroup directory."""
+    try:
+        return [e for e in os.scandir(path) if e.is_dir()]
+    except FileNotFoundError:
+        return []
 
 
 def own_cgroup_dir():
@@ -1357,9 +1370,27 @@ class Bench:
                 lambda: len(d.reports.first) >= k0 + n, 120 + n / 10,
                 f"{n} new first beats")
 
-        def queue_empty():
-            while d.ctl("health")["loop"]["starts_queued"] > 0:
-                time.sleep(0.02)
+        def all_gone(cgroups_too):
+            """A waiter: until every ward that beat is reaped, as the
+            floor's stop-all waits, and (cgroups_too: the instances go)
+            every instance's cgroup is removed, as the floor's -C does
+            (a stop keeps the cgroup for the next start)."""
+            with d.reports.cond:
+                pids = [p for p, _ in d.reports.latest.values()]
+            own = own_cgroup_dir()
+            wdirs = glob.glob(os.path.join(own, "steward-*", "ward:w")) \
+                if own and cgroups_too else []
+
+            def wait():
+                end = mono() + (120 + n / 10) * 1e9
+                left = pids
+                while left or any(instance_dirs(w) for w in wdirs):
+                    if mono() > end:
+                        raise TimeoutError(f"{len(left)} wards left")
+                    left = [p for p in left
+                            if os.path.exists(f"/proc/{p}")]
+                    time.sleep(0.005)
+            return wait
 
         th = threading.Thread(target=probe, daemon=True)
         try:
@@ -1374,7 +1405,7 @@ class Bench:
             phase("steady", lambda: time.sleep(self.p["cmp_window"]),
                   lambda: None)
             k = len(d.reports.first)
-            phase("stop_all", lambda: d.ctl("stop all"), queue_empty)
+            phase("stop_all", lambda: d.ctl("stop all"), all_gone(False))
             phase("start_all", lambda: d.ctl("start all"),
                   all_new_firsts(k))
             with open(d.config) as f:
@@ -1383,7 +1414,7 @@ class Bench:
                 f"{self.benchward}\n"
             with open(d.config, "w") as f:
                 f.write(head)
-            phase("reload_remove", lambda: d.ctl("reload"), queue_empty)
+            phase("reload_remove", lambda: d.ctl("reload"), all_gone(True))
             k = len(d.reports.first)
             with open(d.config, "w") as f:
                 f.write(full + "\n[ward:keep]\ncommand = "
@@ -1825,6 +1856,30 @@ def report_loop(out):
                 m = statistics.median(f["start_all_clone"])
                 lines.append(f"Against the same floor {what}, same run: "
                              f"{fmt(m, 0)} ms, {ratio(sa, m)}.")
+        # The other phases of N against the same floors: a stop against
+        # their stop-all (SIGTERM to each until reaped; -C: and its
+        # cgroup removed), a reload adding N against their start-all.
+        for ph, what, series in (
+                ("stop_all", "Stop all (until every ward is reaped)",
+                 "stop_all_kill_reap"),
+                ("reload_remove", "A reload removing them (until every "
+                 "ward is reaped and its cgroup removed)",
+                 "stop_all_kill_reap"),
+                ("reload_add", "A reload adding them (until every first "
+                 "beat)", "start_all_clone")):
+            p = r.get(ph)
+            if p is None or series not in fl:
+                continue
+            t = p["took_ms"]
+            like, how = (("floor_session", "a session") if cg == "off"
+                         else ("floor_session_cgroup",
+                               "a session and a cgroup"))
+            fs = [statistics.median(r[k][series])
+                  for k in ("floor", like) if r.get(k)]
+            lines.append(f"{what}: {fmt(t, 0)} ms; the floor's "
+                         + f", with {how} per ward as stewardd's, "
+                         .join(f"{fmt(m, 0)} ms ({ratio(t, m)})"
+                               for m in fs) + ".")
     return lines
 
 
