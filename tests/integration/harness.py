@@ -13,6 +13,7 @@ leaves behind are its children and can be checked and reaped.
 import ctypes
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -380,6 +381,19 @@ class Steward:
             err = []
         return ("--- event log (tail) ---\n" + "\n".join(lines) +
                 "\n--- stewardd stderr (tail) ---\n" + "\n".join(err))
+
+    def check_sanitizers_quiet(self):
+        """Fail if a sanitizer warned on stewardd's stderr (a build with
+        AddressSanitizer, say that false reports may follow): a warning
+        is no error report, and would pass unseen."""
+        try:
+            with open(self.stderr_path, errors="replace") as f:
+                warned = [line for line in f
+                          if re.match(r"==\d+==WARNING: ", line)]
+        except FileNotFoundError:
+            return
+        if warned:
+            self.fail("a sanitizer warned:\n" + "".join(warned[:5]))
 
     def fail(self, msg):
         state = "not started"

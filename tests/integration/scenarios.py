@@ -37,6 +37,8 @@ def run(name, fn):
             next(gen)
         except StopIteration:
             pass
+        if st is not None:
+            st.check_sanitizers_quiet()
         ok = True
     except harness.Failure as e:
         print(f"FAIL {name}\n{e}", file=sys.stderr)
