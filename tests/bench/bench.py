@@ -94,7 +94,10 @@ and with both (-s -C: what stewardd does by default), the cgroup floors
 measured last because the kernel frees removed cgroups in the
 background for seconds; the stop all and the reload removing the N
 wards against the same floors' stop-all, the reload adding them
-against their start-all.  Each floor
+against their start-all; then the loop's targets, each met or missed
+(no gap above 20 ms in stewardd's CPU time nor on the wall clock,
+health within 50 ms, and each of those four within 1.2x of the plain
+floor and of the one that does the same).  Each floor
 and the daemon start once the machine is idle (settle()).  --cgroups
 sets stewardd's [steward] cgroups (off: no cgroup per instance).
 
@@ -1710,6 +1713,9 @@ def report(out):
                      "beats, and a hung process stays RUNNING there.")
     lines += report_compare(out)
     lines += report_loop(out)
+    if out.get("loop"):
+        lines.append("")
+        lines += loop_targets(out)
     if out["steward"]:
         lines.append("")
         lines += targets(out, summ)
@@ -1881,6 +1887,66 @@ def report_loop(out):
                          .join(f"{fmt(m, 0)} ms ({ratio(t, m)})"
                                for m in fs) + ".")
     return lines
+
+
+def loop_targets(out):
+    """Issue #22's targets for the loop at N: met or missed, with the
+    figure.  The start-all, stop all and reloads against the plain
+    floor and against the floor that does for each ward what stewardd
+    does (a session, and a cgroup unless cgroups = off), both; the gaps
+    and health over every phase."""
+    res = ["### Targets of the loop (this run)"]
+    cg = out.get("cgroups", "auto")
+    like = "floor_session" if cg == "off" else "floor_session_cgroup"
+
+    def verdict(name, ok, text):
+        res.append(f"- {'MET   ' if ok else 'MISSED'} {name}: {text}")
+        out.setdefault("targets", []).append(
+            {"target": name, "met": ok, "figure": text})
+    for n, r in out["loop"].items():
+        ph = [k for k in ("autostart", "steady", "stop_all", "start_all",
+                          "reload_remove", "reload_add", "client_flood",
+                          "metrics_file", "shutdown") if k in r]
+
+        def worst(key, sub=None):
+            v = [(r[k][key] if sub is None else r[k][key].get(sub), k)
+                 for k in ph]
+            v = [x for x in v if x[0] is not None]
+            return max(v) if v else (None, None)
+        for key, sub, what in (
+                ("cpu_gap_max_ms", None, "the loop never works 20 ms "
+                 "without looking (stewardd's CPU time)"),
+                ("gap_max_ms", None, "no gap between the loop's looks "
+                 "above 20 ms (wall clock)"),
+                ("health_ms", "max", "health answered within 50 ms")):
+            v, k = worst(key, sub)
+            if v is None:
+                continue
+            bound = 50.0 if key == "health_ms" else 20.0
+            verdict(f"{what}, N={int(n):,}", v <= bound,
+                    f"at most {v:.1f} ms ({k.replace('_', ' ')})")
+        for name, key, series, took in (
+                ("start-all of {}", "autostart", "start_all_clone", None),
+                ("stop all of {}", "stop_all", "stop_all_kill_reap",
+                 "took_ms"),
+                ("a reload removing {}", "reload_remove",
+                 "stop_all_kill_reap", "took_ms"),
+                ("a reload adding {}", "reload_add", "start_all_clone",
+                 "took_ms")):
+            p = r.get(key)
+            if p is None:
+                continue
+            t = p["start_all_ms"] if took is None else p[took]
+            for fk, fwhat in (("floor", "the plain floor"),
+                              (like, "the floor that does the same")):
+                f = r.get(fk)
+                if not f or series not in f:
+                    continue
+                m = statistics.median(f[series])
+                verdict(f"{name.format(f'{int(n):,}')} <= 1.2x {fwhat}",
+                        t <= 1.2 * m,
+                        f"{t:.0f} ms vs {m:.0f} ms = {t / m:.2f}x")
+    return res
 
 
 def scale(s, k=1e-3):
