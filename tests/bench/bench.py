@@ -109,7 +109,6 @@ import argparse
 import calendar
 import datetime
 import fcntl
-import glob
 import hashlib
 import json
 import os
@@ -1380,9 +1379,18 @@ class Bench:
             (a stop keeps the cgroup for the next start)."""
             with d.reports.cond:
                 pids = [p for p, _ in d.reports.latest.values()]
-            own = own_cgroup_dir()
-            wdirs = glob.glob(os.path.join(own, "steward-*", "ward:w")) \
-                if own and cgroups_too else []
+            wdirs = []
+            if cgroups_too:
+                # stewardd's own directory, as its event log says.
+                with open(d.events) as f:
+                    for line in f:
+                        try:
+                            e = json.loads(line)
+                        except ValueError:
+                            continue  # a line being written
+                        if e.get("event") == "cgroups" and "path" in e:
+                            wdirs = [os.path.join(e["path"], "ward:w")]
+                            break
 
             def wait():
                 end = mono() + (120 + n / 10) * 1e9
