@@ -408,6 +408,53 @@ start_timeout = 200ms
           f"required: rc {p.returncode}: {p.stderr}", st)
 
 
+@scenario("cgroup-unwatchable-rest-is-killed-at-once")
+def cgroup_unwatchable_rest_is_killed_at_once():
+    # What outlives an instance's main process is given stop_timeout to
+    # end, and its cgroup's emptying is heard through an inotify watch on
+    # cgroup.events.  Where the kernel refuses the watch, nothing would
+    # be heard: the rest is killed at once, and stewardd says why.
+    # stewardd runs in a user namespace of its own (uid 0 mapped to 0:
+    # it still owns the cgroup tree) whose limit of inotify watches is 0,
+    # a limit that holds only in that namespace.
+    need_cgroups()
+    if harness.under_wrapper():
+        harness.skip("runs stewardd under a wrapper of its own")
+    # The rest ignores TERM, so that only a kill ends it before the
+    # grace period is over.
+    st = Steward("cgroup-nowatch", r"""
+[ward:lin]
+command = /bin/sh -c 'setsid /bin/sh -c "trap \"\" TERM; echo \$\$ >> {tmp}/strays; exec sleep 1000" & sleep 1.5; exit 3'
+heartbeat = none
+restart = never
+stop_timeout = 30s
+""")
+    with open(st.path("nowatch.sh"), "w") as f:
+        f.write('echo 0 > /proc/sys/user/max_inotify_watches && '
+                'exec "$@"\n')
+    os.environ["STEWARDD_WRAPPER"] = (
+        f"unshare --user --map-root-user /bin/sh {st.path('nowatch.sh')}")
+    try:
+        yield st.start()
+    finally:
+        del os.environ["STEWARDD_WRAPPER"]
+    stray = wait_strays(st, 1)[0]
+    rec = st.wait_event("exited", ward="lin")
+    check(rec.get("exit_code") == 3 and rec.get("procs_left") == 1,
+          f"the main process's end, one process left: {rec}", st)
+    # At once: well within the 30 s the rest would otherwise be given.
+    st.wait_for(f"the rest (pid {stray}) killed at once",
+                lambda: not alive(stray), timeout=5)
+    with open(st.stderr_path) as f:
+        err = f.read()
+    check("cannot wait for the rest of lin:0's cgroup (watching "
+          "cgroup.events: No space left on device): killing it at once"
+          in err, f"said why on stderr: {err}", st)
+    check(st.instance("lin")["state"] == "exited",
+          f"stewardd answers: {st.instance('lin')}", st)
+    check(st.stop() == 0, "stewardd exit code", st)
+
+
 # A stray in a session of its own that ignores TERM and forks all along
 # (a sleep at a time, each ignoring TERM too): only cgroup.kill at the
 # stop's deadline ends it.
