@@ -969,8 +969,7 @@ http_close(struct http *h)
 	ev_timer_stop(h->s->loop, &h->tmo);
 	MHD_stop_daemon(h->d); /* closes the listening socket too */
 	ev_timer_stop(h->s->loop, &h->cut);
-	http_cuts_say(h, true); /* the last held back: now or never */
-	ev_timer_stop(h->s->loop, &h->say);
+	http_cuts_say(h, true); /* the last held back (stops the timer) */
 	if (!h->tcp && (dfd = safepath_parent(h->path, &name, &why)) != -1) {
 		if (fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
 		    sb.st_dev == h->dev && sb.st_ino == h->ino &&

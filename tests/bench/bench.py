@@ -1000,6 +1000,9 @@ class Bench:
             b, "tests", "bench", "benchward"))
         self.benchfloor = os.path.abspath(os.path.join(
             b, "tests", "bench", "benchfloor"))
+        # Every floor's wards get our environment, as the daemons' get
+        # theirs (see the top).
+        self.floor_argv = [self.benchfloor, "-E"]
         self.benchkill = os.path.abspath(os.path.join(
             b, "tests", "bench", "benchkill"))
         self.supervisord = shutil.which("supervisord")
@@ -1035,7 +1038,7 @@ class Bench:
     def floor(self, label, nfds=0):
         """Run benchfloor; keep its series as summaries (µs)."""
         log(f"floor ({label})")
-        argv = [self.benchfloor, "-E", "-n", str(self.p["floor_n"]),
+        argv = [*self.floor_argv, "-n", str(self.p["floor_n"]),
                 "-w", str(self.p["floor_w"])]
         if nfds:
             argv += ["-F", str(nfds)]
@@ -1046,14 +1049,14 @@ class Bench:
 
     def floor_settled(self, samples):
         """benchfloor -S: restarts of settled wards by hand (µs each)."""
-        r = subprocess.run([self.benchfloor, "-E", "-S", str(samples),
+        r = subprocess.run([*self.floor_argv, "-S", str(samples),
                             "-g", "100", self.benchward],
                            capture_output=True, text=True, check=True)
         return json.loads(r.stdout)["restart_settled_fork_exec"]
 
     def floor_warm(self, samples):
         """benchfloor -W: warm restarts by hand (µs each)."""
-        r = subprocess.run([self.benchfloor, "-E", "-W", str(samples),
+        r = subprocess.run([*self.floor_argv, "-W", str(samples),
                             self.benchward],
                            capture_output=True, text=True, check=True)
         return json.loads(r.stdout)["restart_fork_exec"]
@@ -1155,7 +1158,7 @@ class Bench:
         """The least CPU per beat a loop can spend on N wards (benchfloor)."""
         secs = min(self.p["window"], 10.0)
         log(f"floor: minimal epoll loop, N={n}, 2x{secs:.0f}s")
-        r = subprocess.run([self.benchfloor, "-E", "-L", str(n), "-t",
+        r = subprocess.run([*self.floor_argv, "-L", str(n), "-t",
                             str(secs), self.benchward], capture_output=True,
                            text=True, check=True)
         return json.loads(r.stdout)
@@ -1230,7 +1233,7 @@ class Bench:
             + (", a cgroup per ward" if cg else ""))
         rep = Reports(os.path.join(
             self.work, f"floor-{n}-{int(cgroups)}{int(session)}"))
-        argv = [self.benchfloor, "-E", "-A", str(n), "-n", str(runs),
+        argv = [*self.floor_argv, "-A", str(n), "-n", str(runs),
                 "-R", rep.path] + (["-s"] if session else []) + \
             (["-C", cg] if cg else [])
         try:
@@ -1379,7 +1382,7 @@ class Bench:
             (a stop keeps the cgroup for the next start)."""
             with d.reports.cond:
                 pids = [p for p, _ in d.reports.latest.values()]
-            wdirs = []
+            wdir = None
             if cgroups_too:
                 # stewardd's own directory, as its event log says.
                 with open(d.events) as f:
@@ -1389,13 +1392,13 @@ class Bench:
                         except ValueError:
                             continue  # a line being written
                         if e.get("event") == "cgroups" and "path" in e:
-                            wdirs = [os.path.join(e["path"], "ward:w")]
+                            wdir = os.path.join(e["path"], "ward:w")
                             break
 
             def wait():
                 end = mono() + (120 + n / 10) * 1e9
                 left = pids
-                while left or any(instance_dirs(w) for w in wdirs):
+                while left or (wdir and instance_dirs(wdir)):
                     if mono() > end:
                         raise TimeoutError(f"{len(left)} wards left")
                     left = [p for p in left
@@ -1814,6 +1817,33 @@ def report_compare(out):
     return lines
 
 
+# stewardd's loop phases, in the order they run.
+LOOP_PHASES = ("autostart", "steady", "stop_all", "start_all",
+               "reload_remove", "reload_add", "client_flood",
+               "metrics_file", "shutdown")
+
+# The phases of N held to the floors: the phase, what its time is (a
+# key of its record), the floors' series it is set against, and how it
+# is named in the report and in the targets.
+LOOP_VS_FLOOR = (
+    ("autostart", "start_all_ms", "start_all_clone", None, "start-all of"),
+    ("stop_all", "took_ms", "stop_all_kill_reap",
+     "Stop all (until every ward is reaped)", "stop all of"),
+    ("reload_remove", "took_ms", "stop_all_kill_reap",
+     "A reload removing them (until every ward is reaped and its cgroup "
+     "removed)", "a reload removing"),
+    ("reload_add", "took_ms", "start_all_clone",
+     "A reload adding them (until every first beat)", "a reload adding"))
+
+
+def like_floor(out):
+    """The floor that does for each ward what stewardd does, and how:
+    a session, and a cgroup unless cgroups = off."""
+    if out.get("cgroups", "auto") == "off":
+        return "floor_session", "a session"
+    return "floor_session_cgroup", "a session and a cgroup"
+
+
 def report_loop(out):
     """stewardd's loop latency, phase by phase."""
     lines = []
@@ -1831,9 +1861,7 @@ def report_loop(out):
                      "for a CPU (% of the phase) | load average |")
         lines.append("| --- | ---: | ---: | --- | ---: | --- | --- | ---: "
                      "| ---: |")
-        for ph in ("autostart", "steady", "stop_all", "start_all",
-                   "reload_remove", "reload_add", "client_flood",
-                   "metrics_file", "shutdown"):
+        for ph in LOOP_PHASES:
             p = r.get(ph)
             if p is None:
                 continue
@@ -1873,21 +1901,12 @@ def report_loop(out):
         # The other phases of N against the same floors: a stop against
         # their stop-all (SIGTERM to each until reaped; -C: and its
         # cgroup removed), a reload adding N against their start-all.
-        for ph, what, series in (
-                ("stop_all", "Stop all (until every ward is reaped)",
-                 "stop_all_kill_reap"),
-                ("reload_remove", "A reload removing them (until every "
-                 "ward is reaped and its cgroup removed)",
-                 "stop_all_kill_reap"),
-                ("reload_add", "A reload adding them (until every first "
-                 "beat)", "start_all_clone")):
+        like, how = like_floor(out)
+        for ph, key, series, what, _ in LOOP_VS_FLOOR:
             p = r.get(ph)
-            if p is None or series not in fl:
+            if what is None or p is None or series not in fl:
                 continue
-            t = p["took_ms"]
-            like, how = (("floor_session", "a session") if cg == "off"
-                         else ("floor_session_cgroup",
-                               "a session and a cgroup"))
+            t = p[key]
             fs = [statistics.median(r[k][series])
                   for k in ("floor", like) if r.get(k)]
             lines.append(f"{what}: {fmt(t, 0)} ms; the floor's "
@@ -1904,17 +1923,14 @@ def loop_targets(out):
     does (a session, and a cgroup unless cgroups = off), both; the gaps
     and health over every phase."""
     res = ["### Targets of the loop (this run)"]
-    cg = out.get("cgroups", "auto")
-    like = "floor_session" if cg == "off" else "floor_session_cgroup"
+    like, _ = like_floor(out)
 
     def verdict(name, ok, text):
         res.append(f"- {'MET   ' if ok else 'MISSED'} {name}: {text}")
         out.setdefault("targets", []).append(
             {"target": name, "met": ok, "figure": text})
     for n, r in out["loop"].items():
-        ph = [k for k in ("autostart", "steady", "stop_all", "start_all",
-                          "reload_remove", "reload_add", "client_flood",
-                          "metrics_file", "shutdown") if k in r]
+        ph = [k for k in LOOP_PHASES if k in r]
 
         def worst(key, sub=None):
             v = [(r[k][key] if sub is None else r[k][key].get(sub), k)
@@ -1933,25 +1949,18 @@ def loop_targets(out):
             bound = 50.0 if key == "health_ms" else 20.0
             verdict(f"{what}, N={int(n):,}", v <= bound,
                     f"at most {v:.1f} ms ({k.replace('_', ' ')})")
-        for name, key, series, took in (
-                ("start-all of {}", "autostart", "start_all_clone", None),
-                ("stop all of {}", "stop_all", "stop_all_kill_reap",
-                 "took_ms"),
-                ("a reload removing {}", "reload_remove",
-                 "stop_all_kill_reap", "took_ms"),
-                ("a reload adding {}", "reload_add", "start_all_clone",
-                 "took_ms")):
-            p = r.get(key)
+        for phase, key, series, _, name in LOOP_VS_FLOOR:
+            p = r.get(phase)
             if p is None:
                 continue
-            t = p["start_all_ms"] if took is None else p[took]
+            t = p[key]
             for fk, fwhat in (("floor", "the plain floor"),
                               (like, "the floor that does the same")):
                 f = r.get(fk)
                 if not f or series not in f:
                     continue
                 m = statistics.median(f[series])
-                verdict(f"{name.format(f'{int(n):,}')} <= 1.2x {fwhat}",
+                verdict(f"{name} {int(n):,} <= 1.2x {fwhat}",
                         t <= 1.2 * m,
                         f"{t:.0f} ms vs {m:.0f} ms = {t / m:.2f}x")
     return res

@@ -176,10 +176,11 @@ class Steward:
         os.rename(tmp, self.config_path)
 
     def start(self, *extra_args, nofile=None, wait_socket=True,
-              ignore=(), stdout=None):
+              ignore=(), stdout=None, wrapper=None):
         """Start stewardd; with nofile, under that RLIMIT_NOFILE; with
         the signals in ignore ignored, as a parent may leave them; with
-        stdout (a file), its stdout apart from its stderr."""
+        stdout (a file), its stdout apart from its stderr; with wrapper
+        (a command line), under it instead of STEWARDD_WRAPPER's."""
         import resource
         self.stderr = open(self.stderr_path, "wb")
 
@@ -189,9 +190,10 @@ class Steward:
             for sig in ignore:
                 signal.signal(sig, signal.SIG_IGN)
         # STEWARDD_WRAPPER runs stewardd under a tool (valgrind).
-        wrapper = os.environ.get("STEWARDD_WRAPPER", "").split()
+        if wrapper is None:
+            wrapper = os.environ.get("STEWARDD_WRAPPER", "")
         self.proc = subprocess.Popen(
-            [*wrapper, STEWARDD, "-c", self.config_path, *extra_args],
+            [*wrapper.split(), STEWARDD, "-c", self.config_path, *extra_args],
             stdin=subprocess.DEVNULL,
             stdout=stdout if stdout is not None else self.stderr,
             stderr=self.stderr,

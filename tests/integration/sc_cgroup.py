@@ -265,10 +265,11 @@ start_timeout = 200ms
 """)
     with open(st.path("into.sh"), "w") as f:
         f.write(f'echo $$ > {t}/cgroup.procs && exec "$@"\n')
-    old = os.environ.get("STEWARDD_WRAPPER", "")
-    os.environ["STEWARDD_WRAPPER"] = f"/bin/sh {st.path('into.sh')} {old}"
+    # Into T first, then under whatever wrapper the run has (valgrind).
+    wrapper = (f"/bin/sh {st.path('into.sh')} "
+               + os.environ.get("STEWARDD_WRAPPER", ""))
     try:
-        yield st.start()
+        yield st.start(wrapper=wrapper)
         rec = st.wait_event("cgroup_moved")
         path = st.find("cgroups")[0]["path"]
         leaf = os.path.basename(path) + ".stewardd"
@@ -297,7 +298,7 @@ start_timeout = 200ms
         # (systemd makes a unit's cgroup afresh), the next stewardd on
         # the socket removes it.
         st.proc = None
-        st.start()
+        st.start(wrapper=wrapper)
         st.wait_event("cgroup_moved", count=2)
         st.wait_event("running", ward="huge", count=2)
         os.kill(st.proc.pid, signal.SIGKILL)
@@ -312,7 +313,7 @@ start_timeout = 200ms
         with open(st.config_path, "w") as f:
             f.write(text.replace("cgroup_controllers = hugetlb\n", ""))
         st.proc = None
-        st.start()
+        st.start(wrapper=wrapper)
         st.wait_event("running", ward="huge", count=3)
         check(not os.path.exists(os.path.join(t, leaf)),
               "the killed stewardd's leaf is removed at start", st)
@@ -320,10 +321,6 @@ start_timeout = 200ms
               "without a controller to enable, stewardd stays in T", st)
         check(st.stop() == 0, "stewardd exit code", st)
     finally:
-        if old:
-            os.environ["STEWARDD_WRAPPER"] = old
-        else:
-            del os.environ["STEWARDD_WRAPPER"]
         if st.proc is not None and st.proc.poll() is None:
             st.proc.kill()  # failed: its guard then ends the rest
             st.proc.wait()
@@ -378,11 +375,7 @@ start_timeout = 200ms
     with open(st.path("ro.sh"), "w") as f:
         f.write(f'mount -o bind,remount,ro {mnt} && exec "$@"\n')
     wrapper = f"unshare --mount --propagation private /bin/sh {st.path('ro.sh')}"
-    os.environ["STEWARDD_WRAPPER"] = wrapper
-    try:
-        yield st.start()
-    finally:
-        del os.environ["STEWARDD_WRAPPER"]
+    yield st.start(wrapper=wrapper)
     rec = st.wait_event("cgroups_unavailable")
     check("Read-only file system" in rec["reason"] and
           rec["level"] == "warn", f"{rec}", st)
@@ -432,12 +425,8 @@ stop_timeout = 30s
     with open(st.path("nowatch.sh"), "w") as f:
         f.write('echo 0 > /proc/sys/user/max_inotify_watches && '
                 'exec "$@"\n')
-    os.environ["STEWARDD_WRAPPER"] = (
-        f"unshare --user --map-root-user /bin/sh {st.path('nowatch.sh')}")
-    try:
-        yield st.start()
-    finally:
-        del os.environ["STEWARDD_WRAPPER"]
+    yield st.start(wrapper="unshare --user --map-root-user /bin/sh "
+                   + st.path("nowatch.sh"))
     stray = wait_strays(st, 1)[0]
     rec = st.wait_event("exited", ward="lin")
     check(rec.get("exit_code") == 3 and rec.get("procs_left") == 1,

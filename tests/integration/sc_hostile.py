@@ -636,8 +636,9 @@ def http_slow_clients_cannot_hold_every_slot():
     check(st.stop() == 0, "stewardd exit code", st)
     # The cuts within the minute after the first saying are not lost:
     # the stop says them (before, they waited for a cut a minute on).
-    counts = [int(n) for n in re.findall(r"http: closed (\d+) connection",
-                                         open(st.stderr_path).read())]
+    with open(st.stderr_path) as f:
+        counts = [int(n) for n in
+                  re.findall(r"http: closed (\d+) connection", f.read())]
     check(len(counts) == 2 and sum(counts) == len(slow.socks),
           f"every cut said, once at the first and once at the stop: "
           f"{counts}, {len(slow.socks)} tricklers", st)
