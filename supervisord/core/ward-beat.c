@@ -233,7 +233,6 @@ ward_beat_invalid(struct steward *s, struct ward_inst *wi, const char *why,
 	beat_bad(&c, why, sample, len);
 }
 
-/* Stop hearing the pipe and close it. */
 /* Stop hearing the pipe (steward.c counts the pipes heard). */
 static void
 beat_unwatch(struct steward *s, struct ward_inst *wi)
@@ -244,6 +243,7 @@ beat_unwatch(struct steward *s, struct ward_inst *wi)
 	s->nhearing--;
 }
 
+/* Stop hearing the pipe and close it. */
 static void
 beat_stop(struct steward *s, struct ward_inst *wi)
 {
@@ -267,13 +267,13 @@ beat_cb(struct ev_loop *loop, ev_io *w, int revents)
 	(void)revents;
 	if (beat_read(s, wi, BEAT_READ_MAX, false) == -1) {
 		/*
-		 * The ward closed fd 3, or died.  Living on without beats,
-		 * its deadline will heal it (and close the pipe); dead, it
-		 * is handled now or at SIGCHLD, which closes the pipe (wi
-		 * may be gone after this).  Not closed here: a death's
-		 * restart does not wait for that.
+		 * The ward closed fd 3, or died.  Nothing more can come:
+		 * closed now, so that its end does not read the pipe again
+		 * (one syscall less a death).  Living on without beats, its
+		 * deadline will heal it; dead, it is handled now or at
+		 * SIGCHLD (wi may be gone after this).
 		 */
-		beat_unwatch(s, wi);
+		beat_stop(s, wi);
 		steward_child_hint(s, wi);
 	}
 }
