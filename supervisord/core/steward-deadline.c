@@ -167,9 +167,9 @@ steward_dl_cb(struct ev_loop *loop, ev_timer *w, int revents)
  * counts in whole milliseconds, so the timer interval must exceed the I/O
  * one by one for any sleep to happen), and a wake-up serves many beats;
  * below STEWARD_BATCH_OFF it wakes for each event again.  The price: a
- * deadline is judged up to 2 ms later and a beat is stamped up to 1 ms
- * late.  A signal ends the sleep at once (libev's handler interrupts
- * nanosleep), so a ward's death is handled as soon as without batching.
+ * deadline is judged up to 2 ms later, and a beat, a death or a signal
+ * to stewardd is heard up to 1 ms late (signals come through a signalfd,
+ * polled with the pipes: steward_open()).
 
  *   The look costs a wake-up a second, so it is taken only while beats
  * come: a second without any (wards with heartbeat = none, or none at

@@ -279,8 +279,8 @@ steward_exit_held(struct steward *s, struct ward_inst *wi,
  * orphans, the guard.  It is put off when nothing seems left for it:
  * every process of an instance has a pipe being heard, and each SIGCHLD
  * since the last pass came with at least one death its pipe told of.
- * SIGCHLDs merge (in the kernel, and in libev until its handler's flag
- * is read), so that is no proof: the rest of a group, killed with its
+ * SIGCHLDs merge (in the kernel, until the loop reads its signalfd),
+ * so that is no proof: the rest of a group, killed with its
  * leader, mostly ends within the leader's SIGCHLD.  So a sweep still
  * walks every child STEWARD_SWEEP_AFTER later, once for all the deaths
  * of that span: such an orphan is reaped, and the guard or a ward whose
