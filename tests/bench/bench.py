@@ -1209,12 +1209,16 @@ class Bench:
                 d.close()
         return res
 
-    def floor_start_all(self, n, runs=3, cgroups=False, session=False):
+    def floor_start_all(self, n, runs=3, cgroups=False, session=False,
+                        output=False):
         """benchfloor -A: N wards started serially, until every first
         beat, and stopped (ms each); each reports to a FIFO read here,
         as the daemons' wards do.  cgroups: each born in a cgroup of its
         own (-C), below ours; None where we cannot make one.  session:
-        each leads a session of its own (-s), as stewardd's do."""
+        each leads a session of its own (-s), as stewardd's do.  output:
+        each one's stdout and stderr are pipes the floor holds (-o), as
+        stewardd captures them, for as many wards as the fd limit allows
+        (stewardd's fd budget stops capturing there too)."""
         cg = None
         if cgroups:
             cg = own_cgroup_dir()
@@ -1230,12 +1234,14 @@ class Bench:
                 return None
         log(f"floor: start-all and stop-all of {n}, {runs} runs"
             + (", a session per ward" if session else "")
+            + (", output pipes per ward" if output else "")
             + (", a cgroup per ward" if cg else ""))
         rep = Reports(os.path.join(
-            self.work, f"floor-{n}-{int(cgroups)}{int(session)}"))
+            self.work,
+            f"floor-{n}-{int(cgroups)}{int(session)}{int(output)}"))
         argv = [*self.floor_argv, "-A", str(n), "-n", str(runs),
                 "-R", rep.path] + (["-s"] if session else []) + \
-            (["-C", cg] if cg else [])
+            (["-o"] if output else []) + (["-C", cg] if cg else [])
         try:
             r = subprocess.run(argv + [self.benchward], capture_output=True,
                                text=True, check=True)
@@ -1318,7 +1324,8 @@ class Bench:
         settle()
         res = {"floor": self.floor_start_all(n)}
         settle()
-        res["floor_session"] = self.floor_start_all(n, session=True)
+        res["floor_session"] = self.floor_start_all(n, session=True,
+                                                    output=True)
         settle()
         d = Steward(self, n, "loop")
         lat, gaps, cgaps, hist, chist = [], [], [], [None], [None]
@@ -1473,7 +1480,7 @@ class Bench:
         res["floor_cgroup"] = self.floor_start_all(n, cgroups=True)
         settle()
         res["floor_session_cgroup"] = self.floor_start_all(
-            n, cgroups=True, session=True)
+            n, cgroups=True, session=True, output=True)
         return res
 
     def run(self):
@@ -1836,12 +1843,23 @@ LOOP_VS_FLOOR = (
      "A reload adding them (until every first beat)", "a reload adding"))
 
 
+def floor_output(out):
+    """Did the runs' floors that do what stewardd does hold each ward's
+    output pipes too (benchfloor -o; runs before 2026-12-08 did not)?"""
+    return any("output_captured" in r.get(k, {})
+               for r in out.get("loop", {}).values()
+               for k in ("floor_session", "floor_session_cgroup"))
+
+
 def like_floor(out):
     """The floor that does for each ward what stewardd does, and how:
-    a session, and a cgroup unless cgroups = off."""
+    a session, its output pipes, and a cgroup unless cgroups = off."""
+    pipes = " and output pipes" if floor_output(out) else ""
     if out.get("cgroups", "auto") == "off":
-        return "floor_session", "a session"
-    return "floor_session_cgroup", "a session and a cgroup"
+        return "floor_session", "a session" + pipes
+    return ("floor_session_cgroup",
+            "a session" + (", output pipes" if pipes else "")
+            + " and a cgroup")
 
 
 def report_loop(out):
@@ -1885,15 +1903,22 @@ def report_loop(out):
         lines.append(f"Start-all of {int(n):,}: {fmt(sa, 0)} ms, against "
                      f"the serial spawn floor {fmt(fmed, 0)} ms "
                      f"(benchfloor -A, same run): {ratio(sa, fmed)}.")
-        for key, what in (
+        for key, what, flags in (
                 ("floor_session", "with each ward in a session of its "
-                 "own, as stewardd's are (benchfloor -A -s)"),
+                 "own{out}, as stewardd's are", "-s"),
                 ("floor_cgroup", "with a cgroup made for each ward, as "
-                 "stewardd makes one for each instance (benchfloor -A "
-                 "-C)"),
-                ("floor_session_cgroup", "with both, what stewardd does "
-                 "for each instance by default (benchfloor -A -s -C)")):
+                 "stewardd makes one for each instance", "-C"),
+                ("floor_session_cgroup", "with both{out}, what stewardd "
+                 "does for each instance by default", "-s -C")):
             f = r.get(key)
+            out_n = f.get("output_captured", [0])[0] if f else 0
+            what = what.format(out=(
+                f" and its stdout and stderr in pipes the floor holds "
+                f"(the first {int(out_n):,} wards: the fd limit)"
+                if out_n else ""))
+            if out_n:
+                flags += " -o"
+            what += f" (benchfloor -A {flags})"
             if f:
                 m = statistics.median(f["start_all_clone"])
                 lines.append(f"Against the same floor {what}, same run: "

@@ -73,7 +73,7 @@
  * 2 ms after its first beat): the benchmark runs it in blocks between
  * its blocks of warm restarts, as it does -S.
  *
- *   benchfloor -A N [-n RUNS] [-R FIFO] [-s] [-C DIR] BENCHWARD
+ *   benchfloor -A N [-n RUNS] [-R FIFO] [-s] [-o] [-C DIR] BENCHWARD
  *
  * is the floor of a start-all: N wards started one after another as
  * fast as one process can (clone, as start_clone() below; each ward's
@@ -93,7 +93,15 @@
  * before its exec), as stewardd's wards do (and s6-supervise's; runsv's
  * stay in its session): a kernel built with CONFIG_SCHED_AUTOGROUP makes
  * a scheduling group for each new session, which a plain fork and exec
- * does not pay for.
+ * does not pay for.  -o: each ward's stdout and stderr are pipes too,
+ * their read ends kept open in the epoll set (what a ward writes is
+ * read and thrown away) and closed at the stop, as stewardd captures
+ * every ward's output: the pipes' cost at the start, and at the stop
+ * the wake-ups of the ward's closes and the floor's own closes.  As
+ * many wards as the fd limit allows get them, the first ones, with
+ * every ward's beat pipe counted first and 100 fds kept (stewardd's fd
+ * budget does the same: past it, a ward's output is not captured);
+ * "output_captured" says how many.
  *
  *   benchfloor -L N [-t SECONDS] BENCHWARD
  *
@@ -223,6 +231,8 @@ static struct series *fork_cost;
 static int reset_signals;
 /* A low descriptor kept free for start_clone(), above 3. */
 static int reserved_fd = -1;
+/* -o: two more, for the write ends of a ward's stdout and stderr. */
+static int reserved_out = -1, reserved_err = -1;
 
 /* Start the ward with fork + execve, its fd 3 the write end w. */
 static pid_t
@@ -290,6 +300,8 @@ struct clone_arg {
 
 /* -s: each start-all ward leads a session of its own. */
 static bool start_all_setsid;
+/* -o: each start-all ward's stdout and stderr are the floor's pipes. */
+static bool start_all_output;
 
 /* In the cloned child: a table of the low fds only, fd 3, execve. */
 static int
@@ -298,11 +310,14 @@ clone_child(void *arg)
 	struct clone_arg *a = arg;
 	char *argv[] = {(char *)a->ward, NULL};
 
-	if (syscall(SYS_close_range, (unsigned)a->fd + 1, ~0U,
+	if (syscall(SYS_close_range, (unsigned)reserved_err + 1, ~0U,
 		    CLOSE_RANGE_UNSHARE) == -1)
 		_exit(125);
 	if (start_all_setsid && setsid() == -1)
 		_exit(124);
+	if (start_all_output &&
+	    (dup2(reserved_out, 1) == -1 || dup2(reserved_err, 2) == -1))
+		_exit(123);
 	if (dup2(a->fd, 3) == -1)
 		_exit(126);
 	execve(a->ward, argv, ward_env);
@@ -814,6 +829,47 @@ print_json(struct series *s, size_t ns)
 		die("stdout");
 }
 
+/* An -o output pipe's tag in its epoll data, beside the ward's index. */
+#define OUTPUT_TAG ((size_t)1 << 62)
+
+/*
+ * -o: ward i's stdout and stderr pipes, their write ends in the reserved
+ * descriptors for the child, their read ends in fd[0] and fd[1], heard.
+ */
+static void
+output_pipes(int ep, int *fd, size_t i)
+{
+	for (int k = 0; k < 2; k++) {
+		struct epoll_event e = {.events = EPOLLIN};
+		int p[2];
+
+		if (pipe2(p, O_CLOEXEC | O_NONBLOCK) == -1)
+			die("pipe2 (-o)");
+		if (dup3(p[1], k == 0 ? reserved_out : reserved_err,
+			 O_CLOEXEC) == -1 ||
+		    close(p[1]) == -1)
+			die("dup3 (-o)");
+		fd[k] = p[0];
+		e.data.u64 = (uint64_t)(OUTPUT_TAG | (i << 1) | (size_t)k);
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &e) == -1)
+			die("epoll_ctl (-o)");
+	}
+}
+
+/* -o: what a ward wrote to its stdout or stderr, thrown away. */
+static void
+output_read(int ep, int *ofd, size_t tag, uint32_t events)
+{
+	int fd = ofd[tag & ~OUTPUT_TAG];
+	int avail;
+
+	drain(fd);
+	/* A pipe whose writers are gone stays ready: stop hearing it. */
+	if ((events & EPOLLHUP) && ioctl(fd, FIONREAD, &avail) == 0 &&
+	    avail == 0 && epoll_ctl(ep, EPOLL_CTL_DEL, fd, NULL) == -1)
+		die("epoll_ctl (-o)");
+}
+
 /* The floor of starting N wards at once: see the top of the file. */
 static int
 floor_start_all(const char *ward, size_t n, size_t runs, const char *cgdir)
@@ -823,13 +879,24 @@ floor_start_all(const char *ward, size_t n, size_t runs, const char *cgdir)
 
 	pid_t *pids = calloc(n ? n : 1, sizeof(pid_t));
 	int *rfd = calloc(n ? n : 1, sizeof(int));
+	int *ofd = calloc(2 * (n ? n : 1), sizeof(int)); /* -o */
 	struct epoll_event *ev = calloc(64, sizeof(*ev));
-	struct series all, spawned, stopped;
+	struct series all, spawned, stopped, captured;
 	int ep = epoll_create1(EPOLL_CLOEXEC);
+	size_t out_n = 0, limit;
+	struct rlimit rl;
 
-	if (pids == NULL || rfd == NULL || ev == NULL || ep == -1)
+	if (pids == NULL || rfd == NULL || ofd == NULL || ev == NULL ||
+	    ep == -1)
 		die("calloc");
 	(void)hold_fds(0); /* raise the soft fd limit */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		die("getrlimit");
+	limit = rl.rlim_cur == RLIM_INFINITY ? SIZE_MAX : (size_t)rl.rlim_cur;
+	if (start_all_output)
+		out_n = limit > n + 100 ? (limit - n - 100) / 2 : 0;
+	if (out_n > n)
+		out_n = n;
 	if (cgdir != NULL &&
 	    (cgfd = open(cgdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		die("open -C DIR");
@@ -846,6 +913,8 @@ floor_start_all(const char *ward, size_t n, size_t runs, const char *cgdir)
 
 			if (pipe2(p, O_CLOEXEC | O_NONBLOCK) == -1)
 				die("pipe2");
+			if (i < out_n)
+				output_pipes(ep, &ofd[2 * i], i);
 			snprintf(cg, sizeof(cg), "%zu", i);
 			pids[i] = cgfd >= 0
 				      ? start_clone_cg(ward, p[1], cgfd, cg)
@@ -868,6 +937,10 @@ floor_start_all(const char *ward, size_t n, size_t runs, const char *cgdir)
 			for (int j = 0; j < k; j++) {
 				size_t i = (size_t)ev[j].data.u64;
 
+				if (i & OUTPUT_TAG) {
+					output_read(ep, ofd, i, ev[j].events);
+					continue;
+				}
 				drain(rfd[i]);
 				if (epoll_ctl(ep, EPOLL_CTL_DEL, rfd[i],
 					      NULL) == -1)
@@ -883,6 +956,9 @@ floor_start_all(const char *ward, size_t n, size_t runs, const char *cgdir)
 				die("kill");
 			if (close(rfd[i]) == -1)
 				die("close");
+			if (i < out_n && (close(ofd[2 * i]) == -1 ||
+					  close(ofd[2 * i + 1]) == -1))
+				die("close");
 		}
 		for (size_t i = 0; i < n; i++) {
 			while (waitpid(pids[i], NULL, 0) == -1) {
@@ -895,10 +971,12 @@ floor_start_all(const char *ward, size_t n, size_t runs, const char *cgdir)
 		}
 		stopped.v[stopped.n++] = (double)(now_ns() - t0) / 1e6;
 	}
+	series_init(&captured, "output_captured", 1);
+	captured.v[captured.n++] = (double)out_n;
 	{
-		struct series s[3] = {all, spawned, stopped};
+		struct series s[4] = {all, spawned, stopped, captured};
 
-		print_json(s, 3);
+		print_json(s, start_all_output ? 4 : 3);
 	}
 	return 0;
 }
@@ -929,9 +1007,10 @@ inherit_environment(void)
 static int
 usage(void)
 {
-	fprintf(stderr, "usage: benchfloor [-E] [-F NFDS] [-n N] [-w N] | "
-			"-S N [-g MS] | -W N | -L N [-t SECONDS] | "
-			"-A N [-n RUNS] [-R FIFO] [-s] [-C DIR] BENCHWARD\n");
+	fprintf(stderr,
+		"usage: benchfloor [-E] [-F NFDS] [-n N] [-w N] | "
+		"-S N [-g MS] | -W N | -L N [-t SECONDS] | "
+		"-A N [-n RUNS] [-R FIFO] [-s] [-o] [-C DIR] BENCHWARD\n");
 	return 64;
 }
 
@@ -949,13 +1028,18 @@ main(int argc, char **argv)
 	bool inherit = false;
 	int opt;
 
-	/* Before anything else is open: a low fd for start_clone(). */
-	if ((reserved_fd = fcntl(0, F_DUPFD_CLOEXEC, 4)) == -1)
+	/* Before anything else is open: low fds for start_clone(). */
+	if ((reserved_fd = fcntl(0, F_DUPFD_CLOEXEC, 4)) == -1 ||
+	    (reserved_out = fcntl(0, F_DUPFD_CLOEXEC, reserved_fd + 1)) == -1 ||
+	    (reserved_err = fcntl(0, F_DUPFD_CLOEXEC, reserved_out + 1)) == -1)
 		die("fcntl F_DUPFD_CLOEXEC");
-	while ((opt = getopt(argc, argv, "A:C:EF:L:R:S:W:g:n:st:w:")) != -1) {
+	while ((opt = getopt(argc, argv, "A:C:EF:L:R:S:W:g:n:ost:w:")) != -1) {
 		switch (opt) {
 		case 'E':
 			inherit = true;
+			break;
+		case 'o':
+			start_all_output = true;
 			break;
 		case 'C':
 			cgdir = optarg;
