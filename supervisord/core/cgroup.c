@@ -846,18 +846,39 @@ cgroup_rmdir_tree(int parent, const char *name, unsigned depth,
 	return rc;
 }
 
-/* Remove an empty tree; see cgroup.h. */
+/*
+ * Remove an empty tree; see cgroup.h.
+ *
+ * The directory is held open (O_PATH) across its rmdir.  A directory
+ * removed while nothing else holds it stays in the kernel's dentry cache
+ * as a negative entry below its parent, and the parent's own rmdir then
+ * walks and frees them all: after a reload removed a ward's 10,000
+ * instances one by one, the rmdir of the ward's directory took 7.6 ms
+ * (strace -T), and 127 ms of stewardd's CPU while another process listed
+ * the directory (perf), the loop held all that time.  Held, the entry
+ * is unhashed at the rmdir and freed at the close.
+ */
 int
 cgroup_remove_tree(int parent, const char *name, struct err **errp)
 {
-	/* Nearly always without children: one rmdir. */
-	if (unlinkat(parent, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
+	int hold = openat(parent, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int rc = 0;
+
+	if (hold == -1 && errno == ENOENT)
 		return 0;
-	if (errno != EBUSY) {
-		*errp = ERR_SYS("removing cgroup %s", name);
-		return -1;
+	/* Not held (no fd to spare): removed all the same.  Nearly always
+	 * without children: one rmdir. */
+	if (unlinkat(parent, name, AT_REMOVEDIR) == -1 && errno != ENOENT) {
+		if (errno == EBUSY) {
+			rc = cgroup_rmdir_tree(parent, name, 0, errp);
+		} else {
+			*errp = ERR_SYS("removing cgroup %s", name);
+			rc = -1;
+		}
 	}
-	return cgroup_rmdir_tree(parent, name, 0, errp);
+	if (hold != -1)
+		close(hold);
+	return rc;
 }
 
 /* End a tree left behind; see cgroup.h. */
