@@ -853,10 +853,11 @@ cgroup_rmdir_tree(int parent, const char *name, unsigned depth,
  * removed while nothing else holds it stays in the kernel's dentry cache
  * as a negative entry below its parent, and the parent's own rmdir then
  * walks and frees them all: after a reload removed a ward's 10,000
- * instances one by one, the rmdir of the ward's directory took 7.6 ms
- * (strace -T), and 127 ms of stewardd's CPU while another process listed
- * the directory (perf), the loop held all that time.  Held, the entry
- * is unhashed at the rmdir and freed at the close.
+ * instances one by one, while another process listed the directory,
+ * the rmdir of the ward's directory took 7.6 ms in one run (strace -T)
+ * and 127 ms of stewardd's CPU in another (perf), the loop held all that
+ * time.  Held, the entry is unhashed at the rmdir and freed at the
+ * close.
  */
 int
 cgroup_remove_tree(int parent, const char *name, struct err **errp)
