@@ -123,12 +123,32 @@ def rss_kib(pid):
                 if line.startswith("VmRSS")][0]
 
 
+# Every directory a scenario makes (tmpdir()): removed by the runner when
+# the scenario passed, kept for a look when it failed (and with KEEP).
+_DIRS = []
+
+
+def tmpdir(name):
+    """A new directory /tmp/steward-NAME-*, removed after a pass."""
+    d = tempfile.mkdtemp(prefix=f"steward-{name}-")
+    _DIRS.append(d)
+    return d
+
+
+def remove_dirs():
+    """Remove every directory tmpdir() made (the scenario passed)."""
+    if os.environ.get("KEEP"):
+        return
+    while _DIRS:
+        shutil.rmtree(_DIRS.pop(), ignore_errors=True)
+
+
 class Steward:
     """One stewardd under test, with its directory and event log."""
 
     def __init__(self, name, config, extra_files=None):
         self.name = name
-        self.dir = tempfile.mkdtemp(prefix=f"steward-{name}-")
+        self.dir = tmpdir(name)
         self.events_path = os.path.join(self.dir, "events.jsonl")
         self.stderr_path = os.path.join(self.dir, "stderr")
         self.config_path = os.path.join(self.dir, "steward.ini")
@@ -405,12 +425,12 @@ class Steward:
         raise Failure(f"{self.name}: {msg}\nstewardd: {state}\n"
                       f"{self.tail()}")
 
-    def cleanup(self, ok):
+    def cleanup(self):
+        """Kill stewardd if it still runs (its directory goes with
+        every tmpdir(), remove_dirs())."""
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
-        if ok and not os.environ.get("KEEP"):
-            shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def check(cond, msg, st=None):
@@ -439,7 +459,7 @@ def check_only_replica_hung(st, wards, replica, timeout_ms, late_ms):
 
 def run_check(config_text, name="check"):
     """Run stewardd --check on a config; return (rc, stdout, stderr, path)."""
-    d = tempfile.mkdtemp(prefix=f"steward-{name}-")
+    d = tmpdir(name)
     path = os.path.join(d, "steward.ini")
     with open(path, "w") as f:
         f.write(config_text.format(testward=TESTWARD, tmp=d))

@@ -255,7 +255,7 @@ group = nogroup
                        text=True, timeout=10)
     check('"ok":true' in p.stdout, f"a member was refused: {p}", st2)
     check(st2.stop() == 0, "stewardd exit code", st2)
-    st2.cleanup(True)
+    st2.cleanup()
 
 
 @scenario("control-socket-path-is-guarded")

@@ -313,7 +313,7 @@ start_timeout = 200ms
         if alive(gc2):
             os.kill(gc2, signal.SIGKILL)
     finally:
-        st2.cleanup(True)
+        st2.cleanup()
 
 
 # -- a ward that closes fd 3 -----------------------------------------------

@@ -390,7 +390,6 @@ def pid1_reaps_orphans_and_stops_in_order():
     # SIGKILL from the parent namespace ends stewardd and, the kernel
     # sees to it, every process of its namespace.
     st2 = NsSteward("pid1-kill", PID1)
-    ok2 = False
     try:
         st2.start()
         st2.wait_event("running", ward="leaver")
@@ -416,9 +415,8 @@ def pid1_reaps_orphans_and_stops_in_order():
                 for d in dirs:
                     os.rmdir(os.path.join(top, d))
             os.rmdir(rec["path"])
-        ok2 = True
     finally:
-        st2.cleanup(ok2)
+        st2.cleanup()
 
 
 # -- metrics ---------------------------------------------------------------

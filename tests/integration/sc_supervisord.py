@@ -3,7 +3,7 @@ environment and startsecs as supervisord means them."""
 import os
 import time
 
-from harness import Steward, check
+from harness import Steward, check, tmpdir
 from registry import scenario
 from stanzas import supervisord_head
 
@@ -113,8 +113,7 @@ def supervisord_conf_runs_unchanged():
     if not os.path.exists("/usr/bin/supervisord"):
         print("supervisord is not installed: compared with expected output")
         return
-    import tempfile
-    d = tempfile.mkdtemp(prefix="steward-svreal-")
+    d = tmpdir("svreal")
     _sv_tree(d)
     sv = subprocess.Popen(["/usr/bin/supervisord", "-n", "-c",
                            os.path.join(d, "supervisord.conf")],

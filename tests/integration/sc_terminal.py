@@ -12,9 +12,8 @@ character.
 import json
 import os
 import subprocess
-import tempfile
 
-from harness import Steward, check, STEWARDCTL, STEWARDD
+from harness import Steward, check, tmpdir, STEWARDCTL, STEWARDD
 from registry import scenario
 
 # Bytes a terminal would obey, and how people must be shown them.
@@ -117,7 +116,7 @@ restart = never
 @scenario("check-messages-are-escaped")
 def check_messages_are_escaped():
     """--check quotes a file's bytes in its messages: escaped too."""
-    d = tempfile.mkdtemp(prefix="steward-check-escape-")
+    d = tmpdir("check-escape")
     path = os.path.join(d, "steward.ini")
     with open(path, "wb") as f:
         f.write(b"[steward]\nsocket = " + d.encode() + b"/ctl.sock\n\n"

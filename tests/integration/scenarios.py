@@ -45,8 +45,10 @@ def run(name, fn):
         return 1
     finally:
         if st is not None:
-            st.cleanup(ok)
+            st.cleanup()
         harness.reap_children()
+        if ok:
+            harness.remove_dirs()
     print(f"ok {name}")
     return 0
 
