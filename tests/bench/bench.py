@@ -260,7 +260,7 @@ def settle(quiet=0.85, timeout=60.0):
             + ("" if calm >= 2 else " (it was not)"))
 
 
-def instance_dirs(path):
+def cgroups_left(path):
     """How many instances' cgroups are left below a ward's cgroup
     directory: its link count less 2 (a cgroup directory's count is 2
     and one for each child).  Not a listing: reading a directory of
@@ -1395,20 +1395,15 @@ class Bench:
             wdir = None
             if cgroups_too:
                 # stewardd's own directory, as its event log says.
-                with open(d.events) as f:
-                    for line in f:
-                        try:
-                            e = json.loads(line)
-                        except ValueError:
-                            continue  # a line being written
-                        if e.get("event") == "cgroups" and "path" in e:
-                            wdir = os.path.join(e["path"], "ward:w")
-                            break
+                for e in d.events_list():
+                    if e.get("event") == "cgroups" and "path" in e:
+                        wdir = os.path.join(e["path"], "ward:w")
+                        break
 
             def wait():
                 end = mono() + (120 + n / 10) * 1e9
                 left = pids
-                while left or (wdir and instance_dirs(wdir)):
+                while left or (wdir and cgroups_left(wdir)):
                     if mono() > end:
                         raise TimeoutError(f"{len(left)} wards left")
                     left = [p for p in left
@@ -1948,8 +1943,7 @@ def loop_targets(out):
     """Issue #22's targets for the loop at N: met or missed, with the
     figure.  The start-all, stop all and reloads against the plain
     floor and against the floor that does for each ward what stewardd
-    does (a session, and a cgroup unless cgroups = off), both; the gaps
-    and health over every phase."""
+    does (like_floor()), both; the gaps and health over every phase."""
     res = ["### Targets of the loop (this run)"]
     like, _ = like_floor(out)
 
