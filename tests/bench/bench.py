@@ -1213,7 +1213,7 @@ class Bench:
         return res
 
     def floor_start_all(self, n, runs=3, cgroups=False, session=False,
-                        output=False):
+                        output=False, promised=False):
         """benchfloor -A: N wards started serially, until every first
         beat, and stopped (ms each); each reports to a FIFO read here,
         as the daemons' wards do.  cgroups: each born in a cgroup of its
@@ -1221,7 +1221,12 @@ class Bench:
         each leads a session of its own (-s), as stewardd's do.  output:
         each one's stdout and stderr are pipes the floor holds (-o), as
         stewardd captures them, for as many wards as the fd limit allows
-        (stewardd's fd budget stops capturing there too)."""
+        (stewardd's fd budget stops capturing there too).  promised
+        (with session): the stop keeps a supervisor's promises (-G), as
+        stewardd's does: each ward's process group gets the stop signal
+        and SIGCONT, every pipe is read to its end, and once the ward
+        has ended SIGKILL goes to what is left of its group before it
+        is reaped."""
         cg = None
         if cgroups:
             cg = own_cgroup_dir()
@@ -1238,13 +1243,16 @@ class Bench:
         log(f"floor: start-all and stop-all of {n}, {runs} runs"
             + (", a session per ward" if session else "")
             + (", output pipes per ward" if output else "")
+            + (", stopped as a supervisor must" if promised else "")
             + (", a cgroup per ward" if cg else ""))
         rep = Reports(os.path.join(
             self.work,
-            f"floor-{n}-{int(cgroups)}{int(session)}{int(output)}"))
+            f"floor-{n}-{int(cgroups)}{int(session)}{int(output)}"
+            f"{int(promised)}"))
         argv = [*self.floor_argv, "-A", str(n), "-n", str(runs),
                 "-R", rep.path] + (["-s"] if session else []) + \
-            (["-o"] if output else []) + (["-C", cg] if cg else [])
+            (["-o"] if output else []) + (["-G"] if promised else []) + \
+            (["-C", cg] if cg else [])
         try:
             r = subprocess.run(argv + [self.benchward], capture_output=True,
                                text=True, check=True)
@@ -1252,7 +1260,10 @@ class Bench:
             rep.close()
             if cg:
                 os.rmdir(cg)
-        return json.loads(r.stdout)
+        res = json.loads(r.stdout)
+        if promised:
+            res["stop_as_promised"] = [1]
+        return res
 
     def tree_idle(self, d, seconds):
         """A supervisor's whole tree less its wards, idle: CPU % of a
@@ -1328,7 +1339,8 @@ class Bench:
         res = {"floor": self.floor_start_all(n)}
         settle()
         res["floor_session"] = self.floor_start_all(n, session=True,
-                                                    output=True)
+                                                    output=True,
+                                                    promised=True)
         settle()
         d = Steward(self, n, "loop")
         lat, gaps, cgaps, hist, chist = [], [], [], [None], [None]
@@ -1357,10 +1369,15 @@ class Bench:
             cgaps.clear()
             h0, c0 = hist[0], chist[0]
             rq = RunqWatch(d.proc.pid)
+            cpu0 = proc_cpu_s(d.proc.pid)
             t0 = mono()
             act()
             done()
             took = (mono() - t0) / 1e6
+            try:
+                cpu = (proc_cpu_s(d.proc.pid) - cpu0) * 1e3
+            except OSError:
+                cpu = None  # the shutdown: stewardd has exited
             try:
                 runq = rq.pct()
             except OSError:
@@ -1370,7 +1387,8 @@ class Bench:
             cg = [g for g in cgaps if g is not None]
             res[name] = {
                 "runq_wait_pct": runq, "loadavg_1m": rq.load,
-                "took_ms": took, "health_ms": summary(list(lat), "ms"),
+                "took_ms": took, "cpu_ms": cpu,
+                "health_ms": summary(list(lat), "ms"),
                 "gap_max_ms": max(gaps) if gaps else None,
                 "cpu_gap_max_ms": max(cg) if cg else None,
                 "gaps": [b - a for a, b in zip(h0, h1)] if h0 else h1,
@@ -1478,7 +1496,7 @@ class Bench:
         res["floor_cgroup"] = self.floor_start_all(n, cgroups=True)
         settle()
         res["floor_session_cgroup"] = self.floor_start_all(
-            n, cgroups=True, session=True, output=True)
+            n, cgroups=True, session=True, output=True, promised=True)
         return res
 
     def run(self):
@@ -1841,6 +1859,15 @@ LOOP_VS_FLOOR = (
      "A reload adding them (until every first beat)", "a reload adding"))
 
 
+def floor_promised(out):
+    """Did the runs' floors that do what stewardd does stop their wards
+    as stewardd does (benchfloor -G; runs before 2026-12-08 05:30Z did
+    not: they closed their pipes as they signalled each ward)?"""
+    return any("stop_as_promised" in r.get(k, {})
+               for r in out.get("loop", {}).values()
+               for k in ("floor_session", "floor_session_cgroup"))
+
+
 def floor_output(out):
     """Did the runs' floors that do what stewardd does hold each ward's
     output pipes too (benchfloor -o; runs before 2026-12-08 did not)?"""
@@ -1851,13 +1878,19 @@ def floor_output(out):
 
 def like_floor(out):
     """The floor that does for each ward what stewardd does, and how:
-    a session, its output pipes, and a cgroup unless cgroups = off."""
-    pipes = " and output pipes" if floor_output(out) else ""
-    if out.get("cgroups", "auto") == "off":
-        return "floor_session", "a session" + pipes
-    return ("floor_session_cgroup",
-            "a session" + (", output pipes" if pipes else "")
-            + " and a cgroup")
+    a session, its output pipes, a cgroup unless cgroups = off, and the
+    stop a supervisor owes it."""
+    parts = ["a session"]
+    if floor_output(out):
+        parts.append("output pipes")
+    if out.get("cgroups", "auto") != "off":
+        parts.append("a cgroup")
+    if floor_promised(out):
+        parts.append("the same stop")
+    how = ", ".join(parts[:-1]) + " and " + parts[-1]
+    key = ("floor_session" if out.get("cgroups", "auto") == "off"
+           else "floor_session_cgroup")
+    return key, how
 
 
 def report_loop(out):
@@ -1916,6 +1949,12 @@ def report_loop(out):
                 if out_n else ""))
             if out_n:
                 flags += " -o"
+            if f and f.get("stop_as_promised"):
+                flags += " -G"
+                what += (", stopped as stewardd stops them (the stop "
+                         "signal and SIGCONT to the group, every pipe read "
+                         "to its end, SIGKILL to what is left of the group "
+                         "before the reap)")
             what += f" (benchfloor -A {flags})"
             if f:
                 m = statistics.median(f["start_all_clone"])
@@ -1936,6 +1975,13 @@ def report_loop(out):
                          + f", with {how} per ward as stewardd's, "
                          .join(f"{fmt(m, 0)} ms ({ratio(t, m)})"
                                for m in fs) + ".")
+            # Their own CPU in the stops: what the daemon adds.
+            fc = r.get(like, {}).get("stop_all_cpu")
+            if series == "stop_all_kill_reap" and p.get("cpu_ms") and fc:
+                lines.append(f"  stewardd's own CPU in it: "
+                             f"{fmt(p['cpu_ms'], 0)} ms; the floor's "
+                             f"that does the same, in its stop: "
+                             f"{fmt(statistics.median(fc), 0)} ms.")
     return lines
 
 

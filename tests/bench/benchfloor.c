@@ -73,7 +73,7 @@
  * 2 ms after its first beat): the benchmark runs it in blocks between
  * its blocks of warm restarts, as it does -S.
  *
- *   benchfloor -A N [-n RUNS] [-R FIFO] [-s] [-o] [-C DIR] BENCHWARD
+ *   benchfloor -A N [-n RUNS] [-R FIFO] [-s] [-o] [-G] [-C DIR] BENCHWARD
  *
  * is the floor of a start-all: N wards started one after another as
  * fast as one process can (clone, as start_clone() below; each ward's
@@ -82,7 +82,8 @@
  * first spawn until the last first beat, in milliseconds, RUNS samples
  * (default 3), and "start_all_spawned" until the last spawn returned;
  * "stop_all_kill_reap" is the floor of a stop-all: SIGTERM to each (the
- * ward obeys at once) until the last is reaped.  -R: the wards report
+ * ward obeys at once) until the last is reaped, and "stop_all_cpu" the
+ * CPU time benchfloor itself used in it (ms).  -R: the wards report
  * to FIFO too (BENCH_REPORT, benchward.c), as the benchmark's wards
  * under a supervisor do, so that both pay for the same ward.  -C: each
  * ward is born in a cgroup of its own, made below the cgroup v2
@@ -101,7 +102,14 @@
  * many wards as the fd limit allows get them, the first ones, with
  * every ward's beat pipe counted first and 100 fds kept (stewardd's fd
  * budget does the same: past it, a ward's output is not captured);
- * "output_captured" says how many.
+ * "output_captured" says how many.  -G (with -s): the stop keeps what a
+ * supervisor promises, as stewardd's does: the stop signal and then
+ * SIGCONT go to each ward's process group, every pipe is read to its
+ * end of file (the ward's last words) and closed only then, and once a
+ * ward's pipes have all ended its zombie is seen (waitid with WNOWAIT),
+ * SIGKILL goes to whatever is left of its group while the zombie still
+ * holds the group's id, and it is reaped.  Without -G the floor closes
+ * its read ends as it signals, and hears nothing of the wards' ends.
  *
  *   benchfloor -L N [-t SECONDS] BENCHWARD
  *
@@ -181,6 +189,17 @@ now_ns(void)
 	struct timespec ts;
 
 	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		die("clock_gettime");
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* The CPU time benchfloor itself has used, in ns. */
+static int64_t
+cpu_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) == -1)
 		die("clock_gettime");
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
@@ -302,6 +321,8 @@ struct clone_arg {
 static bool start_all_setsid;
 /* -o: each start-all ward's stdout and stderr are the floor's pipes. */
 static bool start_all_output;
+/* -G: the stop-all signals groups and reads every pipe to its end. */
+static bool stop_as_promised;
 
 /* In the cloned child: a table of the low fds only, fd 3, execve. */
 static int
@@ -870,6 +891,97 @@ output_read(int ep, int *ofd, size_t tag, uint32_t events)
 		die("epoll_ctl (-o)");
 }
 
+/* Read fd to its end of file; false if it has not ended yet. */
+static bool
+read_to_end(int fd)
+{
+	char buf[4096];
+
+	for (;;) {
+		ssize_t got = read(fd, buf, sizeof(buf));
+
+		if (got == 0)
+			return true;
+		if (got > 0)
+			continue;
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN)
+			return false;
+		die("read (-G)");
+	}
+}
+
+/*
+ * -G: stop n wards as a supervisor must (see the top of the file): every
+ * group signalled, then each ward finished as its pipes end, in the
+ * order they end.
+ */
+static void
+stop_promised(int ep, struct epoll_event *ev, const pid_t *pids, const int *rfd,
+	      const int *ofd, size_t n, size_t out_n, int cgfd)
+{
+	unsigned char *open_pipes = malloc(n ? n : 1);
+	size_t done = 0;
+	char cg[32];
+
+	if (open_pipes == NULL)
+		die("malloc");
+	/* The reserved descriptors still hold the last ward's write ends:
+	 * let go of them, or its pipes never end. */
+	if (dup3(ep, reserved_fd, O_CLOEXEC) == -1 ||
+	    dup3(ep, reserved_out, O_CLOEXEC) == -1 ||
+	    dup3(ep, reserved_err, O_CLOEXEC) == -1)
+		die("dup3 (-G)");
+	for (size_t i = 0; i < n; i++) {
+		open_pipes[i] = i < out_n ? 3 : 1;
+		if (kill(-pids[i], SIGTERM) == -1 ||
+		    kill(-pids[i], SIGCONT) == -1)
+			die("kill (-G)");
+	}
+	while (done < n) {
+		int k = epoll_wait(ep, ev, 64, -1);
+
+		if (k == -1 && errno == EINTR)
+			continue;
+		if (k == -1)
+			die("epoll_wait (-G)");
+		for (int j = 0; j < k; j++) {
+			size_t tag = (size_t)ev[j].data.u64;
+			size_t i =
+			    tag & OUTPUT_TAG ? (tag & ~OUTPUT_TAG) >> 1 : tag;
+			int fd =
+			    tag & OUTPUT_TAG ? ofd[tag & ~OUTPUT_TAG] : rfd[i];
+			siginfo_t si;
+
+			if (!read_to_end(fd))
+				continue;
+			if (close(fd) == -1)
+				die("close (-G)");
+			if (--open_pipes[i] > 0)
+				continue;
+			/* Its pipes closed as it exited: the zombie is due. */
+			si.si_pid = 0;
+			while (waitid(P_PID, (id_t)pids[i], &si,
+				      WEXITED | WNOWAIT) == -1) {
+				if (errno != EINTR)
+					die("waitid (-G)");
+			}
+			if (kill(-pids[i], SIGKILL) == -1)
+				die("kill SIGKILL (-G)");
+			while (waitpid(pids[i], NULL, WNOHANG) == -1) {
+				if (errno != EINTR)
+					die("waitpid (-G)");
+			}
+			snprintf(cg, sizeof(cg), "%zu", i);
+			if (cgfd >= 0 && unlinkat(cgfd, cg, AT_REMOVEDIR) == -1)
+				die("rmdir (-C)");
+			done++;
+		}
+	}
+	free(open_pipes);
+}
+
 /* The floor of starting N wards at once: see the top of the file. */
 static int
 floor_start_all(const char *ward, size_t n, size_t runs, const char *cgdir)
@@ -881,7 +993,8 @@ floor_start_all(const char *ward, size_t n, size_t runs, const char *cgdir)
 	int *rfd = calloc(n ? n : 1, sizeof(int));
 	int *ofd = calloc(2 * (n ? n : 1), sizeof(int)); /* -o */
 	struct epoll_event *ev = calloc(64, sizeof(*ev));
-	struct series all, spawned, stopped, captured;
+	struct series all, spawned, stopped, stop_cpu, captured;
+	struct epoll_event e0 = {.events = 0};
 	int ep = epoll_create1(EPOLL_CLOEXEC);
 	size_t out_n = 0, limit;
 	struct rlimit rl;
@@ -903,8 +1016,9 @@ floor_start_all(const char *ward, size_t n, size_t runs, const char *cgdir)
 	series_init(&all, "start_all_clone", runs);
 	series_init(&spawned, "start_all_spawned", runs);
 	series_init(&stopped, "stop_all_kill_reap", runs);
+	series_init(&stop_cpu, "stop_all_cpu", runs);
 	for (size_t r = 0; r < runs; r++) {
-		int64_t t0 = now_ns(), t1;
+		int64_t t0 = now_ns(), t1, c0;
 		size_t beats = 0;
 
 		for (size_t i = 0; i < n; i++) {
@@ -942,8 +1056,15 @@ floor_start_all(const char *ward, size_t n, size_t runs, const char *cgdir)
 					continue;
 				}
 				drain(rfd[i]);
-				if (epoll_ctl(ep, EPOLL_CTL_DEL, rfd[i],
-					      NULL) == -1)
+				/* -G: its end of file is heard (EPOLLHUP is
+				 * reported whatever the mask), its beats not.
+				 */
+				if (stop_as_promised)
+					e0.data.u64 = i;
+				if (epoll_ctl(ep,
+					      stop_as_promised ? EPOLL_CTL_MOD
+							       : EPOLL_CTL_DEL,
+					      rfd[i], &e0) == -1)
 					die("epoll_ctl");
 				beats++;
 			}
@@ -951,6 +1072,14 @@ floor_start_all(const char *ward, size_t n, size_t runs, const char *cgdir)
 		all.v[all.n++] = (double)(now_ns() - t0) / 1e6;
 		spawned.v[spawned.n++] = (double)(t1 - t0) / 1e6;
 		t0 = now_ns();
+		c0 = cpu_ns();
+		if (stop_as_promised) {
+			stop_promised(ep, ev, pids, rfd, ofd, n, out_n, cgfd);
+			stopped.v[stopped.n++] = (double)(now_ns() - t0) / 1e6;
+			stop_cpu.v[stop_cpu.n++] =
+			    (double)(cpu_ns() - c0) / 1e6;
+			continue;
+		}
 		for (size_t i = 0; i < n; i++) {
 			if (kill(pids[i], SIGTERM) == -1)
 				die("kill");
@@ -970,13 +1099,15 @@ floor_start_all(const char *ward, size_t n, size_t runs, const char *cgdir)
 				die("rmdir (-C)");
 		}
 		stopped.v[stopped.n++] = (double)(now_ns() - t0) / 1e6;
+		stop_cpu.v[stop_cpu.n++] = (double)(cpu_ns() - c0) / 1e6;
 	}
 	series_init(&captured, "output_captured", 1);
 	captured.v[captured.n++] = (double)out_n;
 	{
-		struct series s[4] = {all, spawned, stopped, captured};
+		struct series s[5] = {all, spawned, stopped, stop_cpu,
+				      captured};
 
-		print_json(s, start_all_output ? 4 : 3);
+		print_json(s, start_all_output ? 5 : 4);
 	}
 	return 0;
 }
@@ -1010,7 +1141,7 @@ usage(void)
 	fprintf(stderr,
 		"usage: benchfloor [-E] [-F NFDS] [-n N] [-w N] | "
 		"-S N [-g MS] | -W N | -L N [-t SECONDS] | "
-		"-A N [-n RUNS] [-R FIFO] [-s] [-o] [-C DIR] BENCHWARD\n");
+		"-A N [-n RUNS] [-R FIFO] [-s] [-o] [-G] [-C DIR] BENCHWARD\n");
 	return 64;
 }
 
@@ -1033,13 +1164,16 @@ main(int argc, char **argv)
 	    (reserved_out = fcntl(0, F_DUPFD_CLOEXEC, reserved_fd + 1)) == -1 ||
 	    (reserved_err = fcntl(0, F_DUPFD_CLOEXEC, reserved_out + 1)) == -1)
 		die("fcntl F_DUPFD_CLOEXEC");
-	while ((opt = getopt(argc, argv, "A:C:EF:L:R:S:W:g:n:ost:w:")) != -1) {
+	while ((opt = getopt(argc, argv, "A:C:EF:GL:R:S:W:g:n:ost:w:")) != -1) {
 		switch (opt) {
 		case 'E':
 			inherit = true;
 			break;
 		case 'o':
 			start_all_output = true;
+			break;
+		case 'G':
+			stop_as_promised = true;
 			break;
 		case 'C':
 			cgdir = optarg;
@@ -1085,8 +1219,8 @@ main(int argc, char **argv)
 	}
 	if (nw > 8000)
 		nw = 8000; /* the latencies go back through one pipe buffer */
-	if (optind + 1 != argc)
-		return usage();
+	if (optind + 1 != argc || (stop_as_promised && !start_all_setsid))
+		return usage(); /* -G signals groups: it needs -s */
 	if (inherit)
 		inherit_environment();
 	if (loop_n > 0)
