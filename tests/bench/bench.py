@@ -92,7 +92,11 @@ against the same floor with each ward leading a session of its own
 for each ward (benchfloor -A -C: stewardd makes one for each instance),
 and with both (-s -C: what stewardd does by default), the cgroup floors
 measured last because the kernel frees removed cgroups in the
-background for seconds; the stop all and the reload removing the N
+background for seconds; the floors with a session also hold each
+ward's output pipes (-o) and stop their wards as stewardd does (-G:
+the group signalled, every pipe read to its end, the leftovers killed
+before the reap), and report their own CPU time in the stop beside
+stewardd's in the phase; the stop all and the reload removing the N
 wards against the same floors' stop-all, the reload adding them
 against their start-all; then the loop's targets, each met or missed
 (no gap above 20 ms in stewardd's CPU time nor on the wall clock,
