@@ -182,26 +182,29 @@ static void __attribute__((noreturn)) die(const char *what)
 	exit(1);
 }
 
+/* A clock in nanoseconds. */
+static int64_t
+clock_ns(clockid_t clock)
+{
+	struct timespec ts;
+
+	if (clock_gettime(clock, &ts) == -1)
+		die("clock_gettime");
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 /* CLOCK_MONOTONIC in nanoseconds. */
 static int64_t
 now_ns(void)
 {
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
-		die("clock_gettime");
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	return clock_ns(CLOCK_MONOTONIC);
 }
 
 /* The CPU time benchfloor itself has used, in ns. */
 static int64_t
 cpu_ns(void)
 {
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) == -1)
-		die("clock_gettime");
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	return clock_ns(CLOCK_PROCESS_CPUTIME_ID);
 }
 
 /* Sleep for us microseconds, through signals. */
@@ -891,6 +894,19 @@ output_read(int ep, int *ofd, size_t tag, uint32_t events)
 		die("epoll_ctl (-o)");
 }
 
+/* Wait for up to 64 events of the start-all's epoll set. */
+static int
+wait_events(int ep, struct epoll_event *ev)
+{
+	int k;
+
+	while ((k = epoll_wait(ep, ev, 64, -1)) == -1) {
+		if (errno != EINTR)
+			die("epoll_wait");
+	}
+	return k;
+}
+
 /* Read fd to its end of file; false if it has not ended yet. */
 static bool
 read_to_end(int fd)
@@ -940,12 +956,8 @@ stop_promised(int ep, struct epoll_event *ev, const pid_t *pids, const int *rfd,
 			die("kill (-G)");
 	}
 	while (done < n) {
-		int k = epoll_wait(ep, ev, 64, -1);
+		int k = wait_events(ep, ev);
 
-		if (k == -1 && errno == EINTR)
-			continue;
-		if (k == -1)
-			die("epoll_wait (-G)");
 		for (int j = 0; j < k; j++) {
 			size_t tag = (size_t)ev[j].data.u64;
 			size_t i =
@@ -1042,12 +1054,8 @@ floor_start_all(const char *ward, size_t n, size_t runs, const char *cgdir)
 		}
 		t1 = now_ns();
 		while (beats < n) {
-			int k = epoll_wait(ep, ev, 64, -1);
+			int k = wait_events(ep, ev);
 
-			if (k == -1 && errno == EINTR)
-				continue;
-			if (k == -1)
-				die("epoll_wait");
 			for (int j = 0; j < k; j++) {
 				size_t i = (size_t)ev[j].data.u64;
 
