@@ -1499,8 +1499,11 @@ class Bench:
         settle()
         res["floor_cgroup"] = self.floor_start_all(n, cgroups=True)
         settle()
+        # Five runs: a warm-up, then stops that keep the cgroups and
+        # stops that remove them, in turn (benchfloor -C -G).
         res["floor_session_cgroup"] = self.floor_start_all(
-            n, cgroups=True, session=True, output=True, promised=True)
+            n, runs=5, cgroups=True, session=True, output=True,
+            promised=True)
         return res
 
     def run(self):
@@ -1863,6 +1866,16 @@ LOOP_VS_FLOOR = (
      "A reload adding them (until every first beat)", "a reload adding"))
 
 
+def floor_series(f, phase, series):
+    """The series of floor f that phase is held to: a stop all keeps
+    its instances' cgroups, so it is held to the floor's stops that keep
+    them too where it has them (benchfloor -C -G: stop_all_keep); a
+    reload removing them, to the stops that remove them."""
+    if phase == "stop_all" and "stop_all_keep" in f:
+        return "stop_all_keep"
+    return series
+
+
 def floor_promised(out):
     """Did the runs' floors that do what stewardd does stop their wards
     as stewardd does (benchfloor -G; runs before 2026-12-08 05:30Z did
@@ -1891,7 +1904,8 @@ def like_floor(out):
         parts.append("a cgroup")
     if floor_promised(out):
         parts.append("the same stop")
-    how = ", ".join(parts[:-1]) + " and " + parts[-1]
+    how = (", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1
+           else parts[0])
     key = ("floor_session" if out.get("cgroups", "auto") == "off"
            else "floor_session_cgroup")
     return key, how
@@ -1959,6 +1973,11 @@ def report_loop(out):
                          "signal and SIGCONT to the group, every pipe read "
                          "to its end, SIGKILL to what is left of the group "
                          "before the reap)")
+            if f and f.get("stop_all_keep"):
+                what += (", the cgroups kept by its stops held to a stop "
+                         "all (as stewardd keeps them) and removed by "
+                         "those held to a reload removing them, in turn "
+                         "after a warm-up run")
             what += f" (benchfloor -A {flags})"
             if f:
                 m = statistics.median(f["start_all_clone"])
@@ -1973,14 +1992,16 @@ def report_loop(out):
             if what is None or p is None or series not in fl:
                 continue
             t = p[key]
-            fs = [statistics.median(r[k][series])
+            fs = [statistics.median(r[k][floor_series(r[k], ph, series)])
                   for k in ("floor", like) if r.get(k)]
             lines.append(f"{what}: {fmt(t, 0)} ms; the floor's "
                          + f", with {how} per ward as stewardd's, "
                          .join(f"{fmt(m, 0)} ms ({ratio(t, m)})"
                                for m in fs) + ".")
             # Their own CPU in the stops: what the daemon adds.
-            fc = r.get(like, {}).get("stop_all_cpu")
+            lf = r.get(like, {})
+            fc = lf.get(floor_series(lf, ph, series).replace(
+                "_kill_reap", "") + "_cpu")
             if series == "stop_all_kill_reap" and p.get("cpu_ms") and fc:
                 lines.append(f"  stewardd's own CPU in it: "
                              f"{fmt(p['cpu_ms'], 0)} ms; the floor's "
@@ -2031,7 +2052,7 @@ def loop_targets(out):
                 f = r.get(fk)
                 if not f or series not in f:
                     continue
-                m = statistics.median(f[series])
+                m = statistics.median(f[floor_series(f, phase, series)])
                 verdict(f"{name} {int(n):,} <= 1.2x {fwhat}",
                         t <= 1.2 * m,
                         f"{t:.0f} ms vs {m:.0f} ms = {t / m:.2f}x")

@@ -110,6 +110,14 @@
  * SIGKILL goes to whatever is left of its group while the zombie still
  * holds the group's id, and it is reaped.  Without -G the floor closes
  * its read ends as it signals, and hears nothing of the wards' ends.
+ * With -C too, a stop-all keeps each ward's cgroup, as stewardd's stop
+ * does (it is removed only when its instance goes: a reload removing
+ * it), and only reads its cgroup.events once the ward is reaped, to
+ * know nothing is left in it; a removal removes it instead.  The runs
+ * then alternate: the first a warm-up ("stop_all_warmup", a removal),
+ * then a stop that keeps ("stop_all_keep", "stop_all_keep_cpu") and
+ * one that removes ("stop_all_kill_reap", "stop_all_cpu"), in turn; a
+ * kept cgroup is removed after its run's clock has stopped.
  *
  *   benchfloor -L N [-t SECONDS] BENCHWARD
  *
@@ -880,6 +888,17 @@ output_pipes(int ep, int *fd, size_t i)
 	}
 }
 
+/* -o past the fd limit: the wards' stdout and stderr are /dev/null. */
+static void
+no_output(void)
+{
+	int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+	if (fd == -1 || dup3(fd, reserved_out, O_CLOEXEC) == -1 ||
+	    dup3(fd, reserved_err, O_CLOEXEC) == -1 || close(fd) == -1)
+		die("/dev/null (-o)");
+}
+
 /* -o: what a ward wrote to its stdout or stderr, thrown away. */
 static void
 output_read(int ep, int *ofd, size_t tag, uint32_t events)
@@ -888,10 +907,18 @@ output_read(int ep, int *ofd, size_t tag, uint32_t events)
 	int avail;
 
 	drain(fd);
-	/* A pipe whose writers are gone stays ready: stop hearing it. */
+	/* A pipe whose writers are gone stays ready: stop hearing it (and
+	 * with -G forget it, or the stop would wait for its end). */
 	if ((events & EPOLLHUP) && ioctl(fd, FIONREAD, &avail) == 0 &&
-	    avail == 0 && epoll_ctl(ep, EPOLL_CTL_DEL, fd, NULL) == -1)
-		die("epoll_ctl (-o)");
+	    avail == 0) {
+		if (epoll_ctl(ep, EPOLL_CTL_DEL, fd, NULL) == -1)
+			die("epoll_ctl (-o)");
+		if (stop_as_promised) {
+			if (close(fd) == -1)
+				die("close (-o)");
+			ofd[tag & ~OUTPUT_TAG] = -1;
+		}
+	}
 }
 
 /* Wait for up to 64 events of the start-all's epoll set. */
@@ -935,11 +962,11 @@ read_to_end(int fd)
  */
 static void
 stop_promised(int ep, struct epoll_event *ev, const pid_t *pids, const int *rfd,
-	      const int *ofd, size_t n, size_t out_n, int cgfd)
+	      const int *ofd, size_t n, size_t out_n, int cgfd, bool keep)
 {
 	unsigned char *open_pipes = malloc(n ? n : 1);
 	size_t done = 0;
-	char cg[32];
+	char cg[32], path[64], events[256];
 
 	if (open_pipes == NULL)
 		die("malloc");
@@ -950,7 +977,9 @@ stop_promised(int ep, struct epoll_event *ev, const pid_t *pids, const int *rfd,
 	    dup3(ep, reserved_err, O_CLOEXEC) == -1)
 		die("dup3 (-G)");
 	for (size_t i = 0; i < n; i++) {
-		open_pipes[i] = i < out_n ? 3 : 1;
+		open_pipes[i] =
+		    (unsigned char)(1 + (i < out_n && ofd[2 * i] >= 0) +
+				    (i < out_n && ofd[2 * i + 1] >= 0));
 		if (kill(-pids[i], SIGTERM) == -1 ||
 		    kill(-pids[i], SIGCONT) == -1)
 			die("kill (-G)");
@@ -985,9 +1014,22 @@ stop_promised(int ep, struct epoll_event *ev, const pid_t *pids, const int *rfd,
 				if (errno != EINTR)
 					die("waitpid (-G)");
 			}
-			snprintf(cg, sizeof(cg), "%zu", i);
-			if (cgfd >= 0 && unlinkat(cgfd, cg, AT_REMOVEDIR) == -1)
-				die("rmdir (-C)");
+			if (cgfd >= 0 && keep) {
+				/* Kept: is anything left in it? */
+				int efd;
+
+				snprintf(path, sizeof(path),
+					 "%zu/cgroup.events", i);
+				efd = openat(cgfd, path, O_RDONLY | O_CLOEXEC);
+				if (efd == -1 ||
+				    read(efd, events, sizeof(events)) <= 0 ||
+				    close(efd) == -1)
+					die("cgroup.events (-C -G)");
+			} else if (cgfd >= 0) {
+				snprintf(cg, sizeof(cg), "%zu", i);
+				if (unlinkat(cgfd, cg, AT_REMOVEDIR) == -1)
+					die("rmdir (-C)");
+			}
 			done++;
 		}
 	}
@@ -1005,7 +1047,9 @@ floor_start_all(const char *ward, size_t n, size_t runs, const char *cgdir)
 	int *rfd = calloc(n ? n : 1, sizeof(int));
 	int *ofd = calloc(2 * (n ? n : 1), sizeof(int)); /* -o */
 	struct epoll_event *ev = calloc(64, sizeof(*ev));
-	struct series all, spawned, stopped, stop_cpu, captured;
+	struct series all, spawned, stopped, stop_cpu, kept, kept_cpu, warmup,
+	    captured;
+	bool alternate; /* -C -G: stops that keep and that remove, in turn */
 	struct epoll_event e0 = {.events = 0};
 	int ep = epoll_create1(EPOLL_CLOEXEC);
 	size_t out_n = 0, limit;
@@ -1029,6 +1073,10 @@ floor_start_all(const char *ward, size_t n, size_t runs, const char *cgdir)
 	series_init(&spawned, "start_all_spawned", runs);
 	series_init(&stopped, "stop_all_kill_reap", runs);
 	series_init(&stop_cpu, "stop_all_cpu", runs);
+	series_init(&kept, "stop_all_keep", runs);
+	series_init(&kept_cpu, "stop_all_keep_cpu", runs);
+	series_init(&warmup, "stop_all_warmup", 1);
+	alternate = stop_as_promised && cgfd >= 0;
 	for (size_t r = 0; r < runs; r++) {
 		int64_t t0 = now_ns(), t1, c0;
 		size_t beats = 0;
@@ -1041,6 +1089,9 @@ floor_start_all(const char *ward, size_t n, size_t runs, const char *cgdir)
 				die("pipe2");
 			if (i < out_n)
 				output_pipes(ep, &ofd[2 * i], i);
+			else if (i == out_n && start_all_output)
+				no_output(); /* past the fd limit, as stewardd
+					      */
 			snprintf(cg, sizeof(cg), "%zu", i);
 			pids[i] = cgfd >= 0
 				      ? start_clone_cg(ward, p[1], cgfd, cg)
@@ -1082,10 +1133,30 @@ floor_start_all(const char *ward, size_t n, size_t runs, const char *cgdir)
 		t0 = now_ns();
 		c0 = cpu_ns();
 		if (stop_as_promised) {
-			stop_promised(ep, ev, pids, rfd, ofd, n, out_n, cgfd);
-			stopped.v[stopped.n++] = (double)(now_ns() - t0) / 1e6;
-			stop_cpu.v[stop_cpu.n++] =
-			    (double)(cpu_ns() - c0) / 1e6;
+			bool keep = alternate && r % 2 == 1;
+
+			stop_promised(ep, ev, pids, rfd, ofd, n, out_n, cgfd,
+				      keep);
+			if (alternate && r == 0) {
+				warmup.v[warmup.n++] =
+				    (double)(now_ns() - t0) / 1e6;
+			} else if (keep) {
+				kept.v[kept.n++] =
+				    (double)(now_ns() - t0) / 1e6;
+				kept_cpu.v[kept_cpu.n++] =
+				    (double)(cpu_ns() - c0) / 1e6;
+				for (size_t i = 0; i < n; i++) {
+					snprintf(cg, sizeof(cg), "%zu", i);
+					if (unlinkat(cgfd, cg, AT_REMOVEDIR) ==
+					    -1)
+						die("rmdir (-C)");
+				}
+			} else {
+				stopped.v[stopped.n++] =
+				    (double)(now_ns() - t0) / 1e6;
+				stop_cpu.v[stop_cpu.n++] =
+				    (double)(cpu_ns() - c0) / 1e6;
+			}
 			continue;
 		}
 		for (size_t i = 0; i < n; i++) {
@@ -1112,10 +1183,16 @@ floor_start_all(const char *ward, size_t n, size_t runs, const char *cgdir)
 	series_init(&captured, "output_captured", 1);
 	captured.v[captured.n++] = (double)out_n;
 	{
-		struct series s[5] = {all, spawned, stopped, stop_cpu,
+		struct series s[8] = {all, spawned, stopped, stop_cpu,
 				      captured};
+		size_t k = start_all_output ? 5 : 4;
 
-		print_json(s, start_all_output ? 5 : 4);
+		if (alternate) {
+			s[k++] = kept;
+			s[k++] = kept_cpu;
+			s[k++] = warmup;
+		}
+		print_json(s, k);
 	}
 	return 0;
 }
