@@ -1876,19 +1876,18 @@ def floor_series(f, phase, series):
     return series
 
 
-def floor_promised(out):
-    """Did the runs' floors that do what stewardd does stop their wards
-    as stewardd does (benchfloor -G; runs before 2026-12-08 05:30Z did
-    not: they closed their pipes as they signalled each ward)?"""
-    return any("stop_as_promised" in r.get(k, {})
-               for r in out.get("loop", {}).values()
-               for k in ("floor_session", "floor_session_cgroup"))
+# The floor's own CPU time in the stops of each series (benchfloor).
+FLOOR_CPU = {"stop_all_kill_reap": "stop_all_cpu",
+             "stop_all_keep": "stop_all_keep_cpu"}
 
 
-def floor_output(out):
-    """Did the runs' floors that do what stewardd does hold each ward's
-    output pipes too (benchfloor -o; runs before 2026-12-08 did not)?"""
-    return any("output_captured" in r.get(k, {})
+def floor_has(out, key):
+    """Did the runs' floors that do what stewardd does report key?
+    output_captured: they held each ward's output pipes (benchfloor -o;
+    runs before 2026-12-08 did not); stop_as_promised: they stopped
+    their wards as stewardd does (-G; runs before 2026-12-08 05:30Z
+    closed their pipes as they signalled each ward)."""
+    return any(key in r.get(k, {})
                for r in out.get("loop", {}).values()
                for k in ("floor_session", "floor_session_cgroup"))
 
@@ -1898,11 +1897,11 @@ def like_floor(out):
     a session, its output pipes, a cgroup unless cgroups = off, and the
     stop a supervisor owes it."""
     parts = ["a session"]
-    if floor_output(out):
+    if floor_has(out, "output_captured"):
         parts.append("output pipes")
     if out.get("cgroups", "auto") != "off":
         parts.append("a cgroup")
-    if floor_promised(out):
+    if floor_has(out, "stop_as_promised"):
         parts.append("the same stop")
     how = (", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1
            else parts[0])
@@ -2000,8 +1999,7 @@ def report_loop(out):
                                for m in fs) + ".")
             # Their own CPU in the stops: what the daemon adds.
             lf = r.get(like, {})
-            fc = lf.get(floor_series(lf, ph, series).replace(
-                "_kill_reap", "") + "_cpu")
+            fc = lf.get(FLOOR_CPU.get(floor_series(lf, ph, series), ""))
             if series == "stop_all_kill_reap" and p.get("cpu_ms") and fc:
                 lines.append(f"  stewardd's own CPU in it: "
                              f"{fmt(p['cpu_ms'], 0)} ms; the floor's "

@@ -921,6 +921,17 @@ output_read(int ep, int *ofd, size_t tag, uint32_t events)
 	}
 }
 
+/* -C: remove ward i's cgroup (it is empty: the ward is reaped). */
+static void
+remove_cgroup(int cgfd, size_t i)
+{
+	char cg[32];
+
+	snprintf(cg, sizeof(cg), "%zu", i);
+	if (unlinkat(cgfd, cg, AT_REMOVEDIR) == -1)
+		die("rmdir (-C)");
+}
+
 /* Wait for up to 64 events of the start-all's epoll set. */
 static int
 wait_events(int ep, struct epoll_event *ev)
@@ -966,7 +977,7 @@ stop_promised(int ep, struct epoll_event *ev, const pid_t *pids, const int *rfd,
 {
 	unsigned char *open_pipes = malloc(n ? n : 1);
 	size_t done = 0;
-	char cg[32], path[64], events[256];
+	char path[64], events[256];
 
 	if (open_pipes == NULL)
 		die("malloc");
@@ -1026,9 +1037,7 @@ stop_promised(int ep, struct epoll_event *ev, const pid_t *pids, const int *rfd,
 				    close(efd) == -1)
 					die("cgroup.events (-C -G)");
 			} else if (cgfd >= 0) {
-				snprintf(cg, sizeof(cg), "%zu", i);
-				if (unlinkat(cgfd, cg, AT_REMOVEDIR) == -1)
-					die("rmdir (-C)");
+				remove_cgroup(cgfd, i);
 			}
 			done++;
 		}
@@ -1145,12 +1154,8 @@ floor_start_all(const char *ward, size_t n, size_t runs, const char *cgdir)
 				    (double)(now_ns() - t0) / 1e6;
 				kept_cpu.v[kept_cpu.n++] =
 				    (double)(cpu_ns() - c0) / 1e6;
-				for (size_t i = 0; i < n; i++) {
-					snprintf(cg, sizeof(cg), "%zu", i);
-					if (unlinkat(cgfd, cg, AT_REMOVEDIR) ==
-					    -1)
-						die("rmdir (-C)");
-				}
+				for (size_t i = 0; i < n; i++)
+					remove_cgroup(cgfd, i);
 			} else {
 				stopped.v[stopped.n++] =
 				    (double)(now_ns() - t0) / 1e6;
@@ -1173,9 +1178,8 @@ floor_start_all(const char *ward, size_t n, size_t runs, const char *cgdir)
 				if (errno != EINTR)
 					die("waitpid");
 			}
-			snprintf(cg, sizeof(cg), "%zu", i);
-			if (cgfd >= 0 && unlinkat(cgfd, cg, AT_REMOVEDIR) == -1)
-				die("rmdir (-C)");
+			if (cgfd >= 0)
+				remove_cgroup(cgfd, i);
 		}
 		stopped.v[stopped.n++] = (double)(now_ns() - t0) / 1e6;
 		stop_cpu.v[stop_cpu.n++] = (double)(cpu_ns() - c0) / 1e6;
